@@ -1,0 +1,101 @@
+import type { LanguageMap } from "../../shared/language.ts";
+
+/** FEP-8a8e categories (https://codeberg.org/fediverse/fep/src/branch/main/fep/8a8e/fep-8a8e.md). */
+export const eventCategories = [
+  "ARTS",
+  "BOOK_CLUBS",
+  "BUSINESS",
+  "CAUSES",
+  "COMEDY",
+  "CRAFTS",
+  "FOOD_DRINK",
+  "HEALTH",
+  "MUSIC",
+  "AUTO_BOAT_AIR",
+  "COMMUNITY",
+  "FAMILY_EDUCATION",
+  "FASHION_BEAUTY",
+  "FILM_MEDIA",
+  "GAMES",
+  "LANGUAGE_CULTURE",
+  "LEARNING",
+  "LGBTQ",
+  "MOVEMENTS_POLITICS",
+  "NETWORKING",
+  "PARTY",
+  "PERFORMING_VISUAL_ARTS",
+  "PETS",
+  "PHOTOGRAPHY",
+  "OUTDOORS_ADVENTURE",
+  "SPIRITUALITY_RELIGION_BELIEFS",
+  "SCIENCE_TECH",
+  "SPORTS",
+  "THEATRE",
+  "MEETING",
+] as const;
+export type EventCategory = (typeof eventCategories)[number];
+
+export const eventStatuses = ["scheduled", "cancelled", "postponed"] as const;
+export type EventStatus = (typeof eventStatuses)[number];
+
+export interface Place {
+  readonly name?: string | undefined;
+  readonly streetAddress?: string | undefined;
+  readonly postalCode?: string | undefined;
+  readonly locality?: string | undefined;
+  readonly region?: string | undefined;
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly country?: string | undefined;
+  readonly latitude?: number | undefined;
+  readonly longitude?: number | undefined;
+}
+
+export interface EventImage {
+  readonly url: string;
+  readonly mediaType?: string | undefined;
+  readonly alt?: LanguageMap | undefined;
+}
+
+export interface EventLink {
+  readonly url: string;
+  readonly title?: string | undefined;
+}
+
+/**
+ * An event as the domain sees it: wire names (startTime, attributedTo, …) appear only in the mappers.
+ * Times are instants plus the IANA zone they were planned in; an all-day event keeps its dates as the
+ * local dates of `startsAt`/`endsAt` in `timezone` (endsAt is then the last day, inclusive).
+ */
+export interface EventData {
+  readonly name: LanguageMap;
+  readonly summary?: LanguageMap | undefined;
+  /** Sanitized HTML per language (Markdown is turned into HTML on the way in). */
+  readonly description?: LanguageMap | undefined;
+  readonly startsAt: Temporal.Instant;
+  readonly endsAt?: Temporal.Instant | undefined;
+  readonly timezone: string;
+  readonly allDay: boolean;
+  readonly location?: Place | undefined;
+  readonly onlineUrl?: string | undefined;
+  readonly category?: EventCategory | undefined;
+  readonly tags: readonly string[];
+  readonly status: EventStatus;
+  readonly statusReason?: LanguageMap | undefined;
+  readonly image?: EventImage | undefined;
+  readonly links: readonly EventLink[];
+  /** Public contact: an email address or a URL. */
+  readonly contact?: string | undefined;
+}
+
+/** A published event with its identity, as mappers, pages and feeds receive it. */
+export interface PublishedEvent extends EventData {
+  readonly id: string;
+  /** ActivityPub id (also the canonical URL of the HTML page). */
+  readonly apId: URL;
+  /** Organising collective's actor id and primary language. */
+  readonly organizer: { readonly apId: URL; readonly slug: string; readonly primaryLanguage: string; readonly name: LanguageMap };
+  /** Grows with every change people care about (time, place, status, text): iCal SEQUENCE, Update ids. */
+  readonly sequence: number;
+  readonly publishedAt: Temporal.Instant;
+  readonly updatedAt: Temporal.Instant;
+}
