@@ -85,6 +85,8 @@ export interface EventData {
   readonly links: readonly EventLink[];
   /** Public contact: an email address or a URL. */
   readonly contact?: string | undefined;
+  /** Unlisted events are reachable by their URL and sent to followers, but left out of lists and feeds. */
+  readonly visibility: "public" | "unlisted";
 }
 
 /** A published event with its identity, as mappers, pages and feeds receive it. */

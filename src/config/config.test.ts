@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const defaults = { origin: "http://localhost:3000", port: 3000, dataDir: "./data", maxInboxBodyBytes: 1048576 };
+
+describe("loadConfig", () => {
+  it("uses file defaults when the environment is empty", () => {
+    const c = loadConfig({}, [defaults]);
+    expect(c.origin.href).toBe("http://localhost:3000/");
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.allowPrivateAddresses).toBe(false);
+    expect(c.logFormat).toBe("text");
+  });
+
+  it("lets environment variables override the files", () => {
+    const c = loadConfig(
+      { RELAIS_ORIGIN: "https://relais.example", PORT: "8080", DATABASE_URL: "postgres://u@h/db", REDIS_URL: "redis://h:6379" },
+      [defaults],
+    );
+    expect(c.origin.host).toBe("relais.example");
+    expect(c.port).toBe(8080);
+    expect(c.databaseUrl).toBe("postgres://u@h/db");
+    expect(c.redisUrl).toBe("redis://h:6379");
+  });
+
+  it("reports every problem at once with the variable's name", () => {
+    try {
+      loadConfig({ RELAIS_ORIGIN: "not a url", PORT: "eighty", DATABASE_URL: "mysql://x", RELAIS_LOG_LEVEL: "loud" }, [defaults]);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems.join("\n");
+      expect(problems).toMatch(/RELAIS_ORIGIN .*not a URL/);
+      expect(problems).toMatch(/PORT must be a whole number/);
+      expect(problems).toMatch(/DATABASE_URL must be a postgres/);
+      expect(problems).toMatch(/RELAIS_LOG_LEVEL/);
+    }
+  });
+
+  it("refuses an origin with a path", () => {
+    expect(() => loadConfig({ RELAIS_ORIGIN: "https://a.example/relais" }, [defaults])).toThrow(/RELAIS_ORIGIN must be an origin only/);
+  });
+
+  it("refuses private addresses in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", RELAIS_ALLOW_PRIVATE_ADDRESSES: "true" }, [defaults])).toThrow(
+      /RELAIS_ALLOW_PRIVATE_ADDRESSES must not be true when NODE_ENV=production/,
+    );
+    const dev = loadConfig({ RELAIS_ALLOW_PRIVATE_ADDRESSES: "true" }, [defaults]);
+    expect(dev.allowPrivateAddresses).toBe(true);
+    expect(loadConfig({ NODE_ENV: "production" }, [defaults]).logFormat).toBe("json");
+  });
+
+  it("treats an empty DATABASE_URL as unset and parses blocked domains", () => {
+    const c = loadConfig({ DATABASE_URL: "", RELAIS_BLOCKED_DOMAINS: " Spam.example, ,evil.example" }, [defaults]);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.blockedDomains).toEqual(["spam.example", "evil.example"]);
+  });
+
+  it("names unknown keys in config files", () => {
+    expect(() => loadConfig({}, [{ ...defaults, prot: 1 }])).toThrow(/config file key "prot" is unknown/);
+  });
+});
