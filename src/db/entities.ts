@@ -1,0 +1,20 @@
+import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import { FollowerSchema } from "../modules/follower/follower.entity.ts";
+import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
+import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
+import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
+
+/** Every entity, for the ORM and the migration generator. */
+export const entities = [
+  CollectiveSchema,
+  ActorKeySchema,
+  RemoteActorSchema,
+  FollowerSchema,
+  OutboxSchema,
+  UserSchema,
+  MembershipSchema,
+  ApiTokenSchema,
+];
+
+/** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */
+export const unmappedTables = ["fedify_kv"];

@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import type { LanguageMap } from "../../shared/language.ts";
+
+/** A collective: published as an ActivityPub `Group` actor at /@{slug}. */
+export const CollectiveSchema = defineEntity({
+  name: "Collective",
+  tableName: "collective",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    slug: p.string().unique(),
+    name: p.json<LanguageMap>(),
+    summary: p.json<LanguageMap>().nullable(),
+    primaryLanguage: p.string(),
+    manuallyApprovesFollowers: p.boolean().default(false),
+    iconUrl: p.text().nullable(),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType("timestamptz")
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type Collective = InferEntity<typeof CollectiveSchema>;
+
+/**
+ * Signing keys of a local actor (a collective, or the instance actor when `collective` is null):
+ * RSA-2048 for draft-cavage signatures (what Mastodon verifies) and Ed25519 for object integrity proofs.
+ */
+export const ActorKeySchema = defineEntity({
+  name: "ActorKey",
+  tableName: "actor_key",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    /** "collective:<uuid>" or "instance". */
+    owner: p.string().index(),
+    algorithm: p.enum(["RSASSA-PKCS1-v1_5", "Ed25519"] as const),
+    publicJwk: p.json<JsonWebKey>(),
+    privateJwk: p.json<JsonWebKey>().lazy(),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ["owner", "algorithm"] }],
+});
+export type ActorKey = InferEntity<typeof ActorKeySchema>;

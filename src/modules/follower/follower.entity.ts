@@ -1,0 +1,29 @@
+import { randomUUID } from "node:crypto";
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { CollectiveSchema } from "../collective/collective.entity.ts";
+import { RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
+
+export const followerStates = ["pending", "accepted"] as const;
+export type FollowerState = (typeof followerStates)[number];
+
+/** A remote actor following a collective. Exactly one row per (collective, actor). */
+export const FollowerSchema = defineEntity({
+  name: "Follower",
+  tableName: "follower",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade"),
+    actor: () => p.manyToOne(RemoteActorSchema).deleteRule("cascade"),
+    state: p.enum(followerStates as unknown as FollowerState[]),
+    /** Id of the latest Follow activity, echoed in our Accept/Reject. */
+    followActivityId: p.text(),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .columnType("timestamptz")
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+  uniques: [{ properties: ["collective", "actor"] }],
+});
+export type Follower = InferEntity<typeof FollowerSchema>;

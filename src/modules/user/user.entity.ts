@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto";
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { CollectiveSchema } from "../collective/collective.entity.ts";
+
+export const UserSchema = defineEntity({
+  name: "User",
+  tableName: "app_user",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    /** Lower-cased. */
+    email: p.string().unique(),
+    passwordHash: p.text().lazy(),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+  },
+});
+export type User = InferEntity<typeof UserSchema>;
+
+export const memberRoles = ["owner", "editor"] as const;
+export type MemberRole = (typeof memberRoles)[number];
+
+export const MembershipSchema = defineEntity({
+  name: "Membership",
+  tableName: "membership",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    user: () => p.manyToOne(UserSchema).deleteRule("cascade"),
+    collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade"),
+    role: p.enum(memberRoles as unknown as MemberRole[]),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ["user", "collective"] }],
+});
+export type Membership = InferEntity<typeof MembershipSchema>;
+
+/** API tokens: only a SHA-256 of the token is kept, the token itself is shown once. */
+export const ApiTokenSchema = defineEntity({
+  name: "ApiToken",
+  tableName: "api_token",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    user: () => p.manyToOne(UserSchema).deleteRule("cascade"),
+    tokenHash: p.string().unique(),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    lastUsedAt: p.datetime().columnType("timestamptz").nullable(),
+  },
+});
+export type ApiToken = InferEntity<typeof ApiTokenSchema>;
