@@ -1,0 +1,481 @@
+// A remote server that talks like Mastodon, for end-to-end federation tests on loopback (plain HTTP).
+// Documents follow the shapes in ../shared/fixtures/as2 (Mastodon actor, WebFinger, Follow/Undo);
+// requests are signed and checked with our own draft-cavage code, never with Fedify.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  digestHeader,
+  generateSigningKey,
+  httpDate,
+  type JsonFetchResult,
+  parseSignatureHeader,
+  type SignatureProblem,
+  type SigningKey,
+  signatureHeader,
+  verifyDraftCavageRequest,
+} from "./http-signatures.ts";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface MastodonPeerOptions {
+  /** Loopback address to listen on (127.0.0.2 etc. work on Linux); default 127.0.0.1. */
+  host?: string;
+  port?: number;
+  username?: string;
+}
+
+/** One POST to the peer's inboxes, valid or not. */
+export interface ReceivedDelivery {
+  activity: JsonObject | null;
+  path: string;
+  scheme: "draft-cavage" | "rfc9421" | "none";
+  signatureValid: boolean;
+  signatureProblem?: SignatureProblem;
+  signatureDetail?: string;
+  keyId?: string;
+  /** Owner of the key the signature verified with (also set on `actor-mismatch`). */
+  signer?: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The status the peer answered. */
+  status: number;
+}
+
+/** Any request the peer served (GETs included), to see what our server fetched and how it signed. */
+export interface ServedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  keyId?: string;
+}
+
+export interface SendOptions {
+  /** Sign with another key, e.g. one from `createForgedKey`. */
+  key?: SigningKey;
+  /** Send without any Signature header. */
+  unsigned?: boolean;
+  /** Alter the body after Digest and Signature were computed. */
+  mutateBodyAfterSigning?: (body: string) => string;
+  /** Sign with this Date (for stale-signature cases). */
+  date?: Date;
+}
+
+export type WebFingerResult =
+  | { ok: true; jrd: JsonObject; self: URL | null }
+  | { ok: false; status: number; reason: string };
+
+export const ACTIVITY_STREAMS = "https://www.w3.org/ns/activitystreams";
+export const PUBLIC_COLLECTION = `${ACTIVITY_STREAMS}#Public`;
+const ACTIVITY_JSON = "application/activity+json";
+const FETCH_ACCEPT = `${ACTIVITY_JSON}, application/ld+json; profile="${ACTIVITY_STREAMS}", text/html;q=0.1`;
+
+/** The context Mastodon puts on actor documents (trimmed to the terms the peer uses). */
+const ACTOR_CONTEXT = [
+  ACTIVITY_STREAMS,
+  "https://w3id.org/security/v1",
+  {
+    manuallyApprovesFollowers: "as:manuallyApprovesFollowers",
+    toot: "http://joinmastodon.org/ns#",
+    featured: { "@id": "toot:featured", "@type": "@id" },
+    featuredTags: { "@id": "toot:featuredTags", "@type": "@id" },
+    alsoKnownAs: { "@id": "as:alsoKnownAs", "@type": "@id" },
+    movedTo: { "@id": "as:movedTo", "@type": "@id" },
+    schema: "http://schema.org#",
+    PropertyValue: "schema:PropertyValue",
+    value: "schema:value",
+    discoverable: "toot:discoverable",
+    indexable: "toot:indexable",
+    memorial: "toot:memorial",
+  },
+];
+
+const NOTE_CONTEXT = [
+  ACTIVITY_STREAMS,
+  { ostatus: "http://ostatus.org#", atomUri: "ostatus:atomUri", sensitive: "as:sensitive", toot: "http://joinmastodon.org/ns#" },
+];
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "object" && value !== null && typeof (value as JsonObject).id === "string"
+    ? ((value as JsonObject).id as string)
+    : undefined;
+}
+
+function headerRecord(message: IncomingMessage): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (value !== undefined) record[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return record;
+}
+
+async function readBody(message: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export class MastodonPeer {
+  readonly origin: URL;
+  readonly username: string;
+  readonly actorId: URL;
+  readonly inboxUrl: URL;
+  readonly sharedInboxUrl: URL;
+  readonly acct: string;
+  readonly key: SigningKey;
+  readonly received: ReceivedDelivery[] = [];
+  readonly served: ServedRequest[] = [];
+  readonly #server: Server;
+  readonly #documents = new Map<string, JsonObject>();
+  readonly #follows = new Map<string, { follow: JsonObject; inbox: URL; serial: number }>();
+  readonly #waiters = new Set<() => void>();
+  #deliveryStatus: number | null = null;
+  #serial = 0;
+
+  private constructor(server: Server, origin: URL, username: string, key: SigningKey) {
+    this.#server = server;
+    this.origin = origin;
+    this.username = username;
+    this.actorId = new URL(`/users/${username}`, origin);
+    this.inboxUrl = new URL(`/users/${username}/inbox`, origin);
+    this.sharedInboxUrl = new URL("/inbox", origin);
+    this.acct = `${username}@${origin.host}`;
+    this.key = key;
+  }
+
+  static async start(options: MastodonPeerOptions = {}): Promise<MastodonPeer> {
+    const host = options.host ?? "127.0.0.1";
+    const username = options.username ?? "alice";
+    let peer: MastodonPeer | undefined;
+    const server = createServer((req, res) => {
+      peer!.#handle(req, res).catch((error: unknown) => {
+        console.error("mastodon peer: request failed", error);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const origin = new URL(`http://${host}:${port}`);
+    const key = await generateSigningKey(new URL(`/users/${username}#main-key`, origin));
+    peer = new MastodonPeer(server, origin, username, key);
+    return peer;
+  }
+
+  /** Mastodon's Person document, shaped like the activitypub.academy fixture. */
+  actorDocument(): JsonObject {
+    const actor = this.actorId.href;
+    return {
+      "@context": ACTOR_CONTEXT,
+      id: actor,
+      type: "Person",
+      following: `${actor}/following`,
+      followers: `${actor}/followers`,
+      inbox: this.inboxUrl.href,
+      outbox: `${actor}/outbox`,
+      featured: `${actor}/collections/featured`,
+      featuredTags: `${actor}/collections/tags`,
+      preferredUsername: this.username,
+      name: this.username[0]!.toUpperCase() + this.username.slice(1),
+      summary: "",
+      url: new URL(`/@${this.username}`, this.origin).href,
+      manuallyApprovesFollowers: false,
+      discoverable: true,
+      indexable: false,
+      memorial: false,
+      published: "2024-09-12T00:00:00Z",
+      publicKey: { id: this.key.keyId.href, owner: actor, publicKeyPem: this.key.publicKeyPem },
+      tag: [],
+      attachment: [],
+      endpoints: { sharedInbox: this.sharedInboxUrl.href },
+    };
+  }
+
+  /** Answer every later delivery with this status (404, 410, 500…) after recording it; null restores 202/401. */
+  respondToDeliveriesWith(status: number | null): void {
+    this.#deliveryStatus = status;
+  }
+
+  /** Serves `document` as activity+json at its `id` (which must be on this peer's origin). */
+  serve(document: JsonObject): void {
+    const id = new URL(String(document.id));
+    if (id.origin !== this.origin.origin) throw new Error(`${id.href} is not on ${this.origin.origin}`);
+    this.#documents.set(id.pathname, document);
+  }
+
+  /**
+   * A key served by this peer whose document claims `claimedOwner`, while that owner's actor does not
+   * list it: the GHSA-q9f8 impersonation case. Sign with it via `sendSigned(…, { key })`.
+   */
+  async createForgedKey(claimedOwner: URL): Promise<SigningKey> {
+    const key = await generateSigningKey(new URL(`/keys/forged-${++this.#serial}`, this.origin));
+    this.serve({
+      "@context": "https://w3id.org/security/v1",
+      id: key.keyId.href,
+      type: "Key",
+      owner: claimedOwner.href,
+      publicKeyPem: key.publicKeyPem,
+    });
+    return key;
+  }
+
+  newId(kind = "statuses"): URL {
+    return new URL(`${this.actorId.pathname}/${kind}/${Date.now()}${++this.#serial}`, this.origin);
+  }
+
+  /** A public Create(Note) by this peer; pass `objectId` on another origin for the cross-origin case. */
+  buildCreateNote(options: { content: string; objectId?: URL; to?: string[]; cc?: string[]; inReplyTo?: URL }): JsonObject {
+    const noteId = options.objectId ?? this.newId();
+    const published = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const to = options.to ?? [PUBLIC_COLLECTION];
+    const cc = options.cc ?? [`${this.actorId.href}/followers`];
+    const note = {
+      id: noteId.href,
+      type: "Note",
+      summary: null,
+      inReplyTo: options.inReplyTo?.href ?? null,
+      published,
+      url: noteId.href,
+      attributedTo: this.actorId.href,
+      to,
+      cc,
+      sensitive: false,
+      atomUri: noteId.href,
+      content: options.content,
+      attachment: [],
+      tag: [],
+    };
+    if (noteId.origin === this.origin.origin) this.serve({ "@context": NOTE_CONTEXT, ...note });
+    return { "@context": NOTE_CONTEXT, id: `${noteId.href}/activity`, type: "Create", actor: this.actorId.href, published, to, cc, object: note };
+  }
+
+  /** GET signed like Mastodon's authorized fetch: `(request-target) host date accept`. */
+  async fetchSigned(url: URL, options: { key?: SigningKey; accept?: string } = {}): Promise<Response> {
+    const accept = options.accept ?? FETCH_ACCEPT;
+    const date = httpDate(new Date());
+    const target = `get ${url.pathname}${url.search}`;
+    const signature = signatureHeader(options.key ?? this.key, [
+      ["(request-target)", target],
+      ["host", url.host],
+      ["date", date],
+      ["accept", accept],
+    ]);
+    return await fetch(url, {
+      headers: { date, accept, signature, "user-agent": this.#userAgent() },
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
+
+  /** Fetches an ActivityPub document; a failure is a value with the reason. */
+  async fetchDocument(url: URL): Promise<JsonFetchResult> {
+    try {
+      const response = await this.fetchSigned(url);
+      if (!response.ok) return { ok: false, reason: `GET ${url.href} answered ${response.status}` };
+      return { ok: true, json: await response.json() };
+    } catch (error) {
+      return { ok: false, reason: `GET ${url.href} failed: ${(error as Error).message}` };
+    }
+  }
+
+  /** POSTs `activity` signed over `(request-target) host date digest content-type`, as Mastodon delivers. */
+  async sendSigned(inbox: URL, activity: JsonObject, options: SendOptions = {}): Promise<Response> {
+    const body = JSON.stringify(activity);
+    const date = httpDate(options.date ?? new Date());
+    const digest = digestHeader(body);
+    const headers: Record<string, string> = { date, digest, "content-type": ACTIVITY_JSON, "user-agent": this.#userAgent() };
+    if (!options.unsigned) {
+      headers.signature = signatureHeader(options.key ?? this.key, [
+        ["(request-target)", `post ${inbox.pathname}${inbox.search}`],
+        ["host", inbox.host],
+        ["date", date],
+        ["digest", digest],
+        ["content-type", ACTIVITY_JSON],
+      ]);
+    }
+    const sent = options.mutateBodyAfterSigning ? options.mutateBodyAfterSigning(body) : body;
+    return await fetch(inbox, { method: "POST", headers, body: sent, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+  }
+
+  /** Resolves `target` (signed GET), then delivers a Mastodon-shaped Follow to its inbox. */
+  async follow(target: URL): Promise<{ activityId: URL; activity: JsonObject; response: Response }> {
+    const inbox = await this.#inboxOf(target);
+    const activityId = new URL(`/${randomUUID()}`, this.origin);
+    const activity = { "@context": ACTIVITY_STREAMS, id: activityId.href, type: "Follow", actor: this.actorId.href, object: target.href };
+    this.#follows.set(target.href, { follow: activity, inbox, serial: ++this.#serial });
+    const response = await this.sendSigned(inbox, activity);
+    return { activityId, activity, response };
+  }
+
+  /** Sends `Undo(Follow)` for an earlier `follow(target)`, with Mastodon's `#follows/<n>/undo` id. */
+  async undoFollow(target: URL): Promise<{ activityId: URL; activity: JsonObject; response: Response }> {
+    const earlier = this.#follows.get(target.href);
+    if (earlier === undefined) throw new Error(`${this.actorId.href} never followed ${target.href}`);
+    const { "@context": _context, ...follow } = earlier.follow;
+    const activityId = new URL(`${this.actorId.href}#follows/${earlier.serial}/undo`);
+    const activity = { "@context": ACTIVITY_STREAMS, id: activityId.href, type: "Undo", actor: this.actorId.href, object: follow };
+    this.#follows.delete(target.href);
+    const response = await this.sendSigned(earlier.inbox, activity);
+    return { activityId, activity, response };
+  }
+
+  /** GET `/.well-known/webfinger?resource=acct:…` on the account's origin (http, as on loopback). */
+  async resolveWebFinger(acct: string, origin?: URL): Promise<WebFingerResult> {
+    const resource = acct.startsWith("acct:") ? acct : `acct:${acct}`;
+    const domain = resource.slice(resource.lastIndexOf("@") + 1);
+    const url = new URL("/.well-known/webfinger", origin ?? `http://${domain}`);
+    url.searchParams.set("resource", resource);
+    const response = await fetch(url, { headers: { accept: "application/jrd+json, application/json" }, signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) return { ok: false, status: response.status, reason: `${url.href} answered ${response.status}` };
+    const jrd = (await response.json()) as JsonObject;
+    const links = Array.isArray(jrd.links) ? (jrd.links as JsonObject[]) : [];
+    const self = links.find((link) => link.rel === "self" && typeof link.href === "string");
+    return { ok: true, jrd, self: self ? new URL(String(self.href)) : null };
+  }
+
+  /** Resolves with the first received delivery (past or future) matching `predicate`. */
+  async waitFor(predicate: (delivery: ReceivedDelivery) => boolean, options: { timeoutMs?: number } = {}): Promise<ReceivedDelivery> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    return await new Promise<ReceivedDelivery>((resolve, reject) => {
+      const check = (): boolean => {
+        const found = this.received.find(predicate);
+        if (found === undefined) return false;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        resolve(found);
+        return true;
+      };
+      const waiter = (): void => void check();
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        const seen = this.received.map((d) => `${String(d.activity?.type)} ${d.status} ${d.signatureProblem ?? "valid"}`);
+        reject(new Error(`${this.acct}: no matching delivery within ${timeoutMs} ms; received: [${seen.join("; ")}]`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+      check();
+    });
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  #userAgent(): string {
+    return `http.rb/5.2.0 (Mastodon/4.3.0; +${this.origin.href})`;
+  }
+
+  async #inboxOf(target: URL): Promise<URL> {
+    const fetched = await this.fetchDocument(target);
+    if (!fetched.ok) throw new Error(`${this.acct} cannot resolve ${target.href}: ${fetched.reason}`);
+    const inbox = idOf((fetched.json as JsonObject).inbox);
+    if (inbox === undefined) throw new Error(`${target.href} has no inbox`);
+    return new URL(inbox);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.origin);
+    const headers = headerRecord(req);
+    const signature = headers.signature === undefined ? null : parseSignatureHeader(headers.signature);
+    this.served.push({ method: req.method ?? "GET", path: url.pathname + url.search, headers, ...(signature ? { keyId: signature.keyId } : {}) });
+    const json = (status: number, body: unknown, type = `${ACTIVITY_JSON}; charset=utf-8`): void => {
+      res.writeHead(status, { "content-type": type }).end(JSON.stringify(body));
+    };
+
+    if (req.method === "POST" && (url.pathname === this.inboxUrl.pathname || url.pathname === this.sharedInboxUrl.pathname)) {
+      const status = await this.#receive(req, url, headers);
+      res.writeHead(status).end();
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405).end();
+
+    const actor = this.actorId.pathname;
+    if (url.pathname === "/.well-known/webfinger") {
+      const resource = url.searchParams.get("resource");
+      if (resource !== `acct:${this.acct}` && resource !== this.actorId.href) return void res.writeHead(404).end();
+      return json(200, this.#webFinger(), "application/jrd+json; charset=utf-8");
+    }
+    if (url.pathname === "/.well-known/nodeinfo") {
+      return json(200, { links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: new URL("/nodeinfo/2.0", this.origin).href }] }, "application/json");
+    }
+    if (url.pathname === "/nodeinfo/2.0") {
+      return json(200, {
+        version: "2.0",
+        software: { name: "mastodon", version: "4.3.0" },
+        protocols: ["activitypub"],
+        services: { outbound: [], inbound: [] },
+        usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: 0 },
+        openRegistrations: false,
+        metadata: {},
+      }, "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"");
+    }
+    if (url.pathname === actor) return json(200, this.actorDocument());
+    if (["following", "followers", "outbox", "collections/featured", "collections/tags"].some((c) => url.pathname === `${actor}/${c}`)) {
+      return json(200, { "@context": ACTIVITY_STREAMS, id: `${this.origin.origin}${url.pathname}`, type: "OrderedCollection", totalItems: 0, orderedItems: [] });
+    }
+    const document = this.#documents.get(url.pathname);
+    if (document !== undefined) return json(200, document);
+    res.writeHead(404).end();
+  }
+
+  #webFinger(): JsonObject {
+    const profile = new URL(`/@${this.username}`, this.origin).href;
+    return {
+      subject: `acct:${this.acct}`,
+      aliases: [profile, this.actorId.href],
+      links: [
+        { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: profile },
+        { rel: "self", type: ACTIVITY_JSON, href: this.actorId.href },
+        { rel: "http://ostatus.org/schema/1.0/subscribe", template: new URL("/authorize_interaction?uri={uri}", this.origin).href },
+      ],
+    };
+  }
+
+  async #receive(req: IncomingMessage, url: URL, headers: Record<string, string>): Promise<number> {
+    const raw = await readBody(req);
+    const body = raw.toString("utf8");
+    let activity: JsonObject | null = null;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) activity = parsed as JsonObject;
+    } catch {
+      activity = null;
+    }
+    const result = await verifyDraftCavageRequest(
+      { method: req.method ?? "POST", target: url.pathname + url.search, headers: new Headers(headers), body: raw },
+      { fetchJson: (keyUrl) => this.fetchDocument(keyUrl) },
+    );
+    const scheme = headers["signature-input"] !== undefined ? "rfc9421" : headers.signature !== undefined ? "draft-cavage" : "none";
+    const delivery: ReceivedDelivery = { activity, path: url.pathname, scheme, signatureValid: false, headers, body, status: 401 };
+    if (result.ok) {
+      delivery.keyId = result.keyId;
+      delivery.signer = result.signer;
+      const actor = idOf(activity?.actor);
+      if (actor === result.signer) {
+        delivery.signatureValid = true;
+        delivery.status = 202;
+      } else {
+        delivery.signatureProblem = "actor-mismatch";
+        delivery.signatureDetail = `activity actor ${actor} is not the key owner ${result.signer}`;
+      }
+    } else {
+      delivery.signatureProblem = result.problem;
+      delivery.signatureDetail = result.detail;
+      if (result.keyId !== undefined) delivery.keyId = result.keyId;
+    }
+    if (this.#deliveryStatus !== null) delivery.status = this.#deliveryStatus;
+    this.received.push(delivery);
+    for (const waiter of [...this.#waiters]) waiter();
+    return delivery.status;
+  }
+}
+
+export async function startMastodonPeer(options: MastodonPeerOptions = {}): Promise<MastodonPeer> {
+  return await MastodonPeer.start(options);
+}
