@@ -44,6 +44,36 @@ export function signatureHeader(key: SigningKey, headers: SignedHeaderList): str
   return `keyId="${key.keyId.href}",algorithm="rsa-sha256",headers="${names}",signature="${signature}"`;
 }
 
+export const ACTIVITY_JSON = "application/activity+json";
+
+/** Headers of a Mastodon GET (authorized fetch): signs `(request-target) host date accept`. */
+export function signedGetHeaders(key: SigningKey, url: URL, accept: string, date = new Date()): Record<string, string> {
+  const dateValue = httpDate(date);
+  const signature = signatureHeader(key, [
+    ["(request-target)", `get ${url.pathname}${url.search}`],
+    ["host", url.host],
+    ["date", dateValue],
+    ["accept", accept],
+  ]);
+  return { date: dateValue, accept, signature };
+}
+
+/** Headers of a Mastodon delivery: signs `(request-target) host date digest content-type`. */
+export function signedPostHeaders(key: SigningKey | null, url: URL, body: string, date = new Date()): Record<string, string> {
+  const dateValue = httpDate(date);
+  const digest = digestHeader(body);
+  const headers: Record<string, string> = { date: dateValue, digest, "content-type": ACTIVITY_JSON };
+  if (key === null) return headers;
+  headers.signature = signatureHeader(key, [
+    ["(request-target)", `post ${url.pathname}${url.search}`],
+    ["host", url.host],
+    ["date", dateValue],
+    ["digest", digest],
+    ["content-type", ACTIVITY_JSON],
+  ]);
+  return headers;
+}
+
 export interface ParsedSignature {
   keyId: string;
   algorithm: string | undefined;
@@ -86,7 +116,7 @@ export type SignatureProblem =
 
 export type VerifyResult =
   | { ok: true; keyId: string; signer: string }
-  | { ok: false; problem: SignatureProblem; detail: string; keyId?: string };
+  | { ok: false; problem: SignatureProblem; detail: string; keyId?: string; signer?: string };
 
 export interface IncomingRequest {
   method: string;
@@ -174,17 +204,33 @@ export async function verifyDraftCavageRequest(request: IncomingRequest, options
   return { ok: true, keyId, signer: key.owner };
 }
 
+/**
+ * A Mastodon inbox's check: a valid signature whose key owner is the activity's actor. Mastodon
+ * would accept a relayed activity with an LD signature instead; this peer does not.
+ */
+export async function verifyMastodonDelivery(
+  request: IncomingRequest,
+  activityActor: string | undefined,
+  options: VerifyOptions,
+): Promise<VerifyResult> {
+  const result = await verifyDraftCavageRequest(request, options);
+  if (!result.ok || result.signer === activityActor) return result;
+  const detail = `activity actor ${activityActor} is not the key owner ${result.signer}`;
+  return { ok: false, problem: "actor-mismatch", detail, keyId: result.keyId, signer: result.signer };
+}
+
 type KeyResolution =
   | { ok: true; publicKey: KeyObject; owner: string }
   | { ok: false; problem: SignatureProblem; detail: string };
 
-type JsonObject = Record<string, unknown>;
+export type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is JsonObject {
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function idOf(value: unknown): string | undefined {
+/** The id of a JSON-LD reference that is either a string or an object with `id`. */
+export function idOf(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   return isObject(value) && typeof value.id === "string" ? value.id : undefined;
 }

@@ -5,18 +5,21 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
-  digestHeader,
+  ACTIVITY_JSON,
   generateSigningKey,
-  httpDate,
+  idOf,
+  isObject,
   type JsonFetchResult,
+  type JsonObject,
   parseSignatureHeader,
   type SignatureProblem,
   type SigningKey,
-  signatureHeader,
-  verifyDraftCavageRequest,
+  signedGetHeaders,
+  signedPostHeaders,
+  verifyMastodonDelivery,
 } from "./http-signatures.ts";
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject, SigningKey };
 
 export interface MastodonPeerOptions {
   /** Loopback address to listen on (127.0.0.2 etc. work on Linux); default 127.0.0.1. */
@@ -67,7 +70,7 @@ export type WebFingerResult =
 
 export const ACTIVITY_STREAMS = "https://www.w3.org/ns/activitystreams";
 export const PUBLIC_COLLECTION = `${ACTIVITY_STREAMS}#Public`;
-const ACTIVITY_JSON = "application/activity+json";
+const NODEINFO = "http://nodeinfo.diaspora.software";
 const FETCH_ACCEPT = `${ACTIVITY_JSON}, application/ld+json; profile="${ACTIVITY_STREAMS}", text/html;q=0.1`;
 
 /** The context Mastodon puts on actor documents (trimmed to the terms the peer uses). */
@@ -95,19 +98,21 @@ const NOTE_CONTEXT = [
   { ostatus: "http://ostatus.org#", atomUri: "ostatus:atomUri", sensitive: "as:sensitive", toot: "http://joinmastodon.org/ns#" },
 ];
 
-function idOf(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  return typeof value === "object" && value !== null && typeof (value as JsonObject).id === "string"
-    ? ((value as JsonObject).id as string)
-    : undefined;
-}
-
 function headerRecord(message: IncomingMessage): Record<string, string> {
   const record: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) {
     if (value !== undefined) record[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return record;
+}
+
+function parseJsonObject(body: string): JsonObject | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return isObject(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 async function readBody(message: IncomingMessage): Promise<Buffer> {
@@ -255,17 +260,9 @@ export class MastodonPeer {
 
   /** GET signed like Mastodon's authorized fetch: `(request-target) host date accept`. */
   async fetchSigned(url: URL, options: { key?: SigningKey; accept?: string } = {}): Promise<Response> {
-    const accept = options.accept ?? FETCH_ACCEPT;
-    const date = httpDate(new Date());
-    const target = `get ${url.pathname}${url.search}`;
-    const signature = signatureHeader(options.key ?? this.key, [
-      ["(request-target)", target],
-      ["host", url.host],
-      ["date", date],
-      ["accept", accept],
-    ]);
+    const headers = signedGetHeaders(options.key ?? this.key, url, options.accept ?? FETCH_ACCEPT);
     return await fetch(url, {
-      headers: { date, accept, signature, "user-agent": this.#userAgent() },
+      headers: { ...headers, "user-agent": this.#userAgent() },
       redirect: "manual",
       signal: AbortSignal.timeout(10_000),
     });
@@ -285,18 +282,8 @@ export class MastodonPeer {
   /** POSTs `activity` signed over `(request-target) host date digest content-type`, as Mastodon delivers. */
   async sendSigned(inbox: URL, activity: JsonObject, options: SendOptions = {}): Promise<Response> {
     const body = JSON.stringify(activity);
-    const date = httpDate(options.date ?? new Date());
-    const digest = digestHeader(body);
-    const headers: Record<string, string> = { date, digest, "content-type": ACTIVITY_JSON, "user-agent": this.#userAgent() };
-    if (!options.unsigned) {
-      headers.signature = signatureHeader(options.key ?? this.key, [
-        ["(request-target)", `post ${inbox.pathname}${inbox.search}`],
-        ["host", inbox.host],
-        ["date", date],
-        ["digest", digest],
-        ["content-type", ACTIVITY_JSON],
-      ]);
-    }
+    const key = options.unsigned ? null : (options.key ?? this.key);
+    const headers = { ...signedPostHeaders(key, inbox, body, options.date), "user-agent": this.#userAgent() };
     const sent = options.mutateBodyAfterSigning ? options.mutateBodyAfterSigning(body) : body;
     return await fetch(inbox, { method: "POST", headers, body: sent, redirect: "manual", signal: AbortSignal.timeout(10_000) });
   }
@@ -402,18 +389,12 @@ export class MastodonPeer {
       return json(200, this.#webFinger(), "application/jrd+json; charset=utf-8");
     }
     if (url.pathname === "/.well-known/nodeinfo") {
-      return json(200, { links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: new URL("/nodeinfo/2.0", this.origin).href }] }, "application/json");
+      return json(200, { links: [{ rel: `${NODEINFO}/ns/schema/2.0`, href: new URL("/nodeinfo/2.0", this.origin).href }] }, "application/json");
     }
     if (url.pathname === "/nodeinfo/2.0") {
-      return json(200, {
-        version: "2.0",
-        software: { name: "mastodon", version: "4.3.0" },
-        protocols: ["activitypub"],
-        services: { outbound: [], inbound: [] },
-        usage: { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: 0 },
-        openRegistrations: false,
-        metadata: {},
-      }, "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"");
+      const usage = { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: 0 };
+      const info = { version: "2.0", software: { name: "mastodon", version: "4.3.0" }, protocols: ["activitypub"], services: { outbound: [], inbound: [] }, usage, openRegistrations: false, metadata: {} };
+      return json(200, info, `application/json; profile="${NODEINFO}/ns/schema/2.0#"`);
     }
     if (url.pathname === actor) return json(200, this.actorDocument());
     if (["following", "followers", "outbox", "collections/featured", "collections/tags"].some((c) => url.pathname === `${actor}/${c}`)) {
@@ -440,34 +421,19 @@ export class MastodonPeer {
   async #receive(req: IncomingMessage, url: URL, headers: Record<string, string>): Promise<number> {
     const raw = await readBody(req);
     const body = raw.toString("utf8");
-    let activity: JsonObject | null = null;
-    try {
-      const parsed: unknown = JSON.parse(body);
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) activity = parsed as JsonObject;
-    } catch {
-      activity = null;
-    }
-    const result = await verifyDraftCavageRequest(
+    const activity = parseJsonObject(body);
+    const result = await verifyMastodonDelivery(
       { method: req.method ?? "POST", target: url.pathname + url.search, headers: new Headers(headers), body: raw },
+      idOf(activity?.actor),
       { fetchJson: (keyUrl) => this.fetchDocument(keyUrl) },
     );
     const scheme = headers["signature-input"] !== undefined ? "rfc9421" : headers.signature !== undefined ? "draft-cavage" : "none";
-    const delivery: ReceivedDelivery = { activity, path: url.pathname, scheme, signatureValid: false, headers, body, status: 401 };
-    if (result.ok) {
-      delivery.keyId = result.keyId;
-      delivery.signer = result.signer;
-      const actor = idOf(activity?.actor);
-      if (actor === result.signer) {
-        delivery.signatureValid = true;
-        delivery.status = 202;
-      } else {
-        delivery.signatureProblem = "actor-mismatch";
-        delivery.signatureDetail = `activity actor ${actor} is not the key owner ${result.signer}`;
-      }
-    } else {
+    const delivery: ReceivedDelivery = { activity, path: url.pathname, scheme, signatureValid: result.ok, headers, body, status: result.ok ? 202 : 401 };
+    if (result.keyId !== undefined) delivery.keyId = result.keyId;
+    if (result.signer !== undefined) delivery.signer = result.signer;
+    if (!result.ok) {
       delivery.signatureProblem = result.problem;
       delivery.signatureDetail = result.detail;
-      if (result.keyId !== undefined) delivery.keyId = result.keyId;
     }
     if (this.#deliveryStatus !== null) delivery.status = this.#deliveryStatus;
     this.received.push(delivery);
