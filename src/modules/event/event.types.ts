@@ -1,6 +1,9 @@
 import type { LanguageMap } from "../../shared/language.ts";
 
-/** FEP-8a8e categories (https://codeberg.org/fediverse/fep/src/branch/main/fep/8a8e/fep-8a8e.md). */
+/**
+ * FEP-8a8e's recommended categories (https://codeberg.org/fediverse/fep/src/branch/main/fep/8a8e/fep-8a8e.md),
+ * plus HEALTH, which Mobilizon sends.
+ */
 export const eventCategories = [
   "ARTS",
   "BOOK_CLUBS",
@@ -32,6 +35,13 @@ export const eventCategories = [
   "SPORTS",
   "THEATRE",
   "MEETING",
+  "CLIMATE_ENVIRONMENT",
+  "CREATIVE_JAM",
+  "DIY_MAKER_SPACES",
+  "FESTIVALS",
+  "INCLUSIVE_SPACES",
+  "MEDITATION_WELLBEING",
+  "WORKSHOPS_SKILL_SHARING",
 ] as const;
 export type EventCategory = (typeof eventCategories)[number];
 
@@ -71,6 +81,8 @@ export interface EventData {
   readonly summary?: LanguageMap | undefined;
   /** Sanitized HTML per language (Markdown is turned into HTML on the way in). */
   readonly description?: LanguageMap | undefined;
+  /** The Markdown the organiser wrote, per language, to edit it again; absent for remote events. */
+  readonly descriptionSource?: LanguageMap | undefined;
   readonly startsAt: Temporal.Instant;
   readonly endsAt?: Temporal.Instant | undefined;
   readonly timezone: string;
