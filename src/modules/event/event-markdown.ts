@@ -45,10 +45,12 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
     h6: "h4",
     // Whatever rel/target the author wrote is replaced; the scheme filter runs after this and drops
     // javascript:, data: and the like.
-    a: (tagName, attribs) => ({
-      tagName,
-      attribs: attribs.href === undefined ? { rel: userLinkRel } : { href: attribs.href, rel: userLinkRel },
-    }),
+    a: (tagName, attribs) => {
+      const kept: sanitizeHtml.Attributes = {};
+      if (attribs.href !== undefined) kept.href = attribs.href;
+      kept.rel = userLinkRel;
+      return { tagName, attribs: kept };
+    },
   },
 };
 
