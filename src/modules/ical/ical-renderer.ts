@@ -101,7 +101,7 @@ function isOver(event: PublishedEvent, times: EventTimes, rules: ZoneRules | und
 }
 
 function dateTimeLine(property: string, at: number, zone: string, rules: ZoneRules | undefined, used: Set<string>): string {
-  if (rules === undefined || rules.isRepeatedWallTime(at)) return property + ":" + formatUtc(at) + "\r\n";
+  if (rules === undefined || rules.isAmbiguousWallTime(at)) return property + ":" + formatUtc(at) + "\r\n";
   used.add(zone);
   return contentLine(property + ";TZID=" + paramValue(zone), formatDateTime(at + rules.offsetAt(at)));
 }

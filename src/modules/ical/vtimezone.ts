@@ -129,16 +129,19 @@ export class ZoneRules {
   }
 
   /**
-   * True when the instant's local wall time also happened earlier, in the hour repeated when clocks go
-   * back. RFC 5545 §3.3.5 reads such a local time as its first occurrence, so this one must be written
-   * in UTC.
+   * True when the instant's local wall time happens twice (the hour repeated when clocks go back), on
+   * either pass. RFC 5545 §3.3.5 reads such a time as the first pass, but ical.js and python-icalendar
+   * read it as the second: these instants are written in UTC, which no client can misread.
    */
-  isRepeatedWallTime(epochMs: number): boolean {
+  isAmbiguousWallTime(epochMs: number): boolean {
     if (epochMs < this.start || epochMs >= this.end) return false;
     const i = this.#lastTransition(epochMs);
-    if (i < 0) return false;
-    const t = this.transitions[i]!;
-    return t.from > t.to && epochMs < t.at + (t.from - t.to);
+    const previous = this.transitions[i];
+    if (previous !== undefined && previous.from > previous.to && epochMs < previous.at + (previous.from - previous.to)) {
+      return true;
+    }
+    const next = this.transitions[i + 1];
+    return next !== undefined && next.from > next.to && epochMs >= next.at - (next.from - next.to);
   }
 
   /** The VTIMEZONE component (folded lines, each ending in CRLF). */
