@@ -27,6 +27,7 @@ export function ormOptions(target: DatabaseTarget, opts: { poolSize?: number; de
     allowGlobalContext: false,
     migrations: {
       tableName: "relais_migrations",
+      silent: true,
       migrationsList,
       transactional: true,
       allOrNothing: true,

@@ -1,0 +1,152 @@
+import type { Command } from "commander";
+import { loadConfigFromProcess } from "../config/config-files.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
+import { invalid } from "../shared/errors.ts";
+import { isLanguageTag } from "../shared/language.ts";
+
+/** Runs a one-shot command against the database (the embedded one through the server's socket when it runs). */
+async function withRuntime<T>(fn: (r: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await createRuntime(loadConfigFromProcess(), "cli");
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write("password (input is shown; pipe it in to hide it): ");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+/** `--name-de Kollektiv` style options, collected from the raw arguments (commander cannot declare them). */
+function localizedOptions(args: readonly string[], option: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = new RegExp(`^--${option}-([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)(?:=(.*))?$`).exec(args[i] as string);
+    if (!m) continue;
+    const lang = m[1] as string;
+    const value = m[2] ?? args[++i];
+    if (value === undefined || value.startsWith("--")) throw invalid(`--${option}-${lang} needs a value`);
+    map[lang] = value;
+  }
+  return map;
+}
+
+export function registerAdminCommands(program: Command): void {
+  const collective = program.command("collective").description("manage collectives");
+  collective
+    .command("create <slug>")
+    .description("create a collective (more languages: --name-<code> <text>, --summary-<code> <text>)")
+    .requiredOption("--name <text>", "name in the primary language")
+    .requiredOption("--language <code>", "primary language, e.g. fr, de, nl, en")
+    .option("--summary <text>", "one-paragraph presentation in the primary language")
+    .option("--manual-approval", "followers must be approved (relais follower approve)")
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .action(async (slug: string, opts: { name: string; language: string; summary?: string; manualApproval?: boolean }, cmd: Command) => {
+      const raw = process.argv.slice(2);
+      const unknown = cmd.args.slice(1).filter((a) => a.startsWith("-") && !/^--(name|summary)-[a-z]/.test(a));
+      if (unknown.length > 0) throw invalid(`unknown option ${unknown.join(", ")}; see relais collective create --help`);
+      if (!isLanguageTag(opts.language)) throw invalid(`--language "${opts.language}" is not a language code; use e.g. fr, de, nl or en`);
+      const names = { [opts.language]: opts.name, ...localizedOptions(raw, "name") };
+      const summaries = { ...(opts.summary ? { [opts.language]: opts.summary } : {}), ...localizedOptions(raw, "summary") };
+      await withRuntime(async (r) => {
+        const c = await r.collectives.create({
+          slug,
+          name: names,
+          summary: Object.keys(summaries).length > 0 ? summaries : undefined,
+          primaryLanguage: opts.language,
+          manuallyApprovesFollowers: opts.manualApproval ?? false,
+        });
+        out(`created @${c.slug}@${r.urls.handleHost}  ${r.urls.collective(c.slug).href}`);
+      });
+    });
+  collective
+    .command("list")
+    .description("list collectives")
+    .action(() =>
+      withRuntime(async (r) => {
+        const list = await r.collectives.list();
+        if (list.length === 0) out("no collectives yet: create one with relais collective create <slug> --name <text> --language <code>");
+        for (const c of list) {
+          const name = c.name[c.primaryLanguage] ?? Object.values(c.name)[0];
+          out(`${c.slug}\t${name}\t${c.primaryLanguage}\t${r.urls.collective(c.slug).href}`);
+        }
+      }),
+    );
+
+  const follower = program.command("follower").description("see and decide on a collective's followers");
+  follower
+    .command("list <slug>")
+    .description("list followers and pending requests")
+    .action((slug: string) =>
+      withRuntime(async (r) => {
+        const list = await r.followers.list(slug);
+        if (list.length === 0) out(`@${slug} has no followers yet`);
+        for (const f of list) out(`${f.state}\t${f.actorApId}\t${f.handle ?? ""}\t${f.since.toISOString()}`);
+      }),
+    );
+  follower
+    .command("approve <slug> <actor-url>")
+    .description("accept a pending follow request")
+    .action((slug: string, actor: string) =>
+      withRuntime(async (r) => {
+        await r.followers.approve(slug, actor);
+        await r.relay.nudge();
+        out(`approved ${actor}; the Accept is on its way`);
+      }),
+    );
+  follower
+    .command("reject <slug> <actor-url>")
+    .description("refuse a follow request (or remove a follower)")
+    .action((slug: string, actor: string) =>
+      withRuntime(async (r) => {
+        await r.followers.reject(slug, actor);
+        await r.relay.nudge();
+        out(`rejected ${actor}`);
+      }),
+    );
+
+  const user = program.command("user").description("manage editor accounts");
+  user
+    .command("create <email>")
+    .description("create a user; the password is read from standard input")
+    .action(async (email: string) => {
+      const password = await readStdin();
+      await withRuntime(async (r) => {
+        const u = await r.users.create(email, password);
+        out(`created user ${u.email}`);
+      });
+    });
+
+  program
+    .command("member")
+    .description("manage who edits a collective")
+    .command("add <slug> <email>")
+    .description("give a user a role in a collective")
+    .requiredOption("--role <role>", "owner or editor")
+    .action((slug: string, email: string, opts: { role: string }) =>
+      withRuntime(async (r) => {
+        await r.users.addMember(slug, email, opts.role);
+        out(`${email} is now ${opts.role} of @${slug}`);
+      }),
+    );
+
+  program
+    .command("token")
+    .description("manage API tokens")
+    .command("create <email>")
+    .description("create an API token for the JSON API (printed once)")
+    .action((email: string) =>
+      withRuntime(async (r) => {
+        out(await r.users.createToken(email));
+      }),
+    );
+}

@@ -1,0 +1,55 @@
+import "../temporal.ts";
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/config.ts";
+import { loadConfigFromProcess } from "../config/config-files.ts";
+import { setupLogging } from "../logging.ts";
+import { AppError } from "../shared/errors.ts";
+import { registerAdminCommands } from "./admin-commands.ts";
+import { registerProcessCommands } from "./process-commands.ts";
+
+/** A problem the operator can fix: printed without a stack trace, exit code 1. */
+export class CliError extends Error {}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("relais")
+    .description("Relais: federated mobilisation coordination for grassroots collectives")
+    .showHelpAfterError()
+    .exitOverride();
+  registerProcessCommands(program);
+  registerAdminCommands(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    program.hook("preAction", async () => {
+      const config = loadConfigFromProcess();
+      await setupLogging({ format: config.logFormat, level: config.logLevel });
+    });
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof ConfigError || e instanceof CliError || e instanceof AppError) {
+      process.stderr.write(`relais: ${e.message}\n`);
+      if (e instanceof AppError && e.details && e.details.length > 1) {
+        for (const d of e.details) process.stderr.write(`  - ${d.field}: ${d.message}\n`);
+      }
+      return e instanceof AppError && e.status === 404 ? 3 : 1;
+    }
+    const err = e as Error;
+    if (err?.name === "EmbeddedPostgresError") {
+      process.stderr.write(`relais: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`relais: unexpected error: ${err?.stack ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+// Long-running commands (start, serve, worker) resolve only once they have shut down, so every
+// command is finished here: exit without waiting for idle sockets or timers.
+const code = await main(process.argv);
+process.stdout.write("", () => process.exit(code));

@@ -1,0 +1,100 @@
+import { once } from "node:events";
+import type { Server } from "node:http";
+import type { Command } from "commander";
+import { getLogger } from "@logtape/logtape";
+import { loadConfigFromProcess } from "../config/config-files.ts";
+import { migrate } from "../db/orm.ts";
+import { createRuntime, type Role, type Runtime } from "../runtime.ts";
+import { createApp } from "../web/app.ts";
+import { extraRouters } from "../web/routers.ts";
+
+const logger = getLogger(["relais", "process"]);
+
+/** Resolves when SIGTERM or SIGINT arrives (the first one; a second one exits at once). */
+function shutdownSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (sig: string) => {
+    if (controller.signal.aborted) process.exit(130);
+    logger.info("{signal} received: shutting down", { signal: sig });
+    controller.abort();
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  return controller.signal;
+}
+
+async function listen(runtime: Runtime): Promise<Server> {
+  const app = createApp({
+    urls: runtime.urls,
+    federation: runtime.federation,
+    maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
+    blockedDomains: runtime.config.blockedDomains,
+    collectives: runtime.collectives,
+    followers: runtime.followers,
+    readiness: runtime.readiness,
+    routers: extraRouters(runtime),
+  });
+  const server = app.listen(runtime.config.port, runtime.config.host);
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : runtime.config.port;
+  logger.info("listening on {host}:{port}, public origin {origin}", {
+    host: runtime.config.host,
+    port,
+    origin: runtime.config.origin.href,
+  });
+  // Machine-readable line for supervisors and tests (the port matters when PORT=0).
+  process.stdout.write(`relais: listening on port ${port}\n`);
+  return server;
+}
+
+async function run(role: Role): Promise<void> {
+  const config = loadConfigFromProcess();
+  const signal = shutdownSignal();
+  const runtime = await createRuntime(config, role);
+  let server: Server | undefined;
+  try {
+    if (role === "all" || role === "web") server = await listen(runtime);
+    if (role === "all" || role === "worker") {
+      if (role === "worker") process.stdout.write("relais: worker started\n");
+      await runtime.runWorker(signal);
+    } else {
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    }
+  } finally {
+    if (server) {
+      const closed = new Promise((resolve) => server?.close(resolve));
+      server.closeIdleConnections();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    await runtime.close();
+    logger.info("stopped");
+  }
+}
+
+export function registerProcessCommands(program: Command): void {
+  program
+    .command("start")
+    .description("run the web server and the worker in one process (the embedded default: no DATABASE_URL, no REDIS_URL)")
+    .action(() => run("all"));
+  program
+    .command("serve")
+    .description("run the web server only (needs REDIS_URL; run `relais worker` beside it)")
+    .action(() => run("web"));
+  program
+    .command("worker")
+    .description("run the queue worker only: deliveries, inbox processing, outbox relay (needs REDIS_URL)")
+    .action(() => run("worker"));
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .action(async () => {
+      const runtime = await createRuntime(loadConfigFromProcess(), "cli", { migrations: "skip" });
+      try {
+        const applied = await migrate(runtime.orm);
+        process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "the database is up to date\n");
+      } finally {
+        await runtime.close();
+      }
+    });
+}

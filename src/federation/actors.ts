@@ -1,0 +1,96 @@
+import { Application, Endpoints, type Recipient } from "@fedify/vocab";
+import type { Federation } from "@fedify/fedify";
+import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
+import type { FederationDeps } from "./federation.ts";
+import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
+import { collectiveToGroup } from "./mappers/collective.mapper.ts";
+
+const instanceIdentifier = "relais.instance";
+
+/** Actors (collectives as Group, the instance as Application), their keys and collections. */
+export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
+  const { urls, collectives, followers } = deps;
+  // Imported keys are cached: importing RSA keys costs a few ms and every delivery needs them.
+  const keyCache = new Map<string, Promise<ImportedKeyPair[]>>();
+  const keysOf = (owner: string) => {
+    let p = keyCache.get(owner);
+    if (!p) {
+      p = collectives.keysOf(owner).then(importKeyPairs);
+      p.catch(() => keyCache.delete(owner));
+      keyCache.set(owner, p);
+      if (keyCache.size > 1000) keyCache.delete(keyCache.keys().next().value as string);
+    }
+    return p;
+  };
+  const ownerOf = async (identifier: string): Promise<string | null> => {
+    if (identifier === instanceIdentifier) return instanceKeyOwner;
+    const c = await collectives.findBySlug(identifier);
+    return c ? collectiveKeyOwner(c.id) : null;
+  };
+
+  federation
+    .setActorDispatcher("/@{identifier}", async (ctx, identifier) => {
+      const keys = await ctx.getActorKeyPairs(identifier);
+      const mapped = {
+        publicKey: keys[0]?.cryptographicKey ?? null,
+        assertionMethods: keys.map((k) => k.multikey),
+      };
+      if (identifier === instanceIdentifier) {
+        return new Application({
+          id: ctx.getActorUri(identifier),
+          preferredUsername: ctx.origin.replace(/^https?:\/\//, ""),
+          name: "Relais",
+          inbox: ctx.getInboxUri(identifier),
+          outbox: null,
+          endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+          manuallyApprovesFollowers: true,
+          discoverable: false,
+          publicKey: mapped.publicKey,
+          assertionMethods: mapped.assertionMethods,
+        });
+      }
+      const collective = await collectives.findBySlug(identifier);
+      if (!collective) return null;
+      return collectiveToGroup(collective, urls, mapped);
+    })
+    .mapHandle((_ctx, username) => (username === instanceIdentifier ? null : username))
+    .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      const owner = await ownerOf(identifier);
+      return owner ? keysOf(owner) : [];
+    });
+
+  // Who follows a collective is political-opinion data: the count is public, the members are not
+  // listed to anyone (operators see them with `relais follower list`).
+  federation
+    .setFollowersDispatcher("/@{identifier}/followers", async (_ctx, identifier) => {
+      const c = await collectives.findBySlug(identifier);
+      if (!c) return null;
+      return { items: [] as Recipient[] };
+    })
+    .setCounter(async (_ctx, identifier) => {
+      const c = await collectives.findBySlug(identifier);
+      return c ? followers.countAccepted(c.id) : null;
+    });
+
+  federation
+    .setOutboxDispatcher("/@{identifier}/outbox", async (_ctx, identifier) => {
+      const c = await collectives.findBySlug(identifier);
+      if (!c) return null;
+      return { items: [] };
+    })
+    .setCounter(async (_ctx, identifier) => ((await collectives.findBySlug(identifier)) ? 0 : null));
+
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => {
+    const list = await collectives.list();
+    return {
+      software: {
+        name: "relais",
+        version: deps.softwareVersion,
+      },
+      protocols: ["activitypub"],
+      openRegistrations: false,
+      usage: { users: { total: list.length }, localPosts: 0, localComments: 0 },
+      metadata: { nodeName: "Relais" },
+    };
+  });
+}

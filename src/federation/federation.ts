@@ -1,0 +1,83 @@
+import {
+  createFederation,
+  type Federation,
+  type KvStore,
+  type MessageQueue,
+} from "@fedify/fedify";
+import { Accept, Delete, Follow, Reject, Undo } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { CollectiveService } from "../modules/collective/collective.service.ts";
+import type { FollowerService } from "../modules/follower/follower.service.ts";
+import type { Urls } from "../shared/urls.ts";
+import { registerActors } from "./actors.ts";
+import { onDelete, onFollow, onUndo, onUnverifiedActivity } from "./inbox/inbox-handlers.ts";
+import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
+
+const logger = getLogger(["relais", "federation"]);
+
+export interface FederationDeps {
+  readonly origin: URL;
+  readonly kv: KvStore;
+  /** Undefined: Fedify delivers and handles inbox activities immediately (only for tests). */
+  readonly queue: MessageQueue | undefined;
+  readonly allowPrivateAddresses: boolean;
+  readonly urls: Urls;
+  readonly collectives: CollectiveService;
+  readonly followers: FollowerService;
+  readonly softwareVersion: string;
+}
+
+export type RelaisFederation = Federation<void>;
+
+/**
+ * Builds the Fedify federation: actors and collections (actors.ts), inbox listeners in one table
+ * (below), outbound delivery policy. The only place besides src/federation/* that sees Fedify is the
+ * composition root.
+ */
+export function buildFederation(deps: FederationDeps): RelaisFederation {
+  const federation = createFederation<void>({
+    kv: deps.kv,
+    queue: deps.queue,
+    manuallyStartQueue: true,
+    origin: deps.origin.href,
+    allowPrivateAddress: deps.allowPrivateAddresses,
+    userAgent: { software: `Relais/${deps.softwareVersion}`, url: deps.origin },
+    outboxRetryPolicy: outboxRetryPolicy(),
+    permanentFailureStatusCodes: [...permanentFailureStatusCodes],
+    circuitBreaker: {},
+  });
+
+  registerActors(federation, deps);
+
+  federation
+    .setInboxListeners("/@{identifier}/inbox", "/inbox")
+    .setSharedKeyDispatcher(() => ({ identifier: instanceIdentifier }))
+    .on(Follow, (ctx, activity) => onFollow(ctx, activity, deps))
+    .on(Undo, (ctx, activity) => onUndo(ctx, activity, deps))
+    .on(Delete, (ctx, activity) => onDelete(ctx, activity, deps))
+    .on(Accept, () => {})
+    .on(Reject, () => {})
+    .onUnverifiedActivity((ctx, activity, reason) => onUnverifiedActivity(ctx, activity, reason, deps))
+    .onError((_ctx, error) => {
+      logger.error("inbox listener failed: {error}", { error });
+    });
+
+  // Some servers answer 404 to activity types they do not handle (Gancio does for Create(Article) and
+  // boosts): that must not cost us the follower. Only 410 Gone removes it.
+  federation.setOutboxPermanentFailureHandler(async (_ctx, failure) => {
+    if (failure.statusCode !== 410) {
+      logger.info("delivery to {inbox} given up after {status}", { inbox: failure.inbox.href, status: failure.statusCode });
+      return;
+    }
+    const removed = await deps.followers.removeByGoneInbox(
+      failure.inbox.href,
+      failure.actorIds.map((u) => u.href),
+    );
+    logger.info("{inbox} is gone (410): removed {removed} follow(s)", { inbox: failure.inbox.href, removed });
+  });
+
+  return federation;
+}
+
+/** The instance actor (an Application) signs fetches that are not on behalf of a collective. */
+export const instanceIdentifier = "relais.instance";

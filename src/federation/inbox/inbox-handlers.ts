@@ -1,0 +1,102 @@
+import type { InboxContext, RequestContext, UnverifiedActivityReason } from "@fedify/fedify";
+import { type Activity, Delete, Follow, type Undo } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { FederationDeps } from "../federation.ts";
+import { remoteActorInfo } from "../mappers/collective.mapper.ts";
+
+const logger = getLogger(["relais", "inbox"]);
+
+/**
+ * An activity is only believed for its own origin: its id and its actor must share the origin of the
+ * key that signed it (Fedify has checked that the key belongs to the actor).
+ */
+function sameOriginAsActor(activity: Activity): boolean {
+  const actor = activity.actorId;
+  if (!actor) return false;
+  return activity.id === null || activity.id.origin === actor.origin;
+}
+
+function blocked(deps: FederationDeps, activity: Activity): boolean {
+  const host = activity.actorId?.hostname;
+  return host !== undefined && deps.followers.isBlocked(host);
+}
+
+/** The collective a local actor URI points to, or null (unknown, or the instance actor). */
+function collectiveSlug(ctx: InboxContext<void>, uri: URL | null): string | null {
+  if (!uri) return null;
+  const parsed = ctx.parseUri(uri);
+  if (parsed?.type !== "actor" || parsed.identifier === "relais.instance") return null;
+  return parsed.identifier;
+}
+
+export async function onFollow(ctx: InboxContext<void>, follow: Follow, deps: FederationDeps): Promise<void> {
+  if (blocked(deps, follow) || !sameOriginAsActor(follow) || follow.id === null) {
+    logger.info("ignored a Follow from {actor}: blocked, anonymous or from another origin", { actor: follow.actorId?.href });
+    return;
+  }
+  const slug = collectiveSlug(ctx, follow.objectId);
+  if (!slug) return;
+  const actor = remoteActorInfo(await follow.getActor(ctx));
+  if (!actor || actor.apId.href !== follow.actorId?.href) {
+    logger.info("ignored a Follow whose actor {actor} could not be resolved", { actor: follow.actorId?.href });
+    return;
+  }
+  const result = await deps.followers.receiveFollow({ slug, actor, followActivityId: follow.id.href });
+  if (!result.ok) {
+    logger.info("Follow of {slug} by {actor} refused: {reason}", { slug, actor: actor.apId.href, reason: result.reason });
+    return;
+  }
+  logger.info("{actor} follows {slug} ({state})", { actor: actor.apId.href, slug, state: result.state });
+}
+
+export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: FederationDeps): Promise<void> {
+  if (blocked(deps, undo) || !sameOriginAsActor(undo)) return;
+  // The embedded object is only trusted when it comes from the same origin; Fedify re-fetches it otherwise.
+  const object = await undo.getObject(ctx);
+  if (!(object instanceof Follow)) return;
+  if (object.actorId?.href !== undo.actorId?.href) return;
+  const slug = collectiveSlug(ctx, object.objectId);
+  if (!slug || !undo.actorId) return;
+  const removed = await deps.followers.removeFollow(slug, undo.actorId.href);
+  logger.info("{actor} unfollowed {slug} ({removed})", { actor: undo.actorId.href, slug, removed });
+}
+
+export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: FederationDeps): Promise<void> {
+  // Only the deletion of the actor itself concerns us for now.
+  if (!del.actorId || del.objectId?.href !== del.actorId.href) return;
+  const removed = await deps.followers.removeActor(del.actorId.href);
+  logger.info("{actor} was deleted: removed {removed} follow(s)", { actor: del.actorId.href, removed });
+}
+
+/**
+ * A deleted actor's key is usually gone too, so its `Delete` cannot be verified. We believe it only
+ * after asking the actor's own server: when the actor document answers 404 or 410, the follows go.
+ * Everything else unverified keeps Fedify's 401.
+ */
+export async function onUnverifiedActivity(
+  _ctx: RequestContext<void>,
+  activity: Activity,
+  reason: UnverifiedActivityReason,
+  deps: FederationDeps,
+): Promise<Response | undefined> {
+  if (!(activity instanceof Delete) || reason.type !== "keyFetchError") return undefined;
+  const actorId = activity.actorId;
+  if (!actorId || activity.objectId?.href !== actorId.href) return undefined;
+  if (reason.keyId.origin !== actorId.origin) return undefined;
+  let status: number;
+  try {
+    const res = await fetch(actorId, {
+      headers: { accept: "application/activity+json" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+    });
+    status = res.status;
+    await res.body?.cancel();
+  } catch {
+    return undefined;
+  }
+  if (status !== 404 && status !== 410) return undefined;
+  const removed = await deps.followers.removeActor(actorId.href);
+  logger.info("{actor} is gone ({status}): removed {removed} follow(s)", { actor: actorId.href, status, removed });
+  return new Response(null, { status: 202 });
+}

@@ -1,0 +1,51 @@
+import { Endpoints, Group, Image, type Actor, isActor } from "@fedify/vocab";
+import type { Collective } from "../../modules/collective/collective.entity.ts";
+import type { RemoteActorInfo } from "../../modules/remote-actor/remote-actor.types.ts";
+import { textToHtml } from "../../shared/html.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { toLanguageStrings } from "./language-map.ts";
+
+export interface ActorKeysForMapping {
+  readonly publicKey: import("@fedify/vocab").CryptographicKey | null;
+  readonly assertionMethods: readonly import("@fedify/vocab").Multikey[];
+}
+
+/** A collective as an ActivityPub `Group`. Pure: everything it needs is passed in. */
+export function collectiveToGroup(collective: Collective, urls: Urls, keys: ActorKeysForMapping): Group {
+  const slug = collective.slug;
+  const summaryHtml = collective.summary
+    ? Object.fromEntries(Object.entries(collective.summary).map(([l, t]) => [l, textToHtml(t)]))
+    : null;
+  return new Group({
+    id: urls.collective(slug),
+    preferredUsername: slug,
+    names: toLanguageStrings(collective.name, collective.primaryLanguage),
+    summaries: toLanguageStrings(summaryHtml, collective.primaryLanguage),
+    url: urls.collective(slug),
+    inbox: urls.collectiveInbox(slug),
+    outbox: urls.collectiveOutbox(slug),
+    followers: urls.collectiveFollowers(slug),
+    endpoints: new Endpoints({ sharedInbox: urls.sharedInbox() }),
+    manuallyApprovesFollowers: collective.manuallyApprovesFollowers,
+    discoverable: true,
+    published: Temporal.Instant.fromEpochMilliseconds(collective.createdAt.getTime()),
+    publicKey: keys.publicKey,
+    assertionMethods: [...keys.assertionMethods],
+    icon: collective.iconUrl ? new Image({ url: new URL(collective.iconUrl) }) : null,
+  });
+}
+
+/** What we cache of a remote actor; `undefined` when the object is not a usable actor. */
+export function remoteActorInfo(actor: Actor | null | undefined): RemoteActorInfo | undefined {
+  if (!actor || !isActor(actor) || actor.id === null || actor.inboxId === null) return undefined;
+  const username = actor.preferredUsername?.toString();
+  return {
+    apId: actor.id,
+    type: (actor.constructor as unknown as { typeId: URL }).typeId.hash.slice(1) || "Actor",
+    handle: username ? `${username}@${actor.id.host}` : undefined,
+    name: actor.name?.toString(),
+    inboxUrl: actor.inboxId,
+    sharedInboxUrl: actor.endpoints?.sharedInbox ?? undefined,
+    url: actor.url instanceof URL ? actor.url : undefined,
+  };
+}

@@ -1,0 +1,190 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { notFound } from "../../shared/errors.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { writeOutbox } from "../outbox/outbox.writer.ts";
+import { RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
+import { upsertRemoteActor } from "../remote-actor/remote-actor.repository.ts";
+import type { Recipient, RemoteActorInfo } from "../remote-actor/remote-actor.types.ts";
+import { type FollowerState, FollowerSchema } from "./follower.entity.ts";
+
+export type ReceiveFollowResult =
+  | { ok: true; state: FollowerState; created: boolean; answerQueued: boolean }
+  | { ok: false; reason: "unknown-collective" | "blocked-domain" };
+
+export interface FollowerView {
+  readonly actorApId: string;
+  readonly handle: string | null;
+  readonly state: FollowerState;
+  readonly since: Date;
+}
+
+export class FollowerService {
+  readonly #em: EntityManager;
+  readonly #urls: Urls;
+  readonly #blockedDomains: ReadonlySet<string>;
+  /** Called after a transaction that queued outbox rows has committed. */
+  readonly #onOutbox: () => void;
+
+  constructor(em: EntityManager, urls: Urls, opts: { blockedDomains?: readonly string[]; onOutbox?: () => void } = {}) {
+    this.#em = em;
+    this.#urls = urls;
+    this.#blockedDomains = new Set(opts.blockedDomains ?? []);
+    this.#onOutbox = opts.onOutbox ?? (() => {});
+  }
+
+  isBlocked(host: string): boolean {
+    const h = host.toLowerCase();
+    for (const d of this.#blockedDomains) if (h === d || h.endsWith(`.${d}`)) return true;
+    return false;
+  }
+
+  /**
+   * A remote actor asks to follow a collective. Stored exactly once per (collective, actor), whatever
+   * the number of (concurrent, replayed) Follows. With automatic approval an Accept is queued for
+   * every Follow received, so a server that lost our first Accept gets another one.
+   */
+  async receiveFollow(input: { slug: string; actor: RemoteActorInfo; followActivityId: string }): Promise<ReceiveFollowResult> {
+    if (this.isBlocked(input.actor.apId.hostname)) return { ok: false, reason: "blocked-domain" };
+    const result = await this.#em.fork().transactional(async (em): Promise<ReceiveFollowResult> => {
+      const collective = await em.findOne(CollectiveSchema, { slug: input.slug });
+      if (!collective) return { ok: false, reason: "unknown-collective" };
+      const actor = await upsertRemoteActor(em, input.actor);
+      const state: FollowerState = collective.manuallyApprovesFollowers ? "pending" : "accepted";
+      const now = new Date();
+      const inserted = await em
+        .createQueryBuilder(FollowerSchema)
+        .insert({
+          id: crypto.randomUUID(),
+          collective: collective.id,
+          actor: actor.id,
+          state,
+          followActivityId: input.followActivityId,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflict(["collective", "actor"])
+        .merge(["followActivityId", "updatedAt"])
+        .returning(["state", "createdAt", "updatedAt"])
+        .execute("get");
+      const row = inserted as unknown as { state: FollowerState; createdAt: Date; updatedAt: Date };
+      const created = new Date(row.createdAt).getTime() === new Date(row.updatedAt).getTime();
+      let answerQueued = false;
+      if (row.state === "accepted") {
+        answerQueued = await this.#queueAnswer(em, collective, "accept", input.actor.apId.href, input.followActivityId);
+      }
+      return { ok: true, state: row.state, created, answerQueued };
+    });
+    if (result.ok && result.answerQueued) this.#onOutbox();
+    return result;
+  }
+
+  /** Undo(Follow): the actor stops following. Returns whether a follow existed. */
+  async removeFollow(slug: string, actorApId: string): Promise<boolean> {
+    const em = this.#em.fork();
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    if (!collective) return false;
+    const actor = await em.findOne(RemoteActorSchema, { apId: actorApId });
+    if (!actor) return false;
+    return (await em.nativeDelete(FollowerSchema, { collective: collective.id, actor: actor.id })) > 0;
+  }
+
+  /** The actor was deleted on its server: forget every follow it had, and the actor. */
+  async removeActor(actorApId: string): Promise<number> {
+    const em = this.#em.fork();
+    return em.transactional(async (tx) => {
+      const actor = await tx.findOne(RemoteActorSchema, { apId: actorApId });
+      if (!actor) return 0;
+      const n = await tx.nativeDelete(FollowerSchema, { actor: actor.id });
+      await tx.nativeDelete(RemoteActorSchema, { id: actor.id });
+      return n;
+    });
+  }
+
+  /** Removes the follows of the actors whose inbox (personal or shared) answered 410 Gone. */
+  async removeByGoneInbox(inboxUrl: string, actorApIds: readonly string[]): Promise<number> {
+    if (actorApIds.length === 0) return 0;
+    const em = this.#em.fork();
+    const actors = await em.find(RemoteActorSchema, {
+      apId: { $in: [...actorApIds] },
+      $or: [{ inboxUrl }, { sharedInboxUrl: inboxUrl }],
+    });
+    if (actors.length === 0) return 0;
+    return em.nativeDelete(FollowerSchema, { actor: { $in: actors.map((a) => a.id) } });
+  }
+
+  async approve(slug: string, actorApId: string): Promise<void> {
+    await this.#decide(slug, actorApId, "accept");
+  }
+
+  async reject(slug: string, actorApId: string): Promise<void> {
+    await this.#decide(slug, actorApId, "reject");
+  }
+
+  async #decide(slug: string, actorApId: string, decision: "accept" | "reject"): Promise<void> {
+    await this.#em.fork().transactional(async (em) => {
+      const collective = await em.findOne(CollectiveSchema, { slug });
+      if (!collective) throw notFound(`the collective "${slug}"`);
+      const actor = await em.findOne(RemoteActorSchema, { apId: actorApId });
+      const follow = actor && (await em.findOne(FollowerSchema, { collective: collective.id, actor: actor.id }));
+      if (!follow) throw notFound(`a follow request from ${actorApId} to "${slug}"`);
+      if (decision === "accept") {
+        follow.state = "accepted";
+      } else {
+        em.remove(follow);
+      }
+      await em.flush();
+      await this.#queueAnswer(em, collective, decision, actorApId, follow.followActivityId);
+    });
+    this.#onOutbox();
+  }
+
+  async #queueAnswer(
+    em: EntityManager,
+    collective: Collective,
+    kind: "accept" | "reject",
+    followerApId: string,
+    followActivityId: string,
+  ): Promise<boolean> {
+    const id = this.#urls.followAnswer(collective.slug, kind, followActivityId).href;
+    return writeOutbox(em, id, {
+      kind: kind === "accept" ? "accept-follow" : "reject-follow",
+      collectiveId: collective.id,
+      followerApId,
+      followActivityId,
+    });
+  }
+
+  async list(slug: string): Promise<FollowerView[]> {
+    const em = this.#em.fork();
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    if (!collective) throw notFound(`the collective "${slug}"`);
+    const rows = await em.find(FollowerSchema, { collective: collective.id }, { populate: ["actor"], orderBy: { createdAt: "asc" } });
+    return rows.map((r) => ({ actorApId: r.actor.apId, handle: r.actor.handle ?? null, state: r.state, since: r.createdAt }));
+  }
+
+  async countAccepted(collectiveId: string): Promise<number> {
+    return this.#em.fork().count(FollowerSchema, { collective: collectiveId, state: "accepted" });
+  }
+
+  /** Accepted followers of a collective, for delivery. */
+  async recipients(collectiveId: string): Promise<Recipient[]> {
+    const rows = await this.#em
+      .fork()
+      .find(FollowerSchema, { collective: collectiveId, state: "accepted" }, { populate: ["actor"] });
+    return rows.map((r) => toRecipient(r.actor));
+  }
+
+  async recipient(actorApId: string): Promise<Recipient | null> {
+    const a = await this.#em.fork().findOne(RemoteActorSchema, { apId: actorApId });
+    return a ? toRecipient(a) : null;
+  }
+}
+
+function toRecipient(a: { apId: string; inboxUrl: string; sharedInboxUrl?: string | null }): Recipient {
+  return {
+    apId: new URL(a.apId),
+    inboxUrl: new URL(a.inboxUrl),
+    sharedInboxUrl: a.sharedInboxUrl ? new URL(a.sharedInboxUrl) : undefined,
+  };
+}

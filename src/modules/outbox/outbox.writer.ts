@@ -1,0 +1,28 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { OutboxSchema } from "./outbox.entity.ts";
+
+/** What services ask to be sent. The relay in src/federation maps each kind to an activity. */
+export type OutboxMessage =
+  | { kind: "accept-follow"; collectiveId: string; followerApId: string; followActivityId: string }
+  | { kind: "reject-follow"; collectiveId: string; followerApId: string; followActivityId: string };
+
+/**
+ * Writes a message to the outbox inside the caller's transaction. Returns false when a row with this
+ * activity id exists already (a replay): nothing is written twice.
+ */
+export async function writeOutbox(em: EntityManager, activityId: string, message: OutboxMessage): Promise<boolean> {
+  const res = await em
+    .createQueryBuilder(OutboxSchema)
+    .insert({
+      activityId,
+      collective: message.collectiveId,
+      kind: message.kind,
+      payload: message as unknown as Record<string, unknown>,
+      createdAt: new Date(),
+      attempts: 0,
+    })
+    .onConflict("activityId")
+    .ignore()
+    .execute();
+  return (res.affectedRows ?? 0) > 0;
+}

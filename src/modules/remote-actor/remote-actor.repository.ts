@@ -1,0 +1,26 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { type RemoteActor, RemoteActorSchema } from "./remote-actor.entity.ts";
+import type { RemoteActorInfo } from "./remote-actor.types.ts";
+
+/** Inserts or refreshes the cached copy of a remote actor; one row per actor id, race-free. */
+export async function upsertRemoteActor(em: EntityManager, info: RemoteActorInfo): Promise<RemoteActor> {
+  const row = {
+    apId: info.apId.href,
+    domain: info.apId.hostname.toLowerCase(),
+    type: info.type,
+    handle: info.handle ?? null,
+    name: info.name ?? null,
+    inboxUrl: info.inboxUrl.href,
+    sharedInboxUrl: info.sharedInboxUrl?.href ?? null,
+    url: info.url?.href ?? null,
+    fetchedAt: new Date(),
+  };
+  return em.upsert(RemoteActorSchema, row, { onConflictFields: ["apId"], onConflictExcludeFields: ["id"] });
+}
+
+/** Actors older than this are refreshed from their origin before they are used again. */
+export const remoteActorMaxAgeMs = 24 * 60 * 60 * 1000;
+
+export function isStale(actor: Pick<RemoteActor, "fetchedAt">, now = Date.now()): boolean {
+  return now - actor.fetchedAt.getTime() > remoteActorMaxAgeMs;
+}

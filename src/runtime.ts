@@ -1,0 +1,175 @@
+import { readFileSync } from "node:fs";
+import { InProcessMessageQueue, type KvStore, type MessageQueue } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import { Redis } from "ioredis";
+import pg from "pg";
+import type { Config } from "./config/config.ts";
+import { type EmbeddedHandle, openEmbeddedPostgres } from "./db/embedded-postgres.ts";
+import { type DatabaseTarget, type EntityManager, type MikroORM, migrate, openOrm } from "./db/orm.ts";
+import { buildFederation, type RelaisFederation } from "./federation/federation.ts";
+import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-store.ts";
+import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
+import { OutboxRelay } from "./federation/outbox-relay.ts";
+import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
+import { CollectiveService } from "./modules/collective/collective.service.ts";
+import { FollowerService } from "./modules/follower/follower.service.ts";
+import { UserService } from "./modules/user/user.service.ts";
+import { Urls } from "./shared/urls.ts";
+
+const logger = getLogger(["relais", "runtime"]);
+
+export const softwareVersion: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/**
+ * - `all`: web and worker in one process (`relais start`, the embedded default);
+ * - `web` / `worker`: the two halves, separately (need Redis for the queue);
+ * - `cli`: database only, no queue consumer.
+ */
+export type Role = "all" | "web" | "worker" | "cli";
+
+export interface Runtime {
+  readonly config: Config;
+  readonly role: Role;
+  readonly urls: Urls;
+  readonly orm: MikroORM;
+  readonly em: EntityManager;
+  readonly federation: RelaisFederation;
+  readonly relay: OutboxRelay;
+  readonly collectives: CollectiveService;
+  readonly followers: FollowerService;
+  readonly users: UserService;
+  readonly embedded: EmbeddedHandle | undefined;
+  readonly readiness: Record<string, () => Promise<void>>;
+  /** Consumes the federation queue and polls the outbox until the signal aborts. */
+  runWorker(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every component with plain constructors, in one place. */
+export async function createRuntime(
+  config: Config,
+  role: Role,
+  opts: { migrations?: "apply" | "require" | "skip" } = {},
+): Promise<Runtime> {
+  const closers: (() => Promise<unknown> | unknown)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (error) {
+        logger.warn("error while closing: {error}", { error });
+      }
+    }
+  };
+  try {
+    if (!config.redisUrl && (role === "web" || role === "worker")) {
+      throw new Error(
+        `relais ${role === "web" ? "serve" : "worker"} runs the web and worker halves apart, which needs a shared queue: set REDIS_URL, or run both in one process with "relais start"`,
+      );
+    }
+    // Database: real PostgreSQL when DATABASE_URL is set, else the embedded one under the data folder.
+    let target: DatabaseTarget;
+    let embedded: EmbeddedHandle | undefined;
+    let poolSize = role === "cli" ? 2 : 10;
+    let kvPoolSize = 2;
+    if (config.databaseUrl) {
+      target = { url: config.databaseUrl };
+    } else {
+      embedded = await openEmbeddedPostgres(config.dataDir);
+      closers.push(() => embedded?.close());
+      target = embedded.target;
+      // Stay below the embedded server's connection limit (PGlite serves one session to all sockets).
+      const budget = embedded.role === "owner" ? embedded.maxClientConnections : 2;
+      kvPoolSize = 1;
+      poolSize = Math.max(1, budget - kvPoolSize);
+    }
+    const orm = await openOrm(target, { poolSize });
+    closers.push(() => orm.close());
+    // `start` and the embedded default migrate by themselves; with a separate PostgreSQL the operator
+    // runs `relais migrate` once per release, before web and worker processes start.
+    const migrations = opts.migrations ?? (role === "all" || embedded !== undefined ? "apply" : "require");
+    if (migrations === "apply") await migrate(orm);
+    else if (migrations === "require") await assertMigrated(orm);
+    const em = orm.em.fork() as EntityManager;
+
+    const urls = new Urls(config.origin);
+
+    let kv: KvStore;
+    let queue: MessageQueue | undefined;
+    const readiness: Record<string, () => Promise<void>> = {
+      database: async () => {
+        await orm.em.getConnection().execute("select 1");
+      },
+    };
+    if (config.redisUrl) {
+      const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+      closers.push(() => redis.quit());
+      kv = new RedisKvStore(redis, { keyPrefix: "relais:kv:" });
+      const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: "relais-federation", concurrency: 4 });
+      closers.push(() => bull.close());
+      queue = bull;
+      readiness.queue = async () => {
+        await redis.ping();
+      };
+    } else {
+      const kvPool = new pg.Pool(
+        "url" in target ? { connectionString: target.url, max: kvPoolSize } : { ...target, max: kvPoolSize },
+      );
+      closers.push(() => kvPool.end());
+      kv = new PostgresKvStore(sqlExecutorFromPg(kvPool));
+      queue = role === "cli" ? undefined : new InProcessMessageQueue({ pollInterval: { seconds: 1 } });
+      readiness.queue = async () => {};
+    }
+
+    const collectives = new CollectiveService(em);
+    let relay: OutboxRelay | undefined;
+    const followers = new FollowerService(em, urls, {
+      blockedDomains: config.blockedDomains,
+      onOutbox: () => void relay?.nudge(),
+    });
+    const users = new UserService(em);
+    const federation = buildFederation({
+      origin: config.origin,
+      kv,
+      queue,
+      allowPrivateAddresses: config.allowPrivateAddresses,
+      urls,
+      collectives,
+      followers,
+      softwareVersion,
+    });
+    relay = new OutboxRelay({ em, federation, urls, followers });
+    const theRelay = relay;
+
+    return {
+      config,
+      role,
+      urls,
+      orm,
+      em,
+      federation,
+      relay: theRelay,
+      collectives,
+      followers,
+      users,
+      embedded,
+      readiness,
+      async runWorker(signal: AbortSignal) {
+        await Promise.all([federation.startQueue(undefined, { signal }), theRelay.run(signal)]);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function assertMigrated(orm: MikroORM): Promise<void> {
+  const pending = await orm.migrator.getPending();
+  if (pending.length > 0) {
+    throw new Error(`the database needs ${pending.length} migration(s): run "relais migrate" first`);
+  }
+}

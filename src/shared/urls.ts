@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The URL layout of this instance, in one place. Federation, pages and services all build URLs
+ * from here and from the configured origin only.
+ */
+export class Urls {
+  readonly origin: URL;
+  constructor(origin: URL) {
+    this.origin = origin;
+  }
+  #u(path: string): URL {
+    return new URL(path, this.origin);
+  }
+  collective(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}`);
+  }
+  collectiveInbox(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}/inbox`);
+  }
+  collectiveOutbox(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}/outbox`);
+  }
+  collectiveFollowers(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}/followers`);
+  }
+  sharedInbox(): URL {
+    return this.#u("/inbox");
+  }
+  instanceActor(): URL {
+    return this.#u("/@relais.instance");
+  }
+  event(id: string): URL {
+    return this.#u(`/events/${encodeURIComponent(id)}`);
+  }
+  /** Id of our Accept (or Reject) of a given Follow: stable, so a re-sent answer keeps its id. */
+  followAnswer(slug: string, kind: "accept" | "reject", followActivityId: string): URL {
+    const h = createHash("sha256").update(followActivityId).digest("hex").slice(0, 24);
+    return this.#u(`/@${encodeURIComponent(slug)}#${kind}-${h}`);
+  }
+  /** acct: handle host: with the port when the origin has one. */
+  get handleHost(): string {
+    return this.origin.host;
+  }
+}

@@ -1,0 +1,142 @@
+import express, { type ErrorRequestHandler, type Express, type Request } from "express";
+import { getLogger } from "@logtape/logtape";
+import type { Federation } from "@fedify/fedify";
+import { federationMiddleware } from "../federation/express-bridge.ts";
+import type { CollectiveService } from "../modules/collective/collective.service.ts";
+import type { FollowerService } from "../modules/follower/follower.service.ts";
+import { AppError } from "../shared/errors.ts";
+import type { Urls } from "../shared/urls.ts";
+import { interfaceLanguage, wantedLanguages } from "./language.ts";
+import { collectivePage, homePage } from "./pages/collective.page.ts";
+import { errorPage } from "./pages/layout.ts";
+
+const logger = getLogger(["relais", "web"]);
+
+export interface AppDeps {
+  readonly urls: Urls;
+  readonly federation: Federation<void>;
+  readonly maxInboxBodyBytes: number;
+  readonly blockedDomains: readonly string[];
+  readonly collectives: CollectiveService;
+  readonly followers: FollowerService;
+  /** Readiness checks: each resolves when its dependency answers. */
+  readonly readiness: Readonly<Record<string, () => Promise<void>>>;
+  /** Extra routers (the JSON API, feeds…), mounted after the federation bridge. */
+  readonly routers?: readonly express.Router[];
+}
+
+export function visitorLanguages(req: Request): { wanted: string[]; lang: string } {
+  const wanted = wantedLanguages(req.query.lang, req.get("accept-language"));
+  return { wanted, lang: interfaceLanguage(wanted) };
+}
+
+/** Host of the key that signed a request (draft-cavage `Signature` or RFC 9421 `Signature-Input`). */
+function signerHost(req: Request): string | undefined {
+  const header = req.get("signature-input") ?? req.get("signature") ?? "";
+  const m = /keyid="([^"]+)"/i.exec(header);
+  if (!m?.[1] || !URL.canParse(m[1])) return undefined;
+  return new URL(m[1]).hostname.toLowerCase();
+}
+
+/**
+ * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
+ * Order: refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  // Blocked domains are refused before Fedify sees (and queues) anything.
+  app.post(["/inbox", "/@:slug/inbox"], (req, res, next) => {
+    const host = signerHost(req);
+    if (host && deps.followers.isBlocked(host)) {
+      res.status(403).json({ error: "blocked", message: `deliveries from ${host} are refused by this instance` });
+      return;
+    }
+    next();
+  });
+
+  app.use(
+    federationMiddleware(deps.federation, {
+      origin: deps.urls.origin,
+      contextData: () => undefined,
+      maxBodyBytes: deps.maxInboxBodyBytes,
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const results: Record<string, string> = {};
+    let ok = true;
+    await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]) => {
+        try {
+          await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 3000))]);
+          results[name] = "ok";
+        } catch (e) {
+          ok = false;
+          results[name] = `unreachable: ${(e as Error).message}`;
+        }
+      }),
+    );
+    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", checks: results });
+  });
+
+  for (const router of deps.routers ?? []) app.use(router);
+
+  app.get("/", async (req, res) => {
+    const { wanted, lang } = visitorLanguages(req);
+    const collectives = await deps.collectives.list();
+    res.type("html").set("Content-Language", lang).send(homePage({ collectives, lang, wanted, urls: deps.urls }));
+  });
+
+  app.get("/@:slug", async (req, res, next) => {
+    const collective = await deps.collectives.findBySlug(String(req.params.slug));
+    if (!collective) return next();
+    const { wanted, lang } = visitorLanguages(req);
+    const followerCount = await deps.followers.countAccepted(collective.id);
+    res
+      .type("html")
+      .set("Content-Language", lang)
+      .set("Vary", "Accept, Accept-Language")
+      .send(collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls }));
+  });
+
+  app.use((req, res) => {
+    if (req.path.startsWith("/api/")) {
+      res.status(404).json({ error: "not_found", message: `no route for ${req.method} ${req.path}` });
+      return;
+    }
+    const { lang } = visitorLanguages(req);
+    res.status(404).type("html").send(errorPage(lang, 404, req.path));
+  });
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const status = err instanceof AppError ? err.status : typeof err?.status === "number" && err.status < 500 ? err.status : 500;
+    if (status >= 500) logger.error("{method} {path} failed: {error}", { method: req.method, path: req.path, error: err });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const code = err instanceof AppError ? err.code : status === 413 ? "payload_too_large" : status >= 500 ? "internal" : "bad_request";
+    const message =
+      err instanceof AppError
+        ? err.message
+        : status === 413
+          ? "the request body is too large"
+          : status >= 500
+            ? "internal error"
+            : String(err?.message ?? "bad request");
+    if (req.path.startsWith("/api/") || !req.accepts("html")) {
+      res.status(status).json({ error: code, message, ...(err instanceof AppError && err.details ? { details: err.details } : {}) });
+      return;
+    }
+    const { lang } = visitorLanguages(req);
+    res.status(status).type("html").send(errorPage(lang, status === 404 || status === 410 ? status : 500, req.path));
+  };
+  app.use(onError);
+  return app;
+}
