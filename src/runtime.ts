@@ -51,7 +51,7 @@ export interface Runtime {
 export async function createRuntime(
   config: Config,
   role: Role,
-  opts: { migrations?: "apply" | "require" | "skip" } = {},
+  opts: { migrations?: "apply" | "require" | "skip"; queueName?: string | undefined } = {},
 ): Promise<Runtime> {
   const closers: (() => Promise<unknown> | unknown)[] = [];
   const close = async () => {
@@ -106,8 +106,8 @@ export async function createRuntime(
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
       closers.push(() => redis.quit());
-      kv = new RedisKvStore(redis, { keyPrefix: "relais:kv:" });
-      const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: "relais-federation", concurrency: 4 });
+      kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
+      const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation", concurrency: 4 });
       closers.push(() => bull.close());
       queue = bull;
       readiness.queue = async () => {

@@ -1,0 +1,79 @@
+// A real Relais instance inside the test process: real PostgreSQL (a fresh database), optionally real
+// Redis, a real HTTP server on a loopback address, the worker running. Its origin is its real address.
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { loadConfig } from "../../src/config/config.ts";
+import { createRuntime, type Runtime } from "../../src/runtime.ts";
+import { createApp } from "../../src/web/app.ts";
+import { extraRouters } from "../../src/web/routers.ts";
+import { createTestDatabase, testRedisUrl } from "./services.ts";
+
+export interface RelaisInstance {
+  readonly runtime: Runtime;
+  readonly origin: URL;
+  readonly server: Server;
+  url(path: string): URL;
+  close(): Promise<void>;
+}
+
+export interface InstanceOptions {
+  /** Loopback address to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Use the Redis queue and KV store (a unique queue per instance); default: in-process queue. */
+  redis?: boolean;
+  /** Extra environment variables for the configuration. */
+  env?: Record<string, string>;
+  /** Run the worker (queue consumer and outbox relay); default true. */
+  worker?: boolean;
+}
+
+export async function startRelaisInstance(options: InstanceOptions = {}): Promise<RelaisInstance> {
+  const host = options.host ?? "127.0.0.1";
+  const server = createServer();
+  server.listen(0, host);
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  const db = await createTestDatabase("instance");
+  const env: Record<string, string> = {
+    RELAIS_ORIGIN: `http://${host}:${port}`,
+    DATABASE_URL: db.url,
+    RELAIS_ALLOW_PRIVATE_ADDRESSES: "true",
+    RELAIS_DATA_DIR: `/tmp/relais-test-unused-${randomBytes(4).toString("hex")}`,
+    ...(options.redis ? { REDIS_URL: testRedisUrl } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env, [{ port: 0, dataDir: "./data", maxInboxBodyBytes: 1048576 }]);
+  const runtime = await createRuntime(config, "all", {
+    migrations: "apply",
+    queueName: options.redis ? `relais-test-${randomBytes(4).toString("hex")}` : undefined,
+  });
+  const app = createApp({
+    urls: runtime.urls,
+    federation: runtime.federation,
+    maxInboxBodyBytes: config.maxInboxBodyBytes,
+    blockedDomains: config.blockedDomains,
+    collectives: runtime.collectives,
+    followers: runtime.followers,
+    readiness: runtime.readiness,
+    routers: extraRouters(runtime),
+  });
+  server.on("request", app);
+  const stop = new AbortController();
+  const worker = options.worker === false ? Promise.resolve() : runtime.runWorker(stop.signal);
+  return {
+    runtime,
+    origin: new URL(env.RELAIS_ORIGIN as string),
+    server,
+    url: (path: string) => new URL(path, env.RELAIS_ORIGIN),
+    async close() {
+      stop.abort();
+      await worker;
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await runtime.close();
+      await db.drop();
+    },
+  };
+}
