@@ -124,6 +124,18 @@ async function postInbox(base: string, headers: Record<string, string>, body: Bu
   return { status: res.status, headers: res.headers, body: text.startsWith("{") ? JSON.parse(text) : text };
 }
 
+/** Writes `chunks` to the inbox and never ends the request: only an early answer can arrive. */
+async function postWithoutEnding(base: string, headers: Record<string, string>, chunks: Buffer[]) {
+  const req = http.request(new URL("/users/alice/inbox", base), { method: "POST", headers });
+  req.on("error", () => {}); // the server closes the connection after answering
+  const responded = once(req, "response") as Promise<[http.IncomingMessage]>;
+  for (const chunk of chunks) req.write(chunk);
+  const [res] = await responded;
+  const body = Buffer.concat(await res.toArray()).toString();
+  req.destroy();
+  return { status: res.statusCode, connection: res.headers["connection"], body };
+}
+
 const renderError: ErrorRequestHandler = (err, _req, res, _next) => {
   res.status(err.status ?? 500).json({ code: err.code ?? "internal", message: String(err.message) });
 };
@@ -158,6 +170,12 @@ describe("federationMiddleware", () => {
     const actor = JSON.parse(res.text);
     expect(actor.id).toBe("https://relais.example/users/alice");
     expect(actor.inbox).toBe("https://relais.example/users/alice/inbox");
+    // WebFinger compares the acct: host with the request URL's host: ours, not the Host header.
+    const finger = await request(base).get("/.well-known/webfinger?resource=acct:alice@relais.example");
+    expect(finger.status).toBe(200);
+    expect(JSON.parse(finger.text).links).toContainEqual(
+      expect.objectContaining({ rel: "self", href: "https://relais.example/users/alice" }),
+    );
   });
 
   it("serves AS2 to servers and lets the HTML route answer browsers on the same URL", async () => {
@@ -176,16 +194,27 @@ describe("federationMiddleware", () => {
     expect(unknownActor.text).toBe("<h1>nobody</h1>"); // onNotFound fell through to the page route
     const nowhere = await request(base).get("/nowhere").set("Accept", AS2);
     expect(nowhere.status).toBe(404);
-    // express.json() runs *after* the bridge here: it still gets the whole body.
-    const app = express();
-    app.use(federationMiddleware(await createLocalFederation([]), { origin: ORIGIN, contextData: () => undefined, maxBodyBytes: 4 }));
-    app.use(express.json());
-    app.post("/api/echo", (req, res) => {
-      res.json({ echoed: req.body });
-    });
-    const echo = await request(await listen(app)).post("/api/echo").send({ text: "longer than the federation cap" });
-    expect(echo.status).toBe(200);
-    expect(echo.body).toEqual({ echoed: { text: "longer than the federation cap" } });
+    // express.json() runs *after* the bridge here: the bridge leaves the stream alone (not even
+    // switched to flowing or paused), so the parser gets the whole body, even past a tiny cap.
+    for (const maxBodyBytes of [4, MAX_BODY]) {
+      const app = express();
+      const untouched: boolean[] = [];
+      app.use(federationMiddleware(await createLocalFederation([]), { origin: ORIGIN, contextData: () => undefined, maxBodyBytes }));
+      app.use((req, _res, next) => {
+        setImmediate(() => {
+          untouched.push(req.readableFlowing === null && !req.readableDidRead && req.listenerCount("data") === 0);
+          next();
+        });
+      });
+      app.use(express.json());
+      app.post("/api/echo", (req, res) => {
+        res.json({ echoed: req.body });
+      });
+      const echo = await request(await listen(app)).post("/api/echo").send({ text: "longer than the federation cap" });
+      expect(echo.status).toBe(200);
+      expect(echo.body).toEqual({ echoed: { text: "longer than the federation cap" } });
+      expect(untouched).toEqual([true]);
+    }
   });
 
   it("hands errors from dispatchers and context data to Express's error handler", async () => {
@@ -257,15 +286,16 @@ describe("federationMiddleware", () => {
     expect(received).toEqual([]);
   });
 
-  it("answers 413 from Content-Length alone when the body is over the cap", async () => {
+  it("answers 413 from Content-Length alone, before reading the body", async () => {
     const received: string[] = [];
     const base = await listen(createApp(await createLocalFederation(received)));
     const activity = await signedCreate(await startRemote(), "a5");
-    const padded = Buffer.concat([activity.body, Buffer.alloc(MAX_BODY, " ")]);
-    const res = await postInbox(base, activity.headers, padded);
+    // Declares more than the cap but sends only a valid activity: only the header can trigger 413.
+    const headers = { ...activity.headers, "content-length": String(MAX_BODY + 1) };
+    const res = await postWithoutEnding(base, headers, [activity.body]);
     expect(res.status).toBe(413);
-    expect(res.body.code).toBe("payload_too_large");
-    expect(res.headers.get("connection")).toBe("close");
+    expect(JSON.parse(res.body).code).toBe("payload_too_large");
+    expect(res.connection).toBe("close");
     expect(received).toEqual([]);
   });
 
@@ -273,20 +303,11 @@ describe("federationMiddleware", () => {
     const received: string[] = [];
     const base = await listen(createApp(await createLocalFederation(received)));
     const activity = await signedCreate(await startRemote(), "a6");
-    const { "content-length": _dropped, ...headers } = activity.headers;
-    const req = http.request(new URL("/users/alice/inbox", base), {
-      method: "POST",
-      headers: { ...headers, "transfer-encoding": "chunked" },
-    });
-    req.on("error", () => {}); // the server closes the connection after answering
-    const responded = once(req, "response") as Promise<[http.IncomingMessage]>;
-    req.write(activity.body);
-    req.write(Buffer.alloc(MAX_BODY, " ")); // past the cap; the request is never ended
-    const [res] = await responded;
-    res.resume();
-    expect(res.statusCode).toBe(413);
-    expect(res.headers["connection"]).toBe("close");
-    req.destroy();
+    const headers = { ...activity.headers, "transfer-encoding": "chunked" };
+    const res = await postWithoutEnding(base, headers, [activity.body, Buffer.alloc(MAX_BODY, " ")]);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).code).toBe("payload_too_large");
+    expect(res.connection).toBe("close");
     expect(received).toEqual([]);
   });
 });
