@@ -14,6 +14,7 @@ import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
 import { UserService } from "./modules/user/user.service.ts";
+import { OperatorError } from "./shared/errors.ts";
 import { Urls } from "./shared/urls.ts";
 
 const logger = getLogger(["relais", "runtime"]);
@@ -65,7 +66,7 @@ export async function createRuntime(
   };
   try {
     if (!config.redisUrl && (role === "web" || role === "worker")) {
-      throw new Error(
+      throw new OperatorError(
         `relais ${role === "web" ? "serve" : "worker"} runs the web and worker halves apart, which needs a shared queue: set REDIS_URL, or run both in one process with "relais start"`,
       );
     }
@@ -170,6 +171,6 @@ export async function createRuntime(
 async function assertMigrated(orm: MikroORM): Promise<void> {
   const pending = await orm.migrator.getPending();
   if (pending.length > 0) {
-    throw new Error(`the database needs ${pending.length} migration(s): run "relais migrate" first`);
+    throw new OperatorError(`the database needs ${pending.length} migration(s): run "relais migrate" first`);
   }
 }

@@ -3,12 +3,9 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/config.ts";
 import { loadConfigFromProcess } from "../config/config-files.ts";
 import { setupLogging } from "../logging.ts";
-import { AppError } from "../shared/errors.ts";
+import { AppError, OperatorError } from "../shared/errors.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
-
-/** A problem the operator can fix: printed without a stack trace, exit code 1. */
-export class CliError extends Error {}
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -32,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof ConfigError || e instanceof CliError || e instanceof AppError) {
+    if (e instanceof ConfigError || e instanceof OperatorError || e instanceof AppError) {
       process.stderr.write(`relais: ${e.message}\n`);
       if (e instanceof AppError && e.details && e.details.length > 1) {
         for (const d of e.details) process.stderr.write(`  - ${d.field}: ${d.message}\n`);

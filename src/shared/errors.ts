@@ -27,3 +27,11 @@ export const invalid = (message: string, details?: readonly FieldProblem[]) =>
 export const forbidden = (message = "you are not allowed to do this") => new AppError("forbidden", 403, message);
 export const unauthorized = (message = "a valid API token is required (Authorization: Bearer <token>)") =>
   new AppError("unauthorized", 401, message);
+
+/** A process cannot start or a command cannot run because of something the operator can fix. */
+export class OperatorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OperatorError";
+  }
+}
