@@ -4,18 +4,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { AppError } from "../shared/errors.ts";
 
 /** A body larger than the configured cap; answered with 413 and the connection closed. */
-export class FederationBodyTooLargeError extends Error {
-  override readonly name = "FederationBodyTooLargeError";
-  readonly status = 413;
-  readonly statusCode = 413;
-  readonly code = "payload_too_large";
-  readonly expose = true;
+export class FederationBodyTooLargeError extends AppError {
   readonly maxBodyBytes: number;
 
   constructor(maxBodyBytes: number) {
-    super(`The request body is larger than ${maxBodyBytes} bytes; send a smaller activity.`);
+    super("payload_too_large", 413, `the request body is larger than ${maxBodyBytes} bytes; send a smaller activity`);
+    this.name = "FederationBodyTooLargeError";
     this.maxBodyBytes = maxBodyBytes;
   }
 }
@@ -27,10 +24,7 @@ export class FederationBodyTooLargeError extends Error {
  */
 export class FederationBodyConsumedError extends Error {
   override readonly name = "FederationBodyConsumedError";
-  readonly status = 500;
-  readonly statusCode = 500;
   readonly code = "federation_body_consumed";
-  readonly expose = false;
 
   constructor() {
     super(
