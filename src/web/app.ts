@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type Request } from "express";
 import { getLogger } from "@logtape/logtape";
-import type { Federation } from "@fedify/fedify";
 import { federationMiddleware } from "../federation/express-bridge.ts";
+import type { RelaisFederation } from "../federation/federation.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
@@ -14,7 +14,7 @@ const logger = getLogger(["relais", "web"]);
 
 export interface AppDeps {
   readonly urls: Urls;
-  readonly federation: Federation<void>;
+  readonly federation: RelaisFederation;
   readonly maxInboxBodyBytes: number;
   readonly blockedDomains: readonly string[];
   readonly collectives: CollectiveService;

@@ -1,0 +1,47 @@
+// Domain modules never import Fedify, Express or BullMQ; nothing but the config loader reads
+// process.env. Fails with the offending file and import.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function sources(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+    .map((e) => relative(root, join(e.parentPath, e.name)));
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']/g), ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1] as string,
+  );
+}
+
+describe("architecture", () => {
+  it("keeps Fedify, Express, BullMQ and ioredis out of the domain modules", () => {
+    const offending = sources("src/modules").flatMap((f) =>
+      imports(f)
+        .filter((i) => /^(@fedify\/|express$|bullmq$|ioredis$)/.test(i) || /\/(federation|web|api|cli|jobs)\//.test(i))
+        .map((i) => `${f} imports ${i}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it("imports Fedify only under src/federation", () => {
+    const offending = sources("src")
+      .filter((f) => !f.startsWith("src/federation/") && f !== "src/runtime.ts")
+      .flatMap((f) => imports(f).filter((i) => i.startsWith("@fedify/")).map((i) => `${f} imports ${i}`));
+    expect(offending).toEqual([]);
+  });
+
+  it("reads process.env only in the configuration loader and the CLI entry", () => {
+    const allowed = new Set(["src/config/config.ts", "src/config/config-files.ts", "src/db/make-migration.ts"]);
+    const offending = sources("src").filter(
+      (f) => !allowed.has(f) && !f.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(join(root, f), "utf8")),
+    );
+    expect(offending).toEqual([]);
+  });
+});
