@@ -1,0 +1,150 @@
+// iCal feed benchmark: the production renderer against a minimal hand-written one (the lower bound,
+// measured in the same run) and against ical-generator, on 1k and 10k synthetic events.
+//   node bench/ical/run.ts            full run (child processes for first renders)
+//   node bench/ical/run.ts --quick    fewer repetitions, no child processes
+import "../../src/temporal.ts";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import ICAL from "ical.js";
+import type { PublishedEvent } from "../../src/modules/event/event.types.ts";
+import { renderCalendar } from "../../src/modules/ical/ical-renderer.ts";
+import { clearZoneCache, vtimezone } from "../../src/modules/ical/vtimezone.ts";
+import { renderWithIcalGenerator } from "./ical-generator-renderer.ts";
+import { renderMinimal } from "./minimal-renderer.ts";
+import { syntheticEvents } from "./synthetic-events.ts";
+
+const sizes = [1000, 10_000];
+const name = "Agenda des collectifs";
+const languages = ["fr"];
+const refreshMinutes = 60;
+const now = Temporal.Instant.from("2024-12-01T00:00:00Z");
+
+type Render = (events: readonly PublishedEvent[]) => string;
+
+/** The VTIMEZONEs the minimal renderer gets for free, built before any timing. */
+function readyMadeZones(events: readonly PublishedEvent[]): Map<string, string> {
+  const years = new Map<string, [number, number]>();
+  for (const e of events) {
+    const from = new Date(e.startsAt.epochMilliseconds - 86_400_000).getUTCFullYear();
+    const to = new Date((e.endsAt ?? e.startsAt).epochMilliseconds + 86_400_000).getUTCFullYear();
+    const range = years.get(e.timezone);
+    years.set(e.timezone, range === undefined ? [from, to] : [Math.min(from, range[0]), Math.max(to, range[1])]);
+  }
+  return new Map([...years].map(([zone, [from, to]]) => [zone, vtimezone(zone, from, to)]));
+}
+
+function renderers(events: readonly PublishedEvent[]): Record<string, Render> {
+  const zones = readyMadeZones(events);
+  return {
+    minimal: (list) => renderMinimal(list, { name, languages, refreshMinutes }, zones),
+    relais: (list) => renderCalendar(list, { name, languages, refreshMinutes, now }),
+    "ical-generator": (list) => renderWithIcalGenerator(list, { name, languages, refreshMinutes }),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function time(render: Render, events: readonly PublishedEvent[], clear: boolean): number {
+  if (clear) clearZoneCache();
+  const start = performance.now();
+  const feed = render(events);
+  const elapsed = performance.now() - start;
+  if (feed.length === 0) throw new Error("empty feed");
+  return elapsed;
+}
+
+/** In a child process: generate the events, then time the very first render (cold JIT, caches and ICU). */
+function child(renderer: string, size: number): void {
+  const events = syntheticEvents(size);
+  const render = renderers(events)[renderer]!;
+  clearZoneCache();
+  process.stdout.write(String(time(render, events, true)));
+}
+
+function firstRender(renderer: string, size: number, runs: number): number {
+  const script = fileURLToPath(import.meta.url);
+  const values: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    values.push(Number(execFileSync(process.execPath, [script, "--child", renderer, String(size)], { encoding: "utf8" })));
+  }
+  return median(values);
+}
+
+function main(): void {
+  const quick = process.argv.includes("--quick");
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    const events = syntheticEvents(size);
+    const all = renderers(events);
+    const repetitions = quick ? 3 : size >= 10_000 ? 9 : 25;
+    // Each renderer stops after `repetitions` runs, or after 3 once it has used its time budget.
+    const budgetMs = quick ? 5_000 : 30_000;
+    const samples = new Map(Object.keys(all).map((label) => [label, { cleared: [] as number[], warm: [] as number[], spent: 0 }]));
+    const sizes = new Map<string, number>();
+    for (const [label, render] of Object.entries(all)) {
+      // Check the output once: it must parse, with every event in it.
+      const feed = render(events);
+      const parsed = new ICAL.Component(ICAL.parse(feed)).getAllSubcomponents("vevent").length;
+      if (parsed !== size) throw new Error(`${label}: ${parsed} events parsed out of ${size}`);
+      sizes.set(label, Buffer.byteLength(feed) / 1024);
+      for (let i = 0; i < 2; i++) time(render, events, false);
+    }
+    // Round robin, so that the load of the machine weighs on every renderer alike.
+    for (let i = 0; i < repetitions; i++) {
+      for (const [label, render] of Object.entries(all)) {
+        const s = samples.get(label)!;
+        if (s.cleared.length >= 3 && s.spent > budgetMs) continue;
+        const cleared = time(render, events, true);
+        const warm = time(render, events, false);
+        s.cleared.push(cleared);
+        s.warm.push(warm);
+        s.spent += cleared + warm;
+      }
+    }
+    const results: Record<string, { first: number | undefined; cleared: number; warm: number; kb: number; runs: number }> = {};
+    for (const label of Object.keys(all)) {
+      const s = samples.get(label)!;
+      results[label] = {
+        first: quick ? undefined : firstRender(label, size, 3),
+        cleared: median(s.cleared),
+        warm: median(s.warm),
+        kb: sizes.get(label)!,
+        runs: s.cleared.length,
+      };
+    }
+    const base = results["minimal"]!;
+    for (const [label, r] of Object.entries(results)) {
+      rows.push([
+        String(size),
+        label,
+        r.first === undefined ? "–" : r.first.toFixed(1),
+        r.cleared.toFixed(1),
+        r.warm.toFixed(1),
+        `${(r.cleared / base.cleared).toFixed(2)}×`,
+        r.first === undefined || base.first === undefined ? "–" : `${(r.first / base.first).toFixed(2)}×`,
+        r.kb.toFixed(0),
+        String(r.runs),
+      ]);
+    }
+  }
+  const header = [
+    "events",
+    "renderer",
+    "first render, fresh process (ms)",
+    "render, zone cache cleared (ms, median)",
+    "render, zone cache warm (ms, median)",
+    "ratio (cleared) vs minimal",
+    "ratio (first) vs minimal",
+    "output (KiB)",
+    "runs",
+  ];
+  const table = [header, header.map(() => "---"), ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
+  process.stdout.write(`Node ${process.version}, ${process.arch}\n\n${table}\n`);
+}
+
+if (process.argv[2] === "--child") child(process.argv[3]!, Number(process.argv[4]));
+else main();
