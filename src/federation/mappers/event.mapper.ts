@@ -1,0 +1,178 @@
+import { Create, Event, Hashtag, Image, Link, PUBLIC_COLLECTION, Place, Update } from "@fedify/vocab";
+import { mastodonSummary } from "../../modules/event/event-summary.ts";
+import type { EventData, PublishedEvent } from "../../modules/event/event.types.ts";
+import type { LanguageMap } from "../../shared/language.ts";
+import { type EventFromAs2Result, eventFromJson, type JsonObject } from "./remote-event.mapper.ts";
+import { toLanguageStrings } from "./language-map.ts";
+
+export type { EventFromAs2Result, EventRejection, JsonObject, RemoteEvent } from "./remote-event.mapper.ts";
+
+/**
+ * Events as FEP-8a8e `Event`s (https://w3id.org/fep/8a8e), and back.
+ *
+ * Fedify's vocabulary has no FEP-8a8e terms (timezone, eventStatus, category), no schema.org postal
+ * address and no VirtualLocation, and it writes times in UTC. So `eventToAs2` builds what Fedify can
+ * carry with its classes, and `eventToJsonLd` adds the rest to Fedify's compact output under an
+ * explicit `@context` extension. Anything that must reach partners whole (the object served at the
+ * event's URL, the object inside Create/Update) has to be the `eventToJsonLd` document: serialising
+ * the vocabulary object alone drops the extension terms.
+ */
+
+export interface EventMapperContext {
+  readonly followersUrl: URL;
+  /** Where a hashtag's page is, e.g. `https://relais.example/tags/climat`; Mastodon links the tag there. */
+  readonly hashtagUrl?: (tag: string) => URL;
+}
+
+const fep = "https://w3id.org/fep/8a8e/";
+const schema = "https://schema.org/";
+
+/** Terms this mapper adds to Fedify's context: FEP-8a8e's, schema.org's address and online location. */
+export const eventContextExtension = {
+  Hashtag: "as:Hashtag",
+  timezone: `${fep}timezone`,
+  eventStatus: { "@id": `${fep}eventStatus`, "@type": "@vocab" },
+  EventScheduled: `${fep}EventScheduled`,
+  EventCancelled: `${fep}EventCancelled`,
+  EventPostponed: `${fep}EventPostponed`,
+  category: `${fep}category`,
+  ical: "http://www.w3.org/2002/12/cal/ical#",
+  address: `${schema}address`,
+  PostalAddress: `${schema}PostalAddress`,
+  streetAddress: `${schema}streetAddress`,
+  postalCode: `${schema}postalCode`,
+  addressLocality: `${schema}addressLocality`,
+  addressRegion: `${schema}addressRegion`,
+  addressCountry: `${schema}addressCountry`,
+  VirtualLocation: `${schema}VirtualLocation`,
+} as const;
+
+const statusTerm = { scheduled: "EventScheduled", cancelled: "EventCancelled", postponed: "EventPostponed" } as const;
+// Mobilizon reads iCalendar's STATUS.
+const icalStatus = { scheduled: "CONFIRMED", cancelled: "CANCELLED", postponed: "TENTATIVE" } as const;
+
+/**
+ * AS2 times for an event: instants, except that an all-day event runs from the start of its first
+ * local day to the start of the day after its last one (an AS2 endTime must come after startTime).
+ */
+function as2Times(e: EventData): { start: Temporal.Instant; end: Temporal.Instant | undefined } {
+  if (!e.allDay) return { start: e.startsAt, end: e.endsAt };
+  const lastDay = (e.endsAt ?? e.startsAt).toZonedDateTimeISO(e.timezone).toPlainDate();
+  return { start: e.startsAt, end: lastDay.add({ days: 1 }).toZonedDateTime({ timeZone: e.timezone }).toInstant() };
+}
+
+/** The summary line Mastodon shows, in every language the event is written in, the primary one first. */
+function summaryLines(event: PublishedEvent): LanguageMap {
+  const languages = new Set([event.organizer.primaryLanguage, ...Object.keys(event.name), ...Object.keys(event.summary ?? {})]);
+  return Object.fromEntries([...languages].map((lang) => [lang, mastodonSummary(event, lang)]));
+}
+
+/** The event as a Fedify vocabulary `Event`: everything Fedify's classes can hold. */
+export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Event {
+  const primary = event.organizer.primaryLanguage;
+  const { start, end } = as2Times(event);
+  const place = event.location;
+  const attachments: (Image | Link)[] = [];
+  if (event.image) {
+    attachments.push(
+      new Image({
+        url: new URL(event.image.url),
+        mediaType: event.image.mediaType ?? null,
+        names: toLanguageStrings(event.image.alt, primary),
+      }),
+    );
+  }
+  for (const link of event.links) {
+    attachments.push(new Link({ href: new URL(link.url), mediaType: "text/html", name: link.title ?? null }));
+  }
+  const audience = event.visibility === "public" ? [PUBLIC_COLLECTION, ctx.followersUrl] : [ctx.followersUrl, PUBLIC_COLLECTION];
+  return new Event({
+    id: event.apId,
+    url: event.apId,
+    attribution: event.organizer.apId,
+    to: audience[0] ?? null,
+    cc: audience[1] ?? null,
+    names: toLanguageStrings(event.name, primary),
+    summaries: toLanguageStrings(summaryLines(event), primary),
+    contents: toLanguageStrings(event.description, primary),
+    mediaType: event.description ? "text/html" : null,
+    startTime: start,
+    endTime: end ?? null,
+    location: place
+      ? new Place({
+          name: place.name ?? place.streetAddress ?? place.locality ?? null,
+          latitude: place.latitude ?? null,
+          longitude: place.longitude ?? null,
+        })
+      : null,
+    tags: event.tags.map((tag) => new Hashtag({ name: `#${tag}`, href: ctx.hashtagUrl?.(tag) ?? null })),
+    attachments,
+    published: event.publishedAt,
+    updated: event.updatedAt.equals(event.publishedAt) ? null : event.updatedAt,
+  });
+}
+
+/** An instant as an AS2 time with the event zone's offset: "2026-03-08T14:00:00+01:00". */
+function withOffset(instant: Temporal.Instant, timezone: string): string {
+  return instant.toZonedDateTimeISO(timezone).toString({ timeZoneName: "never", smallestUnit: "second" });
+}
+
+function withoutUndefined(o: Record<string, unknown>): JsonObject {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as JsonObject;
+}
+
+/**
+ * Adds to Fedify's compact JSON-LD of `eventToAs2(event)` what Fedify cannot express: local offsets,
+ * timezone, eventStatus (and Mobilizon's ical:status), category, the postal address, the online
+ * location (a VirtualLocation; a hybrid event has both in `location`), with their context. Pure.
+ */
+export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonObject {
+  const { start, end } = as2Times(event);
+  const contexts = Array.isArray(compact["@context"]) ? compact["@context"] : [compact["@context"]];
+  const out: JsonObject = { ...compact, "@context": [...contexts.filter((c) => c !== undefined), eventContextExtension] };
+  out.startTime = withOffset(start, event.timezone);
+  if (end) out.endTime = withOffset(end, event.timezone);
+  out.timezone = event.timezone;
+  out.eventStatus = statusTerm[event.status];
+  out["ical:status"] = icalStatus[event.status];
+  if (event.category) out.category = event.category;
+  const locations: JsonObject[] = [];
+  if (event.location && typeof compact.location === "object" && compact.location !== null) {
+    const p = event.location;
+    const address = withoutUndefined({
+      type: "PostalAddress",
+      streetAddress: p.streetAddress,
+      postalCode: p.postalCode,
+      addressLocality: p.locality,
+      addressRegion: p.region,
+      addressCountry: p.country,
+    });
+    locations.push({ ...(compact.location as JsonObject), address });
+  }
+  if (event.onlineUrl) locations.push({ type: "VirtualLocation", url: event.onlineUrl });
+  if (locations.length > 0) out.location = locations.length === 1 ? (locations[0] as JsonObject) : locations;
+  const tags = compact.tag === undefined ? [] : Array.isArray(compact.tag) ? compact.tag : [compact.tag];
+  if (tags.length > 0) {
+    const named = tags.map((t) => (typeof t === "object" && t !== null && (t as JsonObject).type === "as:Hashtag" ? { ...(t as JsonObject), type: "Hashtag" } : t));
+    out.tag = named.length === 1 ? (named[0] as JsonObject) : named;
+  }
+  return out;
+}
+
+/** The complete FEP-8a8e JSON-LD document of an event: serve it at the event's URL and embed it in Create/Update. */
+export async function eventToJsonLd(event: PublishedEvent, ctx: EventMapperContext): Promise<JsonObject> {
+  const compact = (await eventToAs2(event, ctx).toJsonLd()) as JsonObject;
+  return extendEventJsonLd(compact, event);
+}
+
+/**
+ * Reads a remote event: an `Event`, or a `Create`/`Update` that embeds one, as a Fedify object or as
+ * the JSON received. Pass the JSON (or an object Fedify parsed from it, which keeps it) whenever you
+ * have it: FEP-8a8e terms, schema.org addresses and the offsets of times are only in the JSON.
+ * Read as compact AS2 JSON, the way Mobilizon, Gancio and Mastodon write and read it: their address
+ * terms are not in their `@context`s, so a JSON-LD expansion would lose the place.
+ */
+export async function eventFromAs2(input: Event | Create | Update | unknown): Promise<EventFromAs2Result> {
+  const json = input instanceof Event || input instanceof Create || input instanceof Update ? await input.toJsonLd() : input;
+  return eventFromJson(json);
+}
