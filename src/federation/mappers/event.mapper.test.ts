@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Event, Hashtag, Image, Link, Place } from "@fedify/vocab";
+import { Create, Event, Hashtag, Image, Link, Place } from "@fedify/vocab";
 import { describe, expect, it } from "vitest";
 import { mastodonSummary } from "../../modules/event/event-summary.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
@@ -186,6 +186,22 @@ describe("eventFromAs2", () => {
     expect(await eventFromAs2({ ...object, to: [], cc: [] })).toEqual({ ok: false, reason: "not-public" });
     expect(await eventFromAs2({ ...object, startTime: "2026-03-08T14:00" })).toEqual({ ok: false, reason: "no-start-time" });
     expect(await eventFromAs2({ ...object, name: undefined, nameMap: undefined })).toEqual({ ok: false, reason: "no-name" });
+  });
+
+  // Fedify keeps the JSON it parsed, and serialises it back as is, only when it could decode every
+  // nested value: a VirtualLocation in `location` makes it drop that copy, and with it the FEP terms.
+  it("reads a Fedify object parsed from the JSON, whole when Fedify kept the JSON", async () => {
+    const inPerson: PublishedEvent = { ...assembly, onlineUrl: undefined, location: { name: "Bourse du travail", locality: "Lyon" } };
+    const object = await eventToJsonLd(inPerson, ctx);
+    const fromEvent = await eventFromAs2(await Event.fromJsonLd(object));
+    expect(fromEvent.ok && fromEvent.value).toMatchObject({ timezone: "Europe/Paris", allDay: true, status: "cancelled" });
+    const { "@context": context, ...embedded } = object;
+    const create = { "@context": context, id: `${inPerson.apId.href}#create`, type: "Create", actor: inPerson.organizer.apId.href, object: embedded };
+    const fromCreate = await eventFromAs2(await Create.fromJsonLd(create));
+    expect(fromCreate.ok && fromCreate.value).toMatchObject({ timezone: "Europe/Paris", allDay: true, status: "cancelled" });
+
+    const online = await eventFromAs2(await Event.fromJsonLd(await eventToJsonLd(assembly, ctx)));
+    expect(online.ok && online.value).toMatchObject({ timezone: "UTC", allDay: false, status: "scheduled", onlineUrl: undefined });
   });
 
   it("cleans what it reads: HTML in names, scripts in content, bad URLs and coordinates", async () => {

@@ -166,11 +166,13 @@ export async function eventToJsonLd(event: PublishedEvent, ctx: EventMapperConte
 }
 
 /**
- * Reads a remote event: an `Event`, or a `Create`/`Update` that embeds one, as a Fedify object or as
- * the JSON received. Pass the JSON (or an object Fedify parsed from it, which keeps it) whenever you
- * have it: FEP-8a8e terms, schema.org addresses and the offsets of times are only in the JSON.
- * Read as compact AS2 JSON, the way Mobilizon, Gancio and Mastodon write and read it: their address
- * terms are not in their `@context`s, so a JSON-LD expansion would lose the place.
+ * Reads a remote event: an `Event`, or a `Create`/`Update` that embeds one, as the JSON received or
+ * as a Fedify object. Prefer the JSON: FEP-8a8e terms, schema.org addresses and the offsets of times
+ * exist only there, and a Fedify object gives them back only when it kept the JSON it parsed (it does
+ * not when a nested value has a type it does not know, such as a VirtualLocation); otherwise the event
+ * is read from what Fedify understood (times in UTC, no status, no address).
+ * The JSON is read as compact AS2, the way Mobilizon, Gancio and Mastodon write and read it: their
+ * address terms are not in their `@context`s, so a JSON-LD expansion would lose the place.
  */
 export async function eventFromAs2(input: Event | Create | Update | unknown): Promise<EventFromAs2Result> {
   const json = input instanceof Event || input instanceof Create || input instanceof Update ? await input.toJsonLd() : input;
