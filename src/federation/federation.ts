@@ -45,6 +45,10 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     outboxRetryPolicy: outboxRetryPolicy(),
     permanentFailureStatusCodes: [...permanentFailureStatusCodes],
     circuitBreaker: {},
+    // Most of the fediverse (Mastodon before 4.5 included) verifies only draft-cavage signatures: knock
+    // with it first instead of spending a refused RFC 9421 request on every new server. Fedify still
+    // retries with RFC 9421 when draft-cavage is refused, and remembers what worked per origin.
+    firstKnock: "draft-cavage-http-signatures-12",
   });
 
   registerActors(federation, deps);

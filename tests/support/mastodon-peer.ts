@@ -136,6 +136,7 @@ export class MastodonPeer {
   readonly #follows = new Map<string, { follow: JsonObject; inbox: URL; serial: number }>();
   readonly #waiters = new Set<() => void>();
   #deliveryStatus: number | null = null;
+  #actorStatus: number | null = null;
   #serial = 0;
 
   private constructor(server: Server, origin: URL, username: string, key: SigningKey) {
@@ -203,6 +204,14 @@ export class MastodonPeer {
   /** Answer every later delivery with this status (404, 410, 500…) after recording it; null restores 202/401. */
   respondToDeliveriesWith(status: number | null): void {
     this.#deliveryStatus = status;
+  }
+
+  /**
+   * Answer every later GET of the actor document (and so of its `#main-key`) and of its collections
+   * with this status, e.g. 410 once the account is deleted, as Mastodon does; null serves them again.
+   */
+  answerActorWith(status: number | null): void {
+    this.#actorStatus = status;
   }
 
   /** Serves `document` as activity+json at its `id` (which must be on this peer's origin). */
@@ -383,6 +392,9 @@ export class MastodonPeer {
     if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405).end();
 
     const actor = this.actorId.pathname;
+    if (this.#actorStatus !== null && (url.pathname === actor || url.pathname.startsWith(`${actor}/`))) {
+      return void res.writeHead(this.#actorStatus).end();
+    }
     if (url.pathname === "/.well-known/webfinger") {
       const resource = url.searchParams.get("resource");
       if (resource !== `acct:${this.acct}` && resource !== this.actorId.href) return void res.writeHead(404).end();

@@ -21,6 +21,13 @@ function blocked(deps: FederationDeps, activity: Activity): boolean {
   return host !== undefined && deps.followers.isBlocked(host);
 }
 
+/** The HTTP status of a failed document fetch (Fedify's `FetchError` carries the response), if any. */
+function fetchErrorStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error) || error.name !== "FetchError") return undefined;
+  const response = (error as Error & { response?: unknown }).response;
+  return response instanceof Response ? response.status : undefined;
+}
+
 /** The collective a local actor URI points to, or null (unknown, or the instance actor). */
 function collectiveSlug(ctx: InboxContext<void>, uri: URL | null): string | null {
   if (!uri) return null;
@@ -52,7 +59,17 @@ export async function onFollow(ctx: InboxContext<void>, follow: Follow, deps: Fe
 export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: FederationDeps): Promise<void> {
   if (blocked(deps, undo) || !sameOriginAsActor(undo)) return;
   // The embedded object is only trusted when it comes from the same origin; Fedify re-fetches it otherwise.
-  const object = await undo.getObject(ctx);
+  let object: Awaited<ReturnType<Undo["getObject"]>>;
+  try {
+    object = await undo.getObject(ctx);
+  } catch (error) {
+    // Its origin says it does not exist (4xx): nothing to undo, and retrying would not change that.
+    // Anything else (5xx, network) may pass: Fedify retries the activity.
+    const status = fetchErrorStatus(error);
+    if (status === undefined || status < 400 || status >= 500) throw error;
+    logger.info("ignored an Undo from {actor}: its object answered {status}", { actor: undo.actorId?.href, status });
+    return;
+  }
   if (!(object instanceof Follow)) return;
   if (object.actorId?.href !== undo.actorId?.href) return;
   const slug = collectiveSlug(ctx, object.objectId);
