@@ -1,6 +1,8 @@
+import { Migration20261129125926_events } from "./Migration20261129125926_events.ts";
 import { Migration20261129123856_initial } from "./Migration20261129123856_initial.ts";
 // Every migration, in order. Listed explicitly (rather than discovered on disk) so that the same list
 // works from the sources, in tests and in any bundle. `npm run migration:create -- <name>` appends to it.
 export const migrationsList = [
   { name: "Migration20261129123856_initial", class: Migration20261129123856_initial },
+  { name: "Migration20261129125926_events", class: Migration20261129125926_events },
 ];

@@ -12,6 +12,7 @@ import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
+import { EventService } from "./modules/event/event.service.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
 import { UserService } from "./modules/user/user.service.ts";
 import { OperatorError } from "./shared/errors.ts";
@@ -41,6 +42,7 @@ export interface Runtime {
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly users: UserService;
+  readonly events: EventService;
   readonly embedded: EmbeddedHandle | undefined;
   readonly readiness: Record<string, () => Promise<void>>;
   /** Consumes the federation queue and polls the outbox until the signal aborts. */
@@ -131,6 +133,7 @@ export async function createRuntime(
       onOutbox: () => void relay?.nudge(),
     });
     const users = new UserService(em);
+    const events = new EventService(em, urls, { onOutbox: () => void relay?.nudge() });
     const federation = buildFederation({
       origin: config.origin,
       kv,
@@ -155,6 +158,7 @@ export async function createRuntime(
       collectives,
       followers,
       users,
+      events,
       embedded,
       readiness,
       async runWorker(signal: AbortSignal) {

@@ -1,4 +1,5 @@
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import { EventSchema } from "../modules/event/event.entity.ts";
 import { FollowerSchema } from "../modules/follower/follower.entity.ts";
 import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
@@ -14,6 +15,7 @@ export const entities = [
   UserSchema,
   MembershipSchema,
   ApiTokenSchema,
+  EventSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

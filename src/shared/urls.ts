@@ -33,6 +33,19 @@ export class Urls {
   event(id: string): URL {
     return this.#u(`/events/${encodeURIComponent(id)}`);
   }
+  /** The Note that tells followers what changed in an event (Mastodon shows no Update of an Event). */
+  eventChangeNote(eventId: string, version: number): URL {
+    return this.#u(`/events/${encodeURIComponent(eventId)}/changes/${version}`);
+  }
+  eventIcs(id: string): URL {
+    return this.#u(`/events/${encodeURIComponent(id)}.ics`);
+  }
+  collectiveIcs(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}/events.ics`);
+  }
+  instanceIcs(): URL {
+    return this.#u("/events.ics");
+  }
   /** Id of our Accept (or Reject) of a given Follow: stable, so a re-sent answer keeps its id. */
   followAnswer(slug: string, kind: "accept" | "reject", followActivityId: string): URL {
     const h = createHash("sha256").update(followActivityId).digest("hex").slice(0, 24);

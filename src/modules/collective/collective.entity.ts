@@ -14,6 +14,9 @@ export const CollectiveSchema = defineEntity({
     primaryLanguage: p.string(),
     manuallyApprovesFollowers: p.boolean().default(false),
     iconUrl: p.text().nullable(),
+    /** Bumped in the same transaction as any change to the collective's events: feed caches key on it. */
+    eventsVersion: p.integer().default(0),
+    eventsChangedAt: p.datetime().columnType("timestamptz").defaultRaw("now()").onCreate(() => new Date()),
     createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -4,7 +4,11 @@ import { OutboxSchema } from "./outbox.entity.ts";
 /** What services ask to be sent. The relay in src/federation maps each kind to an activity. */
 export type OutboxMessage =
   | { kind: "accept-follow"; collectiveId: string; followerApId: string; followActivityId: string }
-  | { kind: "reject-follow"; collectiveId: string; followerApId: string; followActivityId: string };
+  | { kind: "reject-follow"; collectiveId: string; followerApId: string; followActivityId: string }
+  | { kind: "create-event"; collectiveId: string; eventId: string }
+  | { kind: "update-event"; collectiveId: string; eventId: string; version: number }
+  | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
+  | { kind: "delete-event"; collectiveId: string; eventId: string };
 
 /**
  * Writes a message to the outbox inside the caller's transaction. Returns false when a row with this

@@ -1,0 +1,154 @@
+import { eventCategories, eventStatuses } from "../modules/event/event.types.ts";
+
+const languageMap = (example: Record<string, string>) => ({
+  type: "object",
+  description: "Text per language code (BCP 47); the collective's primary language comes first.",
+  additionalProperties: { type: "string" },
+  example,
+});
+
+const place = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    name: { type: "string", example: "Place Bellecour" },
+    streetAddress: { type: "string" },
+    postalCode: { type: "string", example: "69002" },
+    locality: { type: "string", example: "Lyon" },
+    region: { type: "string" },
+    country: { type: "string", description: "ISO 3166-1 alpha-2", example: "FR" },
+    latitude: { type: "number", minimum: -90, maximum: 90 },
+    longitude: { type: "number", minimum: -180, maximum: 180 },
+  },
+};
+
+const eventInput = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "startsAt"],
+  properties: {
+    name: languageMap({ fr: "Rassemblement devant la CAF", de: "Kundgebung vor der Familienkasse" }),
+    summary: languageMap({ fr: "Contre le contrôle algorithmique des allocataires" }),
+    description: { ...languageMap({ fr: "**Venez nombreux·ses**" }), description: "Markdown per language; sanitized HTML is derived." },
+    startsAt: {
+      type: "string",
+      description: "An instant with offset, a wall-clock time in `timezone`, or a date for all-day events.",
+      example: "2026-03-08T14:00:00+01:00",
+    },
+    endsAt: { type: "string", nullable: true },
+    timezone: { type: "string", description: "IANA zone; default the collective's", example: "Europe/Paris" },
+    allDay: { type: "boolean", default: false },
+    location: { ...place, nullable: true },
+    onlineUrl: { type: "string", format: "uri", nullable: true },
+    category: { type: "string", enum: [...eventCategories], nullable: true },
+    tags: { type: "array", items: { type: "string" } },
+    status: { type: "string", enum: [...eventStatuses], default: "scheduled" },
+    statusReason: { ...languageMap({ fr: "Interdiction préfectorale" }), nullable: true },
+    image: {
+      type: "object",
+      nullable: true,
+      properties: { url: { type: "string", format: "uri" }, mediaType: { type: "string" }, alt: languageMap({ fr: "Banderole" }) },
+      required: ["url"],
+    },
+    links: { type: "array", items: { type: "object", properties: { url: { type: "string", format: "uri" }, title: { type: "string" } }, required: ["url"] } },
+    contact: { type: "string", description: "An email address or a URL", nullable: true },
+    visibility: { type: "string", enum: ["public", "unlisted"], default: "public" },
+    published: { type: "boolean", default: false, description: "false keeps a draft that is neither shown nor federated" },
+  },
+};
+
+const eventOutput = {
+  allOf: [
+    eventInput,
+    {
+      type: "object",
+      properties: {
+        id: { type: "string", format: "uuid" },
+        url: { type: "string", format: "uri", description: "The public HTML page (also the ActivityPub id)" },
+        apId: { type: "string", format: "uri" },
+        collective: { type: "string" },
+        descriptionHtml: languageMap({ fr: "<p><strong>Venez nombreux·ses</strong></p>" }),
+        sequence: { type: "integer", description: "Grows with each change of time, place, status or text" },
+        updatedAt: { type: "string", format: "date-time" },
+      },
+    },
+  ],
+};
+
+const error = {
+  type: "object",
+  properties: {
+    error: { type: "string", description: "A stable code: invalid, not_found, forbidden, unauthorized, bad_query…" },
+    message: { type: "string" },
+    details: { type: "array", items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } } },
+  },
+};
+
+const errors = {
+  "401": { description: "No or invalid token", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+  "403": { description: "Not an editor of this collective", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+  "404": { description: "Unknown collective or event", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+};
+const invalidBody = {
+  "422": { description: "One entry per invalid field, saying how to fix it", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+};
+const eventResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Event" } } } });
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+
+/** The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. */
+export function openApiDocument(origin: URL) {
+  return {
+    openapi: "3.1.0",
+    info: { title: "Relais API", version: "1", description: "Events of collectives. Authenticate with a token from `relais token create <email>`." },
+    servers: [{ url: origin.origin }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: { EventInput: eventInput, Event: eventOutput, Error: error },
+    },
+    paths: {
+      "/api/v1/collectives/{slug}/events": {
+        get: {
+          summary: "List a collective's events (upcoming by default)",
+          parameters: [
+            slugParam,
+            { name: "from", in: "query", schema: { type: "string" }, description: "Date or instant; default now" },
+            { name: "to", in: "query", schema: { type: "string" } },
+            { name: "status", in: "query", schema: { type: "string" }, description: "Comma-separated: scheduled,cancelled,postponed" },
+            { name: "drafts", in: "query", schema: { type: "boolean" }, description: "Include drafts and unlisted events (editors)" },
+          ],
+          responses: {
+            "200": { description: "Events", content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: "#/components/schemas/Event" } } } } } } },
+            "400": { description: "A bad query parameter", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+            ...errors,
+          },
+        },
+        post: {
+          summary: "Create an event",
+          parameters: [slugParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventInput" } } } },
+          responses: { "201": eventResponse("The new event"), ...errors, ...invalidBody },
+        },
+      },
+      "/api/v1/events/{id}": {
+        get: { summary: "One event (drafts for editors)", parameters: [idParam], responses: { "200": eventResponse("The event"), ...errors } },
+        patch: {
+          summary: "Change an event: only the fields sent; null clears an optional field",
+          parameters: [idParam],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventInput" } } } },
+          responses: { "200": eventResponse("The changed event"), ...errors, ...invalidBody },
+        },
+        delete: { summary: "Delete an event (its URL then answers 410)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
+      },
+      "/api/v1/events/{id}/cancel": {
+        post: {
+          summary: "Cancel an event, with an optional reason",
+          parameters: [idParam],
+          requestBody: { content: { "application/json": { schema: { type: "object", properties: { reason: languageMap({ fr: "Interdiction préfectorale" }) } } } } },
+          responses: { "200": eventResponse("The cancelled event"), ...errors, ...invalidBody },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto";
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import type { LanguageMap } from "../../shared/language.ts";
+import { CollectiveSchema } from "../collective/collective.entity.ts";
+import type { EventImage, EventLink, EventStatus, Place } from "./event.types.ts";
+
+/**
+ * A collective's event. Times are `timestamptz` plus the IANA zone they were planned in. A deleted
+ * event keeps its row as a tombstone (`deletedAt`), so its URL answers 410 and feeds can drop it.
+ */
+export const EventSchema = defineEntity({
+  name: "Event",
+  tableName: "event",
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade"),
+    name: p.json<LanguageMap>(),
+    summary: p.json<LanguageMap>().nullable(),
+    description: p.json<LanguageMap>().nullable(),
+    descriptionSource: p.json<LanguageMap>().nullable(),
+    startsAt: p.datetime().columnType("timestamptz"),
+    endsAt: p.datetime().columnType("timestamptz").nullable(),
+    timezone: p.string(),
+    allDay: p.boolean().default(false),
+    location: p.json<Place>().nullable(),
+    onlineUrl: p.text().nullable(),
+    category: p.string().nullable(),
+    tags: p.json<string[]>(),
+    status: p.enum(["scheduled", "cancelled", "postponed"] as EventStatus[]),
+    statusReason: p.json<LanguageMap>().nullable(),
+    image: p.json<EventImage>().nullable(),
+    links: p.json<EventLink[]>(),
+    contact: p.text().nullable(),
+    visibility: p.enum(["public", "unlisted"] as ("public" | "unlisted")[]),
+    published: p.boolean().default(false),
+    /** Grows with changes people care about (time, place, status, text): iCal SEQUENCE. */
+    sequence: p.integer().default(0),
+    /** Grows with every saved change: ids of Update activities. */
+    version: p.integer().default(0),
+    publishedAt: p.datetime().columnType("timestamptz").nullable(),
+    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    updatedAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    deletedAt: p.datetime().columnType("timestamptz").nullable(),
+  },
+  indexes: [{ properties: ["collective", "startsAt"] }, { properties: ["startsAt"] }],
+});
+export type EventRow = InferEntity<typeof EventSchema>;

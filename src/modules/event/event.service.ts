@@ -1,0 +1,276 @@
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { forbidden, invalid, notFound } from "../../shared/errors.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { can } from "../collective/collective.policy.ts";
+import { writeOutbox } from "../outbox/outbox.writer.ts";
+import type { Principal } from "../user/user.service.ts";
+import { bumpsSequence, changeNoteText, describeChanges } from "./event-change.ts";
+import { type EventRow, EventSchema } from "./event.entity.ts";
+import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
+import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
+import { type EventStatus, eventStatuses, type PublishedEvent } from "./event.types.ts";
+import type { LanguageMap } from "../../shared/language.ts";
+
+export interface EventListQuery {
+  readonly from?: Temporal.Instant;
+  readonly to?: Temporal.Instant;
+  readonly status?: readonly EventStatus[];
+  /** Include drafts and unlisted events (editors only). */
+  readonly includePrivate?: boolean;
+  readonly limit?: number;
+}
+
+/** What an editor gets back: the event and whether it is a draft. */
+export interface EventView {
+  readonly event: PublishedEvent;
+  readonly published: boolean;
+  readonly deleted: boolean;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function checkId(id: string): void {
+  if (!uuid.test(id)) throw notFound(`the event ${id}`);
+}
+
+const invalidEvent = (errors: readonly FieldError[]) =>
+  invalid(`the event is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
+
+/**
+ * Events of collectives. Every change and the activities it must send are written in one transaction
+ * (transactional outbox); the collective's `eventsVersion` moves in the same transaction so feed
+ * caches know.
+ */
+export class EventService {
+  readonly #em: EntityManager;
+  readonly #urls: Urls;
+  readonly #onOutbox: () => void;
+
+  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void } = {}) {
+    this.#em = em;
+    this.#urls = urls;
+    this.#onOutbox = opts.onOutbox ?? (() => {});
+  }
+
+  async create(principal: Principal, slug: string, body: unknown): Promise<EventView> {
+    const collective = await this.#collective(slug);
+    if (!can(principal, "edit-events", collective.id)) throw forbidden(`you are not an editor of "${slug}"`);
+    const parsed = parseEventInput(body, {
+      defaultTimezone: this.#defaultTimezone(collective),
+      primaryLanguage: collective.primaryLanguage,
+    });
+    if (!parsed.ok) throw invalidEvent(parsed.errors);
+    const input = parsed.value;
+    const view = await this.#em.fork().transactional(async (em) => {
+      const now = new Date();
+      const row = em.create(EventSchema, {
+        collective: collective.id,
+        ...inputToColumns(input),
+        publishedAt: input.published ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await em.flush();
+      if (input.published) await this.#queueCreate(em, collective, row);
+      await this.#touchCollective(em, collective.id);
+      return this.#view(row, collective);
+    });
+    if (view.published) this.#onOutbox();
+    return view;
+  }
+
+  async update(principal: Principal, id: string, body: unknown): Promise<EventView> {
+    return this.#change(principal, id, (current, collective) => {
+      const parsed = parseEventInput(body, {
+        defaultTimezone: current.timezone,
+        primaryLanguage: collective.primaryLanguage,
+        partial: true,
+        current,
+      });
+      if (!parsed.ok) throw invalidEvent(parsed.errors);
+      return applyEventPatch(current, parsed.value);
+    });
+  }
+
+  async cancel(principal: Principal, id: string, body: unknown): Promise<EventView> {
+    const reason = parseReason(body);
+    return this.#change(principal, id, (current) => ({ ...current, status: "cancelled", statusReason: reason ?? current.statusReason }));
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    checkId(id);
+    const queued = await this.#em.fork().transactional(async (em) => {
+      const row = await em.findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"] });
+      if (!row) throw notFound(`the event ${id}`);
+      if (!can(principal, "edit-events", row.collective.id)) throw forbidden("you are not an editor of this event's collective");
+      row.deletedAt = new Date();
+      row.updatedAt = row.deletedAt;
+      row.version += 1;
+      await em.flush();
+      await this.#touchCollective(em, row.collective.id);
+      if (!row.published) return false;
+      return writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
+        kind: "delete-event",
+        collectiveId: row.collective.id,
+        eventId: row.id,
+      });
+    });
+    if (queued) this.#onOutbox();
+  }
+
+  /** One event for its editors (drafts included). */
+  async getForEditor(principal: Principal, id: string): Promise<EventView> {
+    checkId(id);
+    const row = await this.#em.fork().findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"] });
+    if (!row) throw notFound(`the event ${id}`);
+    if (!row.published && !can(principal, "read-private", row.collective.id)) throw notFound(`the event ${id}`);
+    return this.#view(row, row.collective);
+  }
+
+  /**
+   * A published event for the public (unlisted included: whoever has the URL may see it), or
+   * `{ gone: true }` for a deleted one, or null.
+   */
+  async getPublic(id: string): Promise<PublishedEvent | { gone: true } | null> {
+    if (!uuid.test(id)) return null;
+    const row = await this.#em.fork().findOne(EventSchema, { id }, { populate: ["collective"] });
+    if (!row || !row.published) return null;
+    if (row.deletedAt) return { gone: true };
+    return toPublishedEvent(row, row.collective, this.#urls);
+  }
+
+  async list(slug: string, query: EventListQuery, principal: Principal | null = null): Promise<EventView[]> {
+    const collective = await this.#collective(slug);
+    const includePrivate = query.includePrivate === true && can(principal, "read-private", collective.id);
+    const where: Record<string, unknown> = { collective: collective.id, deletedAt: null };
+    if (!includePrivate) Object.assign(where, { published: true, visibility: "public" });
+    Object.assign(where, timeWindow(query));
+    if (query.status?.length) where.status = { $in: [...query.status] };
+    const rows = await this.#em
+      .fork()
+      .find(EventSchema, where, { orderBy: { startsAt: "asc" }, limit: Math.min(query.limit ?? 200, 1000) });
+    return rows.map((r) => this.#view(r, collective));
+  }
+
+  async #change(
+    principal: Principal,
+    id: string,
+    apply: (current: EventInput, collective: Collective) => EventInput,
+  ): Promise<EventView> {
+    checkId(id);
+    const { view, queued } = await this.#em.fork().transactional(async (em) => {
+      const row = await em.findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) throw notFound(`the event ${id}`);
+      const collective = row.collective;
+      if (!can(principal, "edit-events", collective.id)) throw forbidden(`you are not an editor of "${collective.slug}"`);
+      const before = rowToInput(row);
+      const after = apply(before, collective);
+      const change = describeChanges(before, after);
+      const now = new Date();
+      const wasPublished = row.published;
+      em.assign(row, inputToColumns(after));
+      row.version += 1;
+      if (bumpsSequence(change)) row.sequence += 1;
+      row.updatedAt = now;
+      if (!wasPublished && after.published) row.publishedAt = now;
+      await em.flush();
+      await this.#touchCollective(em, collective.id);
+      let queued = false;
+      if (after.published && !wasPublished) {
+        queued = await this.#queueCreate(em, collective, row);
+      } else if (after.published) {
+        const apId = this.#urls.event(row.id).href;
+        queued = await writeOutbox(em, `${apId}#update-${row.version}`, {
+          kind: "update-event",
+          collectiveId: collective.id,
+          eventId: row.id,
+          version: row.version,
+        });
+        const text = change.time || change.place || change.status ? changeNoteText(change, after, collective.primaryLanguage) : undefined;
+        if (text) {
+          await writeOutbox(em, `${this.#urls.eventChangeNote(row.id, row.version).href}#create`, {
+            kind: "event-change-note",
+            collectiveId: collective.id,
+            eventId: row.id,
+            version: row.version,
+            language: collective.primaryLanguage,
+            text,
+          });
+        }
+      }
+      return { view: this.#view(row, collective), queued };
+    });
+    if (queued) this.#onOutbox();
+    return view;
+  }
+
+  async #queueCreate(em: EntityManager, collective: Collective, row: EventRow): Promise<boolean> {
+    return writeOutbox(em, `${this.#urls.event(row.id).href}#create`, {
+      kind: "create-event",
+      collectiveId: collective.id,
+      eventId: row.id,
+    });
+  }
+
+  async #touchCollective(em: EntityManager, collectiveId: string): Promise<void> {
+    await em.getConnection().execute(
+      "update collective set events_version = events_version + 1, events_changed_at = now() where id = ?",
+      [collectiveId],
+    );
+  }
+
+  async #collective(slug: string): Promise<Collective> {
+    const c = await this.#em.fork().findOne(CollectiveSchema, { slug });
+    if (!c) throw notFound(`the collective "${slug}"`);
+    return c;
+  }
+
+  #defaultTimezone(collective: Collective): string {
+    return defaultZoneFor(collective.primaryLanguage);
+  }
+
+  #view(row: EventRow, collective: Collective): EventView {
+    return { event: toPublishedEvent(row, collective, this.#urls), published: row.published, deleted: row.deletedAt !== null };
+  }
+}
+
+/** Until collectives carry their own zone: the usual zone of the primary language's main country. */
+export function defaultZoneFor(language: string): string {
+  switch (language.split("-")[0]) {
+    case "fr":
+      return "Europe/Paris";
+    case "de":
+      return "Europe/Berlin";
+    case "nl":
+      return "Europe/Amsterdam";
+    default:
+      return "Europe/Brussels";
+  }
+}
+
+function parseReason(body: unknown): LanguageMap | undefined {
+  if (body === undefined || body === null || (typeof body === "object" && Object.keys(body).length === 0)) return undefined;
+  if (typeof body !== "object" || Array.isArray(body)) throw invalid('send {"reason": {"fr": "…"}} or an empty body');
+  const keys = Object.keys(body);
+  const unknown = keys.filter((k) => k !== "reason");
+  if (unknown.length > 0) throw invalid(`unknown field(s): ${unknown.join(", ")}`, unknown.map((f) => ({ field: f, message: "unknown field" })));
+  const reason = (body as { reason?: unknown }).reason;
+  if (reason === undefined) return undefined;
+  const parsed = parseEventInput({ statusReason: reason, status: "cancelled" }, { defaultTimezone: "UTC", primaryLanguage: "und", partial: true });
+  if (!parsed.ok) throw invalidEvent(parsed.errors.map((e) => ({ ...e, field: e.field.replace(/^statusReason/, "reason") })));
+  return parsed.value.statusReason ?? undefined;
+}
+
+function timeWindow(q: EventListQuery): Record<string, unknown> {
+  // An event is in the window when it has not ended before `from` and starts before `to`.
+  const conds: Record<string, unknown>[] = [];
+  if (q.from) {
+    const from = new Date(q.from.epochMilliseconds);
+    conds.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }] });
+  }
+  if (q.to) conds.push({ startsAt: { $lt: new Date(q.to.epochMilliseconds) } });
+  return conds.length ? { $and: conds } : {};
+}
+
+export { eventStatuses };
