@@ -10,7 +10,7 @@ import type { CollectiveService } from "../modules/collective/collective.service
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
-import { onDelete, onFollow, onUndo, onUnverifiedActivity } from "./inbox/inbox-handlers.ts";
+import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -61,7 +61,6 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Delete, (ctx, activity) => onDelete(ctx, activity, deps))
     .on(Accept, () => {})
     .on(Reject, () => {})
-    .onUnverifiedActivity((ctx, activity, reason) => onUnverifiedActivity(ctx, activity, reason, deps))
     .onError((_ctx, error) => {
       logger.error("inbox listener failed: {error}", { error });
     });
@@ -79,6 +78,23 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     );
     logger.info("{inbox} is gone (410): removed {removed} follow(s)", { inbox: failure.inbox.href, removed });
   });
+
+  // A deleted actor's Delete cannot be tied to the actor any more and gets 401 from Fedify, with no
+  // hook in between for the signer/actor mismatch case: look at what Fedify refused (see
+  // acceptDeleteOfGoneActor). Only inbox POSTs are copied, bounded by the bridge's body cap.
+  const handle = federation.fetch.bind(federation);
+  federation.fetch = async (request, options) => {
+    if (request.method !== "POST") return handle(request, options);
+    const ctx = federation.createContext(new URL(request.url), undefined);
+    if (ctx.parseUri(new URL(request.url))?.type !== "inbox") return handle(request, options);
+    const copy = request.clone();
+    const response = await handle(request, options);
+    if (response.status !== 401) {
+      copy.body?.cancel().catch(() => {});
+      return response;
+    }
+    return (await acceptDeleteOfGoneActor(ctx, copy, deps)) ?? response;
+  };
 
   return federation;
 }

@@ -1,7 +1,7 @@
-import type { InboxContext, RequestContext, UnverifiedActivityReason } from "@fedify/fedify";
-import { type Activity, Delete, Follow, type Undo } from "@fedify/vocab";
+import type { Context, InboxContext } from "@fedify/fedify";
+import { type Activity, type Delete, Follow, type Undo } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import type { FederationDeps } from "../federation.ts";
+import { type FederationDeps, instanceIdentifier } from "../federation.ts";
 import { remoteActorInfo } from "../mappers/collective.mapper.ts";
 
 const logger = getLogger(["relais", "inbox"]);
@@ -32,7 +32,7 @@ function fetchErrorStatus(error: unknown): number | undefined {
 function collectiveSlug(ctx: InboxContext<void>, uri: URL | null): string | null {
   if (!uri) return null;
   const parsed = ctx.parseUri(uri);
-  if (parsed?.type !== "actor" || parsed.identifier === "relais.instance") return null;
+  if (parsed?.type !== "actor" || parsed.identifier === instanceIdentifier) return null;
   return parsed.identifier;
 }
 
@@ -85,32 +85,55 @@ export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: Fede
   logger.info("{actor} was deleted: removed {removed} follow(s)", { actor: del.actorId.href, removed });
 }
 
+/** The `keyId` of a draft-cavage `Signature` or an RFC 9421 `Signature-Input` header. */
+function signatureKeyId(headers: Headers): URL | undefined {
+  const header = headers.get("signature-input") ?? headers.get("signature") ?? "";
+  const m = /keyid="([^"]+)"/i.exec(header);
+  return m?.[1] && URL.canParse(m[1]) ? new URL(m[1]) : undefined;
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string") {
+    return (value as { id: string }).id;
+  }
+  return undefined;
+}
+
 /**
- * A deleted actor's key is usually gone too, so its `Delete` cannot be verified. We believe it only
- * after asking the actor's own server: when the actor document answers 404 or 410, the follows go.
- * Everything else unverified keeps Fedify's 401.
+ * A deleted actor's key goes with it, so Fedify cannot tie the signature of its `Delete` to the actor
+ * any more and answers 401: either the key cannot be fetched, or it verifies from Fedify's key cache
+ * (kept without expiry) but the actor document that should list it answers 410. Such a Delete is
+ * believed only when the actor's own server says so: the Delete must be signed with a key on the
+ * actor's origin, and a signed GET of the actor must answer 404 or 410. Then its follows go (202).
+ * `request` is a copy of the refused request; undefined keeps Fedify's answer.
  */
-export async function onUnverifiedActivity(
-  _ctx: RequestContext<void>,
-  activity: Activity,
-  reason: UnverifiedActivityReason,
+export async function acceptDeleteOfGoneActor(
+  ctx: Context<void>,
+  request: Request,
   deps: FederationDeps,
 ): Promise<Response | undefined> {
-  if (!(activity instanceof Delete) || reason.type !== "keyFetchError") return undefined;
-  const actorId = activity.actorId;
-  if (!actorId || activity.objectId?.href !== actorId.href) return undefined;
-  if (reason.keyId.origin !== actorId.origin) return undefined;
-  let status: number;
+  const keyId = signatureKeyId(request.headers);
+  if (!keyId) return undefined;
+  let activity: Record<string, unknown>;
   try {
-    const res = await fetch(actorId, {
-      headers: { accept: "application/activity+json" },
-      redirect: "manual",
-      signal: AbortSignal.timeout(10_000),
-    });
-    status = res.status;
-    await res.body?.cancel();
+    activity = JSON.parse(await request.text()) as Record<string, unknown>;
   } catch {
     return undefined;
+  }
+  const actor = idOf(activity.actor);
+  if (activity.type !== "Delete" || !actor || idOf(activity.object) !== actor || !URL.canParse(actor)) return undefined;
+  const actorId = new URL(actor);
+  if (keyId.origin !== actorId.origin || deps.followers.isBlocked(actorId.hostname)) return undefined;
+  // Signed (servers in authorized-fetch mode refuse anonymous GETs), never cached, private addresses
+  // refused unless configured otherwise.
+  const load = await ctx.getDocumentLoader({ identifier: instanceIdentifier });
+  let status: number | undefined;
+  try {
+    await load(actorId.href);
+    return undefined; // the actor still exists: the signature should have been valid
+  } catch (error) {
+    status = fetchErrorStatus(error);
   }
   if (status !== 404 && status !== 410) return undefined;
   const removed = await deps.followers.removeActor(actorId.href);
