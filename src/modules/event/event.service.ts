@@ -1,4 +1,4 @@
-import { LockMode } from "@mikro-orm/core";
+import { LockMode, raw } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
@@ -140,6 +140,18 @@ export class EventService {
     return toPublishedEvent(row, row.collective, this.#urls);
   }
 
+  /** Any stored event, deleted or draft, for the federation layer (deliveries, tombstones). */
+  async loadForDelivery(id: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null } | null> {
+    if (!uuid.test(id)) return null;
+    const row = await this.#em.fork().findOne(EventSchema, { id }, { populate: ["collective"] });
+    if (!row) return null;
+    return {
+      event: toPublishedEvent(row, row.collective, this.#urls),
+      published: row.published,
+      deletedAt: row.deletedAt ? Temporal.Instant.fromEpochMilliseconds(row.deletedAt.getTime()) : null,
+    };
+  }
+
   async list(slug: string, query: EventListQuery, principal: Principal | null = null): Promise<EventView[]> {
     const collective = await this.#collective(slug);
     const includePrivate = query.includePrivate === true && can(principal, "read-private", collective.id);
@@ -214,10 +226,8 @@ export class EventService {
   }
 
   async #touchCollective(em: EntityManager, collectiveId: string): Promise<void> {
-    await em.getConnection().execute(
-      "update collective set events_version = events_version + 1, events_changed_at = now() where id = ?",
-      [collectiveId],
-    );
+    // Inside the caller's transaction (a query on another connection would wait for this one's locks).
+    await em.nativeUpdate(CollectiveSchema, { id: collectiveId }, { eventsVersion: raw("events_version + 1"), eventsChangedAt: new Date() });
   }
 
   async #collective(slug: string): Promise<Collective> {

@@ -1,0 +1,97 @@
+import { Create, LanguageString, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import type { PublishedEvent } from "../../modules/event/event.types.ts";
+import { escapeHtml } from "../../shared/html.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { type EventMapperContext, eventToJsonLd, type JsonObject } from "./event.mapper.ts";
+
+const asContext = "https://www.w3.org/ns/activitystreams";
+const publicAddress = PUBLIC_COLLECTION.href;
+
+/** Who an event's activities address: the public and the followers (unlisted: the other way round). */
+function audience(event: PublishedEvent, followers: URL): { to: string; cc: string } {
+  return event.visibility === "public"
+    ? { to: publicAddress, cc: followers.href }
+    : { to: followers.href, cc: publicAddress };
+}
+
+/**
+ * `Create(Event)` or `Update(Event)` as a complete JSON-LD document (the event embedded whole, FEP-8a8e
+ * terms included). Ids are derived from the event: `…#create`, `…#update-<version>`.
+ */
+export async function eventActivityDocument(
+  kind: "Create" | "Update",
+  event: PublishedEvent,
+  version: number,
+  ctx: EventMapperContext,
+): Promise<JsonObject> {
+  const { "@context": context, ...object } = await eventToJsonLd(event, ctx);
+  const id = kind === "Create" ? `${event.apId.href}#create` : `${event.apId.href}#update-${version}`;
+  return {
+    "@context": context as JsonObject,
+    id,
+    type: kind,
+    actor: event.organizer.apId.href,
+    published: (kind === "Create" ? event.publishedAt : event.updatedAt).toString(),
+    ...audience(event, ctx.followersUrl),
+    object: object as JsonObject,
+  };
+}
+
+/** `Delete` of an event with a `Tombstone`. */
+export function eventDeleteDocument(event: { apId: URL; organizerApId: URL; deletedAt: Temporal.Instant }, followers: URL): JsonObject {
+  return {
+    "@context": asContext,
+    id: `${event.apId.href}#delete`,
+    type: "Delete",
+    actor: event.organizerApId.href,
+    to: publicAddress,
+    cc: followers.href,
+    object: { id: event.apId.href, type: "Tombstone", formerType: "Event", deleted: event.deletedAt.toString() },
+  };
+}
+
+/** The Tombstone served at a deleted event's URL (with 410). */
+export function eventTombstoneDocument(apId: URL, deletedAt: Temporal.Instant): JsonObject {
+  return { "@context": asContext, id: apId.href, type: "Tombstone", formerType: "Event", deleted: deletedAt.toString() };
+}
+
+/**
+ * The short Note that tells followers what changed (Mastodon shows no Update of an Event): the text
+ * from `changeNoteText`, then a link to the event, in the collective's language.
+ */
+export function changeNote(opts: {
+  urls: Urls;
+  event: PublishedEvent;
+  version: number;
+  language: string;
+  text: string;
+  published: Temporal.Instant;
+}): Note {
+  const { event, urls } = opts;
+  const paragraphs = opts.text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`);
+  const link = `<p><a href="${escapeHtml(event.apId.href)}">${escapeHtml(event.apId.href)}</a></p>`;
+  const html = paragraphs.join("") + link;
+  const followers = urls.collectiveFollowers(event.organizer.slug);
+  const a = audience(event, followers);
+  return new Note({
+    id: urls.eventChangeNote(event.id, opts.version),
+    attribution: event.organizer.apId,
+    to: new URL(a.to),
+    cc: new URL(a.cc),
+    contents: [html, new LanguageString(html, opts.language)],
+    url: event.apId,
+    published: opts.published,
+    replyTarget: null,
+  });
+}
+
+export function changeNoteCreate(note: Note, event: PublishedEvent): Create {
+  return new Create({
+    id: new URL(`${note.id?.href}#create`),
+    actor: event.organizer.apId,
+    to: note.toId,
+    cc: note.ccId,
+    object: note,
+    published: note.published,
+  });
+}
