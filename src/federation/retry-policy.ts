@@ -2,9 +2,10 @@ import { createExponentialBackoffPolicy, type RetryPolicy } from "@fedify/fedify
 
 /**
  * Outbound delivery keeps trying for about two days, like Mastodon (Fedify's default gives up after
- * roughly half an hour of attempts): 1 min, doubling, capped at 12 h, 13 attempts ≈ 2.2 days.
+ * roughly half an hour of attempts): 1 min, doubling, capped at 12 h, 12 retries. Fedify's jitter
+ * multiplies each delay by 1 to 2, so the retries span 41 to 53 hours (13 retries reached 65 h).
  */
-export const outboxRetry = { initialMinutes: 1, factor: 2, maxDelayHours: 12, maxAttempts: 13 } as const;
+export const outboxRetry = { initialMinutes: 1, factor: 2, maxDelayHours: 12, maxAttempts: 12 } as const;
 
 export function outboxRetryPolicy(): RetryPolicy {
   return createExponentialBackoffPolicy({

@@ -1,0 +1,147 @@
+// Outbound delivery failures against a Mastodon-shaped peer: what a 404, a 410 and a 500 from a
+// follower's inbox do to the follower and to the delivery. Deliveries are driven by approving follow
+// requests of a collective that approves its followers by hand: approve() sends a signed Accept.
+// The policy's own numbers (how long we keep trying) are unit-tested in src/federation/retry-policy.test.ts.
+import { type Job, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JsonObject, type MastodonPeer, type ReceivedDelivery, startMastodonPeer } from "../support/mastodon-peer.ts";
+import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { connectTestRedis } from "../support/services.ts";
+
+const WAIT_MS = 20_000;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Accept deliveries (whatever the peer answered) of the Follow `followId`. */
+function acceptsOf(peer: MastodonPeer, followId: string): ReceivedDelivery[] {
+  return peer.received.filter((d) => {
+    const object = d.activity?.object as JsonObject | string | undefined;
+    return d.activity?.type === "Accept" && (typeof object === "string" ? object : object?.id) === followId;
+  });
+}
+
+/** The BullMQ queue of a test instance, found through its Redis KV keys (`relais:kv:<queue>:…`) naming `peer`. */
+async function findInstanceQueue(redis: Redis, peer: MastodonPeer): Promise<string> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", "relais:kv:relais-test-*", "COUNT", 1000);
+    cursor = next;
+    const key = keys.find((k) => decodeURIComponent(k).includes(peer.origin.host));
+    if (key) return key.split(":")[2]!;
+  } while (cursor !== "0");
+  throw new Error(`no KV key of a test instance mentions ${peer.origin.host}`);
+}
+
+describe.each([
+  { name: "in-process queue", redis: false },
+  { name: "BullMQ queue on Redis", redis: true },
+])("delivery failures ($name)", ({ redis }) => {
+  let relais: RelaisInstance;
+  const peers: MastodonPeer[] = [];
+  let redisClient: Redis | undefined;
+  let queue: Queue | undefined;
+
+  beforeAll(async () => {
+    relais = await startRelaisInstance({ redis });
+    const { collectives } = relais.runtime;
+    await collectives.create({ slug: "open", name: { fr: "Ouvert" }, primaryLanguage: "fr" });
+    await collectives.create({ slug: "manual", name: { fr: "Sur invitation" }, primaryLanguage: "fr", manuallyApprovesFollowers: true });
+    if (redis) ({ redis: redisClient } = await connectTestRedis());
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    redisClient?.disconnect();
+    await Promise.all(peers.map((p) => p.close()));
+    await relais?.close();
+  });
+
+  async function followRows(peer: MastodonPeer): Promise<string[]> {
+    const rows = (await relais.runtime.orm.em.getConnection().execute(
+      `select c.slug || ' ' || f.state as x from follower f join remote_actor a on a.id = f.actor_id
+       join collective c on c.id = f.collective_id where a.ap_id = ? order by 1`,
+      [peer.actorId.href],
+    )) as { x: string }[];
+    return rows.map((r) => r.x);
+  }
+
+  /** A peer (own origin, so that circuit breaking cannot mix cases) following "open", and asking "manual". */
+  async function followerAwaitingApproval(host: string, username: string): Promise<{ peer: MastodonPeer; followId: string }> {
+    const peer = await startMastodonPeer({ host, username });
+    peers.push(peer);
+    const open = await peer.follow(relais.url("/@open"));
+    await peer.waitFor((d) => acceptsOf(peer, open.activityId.href).includes(d) && d.status === 202, { timeoutMs: WAIT_MS });
+    const { activityId } = await peer.follow(relais.url("/@manual"));
+    await until("the pending follow", async () => (await followRows(peer)).includes("manual pending"));
+    if (redisClient && !queue) queue = new Queue(await findInstanceQueue(redisClient, peer), { connection: redisClient, prefix: "relais" });
+    return { peer, followId: activityId.href };
+  }
+
+  /** Waits until no job is ready or running: what is left is scheduled for later. */
+  async function idleQueue(): Promise<void> {
+    let idle = 0;
+    await until("an idle queue", async () => {
+      const counts = await queue!.getJobCounts("wait", "prioritized", "active");
+      idle = Object.values(counts).every((n) => n === 0) ? idle + 1 : 0;
+      return idle >= 3;
+    });
+  }
+
+  async function retriesOf(activityId: string): Promise<Job[]> {
+    const delayed = await queue!.getDelayed();
+    return delayed.filter((job) => (job.data as { activityId?: string }).activityId === activityId);
+  }
+
+  it("keeps the follower when its inbox answers 404, and does not retry", async () => {
+    const { peer, followId } = await followerAwaitingApproval("127.0.0.2", "nora");
+    peer.respondToDeliveriesWith(404);
+    await relais.runtime.followers.approve("manual", peer.actorId.href);
+    const [first] = await until("the Accept to be delivered", async () => acceptsOf(peer, followId).length > 0 && acceptsOf(peer, followId));
+    expect(first).toMatchObject({ scheme: "draft-cavage", signatureValid: true, status: 404 });
+    if (queue) {
+      await idleQueue();
+      expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
+    }
+    expect(await followRows(peer)).toEqual(["manual accepted", "open accepted"]);
+  });
+
+  it("removes the follower when its inbox answers 410, and does not retry", async () => {
+    const { peer, followId } = await followerAwaitingApproval("127.0.0.3", "otto");
+    peer.respondToDeliveriesWith(410);
+    await relais.runtime.followers.approve("manual", peer.actorId.href);
+    await until("the follows to be removed", async () => (await followRows(peer)).length === 0);
+    const [first] = acceptsOf(peer, followId);
+    expect(first).toMatchObject({ scheme: "draft-cavage", signatureValid: true, status: 410 });
+    if (queue) {
+      await idleQueue();
+      expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
+    }
+  });
+
+  it.runIf(redis)("keeps the follower when its inbox answers 500, and schedules a retry about a minute later", async () => {
+    const { peer, followId } = await followerAwaitingApproval("127.0.0.4", "paula");
+    peer.respondToDeliveriesWith(500);
+    await relais.runtime.followers.approve("manual", peer.actorId.href);
+    const [first] = await until("the Accept to be delivered", async () => acceptsOf(peer, followId).length > 0 && acceptsOf(peer, followId));
+    expect(first).toMatchObject({ scheme: "draft-cavage", signatureValid: true, status: 500 });
+    const acceptId = String(first?.activity?.id);
+    const [retry] = await until("a scheduled retry", async () => {
+      const jobs = await retriesOf(acceptId);
+      return jobs.length > 0 && jobs;
+    });
+    expect(retry?.data).toMatchObject({ type: "outbox", activityId: acceptId, inbox: peer.inboxUrl.href, attempt: 1 });
+    // The policy's first delay: one minute, with up to 100 % jitter.
+    expect(retry?.delay).toBeGreaterThanOrEqual(60_000);
+    expect(retry?.delay).toBeLessThanOrEqual(120_000);
+    expect(await followRows(peer)).toEqual(["manual accepted", "open accepted"]);
+  });
+});
