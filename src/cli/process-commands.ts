@@ -5,8 +5,7 @@ import { getLogger } from "@logtape/logtape";
 import { loadConfigFromProcess } from "../config/config-files.ts";
 import { migrate } from "../db/orm.ts";
 import { createRuntime, type Role, type Runtime } from "../runtime.ts";
-import { createApp } from "../web/app.ts";
-import { extraRouters } from "../web/routers.ts";
+import { appFor } from "../web/routers.ts";
 
 const logger = getLogger(["relais", "process"]);
 
@@ -24,16 +23,7 @@ function shutdownSignal(): AbortSignal {
 }
 
 async function listen(runtime: Runtime): Promise<Server> {
-  const app = createApp({
-    urls: runtime.urls,
-    federation: runtime.federation,
-    maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
-    blockedDomains: runtime.config.blockedDomains,
-    collectives: runtime.collectives,
-    followers: runtime.followers,
-    readiness: runtime.readiness,
-    routers: extraRouters(runtime),
-  });
+  const app = appFor(runtime);
   const server = app.listen(runtime.config.port, runtime.config.host);
   await once(server, "listening");
   const address = server.address();

@@ -3,11 +3,13 @@ import { getLogger } from "@logtape/logtape";
 import { federationMiddleware } from "../federation/express-bridge.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
+import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Urls } from "../shared/urls.ts";
 import { interfaceLanguage, wantedLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
+import { upcomingSection } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
 
 const logger = getLogger(["relais", "web"]);
@@ -19,6 +21,8 @@ export interface AppDeps {
   readonly blockedDomains: readonly string[];
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
+  /** When given, the collective page lists upcoming events. */
+  readonly events?: EventService;
   /** Readiness checks: each resolves when its dependency answers. */
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
   /** Extra routers (the JSON API, feeds…), mounted after the federation bridge. */
@@ -98,11 +102,15 @@ export function createApp(deps: AppDeps): Express {
     if (!collective) return next();
     const { wanted, lang } = visitorLanguages(req);
     const followerCount = await deps.followers.countAccepted(collective.id);
+    const upcoming = deps.events
+      ? (await deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 })).map((v) => v.event)
+      : undefined;
+    const sections = upcoming ? [upcomingSection({ events: upcoming, lang, wanted, urls: deps.urls, slug: collective.slug })] : [];
     res
       .type("html")
       .set("Content-Language", lang)
       .set("Vary", "Accept, Accept-Language")
-      .send(collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls }));
+      .send(collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls, sections }));
   });
 
   app.use((req, res) => {

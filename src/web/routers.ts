@@ -1,8 +1,28 @@
-import type { Router } from "express";
+import type { Express, Router } from "express";
 import { eventsApiRouter } from "../api/events.router.ts";
 import type { Runtime } from "../runtime.ts";
+import { createApp } from "./app.ts";
+import { eventRoutes } from "./event.routes.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 export function extraRouters(runtime: Runtime): Router[] {
-  return [eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin })];
+  return [
+    eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin }),
+    eventRoutes({ events: runtime.events, urls: runtime.urls }),
+  ];
+}
+
+/** The HTTP application of a runtime: what `relais serve`/`start` and the test instances listen with. */
+export function appFor(runtime: Runtime): Express {
+  return createApp({
+    urls: runtime.urls,
+    federation: runtime.federation,
+    maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
+    blockedDomains: runtime.config.blockedDomains,
+    collectives: runtime.collectives,
+    followers: runtime.followers,
+    events: runtime.events,
+    readiness: runtime.readiness,
+    routers: extraRouters(runtime),
+  });
 }

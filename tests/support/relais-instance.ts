@@ -6,8 +6,7 @@ import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../src/config/config.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
-import { createApp } from "../../src/web/app.ts";
-import { extraRouters } from "../../src/web/routers.ts";
+import { appFor } from "../../src/web/routers.ts";
 import { createTestDatabase, testRedisUrl } from "./services.ts";
 
 export interface RelaisInstance {
@@ -49,16 +48,7 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
     migrations: "apply",
     queueName: options.redis ? `relais-test-${randomBytes(4).toString("hex")}` : undefined,
   });
-  const app = createApp({
-    urls: runtime.urls,
-    federation: runtime.federation,
-    maxInboxBodyBytes: config.maxInboxBodyBytes,
-    blockedDomains: config.blockedDomains,
-    collectives: runtime.collectives,
-    followers: runtime.followers,
-    readiness: runtime.readiness,
-    routers: extraRouters(runtime),
-  });
+  const app = appFor(runtime);
   server.on("request", app);
   const stop = new AbortController();
   const worker = options.worker === false ? Promise.resolve() : runtime.runWorker(stop.signal);

@@ -85,6 +85,11 @@ export function changeNote(opts: {
   });
 }
 
+/** The change Note as JSON-LD, served at its URL. */
+export async function changeNoteDocument(opts: Parameters<typeof changeNote>[0]): Promise<JsonObject> {
+  return (await changeNote(opts).toJsonLd({ format: "compact" })) as JsonObject;
+}
+
 export function changeNoteCreate(note: Note, event: PublishedEvent): Create {
   return new Create({
     id: new URL(`${note.id?.href}#create`),

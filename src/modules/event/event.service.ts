@@ -4,6 +4,7 @@ import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { can } from "../collective/collective.policy.ts";
+import { OutboxSchema } from "../outbox/outbox.entity.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import { bumpsSequence, changeNoteText, describeChanges } from "./event-change.ts";
@@ -150,6 +151,18 @@ export class EventService {
       published: row.published,
       deletedAt: row.deletedAt ? Temporal.Instant.fromEpochMilliseconds(row.deletedAt.getTime()) : null,
     };
+  }
+
+  /** The text of a change note that was sent, to serve the Note at its URL. */
+  async changeNote(id: string, version: number): Promise<{ text: string; language: string; sentAt: Temporal.Instant } | null> {
+    if (!uuid.test(id) || !Number.isSafeInteger(version)) return null;
+    const row = await this.#em
+      .fork()
+      .findOne(OutboxSchema, { activityId: `${this.#urls.eventChangeNote(id, version).href}#create` });
+    if (!row || row.kind !== "event-change-note") return null;
+    const payload = row.payload as { text?: unknown; language?: unknown };
+    if (typeof payload.text !== "string" || typeof payload.language !== "string") return null;
+    return { text: payload.text, language: payload.language, sentAt: Temporal.Instant.fromEpochMilliseconds(row.createdAt.getTime()) };
   }
 
   async list(slug: string, query: EventListQuery, principal: Principal | null = null): Promise<EventView[]> {

@@ -1,0 +1,101 @@
+import { formatEventWhen } from "../../modules/event/event-summary.ts";
+import type { PublishedEvent } from "../../modules/event/event.types.ts";
+import { t } from "../../shared/i18n.ts";
+import { pickLanguage, type LanguageMap } from "../../shared/language.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { html, raw, type SafeHtml } from "../html.ts";
+import { layout } from "./layout.ts";
+
+/** Text in the visitor's language by the fallback chain, with a `lang` attribute when it differs from the page's. */
+function localized(map: LanguageMap | undefined, wanted: readonly string[], primary: string, pageLang: string) {
+  const picked = map ? pickLanguage(map, wanted, primary) : undefined;
+  if (!picked) return undefined;
+  return { text: picked.text, lang: picked.language !== pageLang ? picked.language : undefined };
+}
+
+const langAttr = (lang: string | undefined) => (lang ? html` lang="${lang}"` : "");
+
+function mapLink(event: PublishedEvent): string | undefined {
+  const p = event.location;
+  if (!p) return undefined;
+  if (p.latitude !== undefined && p.longitude !== undefined) {
+    return `https://www.openstreetmap.org/?mlat=${p.latitude}&mlon=${p.longitude}#map=17/${p.latitude}/${p.longitude}`;
+  }
+  const query = [p.streetAddress, p.postalCode, p.locality, p.country].filter(Boolean).join(", ");
+  return query ? `https://www.openstreetmap.org/search?query=${encodeURIComponent(query)}` : undefined;
+}
+
+/** Subscribe links for a feed: webcal:// for calendar apps, https:// and a copyable address. */
+export function subscribeBox(lang: string, feed: URL): SafeHtml {
+  const webcal = feed.href.replace(/^https?:/, "webcal:");
+  return html`<section class="card" aria-labelledby="subscribe">
+<h2 id="subscribe">${t(lang, "web:feed.title")}</h2>
+<p><a href="${webcal}">${t(lang, "web:feed.webcal")}</a> · <a href="${feed.href}">${t(lang, "web:feed.https")}</a></p>
+<p><label>${t(lang, "web:feed.copy")}<br><input type="text" readonly value="${feed.href}" size="50" onfocus="this.select()"></label></p>
+</section>`;
+}
+
+/** The public page of an event, server-rendered, readable without JavaScript. */
+export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: readonly string[]; urls: Urls }): string {
+  const { event: e, lang, wanted, urls } = opts;
+  const primary = e.organizer.primaryLanguage;
+  const name = localized(e.name, wanted, primary, lang);
+  const summary = localized(e.summary, wanted, primary, lang);
+  const description = localized(e.description, wanted, primary, lang);
+  const reason = localized(e.statusReason, wanted, primary, lang);
+  const organizer = localized(e.organizer.name, wanted, primary, lang);
+  const place = e.location;
+  const map = mapLink(e);
+  const status =
+    e.status !== "scheduled"
+      ? html`<p class="card" role="status"><strong>${t(lang, `web:event.status_${e.status}`)}</strong>${
+          reason ? html` — <span${langAttr(reason.lang)}>${t(lang, "web:event.reason", { reason: reason.text })}</span>` : ""
+        }</p>`
+      : "";
+  const address = place
+    ? html`<address>${[place.name, place.streetAddress, [place.postalCode, place.locality].filter(Boolean).join(" "), place.region, place.country]
+        .filter((x): x is string => Boolean(x))
+        .map((line, i) => html`${i > 0 ? html`<br>` : ""}${line}`)}</address>`
+    : "";
+  const body = html`
+<article>
+<h1${langAttr(name?.lang)}>${name?.text ?? ""}</h1>
+${status}
+${summary ? html`<p${langAttr(summary.lang)}>${summary.text}</p>` : ""}
+<dl>
+<dt>${t(lang, "web:event.when")}</dt>
+<dd><time datetime="${e.startsAt.toString()}">${formatEventWhen(e, lang)}</time></dd>
+<dt>${t(lang, "web:event.where")}</dt>
+<dd>${address}${map ? html`<a href="${map}" rel="noopener noreferrer">${t(lang, "web:event.map")}</a>` : ""}${
+    e.onlineUrl ? html`${place ? html`<br>` : ""}<a href="${e.onlineUrl}" rel="nofollow noopener noreferrer">${t(lang, "web:event.joinOnline")}</a>` : ""
+  }</dd>
+<dt>${t(lang, "web:event.organizedBy")}</dt>
+<dd><a href="${urls.collective(e.organizer.slug).pathname}"${langAttr(organizer?.lang)}>${organizer?.text ?? e.organizer.slug}</a></dd>
+${e.tags.length > 0 ? html`<dt>${t(lang, "web:event.tags")}</dt><dd>${e.tags.map((tag) => `#${tag}`).join(" ")}</dd>` : ""}
+${
+  e.links.length > 0
+    ? html`<dt>${t(lang, "web:event.links")}</dt><dd><ul>${e.links.map((l) => html`<li><a href="${l.url}" rel="nofollow noopener noreferrer">${l.title ?? l.url}</a></li>`)}</ul></dd>`
+    : ""
+}
+${e.contact ? html`<dt>${t(lang, "web:event.contact")}</dt><dd>${e.contact.includes("@") && !e.contact.includes("/") ? html`<a href="mailto:${e.contact}">${e.contact}</a>` : html`<a href="${e.contact}" rel="nofollow noopener noreferrer">${e.contact}</a>`}</dd>` : ""}
+</dl>
+${description ? html`<div class="description"${langAttr(description.lang)}>${raw(description.text)}</div>` : ""}
+<p><a href="${urls.eventIcs(e.id).pathname}">${t(lang, "web:event.addToCalendar")}</a></p>
+</article>
+${subscribeBox(lang, urls.collectiveIcs(e.organizer.slug))}`;
+  return layout({ lang, title: name?.text ?? "", body, path: urls.event(e.id).pathname });
+}
+
+/** The "upcoming events" section of a collective's page. */
+export function upcomingSection(opts: { events: readonly PublishedEvent[]; lang: string; wanted: readonly string[]; urls: Urls; slug: string }): SafeHtml {
+  const { lang, wanted, urls } = opts;
+  const items = opts.events.map((e) => {
+    const name = localized(e.name, wanted, e.organizer.primaryLanguage, lang);
+    return html`<li><a href="${urls.event(e.id).pathname}"${langAttr(name?.lang)}>${name?.text ?? ""}</a><br>
+<span class="muted">${formatEventWhen(e, lang)}${e.status !== "scheduled" ? html` · <strong>${t(lang, `web:event.status_${e.status}`)}</strong>` : ""}</span></li>`;
+  });
+  return html`<section aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "web:event.upcoming")}</h2>
+${items.length > 0 ? html`<ul>${items}</ul>` : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}
+</section>
+${subscribeBox(lang, urls.collectiveIcs(opts.slug))}`;
+}
