@@ -119,6 +119,10 @@ export class OutboxRelay {
         );
         return;
       }
+      default:
+        // Never mark as sent what was not sent: the row stays, with this error, and is claimed again
+        // when its lease runs out (a release that maps the kind sends it then).
+        throw new Error(`no activity mapping for outbox messages of kind "${(message as { kind: string }).kind}"`);
     }
   }
 }

@@ -145,3 +145,27 @@ describe.each([
     expect(await followRows(peer)).toEqual(["manual accepted", "open accepted"]);
   });
 });
+
+describe("outbox relay", () => {
+  let relais: RelaisInstance;
+
+  beforeAll(async () => {
+    relais = await startRelaisInstance({ worker: false });
+  });
+  afterAll(async () => {
+    await relais?.close();
+  });
+
+  it("leaves a row it cannot map to an activity unsent, with the reason, instead of marking it sent", async () => {
+    const collective = await relais.runtime.collectives.create({ slug: "rows", name: { fr: "Lignes" }, primaryLanguage: "fr" });
+    const db = relais.runtime.orm.em.getConnection();
+    const payload = { kind: "no-such-kind", collectiveId: collective.id };
+    await db.execute(
+      `insert into outbox (activity_id, collective, kind, payload, created_at, attempts) values (?, ?, ?, ?::jsonb, now(), 0)`,
+      ["http://example.invalid/@rows#unmapped", collective.id, payload.kind, JSON.stringify(payload)],
+    );
+    expect(await relais.runtime.relay.flushOnce()).toBe(1);
+    const rows = await db.execute("select sent_at, attempts, last_error from outbox where kind = 'no-such-kind'");
+    expect(rows).toEqual([{ sent_at: null, attempts: 1, last_error: expect.stringContaining('no activity mapping for outbox messages of kind "no-such-kind"') }]);
+  });
+});
