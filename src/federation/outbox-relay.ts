@@ -65,9 +65,17 @@ export class OutboxRelay {
   async run(signal: AbortSignal, intervalMs = 2000): Promise<void> {
     while (!signal.aborted) {
       await this.nudge();
+      // The abort listener goes when the timer fires: one left per poll would pile up for ever.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, intervalMs);
-        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        const onAbort = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, intervalMs);
+        signal.addEventListener("abort", onAbort, { once: true });
       });
     }
     await this.#running;

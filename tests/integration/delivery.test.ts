@@ -2,6 +2,7 @@
 // follower's inbox do to the follower and to the delivery. Deliveries are driven by approving follow
 // requests of a collective that approves its followers by hand: approve() sends a signed Accept.
 // The policy's own numbers (how long we keep trying) are unit-tested in src/federation/retry-policy.test.ts.
+import { getEventListeners } from "node:events";
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -167,5 +168,14 @@ describe("outbox relay", () => {
     expect(await relais.runtime.relay.flushOnce()).toBe(1);
     const rows = await db.execute("select sent_at, attempts, last_error from outbox where kind = 'no-such-kind'");
     expect(rows).toEqual([{ sent_at: null, attempts: 1, last_error: expect.stringContaining('no activity mapping for outbox messages of kind "no-such-kind"') }]);
+  });
+
+  it("polls without piling up abort listeners on the worker's signal", async () => {
+    const stop = new AbortController();
+    const polling = relais.runtime.relay.run(stop.signal, 5);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(getEventListeners(stop.signal, "abort").length).toBeLessThanOrEqual(1);
+    stop.abort();
+    await polling;
   });
 });
