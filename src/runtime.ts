@@ -142,6 +142,7 @@ export async function createRuntime(
       urls,
       collectives,
       followers,
+      events,
       softwareVersion,
     });
     relay = new OutboxRelay({ em, federation, urls, followers });

@@ -1,9 +1,10 @@
-import { Application, Endpoints, type Recipient } from "@fedify/vocab";
+import { Application, Create, Endpoints, PUBLIC_COLLECTION, type Recipient } from "@fedify/vocab";
 import type { Federation } from "@fedify/fedify";
 import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
 import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
 import { collectiveToGroup } from "./mappers/collective.mapper.ts";
+import { eventToAs2 } from "./mappers/event.mapper.ts";
 
 const instanceIdentifier = "relais.instance";
 
@@ -72,13 +73,32 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
       return c ? followers.countAccepted(c.id) : null;
     });
 
+  // The outbox lists the collective's public events as Create activities, newest first. Items carry
+  // what Fedify's vocabulary can express; the complete FEP-8a8e document is at each event's URL.
+  const pageSize = 20;
   federation
-    .setOutboxDispatcher("/@{identifier}/outbox", async (_ctx, identifier) => {
-      const c = await collectives.findBySlug(identifier);
-      if (!c) return null;
-      return { items: [] };
+    .setOutboxDispatcher("/@{identifier}/outbox", async (_ctx, identifier, cursor) => {
+      if (cursor === null) return null;
+      const offset = Number(cursor);
+      if (!Number.isSafeInteger(offset) || offset < 0) return null;
+      const page = await deps.events.outboxPage(identifier, offset, pageSize);
+      if (!page) return null;
+      const items = page.items.map(
+        (event) =>
+          new Create({
+            id: new URL(`${event.apId.href}#create`),
+            actor: event.organizer.apId,
+            to: PUBLIC_COLLECTION,
+            cc: urls.collectiveFollowers(identifier),
+            published: event.publishedAt,
+            object: eventToAs2(event, { followersUrl: urls.collectiveFollowers(identifier) }),
+          }),
+      );
+      const next = offset + pageSize < page.total ? String(offset + pageSize) : null;
+      return { items, nextCursor: next };
     })
-    .setCounter(async (_ctx, identifier) => ((await collectives.findBySlug(identifier)) ? 0 : null));
+    .setCounter(async (_ctx, identifier) => (await deps.events.outboxPage(identifier, 0, 0))?.total ?? null)
+    .setFirstCursor(async () => "0");
 
   federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => {
     const list = await collectives.list();

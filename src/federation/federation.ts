@@ -7,6 +7,7 @@ import {
 import { Accept, Delete, Follow, Reject, Undo } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
+import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
@@ -24,6 +25,7 @@ export interface FederationDeps {
   readonly urls: Urls;
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
+  readonly events: EventService;
   readonly softwareVersion: string;
 }
 

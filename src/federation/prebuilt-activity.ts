@@ -1,4 +1,4 @@
-import { type Activity, Create, Delete, Update } from "@fedify/vocab";
+import type { Activity, Create, Delete, Update } from "@fedify/vocab";
 import type { JsonObject } from "./mappers/event.mapper.ts";
 
 /**

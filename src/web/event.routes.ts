@@ -27,7 +27,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     const id = String(req.params.id);
     if (id.endsWith(".ics")) return next();
     const loaded = await deps.events.loadForDelivery(id);
-    if (!loaded || !loaded.published) return next();
+    if (!loaded?.published) return next();
     res.set("Vary", "Accept, Accept-Language");
     if (wantsActivityJson(req)) {
       if (loaded.deletedAt) {
@@ -49,7 +49,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     const id = String(req.params.id);
     const version = Number(req.params.version);
     const [loaded, note] = await Promise.all([deps.events.loadForDelivery(id), deps.events.changeNote(id, version)]);
-    if (!loaded || !loaded.published || !note) return next();
+    if (!loaded?.published || !note) return next();
     if (loaded.deletedAt) {
       res.status(410).end();
       return;

@@ -1,5 +1,5 @@
 import type { Context } from "@fedify/fedify";
-import { Create, Delete, Update } from "@fedify/vocab";
+import { type Activity, Create, Delete, Update } from "@fedify/vocab";
 import type { EventService } from "../../modules/event/event.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
@@ -30,7 +30,7 @@ const toFedifyRecipient = (r: Recipient) => ({
 /** Sends one event-related outbox message to the collective's followers. */
 export async function sendEventMessage(ctx: Context<void>, message: EventMessage, deps: EventSenderDeps): Promise<void> {
   const loaded = await deps.events.loadForDelivery(message.eventId);
-  if (!loaded || !loaded.published) return;
+  if (!loaded?.published) return;
   const { event } = loaded;
   const recipients = (await deps.followers.recipients(message.collectiveId)).map(toFedifyRecipient);
   if (recipients.length === 0) return;
@@ -57,7 +57,7 @@ export async function sendEventMessage(ctx: Context<void>, message: EventMessage
   const rsaKeys = (await ctx.getActorKeyPairs(slug))
     .filter((k) => k.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5")
     .map((k) => ({ keyId: k.keyId, privateKey: k.privateKey }));
-  let activity;
+  let activity: Activity;
   if (message.kind === "delete-event") {
     if (!loaded.deletedAt) return;
     activity = await prebuiltActivity(

@@ -136,7 +136,7 @@ export class EventService {
   async getPublic(id: string): Promise<PublishedEvent | { gone: true } | null> {
     if (!uuid.test(id)) return null;
     const row = await this.#em.fork().findOne(EventSchema, { id }, { populate: ["collective"] });
-    if (!row || !row.published) return null;
+    if (!row?.published) return null;
     if (row.deletedAt) return { gone: true };
     return toPublishedEvent(row, row.collective, this.#urls);
   }
@@ -159,10 +159,20 @@ export class EventService {
     const row = await this.#em
       .fork()
       .findOne(OutboxSchema, { activityId: `${this.#urls.eventChangeNote(id, version).href}#create` });
-    if (!row || row.kind !== "event-change-note") return null;
+    if (row?.kind !== "event-change-note") return null;
     const payload = row.payload as { text?: unknown; language?: unknown };
     if (typeof payload.text !== "string" || typeof payload.language !== "string") return null;
     return { text: payload.text, language: payload.language, sentAt: Temporal.Instant.fromEpochMilliseconds(row.createdAt.getTime()) };
+  }
+
+  /** Public published events, newest first, for the collective's outbox (paged). */
+  async outboxPage(slug: string, offset: number, limit: number): Promise<{ items: PublishedEvent[]; total: number } | null> {
+    const em = this.#em.fork();
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    if (!collective) return null;
+    const where = { collective: collective.id, published: true, visibility: "public" as const, deletedAt: null };
+    const [rows, total] = await em.findAndCount(EventSchema, where, { orderBy: { publishedAt: "desc", id: "asc" }, offset, limit });
+    return { items: rows.map((r) => toPublishedEvent(r, collective, this.#urls)), total };
   }
 
   async list(slug: string, query: EventListQuery, principal: Principal | null = null): Promise<EventView[]> {
