@@ -1,0 +1,76 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Urls } from "../../shared/urls.ts";
+import { type EventRow, EventSchema } from "../event/event.entity.ts";
+import { toPublishedEvent } from "../event/event.record.ts";
+import type { PublishedEvent } from "../event/event.types.ts";
+import { eventMatches } from "./feed-filters.ts";
+import type { EventQuery, FeedSource, FeedSubject } from "./feed.types.ts";
+
+/** Rows read per query when tags are filtered here rather than in SQL. */
+const batchSize = 1000;
+
+/**
+ * The events of this instance's collectives: published, not deleted, and for lists public (an
+ * unlisted event is served only by its own URL). Its changes move the collective's `events_version`,
+ * which the subject's version already holds, so it needs no version of its own.
+ *
+ * Status, category, country and the window are SQL conditions (on the `collective_id, starts_at` and
+ * `starts_at` indexes). Tags are compared here, in JavaScript, with the same case folding as the
+ * event schema: PostgreSQL's `lower()` depends on the database's locale (ASCII only under `C`).
+ */
+export class LocalEventSource implements FeedSource {
+  readonly name = "local";
+  readonly #em: EntityManager;
+  readonly #urls: Urls;
+
+  constructor(em: EntityManager, urls: Urls) {
+    this.#em = em;
+    this.#urls = urls;
+  }
+
+  async events(subject: FeedSubject, query: EventQuery): Promise<readonly PublishedEvent[]> {
+    const em = this.#em.fork();
+    const scope = subject.scope;
+    if (scope.kind === "event") {
+      const row = await em.findOne(EventSchema, { id: scope.id, published: true, deletedAt: null }, { populate: ["collective"] });
+      if (row === null) return [];
+      const event = toPublishedEvent(row, row.collective, this.#urls);
+      return eventMatches(event, query.filters, query.window) ? [event] : [];
+    }
+
+    const { filters, window } = query;
+    const where: Record<string, unknown>[] = [{ published: true, deletedAt: null, visibility: "public" }];
+    if (scope.kind === "collective") where.push({ collective: subject.id });
+    if (filters.statuses.length > 0) where.push({ status: { $in: [...filters.statuses] } });
+    if (filters.categories.length > 0) where.push({ category: { $in: [...filters.categories] } });
+    if (filters.countries.length > 0) where.push({ location: { country: { $in: [...filters.countries] } } });
+    if (window.from !== undefined) {
+      const from = new Date(window.from.epochMilliseconds);
+      where.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }] });
+    }
+    if (window.to !== undefined) where.push({ startsAt: { $lt: new Date(window.to.epochMilliseconds) } });
+
+    const filterTags = filters.tags.length > 0;
+    const events: PublishedEvent[] = [];
+    let after: EventRow | undefined;
+    for (;;) {
+      const page = filterTags ? batchSize : query.limit;
+      const keyset =
+        after === undefined ? [] : [{ $or: [{ startsAt: { $gt: after.startsAt } }, { startsAt: after.startsAt, id: { $gt: after.id } }] }];
+      const rows = await em.find(EventSchema, { $and: [...where, ...keyset] } as never, {
+        populate: ["collective"],
+        strategy: "select-in",
+        orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+        limit: page,
+      });
+      for (const row of rows) {
+        const event = toPublishedEvent(row, row.collective, this.#urls);
+        if (!filterTags || eventMatches(event, filters, window)) events.push(event);
+        if (events.length >= query.limit) return events;
+      }
+      if (!filterTags || rows.length < page) return events;
+      after = rows[rows.length - 1];
+      em.clear();
+    }
+  }
+}

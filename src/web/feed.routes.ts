@@ -1,0 +1,87 @@
+// iCal feeds over HTTP: /events.ics (the instance), /@{slug}/events.ics (a collective), /events/{id}.ics
+// (one event). Every request: filters parsed (400) → versions read (404/410) → 304 if the client's copy
+// is current → bytes from the cache (rendered on a miss), gzipped when the client accepts it.
+import { type Request, type RequestHandler, type Response, Router } from "express";
+import { parseFeedFilters } from "../modules/feed/feed-filters.ts";
+import { FeedService } from "../modules/feed/feed.service.ts";
+import { type FeedScope, isMissing } from "../modules/feed/feed.types.ts";
+import { acceptsGzip, notModified } from "../modules/feed/feed-validators.ts";
+import { DatabaseFeedSubjects } from "../modules/feed/feed-subjects.repository.ts";
+import { LocalEventSource } from "../modules/feed/local-events.source.ts";
+import { AppError } from "../shared/errors.ts";
+import { type Runtime, softwareVersion } from "../runtime.ts";
+
+/**
+ * Calendar apps poll (Apple every 5 minutes at best, Google every few hours): five minutes of
+ * freshness for shared caches, then a revalidation that costs one indexed query and a 304.
+ */
+export const feedCacheControl = "public, max-age=300";
+
+function sendProblem(res: Response, status: number, message: string): void {
+  res.status(status).set("Cache-Control", "no-store").type("text/plain; charset=utf-8").send(`${message}\n`);
+}
+
+function contentDisposition(filename: string): string {
+  return `inline; filename="${filename.replace(/[^A-Za-z0-9._-]+/g, "-")}"`;
+}
+
+/** The feed routes over any `FeedService` (the benchmark gives one with in-memory sources). */
+export function feedRoutes(feeds: FeedService): Router {
+  const router = Router();
+
+  const serve =
+    (scopeOf: (req: Request) => FeedScope): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const head = await feeds.head(scopeOf(req), parseFeedFilters(req.query as Record<string, unknown>));
+        if (isMissing(head)) {
+          if (head.missing === "gone") sendProblem(res, 410, `${req.path} was deleted`);
+          else sendProblem(res, 404, `${req.path} does not exist (or is not published)`);
+          return;
+        }
+        res.set({
+          ETag: head.etag,
+          "Last-Modified": head.lastModified.toUTCString(),
+          "Cache-Control": feedCacheControl,
+          Vary: "Accept-Encoding",
+        });
+        const conditional = { ifNoneMatch: req.get("if-none-match"), ifModifiedSince: req.get("if-modified-since") };
+        if (notModified(conditional, head.etag, head.lastModified)) {
+          res.status(304).end();
+          return;
+        }
+        const feed = await feeds.body(head);
+        const gzip = acceptsGzip(req.get("accept-encoding"));
+        const bytes = gzip ? await feed.gzip() : feed.bytes;
+        res.set({
+          "Content-Type": "text/calendar; charset=utf-8",
+          "Content-Disposition": contentDisposition(head.subject.filename),
+          "Content-Length": String(bytes.length),
+        });
+        if (gzip) res.set("Content-Encoding", "gzip");
+        res.end(bytes);
+      } catch (error) {
+        if (error instanceof AppError && error.status < 500) sendProblem(res, error.status, error.message);
+        else next(error);
+      }
+    };
+
+  router.get("/events.ics", serve(() => ({ kind: "instance" })));
+  router.get("/@:slug/events.ics", serve((req) => ({ kind: "collective", slug: String(req.params.slug) })));
+  router.get("/events/:id.ics", serve((req) => ({ kind: "event", id: String(req.params.id) })));
+  return router;
+}
+
+/** The feed service of a runtime: the database's subjects and this instance's events. */
+export function feedServiceFor(runtime: Runtime): FeedService {
+  const local = new LocalEventSource(runtime.em, runtime.urls);
+  return new FeedService({
+    subjects: new DatabaseFeedSubjects(runtime.em, runtime.urls),
+    sources: () => [local],
+    release: softwareVersion,
+  });
+}
+
+export function feedRoutesFor(runtime: Runtime): Router {
+  return feedRoutes(feedServiceFor(runtime));
+}
