@@ -3,12 +3,14 @@ import { eventsApiRouter } from "../api/events.router.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { eventRoutes } from "./event.routes.ts";
+import { feedRoutesFor } from "./feed.routes.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 export function extraRouters(runtime: Runtime): Router[] {
   return [
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
+    feedRoutesFor(runtime),
   ];
 }
 
