@@ -145,7 +145,7 @@ export async function createRuntime(
       events,
       softwareVersion,
     });
-    relay = new OutboxRelay({ em, federation, urls, followers });
+    relay = new OutboxRelay({ em, federation, urls, followers, events });
     const theRelay = relay;
 
     return {

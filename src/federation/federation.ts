@@ -51,6 +51,9 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     // with it first instead of spending a refused RFC 9421 request on every new server. Fedify still
     // retries with RFC 9421 when draft-cavage is refused, and remembers what worked per origin.
     firstKnock: "draft-cavage-http-signatures-12",
+    // No transformers: every activity we send has its id and actor URI set already, and Fedify's
+    // default ones clone the activity, which would lose prebuilt documents (see prebuilt-activity.ts).
+    activityTransformers: [],
   });
 
   registerActors(federation, deps);

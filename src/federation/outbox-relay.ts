@@ -2,10 +2,12 @@ import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../modules/outbox/outbox.writer.ts";
 import type { Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
+import { sendEventMessage } from "./senders/event-sender.ts";
 
 const logger = getLogger(["relais", "outbox"]);
 
@@ -28,14 +30,22 @@ export class OutboxRelay {
   readonly #federation: RelaisFederation;
   readonly #urls: Urls;
   readonly #followers: FollowerService;
+  readonly #events: EventService;
   #running: Promise<void> | null = null;
   #again = false;
 
-  constructor(deps: { em: EntityManager; federation: RelaisFederation; urls: Urls; followers: FollowerService }) {
+  constructor(deps: {
+    em: EntityManager;
+    federation: RelaisFederation;
+    urls: Urls;
+    followers: FollowerService;
+    events: EventService;
+  }) {
     this.#em = deps.em;
     this.#federation = deps.federation;
     this.#urls = deps.urls;
     this.#followers = deps.followers;
+    this.#events = deps.events;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -127,6 +137,12 @@ export class OutboxRelay {
         );
         return;
       }
+      case "create-event":
+      case "update-event":
+      case "event-change-note":
+      case "delete-event":
+        await sendEventMessage(ctx, message, { events: this.#events, followers: this.#followers, urls: this.#urls });
+        return;
       default:
         // Never mark as sent what was not sent: the row stays, with this error, and is claimed again
         // when its lease runs out (a release that maps the kind sends it then).
