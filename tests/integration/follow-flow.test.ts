@@ -151,7 +151,10 @@ describe.each([
     const accept = await waitForAnswer(alice, "Accept", first.activityId.href);
     await waitForAnswer(alice, "Accept", second.activityId.href);
     expect(accept.signer).toBe(lyon.href);
-    expect(await followsOf(relais, alice)).toEqual([`lyon accepted ${second.activityId.href}`]);
+    // The latest Follow handled is remembered; BullMQ may handle the two in either order.
+    const rows = await followsOf(relais, alice);
+    expect(rows).toHaveLength(1);
+    expect([first, second].map((f) => `lyon accepted ${f.activityId.href}`)).toContain(rows[0]);
   });
 
   it("ignores a replayed Follow (same id), on the same and on the shared inbox: no second outbox row, no second Accept", async () => {
