@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../../src/modules/user/user.service.ts";
+import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+
+describe("public pages", () => {
+  let relais: RelaisInstance;
+  let editor: Principal;
+  let eventUrl: URL;
+
+  beforeAll(async () => {
+    relais = await startRelaisInstance();
+    const { collectives, users, events } = relais.runtime;
+    await collectives.create({
+      slug: "gent",
+      name: { nl: "Sociale rechten Gent", fr: "Droits sociaux Gand" },
+      summary: { nl: "Tegen algoritmische controle" },
+      primaryLanguage: "nl",
+    });
+    await users.create("bram@example.org", "correct horse battery");
+    await users.addMember("gent", "bram@example.org", "owner");
+    editor = (await users.authenticate(await users.createToken("bram@example.org")))!;
+    const view = await events.create(editor, "gent", {
+      name: { nl: "Betoging aan het OCMW", fr: "Manifestation devant le CPAS" },
+      description: { nl: "Kom **allemaal**" },
+      startsAt: "2030-10-25T02:30",
+      timezone: "Europe/Brussels",
+      location: { name: "OCMW", streetAddress: "Onderbergen 86", postalCode: "9000", locality: "Gent", country: "BE", latitude: 51.05, longitude: 3.72 },
+      published: true,
+    });
+    eventUrl = view.event.apId;
+    await events.create(editor, "gent", { name: { nl: "Concept" }, startsAt: "2030-11-01T10:00", onlineUrl: "https://meet.example/c", published: false });
+  });
+  afterAll(async () => {
+    await relais?.close();
+  });
+
+  const page = async (url: URL | string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, { headers: { accept: "text/html", ...headers } });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  };
+
+  it("lists upcoming published events on the collective page, not drafts", async () => {
+    const { status, text } = await page(relais.url("/@gent"), { "accept-language": "nl" });
+    expect(status).toBe(200);
+    expect(text).toContain("Betoging aan het OCMW");
+    expect(text).not.toContain("Concept");
+    expect(text).toContain("webcal://");
+    expect(text).toContain("/@gent/events.ics");
+  });
+
+  it("shows the event in the visitor's language, with the fallback chain for content", async () => {
+    const fr = await page(eventUrl, { "accept-language": "fr-BE,fr;q=0.9" });
+    expect(fr.text).toContain('<html lang="fr">');
+    expect(fr.text).toContain("Manifestation devant le CPAS");
+    // No French description: the collective's primary language (Dutch) is shown, marked as such.
+    expect(fr.text).toMatch(/<div class="description" lang="nl"><p>Kom <strong>allemaal<\/strong><\/p>/);
+    // Times in the event's zone, with the zone named, in the visitor's language.
+    expect(fr.text).toMatch(/25 octobre 2030/);
+    expect(fr.text).toMatch(/02:30/);
+    expect(fr.text).toMatch(/heure de Bruxelles/);
+    // A map link without any third-party request: no script, iframe or image from elsewhere.
+    expect(fr.text).toContain("https://www.openstreetmap.org/?mlat=51.05&amp;mlon=3.72");
+    expect(fr.text).not.toMatch(/<(script|iframe|img)\b/);
+    expect(fr.text).toContain(`/events/${eventUrl.pathname.split("/").pop()}.ics`);
+
+    const de = await page(`${eventUrl.href}?lang=de`);
+    expect(de.text).toContain('<html lang="de">');
+    // No German name: the primary language's, marked with its language.
+    expect(de.text).toContain('<h1 lang="nl">Betoging aan het OCMW</h1>');
+    expect(de.text).toMatch(/Brüsseler Zeit|Ortszeit Brüssel|Brüssel/);
+  });
+
+  it("answers 404 pages for unknown collectives and events, in the visitor's language", async () => {
+    const missing = await page(relais.url("/@nowhere"), { "accept-language": "de" });
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain("Diese Seite gibt es nicht.");
+    expect((await page(relais.url("/events/00000000-0000-4000-8000-000000000000"))).status).toBe(404);
+  });
+});
