@@ -135,4 +135,14 @@ describe("events reach Mastodon followers", () => {
     expect(htmlText).toContain(`/events/${view.event.id}.ics`);
     expect(htmlText).toContain("webcal://");
   });
+
+  it("lists public events in the collective's outbox", async () => {
+    const outbox = await (await fetch(relais.url("/@lyon/outbox"), { headers: { accept: "application/activity+json" } })).json();
+    expect(outbox.totalItems).toBeGreaterThanOrEqual(1);
+    const first = await (await fetch(outbox.first, { headers: { accept: "application/activity+json" } })).json();
+    const items = first.orderedItems as { type: string; object: { type: string; name: string } }[];
+    expect(items[0]?.type).toBe("Create");
+    expect(items[0]?.object.type).toBe("Event");
+    expect(items.map((i) => i.object.name)).toContain("Atelier");
+  });
 });
