@@ -48,9 +48,15 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption("--language <code>", "primary language, e.g. fr, de, nl, en")
     .option("--summary <text>", "one-paragraph presentation in the primary language")
     .option("--manual-approval", "followers must be approved (relais follower approve)")
+    .option("--icon <url>", "an https URL of the collective's avatar")
     .allowUnknownOption(true)
     .allowExcessArguments(true)
-    .action(async (slug: string, opts: { name: string; language: string; summary?: string; manualApproval?: boolean }, cmd: Command) => {
+    .action(
+      async (
+        slug: string,
+        opts: { name: string; language: string; summary?: string; manualApproval?: boolean; icon?: string },
+        cmd: Command,
+      ) => {
       const raw = process.argv.slice(2);
       const unknown = cmd.args.slice(1).filter((a) => a.startsWith("-") && !/^--(name|summary)-[a-z]/.test(a));
       if (unknown.length > 0) throw invalid(`unknown option ${unknown.join(", ")}; see relais collective create --help`);
@@ -64,10 +70,12 @@ export function registerAdminCommands(program: Command): void {
           summary: Object.keys(summaries).length > 0 ? summaries : undefined,
           primaryLanguage: opts.language,
           manuallyApprovesFollowers: opts.manualApproval ?? false,
+          iconUrl: opts.icon,
         });
         out(`created @${c.slug}@${r.urls.handleHost}  ${r.urls.collective(c.slug).href}`);
       });
-    });
+      },
+    );
   collective
     .command("list")
     .description("list collectives")

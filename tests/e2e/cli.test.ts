@@ -1,0 +1,87 @@
+// The operator CLI as a real process against PostgreSQL: every wrong input names the problem, exits
+// non-zero and leaves nothing half-written.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/relais-process.ts";
+import { createTestDatabase } from "../support/services.ts";
+
+// Each command is a fresh Node process (about 2 s of CPU to load): generous timeouts for a busy machine.
+describe("relais CLI", { timeout: 180_000 }, () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    db = await createTestDatabase("cli");
+    env = { DATABASE_URL: db.url, REDIS_URL: "", RELAIS_ORIGIN: "https://relais.example" };
+    expect((await runCli(["migrate"], env)).code).toBe(0);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("lists every command in --help", async () => {
+    const help = await runCli(["--help"], env);
+    for (const command of ["start", "serve", "worker", "migrate", "collective", "follower", "user", "member", "token"]) {
+      expect(help.stdout).toContain(command);
+    }
+  });
+
+  it("creates collectives in several languages and refuses bad input without writing anything", async () => {
+    const ok = await runCli(
+      ["collective", "create", "bxl", "--name", "Droits sociaux Bruxelles", "--language", "fr", "--name-nl", "Sociale rechten Brussel", "--manual-approval"],
+      env,
+    );
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toContain("@bxl@relais.example");
+
+    const badSlug = await runCli(["collective", "create", "Bad Slug!", "--name", "x", "--language", "fr"], env);
+    expect(badSlug.code).toBe(1);
+    expect(badSlug.stderr).toMatch(/slug: must be 1–64 lower-case letters/);
+    const badLang = await runCli(["collective", "create", "ok", "--name", "x", "--language", "french"], env);
+    expect(badLang.code).toBe(1);
+    expect(badLang.stderr).toMatch(/--language "french" is not a language code/);
+    const missingName = await runCli(["collective", "create", "ok2", "--language", "fr"], env);
+    expect(missingName.code).not.toBe(0);
+    expect(missingName.stderr).toMatch(/--name/);
+    const taken = await runCli(["collective", "create", "bxl", "--name", "x", "--language", "fr"], env);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/already exists/);
+
+    const list = await runCli(["collective", "list"], env);
+    expect(list.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^bxl\tDroits sociaux Bruxelles\tfr\t/)]);
+  });
+
+  it("creates users from standard input, members and tokens", async () => {
+    const short = await runCli(["user", "create", "ana@example.org"], env, "short\n");
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    const badEmail = await runCli(["user", "create", "not-an-email"], env, "correct horse battery\n");
+    expect(badEmail.code).toBe(1);
+    expect(badEmail.stderr).toMatch(/email/);
+    const created = await runCli(["user", "create", "Ana@Example.org"], env, "correct horse battery\n");
+    expect(created.stdout).toContain("created user ana@example.org");
+
+    const noCollective = await runCli(["member", "add", "nowhere", "ana@example.org", "--role", "editor"], env);
+    expect(noCollective.code).not.toBe(0);
+    expect(noCollective.stderr).toMatch(/collective "nowhere" does not exist/);
+    const badRole = await runCli(["member", "add", "bxl", "ana@example.org", "--role", "admin"], env);
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr).toMatch(/owner, editor/);
+    expect((await runCli(["member", "add", "bxl", "ana@example.org", "--role", "editor"], env)).code).toBe(0);
+
+    const token = await runCli(["token", "create", "ana@example.org"], env);
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^relais_[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it("names the problem when approving a follow request that does not exist", async () => {
+    const res = await runCli(["follower", "approve", "bxl", "https://mastodon.example/users/zoe"], env);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/follow request from https:\/\/mastodon.example\/users\/zoe/);
+  });
+
+  it("reports every configuration problem at once", async () => {
+    const res = await runCli(["collective", "list"], { ...env, PORT: "http", RELAIS_ORIGIN: "ftp://x" });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/PORT must be a whole number/);
+    expect(res.stderr).toMatch(/RELAIS_ORIGIN must start with http/);
+  });
+});
