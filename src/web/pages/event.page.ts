@@ -13,6 +13,27 @@ function localized(map: LanguageMap | undefined, wanted: readonly string[], prim
   return { text: picked.text, lang: picked.language !== pageLang ? picked.language : undefined };
 }
 
+/** When it ends, in the event's zone: the time alone on the same day, else the full date and time. */
+function endText(e: PublishedEvent, lang: string): string | undefined {
+  if (!e.endsAt) return undefined;
+  if (e.allDay) return undefined; // formatEventWhen already gives the date range
+  const start = e.startsAt.toZonedDateTimeISO(e.timezone);
+  const end = e.endsAt.toZonedDateTimeISO(e.timezone);
+  const at = new Date(e.endsAt.epochMilliseconds);
+  if (start.toPlainDate().equals(end.toPlainDate())) {
+    return new Intl.DateTimeFormat(lang, { timeStyle: "short", timeZone: e.timezone }).format(at);
+  }
+  return new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short", timeZone: e.timezone }).format(at);
+}
+
+function countryName(code: string, lang: string): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: "region" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 const langAttr = (lang: string | undefined) => (lang ? html` lang="${lang}"` : "");
 
 function mapLink(event: PublishedEvent): string | undefined {
@@ -53,7 +74,7 @@ export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: r
         }</p>`
       : "";
   const address = place
-    ? html`<address>${[place.name, place.streetAddress, [place.postalCode, place.locality].filter(Boolean).join(" "), place.region, place.country]
+    ? html`<address>${[place.name, place.streetAddress, [place.postalCode, place.locality].filter(Boolean).join(" "), place.region, place.country ? countryName(place.country, lang) : undefined]
         .filter((x): x is string => Boolean(x))
         .map((line, i) => html`${i > 0 ? html`<br>` : ""}${line}`)}</address>`
     : "";
@@ -64,7 +85,9 @@ ${status}
 ${summary ? html`<p${langAttr(summary.lang)}>${summary.text}</p>` : ""}
 <dl>
 <dt>${t(lang, "web:event.when")}</dt>
-<dd><time datetime="${e.startsAt.toString()}">${formatEventWhen(e, lang)}</time></dd>
+<dd><time datetime="${e.startsAt.toString()}">${formatEventWhen(e, lang)}</time>${
+    endText(e, lang) ? html` – <time datetime="${e.endsAt?.toString() ?? ""}">${endText(e, lang)}</time>` : ""
+  }</dd>
 <dt>${t(lang, "web:event.where")}</dt>
 <dd>${address}${map ? html`<a href="${map}" rel="noopener noreferrer">${t(lang, "web:event.map")}</a>` : ""}${
     e.onlineUrl ? html`${place ? html`<br>` : ""}<a href="${e.onlineUrl}" rel="nofollow noopener noreferrer">${t(lang, "web:event.joinOnline")}</a>` : ""
