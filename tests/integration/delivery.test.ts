@@ -2,10 +2,12 @@
 // follower's inbox do to the follower and to the delivery. Deliveries are driven by approving follow
 // requests of a collective that approves its followers by hand: approve() sends a signed Accept.
 // The policy's own numbers (how long we keep trying) are unit-tested in src/federation/retry-policy.test.ts.
+// Then the fan-out of an event to followers (one delivery per shared inbox) and the outbox relay's rows.
 import { getEventListeners } from "node:events";
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
 import { type JsonObject, type MastodonPeer, type ReceivedDelivery, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
@@ -177,5 +179,69 @@ describe("outbox relay", () => {
     expect(getEventListeners(stop.signal, "abort").length).toBeLessThanOrEqual(1);
     stop.abort();
     await polling;
+  });
+});
+
+describe("fan-out to followers", () => {
+  let relais: RelaisInstance;
+  const peers: MastodonPeer[] = [];
+
+  beforeAll(async () => {
+    relais = await startRelaisInstance();
+  });
+  afterAll(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await relais?.close();
+  });
+
+  /** Two more accounts of `peer`'s server following `slug`, behind its shared inbox (as the cache holds them). */
+  async function addAccountsBehindSharedInbox(peer: MastodonPeer, slug: string, usernames: string[]): Promise<void> {
+    const db = relais.runtime.orm.em.getConnection();
+    for (const username of usernames) {
+      const actor = new URL(`/users/${username}`, peer.origin);
+      const id = randomUUID();
+      await db.execute(
+        `insert into remote_actor (id, ap_id, domain, type, handle, inbox_url, shared_inbox_url, fetched_at)
+         values (?, ?, ?, 'Person', ?, ?, ?, now())`,
+        [id, actor.href, peer.origin.hostname, `${username}@${peer.origin.host}`, `${actor.href}/inbox`, peer.sharedInboxUrl.href],
+      );
+      await db.execute(
+        `insert into follower (id, collective_id, actor_id, state, follow_activity_id, created_at, updated_at)
+         select ?, c.id, ?, 'accepted', ?, now(), now() from collective c where c.slug = ?`,
+        [randomUUID(), id, `${actor.href}#follow`, slug],
+      );
+    }
+  }
+
+  it("delivers an activity once per shared inbox when several followers share one", async () => {
+    const { collectives, users, events } = relais.runtime;
+    await collectives.create({ slug: "fanout", name: { fr: "Diffusion" }, primaryLanguage: "fr" });
+    await collectives.create({ slug: "barrier", name: { fr: "Barrière" }, primaryLanguage: "fr" });
+    await users.create("eve@example.org", "correct horse battery");
+    await users.addMember("fanout", "eve@example.org", "editor");
+    const editor = (await users.authenticate(await users.createToken("eve@example.org")))!;
+    const [big, small] = await Promise.all([
+      startMastodonPeer({ host: "127.0.0.2", username: "alice" }),
+      startMastodonPeer({ host: "127.0.0.3", username: "zoe" }),
+    ]);
+    peers.push(big, small);
+    for (const p of [big, small]) {
+      const { activityId } = await p.follow(relais.url("/@fanout"));
+      await p.waitFor((d) => acceptsOf(p, activityId.href).includes(d) && d.signatureValid, { timeoutMs: WAIT_MS });
+    }
+    await addAccountsBehindSharedInbox(big, "fanout", ["bob", "carol"]);
+
+    await events.create(editor, "fanout", { name: { fr: "Assemblée" }, startsAt: "2030-05-01T18:00", onlineUrl: "https://meet.example/a", published: true });
+    const isCreate = (d: ReceivedDelivery) => d.activity?.type === "Create" && d.signatureValid;
+    await big.waitFor(isCreate, { timeoutMs: WAIT_MS });
+    await small.waitFor(isCreate, { timeoutMs: WAIT_MS });
+    // The in-process queue handles one message at a time, in order: once a later Follow is answered,
+    // every delivery queued with the Create has been made.
+    const { activityId } = await small.follow(relais.url("/@barrier"));
+    await small.waitFor((d) => acceptsOf(small, activityId.href).includes(d), { timeoutMs: WAIT_MS });
+
+    expect(big.received.filter(isCreate).map((d) => d.path)).toEqual([big.sharedInboxUrl.pathname]);
+    expect(big.served.filter((r) => r.method === "POST" && /^\/users\/(alice|bob|carol)\/inbox$/.test(r.path))).toHaveLength(1); // alice's Accept
+    expect(small.received.filter(isCreate).map((d) => d.path)).toEqual([small.sharedInboxUrl.pathname]);
   });
 });
