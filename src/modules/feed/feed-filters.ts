@@ -147,8 +147,9 @@ export function filtersKey(f: FeedFilters): string {
   add("category", f.categories);
   add("country", f.countries);
   add("status", f.statuses);
-  if (f.from) parts.push(`from=${f.from.toString()}`);
-  if (f.to) parts.push(`to=${f.to.toString()}`);
+  // Date's ISO form: the polyfill's Instant#toString costs ~15 µs, and this runs on every poll.
+  if (f.from) parts.push(`from=${new Date(f.from.epochMilliseconds).toISOString()}`);
+  if (f.to) parts.push(`to=${new Date(f.to.epochMilliseconds).toISOString()}`);
   return parts.join("&");
 }
 

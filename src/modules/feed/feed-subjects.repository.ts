@@ -8,7 +8,6 @@ const notFound: MissingFeed = { missing: "not-found" };
 const gone: MissingFeed = { missing: "gone" };
 
 const ms = (d: Date | string | null | undefined): number => (d === null || d === undefined ? 0 : new Date(d).getTime());
-const instant = (epochMilliseconds: number) => Temporal.Instant.fromEpochMilliseconds(epochMilliseconds);
 
 interface CollectiveHead {
   id: string;
@@ -77,7 +76,7 @@ export class DatabaseFeedSubjects implements FeedSubjects {
       id: row.id,
       // The name and language live on the row: `updated_at` covers them.
       version: `c:${row.events_version}:${ms(row.updated_at)}`,
-      changedAt: instant(Math.max(ms(row.events_changed_at), ms(row.updated_at))),
+      changedAt: Math.max(ms(row.events_changed_at), ms(row.updated_at)),
       name: row.name,
       primaryLanguage: row.primary_language,
       url: this.#urls.collective(row.slug),
@@ -99,7 +98,7 @@ export class DatabaseFeedSubjects implements FeedSubjects {
       id: undefined,
       // Versions only grow; the count changes when a collective (and its events) goes away.
       version: `i:${row.collectives}:${row.versions ?? 0}:${ms(row.events_changed_at)}:${ms(row.updated_at)}`,
-      changedAt: instant(Math.max(ms(row.events_changed_at), ms(row.updated_at))),
+      changedAt: Math.max(ms(row.events_changed_at), ms(row.updated_at)),
       name: `Relais — ${host}`,
       primaryLanguage: undefined,
       url: this.#urls.origin,
@@ -123,7 +122,7 @@ export class DatabaseFeedSubjects implements FeedSubjects {
       scope,
       id: row.id,
       version: `e:${row.version}:${ms(row.updated_at)}:${ms(row.collective_updated_at)}`,
-      changedAt: instant(Math.max(ms(row.updated_at), ms(row.collective_updated_at))),
+      changedAt: Math.max(ms(row.updated_at), ms(row.collective_updated_at)),
       name: row.name,
       primaryLanguage: row.primary_language,
       url: this.#urls.event(row.id),

@@ -36,7 +36,7 @@ export class InMemoryEventSource implements FeedSource {
     if (opts.versioned) {
       this.version = async () => {
         this.versions++;
-        return this.versionOf ?? { version: "0", changedAt: Temporal.Instant.fromEpochMilliseconds(0) };
+        return this.versionOf ?? { version: "0", changedAt: 0 };
       };
     }
   }
@@ -56,7 +56,7 @@ export class InMemoryEventSource implements FeedSource {
           : [...this.events_.values()].flat().filter((e) => e.id === scope.id);
     return all
       .filter((e) => (scope.kind === "event" || e.visibility === "public") && eventMatches(e, query.filters, query.window))
-      .sort((a, b) => Temporal.Instant.compare(a.startsAt, b.startsAt))
+      .sort((a, b) => a.startsAt.epochMilliseconds - b.startsAt.epochMilliseconds)
       .slice(0, query.limit);
   }
 }
@@ -66,7 +66,7 @@ export function collectiveSubject(slug: string, version: string, overrides: Part
     scope: { kind: "collective", slug },
     id: `id-${slug}`,
     version,
-    changedAt: Temporal.Instant.from("2025-01-05T10:00:00Z"),
+    changedAt: Date.parse("2025-01-05T10:00:00Z"),
     name: { fr: `Collectif ${slug}`, de: `Kollektiv ${slug}` },
     primaryLanguage: "fr",
     url: new URL(`https://relais.example/@${slug}`),

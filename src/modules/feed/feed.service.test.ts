@@ -13,14 +13,14 @@ function setup(opts: { now?: string; sources?: FeedSource[]; release?: string } 
     makeEvent({ slug: "a", startsAt: instant("2025-03-15T13:00:00Z"), endsAt: instant("2025-03-15T15:00:00Z") }),
     makeEvent({ slug: "b", startsAt: instant("2025-02-01T13:00:00Z"), endsAt: instant("2025-02-01T15:00:00Z"), tags: ["fete"] }),
   ]);
-  let now = instant(opts.now ?? "2025-03-01T08:00:00Z");
+  let now = Date.parse(opts.now ?? "2025-03-01T08:00:00Z");
   const feeds = new FeedService({
     subjects,
     sources: () => opts.sources ?? [local],
     clock: () => now,
     release: opts.release,
   });
-  return { subjects, local, feeds, setNow: (iso: string) => (now = instant(iso)) };
+  return { subjects, local, feeds, setNow: (iso: string) => (now = Date.parse(iso)) };
 }
 
 async function head(feeds: FeedService, filters = noFilters, slug = "lyon"): Promise<FeedHead> {
@@ -104,7 +104,7 @@ describe("FeedService", () => {
       "https://relais.example/events/own",
     ]);
 
-    partners.versionOf = { version: "7", changedAt: instant("2025-03-01T09:00:00Z") };
+    partners.versionOf = { version: "7", changedAt: Date.parse("2025-03-01T09:00:00Z") };
     const after = await head(feeds);
     expect(after.etag).not.toBe(before.etag);
     expect(after.lastModified.toISOString()).toBe("2025-03-01T09:00:00.000Z");

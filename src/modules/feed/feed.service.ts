@@ -31,7 +31,8 @@ export interface FeedServiceOptions {
   /** The sources of a scope's feed, merged in this order (an event found twice keeps its first copy). */
   readonly sources: (scope: FeedScope) => readonly FeedSource[];
   readonly cache?: RenderedFeedCache | undefined;
-  readonly clock?: (() => Temporal.Instant) | undefined;
+  /** Epoch milliseconds now (`Date.now`): read on every poll, where a polyfilled Temporal.Now costs ~10 µs. */
+  readonly clock?: (() => number) | undefined;
   /** The software release: a new one changes every ETag (its renderer may write other bytes). */
   readonly release?: string | undefined;
   /** Collective and instance feeds show upcoming events plus those of the last `pastDays` days (30). */
@@ -48,8 +49,11 @@ export interface FeedHead {
   readonly filters: FeedFilters;
   readonly etag: string;
   readonly lastModified: Date;
-  /** List feeds are rendered as of the start of the current UTC day (window, cancelled events that are over). */
-  readonly asOf: Temporal.Instant | undefined;
+  /**
+   * List feeds are rendered as of the start of the current UTC day (epoch milliseconds): their window
+   * and which cancelled events are over. Undefined for one event's file.
+   */
+  readonly asOf: number | undefined;
   /** Cache slot: the feed and its filters. */
   readonly key: string;
   /** What the bytes depend on besides the key: versions and day. */
@@ -66,7 +70,7 @@ export class FeedService {
   readonly #subjects: FeedSubjects;
   readonly #sources: (scope: FeedScope) => readonly FeedSource[];
   readonly #cache: RenderedFeedCache;
-  readonly #clock: () => Temporal.Instant;
+  readonly #clock: () => number;
   readonly #release: string;
   readonly #pastDays: number;
   readonly #maxEvents: number;
@@ -76,7 +80,7 @@ export class FeedService {
     this.#subjects = opts.subjects;
     this.#sources = opts.sources;
     this.#cache = opts.cache ?? new RenderedFeedCache();
-    this.#clock = opts.clock ?? (() => Temporal.Now.instant());
+    this.#clock = opts.clock ?? Date.now;
     this.#release = opts.release ?? "";
     this.#pastDays = opts.pastDays ?? 30;
     this.#maxEvents = opts.maxEvents ?? 10_000;
@@ -93,19 +97,18 @@ export class FeedService {
     const sources = this.#sources(scope);
     const versions = await Promise.all(sources.map((s) => (s.version ? s.version(subject) : undefined)));
 
-    let changedAt = subject.changedAt.epochMilliseconds;
+    let changedAt = subject.changedAt;
     const parts = [subject.version];
     sources.forEach((source, i) => {
       const v = versions[i];
       parts.push(v === undefined ? source.name : `${source.name}:${v.version}`);
-      if (v !== undefined) changedAt = Math.max(changedAt, v.changedAt.epochMilliseconds);
+      if (v !== undefined) changedAt = Math.max(changedAt, v.changedAt);
     });
-    let asOf: Temporal.Instant | undefined;
+    let asOf: number | undefined;
     if (scope.kind !== "event") {
-      const day = Math.floor(this.#clock().epochMilliseconds / dayMs) * dayMs;
-      asOf = Temporal.Instant.fromEpochMilliseconds(day);
-      parts.push(asOf.toString());
-      changedAt = Math.max(changedAt, day);
+      asOf = Math.floor(this.#clock() / dayMs) * dayMs;
+      parts.push(String(asOf));
+      changedAt = Math.max(changedAt, asOf);
     }
     const key = `${scopeKey(scope)}?${filtersKey(filters)}`;
     const stamp = parts.join("|");
@@ -129,7 +132,7 @@ export class FeedService {
   window(head: FeedHead): TimeWindow {
     const { from, to } = head.filters;
     if (head.asOf === undefined || from !== undefined) return { from, to };
-    return { from: head.asOf.subtract({ hours: 24 * this.#pastDays }), to };
+    return { from: Temporal.Instant.fromEpochMilliseconds(head.asOf - this.#pastDays * dayMs), to };
   }
 
   async #render(head: FeedHead): Promise<{ text: string; eventCount: number }> {
@@ -146,7 +149,7 @@ export class FeedService {
       url: subject.url,
       refreshMinutes: this.#refreshMinutes,
       // One event's own file keeps it even when cancelled and over; lists drop those as of the day.
-      now: head.asOf ?? Temporal.Instant.fromEpochMilliseconds(0),
+      now: Temporal.Instant.fromEpochMilliseconds(head.asOf ?? 0),
     });
     logger.debug("rendered {key}: {count} events in {ms} ms", {
       key: head.key,
@@ -185,6 +188,7 @@ function merge(lists: readonly (readonly PublishedEvent[])[], limit: number): Pu
       all.push(event);
     }
   }
-  all.sort((a, b) => Temporal.Instant.compare(a.startsAt, b.startsAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const start = new Map(all.map((e) => [e, e.startsAt.epochMilliseconds]));
+  all.sort((a, b) => start.get(a)! - start.get(b)! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return all.slice(0, limit);
 }
