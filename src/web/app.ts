@@ -7,6 +7,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Urls } from "../shared/urls.ts";
+import { inboxPrecheck } from "./inbox-precheck.ts";
 import { interfaceLanguage, wantedLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
 import { upcomingSection } from "./pages/event.page.ts";
@@ -34,14 +35,6 @@ export function visitorLanguages(req: Request): { wanted: string[]; lang: string
   return { wanted, lang: interfaceLanguage(wanted) };
 }
 
-/** Host of the key that signed a request (draft-cavage `Signature` or RFC 9421 `Signature-Input`). */
-function signerHost(req: Request): string | undefined {
-  const header = req.get("signature-input") ?? req.get("signature") ?? "";
-  const m = /keyid="([^"]+)"/i.exec(header);
-  if (!m?.[1] || !URL.canParse(m[1])) return undefined;
-  return new URL(m[1]).hostname.toLowerCase();
-}
-
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
  * Order: refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
@@ -51,15 +44,12 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  // Blocked domains are refused before Fedify sees (and queues) anything.
-  app.post(["/inbox", "/@:slug/inbox"], (req, res, next) => {
-    const host = signerHost(req);
-    if (host && deps.followers.isBlocked(host)) {
-      res.status(403).json({ error: "blocked", message: `deliveries from ${host} are refused by this instance` });
-      return;
-    }
-    next();
-  });
+  // Blocked domains, oversized bodies and activities not on their actor's origin are refused before
+  // Fedify sees (and queues) anything.
+  app.post(
+    ["/inbox", "/@:slug/inbox"],
+    inboxPrecheck({ maxBodyBytes: deps.maxInboxBodyBytes, isBlocked: (host) => deps.followers.isBlocked(host) }),
+  );
 
   app.use(
     federationMiddleware(deps.federation, {

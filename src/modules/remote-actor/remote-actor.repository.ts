@@ -17,10 +17,3 @@ export async function upsertRemoteActor(em: EntityManager, info: RemoteActorInfo
   };
   return em.upsert(RemoteActorSchema, row, { onConflictFields: ["apId"], onConflictExcludeFields: ["id"] });
 }
-
-/** Actors older than this are refreshed from their origin before they are used again. */
-export const remoteActorMaxAgeMs = 24 * 60 * 60 * 1000;
-
-export function isStale(actor: Pick<RemoteActor, "fetchedAt">, now = Date.now()): boolean {
-  return now - actor.fetchedAt.getTime() > remoteActorMaxAgeMs;
-}
