@@ -5,12 +5,15 @@
 //   GET /@bench/events.ics     the real feed routes (`feedRoutes`) over a FeedService whose subject and
 //                              events are in memory: it measures the HTTP and caching layer; in production
 //                              the subject is one indexed query (see docs/performance.md).
+// With `--postgres`, the feed's subject and events come from a fresh PostgreSQL database through the
+// production DatabaseFeedSubjects and LocalEventSource instead (feed-postgres-backend.ts).
 // The parent talks over IPC: "etag" (the feed's ETag), "cpu" (process.cpuUsage), "bump" (a new version:
-// the next GET renders again), "exit".
+// the next GET renders again), "grow <n>" (PostgreSQL: n events in all), "exit".
 import "../../src/temporal.ts";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { FeedService } from "../../src/modules/feed/feed.service.ts";
+import { openPostgresBackend, type PostgresBackend } from "./feed-postgres-backend.ts";
 import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../../src/modules/feed/feed-test-support.ts";
 import { noFilters } from "../../src/modules/feed/feed-filters.ts";
 import { isMissing } from "../../src/modules/feed/feed.types.ts";
@@ -18,13 +21,21 @@ import { feedCacheControl, feedRoutes } from "../../src/web/feed.routes.ts";
 import { syntheticEvents } from "./synthetic-events.ts";
 
 const size = Number(process.argv[2] ?? 1000);
+// The synthetic events start on 2025-01-01: the feeds are read as of 2024-12-01, so all are upcoming.
+const clock = () => Date.parse("2024-12-01T12:00:00Z");
 const subjects = new InMemoryFeedSubjects();
 let version = 1;
 subjects.set(collectiveSubject("bench", `c:${version}`));
 const source = new InMemoryEventSource("local");
-source.add("bench", syntheticEvents(size));
-// The synthetic events start on 2025-01-01: the feeds are read as of 2024-12-01, so all are upcoming.
-const feeds = new FeedService({ subjects, sources: () => [source], clock: () => Date.parse("2024-12-01T12:00:00Z") });
+let postgres: PostgresBackend | undefined;
+let feeds: FeedService;
+if (process.argv.includes("--postgres")) {
+  postgres = await openPostgresBackend(size, clock);
+  feeds = postgres.feeds;
+} else {
+  source.add("bench", syntheticEvents(size));
+  feeds = new FeedService({ subjects, sources: () => [source], clock });
+}
 
 async function head() {
   const h = await feeds.head({ kind: "collective", slug: "bench" }, noFilters);
@@ -67,10 +78,17 @@ process.on("message", async (message: string) => {
   if (message === "etag") process.send!({ etag: (await head()).etag });
   else if (message === "cpu") process.send!({ cpu: process.cpuUsage() });
   else if (message === "bump") {
-    subjects.set(collectiveSubject("bench", `c:${++version}`));
-    process.send!({ bumped: version });
+    if (postgres) await postgres.bump();
+    else subjects.set(collectiveSubject("bench", `c:${++version}`));
+    process.send!({ bumped: true });
+  } else if (message.startsWith("grow ")) {
+    await postgres?.grow(Number(message.slice(5)));
+    process.send!({ grown: true });
   } else if (message === "exit") {
     server.closeAllConnections();
-    server.close(() => process.exit(0));
+    server.close(async () => {
+      await postgres?.close();
+      process.exit(0);
+    });
   }
 });

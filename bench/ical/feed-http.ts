@@ -86,9 +86,13 @@ class Server {
     child.on("message", (message: Record<string, unknown>) => this.#waiting.shift()?.(message));
   }
 
-  static async start(events: number): Promise<{ server: Server; ready: { ready: number; events: number; bytes: number; gzip: number } }> {
+  static async start(
+    events: number,
+    postgres: boolean,
+  ): Promise<{ server: Server; ready: { ready: number; events: number; bytes: number; gzip: number } }> {
     const script = fileURLToPath(new URL("./feed-http-server.ts", import.meta.url));
-    const child = fork(script, [String(events)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const args = [String(events), ...(postgres ? ["--postgres"] : [])];
+    const child = fork(script, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const server = new Server(child);
     const ready = (await server.#next()) as { ready: number; events: number; bytes: number; gzip: number };
     return { server, ready };
@@ -153,11 +157,29 @@ export interface HttpBenchOptions {
   readonly rounds: number;
   readonly secondsPerRun: number;
   readonly connections: number;
+  /** Subject and events from PostgreSQL (the production classes) instead of memory. */
+  readonly postgres?: boolean;
+  /** PostgreSQL: also time the first GET after an edit with this many events. */
+  readonly coldAlso?: number;
+}
+
+async function coldGets(server: Server, port: number, path: string, minBytes: number): Promise<number[]> {
+  const times: number[] = [];
+  const conn = await Connection.open(port);
+  for (let i = 0; i < 5; i++) {
+    await server.ask("bump");
+    const started = performance.now();
+    const reply = await conn.request(rawRequest(path));
+    times.push(performance.now() - started);
+    if (reply.status !== 200 || reply.bodyBytes < minBytes) throw new Error("the feed is too short");
+  }
+  conn.close();
+  return times;
 }
 
 /** Runs the HTTP scenarios and returns a Markdown report (tables and the checks against the goals). */
 export async function runHttpBench(opts: HttpBenchOptions): Promise<string> {
-  const { server, ready } = await Server.start(opts.events);
+  const { server, ready } = await Server.start(opts.events, opts.postgres === true);
   const port = ready.ready;
   try {
     const { etag } = (await server.ask("etag")) as { etag: string };
@@ -186,17 +208,14 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<string> {
       return { perSecond: median(s.map((x) => x.perSecond)), cpu: median(s.map((x) => x.cpuPerRequest)) };
     };
 
-    // First GET after an edit: the feed is rendered (no gzip asked) and cached.
-    const cold: number[] = [];
-    const conn = await Connection.open(port);
-    for (let i = 0; i < 5; i++) {
-      await server.ask("bump");
-      const started = performance.now();
-      const reply = await conn.request(rawRequest(feedPath));
-      cold.push(performance.now() - started);
-      if (reply.bodyBytes < ready.bytes / 2) throw new Error("the feed is too short");
+    // First GET after an edit: the feed is loaded, rendered (no gzip asked) and cached.
+    const cold = await coldGets(server, port, feedPath, ready.bytes / 2);
+    let coldMore = "";
+    if (opts.postgres && opts.coldAlso) {
+      await server.ask(`grow ${opts.coldAlso}`);
+      const more = await coldGets(server, port, feedPath, ready.bytes * 2);
+      coldMore = `; with ${opts.coldAlso} events: median ${median(more).toFixed(1)} ms (${more.map((c) => c.toFixed(0)).join(", ")})`;
     }
-    conn.close();
 
     const pairs: [string, string, number][] = [
       ["feed 304 (If-None-Match)", "Express hello world", 0.8],
@@ -233,10 +252,10 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<string> {
     ];
     const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
     return (
-      `HTTP: ${ready.events} events, ${(ready.bytes / 1024).toFixed(0)} KiB (gzip ${(ready.gzip / 1024).toFixed(0)} KiB), ` +
+      `HTTP, ${opts.postgres ? "PostgreSQL (DatabaseFeedSubjects, LocalEventSource)" : "in-memory subject and source"}: ${ready.events} events, ${(ready.bytes / 1024).toFixed(0)} KiB (gzip ${(ready.gzip / 1024).toFixed(0)} KiB), ` +
       `${opts.connections} keep-alive connections, ${opts.rounds} rounds of ${opts.secondsPerRun} s per scenario, medians\n\n` +
       `${table}\n\nFirst GET after an edit (render and cache, ${ready.events} events): median ${median(cold).toFixed(1)} ms ` +
-      `(${cold.map((c) => c.toFixed(0)).join(", ")})\n`
+      `(${cold.map((c) => c.toFixed(0)).join(", ")})${coldMore}\n`
     );
   } finally {
     await server.stop();

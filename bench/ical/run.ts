@@ -6,6 +6,7 @@
 //   node bench/ical/run.ts            full run (~2 minutes)
 //   node bench/ical/run.ts --quick    fewer repetitions, no child processes for first renders
 //   node bench/ical/run.ts --all      also ical-generator on 10k events (adds ~3 minutes)
+//   node bench/ical/run.ts --postgres also the HTTP part on PostgreSQL (production subject and source)
 //   node bench/ical/run.ts --no-http / --http-only
 import "../../src/temporal.ts";
 import { execFileSync } from "node:child_process";
@@ -166,6 +167,10 @@ async function main(): Promise<void> {
   if (!args.includes("--no-http")) {
     const http = await runHttpBench({ events: 1000, rounds: quick ? 1 : 3, secondsPerRun: quick ? 1 : 1.5, connections: 8 });
     process.stdout.write(`${http}\n`);
+    if (args.includes("--postgres")) {
+      const options = { events: 1000, rounds: quick ? 1 : 3, secondsPerRun: quick ? 1 : 1.5, connections: 8, postgres: true };
+      process.stdout.write(`${await runHttpBench({ ...options, coldAlso: 10_000 })}\n`);
+    }
   }
   process.stdout.write(`Total: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }

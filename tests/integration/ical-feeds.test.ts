@@ -1,13 +1,22 @@
 // The iCal feeds over real HTTP against a real instance (fresh PostgreSQL database). Every feed the
 // tests fetch is parsed by two independent parsers, ical.js and python-icalendar, and the assertions
 // are on what they read.
+import { once } from "node:events";
 import { request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseFeedFilters } from "../../src/modules/feed/feed-filters.ts";
+import { FeedService } from "../../src/modules/feed/feed.service.ts";
+import { LocalEventSource } from "../../src/modules/feed/local-events.source.ts";
+import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../../src/modules/feed/feed-test-support.ts";
+import { feedRoutes } from "../../src/web/feed.routes.ts";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { eventUid } from "../../src/modules/ical/event-uid.ts";
 import {
   icalJsInstant,
+  makeEvent,
   type PythonCalendar,
   type PythonEvent,
   parseWithIcalJs,
@@ -190,6 +199,20 @@ describe("iCal feeds over HTTP", () => {
     expect(keysOf(categorized)).toEqual(["beforeDst"]);
   });
 
+  it("pages through rows by start and id when tags are compared in JavaScript", async () => {
+    const em = relais.runtime.em;
+    const subject = { scope: { kind: "instance" }, id: undefined } as const;
+    const query = (tag: string, limit = 100) => ({ filters: parseFeedFilters({ tag }), window: {}, limit });
+    const names = async (source: LocalEventSource, tag: string, limit?: number) =>
+      (await source.events({ ...subject, version: "", changedAt: 0, name: "", primaryLanguage: undefined, url: relais.origin, filename: "" }, query(tag, limit))).map((e) => e.id);
+    const whole = new LocalEventSource(em, relais.runtime.urls);
+    const paged = new LocalEventSource(em, relais.runtime.urls, { batchSize: 1 });
+    expect(await names(whole, "velo,buurt,climat")).toEqual([ids["beforeDst"], ids["afterDst"], ids["gent"]]);
+    expect(await names(paged, "velo,buurt,climat")).toEqual([ids["beforeDst"], ids["afterDst"], ids["gent"]]);
+    expect(await names(paged, "velo,buurt,climat", 2)).toEqual([ids["beforeDst"], ids["afterDst"]]);
+    expect(await names(paged, "nothing")).toEqual([]);
+  });
+
   it("answers 400 with a message naming each bad filter", async () => {
     for (const [query, field] of [
       ["lang=fran%C3%A7ais", "lang"],
@@ -292,5 +315,45 @@ describe("iCal feeds over HTTP", () => {
     expect(res.headers.get("etag")).toMatch(/^W\//);
     expect(Number(res.headers.get("content-length"))).toBeGreaterThan(1000);
     expect(await res.text()).toBe("");
+  });
+});
+
+describe("feed routes over a counting source", () => {
+  it("answer a poll with 304 without loading or rendering events, and render once for many clients", async () => {
+    const subjects = new InMemoryFeedSubjects();
+    subjects.set(collectiveSubject("lyon", "c:1"));
+    const source = new InMemoryEventSource("local");
+    source.add("lyon", [makeEvent({ startsAt: Temporal.Now.instant().add({ hours: 48 }), endsAt: undefined })]);
+    const app = express().use(feedRoutes(new FeedService({ subjects, sources: () => [source] })));
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}/@lyon/events.ics`;
+    try {
+      const first = await fetch(at);
+      expect(first.status).toBe(200);
+      const text = await first.text();
+      expect((await parseWithPython(text)).events).toHaveLength(1);
+      expect(source.queries).toHaveLength(1);
+      const etag = first.headers.get("etag")!;
+      const lastModified = first.headers.get("last-modified")!;
+
+      source.queries.length = 0;
+      const polls = await Promise.all([
+        ...Array.from({ length: 5 }, () => fetch(at, { headers: { "if-none-match": etag } })),
+        ...Array.from({ length: 5 }, () => fetch(at, { headers: { "if-modified-since": lastModified } })),
+      ]);
+      expect(polls.map((r) => r.status)).toEqual(Array(10).fill(304));
+      expect(source.queries).toHaveLength(0);
+
+      // A new version: concurrent clients share one render, and the old tag no longer matches.
+      subjects.set(collectiveSubject("lyon", "c:2"));
+      const after = await Promise.all(Array.from({ length: 5 }, () => fetch(at, { headers: { "if-none-match": etag } })));
+      expect(after.map((r) => r.status)).toEqual(Array(5).fill(200));
+      expect(new Set(await Promise.all(after.map((r) => r.text())))).toEqual(new Set([text]));
+      expect(source.queries).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { FilterQuery } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Urls } from "../../shared/urls.ts";
 import { type EventRow, EventSchema } from "../event/event.entity.ts";
@@ -5,9 +6,6 @@ import { toPublishedEvent } from "../event/event.record.ts";
 import type { PublishedEvent } from "../event/event.types.ts";
 import { eventMatches } from "./feed-filters.ts";
 import type { EventQuery, FeedSource, FeedSubject } from "./feed.types.ts";
-
-/** Rows read per query when tags are filtered here rather than in SQL. */
-const batchSize = 1000;
 
 /**
  * The events of this instance's collectives: published, not deleted, and for lists public (an
@@ -22,10 +20,13 @@ export class LocalEventSource implements FeedSource {
   readonly name = "local";
   readonly #em: EntityManager;
   readonly #urls: Urls;
+  readonly #batchSize: number;
 
-  constructor(em: EntityManager, urls: Urls) {
+  /** `batchSize`: rows read per query when tags are filtered here rather than in SQL (1000). */
+  constructor(em: EntityManager, urls: Urls, opts: { batchSize?: number } = {}) {
     this.#em = em;
     this.#urls = urls;
+    this.#batchSize = opts.batchSize ?? 1000;
   }
 
   async events(subject: FeedSubject, query: EventQuery): Promise<readonly PublishedEvent[]> {
@@ -39,7 +40,7 @@ export class LocalEventSource implements FeedSource {
     }
 
     const { filters, window } = query;
-    const where: Record<string, unknown>[] = [{ published: true, deletedAt: null, visibility: "public" }];
+    const where: FilterQuery<EventRow>[] = [{ published: true, deletedAt: null, visibility: "public" }];
     if (scope.kind === "collective") where.push({ collective: subject.id });
     if (filters.statuses.length > 0) where.push({ status: { $in: [...filters.statuses] } });
     if (filters.categories.length > 0) where.push({ category: { $in: [...filters.categories] } });
@@ -54,10 +55,10 @@ export class LocalEventSource implements FeedSource {
     const events: PublishedEvent[] = [];
     let after: EventRow | undefined;
     for (;;) {
-      const page = filterTags ? batchSize : query.limit;
-      const keyset =
+      const page = filterTags ? this.#batchSize : query.limit;
+      const keyset: FilterQuery<EventRow>[] =
         after === undefined ? [] : [{ $or: [{ startsAt: { $gt: after.startsAt } }, { startsAt: after.startsAt, id: { $gt: after.id } }] }];
-      const rows = await em.find(EventSchema, { $and: [...where, ...keyset] } as never, {
+      const rows = await em.find(EventSchema, { $and: [...where, ...keyset] }, {
         populate: ["collective"],
         strategy: "select-in",
         orderBy: [{ startsAt: "asc" }, { id: "asc" }],
