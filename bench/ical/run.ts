@@ -3,7 +3,7 @@
 //    on 1k and 10k synthetic events (cold: fresh process, zone cache cleared; warm);
 // 2. HTTP (feed-http.ts): a 304 against Express's hello world, a warm full GET against the same bytes
 //    served from memory. Results go to docs/performance.md.
-//   node bench/ical/run.ts            full run (~2 minutes)
+//   node bench/ical/run.ts            full run (~1.5–2.5 minutes)
 //   node bench/ical/run.ts --quick    fewer repetitions, no child processes for first renders
 //   node bench/ical/run.ts --all      also ical-generator on 10k events (adds ~3 minutes)
 //   node bench/ical/run.ts --postgres also the HTTP part on PostgreSQL (production subject and source)
