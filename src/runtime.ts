@@ -13,6 +13,8 @@ import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
+import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
+import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
 import { UserService } from "./modules/user/user.service.ts";
 import { OperatorError } from "./shared/errors.ts";
@@ -43,6 +45,8 @@ export interface Runtime {
   readonly followers: FollowerService;
   readonly users: UserService;
   readonly events: EventService;
+  /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
+  readonly feedSubjects: CachedFeedSubjects;
   readonly embedded: EmbeddedHandle | undefined;
   readonly readiness: Record<string, () => Promise<void>>;
   /** Consumes the federation queue and polls the outbox until the signal aborts. */
@@ -133,7 +137,11 @@ export async function createRuntime(
       onOutbox: () => void relay?.nudge(),
     });
     const users = new UserService(em);
-    const events = new EventService(em, urls, { onOutbox: () => void relay?.nudge() });
+    const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
+    const events = new EventService(em, urls, {
+      onOutbox: () => void relay?.nudge(),
+      onChange: () => feedSubjects.invalidate(),
+    });
     const federation = buildFederation({
       origin: config.origin,
       kv,
@@ -160,6 +168,7 @@ export async function createRuntime(
       followers,
       users,
       events,
+      feedSubjects,
       embedded,
       readiness,
       async runWorker(signal: AbortSignal) {

@@ -1,12 +1,14 @@
 // The benchmark's optional PostgreSQL backend (`--postgres`): a fresh database with the migrations,
 // one collective and synthetic events, served by the production subjects and source
-// (DatabaseFeedSubjects, LocalEventSource). It shows what the in-memory runs leave out: the indexed
-// version query on every poll, and loading rows on a render.
+// (DatabaseFeedSubjects behind the same one-second CachedFeedSubjects as the runtime, LocalEventSource).
+// It shows what the in-memory runs leave out: the indexed version query (once a second per feed and
+// process while polls keep coming), and loading rows on a render.
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { migrate, openOrm } from "../../src/db/orm.ts";
 import { CollectiveSchema } from "../../src/modules/collective/collective.entity.ts";
 import { EventSchema } from "../../src/modules/event/event.entity.ts";
 import { inputToColumns } from "../../src/modules/event/event.record.ts";
+import { CachedFeedSubjects } from "../../src/modules/feed/cached-feed-subjects.ts";
 import { FeedService } from "../../src/modules/feed/feed.service.ts";
 import { DatabaseFeedSubjects } from "../../src/modules/feed/feed-subjects.repository.ts";
 import { LocalEventSource } from "../../src/modules/feed/local-events.source.ts";
@@ -55,10 +57,12 @@ export async function openPostgresBackend(events: number, clock: () => number): 
   const conn = em.getConnection();
   await conn.execute("analyze");
   const local = new LocalEventSource(em, urls);
+  const subjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
   return {
-    feeds: new FeedService({ subjects: new DatabaseFeedSubjects(em, urls), sources: () => [local], clock }),
+    feeds: new FeedService({ subjects, sources: () => [local], clock }),
     async bump() {
       await conn.execute("update collective set events_version = events_version + 1, events_changed_at = now() where slug = 'bench'");
+      subjects.invalidate(); // as EventService's onChange does after its commit
     },
     async grow(target: number) {
       await insertEvents(em, collective.id, count, target);

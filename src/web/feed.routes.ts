@@ -6,7 +6,6 @@ import { parseFeedFilters } from "../modules/feed/feed-filters.ts";
 import { FeedService } from "../modules/feed/feed.service.ts";
 import { type FeedScope, isMissing } from "../modules/feed/feed.types.ts";
 import { acceptsGzip, notModified } from "../modules/feed/feed-validators.ts";
-import { DatabaseFeedSubjects } from "../modules/feed/feed-subjects.repository.ts";
 import { LocalEventSource } from "../modules/feed/local-events.source.ts";
 import { AppError } from "../shared/errors.ts";
 import { type Runtime, softwareVersion } from "../runtime.ts";
@@ -76,7 +75,7 @@ export function feedRoutes(feeds: FeedService): Router {
 export function feedServiceFor(runtime: Runtime): FeedService {
   const local = new LocalEventSource(runtime.em, runtime.urls);
   return new FeedService({
-    subjects: new DatabaseFeedSubjects(runtime.em, runtime.urls),
+    subjects: runtime.feedSubjects,
     sources: () => [local],
     release: softwareVersion,
   });

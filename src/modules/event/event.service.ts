@@ -47,11 +47,17 @@ export class EventService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
   readonly #onOutbox: () => void;
+  readonly #onChange: () => void;
 
-  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void } = {}) {
+  /**
+   * `onOutbox`: activities were queued (nudge the relay); `onChange`: a collective's events changed
+   * (feed caches of this process forget their versions). Both run after the commit.
+   */
+  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; onChange?: () => void } = {}) {
     this.#em = em;
     this.#urls = urls;
     this.#onOutbox = opts.onOutbox ?? (() => {});
+    this.#onChange = opts.onChange ?? (() => {});
   }
 
   async create(principal: Principal, slug: string, body: unknown): Promise<EventView> {
@@ -77,6 +83,7 @@ export class EventService {
       await this.#touchCollective(em, collective.id);
       return this.#view(row, collective);
     });
+    this.#onChange();
     if (view.published) this.#onOutbox();
     return view;
   }
@@ -117,6 +124,7 @@ export class EventService {
         eventId: row.id,
       });
     });
+    this.#onChange();
     if (queued) this.#onOutbox();
   }
 
@@ -236,6 +244,7 @@ export class EventService {
       }
       return { view: this.#view(row, collective), queued };
     });
+    this.#onChange();
     if (queued) this.#onOutbox();
     return view;
   }

@@ -160,7 +160,7 @@ export class FeedService {
   }
 }
 
-function scopeKey(scope: FeedScope): string {
+export function scopeKey(scope: FeedScope): string {
   switch (scope.kind) {
     case "instance":
       return "instance";
