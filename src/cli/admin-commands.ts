@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { loadConfigFromProcess } from "../config/config-files.ts";
+import type { Config } from "../config/config.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import { invalid } from "../shared/errors.ts";
 import { isLanguageTag } from "../shared/language.ts";
 
 /** Runs a one-shot command against the database (the embedded one through the server's socket when it runs). */
-async function withRuntime<T>(fn: (r: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await createRuntime(loadConfigFromProcess(), "cli");
+async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await createRuntime(config, "cli");
   try {
     return await fn(runtime);
   } finally {
@@ -39,7 +39,8 @@ function localizedOptions(args: readonly string[], option: string): Record<strin
   return map;
 }
 
-export function registerAdminCommands(program: Command): void {
+export function registerAdminCommands(program: Command, config: () => Config): void {
+  const run = <T>(fn: (r: Runtime) => Promise<T>) => withRuntime(config(), fn);
   const collective = program.command("collective").description("manage collectives");
   collective
     .command("create <slug>")
@@ -63,7 +64,7 @@ export function registerAdminCommands(program: Command): void {
       if (!isLanguageTag(opts.language)) throw invalid(`--language "${opts.language}" is not a language code; use e.g. fr, de, nl or en`);
       const names = { [opts.language]: opts.name, ...localizedOptions(raw, "name") };
       const summaries = { ...(opts.summary ? { [opts.language]: opts.summary } : {}), ...localizedOptions(raw, "summary") };
-      await withRuntime(async (r) => {
+      await run(async (r) => {
         const c = await r.collectives.create({
           slug,
           name: names,
@@ -80,7 +81,7 @@ export function registerAdminCommands(program: Command): void {
     .command("list")
     .description("list collectives")
     .action(() =>
-      withRuntime(async (r) => {
+      run(async (r) => {
         const list = await r.collectives.list();
         if (list.length === 0) out("no collectives yet: create one with relais collective create <slug> --name <text> --language <code>");
         for (const c of list) {
@@ -95,7 +96,7 @@ export function registerAdminCommands(program: Command): void {
     .command("list <slug>")
     .description("list followers and pending requests")
     .action((slug: string) =>
-      withRuntime(async (r) => {
+      run(async (r) => {
         const list = await r.followers.list(slug);
         if (list.length === 0) out(`@${slug} has no followers yet`);
         for (const f of list) out(`${f.state}\t${f.actorApId}\t${f.handle ?? ""}\t${f.since.toISOString()}`);
@@ -105,7 +106,7 @@ export function registerAdminCommands(program: Command): void {
     .command("approve <slug> <actor-url>")
     .description("accept a pending follow request")
     .action((slug: string, actor: string) =>
-      withRuntime(async (r) => {
+      run(async (r) => {
         await r.followers.approve(slug, actor);
         await r.relay.nudge();
         out(`approved ${actor}; the Accept is on its way`);
@@ -115,7 +116,7 @@ export function registerAdminCommands(program: Command): void {
     .command("reject <slug> <actor-url>")
     .description("refuse a follow request (or remove a follower)")
     .action((slug: string, actor: string) =>
-      withRuntime(async (r) => {
+      run(async (r) => {
         await r.followers.reject(slug, actor);
         await r.relay.nudge();
         out(`rejected ${actor}`);
@@ -128,7 +129,7 @@ export function registerAdminCommands(program: Command): void {
     .description("create a user; the password is read from standard input")
     .action(async (email: string) => {
       const password = await readStdin();
-      await withRuntime(async (r) => {
+      await run(async (r) => {
         const u = await r.users.create(email, password);
         out(`created user ${u.email}`);
       });
@@ -141,7 +142,7 @@ export function registerAdminCommands(program: Command): void {
     .description("give a user a role in a collective")
     .requiredOption("--role <role>", "owner or editor")
     .action((slug: string, email: string, opts: { role: string }) =>
-      withRuntime(async (r) => {
+      run(async (r) => {
         await r.users.addMember(slug, email, opts.role);
         out(`${email} is now ${opts.role} of @${slug}`);
       }),
@@ -153,7 +154,7 @@ export function registerAdminCommands(program: Command): void {
     .command("create <email>")
     .description("create an API token for the JSON API (printed once)")
     .action((email: string) =>
-      withRuntime(async (r) => {
+      run(async (r) => {
         out(await r.users.createToken(email));
       }),
     );

@@ -1,28 +1,33 @@
 import "../temporal.ts";
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../config/config.ts";
+import { type Config, ConfigError } from "../config/config.ts";
 import { loadConfigFromProcess } from "../config/config-files.ts";
 import { setupLogging } from "../logging.ts";
 import { AppError, OperatorError } from "../shared/errors.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
 
-export function buildProgram(): Command {
+export function buildProgram(config: () => Config): Command {
   const program = new Command()
     .name("relais")
     .description("Relais: federated mobilisation coordination for grassroots collectives")
     .showHelpAfterError()
     .exitOverride();
-  registerProcessCommands(program);
-  registerAdminCommands(program);
+  registerProcessCommands(program, config);
+  registerAdminCommands(program, config);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
-    const program = buildProgram();
+    // The configuration is read once, before any command runs (and not for --help).
+    let config: Config | undefined;
+    const program = buildProgram(() => {
+      if (!config) throw new Error("configuration read before the command started");
+      return config;
+    });
     program.hook("preAction", async () => {
-      const config = loadConfigFromProcess();
+      config = loadConfigFromProcess();
       await setupLogging({ format: config.logFormat, level: config.logLevel });
     });
     await program.parseAsync(argv);

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import type { Command } from "commander";
 import { getLogger } from "@logtape/logtape";
-import { loadConfigFromProcess } from "../config/config-files.ts";
+import type { Config } from "../config/config.ts";
 import { migrate } from "../db/orm.ts";
 import { createRuntime, type Role, type Runtime } from "../runtime.ts";
 import { appFor } from "../web/routers.ts";
@@ -38,8 +38,7 @@ async function listen(runtime: Runtime): Promise<Server> {
   return server;
 }
 
-async function run(role: Role): Promise<void> {
-  const config = loadConfigFromProcess();
+async function run(config: Config, role: Role): Promise<void> {
   const signal = shutdownSignal();
   const runtime = await createRuntime(config, role);
   let server: Server | undefined;
@@ -62,24 +61,24 @@ async function run(role: Role): Promise<void> {
   }
 }
 
-export function registerProcessCommands(program: Command): void {
+export function registerProcessCommands(program: Command, config: () => Config): void {
   program
     .command("start")
     .description("run the web server and the worker in one process (the embedded default: no DATABASE_URL, no REDIS_URL)")
-    .action(() => run("all"));
+    .action(() => run(config(), "all"));
   program
     .command("serve")
     .description("run the web server only (needs REDIS_URL; run `relais worker` beside it)")
-    .action(() => run("web"));
+    .action(() => run(config(), "web"));
   program
     .command("worker")
     .description("run the queue worker only: deliveries, inbox processing, outbox relay (needs REDIS_URL)")
-    .action(() => run("worker"));
+    .action(() => run(config(), "worker"));
   program
     .command("migrate")
     .description("apply pending database migrations")
     .action(async () => {
-      const runtime = await createRuntime(loadConfigFromProcess(), "cli", { migrations: "skip" });
+      const runtime = await createRuntime(config(), "cli", { migrations: "skip" });
       try {
         const applied = await migrate(runtime.orm);
         process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "the database is up to date\n");
