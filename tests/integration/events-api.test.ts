@@ -111,6 +111,10 @@ describe("events JSON API", () => {
     expect(p.sequence).toBe(created.sequence + 1);
     expect(p.name).toEqual(created.name);
 
+    const unpublish = await api(`/api/v1/events/${created.id}`, { method: "PATCH", json: { published: false } });
+    expect(unpublish.status).toBe(422);
+    expect((await unpublish.json()).details[0].field).toBe("published");
+
     const badPatch = await api(`/api/v1/events/${created.id}`, { method: "PATCH", json: { endsAt: "2030-03-09T10:00" } });
     expect(badPatch.status).toBe(422);
     expect((await badPatch.json()).details[0].field).toBe("endsAt");
@@ -126,6 +130,27 @@ describe("events JSON API", () => {
     expect((await api(`/api/v1/events/${created.id}`)).status).toBe(404);
     const page = await fetch(relais.url(`/events/${created.id}`), { headers: { accept: "text/html" } });
     expect(page.status).toBe(410);
+  });
+
+  it("keeps drafts private and federates them only once published", async () => {
+    const draft = await (await api("/api/v1/collectives/lyon/events", { method: "POST", json: { ...body, published: false } })).json();
+    expect(draft.published).toBe(false);
+    const publicList = await (await api("/api/v1/collectives/lyon/events")).json();
+    expect(publicList.items.map((e: { id: string }) => e.id)).not.toContain(draft.id);
+    const withDrafts = await (await api("/api/v1/collectives/lyon/events?drafts=true")).json();
+    expect(withDrafts.items.map((e: { id: string }) => e.id)).toContain(draft.id);
+    expect((await fetch(relais.url(`/events/${draft.id}`), { headers: { accept: "text/html" } })).status).toBe(404);
+    const outboxRows = async () =>
+      (
+        await relais.runtime.orm.em
+          .getConnection()
+          .execute<{ activity_id: string }[]>("select activity_id from outbox where activity_id like ?", [`%${draft.id}%`])
+      ).map((r) => r.activity_id);
+    expect(await outboxRows()).toEqual([]);
+    const published = await api(`/api/v1/events/${draft.id}`, { method: "PATCH", json: { published: true } });
+    expect(published.status).toBe(200);
+    expect(await outboxRows()).toEqual([`${draft.url}#create`]);
+    expect((await fetch(relais.url(`/events/${draft.id}`), { headers: { accept: "text/html" } })).status).toBe(200);
   });
 
   it("serves its OpenAPI document", async () => {

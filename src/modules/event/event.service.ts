@@ -209,6 +209,12 @@ export class EventService {
       if (!can(principal, "edit-events", collective.id)) throw forbidden(`you are not an editor of "${collective.slug}"`);
       const before = rowToInput(row);
       const after = apply(before, collective);
+      if (before.published && !after.published) {
+        // Followers' servers already have it: un-publishing would leave copies nobody can update.
+        throw invalid("a published event cannot go back to draft; cancel it or delete it instead", [
+          { field: "published", message: "cannot become false once the event is published; cancel or delete the event instead" },
+        ]);
+      }
       const change = describeChanges(before, after);
       const now = new Date();
       const wasPublished = row.published;
