@@ -14,6 +14,16 @@ export function isLanguageTag(value: string): boolean {
   return languageTag.test(value);
 }
 
+/** The canonical spelling of a language tag ("FR-be" → "fr-BE"), or undefined when it is not one. */
+export function canonicalLanguage(value: string): string | undefined {
+  try {
+    const [tag] = Intl.getCanonicalLocales(value);
+    return tag !== undefined && isLanguageTag(tag) ? tag : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reorders a map so that `primary` comes first (when present), the others keeping their order. */
 export function primaryFirst(map: LanguageMap, primary: string): LanguageMap {
   if (!(primary in map)) return map;

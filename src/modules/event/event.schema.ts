@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isLanguageTag, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { canonicalLanguage, isLanguageTag, type LanguageMap, primaryFirst } from "../../shared/language.ts";
 import { renderEventMarkdown } from "./event-markdown.ts";
 import { canonicalTimezone, parseEventTime } from "./event-time.ts";
 import { type EventData, eventCategories, eventStatuses } from "./event.types.ts";
@@ -89,14 +89,6 @@ const lineOf = (max: number, example: string) =>
     .transform(oneLine)
     .pipe(z.string().min(1, "must not be empty").max(max, { error: tooLong(max) }));
 
-function canonicalLanguage(key: string): string | undefined {
-  try {
-    const [tag] = Intl.getCanonicalLocales(key);
-    return tag !== undefined && isLanguageTag(tag) ? tag : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const languageMap = (max: number, multiline = false) =>
   z

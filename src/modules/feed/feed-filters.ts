@@ -1,7 +1,7 @@
 // The query string of every iCal feed: parsed once into `FeedFilters`, with a 400 naming each bad
 // parameter, and a canonical form for cache keys and ETags.
 import { AppError, type FieldProblem } from "../../shared/errors.ts";
-import { isLanguageTag } from "../../shared/language.ts";
+import { canonicalLanguage, isLanguageTag } from "../../shared/language.ts";
 import { isCountryCode } from "../event/event.schema.ts";
 import { type EventCategory, type EventStatus, eventCategories, eventStatuses, type PublishedEvent } from "../event/event.types.ts";
 import type { FeedFilters, TimeWindow } from "./feed.types.ts";
@@ -18,14 +18,6 @@ export function normaliseTag(tag: string): string {
   return tag.trim().replace(/^#+/, "").normalize("NFC").toLowerCase();
 }
 
-function canonicalLanguage(value: string): string | undefined {
-  try {
-    const [tag] = Intl.getCanonicalLocales(value);
-    return tag !== undefined && isLanguageTag(tag) ? tag : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function parseInstant(value: string): Temporal.Instant | undefined {
   try {
