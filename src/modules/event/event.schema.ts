@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { canonicalLanguage, isLanguageTag, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { canonicalLanguage, type LanguageMap, primaryFirst } from "../../shared/language.ts";
 import { renderEventMarkdown } from "./event-markdown.ts";
 import { canonicalTimezone, parseEventTime } from "./event-time.ts";
 import { type EventData, eventCategories, eventStatuses } from "./event.types.ts";

@@ -1,7 +1,7 @@
 // The query string of every iCal feed: parsed once into `FeedFilters`, with a 400 naming each bad
 // parameter, and a canonical form for cache keys and ETags.
 import { AppError, type FieldProblem } from "../../shared/errors.ts";
-import { canonicalLanguage, isLanguageTag } from "../../shared/language.ts";
+import { canonicalLanguage } from "../../shared/language.ts";
 import { isCountryCode } from "../event/event.schema.ts";
 import { type EventCategory, type EventStatus, eventCategories, eventStatuses, type PublishedEvent } from "../event/event.types.ts";
 import type { FeedFilters, TimeWindow } from "./feed.types.ts";
