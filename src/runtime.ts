@@ -9,6 +9,7 @@ import { type DatabaseTarget, type EntityManager, type MikroORM, migrate, openOr
 import { buildFederation, type RelaisFederation } from "./federation/federation.ts";
 import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-store.ts";
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
+import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
@@ -41,6 +42,7 @@ export interface Runtime {
   readonly em: EntityManager;
   readonly federation: RelaisFederation;
   readonly relay: OutboxRelay;
+  readonly refresher: ActorRefresher;
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly users: UserService;
@@ -155,6 +157,7 @@ export async function createRuntime(
     });
     relay = new OutboxRelay({ em, federation, urls, followers, events });
     const theRelay = relay;
+    const refresher = new ActorRefresher({ federation, urls, followers });
 
     return {
       config,
@@ -164,6 +167,7 @@ export async function createRuntime(
       em,
       federation,
       relay: theRelay,
+      refresher,
       collectives,
       followers,
       users,
@@ -172,7 +176,7 @@ export async function createRuntime(
       embedded,
       readiness,
       async runWorker(signal: AbortSignal) {
-        await Promise.all([federation.startQueue(undefined, { signal }), theRelay.run(signal)]);
+        await Promise.all([federation.startQueue(undefined, { signal }), theRelay.run(signal), refresher.run(signal)]);
       },
       close,
     };

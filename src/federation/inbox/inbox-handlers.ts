@@ -22,7 +22,7 @@ function blocked(deps: FederationDeps, activity: Activity): boolean {
 }
 
 /** The HTTP status of a failed document fetch (Fedify's `FetchError` carries the response), if any. */
-function fetchErrorStatus(error: unknown): number | undefined {
+export function fetchErrorStatus(error: unknown): number | undefined {
   if (!(error instanceof Error) || error.name !== "FetchError") return undefined;
   const response = (error as Error & { response?: unknown }).response;
   return response instanceof Response ? response.status : undefined;

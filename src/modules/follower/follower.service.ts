@@ -113,6 +113,29 @@ export class FollowerService {
     return em.nativeDelete(FollowerSchema, { actor: { $in: actors.map((a) => a.id) } });
   }
 
+  /** Followers' cached actors not fetched for `maxAgeMs`, oldest first: the worker refreshes them. */
+  async staleActors(maxAgeMs: number, limit: number): Promise<string[]> {
+    const rows = await this.#em
+      .getConnection()
+      .execute<{ ap_id: string }[]>(
+        `select a.ap_id from remote_actor a
+         where a.fetched_at < ? and exists (select 1 from follower f where f.actor_id = a.id)
+         order by a.fetched_at limit ?`,
+        [new Date(Date.now() - maxAgeMs), limit],
+      );
+    return rows.map((r) => r.ap_id);
+  }
+
+  /** Stores what a fresh fetch of a remote actor says (inbox, shared inbox, name…). */
+  async refreshActor(info: RemoteActorInfo): Promise<void> {
+    await upsertRemoteActor(this.#em.fork(), info);
+  }
+
+  /** Marks an actor as checked without changing it (its server did not answer this time). */
+  async touchActor(apId: string): Promise<void> {
+    await this.#em.fork().nativeUpdate(RemoteActorSchema, { apId }, { fetchedAt: new Date() });
+  }
+
   async approve(slug: string, actorApId: string): Promise<void> {
     await this.#decide(slug, actorApId, "accept");
   }

@@ -1,0 +1,86 @@
+import { isActor, Object as AsObject } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { FollowerService } from "../modules/follower/follower.service.ts";
+import type { Urls } from "../shared/urls.ts";
+import { instanceIdentifier, type RelaisFederation } from "./federation.ts";
+import { fetchErrorStatus } from "./inbox/inbox-handlers.ts";
+import { remoteActorInfo } from "./mappers/collective.mapper.ts";
+
+const logger = getLogger(["relais", "actors"]);
+
+/** Cached actors are refreshed after a day: servers move inboxes, accounts disappear. */
+export const actorMaxAgeMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Keeps the followers' cached actors fresh (the worker runs it every few minutes): each actor not
+ * fetched for a day is fetched again, with a signed GET from the instance actor. A 410 or 404 removes
+ * its follows (the account is gone); other failures leave the cache as it was until the next day.
+ */
+export class ActorRefresher {
+  readonly #federation: RelaisFederation;
+  readonly #urls: Urls;
+  readonly #followers: FollowerService;
+
+  constructor(deps: { federation: RelaisFederation; urls: Urls; followers: FollowerService }) {
+    this.#federation = deps.federation;
+    this.#urls = deps.urls;
+    this.#followers = deps.followers;
+  }
+
+  /** Refreshes up to `limit` stale actors; returns what happened to each. */
+  async refreshStale(limit = 50, maxAgeMs = actorMaxAgeMs): Promise<{ refreshed: number; removed: number; failed: number }> {
+    const stale = await this.#followers.staleActors(maxAgeMs, limit);
+    const result = { refreshed: 0, removed: 0, failed: 0 };
+    if (stale.length === 0) return result;
+    const ctx = this.#federation.createContext(this.#urls.origin, undefined);
+    const documentLoader = await ctx.getDocumentLoader({ identifier: instanceIdentifier });
+    for (const apId of stale) {
+      try {
+        // The loader throws with the HTTP status (lookupObject would hide it behind a null).
+        const { document } = await documentLoader(apId);
+        const object = await AsObject.fromJsonLd(document, { documentLoader, contextLoader: ctx.contextLoader });
+        const info = isActor(object) ? remoteActorInfo(object) : undefined;
+        if (info && info.apId.href === apId) {
+          await this.#followers.refreshActor(info);
+          result.refreshed += 1;
+        } else {
+          await this.#followers.touchActor(apId);
+          result.failed += 1;
+        }
+      } catch (error) {
+        const status = fetchErrorStatus(error);
+        if (status === 410 || status === 404) {
+          await this.#followers.removeActor(apId);
+          result.removed += 1;
+          logger.info("{actor} is gone ({status}): its follows were removed", { actor: apId, status });
+        } else {
+          await this.#followers.touchActor(apId);
+          result.failed += 1;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Runs every `intervalMs` until the signal aborts. */
+  async run(signal: AbortSignal, intervalMs = 5 * 60 * 1000): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.refreshStale();
+      } catch (error) {
+        logger.warn("refreshing remote actors failed: {error}", { error });
+      }
+      await new Promise<void>((resolve) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, intervalMs);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+  }
+}
