@@ -13,8 +13,9 @@ export const actorMaxAgeMs = 24 * 60 * 60 * 1000;
 
 /**
  * Keeps the followers' cached actors fresh (the worker runs it every few minutes): each actor not
- * fetched for a day is fetched again, with a signed GET from the instance actor. A 410 or 404 removes
- * its follows (the account is gone); other failures leave the cache as it was until the next day.
+ * fetched for a day is fetched again, with a signed GET from the instance actor. A 410 removes its
+ * follows (the account is gone); other failures (404 included) leave the cache as it was until the
+ * next day.
  */
 export class ActorRefresher {
   readonly #federation: RelaisFederation;
@@ -49,7 +50,8 @@ export class ActorRefresher {
         }
       } catch (error) {
         const status = fetchErrorStatus(error);
-        if (status === 410 || status === 404) {
+        // Only 410 says the account is gone for good; a 404 may be a passing misconfiguration.
+        if (status === 410) {
           await this.#followers.removeActor(apId);
           result.removed += 1;
           logger.info("{actor} is gone ({status}): its follows were removed", { actor: apId, status });

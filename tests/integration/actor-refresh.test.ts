@@ -38,11 +38,13 @@ describe("cached remote actors are refreshed when stale", () => {
     expect(Date.now() - new Date(row!.fetched_at).getTime()).toBeLessThan(60_000);
   });
 
-  it("keeps the follower when its server fails, and removes it when the account is gone (410)", async () => {
-    peer.answerActorWith(500);
-    await age(peer.actorId.href);
-    expect(await relais.runtime.refresher.refreshStale()).toEqual({ refreshed: 0, removed: 0, failed: 1 });
-    expect(await relais.runtime.followers.list("lyon")).toHaveLength(1);
+  it("keeps the follower when its server fails or answers 404, and removes it when the account is gone (410)", async () => {
+    for (const status of [500, 404]) {
+      peer.answerActorWith(status);
+      await age(peer.actorId.href);
+      expect(await relais.runtime.refresher.refreshStale()).toEqual({ refreshed: 0, removed: 0, failed: 1 });
+      expect(await relais.runtime.followers.list("lyon")).toHaveLength(1);
+    }
 
     peer.answerActorWith(410);
     await age(peer.actorId.href);
