@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { type JsonObject, type MastodonPeer, type ReceivedDelivery, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
+import { createEditor } from "../support/editor.ts";
 
 const WAIT_MS = 20_000;
 
@@ -214,12 +215,10 @@ describe("fan-out to followers", () => {
   }
 
   it("delivers an activity once per shared inbox when several followers share one", async () => {
-    const { collectives, users, events } = relais.runtime;
+    const { collectives, events } = relais.runtime;
     await collectives.create({ slug: "fanout", name: { fr: "Diffusion" }, primaryLanguage: "fr" });
     await collectives.create({ slug: "barrier", name: { fr: "Barrière" }, primaryLanguage: "fr" });
-    await users.create("eve@example.org", "correct horse battery");
-    await users.addMember("fanout", "eve@example.org", "editor");
-    const editor = (await users.authenticate(await users.createToken("eve@example.org")))!;
+    const editor = (await createEditor(relais.runtime, "fanout", "eve@example.org")).principal;
     const [big, small] = await Promise.all([
       startMastodonPeer({ host: "127.0.0.2", username: "alice" }),
       startMastodonPeer({ host: "127.0.0.3", username: "zoe" }),

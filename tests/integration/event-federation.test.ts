@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { type MastodonPeer, type ReceivedDelivery, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { createEditor } from "../support/editor.ts";
 
 type Json = Record<string, unknown>;
 
@@ -16,11 +17,8 @@ describe("events reach Mastodon followers", () => {
   beforeAll(async () => {
     relais = await startRelaisInstance();
     peer = await startMastodonPeer({ host: "127.0.0.2", username: "carla" });
-    const { collectives, users } = relais.runtime;
-    await collectives.create({ slug: "lyon", name: { fr: "Droits sociaux Lyon" }, primaryLanguage: "fr" });
-    await users.create("ana@example.org", "correct horse battery");
-    await users.addMember("lyon", "ana@example.org", "editor");
-    editor = (await users.authenticate(await users.createToken("ana@example.org")))!;
+    await relais.runtime.collectives.create({ slug: "lyon", name: { fr: "Droits sociaux Lyon" }, primaryLanguage: "fr" });
+    editor = (await createEditor(relais.runtime, "lyon", "ana@example.org")).principal;
     await peer.follow(relais.url("/@lyon"));
     await peer.waitFor((d) => d.activity?.type === "Accept" && d.signatureValid, { timeoutMs: 20_000 });
   });

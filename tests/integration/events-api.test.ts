@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { createEditor } from "../support/editor.ts";
 
 describe("events JSON API", () => {
   let relais: RelaisInstance;
@@ -16,15 +17,11 @@ describe("events JSON API", () => {
 
   beforeAll(async () => {
     relais = await startRelaisInstance();
-    const { collectives, users } = relais.runtime;
+    const { collectives } = relais.runtime;
     await collectives.create({ slug: "lyon", name: { fr: "Droits sociaux Lyon" }, primaryLanguage: "fr" });
     await collectives.create({ slug: "gent", name: { nl: "Sociale rechten Gent" }, primaryLanguage: "nl" });
-    await users.create("ana@example.org", "correct horse battery");
-    await users.create("bram@example.org", "correct horse battery");
-    await users.addMember("lyon", "ana@example.org", "editor");
-    await users.addMember("gent", "bram@example.org", "owner");
-    token = await users.createToken("ana@example.org");
-    otherToken = await users.createToken("bram@example.org");
+    token = (await createEditor(relais.runtime, "lyon", "ana@example.org")).token;
+    otherToken = (await createEditor(relais.runtime, "gent", "bram@example.org", "owner")).token;
   });
   afterAll(async () => {
     await relais?.close();

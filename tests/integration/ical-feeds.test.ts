@@ -24,6 +24,7 @@ import {
   pythonUtc,
 } from "../../src/modules/ical/ical-test-support.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { createEditor } from "../support/editor.ts";
 
 interface Feed {
   res: Response;
@@ -78,15 +79,11 @@ describe("iCal feeds over HTTP", () => {
 
   beforeAll(async () => {
     relais = await startRelaisInstance({ worker: false });
-    const { collectives, users } = relais.runtime;
+    const { collectives } = relais.runtime;
     await collectives.create({ slug: "lyon", name: { fr: "Droits sociaux Lyon", de: "Soziale Rechte Lyon" }, primaryLanguage: "fr" });
     await collectives.create({ slug: "gent", name: { nl: "Sociale rechten Gent" }, primaryLanguage: "nl" });
-    await users.create("ana@example.org", "correct horse battery");
-    await users.create("bram@example.org", "correct horse battery");
-    await users.addMember("lyon", "ana@example.org", "editor");
-    await users.addMember("gent", "bram@example.org", "owner");
-    ana = (await users.authenticate(await users.createToken("ana@example.org")))!;
-    bram = (await users.authenticate(await users.createToken("bram@example.org")))!;
+    ana = (await createEditor(relais.runtime, "lyon", "ana@example.org")).principal;
+    bram = (await createEditor(relais.runtime, "gent", "bram@example.org", "owner")).principal;
 
     // Paris changes to summer time on 2030-03-31: 14:00 local is 13:00 UTC before, 12:00 UTC after.
     await create("beforeDst", ana, "lyon", { name: { fr: "Avant l'heure d'été" }, startsAt: "2030-03-30T14:00", endsAt: "2030-03-30T16:00", tags: ["velo"], category: "MOVEMENTS_POLITICS", location: { locality: "Lyon", country: "FR" } });

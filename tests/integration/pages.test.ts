@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { createEditor } from "../support/editor.ts";
 
 describe("public pages", () => {
   let relais: RelaisInstance;
@@ -9,16 +10,14 @@ describe("public pages", () => {
 
   beforeAll(async () => {
     relais = await startRelaisInstance();
-    const { collectives, users, events } = relais.runtime;
+    const { collectives, events } = relais.runtime;
     await collectives.create({
       slug: "gent",
       name: { nl: "Sociale rechten Gent", fr: "Droits sociaux Gand" },
       summary: { nl: "Tegen algoritmische controle" },
       primaryLanguage: "nl",
     });
-    await users.create("bram@example.org", "correct horse battery");
-    await users.addMember("gent", "bram@example.org", "owner");
-    editor = (await users.authenticate(await users.createToken("bram@example.org")))!;
+    editor = (await createEditor(relais.runtime, "gent", "bram@example.org", "owner")).principal;
     const view = await events.create(editor, "gent", {
       name: { nl: "Betoging aan het OCMW", fr: "Manifestation devant le CPAS" },
       description: { nl: "Kom **allemaal**" },

@@ -2,18 +2,17 @@
 // node tests/support/demo-server.ts  (needs the local PostgreSQL; prints the URLs, stops on Ctrl-C).
 import "../../src/temporal.ts";
 import { startRelaisInstance } from "./relais-instance.ts";
+import { createEditor } from "./editor.ts";
 
 const relais = await startRelaisInstance();
-const { collectives, users, events } = relais.runtime;
+const { collectives, events } = relais.runtime;
 await collectives.create({
   slug: "lyon",
   name: { fr: "Droits sociaux Lyon", de: "Soziale Rechte Lyon" },
   summary: { fr: "Collectif contre le contrôle algorithmique des allocataires." },
   primaryLanguage: "fr",
 });
-await users.create("demo@example.org", "correct horse battery");
-await users.addMember("lyon", "demo@example.org", "owner");
-const editor = (await users.authenticate(await users.createToken("demo@example.org")))!;
+const { principal: editor } = await createEditor(relais.runtime, "lyon", "demo@example.org", "owner");
 const ev = await events.create(editor, "lyon", {
   name: { fr: "Rassemblement devant la CAF", de: "Kundgebung vor der Familienkasse" },
   summary: { fr: "Contre le contrôle algorithmique des allocataires" },
