@@ -2,7 +2,8 @@ import type { Collective } from "../../modules/collective/collective.entity.ts";
 import { t } from "../../shared/i18n.ts";
 import { pickLanguage } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
-import { html, type SafeHtml } from "../html.ts";
+import { escapeHtml } from "../../shared/html.ts";
+import { html, raw, type SafeHtml } from "../html.ts";
 import { layout } from "./layout.ts";
 
 export function collectivePage(opts: {
@@ -23,7 +24,7 @@ export function collectivePage(opts: {
 ${summary ? html`<p${summary.language !== lang ? html` lang="${summary.language}"` : ""}>${summary.text}</p>` : ""}
 <section class="card" aria-labelledby="follow">
 <h2 id="follow">${t(lang, "web:collective.follow")}</h2>
-<p>${t(lang, "web:collective.handle")}: <code>${handle}</code></p>
+<p>${raw(escapeHtml(t(lang, "web:collective.handleLine", { handle: "\u0000" })).replace("\u0000", `<code>${escapeHtml(handle)}</code>`))}</p>
 <p class="muted">${t(lang, "web:collective.followers", { count: opts.followerCount })}${
     c.manuallyApprovesFollowers ? html` · ${t(lang, "web:collective.manual")}` : ""
   }</p>
