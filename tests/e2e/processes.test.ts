@@ -100,6 +100,23 @@ describe("embedded default", () => {
     expect(list.stdout).toContain(`accepted\t${peer.actorId.href}`);
     await followAndExpectAccept(origin, "lyon-nord");
 
+    // An editor publishes an event through the API: the follower receives it, the feed lists it.
+    expect((await runCli(["user", "create", "ana@example.org"], env, "correct horse battery\n")).code).toBe(0);
+    expect((await runCli(["member", "add", "lyon", "ana@example.org", "--role", "editor"], env)).code).toBe(0);
+    const token = (await runCli(["token", "create", "ana@example.org"], env)).stdout.trim();
+    const posted = await fetch(new URL("/api/v1/collectives/lyon/events", origin), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: { fr: "Assemblée" }, startsAt: "2030-05-01T18:00", location: { name: "Bourse du travail", locality: "Lyon" }, published: true }),
+    });
+    expect(posted.status).toBe(201);
+    const event = (await posted.json()) as { url: string };
+    const delivered = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Create", { timeoutMs: 30_000 });
+    expect((delivered.activity?.object as { id?: string } | undefined)?.id).toBe(event.url);
+    const feed = await fetch(new URL("/@lyon/events.ics", origin));
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain("SUMMARY;LANGUAGE=fr:Assemblée");
+
     expect(await server.stop()).toBe(0);
     // After a clean stop the folder is free again and the data is there.
     const after = await runCli(["collective", "list"], env);
