@@ -62,6 +62,20 @@ describe("separate processes", () => {
     const list = await runCli(["follower", "list", "gent"], env);
     expect(list.stdout).toContain(`accepted\t${peer.actorId.href}`);
 
+    // An event published through the web process is delivered by the worker.
+    expect((await runCli(["user", "create", "bram@example.org"], env, "correct horse battery\n")).code).toBe(0);
+    expect((await runCli(["member", "add", "gent", "bram@example.org", "--role", "owner"], env)).code).toBe(0);
+    const token = (await runCli(["token", "create", "bram@example.org"], env)).stdout.trim();
+    const posted = await fetch(new URL("/api/v1/collectives/gent/events", origin), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: { nl: "Betoging" }, startsAt: "2030-05-01T18:00", location: { name: "OCMW", locality: "Gent" }, published: true }),
+    });
+    expect(posted.status).toBe(201);
+    const event = (await posted.json()) as { url: string };
+    const delivered = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Create", { timeoutMs: 30_000 });
+    expect((delivered.activity?.object as { id?: string } | undefined)?.id).toBe(event.url);
+
     // Both stop cleanly on SIGTERM.
     expect(await processes[0]?.stop()).toBe(0);
     expect(await processes[1]?.stop()).toBe(0);
