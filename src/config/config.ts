@@ -109,7 +109,7 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
 };
 
 const builtInDefaults: Record<string, unknown> = {
-  HOST: "0.0.0.0",
+  HOST: "127.0.0.1",
   RELAIS_LOG_FORMAT: "auto",
   RELAIS_LOG_LEVEL: "info",
   RELAIS_BLOCKED_DOMAINS: [],
