@@ -7,6 +7,7 @@ import {
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Writable } from "node:stream";
 
 const secretKey = /private|secret|password|passwd|token|jwk|authorization|cookie|signature/i;
@@ -37,6 +38,8 @@ export async function setupLogging(opts: { format: "text" | "json"; level: "debu
       : getConsoleSink({ formatter: getTextFormatter({ timestamp: "date-time-tz" }) as never, console: { ...console, info: console.error, debug: console.error, log: console.error } as Console });
   await configure({
     reset: true,
+    // Fedify attaches request context (trace ids) to its log records through this.
+    contextLocalStorage: new AsyncLocalStorage(),
     sinks: { main: redactingSink(base) },
     loggers: [
       { category: ["relais"], lowestLevel: opts.level, sinks: ["main"] },
