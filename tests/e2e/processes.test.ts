@@ -28,6 +28,33 @@ async function followAndExpectAccept(origin: string, slug: string): Promise<Mast
   return peer;
 }
 
+/**
+ * Makes an editor with the CLI, publishes an event through the API and checks that `peer` receives
+ * its signed Create(Event). Returns the event's URL.
+ */
+async function publishAndExpectCreate(
+  env: Record<string, string>,
+  origin: string,
+  slug: string,
+  email: string,
+  peer: MastodonPeer,
+  event: Record<string, unknown>,
+): Promise<string> {
+  expect((await runCli(["user", "create", email], env, "correct horse battery\n")).code).toBe(0);
+  expect((await runCli(["member", "add", slug, email, "--role", "editor"], env)).code).toBe(0);
+  const token = (await runCli(["token", "create", email], env)).stdout.trim();
+  const posted = await fetch(new URL(`/api/v1/collectives/${slug}/events`, origin), {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...event, published: true }),
+  });
+  expect(posted.status).toBe(201);
+  const { url } = (await posted.json()) as { url: string };
+  const delivered = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Create", { timeoutMs: 30_000 });
+  expect((delivered.activity?.object as { id?: string } | undefined)?.id).toBe(url);
+  return url;
+}
+
 describe("separate processes", () => {
   it("relais serve + relais worker on PostgreSQL and Redis", async () => {
     const db = await createTestDatabase("e2e");
@@ -63,18 +90,11 @@ describe("separate processes", () => {
     expect(list.stdout).toContain(`accepted\t${peer.actorId.href}`);
 
     // An event published through the web process is delivered by the worker.
-    expect((await runCli(["user", "create", "bram@example.org"], env, "correct horse battery\n")).code).toBe(0);
-    expect((await runCli(["member", "add", "gent", "bram@example.org", "--role", "owner"], env)).code).toBe(0);
-    const token = (await runCli(["token", "create", "bram@example.org"], env)).stdout.trim();
-    const posted = await fetch(new URL("/api/v1/collectives/gent/events", origin), {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: { nl: "Betoging" }, startsAt: "2030-05-01T18:00", location: { name: "OCMW", locality: "Gent" }, published: true }),
+    await publishAndExpectCreate(env, origin, "gent", "bram@example.org", peer, {
+      name: { nl: "Betoging" },
+      startsAt: "2030-05-01T18:00",
+      location: { name: "OCMW", locality: "Gent" },
     });
-    expect(posted.status).toBe(201);
-    const event = (await posted.json()) as { url: string };
-    const delivered = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Create", { timeoutMs: 30_000 });
-    expect((delivered.activity?.object as { id?: string } | undefined)?.id).toBe(event.url);
 
     // Both stop cleanly on SIGTERM.
     expect(await processes[0]?.stop()).toBe(0);
@@ -115,18 +135,11 @@ describe("embedded default", () => {
     await followAndExpectAccept(origin, "lyon-nord");
 
     // An editor publishes an event through the API: the follower receives it, the feed lists it.
-    expect((await runCli(["user", "create", "ana@example.org"], env, "correct horse battery\n")).code).toBe(0);
-    expect((await runCli(["member", "add", "lyon", "ana@example.org", "--role", "editor"], env)).code).toBe(0);
-    const token = (await runCli(["token", "create", "ana@example.org"], env)).stdout.trim();
-    const posted = await fetch(new URL("/api/v1/collectives/lyon/events", origin), {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: { fr: "Assemblée" }, startsAt: "2030-05-01T18:00", location: { name: "Bourse du travail", locality: "Lyon" }, published: true }),
+    await publishAndExpectCreate(env, origin, "lyon", "ana@example.org", peer, {
+      name: { fr: "Assemblée" },
+      startsAt: "2030-05-01T18:00",
+      location: { name: "Bourse du travail", locality: "Lyon" },
     });
-    expect(posted.status).toBe(201);
-    const event = (await posted.json()) as { url: string };
-    const delivered = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Create", { timeoutMs: 30_000 });
-    expect((delivered.activity?.object as { id?: string } | undefined)?.id).toBe(event.url);
     const feed = await fetch(new URL("/@lyon/events.ics", origin));
     expect(feed.status).toBe(200);
     expect(await feed.text()).toContain("SUMMARY;LANGUAGE=fr:Assemblée");

@@ -12,18 +12,10 @@ import { type JsonObject, type MastodonPeer, type ReceivedDelivery, startMastodo
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
 import { createEditor } from "../support/editor.ts";
+import { until } from "../support/wait.ts";
 
 const WAIT_MS = 20_000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Accept deliveries (whatever the peer answered) of the Follow `followId`. */
 function acceptsOf(peer: MastodonPeer, followId: string): ReceivedDelivery[] {
@@ -34,16 +26,6 @@ function acceptsOf(peer: MastodonPeer, followId: string): ReceivedDelivery[] {
 }
 
 /** The BullMQ queue of a test instance, found through its Redis KV keys (`relais:kv:<queue>:…`) naming `peer`. */
-async function findInstanceQueue(redis: Redis, peer: MastodonPeer): Promise<string> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", "relais:kv:relais-test-*", "COUNT", 1000);
-    cursor = next;
-    const key = keys.find((k) => decodeURIComponent(k).includes(peer.origin.host));
-    if (key) return key.split(":")[2]!;
-  } while (cursor !== "0");
-  throw new Error(`no KV key of a test instance mentions ${peer.origin.host}`);
-}
 
 describe.each([
   { name: "in-process queue", redis: false },
@@ -86,7 +68,7 @@ describe.each([
     await peer.waitFor((d) => acceptsOf(peer, open.activityId.href).includes(d) && d.status === 202, { timeoutMs: WAIT_MS });
     const { activityId } = await peer.follow(relais.url("/@manual"));
     await until("the pending follow", async () => (await followRows(peer)).includes("manual pending"));
-    if (redisClient && !queue) queue = new Queue(await findInstanceQueue(redisClient, peer), { connection: redisClient, prefix: "relais" });
+    if (redisClient && !queue) queue = new Queue(relais.queueName!, { connection: redisClient, prefix: "relais" });
     return { peer, followId: activityId.href };
   }
 

@@ -14,6 +14,7 @@ import {
 } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
+import { until } from "../support/wait.ts";
 
 const WAIT_MS = 20_000;
 
@@ -52,15 +53,6 @@ async function instanceKvKeys(redis: Redis, peer: MastodonPeer): Promise<string[
   return found;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Signed, verified deliveries of `type` that answer the Follow `followId`. */
 function answers(peer: MastodonPeer, type: "Accept" | "Reject", followId?: string): ReceivedDelivery[] {

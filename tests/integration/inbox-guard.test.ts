@@ -10,6 +10,7 @@ import { generateSigningKey } from "../support/http-signatures.ts";
 import { ACTIVITY_STREAMS, type JsonObject, type MastodonPeer, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
+import { until } from "../support/wait.ts";
 
 const WAIT_MS = 20_000;
 const BLOCKED_HOST = "127.0.0.4";
@@ -36,28 +37,7 @@ async function tables(relais: RelaisInstance, ignore: readonly string[]): Promis
 }
 
 /** The BullMQ queue an instance uses, found through its Redis KV keys (`relais:kv:<queue>:…`) naming `peer`. */
-async function findInstanceQueue(redis: Redis, peer: MastodonPeer): Promise<string> {
-  const needle = peer.origin.host;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", "relais:kv:relais-test-*", "COUNT", 1000);
-    cursor = next;
-    for (const key of keys) {
-      if (decodeURIComponent(key).includes(needle)) return key.split(":")[2]!;
-    }
-  } while (cursor !== "0");
-  throw new Error(`no KV key of a test instance mentions ${needle}`);
-}
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function followOf(peer: MastodonPeer, target: URL, id: URL = peer.newId("follows")): JsonObject {
   return { "@context": ACTIVITY_STREAMS, id: id.href, type: "Follow", actor: peer.actorId.href, object: target.href };
@@ -105,7 +85,7 @@ describe.each(modes)("inbox guard ($name)", ({ redis }) => {
     victim.serve(victimFollow); // Mastodon serves its Follow activities at their ids
     if (redis) {
       ({ redis: redisClient } = await connectTestRedis());
-      const name = await findInstanceQueue(redisClient, victim);
+      const name = relais.queueName!;
       queue = new Queue(name, { connection: redisClient, prefix: "relais" });
       baselineDepth = await depth();
       expect(baselineDepth).toBe(1); // the victim's Follow, waiting for the worker

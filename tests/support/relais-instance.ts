@@ -13,6 +13,8 @@ export interface RelaisInstance {
   readonly runtime: Runtime;
   readonly origin: URL;
   readonly server: Server;
+  /** The BullMQ queue of this instance (with `redis: true`): tests look at its jobs. */
+  readonly queueName: string | undefined;
   url(path: string): URL;
   close(): Promise<void>;
 }
@@ -44,10 +46,8 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
     ...options.env,
   };
   const config = loadConfig(env, [{ port: 0, dataDir: "./data", maxInboxBodyBytes: 1048576 }]);
-  const runtime = await createRuntime(config, "all", {
-    migrations: "apply",
-    queueName: options.redis ? `relais-test-${randomBytes(4).toString("hex")}` : undefined,
-  });
+  const queueName = options.redis ? `relais-test-${randomBytes(4).toString("hex")}` : undefined;
+  const runtime = await createRuntime(config, "all", { migrations: "apply", queueName });
   const app = appFor(runtime);
   server.on("request", app);
   const stop = new AbortController();
@@ -56,6 +56,7 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
     runtime,
     origin: new URL(env.RELAIS_ORIGIN as string),
     server,
+    queueName,
     url: (path: string) => new URL(path, env.RELAIS_ORIGIN),
     async close() {
       stop.abort();
