@@ -69,6 +69,13 @@ describe("public pages", () => {
     expect(de.text).toMatch(/Brüsseler Zeit|Ortszeit Brüssel|Brüssel/);
   });
 
+  it("lists collectives on the home page with the instance calendar", async () => {
+    const { status, text } = await page(relais.url("/"), { "accept-language": "nl" });
+    expect(status).toBe(200);
+    expect(text).toContain("Sociale rechten Gent");
+    expect(text).toContain(`webcal://${relais.origin.host}/events.ics`);
+  });
+
   it("answers 404 pages for unknown collectives and events, in the visitor's language", async () => {
     const missing = await page(relais.url("/@nowhere"), { "accept-language": "de" });
     expect(missing.status).toBe(404);

@@ -4,6 +4,7 @@ import { pickLanguage } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { escapeHtml } from "../../shared/html.ts";
 import { html, raw, type SafeHtml } from "../html.ts";
+import { subscribeBox } from "./event.page.ts";
 import { layout } from "./layout.ts";
 
 export function collectivePage(opts: {
@@ -40,6 +41,7 @@ export function homePage(opts: { collectives: readonly Collective[]; lang: strin
   });
   const body = html`<h1>${t(opts.lang, "web:home.title")}</h1>
 <p class="muted">${t(opts.lang, "web:site.tagline")}</p>
-${items.length > 0 ? html`<ul>${items}</ul>` : html`<p>${t(opts.lang, "web:home.empty")}</p>`}`;
+${items.length > 0 ? html`<ul>${items}</ul>` : html`<p>${t(opts.lang, "web:home.empty")}</p>`}
+${items.length > 0 ? subscribeBox(opts.lang, opts.urls.instanceIcs()) : ""}`;
   return layout({ lang: opts.lang, title: t(opts.lang, "web:home.title"), body, path: "/" });
 }
