@@ -1,8 +1,8 @@
 import { isActor, Object as AsObject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
-import type { Urls } from "../shared/urls.ts";
-import { instanceIdentifier, type RelaisFederation } from "./federation.ts";
+import { instanceIdentifier, type Urls } from "../shared/urls.ts";
+import type { RelaisFederation } from "./federation.ts";
 import { fetchErrorStatus } from "./inbox/inbox-handlers.ts";
 import { remoteActorInfo } from "./mappers/collective.mapper.ts";
 

@@ -1,12 +1,11 @@
 import { Application, Create, Endpoints, PUBLIC_COLLECTION, type Recipient } from "@fedify/vocab";
 import type { Federation } from "@fedify/fedify";
 import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
+import { instanceIdentifier } from "../shared/urls.ts";
 import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
 import { collectiveToGroup } from "./mappers/collective.mapper.ts";
 import { eventToAs2 } from "./mappers/event.mapper.ts";
-
-const instanceIdentifier = "relais.instance";
 
 /** Actors (collectives as Group, the instance as Application), their keys and collections. */
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {

@@ -9,7 +9,7 @@ import { getLogger } from "@logtape/logtape";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
-import type { Urls } from "../shared/urls.ts";
+import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
@@ -103,6 +103,3 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
 
   return federation;
 }
-
-/** The instance actor (an Application) signs fetches that are not on behalf of a collective. */
-export const instanceIdentifier = "relais.instance";

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 
+/** Identifier of the instance actor (an Application at /@relais.instance); never a valid slug. */
+export const instanceIdentifier = "relais.instance";
+
 /**
  * The URL layout of this instance, in one place. Federation, pages and services all build URLs
  * from here and from the configured origin only.
@@ -26,9 +29,6 @@ export class Urls {
   }
   sharedInbox(): URL {
     return this.#u("/inbox");
-  }
-  instanceActor(): URL {
-    return this.#u("/@relais.instance");
   }
   event(id: string): URL {
     return this.#u(`/events/${encodeURIComponent(id)}`);

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type Request } from "express";
+import express, { type ErrorRequestHandler, type Express } from "express";
 import { getLogger } from "@logtape/logtape";
 import { federationMiddleware } from "../federation/express-bridge.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
@@ -8,7 +8,7 @@ import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Urls } from "../shared/urls.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
-import { interfaceLanguage, wantedLanguages } from "./language.ts";
+import { visitorLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
 import { upcomingSection } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
@@ -28,11 +28,6 @@ export interface AppDeps {
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
   /** Extra routers (the JSON API, feeds…), mounted after the federation bridge. */
   readonly routers?: readonly express.Router[];
-}
-
-export function visitorLanguages(req: Request): { wanted: string[]; lang: string } {
-  const wanted = wantedLanguages(req.query.lang, req.get("accept-language"));
-  return { wanted, lang: interfaceLanguage(wanted) };
 }
 
 /**

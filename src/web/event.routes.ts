@@ -3,7 +3,7 @@ import { changeNoteDocument, eventTombstoneDocument } from "../federation/mapper
 import { eventToJsonLd } from "../federation/mappers/event.mapper.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { Urls } from "../shared/urls.ts";
-import { visitorLanguages } from "./app.ts";
+import { visitorLanguages } from "./language.ts";
 import { eventPage } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
 

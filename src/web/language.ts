@@ -1,3 +1,4 @@
+import type { Request } from "express";
 import { interfaceLanguages } from "../shared/language.ts";
 
 /**
@@ -31,4 +32,10 @@ export function interfaceLanguage(wanted: readonly string[]): string {
     if ((interfaceLanguages as readonly string[]).includes(base)) return base;
   }
   return "en";
+}
+
+/** What a request asks for: content languages by preference, and the interface language. */
+export function visitorLanguages(req: Request): { wanted: string[]; lang: string } {
+  const wanted = wantedLanguages(req.query.lang, req.get("accept-language"));
+  return { wanted, lang: interfaceLanguage(wanted) };
 }

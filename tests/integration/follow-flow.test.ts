@@ -14,7 +14,7 @@ import {
 } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
-import { until } from "../support/wait.ts";
+import { until, untilQueueIdle } from "../support/wait.ts";
 
 const WAIT_MS = 20_000;
 
@@ -94,12 +94,7 @@ describe.each([
   /** Waits until everything delivered so far has been handled by the inbox listeners. */
   async function settle(): Promise<void> {
     if (queue) {
-      let idle = 0;
-      await until("an idle queue", async () => {
-        const counts = await queue!.getJobCounts("wait", "prioritized", "active");
-        idle = Object.values(counts).every((n) => n === 0) ? idle + 1 : 0;
-        return idle >= 3;
-      });
+      await untilQueueIdle(queue);
       return;
     }
     // The in-process queue handles one message at a time, in order: once a later Follow is

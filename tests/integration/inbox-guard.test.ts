@@ -10,7 +10,7 @@ import { generateSigningKey } from "../support/http-signatures.ts";
 import { ACTIVITY_STREAMS, type JsonObject, type MastodonPeer, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
-import { until } from "../support/wait.ts";
+import { untilQueueIdle } from "../support/wait.ts";
 
 const WAIT_MS = 20_000;
 const BLOCKED_HOST = "127.0.0.4";
@@ -123,12 +123,7 @@ describe.each(modes)("inbox guard ($name)", ({ redis }) => {
   async function settle(): Promise<void> {
     if (queue) {
       startWorker();
-      let idle = 0;
-      await until("an idle queue", async () => {
-        const counts = await queue!.getJobCounts("wait", "prioritized", "active");
-        idle = Object.values(counts).every((n) => n === 0) ? idle + 1 : 0;
-        return idle >= 3;
-      });
+      await untilQueueIdle(queue);
       return;
     }
     // The in-process queue handles one message at a time, in order: once a later Follow is

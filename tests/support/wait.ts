@@ -8,3 +8,15 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits until a BullMQ queue has had nothing waiting or running for three polls in a row. */
+export async function untilQueueIdle(queue: {
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+}): Promise<void> {
+  let idle = 0;
+  await until("an idle queue", async () => {
+    const counts = await queue.getJobCounts("wait", "prioritized", "active");
+    idle = Object.values(counts).every((n) => n === 0) ? idle + 1 : 0;
+    return idle >= 3;
+  });
+}

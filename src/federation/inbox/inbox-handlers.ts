@@ -1,7 +1,8 @@
 import type { Context, InboxContext } from "@fedify/fedify";
 import { type Activity, type Delete, Follow, type Undo } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import { type FederationDeps, instanceIdentifier } from "../federation.ts";
+import { instanceIdentifier } from "../../shared/urls.ts";
+import type { FederationDeps } from "../federation.ts";
 import { remoteActorInfo } from "../mappers/collective.mapper.ts";
 
 const logger = getLogger(["relais", "inbox"]);

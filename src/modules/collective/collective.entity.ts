@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { LanguageMap } from "../../shared/language.ts";
+import { createdAt, timestamptz, updatedAt } from "../../shared/entity-properties.ts";
 
 /** A collective: published as an ActivityPub `Group` actor at /@{slug}. */
 export const CollectiveSchema = defineEntity({
@@ -16,13 +17,9 @@ export const CollectiveSchema = defineEntity({
     iconUrl: p.text().nullable(),
     /** Bumped in the same transaction as any change to the collective's events: feed caches key on it. */
     eventsVersion: p.integer().default(0),
-    eventsChangedAt: p.datetime().columnType("timestamptz").defaultRaw("now()").onCreate(() => new Date()),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType("timestamptz")
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    eventsChangedAt: timestamptz().defaultRaw("now()").onCreate(() => new Date()),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
 });
 export type Collective = InferEntity<typeof CollectiveSchema>;
@@ -41,7 +38,7 @@ export const ActorKeySchema = defineEntity({
     algorithm: p.enum(["RSASSA-PKCS1-v1_5", "Ed25519"] as const),
     publicJwk: p.json<JsonWebKey>(),
     privateJwk: p.json<JsonWebKey>().lazy(),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    createdAt: createdAt(),
   },
   uniques: [{ properties: ["owner", "algorithm"] }],
 });

@@ -3,6 +3,7 @@ import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { LanguageMap } from "../../shared/language.ts";
 import { CollectiveSchema } from "../collective/collective.entity.ts";
 import type { EventImage, EventLink, EventStatus, Place } from "./event.types.ts";
+import { createdAt, timestamptz } from "../../shared/entity-properties.ts";
 
 /**
  * A collective's event. Times are `timestamptz` plus the IANA zone they were planned in. A deleted
@@ -18,8 +19,8 @@ export const EventSchema = defineEntity({
     summary: p.json<LanguageMap>().nullable(),
     description: p.json<LanguageMap>().nullable(),
     descriptionSource: p.json<LanguageMap>().nullable(),
-    startsAt: p.datetime().columnType("timestamptz"),
-    endsAt: p.datetime().columnType("timestamptz").nullable(),
+    startsAt: timestamptz(),
+    endsAt: timestamptz().nullable(),
     timezone: p.string(),
     allDay: p.boolean().default(false),
     location: p.json<Place>().nullable(),
@@ -37,10 +38,11 @@ export const EventSchema = defineEntity({
     sequence: p.integer().default(0),
     /** Grows with every saved change: ids of Update activities. */
     version: p.integer().default(0),
-    publishedAt: p.datetime().columnType("timestamptz").nullable(),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
-    updatedAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
-    deletedAt: p.datetime().columnType("timestamptz").nullable(),
+    publishedAt: timestamptz().nullable(),
+    createdAt: createdAt(),
+    /** Set by the service on changes people see (not on every flush): Last-Modified, AS2 `updated`. */
+    updatedAt: createdAt(),
+    deletedAt: timestamptz().nullable(),
   },
   indexes: [{ properties: ["collective", "startsAt"] }, { properties: ["startsAt"] }],
 });

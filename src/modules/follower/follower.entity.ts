@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import { CollectiveSchema } from "../collective/collective.entity.ts";
 import { RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
+import { createdAt, updatedAt } from "../../shared/entity-properties.ts";
 
 export const followerStates = ["pending", "accepted"] as const;
 export type FollowerState = (typeof followerStates)[number];
@@ -17,12 +18,8 @@ export const FollowerSchema = defineEntity({
     state: p.enum(followerStates as unknown as FollowerState[]),
     /** Id of the latest Follow activity, echoed in our Accept/Reject. */
     followActivityId: p.text(),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .columnType("timestamptz")
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   uniques: [{ properties: ["collective", "actor"] }],
 });

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { createdAt, timestamptz } from "../../shared/entity-properties.ts";
 
 /**
  * Transactional outbox: a service writes the domain change and one row here in the same transaction;
@@ -15,10 +16,10 @@ export const OutboxSchema = defineEntity({
     /** What to send, in domain words; the federation layer maps it to AS2. */
     kind: p.string(),
     payload: p.json<Record<string, unknown>>(),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
-    leaseUntil: p.datetime().columnType("timestamptz").nullable(),
+    createdAt: createdAt(),
+    leaseUntil: timestamptz().nullable(),
     attempts: p.integer().default(0),
-    sentAt: p.datetime().columnType("timestamptz").nullable(),
+    sentAt: timestamptz().nullable(),
     lastError: p.text().nullable(),
   },
   indexes: [{ properties: ["sentAt", "id"] }],

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { timestamptz } from "../../shared/entity-properties.ts";
 
 /** Cache of an actor on another server: what we need to deliver to it and to show it to operators. */
 export const RemoteActorSchema = defineEntity({
@@ -16,7 +17,7 @@ export const RemoteActorSchema = defineEntity({
     inboxUrl: p.text(),
     sharedInboxUrl: p.text().nullable(),
     url: p.text().nullable(),
-    fetchedAt: p.datetime().columnType("timestamptz"),
+    fetchedAt: timestamptz(),
   },
 });
 export type RemoteActor = InferEntity<typeof RemoteActorSchema>;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import { CollectiveSchema } from "../collective/collective.entity.ts";
+import { createdAt, timestamptz } from "../../shared/entity-properties.ts";
 
 export const UserSchema = defineEntity({
   name: "User",
@@ -10,7 +11,7 @@ export const UserSchema = defineEntity({
     /** Lower-cased. */
     email: p.string().unique(),
     passwordHash: p.text().lazy(),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    createdAt: createdAt(),
   },
 });
 export type User = InferEntity<typeof UserSchema>;
@@ -26,7 +27,7 @@ export const MembershipSchema = defineEntity({
     user: () => p.manyToOne(UserSchema).deleteRule("cascade"),
     collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade"),
     role: p.enum(memberRoles as unknown as MemberRole[]),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
+    createdAt: createdAt(),
   },
   uniques: [{ properties: ["user", "collective"] }],
 });
@@ -40,8 +41,8 @@ export const ApiTokenSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => randomUUID()),
     user: () => p.manyToOne(UserSchema).deleteRule("cascade"),
     tokenHash: p.string().unique(),
-    createdAt: p.datetime().columnType("timestamptz").onCreate(() => new Date()),
-    lastUsedAt: p.datetime().columnType("timestamptz").nullable(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamptz().nullable(),
   },
 });
 export type ApiToken = InferEntity<typeof ApiTokenSchema>;
