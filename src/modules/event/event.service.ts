@@ -11,7 +11,7 @@ import { bumpsSequence, changeNoteText, describeChanges } from "./event-change.t
 import { type EventRow, EventSchema } from "./event.entity.ts";
 import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
 import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
-import { type EventStatus, eventStatuses, type PublishedEvent } from "./event.types.ts";
+import type { EventStatus, PublishedEvent } from "./event.types.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 
 export interface EventListQuery {
@@ -135,18 +135,6 @@ export class EventService {
     if (!row) throw notFound(`the event ${id}`);
     if (!row.published && !can(principal, "read-private", row.collective.id)) throw notFound(`the event ${id}`);
     return this.#view(row, row.collective);
-  }
-
-  /**
-   * A published event for the public (unlisted included: whoever has the URL may see it), or
-   * `{ gone: true }` for a deleted one, or null.
-   */
-  async getPublic(id: string): Promise<PublishedEvent | { gone: true } | null> {
-    if (!uuid.test(id)) return null;
-    const row = await this.#em.fork().findOne(EventSchema, { id }, { populate: ["collective"] });
-    if (!row?.published) return null;
-    if (row.deletedAt) return { gone: true };
-    return toPublishedEvent(row, row.collective, this.#urls);
   }
 
   /** Any stored event, deleted or draft, for the federation layer (deliveries, tombstones). */
@@ -321,4 +309,3 @@ function timeWindow(q: EventListQuery): Record<string, unknown> {
   return conds.length ? { $and: conds } : {};
 }
 
-export { eventStatuses };
