@@ -1,3 +1,4 @@
+import { Migration20261202074834_event_change_notes } from "./Migration20261202074834_event_change_notes.ts";
 import { Migration20261129125926_events } from "./Migration20261129125926_events.ts";
 import { Migration20261129123856_initial } from "./Migration20261129123856_initial.ts";
 // Every migration, in order. Listed explicitly (rather than discovered on disk) so that the same list
@@ -5,4 +6,5 @@ import { Migration20261129123856_initial } from "./Migration20261129123856_initi
 export const migrationsList = [
   { name: "Migration20261129123856_initial", class: Migration20261129123856_initial },
   { name: "Migration20261129125926_events", class: Migration20261129125926_events },
+  { name: "Migration20261202074834_event_change_notes", class: Migration20261202074834_event_change_notes },
 ];

@@ -1,4 +1,5 @@
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
 import { EventSchema } from "../modules/event/event.entity.ts";
 import { FollowerSchema } from "../modules/follower/follower.entity.ts";
 import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
@@ -16,6 +17,7 @@ export const entities = [
   MembershipSchema,
   ApiTokenSchema,
   EventSchema,
+  EventChangeNoteSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

@@ -1,5 +1,5 @@
 import { type Request, Router } from "express";
-import { changeNoteDocument, eventTombstoneDocument } from "../federation/mappers/event-activity.mapper.ts";
+import { changeNoteDocument, tombstoneResponseDocument } from "../federation/mappers/event-activity.mapper.ts";
 import { eventToJsonLd } from "../federation/mappers/event.mapper.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { Urls } from "../shared/urls.ts";
@@ -31,7 +31,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     res.set("Vary", "Accept, Accept-Language");
     if (wantsActivityJson(req)) {
       if (loaded.deletedAt) {
-        res.status(410).type(as2ContentType).send(JSON.stringify(eventTombstoneDocument(loaded.event.apId, loaded.deletedAt)));
+        res.status(410).type(as2ContentType).send(JSON.stringify(tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt)));
         return;
       }
       const doc = await eventToJsonLd(loaded.event, { followersUrl: deps.urls.collectiveFollowers(loaded.event.organizer.slug) });
@@ -51,14 +51,18 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     const [loaded, note] = await Promise.all([deps.events.loadForDelivery(id), deps.events.changeNote(id, version)]);
     if (!loaded?.published || !note) return next();
     if (loaded.deletedAt) {
-      res.status(410).end();
+      // The notes of a deleted event go with it (their Deletes were sent with the event's).
+      const tombstone = tombstoneResponseDocument(deps.urls.eventChangeNote(id, version), "Note", loaded.deletedAt);
+      res.status(410).set("Vary", "Accept");
+      if (wantsActivityJson(req)) res.type(as2ContentType).send(JSON.stringify(tombstone));
+      else res.type("html").send(errorPage(visitorLanguages(req).lang, 410, req.path));
       return;
     }
     if (!wantsActivityJson(req)) {
       res.redirect(303, deps.urls.event(id).pathname);
       return;
     }
-    const doc = await changeNoteDocument({ urls: deps.urls, event: loaded.event, version, language: note.language, text: note.text, published: note.sentAt });
+    const doc = await changeNoteDocument({ urls: deps.urls, event: loaded.event, version, language: note.language, text: note.text, published: note.createdAt });
     res.set("Vary", "Accept").type(as2ContentType).send(JSON.stringify(doc));
   });
   return router;

@@ -1,5 +1,5 @@
-// A Mastodon-shaped follower receives Create(Event), then Update(Event) plus the change Note, then
-// Delete — validly signed, carrying the FEP-8a8e fields, and what Mastodon shows (name, summary, url)
+// A Mastodon-shaped follower receives Create(Event), then Update(Event) followed by the change Note, then
+// Delete (of the event and of its notes) — validly signed, carrying the FEP-8a8e fields, and what Mastodon shows (name, summary, url)
 // carries the date, the time with its zone and the place.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
@@ -81,14 +81,19 @@ describe("events reach Mastodon followers", () => {
       (d) => signedOfType("Create", mark)(d) && (d.activity?.object as Json)?.type === "Note",
       { timeoutMs: 20_000 },
     );
+    // The note describes the Update: it arrives after it.
+    expect(peer.received.indexOf(noteCreate)).toBeGreaterThan(peer.received.indexOf(update));
     const note = noteCreate.activity?.object as Json;
     expect(note.content).toMatch(/Nouvel horaire/);
     expect(note.content).toMatch(/Nouveau lieu/);
     expect(note.content).toContain(apId);
-    // The Note is served at its id, for servers that fetch it.
+    // The Note is served at its id, for servers that fetch it, also once sent outbox rows are pruned.
+    await relais.runtime.em.getConnection().execute("delete from outbox where sent_at is not null");
     const fetched = await fetch(String(note.id), { headers: { accept: "application/activity+json" } });
     expect(fetched.status).toBe(200);
-    expect((await fetched.json()).type).toBe("Note");
+    const served = await fetched.json();
+    expect(served.type).toBe("Note");
+    expect(served.content).toBe(note.content);
 
     const mark2 = peer.received.length;
     await events.cancel(editor, created.event.id, { reason: { fr: "Interdiction préfectorale" } });
@@ -99,14 +104,31 @@ describe("events reach Mastodon followers", () => {
     expect((cancelNote.activity?.object as Json | undefined)?.content).toMatch(/Annulé/);
     const cancelUpdate = await peer.waitFor(signedOfType("Update", mark2), { timeoutMs: 20_000 });
     expect((cancelUpdate.activity?.object as Json | undefined)?.eventStatus).toBe("EventCancelled");
+    expect(peer.received.indexOf(cancelNote)).toBeGreaterThan(peer.received.indexOf(cancelUpdate));
+    const noteIds = [String(note.id), String((cancelNote.activity?.object as Json | undefined)?.id)];
 
     const mark3 = peer.received.length;
     await events.delete(editor, created.event.id);
     const del = await peer.waitFor(signedOfType("Delete", mark3), { timeoutMs: 20_000 });
-    expect((del.activity?.object as Json | undefined)?.type).toBe("Tombstone");
-    expect((del.activity?.object as Json | undefined)?.id).toBe(apId);
+    const tombstone = del.activity?.object as Json;
+    expect(tombstone).toMatchObject({ type: "Tombstone", id: apId, formerType: "https://www.w3.org/ns/activitystreams#Event" });
+    // A full formerType IRI lets the document be canonicalised: the Delete keeps its Linked Data signature.
+    expect((del.activity?.signature as Json | undefined)?.type).toBe("RsaSignature2017");
     const gone = await fetch(apId, { headers: { accept: "application/activity+json" } });
     expect(gone.status).toBe(410);
+
+    // Its change notes go with it: a Delete for each, and their URLs answer 410 too.
+    for (const noteId of noteIds) {
+      const noteDelete = await peer.waitFor(
+        (d) => signedOfType("Delete", mark3)(d) && (d.activity?.object as Json)?.id === noteId,
+        { timeoutMs: 20_000 },
+      );
+      expect(noteDelete.activity?.object).toMatchObject({ type: "Tombstone", formerType: "https://www.w3.org/ns/activitystreams#Note" });
+      expect((noteDelete.activity?.signature as Json | undefined)?.type).toBe("RsaSignature2017");
+      const noteGone = await fetch(noteId, { headers: { accept: "application/activity+json" } });
+      expect(noteGone.status).toBe(410);
+      expect((await noteGone.json()).type).toBe("Tombstone");
+    }
   }, 90_000);
 
   it("serves the event at its URL: JSON-LD to servers, HTML to browsers", async () => {

@@ -37,22 +37,37 @@ export async function eventActivityDocument(
   };
 }
 
-/** `Delete` of an event with a `Tombstone`. */
-export function eventDeleteDocument(event: { apId: URL; organizerApId: URL; deletedAt: Temporal.Instant }, followers: URL): JsonObject {
+/**
+ * `formerType` is an IRI (`"@type": "@id"` in the ActivityStreams context): a bare "Event" would be
+ * read as a relative IRI, which makes the document impossible to canonicalise, so the Delete would go
+ * out without its Linked Data signature.
+ */
+const formerTypes = { Event: `${asContext}#Event`, Note: `${asContext}#Note` } as const;
+
+/** The Tombstone of a deleted event or change note: inside its `Delete`, and served with 410 at its URL. */
+export function tombstoneDocument(id: URL, formerType: keyof typeof formerTypes, deletedAt: Temporal.Instant): JsonObject {
+  return { id: id.href, type: "Tombstone", formerType: formerTypes[formerType], deleted: deletedAt.toString() };
+}
+
+/** `Delete` of an event or of one of its change notes, with a `Tombstone`; id `<object>#delete`. */
+export function deleteDocument(
+  object: { id: URL; formerType: keyof typeof formerTypes; organizerApId: URL; deletedAt: Temporal.Instant },
+  followers: URL,
+): JsonObject {
   return {
     "@context": asContext,
-    id: `${event.apId.href}#delete`,
+    id: `${object.id.href}#delete`,
     type: "Delete",
-    actor: event.organizerApId.href,
+    actor: object.organizerApId.href,
     to: publicAddress,
     cc: followers.href,
-    object: { id: event.apId.href, type: "Tombstone", formerType: "Event", deleted: event.deletedAt.toString() },
+    object: tombstoneDocument(object.id, object.formerType, object.deletedAt),
   };
 }
 
-/** The Tombstone served at a deleted event's URL (with 410). */
-export function eventTombstoneDocument(apId: URL, deletedAt: Temporal.Instant): JsonObject {
-  return { "@context": asContext, id: apId.href, type: "Tombstone", formerType: "Event", deleted: deletedAt.toString() };
+/** The Tombstone served at a deleted event's (or change note's) URL, with 410. */
+export function tombstoneResponseDocument(id: URL, formerType: keyof typeof formerTypes, deletedAt: Temporal.Instant): JsonObject {
+  return { "@context": asContext, ...tombstoneDocument(id, formerType, deletedAt) };
 }
 
 /**

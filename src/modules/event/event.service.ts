@@ -4,10 +4,11 @@ import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { can } from "../collective/collective.policy.ts";
-import { OutboxSchema } from "../outbox/outbox.entity.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import { bumpsSequence, changeNoteText, describeChanges } from "./event-change.ts";
+import type { EventChangeNote } from "./event-change-note.entity.ts";
+import { findChangeNote, insertChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
 import { type EventRow, EventSchema } from "./event.entity.ts";
 import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
 import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
@@ -29,6 +30,24 @@ export interface EventView {
   readonly published: boolean;
   readonly deleted: boolean;
 }
+
+/** A change note (see event-change-note.entity.ts), in domain words. */
+export interface ChangeNoteView {
+  readonly version: number;
+  readonly language: string;
+  readonly text: string;
+  readonly createdAt: Temporal.Instant;
+  /** When it was handed over for delivery; null until then. */
+  readonly sentAt: Temporal.Instant | null;
+}
+
+const toChangeNoteView = (row: EventChangeNote): ChangeNoteView => ({
+  version: row.version,
+  language: row.language,
+  text: row.text,
+  createdAt: Temporal.Instant.fromEpochMilliseconds(row.createdAt.getTime()),
+  sentAt: row.sentAt ? Temporal.Instant.fromEpochMilliseconds(row.sentAt.getTime()) : null,
+});
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function checkId(id: string): void {
@@ -149,16 +168,22 @@ export class EventService {
     };
   }
 
-  /** The text of a change note that was sent, to serve the Note at its URL. */
-  async changeNote(id: string, version: number): Promise<{ text: string; language: string; sentAt: Temporal.Instant } | null> {
+  /** A change note, to send it with its Update and to serve it at its URL. */
+  async changeNote(id: string, version: number): Promise<ChangeNoteView | null> {
     if (!uuid.test(id) || !Number.isSafeInteger(version)) return null;
-    const row = await this.#em
-      .fork()
-      .findOne(OutboxSchema, { activityId: `${this.#urls.eventChangeNote(id, version).href}#create` });
-    if (row?.kind !== "event-change-note") return null;
-    const payload = row.payload as { text?: unknown; language?: unknown };
-    if (typeof payload.text !== "string" || typeof payload.language !== "string") return null;
-    return { text: payload.text, language: payload.language, sentAt: Temporal.Instant.fromEpochMilliseconds(row.createdAt.getTime()) };
+    const row = await findChangeNote(this.#em.fork(), id, version);
+    return row ? toChangeNoteView(row) : null;
+  }
+
+  /** Records that a change note was handed over for delivery: deleting the event will delete it too. */
+  async markChangeNoteSent(id: string, version: number): Promise<void> {
+    await markChangeNoteSent(this.#em.fork(), id, version);
+  }
+
+  /** The change notes of an event that followers may have received, oldest first. */
+  async sentChangeNotes(id: string): Promise<ChangeNoteView[]> {
+    if (!uuid.test(id)) return [];
+    return (await sentChangeNotes(this.#em.fork(), id)).map(toChangeNoteView);
   }
 
   /** Public published events, newest first, for the collective's outbox (paged). */
@@ -224,17 +249,9 @@ export class EventService {
           eventId: row.id,
           version: row.version,
         });
+        // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
         const text = change.time || change.place || change.status ? changeNoteText(change, after, collective.primaryLanguage) : undefined;
-        if (text) {
-          await writeOutbox(em, `${this.#urls.eventChangeNote(row.id, row.version).href}#create`, {
-            kind: "event-change-note",
-            collectiveId: collective.id,
-            eventId: row.id,
-            version: row.version,
-            language: collective.primaryLanguage,
-            text,
-          });
-        }
+        if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language: collective.primaryLanguage, text });
       }
       return { view: this.#view(row, collective), queued };
     });

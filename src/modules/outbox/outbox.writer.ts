@@ -7,6 +7,7 @@ export type OutboxMessage =
   | { kind: "reject-follow"; collectiveId: string; followerApId: string; followActivityId: string }
   | { kind: "create-event"; collectiveId: string; eventId: string }
   | { kind: "update-event"; collectiveId: string; eventId: string; version: number }
+  /** Written only before change notes had their own table (they now go out with their Update's row). */
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
   | { kind: "delete-event"; collectiveId: string; eventId: string };
 
