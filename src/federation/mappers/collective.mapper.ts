@@ -3,6 +3,7 @@ import type { Collective } from "../../modules/collective/collective.entity.ts";
 import type { RemoteActorInfo } from "../../modules/remote-actor/remote-actor.types.ts";
 import { textToHtml } from "../../shared/html.ts";
 import type { Urls } from "../../shared/urls.ts";
+import { plainTextMap } from "./as2-text.ts";
 import { toLanguageStrings } from "./language-map.ts";
 
 export interface ActorKeysForMapping {
@@ -19,7 +20,7 @@ export function collectiveToGroup(collective: Collective, urls: Urls, keys: Acto
   return new Group({
     id: urls.collective(slug),
     preferredUsername: slug,
-    names: toLanguageStrings(collective.name, collective.primaryLanguage),
+    names: toLanguageStrings(plainTextMap(collective.name), collective.primaryLanguage),
     summaries: toLanguageStrings(summaryHtml, collective.primaryLanguage),
     url: urls.collective(slug),
     inbox: urls.collectiveInbox(slug),

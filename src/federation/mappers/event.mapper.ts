@@ -3,6 +3,7 @@ import { mastodonSummary } from "../../modules/event/event-summary.ts";
 import type { EventData, PublishedEvent } from "../../modules/event/event.types.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import { type EventFromAs2Result, eventFromJson, type JsonObject } from "./remote-event.mapper.ts";
+import { optionalPlainText, plainTextMap, sanitizedHtmlMap, textAsHtmlMap } from "./as2-text.ts";
 import { toLanguageStrings } from "./language-map.ts";
 
 export type { EventFromAs2Result, EventRejection, JsonObject, RemoteEvent } from "./remote-event.mapper.ts";
@@ -61,10 +62,10 @@ function as2Times(e: EventData): { start: Temporal.Instant; end: Temporal.Instan
   return { start: e.startsAt, end: lastDay.add({ days: 1 }).toZonedDateTime({ timeZone: e.timezone }).toInstant() };
 }
 
-/** The summary line Mastodon shows, in every language the event is written in, the primary one first. */
-function summaryLines(event: PublishedEvent): LanguageMap {
+/** The summary line Mastodon shows, in every language the event is written in, the primary one first; as HTML. */
+function summaryLines(event: PublishedEvent): LanguageMap | undefined {
   const languages = new Set([event.organizer.primaryLanguage, ...Object.keys(event.name), ...Object.keys(event.summary ?? {})]);
-  return Object.fromEntries([...languages].map((lang) => [lang, mastodonSummary(event, lang)]));
+  return textAsHtmlMap(Object.fromEntries([...languages].map((lang) => [lang, mastodonSummary(event, lang)])));
 }
 
 /** The event as a Fedify vocabulary `Event`: everything Fedify's classes can hold. */
@@ -78,12 +79,12 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
       new Image({
         url: new URL(event.image.url),
         mediaType: event.image.mediaType ?? null,
-        names: toLanguageStrings(event.image.alt, primary),
+        names: toLanguageStrings(plainTextMap(event.image.alt), primary),
       }),
     );
   }
   for (const link of event.links) {
-    attachments.push(new Link({ href: new URL(link.url), mediaType: "text/html", name: link.title ?? null }));
+    attachments.push(new Link({ href: new URL(link.url), mediaType: "text/html", name: optionalPlainText(link.title) ?? null }));
   }
   const audience = event.visibility === "public" ? [PUBLIC_COLLECTION, ctx.followersUrl] : [ctx.followersUrl, PUBLIC_COLLECTION];
   return new Event({
@@ -92,15 +93,15 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
     attribution: event.organizer.apId,
     to: audience[0] ?? null,
     cc: audience[1] ?? null,
-    names: toLanguageStrings(event.name, primary),
+    names: toLanguageStrings(plainTextMap(event.name), primary),
     summaries: toLanguageStrings(summaryLines(event), primary),
-    contents: toLanguageStrings(event.description, primary),
+    contents: toLanguageStrings(sanitizedHtmlMap(event.description), primary),
     mediaType: event.description ? "text/html" : null,
     startTime: start,
     endTime: end ?? null,
     location: place
       ? new Place({
-          name: place.name ?? place.streetAddress ?? place.locality ?? null,
+          name: optionalPlainText(place.name ?? place.streetAddress ?? place.locality) ?? null,
           latitude: place.latitude ?? null,
           longitude: place.longitude ?? null,
         })
@@ -141,11 +142,11 @@ export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonOb
     const p = event.location;
     const address = withoutUndefined({
       type: "PostalAddress",
-      streetAddress: p.streetAddress,
-      postalCode: p.postalCode,
-      addressLocality: p.locality,
-      addressRegion: p.region,
-      addressCountry: p.country,
+      streetAddress: optionalPlainText(p.streetAddress),
+      postalCode: optionalPlainText(p.postalCode),
+      addressLocality: optionalPlainText(p.locality),
+      addressRegion: optionalPlainText(p.region),
+      addressCountry: optionalPlainText(p.country),
     });
     locations.push({ ...(compact.location as JsonObject), address });
   }
