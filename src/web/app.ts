@@ -104,7 +104,7 @@ export function createApp(deps: AppDeps): Express {
       return;
     }
     const { lang } = visitorLanguages(req);
-    res.status(404).type("html").send(errorPage(lang, 404, req.path));
+    res.status(404).type("html").send(errorPage(lang, 404));
   });
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps): Express {
       return;
     }
     const { lang } = visitorLanguages(req);
-    res.status(status).type("html").send(errorPage(lang, status === 404 || status === 410 ? status : 500, req.path));
+    res.status(status).type("html").send(errorPage(lang, status === 404 || status === 410 ? status : 500));
   };
   app.use(onError);
   return app;

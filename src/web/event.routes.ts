@@ -40,7 +40,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     }
     const { wanted, lang } = visitorLanguages(req);
     if (loaded.deletedAt) {
-      res.status(410).type("html").send(errorPage(lang, 410, req.path));
+      res.status(410).type("html").send(errorPage(lang, 410));
       return;
     }
     res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls }));
@@ -55,7 +55,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
       const tombstone = tombstoneResponseDocument(deps.urls.eventChangeNote(id, version), "Note", loaded.deletedAt);
       res.status(410).set("Vary", "Accept");
       if (wantsActivityJson(req)) res.type(as2ContentType).send(JSON.stringify(tombstone));
-      else res.type("html").send(errorPage(visitorLanguages(req).lang, 410, req.path));
+      else res.type("html").send(errorPage(visitorLanguages(req).lang, 410));
       return;
     }
     if (!wantsActivityJson(req)) {

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
@@ -81,5 +82,41 @@ describe("public pages", () => {
     expect(missing.status).toBe(404);
     expect(missing.text).toContain("Diese Seite gibt es nicht.");
     expect((await page(relais.url("/events/00000000-0000-4000-8000-000000000000"))).status).toBe(404);
+  });
+
+  /** GET with the path sent byte for byte (fetch would normalise `/\\` and `%2F`). */
+  const rawGet = (path: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: relais.origin.hostname, port: relais.origin.port, path, headers: { accept: "text/html" } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      });
+      req.on("error", reject).end();
+    });
+
+  const links = (text: string) => [...text.matchAll(/\b(?:href|src|action)="([^"]*)"/g)].map((m) => m[1] as string);
+
+  it.each(["//evil.example/x", "/\\evil.example/x", "///evil.example/x", "//evil.example/@gent", "/%2F%2Fevil.example/x"])(
+    "links only to this site from the 404 page of %s",
+    async (path) => {
+      const { status, text } = await rawGet(path);
+      expect(status).toBe(404);
+      const hrefs = links(text);
+      expect(hrefs.length).toBeGreaterThanOrEqual(5); // home, back, and the language switcher
+      for (const href of hrefs) {
+        expect(href).not.toMatch(/evil|^[/\\]{2}|^[a-z]+:/i);
+        // Resolved the way a browser does, against the page's address as requested.
+        expect(new URL(href, `${relais.origin.origin}${path}`).origin).toBe(relais.origin.origin);
+      }
+    },
+  );
+
+  it("links only to this site from the 410 page of a deleted event", async () => {
+    const doomed = await relais.runtime.events.create(editor, "gent", { name: { nl: "Weg" }, startsAt: "2030-12-01T10:00", onlineUrl: "https://meet.example/w", published: true });
+    await relais.runtime.events.delete(editor, doomed.event.id);
+    const { status, text } = await rawGet(doomed.event.apId.pathname);
+    expect(status).toBe(410);
+    for (const href of links(text)) expect(new URL(href, doomed.event.apId).origin).toBe(relais.origin.origin);
   });
 });

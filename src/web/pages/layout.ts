@@ -12,10 +12,15 @@ nav[aria-label] a{margin-left:.5rem}code{background:#eee;padding:.1rem .3rem;bor
 :focus-visible{outline:3px solid #f90;outline-offset:2px}
 `;
 
-/** The page frame: language attribute, title, a language switcher that works without JavaScript. */
-export function layout(opts: { lang: string; title: string; body: SafeHtml; path: string }): string {
+/**
+ * The page frame: language attribute, title, a language switcher that works without JavaScript.
+ * `path` is the page's canonical path, built from the URL table; links are never built from the request's
+ * path (`//evil.example/x` would become a link off-site). Without it the switcher links are query-only
+ * (`?lang=de`), which stay on the same page of the same origin whatever the request was.
+ */
+export function layout(opts: { lang: string; title: string; body: SafeHtml; path?: string }): string {
   const switcher = interfaceLanguages.map(
-    (l) => html` <a href="${`${opts.path}?lang=${l}`}" hreflang="${l}" lang="${l}"${l === opts.lang ? html` aria-current="true"` : ""}>${l.toUpperCase()}</a>`,
+    (l) => html` <a href="${`${opts.path ?? ""}?lang=${l}`}" hreflang="${l}" lang="${l}"${l === opts.lang ? html` aria-current="true"` : ""}>${l.toUpperCase()}</a>`,
   );
   return `<!doctype html>${html`<html lang="${opts.lang}">
 <head>
@@ -33,13 +38,13 @@ export function layout(opts: { lang: string; title: string; body: SafeHtml; path
 </html>`}`;
 }
 
-export function errorPage(lang: string, status: 404 | 410 | 500, path: string): string {
+/** An error page; it takes no path: whatever was requested, its links stay on this site. */
+export function errorPage(lang: string, status: 404 | 410 | 500): string {
   const key = status === 404 ? "notFound" : status === 410 ? "gone" : "generic";
   const message = t(lang, `web:error.${key}`);
   return layout({
     lang,
     title: String(status),
-    path,
     body: html`<h1>${message}</h1><p><a href="/">${t(lang, "web:error.back")}</a></p>`,
   });
 }
