@@ -41,6 +41,8 @@ export interface Runtime {
   readonly orm: MikroORM;
   readonly em: EntityManager;
   readonly federation: RelaisFederation;
+  /** Fedify's key–value store (caches, circuit breaker state, signature specs per server). */
+  readonly kv: KvStore;
   readonly relay: OutboxRelay;
   readonly refresher: ActorRefresher;
   readonly collectives: CollectiveService;
@@ -166,6 +168,7 @@ export async function createRuntime(
       orm,
       em,
       federation,
+      kv,
       relay: theRelay,
       refresher,
       collectives,

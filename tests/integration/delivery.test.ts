@@ -4,6 +4,7 @@
 // The policy's own numbers (how long we keep trying) are unit-tested in src/federation/retry-policy.test.ts.
 // Then the fan-out of an event to followers (one delivery per shared inbox) and the outbox relay's rows.
 import { getEventListeners } from "node:events";
+import { CircuitBreaker } from "@fedify/fedify";
 import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,6 +112,28 @@ describe.each([
       await idleQueue();
       expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
     }
+  });
+
+  it("closes a host's circuit again once the host answers, and delivers to it without holding", async () => {
+    const { peer, followId } = await followerAwaitingApproval("127.0.0.5", "quinn");
+    const host = peer.origin.host;
+    // Five failures an hour ago opened the circuit (the state Fedify writes, through the same store).
+    const hourAgo = Temporal.Now.instant().subtract({ hours: 1 });
+    const past = new CircuitBreaker({ kv: relais.runtime.kv, prefix: ["_fedify", "circuit"], now: () => hourAgo });
+    for (let i = 0; i < 5; i++) await past.recordFailure(host);
+    const breaker = new CircuitBreaker({ kv: relais.runtime.kv, prefix: ["_fedify", "circuit"] });
+    expect((await breaker.getState(host))?.state).toBe("open");
+
+    // The recovery delay is over: the next delivery is the probe, it succeeds, and the circuit closes.
+    await relais.runtime.followers.approve("manual", peer.actorId.href);
+    await until("the Accept to be delivered", async () => acceptsOf(peer, followId).some((d) => d.status === 202));
+    await until("the circuit to close", async () => (await breaker.getState(host)) === undefined);
+    // A delivery right after the probe is sent, not held for another recovery delay.
+    await relais.runtime.collectives.create({ slug: "after-probe", name: { fr: "Après" }, primaryLanguage: "fr" });
+    const { activityId } = await peer.follow(relais.url("/@after-probe"));
+    const accepted = await peer.waitFor((d) => acceptsOf(peer, activityId.href).includes(d), { timeoutMs: WAIT_MS });
+    expect(accepted).toMatchObject({ signatureValid: true, status: 202 });
+    expect(await breaker.getState(host)).toBeUndefined();
   });
 
   it.runIf(redis)("keeps the follower when its inbox answers 500, and schedules a retry about a minute later", async () => {

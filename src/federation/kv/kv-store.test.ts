@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KvKey, KvStore } from "@fedify/fedify";
+import { CircuitBreaker, type KvKey, type KvStore, MemoryKvStore } from "@fedify/fedify";
 import type { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -229,6 +229,89 @@ describe.each(backends)("$name", ({ open }) => {
     const all = (await listed(store)).map((e) => e.key);
     expect(all).toHaveLength(keys.length);
     for (const key of keys) expect(all).toContainEqual(key);
+  });
+});
+
+// Every operation Fedify 2.3.8 performs on its KvStore, in the shapes it uses them (grep `kv.` in
+// node_modules/@fedify/fedify/dist/middleware-*.js). Fedify's own MemoryKvStore runs them too, as the
+// reference: if its behaviour changes, this block says so before our stores drift from it.
+const withReference = [{ name: "MemoryKvStore (Fedify's reference)", open: async (): Promise<KvStore> => new MemoryKvStore() }, ...backends];
+
+describe.each(withReference)("operations Fedify performs: $name", ({ open }) => {
+  it("deletes through cas with an undefined new value, only when the current value matches (breaker close, nonce use)", async () => {
+    const store = await open();
+    const state = { state: "half-open", failures: ["2026-01-01T00:00:00Z"], halfOpened: "2026-01-01T00:30:00Z" };
+    await store.set(["_fedify", "circuit", "peer.example"], state, ttl(60_000));
+    expect(await store.cas!(["_fedify", "circuit", "peer.example"], { ...state, state: "open" }, undefined)).toBe(false);
+    expect(await store.get(["_fedify", "circuit", "peer.example"])).toEqual(state);
+    expect(await store.cas!(["_fedify", "circuit", "peer.example"], state, undefined)).toBe(true);
+    expect(await store.get(["_fedify", "circuit", "peer.example"])).toBeUndefined();
+    // (MemoryKvStore keeps the key with an undefined value; ours remove it. Neither lists a value.)
+    expect((await listed(store, ["_fedify", "circuit"])).filter((e) => e.value !== undefined)).toEqual([]);
+    // A nonce is used once: cas(key, true, undefined) succeeds for the first caller only.
+    await store.set(["_fedify", "acceptSignatureNonce", "n1"], true, ttl(60_000));
+    expect(await store.cas!(["_fedify", "acceptSignatureNonce", "n1"], true, undefined)).toBe(true);
+    expect(await store.cas!(["_fedify", "acceptSignatureNonce", "n1"], true, undefined)).toBe(false);
+    expect(await store.cas!(["_fedify", "acceptSignatureNonce", "never"], true, undefined)).toBe(false);
+  });
+
+  it("treats cas from undefined to undefined as a check that the key is absent", async () => {
+    const store = await open();
+    expect(await store.cas!(["gone"], undefined, undefined)).toBe(true);
+    expect(await store.get(["gone"])).toBeUndefined();
+    await store.set(["here"], 1);
+    expect(await store.cas!(["here"], undefined, undefined)).toBe(false);
+    expect(await store.get(["here"])).toBe(1);
+  });
+
+  it("renews a value's TTL through cas with the same value, and makes it permanent without a TTL", async () => {
+    const store = await open();
+    await store.set(["marker"], { state: "sweeping" }, ttl(300));
+    expect(await store.cas!(["marker"], { state: "sweeping" }, { state: "sweeping" }, ttl(60_000))).toBe(true);
+    await store.set(["permanent"], "x", ttl(300));
+    expect(await store.cas!(["permanent"], "x", { state: "final" })).toBe(true);
+    await sleep(600);
+    expect(await store.get(["marker"])).toEqual({ state: "sweeping" });
+    expect(await store.get(["permanent"])).toEqual({ state: "final" });
+  });
+
+  it("takes TTLs in the units Fedify passes (days, hours, minutes)", async () => {
+    const store = await open();
+    await store.set(["_fedify", "activityIdempotence", "https://peer.example/a#1"], true, { ttl: Temporal.Duration.from({ days: 1 }) });
+    await store.set(["_fedify", "circuit", "h"], { state: "closed", failures: [] }, { ttl: Temporal.Duration.from({ hours: 168 }) });
+    expect(await store.cas!(["lock"], undefined, "held", { ttl: Temporal.Duration.from({ minutes: 5 }) })).toBe(true);
+    expect(await store.get(["_fedify", "activityIdempotence", "https://peer.example/a#1"])).toBe(true);
+    expect(await store.get(["_fedify", "circuit", "h"])).toEqual({ state: "closed", failures: [] });
+    expect(await store.get(["lock"])).toBe("held");
+  });
+
+  it("carries Fedify's circuit breaker from closed to open, half-open and closed again", async () => {
+    const store = await open();
+    let now = Temporal.Instant.from("2026-03-08T10:00:00Z");
+    const breaker = new CircuitBreaker({
+      kv: store,
+      prefix: ["_fedify", "circuit"],
+      options: { failureThreshold: 3, recoveryDelay: { minutes: 30 } },
+      now: () => now,
+    });
+    const message = { circuitHeldSince: undefined } as unknown as Parameters<CircuitBreaker["beforeSend"]>[1];
+    for (let i = 0; i < 3; i++) await breaker.recordFailure("slow.example");
+    expect((await breaker.getState("slow.example"))?.state).toBe("open");
+    expect((await breaker.beforeSend("slow.example", message)).type).toBe("hold");
+    expect((await breaker.beforeSend("other.example", message)).type).toBe("send");
+
+    now = now.add({ minutes: 31 });
+    expect(await breaker.beforeSend("slow.example", message)).toMatchObject({ type: "send", probe: true });
+    expect((await breaker.getState("slow.example"))?.state).toBe("half-open");
+    expect(await breaker.recordSuccess("slow.example")).toEqual({ previousState: "half-open", newState: "closed" });
+    expect(await breaker.getState("slow.example")).toBeUndefined();
+    expect(await breaker.beforeSend("slow.example", message)).toMatchObject({ type: "send", probe: false });
+
+    // A reachable failure (a 4xx) forgets earlier failures, like a success.
+    await breaker.recordFailure("flaky.example");
+    expect((await breaker.getState("flaky.example"))?.failures).toHaveLength(1);
+    await breaker.recordReachableFailure("flaky.example");
+    expect(await breaker.getState("flaky.example")).toBeUndefined();
   });
 });
 

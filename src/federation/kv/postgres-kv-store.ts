@@ -71,19 +71,31 @@ export class PostgresKvStore implements KvStore {
     await this.#db.query(`DELETE FROM ${this.#table} WHERE key = $1::text[]`, [[...key]]);
   }
 
-  /** Sets `newValue` if the current value deep-equals `expectedValue`; `undefined` means "only if absent". */
+  /**
+   * Sets `newValue` if the current value deep-equals `expectedValue`. `undefined` stands for an absent
+   * key on both sides, as in Fedify's MemoryKvStore: an undefined `expectedValue` means "only if absent",
+   * an undefined `newValue` deletes the key (Fedify's circuit breaker closes a host's circuit that way).
+   */
   async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
     const t = this.#table;
-    const params: unknown[] = [[...key], canonicalJson(newValue), ttlMilliseconds(options)];
     let rows: unknown[];
-    if (expectedValue === undefined) {
+    if (newValue === undefined && expectedValue === undefined) {
+      rows = await this.#db.query(`SELECT 1 AS absent WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE key = $1::text[] AND ${alive})`, [
+        [...key],
+      ]);
+    } else if (newValue === undefined) {
+      rows = await this.#db.query(
+        `DELETE FROM ${t} WHERE key = $1::text[] AND value = $2::jsonb AND ${alive} RETURNING 1 AS swapped`,
+        [[...key], canonicalJson(expectedValue)],
+      );
+    } else if (expectedValue === undefined) {
       // Inserts, or replaces an expired row; a live row makes the conflict clause update nothing.
       rows = await this.#db.query(
         `INSERT INTO ${t} AS kv (key, value, expires_at) VALUES ($1::text[], $2::jsonb, ${expiresAt("$3")})
          ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
          WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= statement_timestamp()
          RETURNING 1 AS swapped`,
-        params,
+        [[...key], canonicalJson(newValue), ttlMilliseconds(options)],
       );
     } else {
       // jsonb equality ignores object key order, like Fedify's deep equality.
@@ -91,7 +103,7 @@ export class PostgresKvStore implements KvStore {
         `UPDATE ${t} SET value = $2::jsonb, expires_at = ${expiresAt("$3")}
          WHERE key = $1::text[] AND value = $4::jsonb AND ${alive}
          RETURNING 1 AS swapped`,
-        [...params, canonicalJson(expectedValue)],
+        [[...key], canonicalJson(newValue), ttlMilliseconds(options), canonicalJson(expectedValue)],
       );
     }
     return rows.length === 1;

@@ -10,7 +10,7 @@ export interface RedisKvStoreOptions {
 
 /**
  * Compare-and-swap in one Lua script, so nothing can slip in between the read and the write.
- * ARGV: mode (`absent` | `equal`), expected JSON, new JSON, TTL in ms or "".
+ * ARGV: expected (`absent` | `equal`), expected JSON, new (`delete` | `set`), new JSON, TTL in ms or "".
  */
 const casScript = `
 local current = redis.call('GET', KEYS[1])
@@ -19,10 +19,12 @@ if ARGV[1] == 'absent' then
 elseif current ~= ARGV[2] then
   return 0
 end
-if ARGV[4] == '' then
-  redis.call('SET', KEYS[1], ARGV[3])
+if ARGV[3] == 'delete' then
+  redis.call('DEL', KEYS[1])
+elseif ARGV[5] == '' then
+  redis.call('SET', KEYS[1], ARGV[4])
 else
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
 end
 return 1
 `;
@@ -63,13 +65,18 @@ export class RedisKvStore implements KvStore {
     await this.#redis.del(this.#encodeKey(key));
   }
 
-  /** Sets `newValue` if the current value deep-equals `expectedValue`; `undefined` means "only if absent". */
+  /**
+   * Sets `newValue` if the current value deep-equals `expectedValue`. `undefined` stands for an absent
+   * key on both sides: an undefined `expectedValue` means "only if absent", an undefined `newValue`
+   * deletes the key (Fedify's circuit breaker closes a host's circuit that way).
+   */
   async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
     const args = [
       this.#encodeKey(key),
       expectedValue === undefined ? "absent" : "equal",
       expectedValue === undefined ? "" : canonicalJson(expectedValue),
-      canonicalJson(newValue),
+      newValue === undefined ? "delete" : "set",
+      newValue === undefined ? "" : canonicalJson(newValue),
       String(ttlMilliseconds(options) ?? ""),
     ];
     let result: unknown;
