@@ -38,36 +38,40 @@ export async function eventActivityDocument(
 }
 
 /**
- * `formerType` is an IRI (`"@type": "@id"` in the ActivityStreams context): a bare "Event" would be
- * read as a relative IRI, which makes the document impossible to canonicalise, so the Delete would go
- * out without its Linked Data signature.
+ * `formerType` is an IRI in the ActivityStreams context (`"@type": "@id"`): a bare "Event" there is a
+ * relative IRI, the document cannot be canonicalised, and the Delete goes out without its Linked Data
+ * signature. Gancio, on the other hand, compares the compact value with "Event" and "Note"
+ * (server/federation/inbox.js) and never answers a Delete whose formerType is anything else. So the
+ * term is redefined as a vocabulary term: the value stays "Event" and expands to the full IRI
+ * `https://www.w3.org/ns/activitystreams#Event`.
  */
-const formerTypes = { Event: `${asContext}#Event`, Note: `${asContext}#Note` } as const;
+const tombstoneContext = [asContext, { formerType: { "@id": "as:formerType", "@type": "@vocab" } }];
 
-/** The Tombstone of a deleted event or change note: inside its `Delete`, and served with 410 at its URL. */
-export function tombstoneDocument(id: URL, formerType: keyof typeof formerTypes, deletedAt: Temporal.Instant): JsonObject {
-  return { id: id.href, type: "Tombstone", formerType: formerTypes[formerType], deleted: deletedAt.toString() };
+type FormerType = "Event" | "Note";
+
+function tombstone(id: URL, formerType: FormerType, deletedAt: Temporal.Instant): JsonObject {
+  return { id: id.href, type: "Tombstone", formerType, deleted: deletedAt.toString() };
 }
 
 /** `Delete` of an event or of one of its change notes, with a `Tombstone`; id `<object>#delete`. */
 export function deleteDocument(
-  object: { id: URL; formerType: keyof typeof formerTypes; organizerApId: URL; deletedAt: Temporal.Instant },
+  object: { id: URL; formerType: FormerType; organizerApId: URL; deletedAt: Temporal.Instant },
   followers: URL,
 ): JsonObject {
   return {
-    "@context": asContext,
+    "@context": tombstoneContext,
     id: `${object.id.href}#delete`,
     type: "Delete",
     actor: object.organizerApId.href,
     to: publicAddress,
     cc: followers.href,
-    object: tombstoneDocument(object.id, object.formerType, object.deletedAt),
+    object: tombstone(object.id, object.formerType, object.deletedAt),
   };
 }
 
 /** The Tombstone served at a deleted event's (or change note's) URL, with 410. */
-export function tombstoneResponseDocument(id: URL, formerType: keyof typeof formerTypes, deletedAt: Temporal.Instant): JsonObject {
-  return { "@context": asContext, ...tombstoneDocument(id, formerType, deletedAt) };
+export function tombstoneResponseDocument(id: URL, formerType: FormerType, deletedAt: Temporal.Instant): JsonObject {
+  return { "@context": tombstoneContext, ...tombstone(id, formerType, deletedAt) };
 }
 
 /**
