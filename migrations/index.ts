@@ -1,3 +1,4 @@
+import { Migration20261202075321_federation_queue } from "./Migration20261202075321_federation_queue.ts";
 import { Migration20261202074834_event_change_notes } from "./Migration20261202074834_event_change_notes.ts";
 import { Migration20261129125926_events } from "./Migration20261129125926_events.ts";
 import { Migration20261129123856_initial } from "./Migration20261129123856_initial.ts";
@@ -7,4 +8,5 @@ export const migrationsList = [
   { name: "Migration20261129123856_initial", class: Migration20261129123856_initial },
   { name: "Migration20261129125926_events", class: Migration20261129125926_events },
   { name: "Migration20261202074834_event_change_notes", class: Migration20261202074834_event_change_notes },
+  { name: "Migration20261202075321_federation_queue", class: Migration20261202075321_federation_queue },
 ];

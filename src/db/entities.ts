@@ -21,4 +21,4 @@ export const entities = [
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */
-export const unmappedTables = ["fedify_kv"];
+export const unmappedTables = ["fedify_kv", "federation_queue"];

@@ -1,0 +1,308 @@
+// The PostgreSQL message queue, on a real PostgreSQL and on the embedded PGlite (the default's own
+// database, one session shared by every connection): Fedify's own contract, then what Fedify's suite
+// does not look at — crashes, leases, several messages at once, failures, conditional writes.
+import { setTimeout as sleep } from "node:timers/promises";
+import { testMessageQueue } from "@fedify/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newEmbeddedDataDir } from "../../../tests/support/embedded-template.ts";
+import { createTestDatabase } from "../../../tests/support/services.ts";
+import { until } from "../../../tests/support/wait.ts";
+import { type EmbeddedHandle, openEmbeddedPostgres } from "../../db/embedded-postgres.ts";
+import { type DatabaseTarget, migrate, openOrm } from "../../db/orm.ts";
+import { type SqlExecutor, sqlExecutorFromPg } from "../kv/postgres-kv-store.ts";
+import { PostgresMessageQueue, type PostgresMessageQueueOptions } from "./postgres-message-queue.ts";
+import { QueueTable } from "./queue-table.ts";
+
+interface Backend {
+  pool: pg.Pool;
+  db: SqlExecutor;
+  close(): Promise<void>;
+}
+
+async function migrated(target: DatabaseTarget): Promise<void> {
+  const orm = await openOrm(target, { poolSize: 1 });
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+}
+
+const backends: { name: string; open: () => Promise<Backend> }[] = [
+  {
+    name: "PostgreSQL",
+    open: async () => {
+      const database = await createTestDatabase("queue");
+      await migrated({ url: database.url });
+      const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+      return {
+        pool,
+        db: sqlExecutorFromPg(pool),
+        close: async () => {
+          await pool.end();
+          await database.drop();
+        },
+      };
+    },
+  },
+  {
+    name: "embedded PGlite",
+    open: async () => {
+      const { dataDir, remove } = await newEmbeddedDataDir("queue");
+      const embedded: EmbeddedHandle = await openEmbeddedPostgres(dataDir);
+      await migrated(embedded.target);
+      const pool = new pg.Pool({ ...embedded.target, max: 4 });
+      return {
+        pool,
+        db: sqlExecutorFromPg(pool),
+        close: async () => {
+          await pool.end();
+          await embedded.close();
+          await remove();
+        },
+      };
+    },
+  },
+];
+
+describe.each(backends)("PostgresMessageQueue on $name", ({ open }) => {
+  let backend: Backend;
+  const queues: PostgresMessageQueue[] = [];
+  let tables = 0;
+
+  beforeAll(async () => {
+    backend = await open();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(queues.map((q) => q.close()));
+    await backend?.close();
+  });
+
+  /** A fresh table shaped by the migration, and a queue on it (more queues on the same table with `again`). */
+  async function freshQueue(options: PostgresMessageQueueOptions = {}) {
+    const table = `queue_${++tables}`;
+    await backend.pool.query(`create table ${table} (like federation_queue including all)`);
+    const make = (more: PostgresMessageQueueOptions = {}) => {
+      const queue = new PostgresMessageQueue(backend.db, { table, pollIntervalMs: 100, ...options, ...more });
+      queues.push(queue);
+      return queue;
+    };
+    return { table, queue: make(), again: make, rows: new QueueTable(backend.db, table) };
+  }
+
+  async function rowsOf(table: string): Promise<{ attempts: number; lease_owner: string | null }[]> {
+    return (await backend.pool.query(`select attempts, lease_owner from ${table} order by id`)).rows;
+  }
+
+  it("passes Fedify's message queue test suite, ordering keys included, with two queues sharing the table", { timeout: 120_000 }, async () => {
+    const { again } = await freshQueue();
+    let made = 0;
+    await testMessageQueue(
+      () => {
+        made++;
+        return again();
+      },
+      async ({ mq1, mq2, controller }) => {
+        controller.abort();
+        await (mq1 as PostgresMessageQueue).close();
+        await (mq2 as PostgresMessageQueue).close();
+      },
+      { testOrderingKey: true },
+    );
+    expect(made).toBe(2);
+  });
+
+  it("handles several messages at once: one slow message holds none of the others", async () => {
+    const { queue } = await freshQueue({ concurrency: 3 });
+    const stop = new AbortController();
+    let releaseSlow: () => void = () => {};
+    const slow = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    const done: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const listening = queue.listen(
+      async (message) => {
+        running++;
+        peak = Math.max(peak, running);
+        if (message === "slow") await slow;
+        else await sleep(100);
+        running--;
+        done.push(message as string);
+      },
+      { signal: stop.signal },
+    );
+    await queue.enqueue("slow");
+    await queue.enqueueMany(["a", "b", "c", "d", "e", "f"]);
+    await until("the fast messages", async () => done.length === 6);
+    expect(done.sort()).toEqual(["a", "b", "c", "d", "e", "f"]);
+    expect(peak).toBe(3);
+    expect(await queue.counts()).toEqual({ ready: 0, delayed: 0, active: 1 });
+    releaseSlow();
+    stop.abort();
+    await listening;
+    expect(done).toContain("slow");
+    expect(await queue.counts()).toEqual({ ready: 0, delayed: 0, active: 0 });
+  });
+
+  it("keeps a message until its handler has returned: a stop waits for it, and it is gone only then", async () => {
+    const { queue, table } = await freshQueue();
+    const stop = new AbortController();
+    let started = false;
+    let finished = false;
+    const listening = queue.listen(
+      async () => {
+        started = true;
+        await sleep(500);
+        finished = true;
+      },
+      { signal: stop.signal },
+    );
+    await queue.enqueue({ n: 1 });
+    await until("the handler to start", async () => started);
+    expect(await rowsOf(table)).toHaveLength(1);
+    stop.abort();
+    await listening;
+    expect(finished).toBe(true);
+    expect(await rowsOf(table)).toEqual([]);
+  });
+
+  it("gives a message taken by a listener that died to another one once its lease ran out", async () => {
+    const { queue, table, rows } = await freshQueue({ leaseMs: 400 });
+    await queue.enqueue({ n: "orphan" });
+    // A listener takes it, then dies: no handler finishes, no lease renewal.
+    expect(await rows.claim("dead", { limit: 5, leaseMs: 400, maxAttempts: 10 })).toHaveLength(1);
+    const seen: unknown[] = [];
+    const stop = new AbortController();
+    const listening = queue.listen((m) => void seen.push(m), { signal: stop.signal });
+    await sleep(200);
+    expect(seen).toEqual([]); // still leased
+    await until("the orphan to be taken again", async () => seen.length > 0);
+    stop.abort();
+    await listening;
+    expect(seen).toEqual([{ n: "orphan" }]);
+    expect(await rowsOf(table)).toEqual([]);
+  });
+
+  it("frees every lease at once for the embedded owner restarting after a crash", async () => {
+    const { queue, rows } = await freshQueue();
+    await queue.enqueueMany([1, 2]);
+    expect(await rows.claim("dead", { limit: 5, leaseMs: 3_600_000, maxAttempts: 10 })).toHaveLength(2);
+    expect(await queue.counts()).toEqual({ ready: 0, delayed: 0, active: 2 });
+    expect(await queue.releaseAllLeases()).toBe(2);
+    expect(await queue.counts()).toEqual({ ready: 2, delayed: 0, active: 0 });
+  });
+
+  it("renews the lease of a handler slower than the lease, so that no other listener takes its message", async () => {
+    const { queue, again } = await freshQueue({ leaseMs: 300 });
+    const other = again();
+    const stop = new AbortController();
+    const calls: string[] = [];
+    const handler = (who: string) => async () => {
+      calls.push(who);
+      await sleep(1200);
+    };
+    const listening = [queue.listen(handler("first"), { signal: stop.signal })];
+    await queue.enqueue("long");
+    await until("the handler to start", async () => calls.length > 0);
+    listening.push(other.listen(handler("second"), { signal: stop.signal }));
+    await sleep(1500);
+    stop.abort();
+    await Promise.all(listening);
+    expect(calls).toEqual(["first"]);
+    expect(await queue.counts()).toEqual({ ready: 0, delayed: 0, active: 0 });
+  });
+
+  it("takes a message whose handler threw again later, up to the attempt limit, then drops it", async () => {
+    const { queue, table } = await freshQueue({ retryDelayMs: 100, maxAttempts: 3 });
+    const stop = new AbortController();
+    const calls: number[] = [];
+    const listening = queue.listen(
+      () => {
+        calls.push(Date.now());
+        throw new Error("database down");
+      },
+      { signal: stop.signal },
+    );
+    await queue.enqueue("doomed");
+    await until("three attempts", async () => calls.length === 3 && (await rowsOf(table)).length === 0);
+    await sleep(600);
+    stop.abort();
+    await listening;
+    expect(calls).toHaveLength(3);
+    // 100 ms, then 400 ms later: the delay grows.
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(100);
+    expect(calls[2]! - calls[1]!).toBeGreaterThanOrEqual(400);
+  });
+
+  it("gives back exactly what was enqueued: key order, NUL characters, large numbers", async () => {
+    const { queue } = await freshQueue();
+    const message = { z: 1, a: "nul\u0000inside", big: 1.2345678901234567e300, nested: [{ y: true, b: null }] };
+    const stop = new AbortController();
+    const seen: unknown[] = [];
+    const listening = queue.listen((m) => void seen.push(m), { signal: stop.signal });
+    await queue.enqueue(message);
+    await until("the message", async () => seen.length > 0);
+    stop.abort();
+    await listening;
+    expect(JSON.stringify(seen[0])).toBe(JSON.stringify(message));
+  });
+
+  it("reports waiting messages as ready or delayed, and refuses a negative delay", async () => {
+    const { queue } = await freshQueue();
+    await queue.enqueueMany(["a", "b"]);
+    await queue.enqueue("later", { delay: Temporal.Duration.from({ minutes: 5 }) });
+    expect(await queue.getDepth()).toEqual({ queued: 3, ready: 2, delayed: 1 });
+    await expect(queue.enqueue("x", { delay: Temporal.Duration.from({ seconds: -1 }) })).rejects.toThrow(RangeError);
+  });
+
+  it("writes what enqueueAtomically's function enqueued in one statement with its condition, only if it returns a row", async () => {
+    const { queue, table } = await freshQueue();
+    const flag = `flag_${tables}`;
+    await backend.pool.query(`create table ${flag} (id int primary key, sent boolean not null default false)`);
+    await backend.pool.query(`insert into ${flag} (id) values (1), (2), (3)`);
+    const mark = (id: number) => ({ sql: `update ${flag} set sent = true where id = $1 and not sent returning id`, params: [id] });
+    const payloads = async () => (await backend.pool.query(`select payload from ${table} order by id`)).rows.map((r) => JSON.parse(r.payload));
+    // Like Fedify with an ordering key: one enqueue per message, all at once, then more.
+    let before: unknown[] = [];
+    const send = async () => {
+      before = await payloads();
+      await Promise.all([queue.enqueue("a", { orderingKey: "k" }), queue.enqueue("b", { orderingKey: "k" })]);
+      expect(await payloads()).toEqual(before); // held back until the function returns
+      await queue.enqueueMany(["c", "d"], { delay: Temporal.Duration.from({ minutes: 1 }) });
+    };
+    expect(await queue.enqueueAtomically(mark(1), send)).toBe(true);
+    expect(before).toEqual([]);
+    expect(await payloads()).toEqual(["a", "b", "c", "d"]);
+    // The same row sent again (a retry after a crash, a second worker): nothing twice.
+    expect(await queue.enqueueAtomically(mark(1), send)).toBe(false);
+    expect(await payloads()).toEqual(["a", "b", "c", "d"]);
+    expect(await queue.getDepth()).toEqual({ queued: 4, ready: 2, delayed: 2 });
+    // Nothing to send: the row is marked all the same. A function that throws writes and marks nothing.
+    expect(await queue.enqueueAtomically(mark(2), async () => {})).toBe(true);
+    await expect(
+      queue.enqueueAtomically(mark(3), async () => {
+        await queue.enqueue("e");
+        throw new Error("no keys");
+      }),
+    ).rejects.toThrow("no keys");
+    expect((await backend.pool.query(`select id, sent from ${flag} order by id`)).rows).toEqual([
+      { id: 1, sent: true },
+      { id: 2, sent: true },
+      { id: 3, sent: false },
+    ]);
+    // Outside the function, writes are immediate again.
+    await queue.enqueue("f");
+    expect(await payloads()).toEqual(["a", "b", "c", "d", "f"]);
+  });
+
+  it("stops its listeners and refuses new messages once closed", async () => {
+    const { queue } = await freshQueue();
+    const listening = queue.listen(() => {});
+    await queue.close();
+    await expect(listening).resolves.toBeUndefined();
+    await expect(queue.enqueue("too late")).rejects.toThrow(/closed/);
+  });
+});
