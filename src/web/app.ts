@@ -7,11 +7,13 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Urls } from "../shared/urls.ts";
+import { assetRoutes } from "./assets.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
 import { visitorLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
 import { upcomingSection } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 const logger = getLogger(["relais", "web"]);
 
@@ -32,12 +34,13 @@ export interface AppDeps {
 
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
- * Order: refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
+ * Order: security headers → refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.use(securityHeaders(deps.urls.origin));
 
   // Blocked domains, oversized bodies and activities not on their actor's origin are refused before
   // Fedify sees (and queues) anything.
@@ -74,6 +77,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", checks: results });
   });
 
+  app.use(assetRoutes());
   for (const router of deps.routers ?? []) app.use(router);
 
   app.get("/", async (req, res) => {

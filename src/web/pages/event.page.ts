@@ -52,7 +52,7 @@ export function subscribeBox(lang: string, feed: URL): SafeHtml {
   return html`<section class="card" aria-labelledby="subscribe">
 <h2 id="subscribe">${t(lang, "web:feed.title")}</h2>
 <p><a href="${webcal}">${t(lang, "web:feed.webcal")}</a> · <a href="${feed.href}">${t(lang, "web:feed.https")}</a></p>
-<p><label>${t(lang, "web:feed.copy")}<br><input type="text" readonly value="${feed.href}" size="50" onfocus="this.select()"></label></p>
+<p><label>${t(lang, "web:feed.copy")}<br><input type="text" readonly value="${feed.href}" size="50"></label></p>
 </section>`;
 }
 

@@ -1,16 +1,7 @@
 import { interfaceLanguages } from "../../shared/language.ts";
 import { t } from "../../shared/i18n.ts";
+import { stylesheetPath } from "../assets.ts";
 import { html, type SafeHtml } from "../html.ts";
-
-const style = `
-body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
-header,main,footer{max-width:46rem;margin:0 auto;padding:1rem}
-header{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5rem}
-a{color:#0645ad}h1{line-height:1.2}
-.muted{color:#555}.card{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:1rem;margin:1rem 0}
-nav[aria-label] a{margin-left:.5rem}code{background:#eee;padding:.1rem .3rem;border-radius:.2rem}
-:focus-visible{outline:3px solid #f90;outline-offset:2px}
-`;
 
 /**
  * The page frame: language attribute, title, a language switcher that works without JavaScript.
@@ -28,7 +19,7 @@ export function layout(opts: { lang: string; title: string; body: SafeHtml; path
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${opts.title} · ${t(opts.lang, "web:site.name")}</title>
-<style>${style}</style>
+<link rel="stylesheet" href="${stylesheetPath}">
 </head>
 <body>
 <header><a href="/">${t(opts.lang, "web:site.name")}</a>
