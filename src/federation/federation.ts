@@ -11,6 +11,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
+import { withoutActivityIdempotence } from "./fedify-workarounds.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
@@ -38,7 +39,7 @@ export type RelaisFederation = Federation<void>;
  */
 export function buildFederation(deps: FederationDeps): RelaisFederation {
   const federation = createFederation<void>({
-    kv: deps.kv,
+    kv: withoutActivityIdempotence(deps.kv),
     queue: deps.queue,
     manuallyStartQueue: true,
     origin: deps.origin.href,
@@ -61,6 +62,9 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
   federation
     .setInboxListeners("/@{identifier}/inbox", "/inbox")
     .setSharedKeyDispatcher(() => ({ identifier: instanceIdentifier }))
+    // No "already processed" records: the handlers are idempotent on the data, and a record written
+    // for a refused activity would drop the genuine one with the same id (see fedify-workarounds.ts).
+    .withIdempotency(() => null)
     .on(Follow, (ctx, activity) => onFollow(ctx, activity, deps))
     .on(Undo, (ctx, activity) => onUndo(ctx, activity, deps))
     .on(Delete, (ctx, activity) => onDelete(ctx, activity, deps))

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
 import { getLogger } from "@logtape/logtape";
 import { federationMiddleware } from "../federation/express-bridge.ts";
+import { activityReader } from "../federation/inbox/activity-document.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventService } from "../modules/event/event.service.ts";
@@ -46,7 +47,11 @@ export function createApp(deps: AppDeps): Express {
   // Fedify sees (and queues) anything.
   app.post(
     ["/inbox", "/@:slug/inbox"],
-    inboxPrecheck({ maxBodyBytes: deps.maxInboxBodyBytes, isBlocked: (host) => deps.followers.isBlocked(host) }),
+    inboxPrecheck({
+      maxBodyBytes: deps.maxInboxBodyBytes,
+      isBlocked: (host) => deps.followers.isBlocked(host),
+      read: activityReader(deps.federation.createContext(deps.urls.origin, undefined).contextLoader),
+    }),
   );
 
   app.use(

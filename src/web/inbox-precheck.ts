@@ -1,53 +1,66 @@
 import type { NextFunction, Request, Response } from "express";
+import { getLogger } from "@logtape/logtape";
+import { type ActivityFacts, type ActivityReading, signatureKeyId } from "../federation/inbox/activity-document.ts";
+
+const logger = getLogger(["relais", "inbox"]);
+
+export interface InboxPrecheckOptions {
+  readonly maxBodyBytes: number;
+  readonly isBlocked: (host: string) => boolean;
+  /** Reads the body the way Fedify will (see activity-document.ts). */
+  readonly read: (body: Buffer) => Promise<ActivityReading>;
+}
 
 /**
  * Checks made on an inbox POST before Fedify sees it (and, with a queue, before anything is queued):
  * - a delivery signed by a key of a blocked domain is refused (403) without reading the body;
  * - the body is read up to the cap (413 beyond it) and kept on `req.rawBody`, byte for byte, for the
  *   federation bridge (signatures and digests cover those bytes);
- * - an activity whose `id` is on another origin than its `actor`, or whose actor is on a blocked
- *   domain, is refused (400 / 403): it could only be believed on its own origin's word.
- * Signature verification itself stays with Fedify.
+ * - a body that cannot be read as an activity, or not stored (NUL, nesting), is refused (400), and so
+ *   is one whose `@context` cannot be loaded in time: nothing later would read it better;
+ * - an activity whose id is on another origin than its actor, or whose actor is on a blocked domain,
+ *   is refused (400 / 403): it could only be believed on its own origin's word.
+ * Each refusal is one log line without the body. Signature verification itself stays with Fedify.
  */
-export function inboxPrecheck(opts: { maxBodyBytes: number; isBlocked: (host: string) => boolean }) {
+export function inboxPrecheck(opts: InboxPrecheckOptions) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const signer = signerHost(req);
+    const signer = signatureKeyId({ get: (name) => req.get(name) })?.hostname.toLowerCase();
     if (signer && opts.isBlocked(signer)) {
-      refuse(res, 403, "blocked", `deliveries from ${signer} are refused by this instance`);
+      refuse(req, res, 403, "blocked", `deliveries from ${signer} are refused by this instance`);
       return;
     }
     const declared = Number(req.get("content-length") ?? Number.NaN);
     if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
       res.set("Connection", "close");
-      refuse(res, 413, "payload_too_large", `the body is larger than ${opts.maxBodyBytes} bytes`);
+      refuse(req, res, 413, "payload_too_large", `the body is larger than ${opts.maxBodyBytes} bytes`);
       return;
     }
     const body = await readCapped(req, opts.maxBodyBytes);
     if (body === "too-large") {
       res.set("Connection", "close");
-      refuse(res, 413, "payload_too_large", `the body is larger than ${opts.maxBodyBytes} bytes`);
+      refuse(req, res, 413, "payload_too_large", `the body is larger than ${opts.maxBodyBytes} bytes`);
       return;
     }
     (req as Request & { rawBody?: Buffer }).rawBody = body;
-    const problem = originProblem(body, opts.isBlocked);
+    const reading = await opts.read(body);
+    if (!reading.ok) {
+      refuse(req, res, 400, reading.code, reading.message);
+      return;
+    }
+    const problem = originProblem(reading.activity, opts.isBlocked);
     if (problem) {
-      refuse(res, problem.status, problem.code, problem.message);
+      refuse(req, res, problem.status, problem.code, problem.message);
       return;
     }
     next();
   };
 }
 
-function refuse(res: Response, status: number, code: string, message: string): void {
+/** One line per refusal; what it was about (ids, which name people) only at debug level. */
+function refuse(req: Request, res: Response, status: number, code: string, message: string): void {
+  logger.info("inbox POST {path} refused: {status} {code}", { path: req.path, status, code });
+  logger.debug("inbox POST {path} refused because {message}", { path: req.path, message });
   res.status(status).json({ error: code, message });
-}
-
-/** Host of the key that signed a request (draft-cavage `Signature` or RFC 9421 `Signature-Input`). */
-export function signerHost(req: Request): string | undefined {
-  const header = req.get("signature-input") ?? req.get("signature") ?? "";
-  const m = /keyid="([^"]+)"/i.exec(header);
-  if (!m?.[1] || !URL.canParse(m[1])) return undefined;
-  return new URL(m[1]).hostname.toLowerCase();
 }
 
 async function readCapped(req: Request, cap: number): Promise<Buffer | "too-large"> {
@@ -65,41 +78,22 @@ async function readCapped(req: Request, cap: number): Promise<Buffer | "too-larg
   return Buffer.concat(chunks);
 }
 
-function idOf(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
-  return undefined;
-}
-
-function originOf(value: string | undefined): string | undefined {
-  return value && URL.canParse(value) ? new URL(value).origin : undefined;
-}
-
-/** A reason to refuse the activity on its face, or undefined (malformed JSON is left to Fedify). */
+/** A reason to refuse the activity on its face, or undefined. */
 export function originProblem(
-  body: Buffer,
+  activity: ActivityFacts,
   isBlocked: (host: string) => boolean,
 ): { status: number; code: string; message: string } | undefined {
-  let activity: unknown;
-  try {
-    activity = JSON.parse(body.toString("utf8"));
-  } catch {
-    return undefined;
+  for (const actor of activity.actorIds) {
+    const host = actor.hostname.toLowerCase();
+    if (isBlocked(host)) return { status: 403, code: "blocked", message: `activities of ${host} are refused by this instance` };
   }
-  if (!activity || typeof activity !== "object" || Array.isArray(activity)) return undefined;
-  const a = activity as { id?: unknown; actor?: unknown };
-  const actors = (Array.isArray(a.actor) ? a.actor : [a.actor]).map(idOf).filter((x): x is string => x !== undefined);
-  for (const actor of actors) {
-    const host = URL.canParse(actor) ? new URL(actor).hostname.toLowerCase() : undefined;
-    if (host && isBlocked(host)) return { status: 403, code: "blocked", message: `activities of ${host} are refused by this instance` };
-  }
-  const idOrigin = originOf(typeof a.id === "string" ? a.id : undefined);
-  const actorOrigin = originOf(actors[0]);
-  if (idOrigin && actorOrigin && idOrigin !== actorOrigin) {
+  if (activity.id === null) return undefined;
+  const foreign = activity.actorIds.find((actor) => actor.origin !== activity.id?.origin);
+  if (foreign) {
     return {
       status: 400,
       code: "cross_origin",
-      message: `the activity ${String(a.id)} is not on its actor's origin (${actorOrigin}); only an actor's own server may send its activities`,
+      message: `the activity ${activity.id.href} is not on its actor's origin (${foreign.origin}); only an actor's own server may send its activities`,
     };
   }
   return undefined;

@@ -4,22 +4,40 @@ import { getLogger } from "@logtape/logtape";
 import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
 import { remoteActorInfo } from "../mappers/collective.mapper.ts";
+import { idOf, signatureKeyId } from "./activity-document.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
 /**
- * An activity is only believed for its own origin: its id and its actor must share the origin of the
- * key that signed it (Fedify has checked that the key belongs to the actor).
+ * What the inbox decided, one line each. At INFO only the activity type, the collective and the
+ * outcome: who follows which collective is political-opinion data, so the actor and activity ids
+ * (which name people: `…/users/ana#follows/3/undo`) are logged at DEBUG only.
  */
-function sameOriginAsActor(activity: Activity): boolean {
-  const actor = activity.actorId;
-  if (!actor) return false;
-  return activity.id === null || activity.id.origin === actor.origin;
+function decided(type: string, outcome: string, activity: Activity, fields: { slug?: string } = {}): void {
+  const where = fields.slug ? ` (@${fields.slug})` : "";
+  logger.info(`{type}${where}: {outcome}`, { type, outcome, ...fields });
+  logger.debug(`{type} {id} from {actor}${where}: {outcome}`, {
+    type,
+    id: activity.id?.href ?? null,
+    actor: activity.actorId?.href ?? null,
+    outcome,
+    ...fields,
+  });
 }
 
-function blocked(deps: FederationDeps, activity: Activity): boolean {
-  const host = activity.actorId?.hostname;
-  return host !== undefined && deps.followers.isBlocked(host);
+/**
+ * An activity is only believed for its own origin: its id and its actor must share the origin of the
+ * key that signed it (Fedify has checked that the key belongs to the actor), and that origin must not
+ * be blocked. Logs why it is not.
+ */
+function believable(deps: FederationDeps, type: string, activity: Activity): activity is Activity & { actorId: URL } {
+  const actor = activity.actorId;
+  let problem: string | undefined;
+  if (!actor) problem = "ignored: it names no actor";
+  else if (deps.followers.isBlocked(actor.hostname)) problem = "ignored: its actor's domain is blocked";
+  else if (activity.id !== null && activity.id.origin !== actor.origin) problem = "ignored: its id is not on its actor's origin";
+  if (problem) decided(type, problem, activity);
+  return problem === undefined;
 }
 
 /** The HTTP status of a failed document fetch (Fedify's `FetchError` carries the response), if any. */
@@ -38,28 +56,31 @@ function collectiveSlug(ctx: InboxContext<void>, uri: URL | null): string | null
 }
 
 export async function onFollow(ctx: InboxContext<void>, follow: Follow, deps: FederationDeps): Promise<void> {
-  if (blocked(deps, follow) || !sameOriginAsActor(follow) || follow.id === null) {
-    logger.info("ignored a Follow from {actor}: blocked, anonymous or from another origin", { actor: follow.actorId?.href });
-    return;
-  }
+  if (!believable(deps, "Follow", follow)) return;
+  if (follow.id === null) return decided("Follow", "ignored: it has no id to answer", follow);
   const slug = collectiveSlug(ctx, follow.objectId);
-  if (!slug) return;
+  if (!slug) return decided("Follow", "ignored: its object is not a collective of this instance", follow);
   const actor = remoteActorInfo(await follow.getActor(ctx));
-  if (!actor || actor.apId.href !== follow.actorId?.href) {
-    logger.info("ignored a Follow whose actor {actor} could not be resolved", { actor: follow.actorId?.href });
-    return;
+  if (!actor || actor.apId.href !== follow.actorId.href) {
+    return decided("Follow", "ignored: its actor could not be resolved to a usable actor", follow, { slug });
   }
   const result = await deps.followers.receiveFollow({ slug, actor, followActivityId: follow.id.href });
-  if (!result.ok) {
-    logger.info("Follow of {slug} by {actor} refused: {reason}", { slug, actor: actor.apId.href, reason: result.reason });
-    return;
-  }
-  logger.info("{actor} follows {slug} ({state})", { actor: actor.apId.href, slug, state: result.state });
+  if (!result.ok) return decided("Follow", `refused: ${result.reason}`, follow, { slug });
+  decided("Follow", `${result.state}${result.created ? " (new follower)" : ""}`, follow, { slug });
 }
 
 export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: FederationDeps): Promise<void> {
-  if (blocked(deps, undo) || !sameOriginAsActor(undo)) return;
-  // The embedded object is only trusted when it comes from the same origin; Fedify re-fetches it otherwise.
+  if (!believable(deps, "Undo", undo)) return;
+  const actor = undo.actorId;
+  // By the id of the Follow we stored: some servers embed their Follow without its actor (Gancio) or
+  // send its id alone. Only the Undo's actor's own follow goes, and only for a Follow id of its origin.
+  const objectId = undo.objectId;
+  if (objectId !== null && objectId.origin === actor.origin) {
+    const slug = await deps.followers.removeFollowByActivityId(actor.href, objectId.href);
+    if (slug) return decided("Undo", "unfollowed (matched by the Follow's id)", undo, { slug });
+  }
+  // Otherwise by what the Follow says. The embedded object is only trusted when it comes from the same
+  // origin; Fedify re-fetches it otherwise.
   let object: Awaited<ReturnType<Undo["getObject"]>>;
   try {
     object = await undo.getObject(ctx);
@@ -68,37 +89,23 @@ export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: Federati
     // Anything else (5xx, network) may pass: Fedify retries the activity.
     const status = fetchErrorStatus(error);
     if (status === undefined || status < 400 || status >= 500) throw error;
-    logger.info("ignored an Undo from {actor}: its object answered {status}", { actor: undo.actorId?.href, status });
-    return;
+    return decided("Undo", `ignored: its object answered ${status}`, undo);
   }
-  if (!(object instanceof Follow)) return;
-  if (object.actorId?.href !== undo.actorId?.href) return;
+  if (!(object instanceof Follow)) return decided("Undo", "ignored: its object is not a Follow we know", undo);
+  if (object.actorId === null) return decided("Undo", "ignored: its Follow names no actor and its id matches no follow of this actor", undo);
+  if (object.actorId.href !== actor.href) return decided("Undo", "ignored: its Follow is another actor's", undo);
   const slug = collectiveSlug(ctx, object.objectId);
-  if (!slug || !undo.actorId) return;
-  const removed = await deps.followers.removeFollow(slug, undo.actorId.href);
-  logger.info("{actor} unfollowed {slug} ({removed})", { actor: undo.actorId.href, slug, removed });
+  if (!slug) return decided("Undo", "ignored: its Follow's object is not a collective of this instance", undo);
+  const removed = await deps.followers.removeFollow(slug, actor.href);
+  decided("Undo", removed ? "unfollowed" : "nothing to undo: not a follower", undo, { slug });
 }
 
 export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: FederationDeps): Promise<void> {
+  if (!believable(deps, "Delete", del)) return;
   // Only the deletion of the actor itself concerns us for now.
-  if (!del.actorId || del.objectId?.href !== del.actorId.href) return;
+  if (del.objectId?.href !== del.actorId.href) return decided("Delete", "ignored: it deletes something else than its actor", del);
   const removed = await deps.followers.removeActor(del.actorId.href);
-  logger.info("{actor} was deleted: removed {removed} follow(s)", { actor: del.actorId.href, removed });
-}
-
-/** The `keyId` of a draft-cavage `Signature` or an RFC 9421 `Signature-Input` header. */
-function signatureKeyId(headers: Headers): URL | undefined {
-  const header = headers.get("signature-input") ?? headers.get("signature") ?? "";
-  const m = /keyid="([^"]+)"/i.exec(header);
-  return m?.[1] && URL.canParse(m[1]) ? new URL(m[1]) : undefined;
-}
-
-function idOf(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string") {
-    return (value as { id: string }).id;
-  }
-  return undefined;
+  decided("Delete", `actor deleted: removed ${removed} follow(s)`, del);
 }
 
 /**

@@ -89,6 +89,22 @@ export class FollowerService {
     return (await em.nativeDelete(FollowerSchema, { collective: collective.id, actor: actor.id })) > 0;
   }
 
+  /**
+   * Undo of a Follow known by its id: removes the follow that `actorApId` made with that Follow (the
+   * latest one stored for it). Returns the collective's slug, or null when there was none.
+   */
+  async removeFollowByActivityId(actorApId: string, followActivityId: string): Promise<string | null> {
+    const em = this.#em.fork();
+    const follow = await em.findOne(
+      FollowerSchema,
+      { followActivityId, actor: { apId: actorApId } },
+      { populate: ["collective"] },
+    );
+    if (!follow) return null;
+    await em.nativeDelete(FollowerSchema, { id: follow.id });
+    return follow.collective.slug;
+  }
+
   /** The actor was deleted on its server: forget every follow it had, and the actor. */
   async removeActor(actorApId: string): Promise<number> {
     const em = this.#em.fork();
