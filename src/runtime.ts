@@ -20,6 +20,14 @@ import { FollowerService } from "./modules/follower/follower.service.ts";
 import { UserService } from "./modules/user/user.service.ts";
 import { OperatorError } from "./shared/errors.ts";
 import { Urls } from "./shared/urls.ts";
+import { createRateLimit, type RateLimit, type RateLimitOptions } from "./web/rate-limits.ts";
+
+export interface RateLimits {
+  /** Failed API authentications per client address. */
+  readonly apiAuthFailures: RateLimit;
+  /** Inbox POSTs per remote origin and client address. */
+  readonly inbox: RateLimit;
+}
 
 const logger = getLogger(["relais", "runtime"]);
 
@@ -53,6 +61,7 @@ export interface Runtime {
   readonly feedSubjects: CachedFeedSubjects;
   readonly embedded: EmbeddedHandle | undefined;
   readonly readiness: Record<string, () => Promise<void>>;
+  readonly rateLimits: RateLimits;
   /** Consumes the federation queue and polls the outbox until the signal aborts. */
   runWorker(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -114,9 +123,11 @@ export async function createRuntime(
         await orm.em.getConnection().execute("select 1");
       },
     };
+    let rateStore: RateLimitOptions["redis"];
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
       closers.push(() => redis.quit());
+      rateStore = { client: redis, keyPrefix: `relais:rl:${opts.queueName ?? ""}:` };
       kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
       const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation", concurrency: 4 });
       closers.push(() => bull.close());
@@ -133,6 +144,12 @@ export async function createRuntime(
       queue = role === "cli" ? undefined : new InProcessMessageQueue({ pollInterval: { seconds: 1 } });
       readiness.queue = async () => {};
     }
+
+    // Shared by every web process through Redis when there is one; in memory otherwise (one process).
+    const rateLimits: RateLimits = {
+      apiAuthFailures: createRateLimit({ name: "api-auth-failures", points: config.apiAuthFailureLimit, durationSeconds: 900, redis: rateStore }),
+      inbox: createRateLimit({ name: "inbox", points: config.inboxRateLimit, durationSeconds: 60, redis: rateStore }),
+    };
 
     const collectives = new CollectiveService(em);
     let relay: OutboxRelay | undefined;
@@ -178,6 +195,7 @@ export async function createRuntime(
       feedSubjects,
       embedded,
       readiness,
+      rateLimits,
       async runWorker(signal: AbortSignal) {
         await Promise.all([federation.startQueue(undefined, { signal }), theRelay.run(signal), refresher.run(signal)]);
       },

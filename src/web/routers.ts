@@ -8,7 +8,7 @@ import { feedRoutesFor } from "./feed.routes.ts";
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 export function extraRouters(runtime: Runtime): Router[] {
   return [
-    eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin }),
+    eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutesFor(runtime),
   ];
@@ -25,6 +25,8 @@ export function appFor(runtime: Runtime): Express {
     followers: runtime.followers,
     events: runtime.events,
     readiness: runtime.readiness,
+    trustProxy: runtime.config.trustProxy,
+    inboxRateLimit: runtime.rateLimits.inbox,
     routers: extraRouters(runtime),
   });
 }
