@@ -18,6 +18,11 @@ import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
 import { UserService } from "./modules/user/user.service.ts";
+import { AccountService } from "./modules/account/account.service.ts";
+import { PostgresSessionStore } from "./modules/account/postgres-session.store.ts";
+import { SessionService } from "./modules/account/session.service.ts";
+import type { SessionStore } from "./modules/account/session.types.ts";
+import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
 import { OperatorError } from "./shared/errors.ts";
 import { Urls } from "./shared/urls.ts";
 import { createRateLimit, type RateLimit, type RateLimitOptions } from "./web/rate-limits.ts";
@@ -56,6 +61,9 @@ export interface Runtime {
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly users: UserService;
+  /** Browser sessions of editors (PostgreSQL, or Redis when REDIS_URL is set). */
+  readonly sessions: SessionService;
+  readonly accounts: AccountService;
   readonly events: EventService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
@@ -118,6 +126,7 @@ export async function createRuntime(
 
     let kv: KvStore;
     let queue: MessageQueue | undefined;
+    let sessionStore: SessionStore = new PostgresSessionStore(em);
     const readiness: Record<string, () => Promise<void>> = {
       database: async () => {
         await orm.em.getConnection().execute("select 1");
@@ -129,6 +138,7 @@ export async function createRuntime(
       closers.push(() => redis.quit());
       rateStore = { client: redis, keyPrefix: `relais:rl:${opts.queueName ?? ""}:` };
       kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
+      sessionStore = new RedisSessionStore(redis, { keyPrefix: `relais:session:${opts.queueName ?? ""}:` });
       const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation", concurrency: 4 });
       closers.push(() => bull.close());
       queue = bull;
@@ -158,6 +168,8 @@ export async function createRuntime(
       onOutbox: () => void relay?.nudge(),
     });
     const users = new UserService(em);
+    const sessions = new SessionService(sessionStore);
+    const accounts = new AccountService(em, sessions);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
     const events = new EventService(em, urls, {
       onOutbox: () => void relay?.nudge(),
@@ -191,6 +203,8 @@ export async function createRuntime(
       collectives,
       followers,
       users,
+      sessions,
+      accounts,
       events,
       feedSubjects,
       embedded,

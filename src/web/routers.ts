@@ -2,6 +2,7 @@ import type { Express, Router } from "express";
 import { eventsApiRouter } from "../api/events.router.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
+import { editorRouter } from "./editor/editor.router.ts";
 import { eventRoutes } from "./event.routes.ts";
 import { feedRoutesFor } from "./feed.routes.ts";
 
@@ -11,6 +12,13 @@ export function extraRouters(runtime: Runtime): Router[] {
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutesFor(runtime),
+    editorRouter({
+      origin: runtime.urls.origin,
+      sessions: runtime.sessions,
+      accounts: runtime.accounts,
+      users: runtime.users,
+      collectives: runtime.collectives,
+    }),
   ];
 }
 
