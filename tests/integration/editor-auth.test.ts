@@ -164,7 +164,7 @@ describe("editor sessions on an https origin, in Redis", () => {
 
   it("uses __Host- cookies with Secure, and keeps sessions in Redis", async () => {
     // The server listens on plain http; the public origin (behind a proxy) is https.
-    const web = new WebClient(new URL(relais.server.address() && `http://127.0.0.1:${(relais.server.address() as { port: number }).port}`));
+    const web = new WebClient(new URL(`http://127.0.0.1:${(relais.server.address() as { port: number }).port}`));
     const form = await web.get("/manage/login");
     expect(form.headers.getSetCookie().join("\n")).toMatch(/^__Host-relais-csrf=[^;]+; Path=\/; SameSite=Strict; HttpOnly; Secure$/m);
     const login = await web.post("/manage/login", { email: "bram@example.org", password }, { origin: "https://relais.test" });
