@@ -1,4 +1,3 @@
-import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -21,12 +20,6 @@ export interface Config {
   readonly production: boolean;
   readonly logFormat: "text" | "json";
   readonly logLevel: "debug" | "info" | "warning" | "error";
-  /** Which proxies' `X-Forwarded-For` gives the client's address (Express's `trust proxy`); false: none. */
-  readonly trustProxy: string | false;
-  /** Failed API authentications allowed per client address in 15 minutes. */
-  readonly apiAuthFailureLimit: number;
-  /** Inbox POSTs allowed per minute per remote origin (the signing key's host) and client address. */
-  readonly inboxRateLimit: number;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -77,20 +70,6 @@ const originSchema = z.string().transform((value, ctx) => {
 const databaseUrlSchema = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL");
-// "loopback", "uniquelocal", "linklocal", addresses and CIDR ranges, comma-separated; "false" for none.
-const trustProxySchema = z.string().transform((value, ctx) => {
-  const v = value.trim();
-  if (v === "false" || v === "none" || v === "") return false as const;
-  const bad = v
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => !["loopback", "uniquelocal", "linklocal"].includes(part) && isIP(part.split("/")[0] ?? "") === 0);
-  if (bad.length > 0) {
-    ctx.addIssue({ code: "custom", message: `"${bad.join(", ")}" is not loopback, uniquelocal, linklocal, an address or a CIDR range` });
-    return z.NEVER;
-  }
-  return v;
-});
 const redisUrlSchema = z.string().refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL");
 
 const schema = z.object({
@@ -112,9 +91,6 @@ const schema = z.object({
   NODE_ENV: z.string().optional(),
   RELAIS_LOG_FORMAT: z.enum(["auto", "text", "json"]),
   RELAIS_LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]),
-  RELAIS_TRUST_PROXY: trustProxySchema,
-  RELAIS_API_AUTH_FAILURE_LIMIT: intString(1, 1_000_000),
-  RELAIS_INBOX_RATE_LIMIT: intString(1, 1_000_000),
 });
 
 /** Which file key feeds which environment variable. */
@@ -130,9 +106,6 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   blockedDomains: "RELAIS_BLOCKED_DOMAINS",
   logFormat: "RELAIS_LOG_FORMAT",
   logLevel: "RELAIS_LOG_LEVEL",
-  trustProxy: "RELAIS_TRUST_PROXY",
-  apiAuthFailureLimit: "RELAIS_API_AUTH_FAILURE_LIMIT",
-  inboxRateLimit: "RELAIS_INBOX_RATE_LIMIT",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -141,9 +114,6 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_LOG_LEVEL: "info",
   RELAIS_BLOCKED_DOMAINS: [],
   RELAIS_ALLOW_PRIVATE_ADDRESSES: false,
-  RELAIS_TRUST_PROXY: "loopback",
-  RELAIS_API_AUTH_FAILURE_LIMIT: 20,
-  RELAIS_INBOX_RATE_LIMIT: 600,
 };
 
 /**
@@ -199,8 +169,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     production,
     logFormat: v.RELAIS_LOG_FORMAT === "auto" ? (production ? "json" : "text") : v.RELAIS_LOG_FORMAT,
     logLevel: v.RELAIS_LOG_LEVEL,
-    trustProxy: v.RELAIS_TRUST_PROXY,
-    apiAuthFailureLimit: v.RELAIS_API_AUTH_FAILURE_LIMIT,
-    inboxRateLimit: v.RELAIS_INBOX_RATE_LIMIT,
   };
 }
