@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { KvStore } from "@fedify/fedify";
+import { InProcessMessageQueue, type KvStore, type MessageQueue } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -7,21 +7,33 @@ import type { Config } from "./config/config.ts";
 import { type EmbeddedHandle, openEmbeddedPostgres } from "./db/embedded-postgres.ts";
 import { type DatabaseTarget, type EntityManager, type MikroORM, migrate, openOrm } from "./db/orm.ts";
 import { buildFederation, type RelaisFederation } from "./federation/federation.ts";
+import { installOutboundFetch } from "./federation/fedify-workarounds.ts";
 import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-store.ts";
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
-import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
-import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
+import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
-import { OutboxRepository } from "./modules/outbox/outbox.repository.ts";
 import { UserService } from "./modules/user/user.service.ts";
+import { AccountService } from "./modules/account/account.service.ts";
+import { PostgresSessionStore } from "./modules/account/postgres-session.store.ts";
+import { SessionService } from "./modules/account/session.service.ts";
+import type { SessionStore } from "./modules/account/session.types.ts";
+import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
 import { OperatorError } from "./shared/errors.ts";
 import { Urls } from "./shared/urls.ts";
+import { createRateLimit, type RateLimit, type RateLimitOptions } from "./web/rate-limits.ts";
+
+export interface RateLimits {
+  /** Failed API authentications per client address. */
+  readonly apiAuthFailures: RateLimit;
+  /** Inbox POSTs per remote origin and client address. */
+  readonly inbox: RateLimit;
+}
 
 const logger = getLogger(["relais", "runtime"]);
 
@@ -46,18 +58,19 @@ export interface Runtime {
   /** Fedify's key–value store (caches, circuit breaker state, signature specs per server). */
   readonly kv: KvStore;
   readonly relay: OutboxRelay;
-  /** Fedify's queue: deliveries and accepted inbox activities, in the database. */
-  readonly queue: PostgresMessageQueue;
-  readonly outbox: OutboxRepository;
   readonly refresher: ActorRefresher;
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly users: UserService;
+  /** Browser sessions of editors (PostgreSQL, or Redis when REDIS_URL is set). */
+  readonly sessions: SessionService;
+  readonly accounts: AccountService;
   readonly events: EventService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
   readonly embedded: EmbeddedHandle | undefined;
   readonly readiness: Record<string, () => Promise<void>>;
+  readonly rateLimits: RateLimits;
   /** Consumes the federation queue and polls the outbox until the signal aborts. */
   runWorker(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -80,6 +93,7 @@ export async function createRuntime(
     }
   };
   try {
+    installOutboundFetch(config.outbound);
     if (!config.redisUrl && (role === "web" || role === "worker")) {
       throw new OperatorError(
         `relais ${role === "web" ? "serve" : "worker"} runs the web and worker halves apart, which needs a shared queue: set REDIS_URL, or run both in one process with "relais start"`,
@@ -89,8 +103,7 @@ export async function createRuntime(
     let target: DatabaseTarget;
     let embedded: EmbeddedHandle | undefined;
     let poolSize = role === "cli" ? 2 : 10;
-    // Fedify's queue (and its key–value store without Redis) use their own small pool: single statements.
-    let federationPoolSize = 4;
+    let kvPoolSize = 2;
     if (config.databaseUrl) {
       target = { url: config.databaseUrl };
     } else {
@@ -99,8 +112,8 @@ export async function createRuntime(
       target = embedded.target;
       // Stay below the embedded server's connection limit (PGlite serves one session to all sockets).
       const budget = embedded.role === "owner" ? embedded.maxClientConnections : 2;
-      federationPoolSize = budget > 4 ? 2 : 1;
-      poolSize = Math.max(1, budget - federationPoolSize);
+      kvPoolSize = 1;
+      poolSize = Math.max(1, budget - kvPoolSize);
     }
     const orm = await openOrm(target, { poolSize });
     closers.push(() => orm.close());
@@ -113,42 +126,42 @@ export async function createRuntime(
 
     const urls = new Urls(config.origin);
 
+    let kv: KvStore;
+    let queue: MessageQueue | undefined;
+    let sessionStore: SessionStore = new PostgresSessionStore(em);
     const readiness: Record<string, () => Promise<void>> = {
       database: async () => {
         await orm.em.getConnection().execute("select 1");
       },
     };
-    const federationPool = new pg.Pool(
-      "url" in target ? { connectionString: target.url, max: federationPoolSize } : { ...target, max: federationPoolSize },
-    );
-    closers.push(() => federationPool.end());
-    const federationDb = sqlExecutorFromPg(federationPool);
-    // Accepted work lives in the database on every setup; Redis only spreads message ids (ADR 0008).
-    let kv: KvStore;
-    let announcer: BullMqAnnouncer | undefined;
+    let rateStore: RateLimitOptions["redis"];
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
       closers.push(() => redis.quit());
+      rateStore = { client: redis, keyPrefix: `relais:rl:${opts.queueName ?? ""}:` };
       kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
-      const theAnnouncer = new BullMqAnnouncer({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation" });
-      closers.push(() => theAnnouncer.close());
-      announcer = theAnnouncer;
-      readiness.redis = async () => {
+      sessionStore = new RedisSessionStore(redis, { keyPrefix: `relais:session:${opts.queueName ?? ""}:` });
+      const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation", concurrency: 4 });
+      closers.push(() => bull.close());
+      queue = bull;
+      readiness.queue = async () => {
         await redis.ping();
       };
     } else {
-      kv = new PostgresKvStore(federationDb);
+      const kvPool = new pg.Pool(
+        "url" in target ? { connectionString: target.url, max: kvPoolSize } : { ...target, max: kvPoolSize },
+      );
+      closers.push(() => kvPool.end());
+      kv = new PostgresKvStore(sqlExecutorFromPg(kvPool));
+      queue = role === "cli" ? undefined : new InProcessMessageQueue({ pollInterval: { seconds: 1 } });
+      readiness.queue = async () => {};
     }
-    const queue = new PostgresMessageQueue(federationDb, { announcer });
-    closers.push(() => queue.close());
-    readiness.queue = async () => {
-      await queue.getDepth();
+
+    // Shared by every web process through Redis when there is one; in memory otherwise (one process).
+    const rateLimits: RateLimits = {
+      apiAuthFailures: createRateLimit({ name: "api-auth-failures", points: config.apiAuthFailureLimit, durationSeconds: 900, redis: rateStore }),
+      inbox: createRateLimit({ name: "inbox", points: config.inboxRateLimit, durationSeconds: 60, redis: rateStore }),
     };
-    if (embedded?.role === "owner" && role === "all") {
-      // The only process using this database: what is leased was taken by a process that died.
-      const freed = await queue.releaseAllLeases();
-      if (freed > 0) logger.info("{freed} queued message(s) left by a stopped process will be handled again", { freed });
-    }
 
     const collectives = new CollectiveService(em);
     let relay: OutboxRelay | undefined;
@@ -157,6 +170,8 @@ export async function createRuntime(
       onOutbox: () => void relay?.nudge(),
     });
     const users = new UserService(em);
+    const sessions = new SessionService(sessionStore);
+    const accounts = new AccountService(em, sessions);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
     const events = new EventService(em, urls, {
       onOutbox: () => void relay?.nudge(),
@@ -173,8 +188,7 @@ export async function createRuntime(
       events,
       softwareVersion,
     });
-    const outbox = new OutboxRepository(em);
-    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events });
+    relay = new OutboxRelay({ em, federation, urls, followers, events });
     const theRelay = relay;
     const refresher = new ActorRefresher({ federation, urls, followers });
 
@@ -187,16 +201,17 @@ export async function createRuntime(
       federation,
       kv,
       relay: theRelay,
-      queue,
-      outbox,
       refresher,
       collectives,
       followers,
       users,
+      sessions,
+      accounts,
       events,
       feedSubjects,
       embedded,
       readiness,
+      rateLimits,
       async runWorker(signal: AbortSignal) {
         await Promise.all([federation.startQueue(undefined, { signal }), theRelay.run(signal), refresher.run(signal)]);
       },

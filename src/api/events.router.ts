@@ -3,6 +3,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import { eventStatuses, type EventStatus } from "../modules/event/event.types.ts";
 import type { UserService } from "../modules/user/user.service.ts";
 import { AppError, type FieldProblem } from "../shared/errors.ts";
+import type { RateLimit } from "../web/rate-limits.ts";
 import { principalOf, requireToken } from "./auth.ts";
 import { presentEvent } from "./event.presenter.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -41,9 +42,9 @@ export function parseListQuery(query: Request["query"]): { from?: Temporal.Insta
 }
 
 /** The JSON API: every route is token → validation (in the service) → handler → presenter. */
-export function eventsApiRouter(deps: { events: EventService; users: UserService; origin: URL }): Router {
+export function eventsApiRouter(deps: { events: EventService; users: UserService; origin: URL; authFailures?: RateLimit }): Router {
   const router = Router();
-  const auth = requireToken(deps.users);
+  const auth = requireToken(deps.users, deps.authFailures);
   const json = express.json({ limit: "256kb", type: ["application/json", "application/*+json"] });
 
   router.get("/api/v1/openapi.json", (_req, res) => {

@@ -5,7 +5,7 @@ import { invalid } from "../shared/errors.ts";
 import { isLanguageTag } from "../shared/language.ts";
 
 /** Runs a one-shot command against the database (the embedded one through the server's socket when it runs). */
-export async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): Promise<T> {
+async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): Promise<T> {
   const runtime = await createRuntime(config, "cli");
   try {
     return await fn(runtime);

@@ -5,7 +5,6 @@ import { loadConfigFromProcess } from "../config/config-files.ts";
 import { setupLogging } from "../logging.ts";
 import { AppError, OperatorError } from "../shared/errors.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
-import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
@@ -16,7 +15,6 @@ export function buildProgram(config: () => Config): Command {
     .exitOverride();
   registerProcessCommands(program, config);
   registerAdminCommands(program, config);
-  registerOutboxCommands(program, config);
   return program;
 }
 

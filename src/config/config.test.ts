@@ -52,6 +52,22 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "production" }, [defaults]).logFormat).toBe("json");
   });
 
+  it("bounds outbound requests by default, and takes other bounds from the environment", () => {
+    expect(loadConfig({}, [defaults]).outbound).toEqual({
+      connectTimeoutMs: 5000,
+      headersTimeoutMs: 15000,
+      responseTimeoutMs: 30000,
+      maxResponseBytes: 1048576,
+      connectionsPerOrigin: 16,
+    });
+    const c = loadConfig({ RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: "2000", RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: "4000" }, [defaults]);
+    expect(c.outbound).toMatchObject({ headersTimeoutMs: 2000, responseTimeoutMs: 4000 });
+    expect(() => loadConfig({ RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: "60000" }, [defaults])).toThrow(
+      /RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS must not be longer than RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS/,
+    );
+    expect(() => loadConfig({ RELAIS_OUTBOUND_MAX_RESPONSE_BYTES: "10" }, [defaults])).toThrow(/RELAIS_OUTBOUND_MAX_RESPONSE_BYTES must be at least/);
+  });
+
   it("treats an empty DATABASE_URL as unset and parses blocked domains", () => {
     const c = loadConfig({ DATABASE_URL: "", RELAIS_BLOCKED_DOMAINS: " Spam.example, ,evil.example" }, [defaults]);
     expect(c.databaseUrl).toBeUndefined();
@@ -60,5 +76,20 @@ describe("loadConfig", () => {
 
   it("names unknown keys in config files", () => {
     expect(() => loadConfig({}, [{ ...defaults, prot: 1 }])).toThrow(/config file key "prot" is unknown/);
+  });
+
+  it("reads the proxies to trust and the rate limits", () => {
+    const c = loadConfig({}, [defaults]);
+    expect(c.trustProxy).toBe("loopback");
+    expect(c.apiAuthFailureLimit).toBe(20);
+    expect(c.inboxRateLimit).toBe(600);
+    const set = loadConfig({ RELAIS_TRUST_PROXY: "10.0.0.0/8, fd00::1", RELAIS_API_AUTH_FAILURE_LIMIT: "5", RELAIS_INBOX_RATE_LIMIT: "60" }, [defaults]);
+    expect(set.trustProxy).toBe("10.0.0.0/8, fd00::1");
+    expect(set.apiAuthFailureLimit).toBe(5);
+    expect(set.inboxRateLimit).toBe(60);
+    expect(loadConfig({ RELAIS_TRUST_PROXY: "false" }, [defaults]).trustProxy).toBe(false);
+    expect(() => loadConfig({ RELAIS_TRUST_PROXY: "everyone", RELAIS_INBOX_RATE_LIMIT: "0" }, [defaults])).toThrow(
+      /RELAIS_TRUST_PROXY "everyone" is not loopback[\s\S]*RELAIS_INBOX_RATE_LIMIT must be at least 1/,
+    );
   });
 });

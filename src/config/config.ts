@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -17,9 +18,23 @@ export interface Config {
   readonly allowPrivateAddresses: boolean;
   readonly maxInboxBodyBytes: number;
   readonly blockedDomains: readonly string[];
+  /** Bounds on every request to another server (see src/federation/outbound/outbound-fetch.ts). */
+  readonly outbound: {
+    readonly connectTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly responseTimeoutMs: number;
+    readonly maxResponseBytes: number;
+    readonly connectionsPerOrigin: number;
+  };
   readonly production: boolean;
   readonly logFormat: "text" | "json";
   readonly logLevel: "debug" | "info" | "warning" | "error";
+  /** Which proxies' `X-Forwarded-For` gives the client's address (Express's `trust proxy`); false: none. */
+  readonly trustProxy: string | false;
+  /** Failed API authentications allowed per client address in 15 minutes. */
+  readonly apiAuthFailureLimit: number;
+  /** Inbox POSTs allowed per minute per remote origin (the signing key's host) and client address. */
+  readonly inboxRateLimit: number;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -70,6 +85,20 @@ const originSchema = z.string().transform((value, ctx) => {
 const databaseUrlSchema = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL");
+// "loopback", "uniquelocal", "linklocal", addresses and CIDR ranges, comma-separated; "false" for none.
+const trustProxySchema = z.string().transform((value, ctx) => {
+  const v = value.trim();
+  if (v === "false" || v === "none" || v === "") return false as const;
+  const bad = v
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => !["loopback", "uniquelocal", "linklocal"].includes(part) && isIP(part.split("/")[0] ?? "") === 0);
+  if (bad.length > 0) {
+    ctx.addIssue({ code: "custom", message: `"${bad.join(", ")}" is not loopback, uniquelocal, linklocal, an address or a CIDR range` });
+    return z.NEVER;
+  }
+  return v;
+});
 const redisUrlSchema = z.string().refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL");
 
 const schema = z.object({
@@ -88,9 +117,17 @@ const schema = z.object({
         .map((d) => d.trim().toLowerCase())
         .filter((d) => d !== ""),
     ),
+  RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: intString(100, 120_000),
+  RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: intString(100, 600_000),
+  RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: intString(100, 600_000),
+  RELAIS_OUTBOUND_MAX_RESPONSE_BYTES: intString(64 * 1024, 256 * 1024 * 1024),
+  RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN: intString(1, 1024),
   NODE_ENV: z.string().optional(),
   RELAIS_LOG_FORMAT: z.enum(["auto", "text", "json"]),
   RELAIS_LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]),
+  RELAIS_TRUST_PROXY: trustProxySchema,
+  RELAIS_API_AUTH_FAILURE_LIMIT: intString(1, 1_000_000),
+  RELAIS_INBOX_RATE_LIMIT: intString(1, 1_000_000),
 });
 
 /** Which file key feeds which environment variable. */
@@ -104,8 +141,16 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   allowPrivateAddresses: "RELAIS_ALLOW_PRIVATE_ADDRESSES",
   maxInboxBodyBytes: "RELAIS_MAX_INBOX_BODY_BYTES",
   blockedDomains: "RELAIS_BLOCKED_DOMAINS",
+  outboundConnectTimeoutMs: "RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS",
+  outboundHeadersTimeoutMs: "RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS",
+  outboundResponseTimeoutMs: "RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS",
+  outboundMaxResponseBytes: "RELAIS_OUTBOUND_MAX_RESPONSE_BYTES",
+  outboundConnectionsPerOrigin: "RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN",
   logFormat: "RELAIS_LOG_FORMAT",
   logLevel: "RELAIS_LOG_LEVEL",
+  trustProxy: "RELAIS_TRUST_PROXY",
+  apiAuthFailureLimit: "RELAIS_API_AUTH_FAILURE_LIMIT",
+  inboxRateLimit: "RELAIS_INBOX_RATE_LIMIT",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -114,6 +159,14 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_LOG_LEVEL: "info",
   RELAIS_BLOCKED_DOMAINS: [],
   RELAIS_ALLOW_PRIVATE_ADDRESSES: false,
+  RELAIS_TRUST_PROXY: "loopback",
+  RELAIS_API_AUTH_FAILURE_LIMIT: 20,
+  RELAIS_INBOX_RATE_LIMIT: 600,
+  RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: 5_000,
+  RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: 15_000,
+  RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: 30_000,
+  RELAIS_OUTBOUND_MAX_RESPONSE_BYTES: 1024 * 1024,
+  RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN: 16,
 };
 
 /**
@@ -151,6 +204,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const v = parsed.data;
   const production = v.NODE_ENV === "production";
+  if (v.RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS > v.RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS) {
+    throw new ConfigError([
+      "RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS must not be longer than RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: the response deadline covers the headers too",
+    ]);
+  }
   if (production && v.RELAIS_ALLOW_PRIVATE_ADDRESSES) {
     throw new ConfigError([
       "RELAIS_ALLOW_PRIVATE_ADDRESSES must not be true when NODE_ENV=production: it lets remote servers make this instance reach private networks",
@@ -166,8 +224,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     allowPrivateAddresses: v.RELAIS_ALLOW_PRIVATE_ADDRESSES,
     maxInboxBodyBytes: v.RELAIS_MAX_INBOX_BODY_BYTES,
     blockedDomains: v.RELAIS_BLOCKED_DOMAINS,
+    outbound: {
+      connectTimeoutMs: v.RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: v.RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS,
+      responseTimeoutMs: v.RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS,
+      maxResponseBytes: v.RELAIS_OUTBOUND_MAX_RESPONSE_BYTES,
+      connectionsPerOrigin: v.RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN,
+    },
     production,
     logFormat: v.RELAIS_LOG_FORMAT === "auto" ? (production ? "json" : "text") : v.RELAIS_LOG_FORMAT,
     logLevel: v.RELAIS_LOG_LEVEL,
+    trustProxy: v.RELAIS_TRUST_PROXY,
+    apiAuthFailureLimit: v.RELAIS_API_AUTH_FAILURE_LIMIT,
+    inboxRateLimit: v.RELAIS_INBOX_RATE_LIMIT,
   };
 }

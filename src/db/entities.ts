@@ -1,3 +1,4 @@
+import { WebSessionSchema } from "../modules/account/web-session.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
 import { EventSchema } from "../modules/event/event.entity.ts";
@@ -18,6 +19,7 @@ export const entities = [
   ApiTokenSchema,
   EventSchema,
   EventChangeNoteSchema,
+  WebSessionSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

@@ -1,4 +1,6 @@
 import type { KvKey, KvStore } from "@fedify/fedify";
+import { getLogger } from "@logtape/logtape";
+import { createOutboundFetch, type OutboundLimits } from "./outbound/outbound-fetch.ts";
 
 /**
  * Workarounds for Fedify 2.3.8, each with a contract test (fedify-workarounds.test.ts) that fails the
@@ -41,4 +43,38 @@ export function withoutActivityIdempotence(kv: KvStore): KvStore {
     store.cas = async (key, expected, value, options) => (skip(key) ? false : await cas(key, expected, value, options));
   }
   return store;
+}
+
+const logger = getLogger(["relais", "federation"]);
+
+let platformFetch: typeof fetch | undefined;
+let installed: { limits: OutboundLimits; close(): Promise<void> } | undefined;
+
+/**
+ * Deadlines and size caps on every outbound request, installed as the process's `fetch`.
+ *
+ * Fedify 2.3.8 delivers activities with the global `fetch(signedRequest, { redirect: "manual" })` and no
+ * signal (`fetchDoubleKnockRequest` in node_modules/@fedify/fedify/dist/http-*.js, called from
+ * `sendActivityInternal`); there is no option to give it another fetch or a timeout (the abort-signal
+ * work of fedify-dev/fedify#51 did not reach deliveries). Its document, context and key loaders
+ * (@fedify/vocab-runtime `getDocumentLoader`), WebFinger and NodeInfo clients call the global `fetch` too,
+ * so one process-wide fetch covers them all, where `documentLoaderFactory` & co. would cover only some.
+ * Installed by the composition root; installing again with other limits replaces the previous ones
+ * (several instances in one test process share it). Contract: fedify-workarounds.test.ts checks that
+ * each of those Fedify paths goes through `globalThis.fetch` at call time.
+ */
+export function installOutboundFetch(limits: OutboundLimits): void {
+  platformFetch ??= globalThis.fetch;
+  if (installed && sameLimits(installed.limits, limits)) return;
+  const previous = installed;
+  const outbound = createOutboundFetch(platformFetch, limits);
+  globalThis.fetch = outbound.fetch;
+  installed = { limits, close: outbound.close };
+  logger.debug("outbound requests bounded: {limits}", { limits });
+  // In-flight requests of the previous fetch finish first.
+  previous?.close().catch(() => {});
+}
+
+function sameLimits(a: OutboundLimits, b: OutboundLimits): boolean {
+  return (Object.keys(a) as (keyof OutboundLimits)[]).every((k) => a[k] === b[k]);
 }

@@ -14,6 +14,7 @@ import { visitorLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
 import { upcomingSection } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
+import { inboxRateLimit, type RateLimit } from "./rate-limits.ts";
 import { securityHeaders } from "./security-headers.ts";
 
 const logger = getLogger(["relais", "web"]);
@@ -29,19 +30,25 @@ export interface AppDeps {
   readonly events?: EventService;
   /** Readiness checks: each resolves when its dependency answers. */
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
+  /** Which proxies' X-Forwarded-For gives the client's address (Express's `trust proxy`). */
+  readonly trustProxy?: string | false;
+  /** Inbox POSTs per remote origin and client address; none: unlimited. */
+  readonly inboxRateLimit?: RateLimit;
   /** Extra routers (the JSON API, feeds…), mounted after the federation bridge. */
   readonly routers?: readonly express.Router[];
 }
 
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
- * Order: security headers → refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
+ * Order: security headers → inbox rate limit → refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.set("trust proxy", deps.trustProxy ?? false);
   app.use(securityHeaders(deps.urls.origin));
+  if (deps.inboxRateLimit) app.post(["/inbox", "/@:slug/inbox"], inboxRateLimit(deps.inboxRateLimit));
 
   // Blocked domains, oversized bodies and activities not on their actor's origin are refused before
   // Fedify sees (and queues) anything.

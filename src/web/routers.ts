@@ -2,15 +2,23 @@ import type { Express, Router } from "express";
 import { eventsApiRouter } from "../api/events.router.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
+import { editorRouter } from "./editor/editor.router.ts";
 import { eventRoutes } from "./event.routes.ts";
 import { feedRoutesFor } from "./feed.routes.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 export function extraRouters(runtime: Runtime): Router[] {
   return [
-    eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin }),
+    eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutesFor(runtime),
+    editorRouter({
+      origin: runtime.urls.origin,
+      sessions: runtime.sessions,
+      accounts: runtime.accounts,
+      users: runtime.users,
+      collectives: runtime.collectives,
+    }),
   ];
 }
 
@@ -25,6 +33,8 @@ export function appFor(runtime: Runtime): Express {
     followers: runtime.followers,
     events: runtime.events,
     readiness: runtime.readiness,
+    trustProxy: runtime.config.trustProxy,
+    inboxRateLimit: runtime.rateLimits.inbox,
     routers: extraRouters(runtime),
   });
 }

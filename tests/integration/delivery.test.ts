@@ -2,16 +2,18 @@
 // follower's inbox do to the follower and to the delivery. Deliveries are driven by approving follow
 // requests of a collective that approves its followers by hand: approve() sends a signed Accept.
 // The policy's own numbers (how long we keep trying) are unit-tested in src/federation/retry-policy.test.ts.
-// Then the fan-out of an event to followers (one delivery per shared inbox).
+// Then the fan-out of an event to followers (one delivery per shared inbox) and the outbox relay's rows.
+import { getEventListeners } from "node:events";
 import { CircuitBreaker } from "@fedify/fedify";
+import { type Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomUUID } from "node:crypto";
 import { type JsonObject, type MastodonPeer, type ReceivedDelivery, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { connectTestRedis } from "../support/services.ts";
 import { createEditor } from "../support/editor.ts";
-import { until, untilQueueIdle } from "../support/wait.ts";
+import { seedFollowers } from "../support/followers.ts";
+import { until } from "../support/wait.ts";
 
 const WAIT_MS = 20_000;
 
@@ -24,19 +26,16 @@ function acceptsOf(peer: MastodonPeer, followId: string): ReceivedDelivery[] {
   });
 }
 
-/** A queued retry of a delivery: the message Fedify enqueued and the delay it asked for. */
-interface QueuedRetry {
-  message: Record<string, unknown>;
-  delayMs: number;
-}
+/** The BullMQ queue of a test instance, found through its Redis KV keys (`relais:kv:<queue>:…`) naming `peer`. */
 
 describe.each([
-  { name: "PostgreSQL only", redis: false },
-  { name: "PostgreSQL and Redis", redis: true },
+  { name: "in-process queue", redis: false },
+  { name: "BullMQ queue on Redis", redis: true },
 ])("delivery failures ($name)", ({ redis }) => {
   let relais: RelaisInstance;
   const peers: MastodonPeer[] = [];
   let redisClient: Redis | undefined;
+  let queue: Queue | undefined;
 
   beforeAll(async () => {
     relais = await startRelaisInstance({ redis });
@@ -47,6 +46,7 @@ describe.each([
   });
 
   afterAll(async () => {
+    await queue?.close();
     redisClient?.disconnect();
     await Promise.all(peers.map((p) => p.close()));
     await relais?.close();
@@ -69,22 +69,23 @@ describe.each([
     await peer.waitFor((d) => acceptsOf(peer, open.activityId.href).includes(d) && d.status === 202, { timeoutMs: WAIT_MS });
     const { activityId } = await peer.follow(relais.url("/@manual"));
     await until("the pending follow", async () => (await followRows(peer)).includes("manual pending"));
+    if (redisClient && !queue) queue = new Queue(relais.queueName!, { connection: redisClient, prefix: "relais" });
     return { peer, followId: activityId.href };
   }
 
-  /** Waits until no message is ready or being handled: what is left is scheduled for later. */
+  /** Waits until no job is ready or running: what is left is scheduled for later. */
   async function idleQueue(): Promise<void> {
-    await untilQueueIdle(relais.runtime.queue);
+    let idle = 0;
+    await until("an idle queue", async () => {
+      const counts = await queue!.getJobCounts("wait", "prioritized", "active");
+      idle = Object.values(counts).every((n) => n === 0) ? idle + 1 : 0;
+      return idle >= 3;
+    });
   }
 
-  async function retriesOf(activityId: string): Promise<QueuedRetry[]> {
-    const rows = (await relais.runtime.orm.em.getConnection().execute(
-      `select payload, extract(epoch from available_at - created_at) * 1000 as delay_ms
-       from federation_queue where available_at > now() order by id`,
-    )) as { payload: string; delay_ms: string }[];
-    return rows
-      .map((r) => ({ message: JSON.parse(r.payload) as Record<string, unknown>, delayMs: Number(r.delay_ms) }))
-      .filter((r) => r.message.activityId === activityId);
+  async function retriesOf(activityId: string): Promise<Job[]> {
+    const delayed = await queue!.getDelayed();
+    return delayed.filter((job) => (job.data as { activityId?: string }).activityId === activityId);
   }
 
   it("keeps the follower when its inbox answers 404, and does not retry", async () => {
@@ -93,8 +94,10 @@ describe.each([
     await relais.runtime.followers.approve("manual", peer.actorId.href);
     const [first] = await until("the Accept to be delivered", async () => acceptsOf(peer, followId).length > 0 && acceptsOf(peer, followId));
     expect(first).toMatchObject({ scheme: "draft-cavage", signatureValid: true, status: 404 });
-    await idleQueue();
-    expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
+    if (queue) {
+      await idleQueue();
+      expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
+    }
     expect(await followRows(peer)).toEqual(["manual accepted", "open accepted"]);
   });
 
@@ -105,8 +108,10 @@ describe.each([
     await until("the follows to be removed", async () => (await followRows(peer)).length === 0);
     const [first] = acceptsOf(peer, followId);
     expect(first).toMatchObject({ scheme: "draft-cavage", signatureValid: true, status: 410 });
-    await idleQueue();
-    expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
+    if (queue) {
+      await idleQueue();
+      expect(await retriesOf(String(first?.activity?.id))).toEqual([]);
+    }
   });
 
   it("closes a host's circuit again once the host answers, and delivers to it without holding", async () => {
@@ -131,7 +136,7 @@ describe.each([
     expect(await breaker.getState(host)).toBeUndefined();
   });
 
-  it("keeps the follower when its inbox answers 500, and schedules a retry about a minute later", async () => {
+  it.runIf(redis)("keeps the follower when its inbox answers 500, and schedules a retry about a minute later", async () => {
     const { peer, followId } = await followerAwaitingApproval("127.0.0.4", "paula");
     peer.respondToDeliveriesWith(500);
     await relais.runtime.followers.approve("manual", peer.actorId.href);
@@ -142,11 +147,44 @@ describe.each([
       const jobs = await retriesOf(acceptId);
       return jobs.length > 0 && jobs;
     });
-    expect(retry?.message).toMatchObject({ type: "outbox", activityId: acceptId, inbox: peer.inboxUrl.href, attempt: 1 });
+    expect(retry?.data).toMatchObject({ type: "outbox", activityId: acceptId, inbox: peer.inboxUrl.href, attempt: 1 });
     // The policy's first delay: one minute, with up to 100 % jitter.
-    expect(retry?.delayMs).toBeGreaterThanOrEqual(60_000);
-    expect(retry?.delayMs).toBeLessThanOrEqual(120_000);
+    expect(retry?.delay).toBeGreaterThanOrEqual(60_000);
+    expect(retry?.delay).toBeLessThanOrEqual(120_000);
     expect(await followRows(peer)).toEqual(["manual accepted", "open accepted"]);
+  });
+});
+
+describe("outbox relay", () => {
+  let relais: RelaisInstance;
+
+  beforeAll(async () => {
+    relais = await startRelaisInstance({ worker: false });
+  });
+  afterAll(async () => {
+    await relais?.close();
+  });
+
+  it("leaves a row it cannot map to an activity unsent, with the reason, instead of marking it sent", async () => {
+    const collective = await relais.runtime.collectives.create({ slug: "rows", name: { fr: "Lignes" }, primaryLanguage: "fr" });
+    const db = relais.runtime.orm.em.getConnection();
+    const payload = { kind: "no-such-kind", collectiveId: collective.id };
+    await db.execute(
+      `insert into outbox (activity_id, collective, kind, payload, created_at, attempts) values (?, ?, ?, ?::jsonb, now(), 0)`,
+      ["http://example.invalid/@rows#unmapped", collective.id, payload.kind, JSON.stringify(payload)],
+    );
+    expect(await relais.runtime.relay.flushOnce()).toBe(1);
+    const rows = await db.execute("select sent_at, attempts, last_error from outbox where kind = 'no-such-kind'");
+    expect(rows).toEqual([{ sent_at: null, attempts: 1, last_error: expect.stringContaining('no activity mapping for outbox messages of kind "no-such-kind"') }]);
+  });
+
+  it("polls without piling up abort listeners on the worker's signal", async () => {
+    const stop = new AbortController();
+    const polling = relais.runtime.relay.run(stop.signal, 5);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(getEventListeners(stop.signal, "abort").length).toBeLessThanOrEqual(1);
+    stop.abort();
+    await polling;
   });
 });
 
@@ -162,28 +200,10 @@ describe("fan-out to followers", () => {
     await relais?.close();
   });
 
-  /** Two more accounts of `peer`'s server following `slug`, behind its shared inbox (as the cache holds them). */
-  async function addAccountsBehindSharedInbox(peer: MastodonPeer, slug: string, usernames: string[]): Promise<void> {
-    const db = relais.runtime.orm.em.getConnection();
-    for (const username of usernames) {
-      const actor = new URL(`/users/${username}`, peer.origin);
-      const id = randomUUID();
-      await db.execute(
-        `insert into remote_actor (id, ap_id, domain, type, handle, inbox_url, shared_inbox_url, fetched_at)
-         values (?, ?, ?, 'Person', ?, ?, ?, now())`,
-        [id, actor.href, peer.origin.hostname, `${username}@${peer.origin.host}`, `${actor.href}/inbox`, peer.sharedInboxUrl.href],
-      );
-      await db.execute(
-        `insert into follower (id, collective_id, actor_id, state, follow_activity_id, created_at, updated_at)
-         select ?, c.id, ?, 'accepted', ?, now(), now() from collective c where c.slug = ?`,
-        [randomUUID(), id, `${actor.href}#follow`, slug],
-      );
-    }
-  }
-
   it("delivers an activity once per shared inbox when several followers share one", async () => {
     const { collectives, events } = relais.runtime;
     await collectives.create({ slug: "fanout", name: { fr: "Diffusion" }, primaryLanguage: "fr" });
+    await collectives.create({ slug: "barrier", name: { fr: "Barrière" }, primaryLanguage: "fr" });
     const editor = (await createEditor(relais.runtime, "fanout", "eve@example.org")).principal;
     const [big, small] = await Promise.all([
       startMastodonPeer({ host: "127.0.0.2", username: "alice" }),
@@ -194,14 +214,17 @@ describe("fan-out to followers", () => {
       const { activityId } = await p.follow(relais.url("/@fanout"));
       await p.waitFor((d) => acceptsOf(p, activityId.href).includes(d) && d.signatureValid, { timeoutMs: WAIT_MS });
     }
-    await addAccountsBehindSharedInbox(big, "fanout", ["bob", "carol"]);
+    // Two more accounts of big's server, behind its shared inbox (as the cache holds them).
+    await seedFollowers(relais.runtime, "fanout", ["bob", "carol"].map((u) => ({ actor: new URL(`/users/${u}`, big.origin), sharedInbox: big.sharedInboxUrl })));
 
     await events.create(editor, "fanout", { name: { fr: "Assemblée" }, startsAt: "2030-05-01T18:00", onlineUrl: "https://meet.example/a", published: true });
     const isCreate = (d: ReceivedDelivery) => d.activity?.type === "Create" && d.signatureValid;
     await big.waitFor(isCreate, { timeoutMs: WAIT_MS });
     await small.waitFor(isCreate, { timeoutMs: WAIT_MS });
-    // Once the queue is idle, every delivery queued with the Create has been made.
-    await untilQueueIdle(relais.runtime.queue);
+    // The in-process queue handles one message at a time, in order: once a later Follow is answered,
+    // every delivery queued with the Create has been made.
+    const { activityId } = await small.follow(relais.url("/@barrier"));
+    await small.waitFor((d) => acceptsOf(small, activityId.href).includes(d), { timeoutMs: WAIT_MS });
 
     expect(big.received.filter(isCreate).map((d) => d.path)).toEqual([big.sharedInboxUrl.pathname]);
     expect(big.served.filter((r) => r.method === "POST" && /^\/users\/(alice|bob|carol)\/inbox$/.test(r.path))).toHaveLength(1); // alice's Accept

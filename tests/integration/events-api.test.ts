@@ -150,6 +150,29 @@ describe("events JSON API", () => {
     expect((await fetch(relais.url(`/events/${draft.id}`), { headers: { accept: "text/html" } })).status).toBe(200);
   });
 
+  it("answers another collective's draft exactly like an unknown id, and changes nothing", async () => {
+    const draft = await (await api("/api/v1/collectives/lyon/events", { method: "POST", json: { ...body, published: false } })).json();
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const requests: [string, string, unknown][] = [
+      ["GET", "", undefined],
+      ["PATCH", "", { name: { fr: "Piraté" } }],
+      ["POST", "/cancel", { reason: { fr: "Piraté" } }],
+      ["DELETE", "", undefined],
+    ];
+    for (const [method, suffix, json] of requests) {
+      const answer = async (id: string) => {
+        const res = await api(`/api/v1/events/${id}${suffix}`, { method, json, token: otherToken });
+        return { status: res.status, type: res.headers.get("content-type"), body: (await res.text()).replaceAll(id, "<id>") };
+      };
+      const forDraft = await answer(draft.id);
+      expect(forDraft.status, method).toBe(404);
+      expect(forDraft, method).toEqual(await answer(unknown));
+    }
+    const after = await (await api(`/api/v1/events/${draft.id}`)).json();
+    expect(after.name.fr).toBe(draft.name.fr);
+    expect(after.status).toBe("scheduled");
+  });
+
   it("serves its OpenAPI document", async () => {
     const res = await fetch(relais.url("/api/v1/openapi.json"));
     expect(res.status).toBe(200);

@@ -8,7 +8,6 @@ import {
   ACTIVITY_JSON,
   generateSigningKey,
   idOf,
-  isObject,
   type JsonFetchResult,
   type JsonObject,
   parseSignatureHeader,
@@ -18,6 +17,7 @@ import {
   signedPostHeaders,
   verifyMastodonDelivery,
 } from "./http-signatures.ts";
+import { headerRecord, parseJsonObject, readBody } from "./peer-http.ts";
 
 export type { JsonObject, SigningKey };
 
@@ -97,29 +97,6 @@ const NOTE_CONTEXT = [
   ACTIVITY_STREAMS,
   { ostatus: "http://ostatus.org#", atomUri: "ostatus:atomUri", sensitive: "as:sensitive", toot: "http://joinmastodon.org/ns#" },
 ];
-
-function headerRecord(message: IncomingMessage): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined) record[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return record;
-}
-
-function parseJsonObject(body: string): JsonObject | null {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return isObject(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
-}
-
-async function readBody(message: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of message) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 export class MastodonPeer {
   readonly origin: URL;

@@ -54,6 +54,17 @@ function checkId(id: string): void {
   if (!uuid.test(id)) throw notFound(`the event ${id}`);
 }
 
+/**
+ * Stops a principal who may not edit the event. Another collective's draft answers exactly like an
+ * unknown id (its existence is that collective's business); a published event is public, so 403 says
+ * what is wrong.
+ */
+function assertCanEdit(principal: Principal, row: { published: boolean; collective: { id: string; slug: string } }, id: string): void {
+  if (can(principal, "edit-events", row.collective.id)) return;
+  if (!row.published) throw notFound(`the event ${id}`);
+  throw forbidden(`you are not an editor of "${row.collective.slug}"`);
+}
+
 const invalidEvent = (errors: readonly FieldError[]) =>
   invalid(`the event is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
 
@@ -130,7 +141,7 @@ export class EventService {
     const queued = await this.#em.fork().transactional(async (em) => {
       const row = await em.findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"] });
       if (!row) throw notFound(`the event ${id}`);
-      if (!can(principal, "edit-events", row.collective.id)) throw forbidden("you are not an editor of this event's collective");
+      assertCanEdit(principal, row, id);
       row.deletedAt = new Date();
       row.updatedAt = row.deletedAt;
       row.version += 1;
@@ -219,7 +230,7 @@ export class EventService {
       const row = await em.findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!row) throw notFound(`the event ${id}`);
       const collective = row.collective;
-      if (!can(principal, "edit-events", collective.id)) throw forbidden(`you are not an editor of "${collective.slug}"`);
+      assertCanEdit(principal, row, id);
       const before = rowToInput(row);
       const after = apply(before, collective);
       if (before.published && !after.published) {

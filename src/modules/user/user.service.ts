@@ -78,12 +78,16 @@ export class UserService {
     const em = this.#em.fork();
     const row = await em.findOne(ApiTokenSchema, { tokenHash: tokenHash(token) }, { populate: ["user"] });
     if (!row) return null;
-    const memberships = await em.find(MembershipSchema, { user: row.user.id });
     await em.nativeUpdate(ApiTokenSchema, { id: row.id }, { lastUsedAt: new Date() });
-    return {
-      userId: row.user.id,
-      email: row.user.email,
-      roles: new Map(memberships.map((m) => [m.collective.id, m.role])),
-    };
+    return this.principalOf(row.user);
+  }
+
+  /** What a user may act as: its roles in every collective (a web session or an API token stands for it). */
+  async principalOf(user: string | User): Promise<Principal | null> {
+    const em = this.#em.fork();
+    const row = typeof user === "string" ? await em.findOne(UserSchema, { id: user }) : user;
+    if (!row) return null;
+    const memberships = await em.find(MembershipSchema, { user: row.id });
+    return { userId: row.id, email: row.email, roles: new Map(memberships.map((m) => [m.collective.id, m.role])) };
   }
 }

@@ -1,0 +1,69 @@
+import express, { type ErrorRequestHandler, type Request, type Response, Router } from "express";
+import type { AccountService } from "../../modules/account/account.service.ts";
+import type { SessionService } from "../../modules/account/session.service.ts";
+import type { CollectiveService } from "../../modules/collective/collective.service.ts";
+import type { UserService } from "../../modules/user/user.service.ts";
+import { AppError } from "../../shared/errors.ts";
+import { t } from "../../shared/i18n.ts";
+import { html } from "../html.ts";
+import { CookieJar } from "../auth/cookies.ts";
+import { csrfGuard, loadWebSession } from "../auth/web-session.ts";
+import { accountRoutes } from "./account.routes.ts";
+import { dashboardRoutes } from "./dashboard.routes.ts";
+import { editorView } from "./editor-context.ts";
+import { type EditorView, editorPage } from "./pages/editor-layout.ts";
+import { editorPaths, editorPrefix } from "./paths.ts";
+
+export interface EditorDeps {
+  readonly origin: URL;
+  readonly sessions: SessionService;
+  readonly accounts: AccountService;
+  readonly users: UserService;
+  readonly collectives: CollectiveService;
+}
+
+/** What the editor's route modules share. */
+export interface EditorContext extends EditorDeps {
+  readonly cookies: CookieJar;
+  view(req: Request, res: Response): EditorView;
+  t: typeof t;
+}
+
+/**
+ * The editor's web interface under /manage: server-rendered forms that work without JavaScript, over
+ * the same services as the JSON API. Every request: no-store → form body → session → CSRF check on
+ * anything that is not a GET → the route (login check → validation → service) → errors as pages.
+ */
+export function editorRouter(deps: EditorDeps): Router {
+  const cookies = new CookieJar(deps.origin);
+  const ctx: EditorContext = { ...deps, cookies, view: (req, res) => editorView(req, res, cookies), t };
+  const r = Router();
+  r.use((_req, res, next) => {
+    res.set({ "Cache-Control": "no-store", "X-Robots-Tag": "noindex" });
+    res.type("html");
+    next();
+  });
+  r.use(express.urlencoded({ extended: false, limit: "256kb", parameterLimit: 1000 }));
+  r.use(loadWebSession({ sessions: deps.sessions, users: deps.users, cookies }));
+  r.use(csrfGuard({ origin: deps.origin, cookies }));
+  r.use(accountRoutes(ctx));
+  r.use(dashboardRoutes(ctx));
+  r.use(editorErrors(ctx));
+  const outer = Router();
+  outer.use(editorPrefix, r);
+  return outer;
+}
+
+/** Errors the editor can act on, as pages in their language; anything else goes to the app's handler. */
+function editorErrors(ctx: EditorContext): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const known = err instanceof AppError ? err : typeof err?.status === "number" && err.status < 500 ? new AppError("bad_request", err.status, "") : undefined;
+    if (!known || res.headersSent) return next(err);
+    const view = ctx.view(req, res);
+    const key = ["csrf", "forbidden", "not_found", "unauthorized", "throttled"].includes(known.code) ? known.code : "invalid";
+    const body = html`<h1>${t(view.lang, `editor:errors.${key}`)}</h1>
+${known.code === "invalid" && known.message ? html`<p>${known.message}</p>` : ""}
+<p><a href="${known.code === "unauthorized" ? editorPaths.login : editorPaths.home}">${t(view.lang, known.code === "unauthorized" ? "editor:login.title" : "editor:nav.dashboard")}</a></p>`;
+    res.status(known.status).type("html").send(editorPage({ view, title: t(view.lang, `editor:errors.${key}`), body, path: editorPaths.home }));
+  };
+}

@@ -1,0 +1,118 @@
+// Servers that misbehave slowly, for the outbound limits: one that never answers, one that answers a
+// status at once and then drips its body one byte at a time, and a plain one. Each counts the TCP
+// connections it sees and how many are still open, to show that nothing piles up on our side.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readdirSync } from "node:fs";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+
+export interface SlowPeer {
+  readonly origin: URL;
+  /** Requests received (method and path), in order. */
+  readonly requests: { method: string; path: string }[];
+  url(path: string): URL;
+  /** TCP connections accepted so far. */
+  connectionsSeen(): number;
+  /** TCP connections still open. */
+  openConnections(): number;
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function startPeer(host: string, handler: Handler): Promise<SlowPeer> {
+  const sockets = new Set<Socket>();
+  let seen = 0;
+  const requests: { method: string; path: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push({ method: req.method ?? "", path: req.url ?? "" });
+    handler(req, res);
+  });
+  server.on("connection", (socket: Socket) => {
+    seen++;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.listen(0, host);
+  await once(server, "listening");
+  const origin = new URL(`http://${host}:${(server.address() as AddressInfo).port}`);
+  return {
+    origin,
+    requests,
+    url: (path) => new URL(path, origin),
+    connectionsSeen: () => seen,
+    openConnections: () => sockets.size,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Reads the request, then never answers. */
+export function startSilentPeer(host = "127.0.0.1"): Promise<SlowPeer> {
+  return startPeer(host, (req) => {
+    req.resume();
+  });
+}
+
+/**
+ * Answers `status` at once (headers flushed), then writes one byte of its body every `intervalMs`, for
+ * ever (until the client goes).
+ */
+export function startDrippingPeer(options: { host?: string; status: number; intervalMs: number }): Promise<SlowPeer> {
+  return startPeer(options.host ?? "127.0.0.1", (req, res) => {
+    req.resume();
+    res.writeHead(options.status, { "content-type": "application/json" });
+    res.flushHeaders();
+    const drip = setInterval(() => res.write("{"), options.intervalMs);
+    res.on("close", () => clearInterval(drip));
+  });
+}
+
+/** Answers every request with `respond` (a plain, well-behaved server unless `respond` says otherwise). */
+export function startPlainPeer(respond: Handler, host = "127.0.0.1"): Promise<SlowPeer> {
+  return startPeer(host, respond);
+}
+
+/**
+ * A port whose listen backlog is full, so that new connections never complete their TCP handshake (a
+ * host behind a firewall that drops packets, on loopback). A Python listener with a backlog of 0 that
+ * never accepts, plus one connection of ours filling the queue.
+ */
+export async function startUnacceptingPort(host = "127.0.0.1"): Promise<{ origin: URL; close(): void }> {
+  const listener = spawn("python3", [
+    "-c",
+    `import socket, sys, time\ns = socket.socket(); s.bind((sys.argv[1], 0)); s.listen(0)\nprint(s.getsockname()[1], flush=True)\ntime.sleep(600)`,
+    host,
+  ]);
+  const [data] = (await once(listener.stdout, "data")) as [Buffer];
+  const port = Number(String(data).trim());
+  const filler = connect(port, host);
+  await once(filler, "connect");
+  return {
+    origin: new URL(`http://${host}:${port}`),
+    close() {
+      filler.destroy();
+      listener.kill();
+    },
+  };
+}
+
+/**
+ * A POST with node:http, outside the process-wide outbound fetch (whose deadlines the test instance
+ * sets): the test's own patience must not be Relais' own. Resolves with the status.
+ */
+export async function postPastOutboundLimits(url: URL, headers: Record<string, string>, body: string): Promise<number> {
+  const req = request(url, { method: "POST", headers });
+  req.end(body);
+  const [res] = (await once(req, "response")) as [IncomingMessage];
+  res.resume();
+  return res.statusCode ?? 0;
+}
+
+/** File descriptors this process holds open (Linux). */
+export function openFileDescriptors(): number {
+  return readdirSync("/proc/self/fd").length;
+}

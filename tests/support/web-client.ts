@@ -1,0 +1,75 @@
+// A browser-less client of the editor's pages: keeps cookies like a browser, reads the form token of the
+// last page, sends forms as a browser does (Origin and Sec-Fetch-Site of this origin, unless told otherwise).
+
+export interface PageResponse {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: Headers;
+  /** Where a redirect points, as a path. */
+  readonly location: string | undefined;
+}
+
+export class WebClient {
+  readonly origin: URL;
+  readonly cookies = new Map<string, string>();
+  /** The `_csrf` value of the last page that had one. */
+  csrf: string | undefined;
+
+  constructor(origin: URL) {
+    this.origin = origin;
+  }
+
+  #remember(headers: Headers): void {
+    for (const line of headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = decodeURIComponent(pair.slice(eq + 1).trim());
+      if (/max-age=0/i.test(line) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  #cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+  }
+
+  async #send(path: string, init: RequestInit): Promise<PageResponse> {
+    const res = await fetch(new URL(path, this.origin), { ...init, redirect: "manual", headers: { cookie: this.#cookieHeader(), ...(init.headers as Record<string, string>) } });
+    this.#remember(res.headers);
+    const text = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
+    if (token) this.csrf = token;
+    const location = res.headers.get("location") ?? undefined;
+    return { status: res.status, text, headers: res.headers, location: location ? new URL(location, this.origin).pathname + new URL(location, this.origin).search : undefined };
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<PageResponse> {
+    return this.#send(path, { method: "GET", headers: { accept: "text/html", "accept-language": "en", ...headers } });
+  }
+
+  /** Sends a form; `_csrf` is added from the last page unless the form gives one (or `null` to leave it out). */
+  post(path: string, form: Record<string, string | null>, headers: Record<string, string> = {}): Promise<PageResponse> {
+    const body = new URLSearchParams();
+    const withToken = "_csrf" in form ? form : { ...form, _csrf: this.csrf ?? null };
+    for (const [k, v] of Object.entries(withToken)) if (v !== null) body.append(k, v);
+    return this.#send(path, {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html",
+        "accept-language": "en",
+        origin: this.origin.origin,
+        "sec-fetch-site": "same-origin",
+        ...headers,
+      },
+    });
+  }
+
+  /** Logs in through the form; returns the response of the form's POST. */
+  async login(email: string, password: string): Promise<PageResponse> {
+    await this.get("/manage/login");
+    return this.post("/manage/login", { email, password });
+  }
+}
