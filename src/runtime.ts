@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { InProcessMessageQueue, type KvStore, type MessageQueue } from "@fedify/fedify";
+import type { KvStore } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -12,12 +12,14 @@ import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
-import { BullMqMessageQueue } from "./federation/queue/bullmq-message-queue.ts";
+import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
+import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
+import { OutboxRepository } from "./modules/outbox/outbox.repository.ts";
 import { UserService } from "./modules/user/user.service.ts";
 import { AccountService } from "./modules/account/account.service.ts";
 import { PostgresSessionStore } from "./modules/account/postgres-session.store.ts";
@@ -58,6 +60,9 @@ export interface Runtime {
   /** Fedify's key–value store (caches, circuit breaker state, signature specs per server). */
   readonly kv: KvStore;
   readonly relay: OutboxRelay;
+  /** Fedify's queue: deliveries and accepted inbox activities, in the database. */
+  readonly queue: PostgresMessageQueue;
+  readonly outbox: OutboxRepository;
   readonly refresher: ActorRefresher;
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
@@ -103,7 +108,8 @@ export async function createRuntime(
     let target: DatabaseTarget;
     let embedded: EmbeddedHandle | undefined;
     let poolSize = role === "cli" ? 2 : 10;
-    let kvPoolSize = 2;
+    // Fedify's queue (and its key–value store without Redis) use their own small pool: single statements.
+    let federationPoolSize = 4;
     if (config.databaseUrl) {
       target = { url: config.databaseUrl };
     } else {
@@ -112,8 +118,8 @@ export async function createRuntime(
       target = embedded.target;
       // Stay below the embedded server's connection limit (PGlite serves one session to all sockets).
       const budget = embedded.role === "owner" ? embedded.maxClientConnections : 2;
-      kvPoolSize = 1;
-      poolSize = Math.max(1, budget - kvPoolSize);
+      federationPoolSize = budget > 4 ? 2 : 1;
+      poolSize = Math.max(1, budget - federationPoolSize);
     }
     const orm = await openOrm(target, { poolSize });
     closers.push(() => orm.close());
@@ -126,8 +132,6 @@ export async function createRuntime(
 
     const urls = new Urls(config.origin);
 
-    let kv: KvStore;
-    let queue: MessageQueue | undefined;
     let sessionStore: SessionStore = new PostgresSessionStore(em);
     const readiness: Record<string, () => Promise<void>> = {
       database: async () => {
@@ -135,26 +139,38 @@ export async function createRuntime(
       },
     };
     let rateStore: RateLimitOptions["redis"];
+    const federationPool = new pg.Pool(
+      "url" in target ? { connectionString: target.url, max: federationPoolSize } : { ...target, max: federationPoolSize },
+    );
+    closers.push(() => federationPool.end());
+    const federationDb = sqlExecutorFromPg(federationPool);
+    // Accepted work lives in the database on every setup; Redis only spreads message ids (ADR 0008).
+    let kv: KvStore;
+    let announcer: BullMqAnnouncer | undefined;
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
       closers.push(() => redis.quit());
       rateStore = { client: redis, keyPrefix: `relais:rl:${opts.queueName ?? ""}:` };
       kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
       sessionStore = new RedisSessionStore(redis, { keyPrefix: `relais:session:${opts.queueName ?? ""}:` });
-      const bull = new BullMqMessageQueue({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation", concurrency: 4 });
-      closers.push(() => bull.close());
-      queue = bull;
-      readiness.queue = async () => {
+      const theAnnouncer = new BullMqAnnouncer({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation" });
+      closers.push(() => theAnnouncer.close());
+      announcer = theAnnouncer;
+      readiness.redis = async () => {
         await redis.ping();
       };
     } else {
-      const kvPool = new pg.Pool(
-        "url" in target ? { connectionString: target.url, max: kvPoolSize } : { ...target, max: kvPoolSize },
-      );
-      closers.push(() => kvPool.end());
-      kv = new PostgresKvStore(sqlExecutorFromPg(kvPool));
-      queue = role === "cli" ? undefined : new InProcessMessageQueue({ pollInterval: { seconds: 1 } });
-      readiness.queue = async () => {};
+      kv = new PostgresKvStore(federationDb);
+    }
+    const queue = new PostgresMessageQueue(federationDb, { announcer });
+    closers.push(() => queue.close());
+    readiness.queue = async () => {
+      await queue.getDepth();
+    };
+    if (embedded?.role === "owner" && role === "all") {
+      // The only process using this database: what is leased was taken by a process that died.
+      const freed = await queue.releaseAllLeases();
+      if (freed > 0) logger.info("{freed} queued message(s) left by a stopped process will be handled again", { freed });
     }
 
     // Shared by every web process through Redis when there is one; in memory otherwise (one process).
@@ -188,7 +204,8 @@ export async function createRuntime(
       events,
       softwareVersion,
     });
-    relay = new OutboxRelay({ em, federation, urls, followers, events });
+    const outbox = new OutboxRepository(em);
+    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events });
     const theRelay = relay;
     const refresher = new ActorRefresher({ federation, urls, followers });
 
@@ -201,6 +218,8 @@ export async function createRuntime(
       federation,
       kv,
       relay: theRelay,
+      queue,
+      outbox,
       refresher,
       collectives,
       followers,

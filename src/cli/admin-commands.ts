@@ -3,9 +3,10 @@ import type { Config } from "../config/config.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import { invalid } from "../shared/errors.ts";
 import { isLanguageTag } from "../shared/language.ts";
+import { visibleControls } from "../shared/plain-text.ts";
 
 /** Runs a one-shot command against the database (the embedded one through the server's socket when it runs). */
-async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): Promise<T> {
   const runtime = await createRuntime(config, "cli");
   try {
     return await fn(runtime);
@@ -14,7 +15,12 @@ async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): P
   }
 }
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+/**
+ * One line of output; several columns are separated by tabs. Remote servers choose names, handles and
+ * URLs: control characters (ESC sequences that rewrite the terminal, CR, tabs that fake columns) are
+ * shown as visible escapes, never written as they are.
+ */
+const out = (...columns: string[]) => process.stdout.write(`${columns.map(visibleControls).join("\t")}\n`);
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
@@ -86,7 +92,7 @@ export function registerAdminCommands(program: Command, config: () => Config): v
         if (list.length === 0) out("no collectives yet: create one with relais collective create <slug> --name <text> --language <code>");
         for (const c of list) {
           const name = c.name[c.primaryLanguage] ?? Object.values(c.name)[0];
-          out(`${c.slug}\t${name}\t${c.primaryLanguage}\t${r.urls.collective(c.slug).href}`);
+          out(c.slug, name ?? "", c.primaryLanguage, r.urls.collective(c.slug).href);
         }
       }),
     );
@@ -99,7 +105,7 @@ export function registerAdminCommands(program: Command, config: () => Config): v
       run(async (r) => {
         const list = await r.followers.list(slug);
         if (list.length === 0) out(`@${slug} has no followers yet`);
-        for (const f of list) out(`${f.state}\t${f.actorApId}\t${f.handle ?? ""}\t${f.since.toISOString()}`);
+        for (const f of list) out(f.state, f.actorApId, f.handle ?? "", f.since.toISOString());
       }),
     );
   follower

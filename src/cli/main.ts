@@ -4,7 +4,9 @@ import { type Config, ConfigError } from "../config/config.ts";
 import { loadConfigFromProcess } from "../config/config-files.ts";
 import { setupLogging } from "../logging.ts";
 import { AppError, OperatorError } from "../shared/errors.ts";
+import { visibleControls } from "../shared/plain-text.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
+import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
@@ -15,6 +17,7 @@ export function buildProgram(config: () => Config): Command {
     .exitOverride();
   registerProcessCommands(program, config);
   registerAdminCommands(program, config);
+  registerOutboxCommands(program, config);
   return program;
 }
 
@@ -35,9 +38,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ConfigError || e instanceof OperatorError || e instanceof AppError) {
-      process.stderr.write(`relais: ${e.message}\n`);
+      process.stderr.write(`relais: ${visibleControls(e.message)}\n`);
       if (e instanceof AppError && e.details && e.details.length > 1) {
-        for (const d of e.details) process.stderr.write(`  - ${d.field}: ${d.message}\n`);
+        for (const d of e.details) process.stderr.write(`  - ${visibleControls(`${d.field}: ${d.message}`)}\n`);
       }
       return e instanceof AppError && e.status === 404 ? 3 : 1;
     }

@@ -1,11 +1,12 @@
-import { Application, Create, Endpoints, PUBLIC_COLLECTION, type Recipient } from "@fedify/vocab";
+import { Application, Create, Endpoints, type Recipient } from "@fedify/vocab";
 import type { Federation } from "@fedify/fedify";
 import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
 import { instanceIdentifier } from "../shared/urls.ts";
 import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
 import { collectiveToGroup } from "./mappers/collective.mapper.ts";
-import { eventToAs2 } from "./mappers/event.mapper.ts";
+import { eventActivityDocument } from "./mappers/event-activity.mapper.ts";
+import { prebuiltActivity } from "./prebuilt-activity.ts";
 
 /** Actors (collectives as Group, the instance as Application), their keys and collections. */
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
@@ -82,16 +83,11 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
       if (!Number.isSafeInteger(offset) || offset < 0) return null;
       const page = await deps.events.outboxPage(identifier, offset, pageSize);
       if (!page) return null;
-      const items = page.items.map(
-        (event) =>
-          new Create({
-            id: new URL(`${event.apId.href}#create`),
-            actor: event.organizer.apId,
-            to: PUBLIC_COLLECTION,
-            cc: urls.collectiveFollowers(identifier),
-            published: event.publishedAt,
-            object: eventToAs2(event, { followersUrl: urls.collectiveFollowers(identifier) }),
-          }),
+      // The complete documents, as delivered: Gancio imports the latest events from a followed
+      // actor's outbox and needs the same shapes (arrays for tag and attachment) as in deliveries.
+      const followersUrl = urls.collectiveFollowers(identifier);
+      const items = await Promise.all(
+        page.items.map(async (event) => prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl }))),
       );
       const next = offset + pageSize < page.total ? String(offset + pageSize) : null;
       return { items, nextCursor: next };

@@ -4,30 +4,35 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
+import type { OutboxRepository } from "../modules/outbox/outbox.repository.ts";
 import type { OutboxMessage } from "../modules/outbox/outbox.writer.ts";
 import type { Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
+import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
+import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 
 const logger = getLogger(["relais", "outbox"]);
 
-interface ClaimedRow {
-  id: string;
-  activity_id: string;
-  payload: OutboxMessage;
-  attempts: number;
-}
+/** How long a row is reserved while the relay turns it into deliveries (another worker may take it after). */
+const leaseSeconds = 30;
+/** Sent rows are kept this long (to look into), then deleted. */
+export const sentRowRetentionDays = 7;
 
 /**
- * Turns outbox rows into Fedify sends. Rows are claimed with a lease in one statement (safe with
- * several workers and on the embedded database, where a transaction must not wait on another
- * connection), handed to Fedify's queue, then marked sent. A crash between the two re-sends the row
- * later with the same activity id. Nudged after each commit that wrote rows; polls in the worker as a
- * safety net.
+ * Turns outbox rows into deliveries on Fedify's queue. A row is claimed with a lease in one statement
+ * (safe with several workers, and on the embedded database, where a transaction must not wait on
+ * another connection); its deliveries are stored in the queue by the statement that marks it sent
+ * (`enqueueAtomically`), so a crash leaves either the row pending or its deliveries queued, never both
+ * or neither. A failed attempt is retried with a backoff, up to a cap, then the row is failed (see
+ * `relais outbox failed`). Nudged after each commit that wrote rows; polls in the worker as a safety
+ * net, and prunes old sent rows there.
  */
 export class OutboxRelay {
   readonly #em: EntityManager;
   readonly #federation: RelaisFederation;
+  readonly #queue: PostgresMessageQueue;
+  readonly #outbox: OutboxRepository;
   readonly #urls: Urls;
   readonly #followers: FollowerService;
   readonly #events: EventService;
@@ -37,12 +42,16 @@ export class OutboxRelay {
   constructor(deps: {
     em: EntityManager;
     federation: RelaisFederation;
+    queue: PostgresMessageQueue;
+    outbox: OutboxRepository;
     urls: Urls;
     followers: FollowerService;
     events: EventService;
   }) {
     this.#em = deps.em;
     this.#federation = deps.federation;
+    this.#queue = deps.queue;
+    this.#outbox = deps.outbox;
     this.#urls = deps.urls;
     this.#followers = deps.followers;
     this.#events = deps.events;
@@ -71,10 +80,15 @@ export class OutboxRelay {
     return this.#running;
   }
 
-  /** Polls until the signal aborts (the worker's safety net for rows whose nudge was lost). */
+  /** Polls until the signal aborts (the worker's safety net for rows whose nudge was lost); prunes hourly. */
   async run(signal: AbortSignal, intervalMs = 2000): Promise<void> {
+    let prunedAt = 0;
     while (!signal.aborted) {
       await this.nudge();
+      if (Date.now() - prunedAt > 3_600_000) {
+        prunedAt = Date.now();
+        await this.#prune();
+      }
       // The abort listener goes when the timer fires: one left per poll would pile up for ever.
       await new Promise<void>((resolve) => {
         const onAbort = () => {
@@ -93,24 +107,28 @@ export class OutboxRelay {
 
   /** Claims and sends one batch; returns how many rows it handled. */
   async flushOnce(batch = 20): Promise<number> {
-    const conn = this.#em.getConnection();
-    const rows = (await conn.execute(
-      `update outbox set lease_until = now() + interval '2 minutes', attempts = attempts + 1
-       where id in (select id from outbox where sent_at is null and (lease_until is null or lease_until < now())
-                    order by id limit ? for update skip locked)
-       returning id, activity_id, payload, attempts`,
-      [batch],
-    )) as ClaimedRow[];
+    const rows = await this.#outbox.claim(batch, leaseSeconds);
     for (const row of rows) {
       try {
-        await this.#send(row.activity_id, row.payload);
-        await conn.execute("update outbox set sent_at = now(), last_error = null where id = ?", [row.id]);
+        await this.#queue.enqueueAtomically(this.#outbox.markSentStatement(row.id), () => this.#send(row.activityId, row.payload));
       } catch (error) {
-        logger.warn("outbox row {id} not sent (attempt {attempts}): {error}", { id: row.id, attempts: row.attempts, error });
-        await conn.execute("update outbox set last_error = ? where id = ?", [String(error).slice(0, 500), row.id]);
+        const retryIn = outboxRowRetryDelaySeconds(row.attempts);
+        const fields = { id: row.id, attempts: row.attempts, retryIn, error: String(error) };
+        if (retryIn === null) logger.error("outbox row {id} failed for good after {attempts} attempts: {error}", fields);
+        else logger.warn("outbox row {id} not sent (attempt {attempts}), retried in {retryIn} s: {error}", fields);
+        await this.#outbox.recordFailure(row.id, String(error).slice(0, 500), retryIn);
       }
     }
     return rows.length;
+  }
+
+  async #prune(): Promise<void> {
+    try {
+      const pruned = await this.#outbox.pruneSent(sentRowRetentionDays);
+      if (pruned > 0) logger.info("pruned {pruned} outbox row(s) sent more than {days} days ago", { pruned, days: sentRowRetentionDays });
+    } catch (error) {
+      logger.warn("could not prune sent outbox rows: {error}", { error: String(error) });
+    }
   }
 
   async #send(activityId: string, message: OutboxMessage): Promise<void> {
@@ -144,8 +162,8 @@ export class OutboxRelay {
         await sendEventMessage(ctx, message, { events: this.#events, followers: this.#followers, urls: this.#urls });
         return;
       default:
-        // Never mark as sent what was not sent: the row stays, with this error, and is claimed again
-        // when its lease runs out (a release that maps the kind sends it then).
+        // Never mark as sent what was not sent: the row is retried, then failed with this error
+        // (`relais outbox retry` sends it once a release maps the kind).
         throw new Error(`no activity mapping for outbox messages of kind "${(message as { kind: string }).kind}"`);
     }
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { outboxRetry, outboxRetryPolicy } from "./retry-policy.ts";
+import { outboxRetry, outboxRetryPolicy, outboxRowRetry, outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 
 /** The delays the policy asks for, retry after retry, until it gives up; in hours. */
 function schedule(): number[] {
@@ -38,5 +38,19 @@ describe("outbound delivery retry policy", () => {
     expect(delays[0]! * 60).toBeCloseTo(1);
     expect(Math.max(...delays)).toBe(12);
     expect(delays).toEqual([...delays].sort((a, b) => a - b));
+  });
+});
+
+describe("outbox relay retry policy", () => {
+  it("backs off from 30 s, doubling up to an hour, and gives up after the last attempt", () => {
+    const delays: number[] = [];
+    for (let attempts = 1; ; attempts++) {
+      const delay = outboxRowRetryDelaySeconds(attempts);
+      if (delay === null) break;
+      delays.push(delay);
+    }
+    expect(delays).toEqual([30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    expect(delays).toHaveLength(outboxRowRetry.maxAttempts - 1);
+    expect(outboxRowRetryDelaySeconds(outboxRowRetry.maxAttempts)).toBeNull();
   });
 });

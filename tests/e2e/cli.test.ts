@@ -1,6 +1,7 @@
 // The operator CLI as a real process against PostgreSQL: every wrong input names the problem, exits
 // non-zero and leaves nothing half-written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { runCli } from "../support/relais-process.ts";
 import { createTestDatabase } from "../support/services.ts";
 
@@ -19,7 +20,7 @@ describe("relais CLI", { timeout: 180_000 }, () => {
 
   it("lists every command in --help", async () => {
     const help = await runCli(["--help"], env);
-    for (const command of ["start", "serve", "worker", "migrate", "collective", "follower", "user", "member", "token"]) {
+    for (const command of ["start", "serve", "worker", "migrate", "collective", "follower", "user", "member", "token", "outbox"]) {
       expect(help.stdout).toContain(command);
     }
   });
@@ -76,6 +77,38 @@ describe("relais CLI", { timeout: 180_000 }, () => {
     const res = await runCli(["follower", "approve", "bxl", "https://mastodon.example/users/zoe"], env);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/follow request from https:\/\/mastodon.example\/users\/zoe/);
+  });
+
+  it("lists the outbox rows that failed for good, with control characters neutralised, and retries them", async () => {
+    expect((await runCli(["outbox", "failed"], env)).stdout).toBe("no failed outbox rows\n");
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query(
+        `insert into outbox (activity_id, kind, payload, created_at, attempts, failed_at, last_error)
+         values ('https://relais.example/@bxl#x', 'no-such-kind', '{}', now(), 10, now(), $1)`,
+        ["refused by \u001b]0;owned\u0007 remote"],
+      );
+      const failed = await runCli(["outbox", "failed"], env);
+      expect(failed.code).toBe(0);
+      expect(failed.stdout).not.toContain("\u001b");
+      const [id, kind, attempts, , activityId, error] = failed.stdout.trim().split("\t");
+      expect([kind, attempts, activityId, error]).toEqual(["no-such-kind", "10", "https://relais.example/@bxl#x", "refused by \\u001b]0;owned\\u0007 remote"]);
+
+      const unknown = await runCli(["outbox", "retry", "999999"], env);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/no failed outbox row 999999/);
+      const bad = await runCli(["outbox", "retry", "abc"], env);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/"abc" is not an outbox row id/);
+      const retried = await runCli(["outbox", "retry", String(id)], env);
+      expect(retried.stdout).toContain("1 row(s) retried");
+      const { rows } = await admin.query("select failed_at, attempts from outbox where activity_id = 'https://relais.example/@bxl#x'");
+      // Pending again, and taken at once by the CLI's relay.
+      expect(rows).toEqual([{ failed_at: null, attempts: 1 }]);
+    } finally {
+      await admin.end();
+    }
   });
 
   it("reports every configuration problem at once", async () => {

@@ -61,6 +61,9 @@ describe("events reach Mastodon followers", () => {
     expect(event.category).toBe("MOVEMENTS_POLITICS");
     expect(JSON.stringify(event.to ?? create.activity?.to)).toMatch(/Public/);
     expect(JSON.stringify(create.activity?.cc)).toContain(relais.url("/@lyon/followers").href);
+    // Arrays even for one tag or none (Gancio calls tag.map and attachment.length).
+    expect(event.tag).toEqual([expect.objectContaining({ type: "Hashtag", name: "#caf" })]);
+    expect(event.attachment).toEqual([]);
     const location = event.location as Json;
     expect(location.name).toBe("Place Bellecour");
     expect((location.address as Json).addressLocality).toBe("Lyon");
@@ -77,6 +80,7 @@ describe("events reach Mastodon followers", () => {
     const updated = update.activity?.object as Json;
     expect(updated.startTime).toBe("2030-03-09T15:30:00+01:00");
     expect(updated.summary).toMatch(/15:30/);
+    expect(updated.attachment).toEqual([]);
     const noteCreate = await peer.waitFor(
       (d) => signedOfType("Create", mark)(d) && (d.activity?.object as Json)?.type === "Note",
       { timeoutMs: 20_000 },
@@ -160,9 +164,13 @@ describe("events reach Mastodon followers", () => {
     const outbox = await (await fetch(relais.url("/@lyon/outbox"), { headers: { accept: "application/activity+json" } })).json();
     expect(outbox.totalItems).toBeGreaterThanOrEqual(1);
     const first = await (await fetch(outbox.first, { headers: { accept: "application/activity+json" } })).json();
-    const items = first.orderedItems as { type: string; object: { type: string; name: string } }[];
+    const items = first.orderedItems as { type: string; object: { type: string; name: string; tag: unknown; attachment: unknown; timezone: string } }[];
     expect(items[0]?.type).toBe("Create");
     expect(items[0]?.object.type).toBe("Event");
+    // The complete documents, as delivered (Gancio imports them from the outbox).
+    expect(items[0]?.object.timezone).toBe("America/Montreal");
+    expect(items[0]?.object.tag).toEqual([]);
+    expect(items[0]?.object.attachment).toEqual([]);
     expect(items.map((i) => i.object.name)).toContain("Atelier");
   });
 });

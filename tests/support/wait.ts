@@ -9,14 +9,12 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
   }
 }
 
-/** Waits until a BullMQ queue has had nothing waiting or running for three polls in a row. */
-export async function untilQueueIdle(queue: {
-  getJobCounts(...types: string[]): Promise<Record<string, number>>;
-}): Promise<void> {
+/** Waits until a message queue has had nothing ready or being handled for three polls in a row. */
+export async function untilQueueIdle(queue: { counts(): Promise<{ ready: number; active: number }> }): Promise<void> {
   let idle = 0;
   await until("an idle queue", async () => {
-    const counts = await queue.getJobCounts("wait", "prioritized", "active");
-    idle = Object.values(counts).every((n) => n === 0) ? idle + 1 : 0;
+    const { ready, active } = await queue.counts();
+    idle = ready === 0 && active === 0 ? idle + 1 : 0;
     return idle >= 3;
   });
 }

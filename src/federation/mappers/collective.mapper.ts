@@ -1,5 +1,6 @@
 import { Endpoints, Group, Image, type Actor, isActor } from "@fedify/vocab";
 import type { Collective } from "../../modules/collective/collective.entity.ts";
+import { storableRemoteActor } from "../../modules/remote-actor/remote-actor.rules.ts";
 import type { RemoteActorInfo } from "../../modules/remote-actor/remote-actor.types.ts";
 import { textToHtml } from "../../shared/html.ts";
 import type { Urls } from "../../shared/urls.ts";
@@ -36,11 +37,11 @@ export function collectiveToGroup(collective: Collective, urls: Urls, keys: Acto
   });
 }
 
-/** What we cache of a remote actor; `undefined` when the object is not a usable actor. */
+/** What we cache of a remote actor, validated; `undefined` when the object is not a usable actor. */
 export function remoteActorInfo(actor: Actor | null | undefined): RemoteActorInfo | undefined {
   if (!actor || !isActor(actor) || actor.id === null || actor.inboxId === null) return undefined;
   const username = actor.preferredUsername?.toString();
-  return {
+  return storableRemoteActor({
     apId: actor.id,
     type: (actor.constructor as unknown as { typeId: URL }).typeId.hash.slice(1) || "Actor",
     handle: username ? `${username}@${actor.id.host}` : undefined,
@@ -48,5 +49,5 @@ export function remoteActorInfo(actor: Actor | null | undefined): RemoteActorInf
     inboxUrl: actor.inboxId,
     sharedInboxUrl: actor.endpoints?.sharedInbox ?? undefined,
     url: actor.url instanceof URL ? actor.url : undefined,
-  };
+  });
 }

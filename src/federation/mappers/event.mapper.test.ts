@@ -127,7 +127,30 @@ describe("eventToJsonLd", () => {
     // All-day: from the start of the first day to the start of the day after the last one.
     expect(all).toMatchObject({ startTime: "2026-05-01T00:00:00+02:00", endTime: "2026-05-04T00:00:00+02:00" });
     expect(all).toMatchObject({ to: ctx.followersUrl.href, cc: "as:Public", eventStatus: "EventCancelled", "ical:status": "CANCELLED" });
-    expect(all.location).toEqual({ type: "VirtualLocation", url: "https://meet.example/climat" });
+    expect(all.location).toEqual({ type: "VirtualLocation", url: "https://meet.example/climat", address: { url: "https://meet.example/climat" } });
+  });
+
+  it("gives tag, attachment and content in the shapes Gancio reads: arrays, and text", async () => {
+    const bare = { ...assembly, tags: [], links: [], image: undefined, status: "scheduled" as const, description: undefined };
+    const json = await eventToJsonLd(bare, ctx);
+    expect(json.tag).toEqual([]);
+    expect(json.attachment).toEqual([]);
+    expect(json.content).toBe("");
+    const one = await eventToJsonLd({ ...bare, tags: ["caf"], image: { url: "https://relais.example/media/affiche.PNG" } }, ctx);
+    expect(one.tag).toEqual([{ type: "Hashtag", name: "#caf", href: "https://relais.example/tags/caf" }]);
+    expect(one.attachment).toEqual([{ type: "Image", url: "https://relais.example/media/affiche.PNG", mediaType: "image/png" }]);
+    // One place: one object (Gancio's Update reads location.name); a hybrid event: an array.
+    const placeOnly = await eventToJsonLd({ ...march, onlineUrl: undefined }, ctx);
+    expect(placeOnly.location).toMatchObject({ type: "Place", name: "Place Bellecour", address: { addressLocality: "Lyon" } });
+    expect((await eventToJsonLd(march, ctx)).location).toHaveLength(2);
+  });
+
+  it("heads the content with the status of an event that is off, in each language", async () => {
+    const cancelled = { ...march, status: "cancelled" as const, statusReason: { fr: "Interdiction <préfectorale>" } };
+    const json = await eventToJsonLd(cancelled, ctx);
+    expect(json.content).toBe("<p><strong>Annulé — Interdiction &lt;préfectorale&gt;</strong></p><p>Départ <strong>14 h</strong></p>");
+    expect((json.contentMap as Record<string, string>).de).toMatch(/^<p><strong>Abgesagt — Interdiction/);
+    expect(json.mediaType).toBe("text/html");
   });
 
   it("is a JSON-LD document Fedify itself reads (the context extension is valid)", async () => {

@@ -1,6 +1,7 @@
 import { Create, Event, Hashtag, Image, Link, PUBLIC_COLLECTION, Place, Update } from "@fedify/vocab";
-import { mastodonSummary } from "../../modules/event/event-summary.ts";
+import { mastodonSummary, statusText } from "../../modules/event/event-summary.ts";
 import type { EventData, PublishedEvent } from "../../modules/event/event.types.ts";
+import { escapeHtml } from "../../shared/html.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import { type EventFromAs2Result, eventFromJson, type JsonObject } from "./remote-event.mapper.ts";
 import { optionalPlainText, plainTextMap, sanitizedHtmlMap, textAsHtmlMap } from "./as2-text.ts";
@@ -68,6 +69,31 @@ function summaryLines(event: PublishedEvent): LanguageMap | undefined {
   return textAsHtmlMap(Object.fromEntries([...languages].map((lang) => [lang, mastodonSummary(event, lang)])));
 }
 
+/**
+ * The description, headed by the status of an event that is off: Gancio shows `content` and knows no
+ * event status, so a cancellation would not show there otherwise.
+ */
+function contentLines(event: PublishedEvent): LanguageMap | undefined {
+  const description = sanitizedHtmlMap(event.description);
+  if (event.status === "scheduled") return description;
+  const languages = new Set([event.organizer.primaryLanguage, ...Object.keys(description ?? {})]);
+  return Object.fromEntries(
+    [...languages].map((lang) => [lang, `<p><strong>${escapeHtml(statusText(event, lang) ?? "")}</strong></p>${description?.[lang] ?? ""}`]),
+  );
+}
+
+const imageTypes: Record<string, string> = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp", avif: "image/avif", svg: "image/svg+xml" };
+
+/**
+ * An image's media type, from its URL's extension when it was not stored. Gancio reads
+ * `attachment[].mediaType` as text and crashes on an attachment without it; an unknown type is said as
+ * such rather than guessed.
+ */
+function imageMediaType(url: string): string {
+  const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+  return (extension && imageTypes[extension]) || "application/octet-stream";
+}
+
 /** The event as a Fedify vocabulary `Event`: everything Fedify's classes can hold. */
 export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Event {
   const primary = event.organizer.primaryLanguage;
@@ -78,7 +104,7 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
     attachments.push(
       new Image({
         url: new URL(event.image.url),
-        mediaType: event.image.mediaType ?? null,
+        mediaType: event.image.mediaType ?? imageMediaType(event.image.url),
         names: toLanguageStrings(plainTextMap(event.image.alt), primary),
       }),
     );
@@ -87,6 +113,7 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
     attachments.push(new Link({ href: new URL(link.url), mediaType: "text/html", name: optionalPlainText(link.title) ?? null }));
   }
   const audience = event.visibility === "public" ? [PUBLIC_COLLECTION, ctx.followersUrl] : [ctx.followersUrl, PUBLIC_COLLECTION];
+  const content = contentLines(event);
   return new Event({
     id: event.apId,
     url: event.apId,
@@ -95,8 +122,8 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
     cc: audience[1] ?? null,
     names: toLanguageStrings(plainTextMap(event.name), primary),
     summaries: toLanguageStrings(summaryLines(event), primary),
-    contents: toLanguageStrings(sanitizedHtmlMap(event.description), primary),
-    mediaType: event.description ? "text/html" : null,
+    contents: toLanguageStrings(content, primary),
+    mediaType: content ? "text/html" : null,
     startTime: start,
     endTime: end ?? null,
     location: place
@@ -122,10 +149,19 @@ function withoutUndefined(o: Record<string, unknown>): JsonObject {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as JsonObject;
 }
 
+const asArray = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+
 /**
  * Adds to Fedify's compact JSON-LD of `eventToAs2(event)` what Fedify cannot express: local offsets,
  * timezone, eventStatus (and Mobilizon's ical:status), category, the postal address, the online
  * location (a VirtualLocation; a hybrid event has both in `location`), with their context. Pure.
+ *
+ * Shapes other servers rely on (Gancio 1.21, server/federation/helpers.js and events.js): `tag` and
+ * `attachment` are always arrays, empty when there is none (Gancio calls `tag.map`, `attachment.find`
+ * and `attachment.length`); `content` is always there (its Update reads it as text); `location` is one
+ * object when the event has one place (Gancio's Update reads `location.name` and `location.address`),
+ * an array for a hybrid event; the online link is also in the VirtualLocation's `address.url`, the
+ * only place Gancio looks for it.
  */
 export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonObject {
   const { start, end } = as2Times(event);
@@ -137,6 +173,7 @@ export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonOb
   out.eventStatus = statusTerm[event.status];
   out["ical:status"] = icalStatus[event.status];
   if (event.category) out.category = event.category;
+  out.content ??= "";
   const locations: JsonObject[] = [];
   if (event.location && typeof compact.location === "object" && compact.location !== null) {
     const p = event.location;
@@ -150,13 +187,12 @@ export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonOb
     });
     locations.push({ ...(compact.location as JsonObject), address });
   }
-  if (event.onlineUrl) locations.push({ type: "VirtualLocation", url: event.onlineUrl });
+  if (event.onlineUrl) locations.push({ type: "VirtualLocation", url: event.onlineUrl, address: { url: event.onlineUrl } });
   if (locations.length > 0) out.location = locations.length === 1 ? (locations[0] as JsonObject) : locations;
-  const tags = compact.tag === undefined ? [] : Array.isArray(compact.tag) ? compact.tag : [compact.tag];
-  if (tags.length > 0) {
-    const named = tags.map((t) => (typeof t === "object" && t !== null && (t as JsonObject).type === "as:Hashtag" ? { ...(t as JsonObject), type: "Hashtag" } : t));
-    out.tag = named.length === 1 ? (named[0] as JsonObject) : named;
-  }
+  out.tag = asArray(compact.tag).map((t) =>
+    typeof t === "object" && t !== null && (t as JsonObject).type === "as:Hashtag" ? { ...(t as JsonObject), type: "Hashtag" } : t,
+  ) as JsonObject[];
+  out.attachment = asArray(compact.attachment) as JsonObject[];
   return out;
 }
 

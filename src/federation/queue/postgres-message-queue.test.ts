@@ -2,74 +2,20 @@
 // database, one session shared by every connection): Fedify's own contract, then what Fedify's suite
 // does not look at — crashes, leases, several messages at once, failures, conditional writes.
 import { setTimeout as sleep } from "node:timers/promises";
-import { testMessageQueue } from "@fedify/testing";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newEmbeddedDataDir } from "../../../tests/support/embedded-template.ts";
-import { createTestDatabase } from "../../../tests/support/services.ts";
+import { openEmbeddedQueueDatabase, openPostgresQueueDatabase, type QueueDatabase, runFedifyQueueSuite } from "../../../tests/support/queue-database.ts";
 import { until } from "../../../tests/support/wait.ts";
-import { type EmbeddedHandle, openEmbeddedPostgres } from "../../db/embedded-postgres.ts";
-import { type DatabaseTarget, migrate, openOrm } from "../../db/orm.ts";
-import { type SqlExecutor, sqlExecutorFromPg } from "../kv/postgres-kv-store.ts";
 import { PostgresMessageQueue, type PostgresMessageQueueOptions } from "./postgres-message-queue.ts";
 import { QueueTable } from "./queue-table.ts";
 
-interface Backend {
-  pool: pg.Pool;
-  db: SqlExecutor;
-  close(): Promise<void>;
-}
-
-async function migrated(target: DatabaseTarget): Promise<void> {
-  const orm = await openOrm(target, { poolSize: 1 });
-  try {
-    await migrate(orm);
-  } finally {
-    await orm.close();
-  }
-}
-
-const backends: { name: string; open: () => Promise<Backend> }[] = [
-  {
-    name: "PostgreSQL",
-    open: async () => {
-      const database = await createTestDatabase("queue");
-      await migrated({ url: database.url });
-      const pool = new pg.Pool({ connectionString: database.url, max: 6 });
-      return {
-        pool,
-        db: sqlExecutorFromPg(pool),
-        close: async () => {
-          await pool.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-  {
-    name: "embedded PGlite",
-    open: async () => {
-      const { dataDir, remove } = await newEmbeddedDataDir("queue");
-      const embedded: EmbeddedHandle = await openEmbeddedPostgres(dataDir);
-      await migrated(embedded.target);
-      const pool = new pg.Pool({ ...embedded.target, max: 4 });
-      return {
-        pool,
-        db: sqlExecutorFromPg(pool),
-        close: async () => {
-          await pool.end();
-          await embedded.close();
-          await remove();
-        },
-      };
-    },
-  },
+const backends = [
+  { name: "PostgreSQL", open: openPostgresQueueDatabase },
+  { name: "embedded PGlite", open: openEmbeddedQueueDatabase },
 ];
 
 describe.each(backends)("PostgresMessageQueue on $name", ({ open }) => {
-  let backend: Backend;
+  let backend: QueueDatabase;
   const queues: PostgresMessageQueue[] = [];
-  let tables = 0;
 
   beforeAll(async () => {
     backend = await open();
@@ -81,8 +27,7 @@ describe.each(backends)("PostgresMessageQueue on $name", ({ open }) => {
 
   /** A fresh table shaped by the migration, and a queue on it (more queues on the same table with `again`). */
   async function freshQueue(options: PostgresMessageQueueOptions = {}) {
-    const table = `queue_${++tables}`;
-    await backend.pool.query(`create table ${table} (like federation_queue including all)`);
+    const table = await backend.freshTable();
     const make = (more: PostgresMessageQueueOptions = {}) => {
       const queue = new PostgresMessageQueue(backend.db, { table, pollIntervalMs: 100, ...options, ...more });
       queues.push(queue);
@@ -97,20 +42,7 @@ describe.each(backends)("PostgresMessageQueue on $name", ({ open }) => {
 
   it("passes Fedify's message queue test suite, ordering keys included, with two queues sharing the table", { timeout: 120_000 }, async () => {
     const { again } = await freshQueue();
-    let made = 0;
-    await testMessageQueue(
-      () => {
-        made++;
-        return again();
-      },
-      async ({ mq1, mq2, controller }) => {
-        controller.abort();
-        await (mq1 as PostgresMessageQueue).close();
-        await (mq2 as PostgresMessageQueue).close();
-      },
-      { testOrderingKey: true },
-    );
-    expect(made).toBe(2);
+    expect(await runFedifyQueueSuite(() => again())).toBe(2);
   });
 
   it("handles several messages at once: one slow message holds none of the others", async () => {
@@ -260,7 +192,7 @@ describe.each(backends)("PostgresMessageQueue on $name", ({ open }) => {
 
   it("writes what enqueueAtomically's function enqueued in one statement with its condition, only if it returns a row", async () => {
     const { queue, table } = await freshQueue();
-    const flag = `flag_${tables}`;
+    const flag = `flag_${table}`;
     await backend.pool.query(`create table ${flag} (id int primary key, sent boolean not null default false)`);
     await backend.pool.query(`insert into ${flag} (id) values (1), (2), (3)`);
     const mark = (id: number) => ({ sql: `update ${flag} set sent = true where id = $1 and not sent returning id`, params: [id] });

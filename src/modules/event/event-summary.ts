@@ -86,3 +86,14 @@ export function mastodonSummary(event: EventData, language: string): string {
   const text = event.summary === undefined ? undefined : pickLanguage(event.summary, [language], language)?.text;
   return text === undefined ? line : t(language, "event:summary.withText", { line, text });
 }
+
+/**
+ * "Annulé — Interdiction préfectorale": the status of an event that is off, with its reason, for
+ * servers that show the description but know no event status (Gancio). Undefined while scheduled.
+ */
+export function statusText(event: Pick<EventData, "status" | "statusReason">, language: string): string | undefined {
+  if (event.status === "scheduled") return undefined;
+  const status = t(language, `event:status.${event.status}`);
+  const reason = event.statusReason === undefined ? undefined : pickLanguage(event.statusReason, [language], language)?.text;
+  return reason === undefined ? status : t(language, "event:summary.withText", { line: status, text: reason });
+}

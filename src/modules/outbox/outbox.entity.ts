@@ -20,6 +20,8 @@ export const OutboxSchema = defineEntity({
     leaseUntil: timestamptz().nullable(),
     attempts: p.integer().default(0),
     sentAt: timestamptz().nullable(),
+    /** Set when the relay gave up (too many failed attempts); `relais outbox retry` clears it. */
+    failedAt: timestamptz().nullable(),
     lastError: p.text().nullable(),
   },
   indexes: [{ properties: ["sentAt", "id"] }],
