@@ -4,6 +4,7 @@ import {
   getStreamSink,
   getTextFormatter,
   jsonLinesFormatter,
+  type LoggerConfig,
   type LogRecord,
   type Sink,
 } from "@logtape/logtape";
@@ -22,15 +23,80 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Maps each property of a record, and the same values where the message shows them (the message holds
+ * the very objects of the properties), so that what is hidden or cut is hidden or cut in every format.
+ */
+function mapRecordValues(record: LogRecord, map: (key: string, value: unknown) => unknown): LogRecord {
+  const replaced = new Map<unknown, unknown>();
+  const properties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record.properties)) {
+    const mapped = map(key, value);
+    if (mapped !== value) replaced.set(value, mapped);
+    properties[key] = mapped;
+  }
+  const message = record.message.map((part, i) => (i % 2 === 1 && replaced.has(part) ? replaced.get(part) : part));
+  return { ...record, message, properties };
+}
+
 export function redactingSink(inner: Sink): Sink {
-  return (record: LogRecord) => inner({ ...record, properties: redact(record.properties) as Record<string, unknown> });
+  return (record: LogRecord) => inner(mapRecordValues(record, (key, value) => (secretKey.test(key) ? "[redacted]" : redact(value))));
+}
+
+/** Fedify's names for whole request bodies and documents in its log records. */
+const bodyKeys = new Set(["activity", "json", "body", "document"]);
+const maxLoggedText = 2_000;
+
+function cut(text: string): string {
+  return text.length > maxLoggedText ? `${text.slice(0, maxLoggedText)}… (${text.length - maxLoggedText} more characters)` : text;
+}
+
+/**
+ * Keeps logs bounded whatever remote servers send: bodies (Fedify's `activity`, `json`…) are left out
+ * above debug level and, at debug level, written as JSON cut to 2,000 characters (a body nested too
+ * deeply to serialise says so instead of breaking the sink); every long text is cut the same way.
+ */
+export function boundedSink(inner: Sink): Sink {
+  return (record: LogRecord) => {
+    const verbose = record.level === "debug" || record.level === "trace";
+    inner(
+      mapRecordValues(record, (key, value) => {
+        if (typeof value === "string") return cut(value);
+        if (!bodyKeys.has(key) || value === null || typeof value !== "object") return value;
+        if (!verbose) return "[body left out above debug level]";
+        try {
+          return cut(JSON.stringify(value) ?? "");
+        } catch {
+          return "[body too deeply nested to write]";
+        }
+      }),
+    );
+  };
+}
+
+export type LogLevelSetting = "debug" | "info" | "warning" | "error";
+
+/**
+ * Which records go to `sink`: ours from `level` up, Fedify's from warning up (all at debug). Fedify's
+ * document loader logs every failed remote fetch at error level, URLs chosen by strangers included;
+ * our own lines say what each failure meant (an Undo ignored, an inbox POST refused…), so those are
+ * kept for debug level only: a flood of junk gives one line per refusal.
+ */
+export function loggerConfigs<S extends string>(level: LogLevelSetting, sink: S): LoggerConfig<S, string>[] {
+  const debug = level === "debug";
+  return [
+    { category: ["relais"], lowestLevel: level, sinks: [sink] },
+    { category: ["fedify"], lowestLevel: debug ? "debug" : "warning", sinks: [sink] },
+    { category: ["fedify", "runtime", "docloader"], lowestLevel: debug ? "debug" : "fatal" },
+    { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [sink] },
+  ];
 }
 
 /**
  * LogTape for Relais and Fedify: readable lines in development, JSON lines in production, on stderr.
  * Fedify logs under ["fedify"], we log under ["relais", module].
  */
-export async function setupLogging(opts: { format: "text" | "json"; level: "debug" | "info" | "warning" | "error" }): Promise<void> {
+export async function setupLogging(opts: { format: "text" | "json"; level: LogLevelSetting }): Promise<void> {
   const stderr = Writable.toWeb(process.stderr) as WritableStream<Uint8Array>;
   const base =
     opts.format === "json"
@@ -40,11 +106,7 @@ export async function setupLogging(opts: { format: "text" | "json"; level: "debu
     reset: true,
     // Fedify attaches request context (trace ids) to its log records through this.
     contextLocalStorage: new AsyncLocalStorage(),
-    sinks: { main: redactingSink(base) },
-    loggers: [
-      { category: ["relais"], lowestLevel: opts.level, sinks: ["main"] },
-      { category: ["fedify"], lowestLevel: opts.level === "debug" ? "debug" : "warning", sinks: ["main"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["main"] },
-    ],
+    sinks: { main: redactingSink(boundedSink(base)) },
+    loggers: loggerConfigs(opts.level, "main"),
   });
 }

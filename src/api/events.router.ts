@@ -1,4 +1,4 @@
-import express, { type Request, Router } from "express";
+import { type Request, Router } from "express";
 import type { EventService } from "../modules/event/event.service.ts";
 import { eventStatuses, type EventStatus } from "../modules/event/event.types.ts";
 import type { UserService } from "../modules/user/user.service.ts";
@@ -6,6 +6,7 @@ import { AppError, type FieldProblem } from "../shared/errors.ts";
 import type { RateLimit } from "../web/rate-limits.ts";
 import { principalOf, requireToken } from "./auth.ts";
 import { presentEvent } from "./event.presenter.ts";
+import { jsonBody } from "./json-body.ts";
 import { openApiDocument } from "./openapi.ts";
 
 /** `?from=&to=&status=` of the event list, or a 400 naming every bad parameter. */
@@ -45,7 +46,7 @@ export function parseListQuery(query: Request["query"]): { from?: Temporal.Insta
 export function eventsApiRouter(deps: { events: EventService; users: UserService; origin: URL; authFailures?: RateLimit }): Router {
   const router = Router();
   const auth = requireToken(deps.users, deps.authFailures);
-  const json = express.json({ limit: "256kb", type: ["application/json", "application/*+json"] });
+  const json = jsonBody();
 
   router.get("/api/v1/openapi.json", (_req, res) => {
     res.json(openApiDocument(deps.origin));

@@ -54,7 +54,8 @@ export class ActorRefresher {
         if (status === 410) {
           await this.#followers.removeActor(apId);
           result.removed += 1;
-          logger.info("{actor} is gone ({status}): its follows were removed", { actor: apId, status });
+          logger.info("a follower's actor is gone ({status}): its follows were removed", { status });
+          logger.debug("{actor} is gone ({status})", { actor: apId, status });
         } else {
           await this.#followers.touchActor(apId);
           result.failed += 1;

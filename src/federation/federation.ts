@@ -12,6 +12,7 @@ import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
 import { withoutActivityIdempotence } from "./fedify-workarounds.ts";
+import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
@@ -65,9 +66,9 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     // No "already processed" records: the handlers are idempotent on the data, and a record written
     // for a refused activity would drop the genuine one with the same id (see fedify-workarounds.ts).
     .withIdempotency(() => null)
-    .on(Follow, (ctx, activity) => onFollow(ctx, activity, deps))
-    .on(Undo, (ctx, activity) => onUndo(ctx, activity, deps))
-    .on(Delete, (ctx, activity) => onDelete(ctx, activity, deps))
+    .on(Follow, refusedOnceWhenPermanent("Follow", (ctx, activity: Follow) => onFollow(ctx, activity, deps)))
+    .on(Undo, refusedOnceWhenPermanent("Undo", (ctx, activity: Undo) => onUndo(ctx, activity, deps)))
+    .on(Delete, refusedOnceWhenPermanent("Delete", (ctx, activity: Delete) => onDelete(ctx, activity, deps)))
     .on(Accept, () => {})
     .on(Reject, () => {})
     .onError((_ctx, error) => {
@@ -78,14 +79,17 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
   // boosts): that must not cost us the follower. Only 410 Gone removes it.
   federation.setOutboxPermanentFailureHandler(async (_ctx, failure) => {
     if (failure.statusCode !== 410) {
-      logger.info("delivery to {inbox} given up after {status}", { inbox: failure.inbox.href, status: failure.statusCode });
+      // A personal inbox names its follower: the URL only at debug level.
+      logger.info("a delivery was given up after {status}", { status: failure.statusCode });
+      logger.debug("delivery to {inbox} given up after {status}", { inbox: failure.inbox.href, status: failure.statusCode });
       return;
     }
     const removed = await deps.followers.removeByGoneInbox(
       failure.inbox.href,
       failure.actorIds.map((u) => u.href),
     );
-    logger.info("{inbox} is gone (410): removed {removed} follow(s)", { inbox: failure.inbox.href, removed });
+    logger.info("an inbox is gone (410): removed {removed} follow(s)", { removed });
+    logger.debug("{inbox} is gone (410)", { inbox: failure.inbox.href });
   });
 
   // A deleted actor's Delete cannot be tied to the actor any more and gets 401 from Fedify, with no

@@ -10,6 +10,7 @@ import { AppError } from "../shared/errors.ts";
 import type { Urls } from "../shared/urls.ts";
 import { assetRoutes } from "./assets.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
+import { refuseNulInUrl } from "./url-limits.ts";
 import { visitorLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
 import { upcomingSection } from "./pages/event.page.ts";
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("etag", false);
   app.set("trust proxy", deps.trustProxy ?? false);
   app.use(securityHeaders(deps.urls.origin));
+  app.use(refuseNulInUrl());
   if (deps.inboxRateLimit) app.post(["/inbox", "/@:slug/inbox"], inboxRateLimit(deps.inboxRateLimit));
 
   // Blocked domains, oversized bodies and activities not on their actor's origin are refused before

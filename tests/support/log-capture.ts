@@ -2,7 +2,7 @@
 // inbox decided and to check what the logs say and how much.
 import { configure, type LogLevel, type LogRecord, reset } from "@logtape/logtape";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { redactingSink } from "../../src/logging.ts";
+import { boundedSink, type LogLevelSetting, loggerConfigs, redactingSink } from "../../src/logging.ts";
 import { until } from "./wait.ts";
 
 export interface CapturedLine {
@@ -32,25 +32,22 @@ function render(value: unknown): string {
 }
 
 /**
- * Routes Relais's and Fedify's logs to memory, through the same redacting sink as production.
- * `relais` and `fedify` are the lowest levels kept for each (default: debug and warning, as with
- * RELAIS_LOG_LEVEL=debug).
+ * Routes Relais's and Fedify's logs to memory, with the production configuration for `level`
+ * (RELAIS_LOG_LEVEL; default debug) and through the same redacting and bounding sinks.
  */
-export async function captureLogs(levels: { relais?: LogLevel; fedify?: LogLevel } = {}): Promise<LogCapture> {
+export async function captureLogs(level: LogLevelSetting = "debug"): Promise<LogCapture> {
   const lines: CapturedLine[] = [];
-  const sink = redactingSink((record: LogRecord) => {
-    const text = record.message.map((part, i) => (i % 2 === 0 ? String(part) : render(part))).join("");
-    lines.push({ category: record.category.join("."), level: record.level, text, record });
-  });
+  const sink = redactingSink(
+    boundedSink((record: LogRecord) => {
+      const text = record.message.map((part, i) => (i % 2 === 0 ? String(part) : render(part))).join("");
+      lines.push({ category: record.category.join("."), level: record.level, text, record });
+    }),
+  );
   await configure({
     reset: true,
     contextLocalStorage: new AsyncLocalStorage(),
     sinks: { memory: sink },
-    loggers: [
-      { category: ["relais"], lowestLevel: levels.relais ?? "debug", sinks: ["memory"] },
-      { category: ["fedify"], lowestLevel: levels.fedify ?? "warning", sinks: ["memory"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["memory"] },
-    ],
+    loggers: loggerConfigs(level, "memory"),
   });
   return {
     lines,

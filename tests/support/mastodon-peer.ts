@@ -62,6 +62,8 @@ export interface SendOptions {
   mutateBodyAfterSigning?: (body: string) => string;
   /** Sign with this Date (for stale-signature cases). */
   date?: Date;
+  /** Send (and sign) this text instead of the activity's JSON: bodies JSON.stringify cannot write. */
+  rawBody?: string;
 }
 
 export type WebFingerResult =
@@ -267,7 +269,7 @@ export class MastodonPeer {
 
   /** POSTs `activity` signed over `(request-target) host date digest content-type`, as Mastodon delivers. */
   async sendSigned(inbox: URL, activity: JsonObject, options: SendOptions = {}): Promise<Response> {
-    const body = JSON.stringify(activity);
+    const body = options.rawBody ?? JSON.stringify(activity);
     const key = options.unsigned ? null : (options.key ?? this.key);
     const headers = { ...signedPostHeaders(key, inbox, body, options.date), "user-agent": this.#userAgent() };
     const sent = options.mutateBodyAfterSigning ? options.mutateBodyAfterSigning(body) : body;

@@ -37,7 +37,8 @@ const AS_NS = "https://www.w3.org/ns/activitystreams#";
  * preloaded contexts offline, others fetched and cached as Fedify will) and never fetches objects.
  */
 export function activityReader(contextLoader: DocumentLoader, options: ActivityReaderOptions = {}) {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  // Mastodon waits 10 s for an answer: a refusal must reach it before that.
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
   return async (body: Uint8Array | string): Promise<ActivityReading> => {
     let json: unknown;
