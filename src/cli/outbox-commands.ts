@@ -1,15 +1,10 @@
 import type { Command } from "commander";
 import type { Config } from "../config/config.ts";
 import { OperatorError } from "../shared/errors.ts";
+import { visibleControls } from "../shared/plain-text.ts";
 import { withRuntime } from "./admin-commands.ts";
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-
-/** An error text on one line, its control characters shown as escapes (it may quote a remote server). */
-function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to neutralise them
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
 
 export function registerOutboxCommands(program: Command, config: () => Config): void {
   const outbox = program.command("outbox").description("see and retry activities the relay could not queue for delivery");
@@ -21,7 +16,7 @@ export function registerOutboxCommands(program: Command, config: () => Config): 
         const rows = await r.outbox.failed();
         if (rows.length === 0) out("no failed outbox rows");
         for (const row of rows) {
-          out([row.id, row.kind, row.attempts, row.failedAt.toISOString(), oneLine(row.activityId), oneLine(row.lastError ?? "")].join("\t"));
+          out([row.id, row.kind, row.attempts, row.failedAt.toISOString(), visibleControls(row.activityId), visibleControls(row.lastError ?? "")].join("\t"));
         }
       }),
     );
@@ -30,7 +25,7 @@ export function registerOutboxCommands(program: Command, config: () => Config): 
     .description("send failed rows again: the one with this id, or all of them")
     .action((id: string | undefined) =>
       withRuntime(config(), async (r) => {
-        if (id !== undefined && !/^[1-9][0-9]{0,18}$/.test(id)) throw new OperatorError(`"${oneLine(id)}" is not an outbox row id (see relais outbox failed)`);
+        if (id !== undefined && !/^[1-9][0-9]{0,18}$/.test(id)) throw new OperatorError(`"${visibleControls(id)}" is not an outbox row id (see relais outbox failed)`);
         const retried = await r.outbox.retryFailed(id);
         if (id !== undefined && retried === 0) throw new OperatorError(`no failed outbox row ${id} (see relais outbox failed)`);
         await r.relay.nudge();

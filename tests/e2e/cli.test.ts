@@ -93,7 +93,7 @@ describe("relais CLI", { timeout: 180_000 }, () => {
       expect(failed.code).toBe(0);
       expect(failed.stdout).not.toContain("\u001b");
       const [id, kind, attempts, , activityId, error] = failed.stdout.trim().split("\t");
-      expect([kind, attempts, activityId, error]).toEqual(["no-such-kind", "10", "https://relais.example/@bxl#x", "refused by \\u001b]0;owned\\u0007 remote"]);
+      expect([kind, attempts, activityId, error]).toEqual(["no-such-kind", "10", "https://relais.example/@bxl#x", "refused by \\x1b]0;owned\\x07 remote"]);
 
       const unknown = await runCli(["outbox", "retry", "999999"], env);
       expect(unknown.code).toBe(1);
