@@ -1,4 +1,5 @@
 import { Migration20261202080518_outbox_failed } from "./Migration20261202080518_outbox_failed.ts";
+import { Migration20261202083113_accounts_and_audit } from "./Migration20261202083113_accounts_and_audit.ts";
 import { Migration20261202080512_web_sessions } from "./Migration20261202080512_web_sessions.ts";
 import { Migration20261202075321_federation_queue } from "./Migration20261202075321_federation_queue.ts";
 import { Migration20261202074834_event_change_notes } from "./Migration20261202074834_event_change_notes.ts";
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: "Migration20261202075321_federation_queue", class: Migration20261202075321_federation_queue },
   { name: "Migration20261202080512_web_sessions", class: Migration20261202080512_web_sessions },
   { name: "Migration20261202080518_outbox_failed", class: Migration20261202080518_outbox_failed },
+  { name: "Migration20261202083113_accounts_and_audit", class: Migration20261202083113_accounts_and_audit },
 ];

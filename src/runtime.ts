@@ -24,6 +24,11 @@ import { UserService } from "./modules/user/user.service.ts";
 import { AccountService } from "./modules/account/account.service.ts";
 import { PostgresSessionStore } from "./modules/account/postgres-session.store.ts";
 import { SessionService } from "./modules/account/session.service.ts";
+import { AccountLinkService } from "./modules/account/account-link.service.ts";
+import { MembershipService } from "./modules/account/membership.service.ts";
+import { SecondFactorService } from "./modules/account/second-factor.service.ts";
+import { AuditService } from "./modules/audit/audit.service.ts";
+import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { SessionStore } from "./modules/account/session.types.ts";
 import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
 import { OperatorError } from "./shared/errors.ts";
@@ -35,6 +40,11 @@ export interface RateLimits {
   readonly apiAuthFailures: RateLimit;
   /** Inbox POSTs per remote origin and client address. */
   readonly inbox: RateLimit;
+  /** Failed logins per client address, and per account and address (no lock-out from elsewhere). */
+  readonly loginAddress: RateLimit;
+  readonly loginAccount: RateLimit;
+  /** Wrong second-factor codes per account. */
+  readonly secondFactor: RateLimit;
 }
 
 const logger = getLogger(["relais", "runtime"]);
@@ -70,6 +80,13 @@ export interface Runtime {
   /** Browser sessions of editors (PostgreSQL, or Redis when REDIS_URL is set). */
   readonly sessions: SessionService;
   readonly accounts: AccountService;
+  readonly secondFactor: SecondFactorService;
+  /** Invitations and password-reset links. */
+  readonly links: AccountLinkService;
+  readonly memberships: MembershipService;
+  readonly audit: AuditService;
+  /** Undefined without RELAIS_SMTP_URL: links are shown to whoever creates them, never e-mailed. */
+  readonly mailer: Mailer | undefined;
   readonly events: EventService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
@@ -177,6 +194,9 @@ export async function createRuntime(
     const rateLimits: RateLimits = {
       apiAuthFailures: createRateLimit({ name: "api-auth-failures", points: config.apiAuthFailureLimit, durationSeconds: 900, redis: rateStore }),
       inbox: createRateLimit({ name: "inbox", points: config.inboxRateLimit, durationSeconds: 60, redis: rateStore }),
+      loginAddress: createRateLimit({ name: "login-address", points: 30, durationSeconds: 900, redis: rateStore }),
+      loginAccount: createRateLimit({ name: "login-account", points: 5, durationSeconds: 900, redis: rateStore }),
+      secondFactor: createRateLimit({ name: "second-factor", points: 5, durationSeconds: 900, redis: rateStore }),
     };
 
     const collectives = new CollectiveService(em);
@@ -188,6 +208,11 @@ export async function createRuntime(
     const users = new UserService(em);
     const sessions = new SessionService(sessionStore);
     const accounts = new AccountService(em, sessions);
+    const secondFactor = new SecondFactorService(em, { issuer: `Relais ${urls.handleHost}` });
+    const links = new AccountLinkService(em, accounts, users);
+    const memberships = new MembershipService(em);
+    const audit = new AuditService(em);
+    const mailer = createMailer(config.smtpUrl, config.smtpFrom ?? `Relais <relais@${config.origin.hostname}>`);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
     const events = new EventService(em, urls, {
       onOutbox: () => void relay?.nudge(),
@@ -226,6 +251,11 @@ export async function createRuntime(
       users,
       sessions,
       accounts,
+      secondFactor,
+      links,
+      memberships,
+      audit,
+      mailer,
       events,
       feedSubjects,
       embedded,

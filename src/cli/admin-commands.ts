@@ -1,3 +1,4 @@
+import { editorPaths } from "../web/editor/paths.ts";
 import type { Command } from "commander";
 import type { Config } from "../config/config.ts";
 import { createRuntime, type Runtime } from "../runtime.ts";
@@ -133,13 +134,23 @@ export function registerAdminCommands(program: Command, config: () => Config): v
   user
     .command("create <email>")
     .description("create a user; the password is read from standard input")
-    .action(async (email: string) => {
+    .option("--admin", "instance admin: creates collectives in the web interface")
+    .action(async (email: string, opts: { admin?: boolean }) => {
       const password = await readStdin();
       await run(async (r) => {
-        const u = await r.users.create(email, password);
-        out(`created user ${u.email}`);
+        const u = await r.users.create(email, password, { admin: opts.admin ?? false });
+        out(`created ${opts.admin ? "instance admin" : "user"} ${u.email}; log in at ${new URL(editorPaths.login, r.urls.origin).href}`);
       });
     });
+  user
+    .command("reset-link <email>")
+    .description("print a one-time link (valid 24 hours) with which the user sets a new password")
+    .action((email: string) =>
+      run(async (r) => {
+        const link = await r.links.createReset("cli", email);
+        if (link) out(new URL(editorPaths.reset(link.token), r.urls.origin).href);
+      }),
+    );
 
   program
     .command("member")

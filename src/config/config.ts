@@ -35,6 +35,10 @@ export interface Config {
   readonly apiAuthFailureLimit: number;
   /** Inbox POSTs allowed per minute per remote origin (the signing key's host) and client address. */
   readonly inboxRateLimit: number;
+  /** `smtp://user:pass@host:587` or `smtps://…`: invitations and reset links are also e-mailed. */
+  readonly smtpUrl: string | undefined;
+  /** The From of those messages. */
+  readonly smtpFrom: string | undefined;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -128,6 +132,8 @@ const schema = z.object({
   RELAIS_TRUST_PROXY: trustProxySchema,
   RELAIS_API_AUTH_FAILURE_LIMIT: intString(1, 1_000_000),
   RELAIS_INBOX_RATE_LIMIT: intString(1, 1_000_000),
+  RELAIS_SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v), "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example:465").optional(),
+  RELAIS_SMTP_FROM: z.string().min(3).optional(),
 });
 
 /** Which file key feeds which environment variable. */
@@ -151,6 +157,8 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   trustProxy: "RELAIS_TRUST_PROXY",
   apiAuthFailureLimit: "RELAIS_API_AUTH_FAILURE_LIMIT",
   inboxRateLimit: "RELAIS_INBOX_RATE_LIMIT",
+  smtpUrl: "RELAIS_SMTP_URL",
+  smtpFrom: "RELAIS_SMTP_FROM",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -189,7 +197,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   }
   for (const name of Object.keys(schema.shape)) {
     const value = env[name];
-    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL"))) {
+    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL"))) {
       input[name] = value;
     }
   }
@@ -237,5 +245,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     trustProxy: v.RELAIS_TRUST_PROXY,
     apiAuthFailureLimit: v.RELAIS_API_AUTH_FAILURE_LIMIT,
     inboxRateLimit: v.RELAIS_INBOX_RATE_LIMIT,
+    smtpUrl: v.RELAIS_SMTP_URL,
+    smtpFrom: v.RELAIS_SMTP_FROM,
   };
 }

@@ -10,6 +10,10 @@ export type RateVerdict = { readonly limited: false } | { readonly limited: true
 /** A number of hits allowed per key in a fixed window (see docs/adr: rate limits). */
 export interface RateLimit {
   hit(key: string): Promise<RateVerdict>;
+  /** Whether the key is over its limit now, without counting a hit (check before costly work). */
+  peek(key: string): Promise<RateVerdict>;
+  /** Forgets the key's count (a success ends a run of failures). */
+  reset(key: string): Promise<void>;
 }
 
 export interface RateLimitOptions {
@@ -44,6 +48,14 @@ export function createRateLimit(opts: RateLimitOptions): RateLimit {
         if (!(result instanceof RateLimiterRes)) throw result;
         return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)) };
       }
+    },
+    async peek(key) {
+      const result = await limiter.get(key);
+      if (result === null || result.consumedPoints < opts.points) return { limited: false };
+      return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)) };
+    },
+    async reset(key) {
+      await limiter.delete(key);
     },
   };
 }

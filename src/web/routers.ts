@@ -18,6 +18,14 @@ export function extraRouters(runtime: Runtime): Router[] {
       accounts: runtime.accounts,
       users: runtime.users,
       collectives: runtime.collectives,
+      followers: runtime.followers,
+      events: runtime.events,
+      secondFactor: runtime.secondFactor,
+      links: runtime.links,
+      memberships: runtime.memberships,
+      audit: runtime.audit,
+      mailer: runtime.mailer,
+      limits: runtime.rateLimits,
     }),
   ];
 }

@@ -1,3 +1,25 @@
+import { request } from "node:http";
+
+/** One HTTP exchange with node:http (fetch cannot choose the local address). */
+function send(url: URL, o: { method: string; headers: Record<string, string>; body: string | undefined; localAddress: string | undefined }) {
+  return new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
+    const req = request(url, { method: o.method, headers: { ...o.headers, ...(o.body !== undefined ? { "content-length": String(Buffer.byteLength(o.body)) } : {}) }, localAddress: o.localAddress }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          for (const value of Array.isArray(v) ? v : v === undefined ? [] : [v]) headers.append(k, value);
+        }
+        resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString("utf8") });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(o.body);
+  });
+}
+
 // A browser-less client of the editor's pages: keeps cookies like a browser, reads the form token of the
 // last page, sends forms as a browser does (Origin and Sec-Fetch-Site of this origin, unless told otherwise).
 
@@ -14,9 +36,12 @@ export class WebClient {
   readonly cookies = new Map<string, string>();
   /** The `_csrf` value of the last page that had one. */
   csrf: string | undefined;
+  /** The loopback address requests leave from (127.0.0.2, …): another client address for the server. */
+  readonly localAddress: string | undefined;
 
-  constructor(origin: URL) {
+  constructor(origin: URL, opts: { localAddress?: string } = {}) {
     this.origin = origin;
+    this.localAddress = opts.localAddress;
   }
 
   #remember(headers: Headers): void {
@@ -35,9 +60,14 @@ export class WebClient {
   }
 
   async #send(path: string, init: RequestInit): Promise<PageResponse> {
-    const res = await fetch(new URL(path, this.origin), { ...init, redirect: "manual", headers: { cookie: this.#cookieHeader(), ...(init.headers as Record<string, string>) } });
+    const res = await send(new URL(path, this.origin), {
+      method: init.method ?? "GET",
+      headers: { cookie: this.#cookieHeader(), ...(init.headers as Record<string, string>) },
+      body: init.body === undefined ? undefined : String(init.body),
+      localAddress: this.localAddress,
+    });
     this.#remember(res.headers);
-    const text = await res.text();
+    const text = res.text;
     const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
     if (token) this.csrf = token;
     const location = res.headers.get("location") ?? undefined;

@@ -4,6 +4,7 @@ import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { can } from "../collective/collective.policy.ts";
+import { writeAudit } from "../audit/audit.writer.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import { bumpsSequence, changeNoteText, describeChanges } from "./event-change.ts";
@@ -14,6 +15,7 @@ import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts"
 import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
 import type { EventStatus, PublishedEvent } from "./event.types.ts";
 import type { LanguageMap } from "../../shared/language.ts";
+import type { AuditAction } from "../audit/audit.entity.ts";
 
 export interface EventListQuery {
   readonly from?: Temporal.Instant;
@@ -111,6 +113,7 @@ export class EventService {
       await em.flush();
       if (input.published) await this.#queueCreate(em, collective, row);
       await this.#touchCollective(em, collective.id);
+      await this.#audit(em, principal, collective, input.published ? "event.publish" : "event.create", row);
       return this.#view(row, collective);
     });
     this.#onChange();
@@ -147,6 +150,7 @@ export class EventService {
       row.version += 1;
       await em.flush();
       await this.#touchCollective(em, row.collective.id);
+      await this.#audit(em, principal, row.collective, "event.delete", row);
       if (!row.published) return false;
       return writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
         kind: "delete-event",
@@ -249,6 +253,8 @@ export class EventService {
       if (!wasPublished && after.published) row.publishedAt = now;
       await em.flush();
       await this.#touchCollective(em, collective.id);
+      const action = !wasPublished && after.published ? "event.publish" : change.status && after.status === "cancelled" ? "event.cancel" : "event.change";
+      await this.#audit(em, principal, collective, action, row);
       let queued = false;
       if (after.published && !wasPublished) {
         queued = await this.#queueCreate(em, collective, row);
@@ -277,6 +283,11 @@ export class EventService {
       collectiveId: collective.id,
       eventId: row.id,
     });
+  }
+
+  async #audit(em: EntityManager, principal: Principal, collective: Collective, action: AuditAction, row: EventRow): Promise<void> {
+    const name = row.name[collective.primaryLanguage] ?? Object.values(row.name)[0];
+    await writeAudit(em, { collectiveId: collective.id, actor: principal, action, subject: row.id, detail: name });
   }
 
   async #touchCollective(em: EntityManager, collectiveId: string): Promise<void> {

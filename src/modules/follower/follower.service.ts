@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
 import { upsertRemoteActor } from "../remote-actor/remote-actor.repository.ts";
@@ -152,15 +153,16 @@ export class FollowerService {
     await this.#em.fork().nativeUpdate(RemoteActorSchema, { apId }, { fetchedAt: new Date() });
   }
 
-  async approve(slug: string, actorApId: string): Promise<void> {
-    await this.#decide(slug, actorApId, "accept");
+  /** Accepts a follow request; `by` is who decided (an owner in the web interface, or the CLI), for the audit log. */
+  async approve(slug: string, actorApId: string, by: AuditActor = "cli"): Promise<void> {
+    await this.#decide(slug, actorApId, "accept", by);
   }
 
-  async reject(slug: string, actorApId: string): Promise<void> {
-    await this.#decide(slug, actorApId, "reject");
+  async reject(slug: string, actorApId: string, by: AuditActor = "cli"): Promise<void> {
+    await this.#decide(slug, actorApId, "reject", by);
   }
 
-  async #decide(slug: string, actorApId: string, decision: "accept" | "reject"): Promise<void> {
+  async #decide(slug: string, actorApId: string, decision: "accept" | "reject", by: AuditActor): Promise<void> {
     await this.#em.fork().transactional(async (em) => {
       const collective = await em.findOne(CollectiveSchema, { slug });
       if (!collective) throw notFound(`the collective "${slug}"`);
@@ -174,6 +176,7 @@ export class FollowerService {
       }
       await em.flush();
       await this.#queueAnswer(em, collective, decision, actorApId, follow.followActivityId);
+      await writeAudit(em, { collectiveId: collective.id, actor: by, action: decision === "accept" ? "follower.approve" : "follower.reject", subject: actorApId });
     });
     this.#onOutbox();
   }

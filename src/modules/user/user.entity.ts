@@ -11,6 +11,12 @@ export const UserSchema = defineEntity({
     /** Lower-cased. */
     email: p.string().unique(),
     passwordHash: p.text().lazy(),
+    /** Instance admin: creates collectives in the web interface (`relais user create --admin`). */
+    isAdmin: p.boolean().default(false),
+    /** Base32 TOTP secret (RFC 6238) once the second factor is on. */
+    totpSecret: p.string().nullable().lazy(),
+    /** The time step of the last accepted code: a code is accepted once (no replay). */
+    totpLastStep: p.bigint("number").nullable(),
     createdAt: createdAt(),
   },
 });

@@ -19,6 +19,8 @@ export const minPasswordLength = 12;
 export interface Principal {
   readonly userId: string;
   readonly email: string;
+  /** Instance admin (creates collectives). */
+  readonly admin?: boolean;
   /** collective id → role */
   readonly roles: ReadonlyMap<string, MemberRole>;
 }
@@ -31,7 +33,7 @@ export class UserService {
     this.#em = em;
   }
 
-  async create(email: string, password: string): Promise<User> {
+  async create(email: string, password: string, opts: { admin?: boolean } = {}): Promise<User> {
     const address = parseOrThrow(emailSchema, email, "email");
     if (password.length < minPasswordLength) {
       throw invalid(`the password must have at least ${minPasswordLength} characters`, [
@@ -41,7 +43,7 @@ export class UserService {
     const passwordHash = await hashPassword(password);
     const em = this.#em.fork();
     if (await em.count(UserSchema, { email: address })) throw conflict(`a user with the email ${address} already exists`);
-    const user = em.create(UserSchema, { email: address, passwordHash });
+    const user = em.create(UserSchema, { email: address, passwordHash, isAdmin: opts.admin ?? false });
     await em.flush();
     return user;
   }
@@ -88,6 +90,11 @@ export class UserService {
     const row = typeof user === "string" ? await em.findOne(UserSchema, { id: user }) : user;
     if (!row) return null;
     const memberships = await em.find(MembershipSchema, { user: row.id });
-    return { userId: row.id, email: row.email, roles: new Map(memberships.map((m) => [m.collective.id, m.role])) };
+    return {
+      userId: row.id,
+      email: row.email,
+      admin: row.isAdmin,
+      roles: new Map(memberships.map((m) => [m.collective.id, m.role])),
+    };
   }
 }

@@ -1,5 +1,14 @@
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from "express";
+import type { AccountLinkService } from "../../modules/account/account-link.service.ts";
 import type { AccountService } from "../../modules/account/account.service.ts";
+import type { MembershipService } from "../../modules/account/membership.service.ts";
+import type { SecondFactorService } from "../../modules/account/second-factor.service.ts";
+import type { AuditService } from "../../modules/audit/audit.service.ts";
+import type { EventService } from "../../modules/event/event.service.ts";
+import type { FollowerService } from "../../modules/follower/follower.service.ts";
+import type { Mailer } from "../../mail/mailer.ts";
+import type { RateLimit } from "../rate-limits.ts";
+import { LoginThrottle } from "../auth/login-throttle.ts";
 import type { SessionService } from "../../modules/account/session.service.ts";
 import type { CollectiveService } from "../../modules/collective/collective.service.ts";
 import type { UserService } from "../../modules/user/user.service.ts";
@@ -9,7 +18,11 @@ import { html } from "../html.ts";
 import { CookieJar } from "../auth/cookies.ts";
 import { csrfGuard, loadWebSession } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
+import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
+import { linkRoutes } from "./link.routes.ts";
+import { membersRoutes } from "./members.routes.ts";
+import { securityRoutes } from "./security.routes.ts";
 import { editorView } from "./editor-context.ts";
 import { type EditorView, editorPage } from "./pages/editor-layout.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
@@ -20,11 +33,20 @@ export interface EditorDeps {
   readonly accounts: AccountService;
   readonly users: UserService;
   readonly collectives: CollectiveService;
+  readonly followers: FollowerService;
+  readonly events?: EventService;
+  readonly secondFactor: SecondFactorService;
+  readonly links: AccountLinkService;
+  readonly memberships: MembershipService;
+  readonly audit: AuditService;
+  readonly mailer: Mailer | undefined;
+  readonly limits: { readonly loginAddress: RateLimit; readonly loginAccount: RateLimit; readonly secondFactor: RateLimit };
 }
 
 /** What the editor's route modules share. */
 export interface EditorContext extends EditorDeps {
   readonly cookies: CookieJar;
+  readonly loginThrottle: LoginThrottle;
   view(req: Request, res: Response): EditorView;
   t: typeof t;
 }
@@ -36,7 +58,8 @@ export interface EditorContext extends EditorDeps {
  */
 export function editorRouter(deps: EditorDeps): Router {
   const cookies = new CookieJar(deps.origin);
-  const ctx: EditorContext = { ...deps, cookies, view: (req, res) => editorView(req, res, cookies), t };
+  const loginThrottle = new LoginThrottle({ byAddress: deps.limits.loginAddress, byAccount: deps.limits.loginAccount });
+  const ctx: EditorContext = { ...deps, cookies, loginThrottle, view: (req, res) => editorView(req, res, cookies), t };
   const r = Router();
   r.use((_req, res, next) => {
     res.set({ "Cache-Control": "no-store", "X-Robots-Tag": "noindex" });
@@ -47,7 +70,11 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(loadWebSession({ sessions: deps.sessions, users: deps.users, cookies }));
   r.use(csrfGuard({ origin: deps.origin, cookies }));
   r.use(accountRoutes(ctx));
+  r.use(securityRoutes(ctx));
+  r.use(linkRoutes(ctx));
+  r.use(collectiveRoutes(ctx));
   r.use(dashboardRoutes(ctx));
+  r.use(membersRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

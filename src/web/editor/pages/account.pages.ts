@@ -20,6 +20,19 @@ ${input({ name: "password", label: t(lang, "editor:login.password"), type: "pass
   return editorPage({ view, title: t(lang, "editor:login.title"), body, path: editorPaths.login, done: o.done });
 }
 
+export function secondFactorPage(view: EditorView, o: { next?: string | undefined; message?: string }): string {
+  const { lang } = view;
+  const body = html`<h1>${t(lang, "editor:totp.loginTitle")}</h1>
+${errorSummary(lang, undefined, o.message)}
+<form method="post" action="${editorPaths.secondFactor}" class="stack">
+${csrfField(view.csrf)}
+${o.next ? html`<input type="hidden" name="next" value="${o.next}">` : ""}
+${input({ name: "code", label: t(lang, "editor:totp.code"), hint: t(lang, "editor:totp.codeHint"), required: true, autocomplete: "one-time-code", attrs: html` inputmode="text" autocapitalize="none" spellcheck="false"` })}
+<button type="submit" class="primary">${t(lang, "editor:login.submit")}</button>
+</form>`;
+  return editorPage({ view, title: t(lang, "editor:totp.loginTitle"), body, path: editorPaths.secondFactor });
+}
+
 export function accountPage(
   view: EditorView,
   o: { totp?: { enabled: boolean; recoveryCodesLeft: number }; problems?: readonly FieldProblem[]; done?: string | undefined },
@@ -45,7 +58,9 @@ ${
 ${
   o.totp.enabled
     ? html`<p>${t(lang, "editor:totp.on", { count: o.totp.recoveryCodesLeft })}</p>
-${buttonForm({ action: editorPaths.totpDisable, csrf, label: t(lang, "editor:totp.disable"), danger: true })}`
+<form method="post" action="${editorPaths.totpDisable}" class="stack">${csrfField(csrf)}
+${input({ name: "password", label: t(lang, "editor:account.current"), type: "password", required: true, autocomplete: "current-password", error: problemOf(o.problems, "disable") })}
+<button type="submit" class="danger">${t(lang, "editor:totp.disable")}</button></form>`
     : html`<p>${t(lang, "editor:totp.off")}</p><p><a href="${editorPaths.totp}">${t(lang, "editor:totp.enable")}</a></p>`
 }
 </section>`

@@ -1,0 +1,77 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
+import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
+import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { can } from "../collective/collective.policy.ts";
+import { type MemberRole, memberRoles, MembershipSchema } from "../user/user.entity.ts";
+import type { Principal } from "../user/user.service.ts";
+
+export interface MemberView {
+  readonly userId: string;
+  readonly email: string;
+  readonly role: MemberRole;
+  readonly since: Date;
+}
+
+/** Who belongs to a collective, and owners' decisions about it. A collective always keeps an owner. */
+export class MembershipService {
+  readonly #em: EntityManager;
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  async list(principal: Principal, slug: string): Promise<{ collective: Collective; members: MemberView[] }> {
+    const em = this.#em.fork();
+    const collective = await this.#collective(em, slug);
+    if (!can(principal, "read-private", collective.id)) throw forbidden(`you are not a member of "${slug}"`);
+    const rows = await em.find(MembershipSchema, { collective: collective.id }, { populate: ["user"], orderBy: { createdAt: "asc" } });
+    return { collective, members: rows.map((m) => ({ userId: m.user.id, email: m.user.email, role: m.role, since: m.createdAt })) };
+  }
+
+  async setRole(by: Principal, slug: string, userId: string, role: string): Promise<void> {
+    if (!(memberRoles as readonly string[]).includes(role)) throw invalid(`the role must be one of ${memberRoles.join(", ")}`);
+    await this.#em.fork().transactional(async (em) => {
+      const collective = await this.#collective(em, slug);
+      if (!can(by, "manage-members", collective.id)) throw forbidden(`only owners of "${slug}" change roles`);
+      const m = await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] });
+      if (!m) throw notFound("this member");
+      if (m.role === role) return;
+      if (m.role === "owner") await this.#keepAnOwner(em, collective.id);
+      m.role = role as MemberRole;
+      await em.flush();
+      await writeAudit(em, { collectiveId: collective.id, actor: by, action: "member.role", subject: m.user.email, detail: role });
+    });
+  }
+
+  /** Removes a member (an owner removing anyone, or anyone leaving); the last owner cannot go. */
+  async remove(by: Principal | "cli", slug: string, userId: string): Promise<void> {
+    await this.#em.fork().transactional(async (em) => {
+      const collective = await this.#collective(em, slug);
+      const self = by !== "cli" && by.userId === userId;
+      if (by !== "cli" && !self && !can(by, "manage-members", collective.id)) throw forbidden(`only owners of "${slug}" remove members`);
+      const m = await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] });
+      if (!m) throw notFound("this member");
+      if (m.role === "owner") await this.#keepAnOwner(em, collective.id);
+      const email = m.user.email;
+      em.remove(m);
+      await em.flush();
+      const actor: AuditActor = by === "cli" ? "cli" : by;
+      await writeAudit(em, { collectiveId: collective.id, actor, action: "member.remove", subject: email });
+    });
+  }
+
+  async #keepAnOwner(em: EntityManager, collectiveId: string): Promise<void> {
+    // Locks the owners' rows: two owners demoting each other at once cannot both succeed.
+    const owners = await em.execute<{ n: number }[]>(
+      "select count(*)::int as n from (select 1 from membership where collective_id = ? and role = 'owner' for update) o",
+      [collectiveId],
+    );
+    if ((owners[0]?.n ?? 0) <= 1) throw conflict("a collective needs at least one owner: make someone else owner first");
+  }
+
+  async #collective(em: EntityManager, slug: string): Promise<Collective> {
+    const c = await em.findOne(CollectiveSchema, { slug });
+    if (!c) throw notFound(`the collective "${slug}"`);
+    return c;
+  }
+}

@@ -1,0 +1,45 @@
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { createdAt } from "../../shared/entity-properties.ts";
+import { CollectiveSchema } from "../collective/collective.entity.ts";
+import { UserSchema } from "../user/user.entity.ts";
+
+export const auditActions = [
+  "event.create",
+  "event.publish",
+  "event.change",
+  "event.cancel",
+  "event.delete",
+  "member.invite",
+  "member.join",
+  "member.role",
+  "member.remove",
+  "member.reset-link",
+  "follower.approve",
+  "follower.reject",
+  "collective.settings",
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/**
+ * Who did what in a collective, for its owners. Never federated. The account's email is copied, so the
+ * entry still names who it was once the account is gone.
+ */
+export const AuditEntrySchema = defineEntity({
+  name: "AuditEntry",
+  tableName: "audit_entry",
+  properties: {
+    id: p.bigint("number").primary().autoincrement(),
+    collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade"),
+    user: () => p.manyToOne(UserSchema).deleteRule("set null").nullable(),
+    /** The account's email at the time, or "cli" for the operator. */
+    actor: p.string(),
+    action: p.enum(auditActions as unknown as AuditAction[]),
+    /** What it was done to: an event id, an email, a follower's actor URL… */
+    subject: p.text(),
+    /** A short, human-readable detail (an event's name, a role). */
+    detail: p.text().nullable(),
+    createdAt: createdAt(),
+  },
+  indexes: [{ properties: ["collective", "createdAt"] }],
+});
+export type AuditEntry = InferEntity<typeof AuditEntrySchema>;
