@@ -5,6 +5,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { median } from "./stats.ts";
 
 interface Reply {
   status: number;
@@ -145,12 +146,6 @@ async function load(server: Server, port: number, raw: Buffer, expected: number,
   for (const c of conns) c.close();
   return { perSecond: (count / elapsed) * 1000, cpuPerRequest: cpu / count };
 }
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export interface HttpBenchOptions {
   readonly events: number;

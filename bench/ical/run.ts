@@ -1,11 +1,11 @@
 // iCal feed benchmark, in one run and against lower bounds measured in the same run:
-// 1. rendering: the production renderer against a minimal hand-written one and against ical-generator,
+// 1. rendering: the production renderer (ical-generator, src/modules/ical) against a minimal hand-written
+//    one fed the same way (the same events, instants read as epoch milliseconds, no Temporal arithmetic),
 //    on 1k and 10k synthetic events (cold: fresh process, zone cache cleared; warm);
 // 2. HTTP (feed-http.ts): a 304 against Express's hello world, a warm full GET against the same bytes
 //    served from memory. Results go to docs/performance.md.
 //   node bench/ical/run.ts            full run (~1.5–2.5 minutes)
 //   node bench/ical/run.ts --quick    fewer repetitions, no child processes for first renders
-//   node bench/ical/run.ts --all      also ical-generator on 10k events (adds ~3 minutes)
 //   node bench/ical/run.ts --postgres also the HTTP part on PostgreSQL (production subject and source)
 //   node bench/ical/run.ts --no-http / --http-only
 import "../../src/temporal.ts";
@@ -17,8 +17,9 @@ import type { PublishedEvent } from "../../src/modules/event/event.types.ts";
 import { renderCalendar } from "../../src/modules/ical/ical-renderer.ts";
 import { clearZoneCache, vtimezone } from "../../src/modules/ical/vtimezone.ts";
 import { runHttpBench } from "./feed-http.ts";
-import { renderWithIcalGenerator } from "./ical-generator-renderer.ts";
+import { timeFolding } from "./folding.ts";
 import { renderMinimal } from "./minimal-renderer.ts";
+import { median } from "./stats.ts";
 import { syntheticEvents } from "./synthetic-events.ts";
 
 const sizes = [1000, 10_000];
@@ -41,21 +42,12 @@ function readyMadeZones(events: readonly PublishedEvent[]): Map<string, string> 
   return new Map([...years].map(([zone, [from, to]]) => [zone, vtimezone(zone, from, to)]));
 }
 
-function renderers(events: readonly PublishedEvent[], withIcalGenerator = true): Record<string, Render> {
+function renderers(events: readonly PublishedEvent[]): Record<string, Render> {
   const zones = readyMadeZones(events);
-  const all: Record<string, Render> = {
+  return {
     minimal: (list) => renderMinimal(list, { name, languages, refreshMinutes }, zones),
     relais: (list) => renderCalendar(list, { name, languages, refreshMinutes, now }),
   };
-  // ical-generator takes 10–18 s for 10k events: only with --all there.
-  if (withIcalGenerator) all["ical-generator"] = (list) => renderWithIcalGenerator(list, { name, languages, refreshMinutes });
-  return all;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function time(render: Render, events: readonly PublishedEvent[], clear: boolean): number {
@@ -84,16 +76,19 @@ function firstRender(renderer: string, size: number, runs: number): number {
   return median(values);
 }
 
-function renderBench(quick: boolean, everything: boolean): string {
+function renderBench(quick: boolean): string {
   const rows: string[][] = [];
+  const foldRows: string[][] = [];
   for (const size of sizes) {
     const events = syntheticEvents(size);
-    const all = renderers(events, everything || size < 10_000);
+    const all = renderers(events);
     const repetitions = quick ? 3 : size >= 10_000 ? 4 : 15;
+    const warmups = quick || size >= 10_000 ? 1 : 5;
     // Each renderer stops after `repetitions` runs, or after 3 once it has used its time budget.
     const budgetMs = quick ? 5_000 : 8_000;
     const samples = new Map(Object.keys(all).map((label) => [label, { cleared: [] as number[], warm: [] as number[], spent: 0 }]));
     const sizes = new Map<string, number>();
+    let relaisFeed = "";
     for (const [label, render] of Object.entries(all)) {
       // Check the output once: it must parse, with every event in it (parsing 12 MB takes seconds: at
       // 10k the events are counted, the same renderer's 1k output having been parsed).
@@ -104,7 +99,10 @@ function renderBench(quick: boolean, everything: boolean): string {
           : feed.split("BEGIN:VEVENT\r\n").length - 1;
       if (parsed !== size) throw new Error(`${label}: ${parsed} events parsed out of ${size}`);
       sizes.set(label, Buffer.byteLength(feed) / 1024);
-      time(render, events, false);
+      if (label === "relais") relaisFeed = feed;
+      // Warm the JIT up, so that the timed runs measure rendering (the cold JIT is the "first render"
+      // column): without it, a loaded machine leaves the larger renderer half-compiled for its few runs.
+      for (let i = 0; i < warmups; i++) time(render, events, false);
     }
     // Round robin, so that the load of the machine weighs on every renderer alike.
     for (let i = 0; i < repetitions; i++) {
@@ -130,6 +128,14 @@ function renderBench(quick: boolean, everything: boolean): string {
       };
     }
     const base = results["minimal"]!;
+    const folding = timeFolding(relaisFeed, quick ? 3 : size >= 10_000 ? 3 : 9);
+    foldRows.push([
+      String(size),
+      folding.icalGenerator.toFixed(1),
+      folding.ours.toFixed(1),
+      `${(folding.icalGenerator / base.cleared).toFixed(2)}×`,
+      `${(folding.ours / base.cleared).toFixed(2)}×`,
+    ]);
     for (const [label, r] of Object.entries(results)) {
       rows.push([
         String(size),
@@ -155,6 +161,17 @@ function renderBench(quick: boolean, everything: boolean): string {
     "output (KiB)",
     "runs",
   ];
+  const foldHeader = [
+    "events",
+    "ical-generator's foldLines (ms, median)",
+    "ours (ms, median)",
+    "ical-generator's vs minimal render",
+    "ours vs minimal render",
+  ];
+  return `${markdownTable(header, rows)}\n\nFolding the relais feed's lines (the same unfolded text)\n\n${markdownTable(foldHeader, foldRows)}`;
+}
+
+function markdownTable(header: readonly string[], rows: readonly string[][]): string {
   return [header, header.map(() => "---"), ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
 }
 
@@ -163,7 +180,7 @@ async function main(): Promise<void> {
   const quick = args.includes("--quick");
   const started = performance.now();
   process.stdout.write(`Node ${process.version}, ${process.arch}, ${os.availableParallelism()} CPUs\n\n`);
-  if (!args.includes("--http-only")) process.stdout.write(`Rendering\n\n${renderBench(quick, args.includes("--all"))}\n\n`);
+  if (!args.includes("--http-only")) process.stdout.write(`Rendering\n\n${renderBench(quick)}\n\n`);
   if (!args.includes("--no-http")) {
     const http = await runHttpBench({ events: 1000, rounds: quick ? 1 : 3, secondsPerRun: quick ? 1 : 1.5, connections: 8 });
     process.stdout.write(`${http}\n`);

@@ -24,7 +24,7 @@ const dayMs = 86_400_000;
  * Part of every ETag: bump it when the feeds' bytes change for the same data (renderer, ordering,
  * defaults), so that clients holding an old tag get the new bytes.
  */
-export const feedFormatVersion = "1";
+export const feedFormatVersion = "2";
 
 export interface FeedServiceOptions {
   readonly subjects: FeedSubjects;

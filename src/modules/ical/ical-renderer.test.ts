@@ -54,6 +54,16 @@ describe("renderCalendar", () => {
     });
   });
 
+  it("escapes the calendar name and drops control characters from every text", async () => {
+    const name = "Agenda; vélo, \\o/\nnord\u0007";
+    const event = makeEvent({ name: { fr: "Réunion\u0000 ; ok" }, description: { fr: "<p>a\u0001b</p>" }, contact: "x\u001b@y" });
+    const { js, py } = await parseBoth(render([event], { name: { fr: name } }));
+    expect(py).toMatchObject({ name: "Agenda; vélo, \\o/\nnord", name_language: "fr", x_wr_calname: "Agenda; vélo, \\o/\nnord" });
+    expect(js.events[0]!.summary).toBe("Réunion ; ok");
+    expect(py.events[0]!.description?.split("\n\n")[0]).toBe("ab");
+    expect(js.events[0]!.component.getFirstPropertyValue("contact")).toBe("x@y");
+  });
+
   it("ends every line in CRLF and keeps every line within 75 octets", () => {
     const long = "Très longue description ".repeat(40) + "🎉".repeat(50);
     const feed = render([makeEvent({ description: { fr: `<p>${long}</p>` } })]);
@@ -84,7 +94,9 @@ describe("renderCalendar", () => {
       makeEvent({ slug, timezone, startsAt: instant(start), endsAt: instant(start).add({ hours: 26 }) }),
     );
     const { js, py } = await parseBoth(render(events));
-    expect(py.timezones).toEqual([...new Set(cases.map(([, zone]) => zone))].sort());
+    // UTC needs no VTIMEZONE: ical-generator writes its times with Z.
+    const zoned = cases.filter(([, zone]) => zone !== "UTC");
+    expect(py.timezones).toEqual([...new Set(zoned.map(([, zone]) => zone))].sort());
     cases.forEach(([, zone, start], i) => {
       const end = new Date(Date.parse(start) + 26 * 3_600_000).toISOString();
       const jsEvent = js.events[i]!;
@@ -92,9 +104,14 @@ describe("renderCalendar", () => {
       expect(icalJsInstant(jsEvent.startDate)).toBe(new Date(start).toISOString());
       expect(icalJsInstant(jsEvent.endDate)).toBe(end);
       const pyEvent = byUid(py.events, jsEvent.uid);
+      expect(pythonUtc(pyEvent.dtstart?.utc)).toBe(new Date(start).toISOString());
+      expect(pythonUtc(pyEvent.dtend?.utc)).toBe(end);
+      if (zone === "UTC") {
+        expect(pyEvent.dtstart?.tzid).toBeNull();
+        return;
+      }
       expect(pyEvent.dtstart?.tzid).toBe(zone);
       expect(pythonUtc(pyEvent.dtstart?.utc_from_vtimezone)).toBe(new Date(start).toISOString());
-      expect(pythonUtc(pyEvent.dtstart?.utc)).toBe(new Date(start).toISOString());
       expect(pythonUtc(pyEvent.dtend?.utc_from_vtimezone)).toBe(end);
     });
     // 18:00 UTC is 19:00 in Paris before the change and 20:00 after.

@@ -1,11 +1,16 @@
-// Pure iCalendar (RFC 5545, RFC 7986) rendering of published events. Hand-written rather than built on
-// ical-generator: see bench/ical/run.ts for the measurements, and the report/ADR for the reasons.
+// iCalendar (RFC 5545, RFC 7986) feeds of published events. ical-generator writes the calendar's properties
+// and every VEVENT; this adds what it cannot do: times already converted to the event's zone
+// (calendar-time.ts), the properties of feed-event.ts, the calendar name (escaped, with its language) and
+// the VTIMEZONEs of our own builder (vtimezone.ts), and folds the lines. Measurements: docs/adr/0007.
+import ical, { type ICalCalendar, ICalCalendarMethod, ICalEventStatus, type ICalLocation } from "ical-generator";
 import { isLanguageTag, type LanguageMap, pickLanguage } from "../../shared/language.ts";
 import type { EventStatus, Place, PublishedEvent } from "../event/event.types.ts";
+import { CalendarTime } from "./calendar-time.ts";
 import { eventUid } from "./event-uid.ts";
-import { htmlToPlainText } from "./html-to-text.ts";
-import { dayMs, formatDate, formatDateTime, formatMinutes, formatUtc, utcYear } from "./ical-time.ts";
-import { contentLine, escapeText, paramValue } from "./ical-text.ts";
+import { FeedEvent } from "./feed-event.ts";
+import { dayMs, utcYear } from "./ical-time.ts";
+import { escapeText, foldLine, icalSafeText } from "./ical-text.ts";
+import { htmlToPlainText } from "./plain-text.ts";
 import { type ZoneRules, zoneRules } from "./vtimezone.ts";
 
 export interface CalendarOptions {
@@ -19,49 +24,34 @@ export interface CalendarOptions {
   readonly refreshMinutes?: number | undefined;
   /** The present: cancelled events that are over are left out. Defaults to the clock. */
   readonly now?: Temporal.Instant | undefined;
-  readonly prodId?: string | undefined;
 }
 
-export const defaultProdId = "-//Relais//Relais event feed//EN";
+const prodId = "//Relais//Relais event feed//EN";
 
-const statusValues: Readonly<Record<EventStatus, string>> = {
-  scheduled: "CONFIRMED",
-  cancelled: "CANCELLED",
+const statusValues: Readonly<Record<EventStatus, ICalEventStatus>> = {
+  scheduled: ICalEventStatus.CONFIRMED,
+  cancelled: ICalEventStatus.CANCELLED,
   // The new date is not known yet: the event is kept, marked as not settled.
-  postponed: "TENTATIVE",
+  postponed: ICalEventStatus.TENTATIVE,
 };
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: a URI value is written as is, so it must hold no control character, space or quote
-const unsafeUri = /[\s"<>\\^`{|}\u0000-\u001f\u007f]/;
-const mediaType = /^[a-z]+\/[a-z0-9.+-]+$/i;
+/** What a TZID may hold unquoted (every IANA name does); ical-generator writes it as is. */
+const plainZoneName = /^[A-Za-z0-9/_+-]+$/;
 
-const languageParams = new Map<string, string>();
-/** `;LANGUAGE=xx`, or nothing when the key is not a language tag. */
-function languageParam(language: string): string {
-  let param = languageParams.get(language);
-  if (param === undefined) {
-    param = isLanguageTag(language) ? ";LANGUAGE=" + language : "";
-    if (languageParams.size < 1000) languageParams.set(language, param);
-  }
-  return param;
-}
-
-const regionNames = new Map<string, Intl.DisplayNames | null>();
+const countryNames = new Map<string, string>();
+/** The country's name in `language` (Intl's data), or its code; cached per language and code. */
 function countryName(code: string, language: string): string {
-  let names = regionNames.get(language);
-  if (names === undefined) {
+  const key = language + "|" + code;
+  let name = countryNames.get(key);
+  if (name === undefined) {
     try {
-      names = new Intl.DisplayNames([language], { type: "region", fallback: "code" });
+      name = new Intl.DisplayNames([language], { type: "region", fallback: "code" }).of(code) ?? code;
     } catch {
-      names = null;
+      name = code;
     }
-    if (regionNames.size < 1000) regionNames.set(language, names);
+    if (countryNames.size < 10_000) countryNames.set(key, name);
   }
-  try {
-    return names?.of(code) ?? code;
-  } catch {
-    return code;
-  }
+  return name;
 }
 
 /** "Name, street, postal code locality, region, country": what a calendar shows and a map app can search. */
@@ -79,13 +69,10 @@ export function locationText(place: Place, language: string): string {
   return parts.join(", ");
 }
 
-function coordinate(value: number): string {
-  // toFixed(6) (~0.1 m) never yields an exponent; Number() drops the trailing zeros.
-  return String(Number(value.toFixed(6)));
+function coordinate(value: number): number {
+  // ~0.1 m; more digits only make the line longer.
+  return Number(value.toFixed(6));
 }
-
-/** A zone's rules for the years an event spans, or undefined when the runtime does not know the zone. */
-type RulesFor = (zone: string) => ZoneRules | undefined;
 
 interface EventTimes {
   readonly start: number;
@@ -98,12 +85,6 @@ function isOver(event: PublishedEvent, times: EventTimes, rules: ZoneRules | und
   if (!event.allDay) return last <= now;
   const offset = rules?.offsetAt(last) ?? 0;
   return (Math.floor((last + offset) / dayMs) + 1) * dayMs - offset <= now;
-}
-
-function dateTimeLine(property: string, at: number, zone: string, rules: ZoneRules | undefined, used: Set<string>): string {
-  if (rules === undefined || rules.isAmbiguousWallTime(at)) return property + ":" + formatUtc(at) + "\r\n";
-  used.add(zone);
-  return contentLine(property + ";TZID=" + paramValue(zone), formatDateTime(at + rules.offsetAt(at)));
 }
 
 function descriptionText(event: PublishedEvent, languages: readonly string[], primary: string): string {
@@ -121,84 +102,113 @@ function descriptionText(event: PublishedEvent, languages: readonly string[], pr
   }
   if (event.onlineUrl) paragraphs.push(event.onlineUrl);
   paragraphs.push(event.apId.href);
-  return paragraphs.join("\n\n");
+  return icalSafeText(paragraphs.join("\n\n"));
 }
 
-function renderEvent(
+/**
+ * DTSTART and DTEND: all-day events as DATE values (DTEND the day after the last one), other events as
+ * wall times of their zone with TZID, or in UTC when the runtime does not know the zone or a time falls in
+ * the hour repeated when clocks go back (common parsers read it as its second pass, against the RFC).
+ */
+function eventTimes(event: PublishedEvent, times: EventTimes, rules: ZoneRules | undefined) {
+  const { start, end } = times;
+  if (event.allDay) {
+    const startDay = Math.floor((start + (rules?.offsetAt(start) ?? 0)) / dayMs);
+    const lastDay = end === undefined ? startDay : Math.floor((end + (rules?.offsetAt(end) ?? 0)) / dayMs);
+    const endDay = Math.max(lastDay, startDay) + 1;
+    return {
+      allDay: true,
+      timezone: null,
+      start: new CalendarTime(start, startDay * dayMs),
+      end: new CalendarTime(end ?? start, endDay * dayMs),
+    };
+  }
+  const until = end !== undefined && end > start ? end : undefined;
+  const zoned =
+    rules !== undefined &&
+    plainZoneName.test(event.timezone) &&
+    !rules.isAmbiguousWallTime(start) &&
+    (until === undefined || !rules.isAmbiguousWallTime(until));
+  const at = (ms: number): CalendarTime => new CalendarTime(ms, zoned ? ms + rules.offsetAt(ms) : ms);
+  return {
+    allDay: false,
+    timezone: zoned ? event.timezone : null,
+    start: at(start),
+    end: until === undefined ? null : at(until),
+  };
+}
+
+function toFeedEvent(
   event: PublishedEvent,
   times: EventTimes,
   languages: readonly string[],
   rules: ZoneRules | undefined,
-  used: Set<string>,
-): string {
+  calendar: ICalCalendar,
+): FeedEvent {
   const primary = event.organizer.primaryLanguage;
   const name = pickLanguage(event.name, languages, primary);
   const language = name?.language ?? primary;
-  const updated = formatUtc(event.updatedAt.epochMilliseconds);
-  let text =
-    "BEGIN:VEVENT\r\nUID:" +
-    eventUid(event.apId) +
-    "\r\nDTSTAMP:" +
-    updated +
-    "\r\nCREATED:" +
-    formatUtc(event.publishedAt.epochMilliseconds) +
-    "\r\nLAST-MODIFIED:" +
-    updated +
-    "\r\nSEQUENCE:" +
-    Math.max(0, Math.floor(event.sequence)) +
-    "\r\n";
-
-  const { start, end } = times;
-  if (event.allDay) {
-    const startOffset = rules?.offsetAt(start) ?? 0;
-    const startDay = Math.floor((start + startOffset) / dayMs);
-    const lastDay = end === undefined ? startDay : Math.floor((end + (rules?.offsetAt(end) ?? 0)) / dayMs);
-    text += "DTSTART;VALUE=DATE:" + formatDate(startDay * dayMs) + "\r\n";
-    // DTEND of a DATE event is exclusive: the day after the last one.
-    text += "DTEND;VALUE=DATE:" + formatDate((Math.max(lastDay, startDay) + 1) * dayMs) + "\r\n";
-  } else {
-    text += dateTimeLine("DTSTART", start, event.timezone, rules, used);
-    if (end !== undefined && end > start) text += dateTimeLine("DTEND", end, event.timezone, rules, used);
-  }
-
-  const param = languageParam(language);
-  if (name !== undefined) text += contentLine("SUMMARY" + languageParam(name.language), escapeText(name.text));
-  const description = descriptionText(event, languages, primary);
-  text += contentLine("DESCRIPTION" + param, escapeText(description));
-
   const place = event.location;
-  const where = place === undefined ? "" : locationText(place, language);
-  if (where !== "") text += contentLine("LOCATION" + param, escapeText(where));
-  else if (event.onlineUrl) text += contentLine("LOCATION", escapeText(event.onlineUrl));
+  const where = place === undefined ? "" : icalSafeText(locationText(place, language));
   const lat = place?.latitude;
   const lon = place?.longitude;
-  if (lat !== undefined && lon !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-    text += "GEO:" + coordinate(lat) + ";" + coordinate(lon) + "\r\n";
-  }
-  if (event.onlineUrl && !unsafeUri.test(event.onlineUrl)) {
-    text += contentLine("CONFERENCE;VALUE=URI", event.onlineUrl);
-  }
-  text += contentLine("URL;VALUE=URI", event.apId.href);
-  text += "STATUS:" + statusValues[event.status] + "\r\n";
+  const geo =
+    lat !== undefined && lon !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180
+      ? { lat: coordinate(lat), lon: coordinate(lon) }
+      : undefined;
+  const title = where !== "" ? where : icalSafeText(event.onlineUrl ?? "");
+  let location: ICalLocation | null = null;
+  if (title !== "") location = geo === undefined ? { title } : { title, geo };
+  else if (geo !== undefined) location = { geo };
 
   const categories: string[] = [];
   if (event.category !== undefined) categories.push(event.category);
   for (const tag of event.tags) if (tag !== "" && !categories.includes(tag)) categories.push(tag);
-  if (categories.length > 0) text += contentLine("CATEGORIES", categories.map(escapeText).join(","));
-  if (event.contact) text += contentLine("CONTACT", escapeText(event.contact));
-  const image = event.image;
-  if (image !== undefined && !unsafeUri.test(image.url)) {
-    const type = image.mediaType !== undefined && mediaType.test(image.mediaType) ? ";FMTTYPE=" + image.mediaType : "";
-    text += contentLine("IMAGE;VALUE=URI;DISPLAY=BADGE" + type, image.url);
-  }
-  return text + "END:VEVENT\r\n";
+
+  return new FeedEvent(
+    {
+      id: eventUid(event.apId),
+      sequence: Math.max(0, Math.floor(event.sequence)),
+      stamp: CalendarTime.utc(event.updatedAt.epochMilliseconds),
+      created: CalendarTime.utc(event.publishedAt.epochMilliseconds),
+      lastModified: CalendarTime.utc(event.updatedAt.epochMilliseconds),
+      ...eventTimes(event, times, rules),
+      summary: name === undefined ? "" : icalSafeText(name.text),
+      description: descriptionText(event, languages, primary),
+      location,
+      status: statusValues[event.status],
+      categories: categories.map((category) => ({ name: icalSafeText(category) })),
+    },
+    calendar,
+    {
+      language: isLanguageTag(language) ? language : undefined,
+      languageOfLocation: where !== "",
+      url: event.apId.href,
+      conference: event.onlineUrl,
+      contact: event.contact === undefined || event.contact === "" ? undefined : escapeText(event.contact),
+      image: event.image,
+    },
+  );
+}
+
+/** NAME and X-WR-CALNAME: ical-generator writes the name unescaped and without its language. */
+function nameLines(opts: CalendarOptions): string {
+  const picked =
+    typeof opts.name === "string"
+      ? { text: opts.name, language: undefined }
+      : pickLanguage(opts.name, opts.languages, opts.languages[0] ?? "");
+  if (picked === undefined || picked.text === "") return "";
+  const text = escapeText(picked.text);
+  const param = picked.language !== undefined && isLanguageTag(picked.language) ? ";LANGUAGE=" + picked.language : "";
+  return foldLine("NAME" + param + ":" + text) + "\r\n" + foldLine("X-WR-CALNAME:" + text) + "\r\n";
 }
 
 /**
  * Renders events as one VCALENDAR: a VEVENT each (in the given order) and a VTIMEZONE for every zone a
- * DTSTART/DTEND refers to. Texts are picked per event with `languages`, then the collective's primary
- * language, then any. The caller filters (unlisted, tags, time window…); this only leaves out cancelled
- * events that are over. The output depends on nothing but its arguments (and `now`).
+ * DTSTART/DTEND refers to, covering the years of the feed's events. Texts are picked per event with
+ * `languages`, then the collective's primary language, then any. The caller filters (unlisted, tags,
+ * time window…); this only leaves out cancelled events that are over. The output depends on nothing but
+ * its arguments (and `now`).
  */
 export function renderCalendar(events: readonly PublishedEvent[], opts: CalendarOptions): string {
   const now = (opts.now ?? Temporal.Now.instant()).epochMilliseconds;
@@ -221,7 +231,7 @@ export function renderCalendar(events: readonly PublishedEvent[], opts: Calendar
     }
   }
   const rules = new Map<string, ZoneRules | undefined>();
-  const rulesFor: RulesFor = (zone) => {
+  const rulesFor = (zone: string): ZoneRules | undefined => {
     if (rules.has(zone)) return rules.get(zone);
     const range = years.get(zone);
     let found: ZoneRules | undefined;
@@ -235,32 +245,30 @@ export function renderCalendar(events: readonly PublishedEvent[], opts: Calendar
     return found;
   };
 
-  // Pass 2: the events, noting which zones a TZID names.
-  const used = new Set<string>();
+  // ical-generator's calendar writes the head (VERSION … X-PUBLISHED-TTL) and owns the events; its own
+  // toString() would also write the events, but folds by appending one character at a time (docs/adr/0007).
+  const calendar = ical({
+    prodId,
+    method: ICalCalendarMethod.PUBLISH,
+    scale: "GREGORIAN",
+    url: opts.url?.href ?? null,
+    ttl: Math.max(1, Math.round(opts.refreshMinutes ?? 60)) * 60,
+  });
   let body = "";
+  const zones = new Set<string>();
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     const eventRules = rulesFor(event.timezone);
     if (event.status === "cancelled" && isOver(event, times[i]!, eventRules, now)) continue;
-    body += renderEvent(event, times[i]!, opts.languages, eventRules, used);
+    const vevent = toFeedEvent(event, times[i]!, opts.languages, eventRules, calendar);
+    const zone = vevent.timezone();
+    if (zone !== null) zones.add(zone);
+    for (const line of vevent.lines()) body += foldLine(line) + "\r\n";
   }
+  let vtimezones = "";
+  for (const zone of zones) vtimezones += rules.get(zone)!.vtimezone;
 
-  let head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + contentLine("PRODID", escapeText(opts.prodId ?? defaultProdId));
-  head += "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n";
-  const name =
-    typeof opts.name === "string"
-      ? { text: opts.name, param: "" }
-      : (() => {
-          const picked = pickLanguage(opts.name, opts.languages, opts.languages[0] ?? "");
-          return picked === undefined ? undefined : { text: picked.text, param: languageParam(picked.language) };
-        })();
-  if (name !== undefined && name.text !== "") {
-    head += contentLine("NAME" + name.param, escapeText(name.text));
-    head += contentLine("X-WR-CALNAME", escapeText(name.text));
-  }
-  if (opts.url !== undefined) head += contentLine("URL;VALUE=URI", opts.url.href);
-  const refresh = formatMinutes(opts.refreshMinutes ?? 60);
-  head += "REFRESH-INTERVAL;VALUE=DURATION:" + refresh + "\r\nX-PUBLISHED-TTL:" + refresh + "\r\n";
-  for (const zone of used) head += rules.get(zone)!.vtimezone;
-  return head + body + "END:VCALENDAR\r\n";
+  const head = calendar.toString();
+  const end = head.lastIndexOf("END:VCALENDAR");
+  return head.slice(0, end) + nameLines(opts) + vtimezones + body + "END:VCALENDAR\r\n";
 }

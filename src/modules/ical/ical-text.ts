@@ -1,53 +1,22 @@
-// Content-line encoding of RFC 5545 §3.1 and §3.3.11: TEXT escaping, parameter quoting (RFC 6868) and
-// folding at 75 octets without cutting a UTF-8 sequence.
+// Text and lines of iCalendar (RFC 5545 §3.1, §3.3.11). ical-generator escapes `\`, `;`, `,` and line
+// breaks of the texts it writes, but leaves control characters and lone surrogates in (invalid in TEXT and
+// in UTF-8), and does not escape the calendar name at all. Its line folding appends one character at a
+// time, which made it the largest cost of a feed (docs/adr/0007): feeds are folded here.
+import { escape as escapeIcal } from "ical-generator";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are not allowed in TEXT (RFC 5545 §3.3.11); they are dropped
-const textSpecial = /[\\;,\n\r\u0000-\u0008\u000b-\u001f\u007f]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: same set as textSpecial, CRLF first so that it becomes one \n
-const textSpecialAll = /\r\n|[\\;,\n\r\u0000-\u0008\u000b-\u001f\u007f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters other than tab and line breaks are not allowed in TEXT
+const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const controlCharacters = new RegExp(controlCharacter.source, "g");
 
-function textReplacement(match: string): string {
-  switch (match) {
-    case "\\":
-      return "\\\\";
-    case ";":
-      return "\\;";
-    case ",":
-      return "\\,";
-    case "\r\n":
-    case "\n":
-    case "\r":
-      return "\\n";
-    default:
-      return "";
-  }
-}
-
-/**
- * Escapes a TEXT value: `\`, `;`, `,` get a backslash, line breaks become `\n`, other control characters
- * (except tab) are dropped, and lone surrogates become U+FFFD so that the output is valid UTF-8.
- */
-export function escapeText(value: string): string {
+/** A text safe to write: control characters (but tab and line breaks) dropped, lone surrogates made U+FFFD. */
+export function icalSafeText(value: string): string {
   const text = value.isWellFormed() ? value : value.toWellFormed();
-  return textSpecial.test(text) ? text.replace(textSpecialAll, textReplacement) : text;
+  return controlCharacter.test(text) ? text.replace(controlCharacters, "") : text;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters cannot appear in a parameter value
-const paramUnsafe = /[";:,^\r\n\u0000-\u0008\u000b-\u001f\u007f]/;
-
-/**
- * A parameter value (RFC 5545 §3.2, RFC 6868): as is when it is a plain token, else DQUOTEd with `^`, `"`
- * and line breaks caret-encoded and other control characters dropped.
- */
-export function paramValue(value: string): string {
-  if (!paramUnsafe.test(value)) return value;
-  const encoded = value
-    .replace(/\^/g, "^^")
-    .replace(/"/g, "^'")
-    .replace(/\r\n|\r|\n/g, "^n")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping control characters
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
-  return '"' + encoded + '"';
+/** A TEXT value, escaped: `\`, `;`, `,` get a backslash, line breaks become `\n`, as in `icalSafeText`. */
+export function escapeText(value: string): string {
+  return escapeIcal(icalSafeText(value), false);
 }
 
 /**
@@ -84,9 +53,4 @@ export function foldLine(line: string): string {
     i += units - 1;
   }
   return segmentStart === 0 ? line : out + line.slice(segmentStart);
-}
-
-/** One folded content line with its CRLF. `value` must already be encoded for its type. */
-export function contentLine(nameAndParams: string, value: string): string {
-  return foldLine(nameAndParams + ":" + value) + "\r\n";
 }

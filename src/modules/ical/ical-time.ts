@@ -69,12 +69,6 @@ function pad4(n: number): string {
   return n >= 1000 ? String(n) : String(n).padStart(4, "0");
 }
 
-/** `YYYYMMDD` of a (possibly offset-shifted) epoch-millisecond value. */
-export function formatDate(ms: number): string {
-  const { year, month, day } = civilFromDays(Math.floor(ms / dayMs));
-  return pad4(year) + pad2(month) + pad2(day);
-}
-
 /** `YYYYMMDDTHHMMSS` (no zone designator) of a (possibly offset-shifted) epoch-millisecond value. */
 export function formatDateTime(ms: number): string {
   const days = Math.floor(ms / dayMs);
@@ -91,11 +85,6 @@ export function formatDateTime(ms: number): string {
   );
 }
 
-/** A UTC DATE-TIME value: `YYYYMMDDTHHMMSSZ`. */
-export function formatUtc(ms: number): string {
-  return formatDateTime(ms) + "Z";
-}
-
 /** A UTC-OFFSET value (`+0100`, `-0330`, `+053028` when the offset has seconds). */
 export function formatOffset(offsetMs: number): string {
   const sign = offsetMs < 0 ? "-" : "+";
@@ -103,17 +92,6 @@ export function formatOffset(offsetMs: number): string {
   const seconds = total % 60;
   const text = sign + pad2(Math.floor(total / 3600)) + pad2(Math.floor(total / 60) % 60);
   return seconds === 0 ? text : text + pad2(seconds);
-}
-
-/** A DURATION value for a whole number of minutes, e.g. `PT45M`, `PT1H30M`, `P1D`, `P1DT2H`. */
-export function formatMinutes(minutes: number): string {
-  const total = Math.max(1, Math.round(minutes));
-  const days = Math.floor(total / 1440);
-  const hours = Math.floor(total / 60) % 24;
-  const mins = total % 60;
-  let text = "P" + (days > 0 ? days + "D" : "");
-  if (hours > 0 || mins > 0) text += "T" + (hours > 0 ? hours + "H" : "") + (mins > 0 ? mins + "M" : "");
-  return text;
 }
 
 export function utcYear(ms: number): number {

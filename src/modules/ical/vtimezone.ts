@@ -3,7 +3,7 @@
 // written as STANDARD/DAYLIGHT components. The same rules convert event instants to local wall times, so
 // a DTSTART and the VTIMEZONE that explains it can never disagree.
 import { civil, daysInMonth, dayMs, epochFromCivil, formatDateTime, formatOffset, utcYear } from "./ical-time.ts";
-import { contentLine, escapeText } from "./ical-text.ts";
+import { escapeText } from "./ical-text.ts";
 
 /** A change of UTC offset: at `at` (epoch ms) the offset goes from `from` to `to` (both in ms). */
 export interface ZoneTransition {
@@ -144,7 +144,7 @@ export class ZoneRules {
     return next !== undefined && next.from > next.to && epochMs >= next.at - (next.from - next.to);
   }
 
-  /** The VTIMEZONE component (folded lines, each ending in CRLF). */
+  /** The VTIMEZONE component (lines ending in CRLF, all shorter than 75 octets). */
   get vtimezone(): string {
     this.#vtimezone ??= renderVtimezone(this);
     return this.#vtimezone;
@@ -231,7 +231,7 @@ function renderVtimezone(rules: ZoneRules): string {
     runs.set(key, { component, lastYear: wall.year });
   }
 
-  let text = "BEGIN:VTIMEZONE\r\n" + contentLine("TZID", escapeText(rules.zone));
+  let text = "BEGIN:VTIMEZONE\r\nTZID:" + escapeText(rules.zone) + "\r\n";
   for (const { first, count, byDay } of components) {
     const kind = first.daylight ? "DAYLIGHT" : "STANDARD";
     text += "BEGIN:" + kind + "\r\nDTSTART:" + formatDateTime(first.at + first.from) + "\r\n";
@@ -240,7 +240,7 @@ function renderVtimezone(rules: ZoneRules): string {
       text += `RRULE:FREQ=YEARLY;BYMONTH=${month};BYDAY=${byDay[0]};COUNT=${count}\r\n`;
     }
     text += "TZOFFSETFROM:" + formatOffset(first.from) + "\r\nTZOFFSETTO:" + formatOffset(first.to) + "\r\n";
-    text += contentLine("TZNAME", escapeText(first.name)) + "END:" + kind + "\r\n";
+    text += "TZNAME:" + escapeText(first.name) + "\r\nEND:" + kind + "\r\n";
   }
   return text + "END:VTIMEZONE\r\n";
 }
@@ -263,7 +263,7 @@ export function zoneRules(zone: string, fromYear: number, toYear: number): ZoneR
   return rules;
 }
 
-/** The VTIMEZONE of `zone` for the years `fromYear`…`toYear` (folded, CRLF line ends). */
+/** The VTIMEZONE of `zone` for the years `fromYear`…`toYear` (CRLF line ends). */
 export function vtimezone(zone: string, fromYear: number, toYear: number): string {
   return zoneRules(zone, fromYear, toYear).vtimezone;
 }
