@@ -14,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { FeedService } from "../../src/modules/feed/feed.service.ts";
 import { openPostgresBackend, type PostgresBackend } from "./feed-postgres-backend.ts";
-import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../../src/modules/feed/feed-test-support.ts";
+import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../../tests/support/feed.ts";
 import { noFilters } from "../../src/modules/feed/feed-filters.ts";
 import { isMissing } from "../../src/modules/feed/feed.types.ts";
 import { feedCacheControl, feedRoutes } from "../../src/web/feed.routes.ts";

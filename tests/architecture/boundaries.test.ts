@@ -1,5 +1,6 @@
 // Domain modules never import Fedify, Express or BullMQ; nothing but the config loader reads
-// process.env. Fails with the offending file and import.
+// process.env; what ships (src/ but its tests) imports no development dependency and no test support.
+// Fails with the offending file and import.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +16,21 @@ function sources(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(join(root, file), "utf8");
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']/g), ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map(
-    (m) => m[1] as string,
-  );
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+["']([^"']+)["']/g),
+    ...text.matchAll(/(?:^|\n)\s*import\s+["']([^"']+)["']/g),
+    ...text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g),
+  ].map((m) => m[1] as string);
+}
+
+const devDependencies = Object.keys(
+  (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { devDependencies?: Record<string, string> }).devDependencies ??
+    {},
+);
+
+/** Whether an import specifier names a development dependency (the package or a path inside it). */
+function isDevDependency(specifier: string): boolean {
+  return devDependencies.some((name) => specifier === name || specifier.startsWith(name + "/"));
 }
 
 describe("architecture", () => {
@@ -42,6 +55,19 @@ describe("architecture", () => {
     const offending = sources("src").filter(
       (f) => !allowed.has(f) && !f.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(join(root, f), "utf8")),
     );
+    expect(offending).toEqual([]);
+  });
+
+  it("keeps development dependencies and test support out of what src ships (tests beside the code may use them)", () => {
+    // The check sees development dependencies where they belong.
+    expect(imports("src/modules/ical/ical-renderer.test.ts").filter(isDevDependency)).toContain("vitest");
+    const offending = sources("src")
+      .filter((f) => !f.endsWith(".test.ts"))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => isDevDependency(i) || /(^|\/)tests\//.test(i))
+          .map((i) => `${f} imports ${i}`),
+      );
     expect(offending).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFeedFilters } from "../../src/modules/feed/feed-filters.ts";
 import { FeedService } from "../../src/modules/feed/feed.service.ts";
 import { LocalEventSource } from "../../src/modules/feed/local-events.source.ts";
-import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../../src/modules/feed/feed-test-support.ts";
+import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../support/feed.ts";
 import { feedRoutes } from "../../src/web/feed.routes.ts";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { eventUid } from "../../src/modules/ical/event-uid.ts";
@@ -22,7 +22,7 @@ import {
   parseWithIcalJs,
   parseWithPython,
   pythonUtc,
-} from "../../src/modules/ical/ical-test-support.ts";
+} from "../support/ical.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { createEditor } from "../support/editor.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors.ts";
-import { instant, makeEvent } from "../ical/ical-test-support.ts";
+import { instant, makeEvent } from "../../../tests/support/ical.ts";
 import { eventMatches, filtersKey, noFilters, parseFeedFilters } from "./feed-filters.ts";
 
 function problems(query: Record<string, unknown>): { status: number; message: string; fields: string[] } {

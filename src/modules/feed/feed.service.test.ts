@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { instant, makeEvent, parseWithIcalJs } from "../ical/ical-test-support.ts";
+import { instant, makeEvent, parseWithIcalJs } from "../../../tests/support/ical.ts";
 import { noFilters, parseFeedFilters } from "./feed-filters.ts";
 import { type FeedHead, FeedService } from "./feed.service.ts";
-import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "./feed-test-support.ts";
+import { collectiveSubject, InMemoryEventSource, InMemoryFeedSubjects } from "../../../tests/support/feed.ts";
 import { type FeedSource, isMissing } from "./feed.types.ts";
 
 function setup(opts: { now?: string; sources?: FeedSource[]; release?: string } = {}) {

@@ -9,7 +9,7 @@ import {
   parseWithIcalJs,
   parseWithPython,
   pythonUtc,
-} from "./ical-test-support.ts";
+} from "../../../tests/support/ical.ts";
 
 const now = instant("2025-01-01T00:00:00Z");
 const options = { name: { fr: "Agenda vélo", de: "Fahrradkalender" }, languages: ["fr"], now };

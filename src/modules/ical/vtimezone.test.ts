@@ -1,6 +1,6 @@
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import { parseWithPython, pythonUtc } from "./ical-test-support.ts";
+import { parseWithPython, pythonUtc } from "../../../tests/support/ical.ts";
 import { formatDateTime } from "./ical-time.ts";
 import { vtimezone, zoneRules } from "./vtimezone.ts";
 

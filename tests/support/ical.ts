@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import ICAL from "ical.js";
-import type { PublishedEvent } from "../event/event.types.ts";
+import type { PublishedEvent } from "../../src/modules/event/event.types.ts";
 
 export function instant(iso: string): Temporal.Instant {
   return Temporal.Instant.from(iso);

@@ -1,8 +1,8 @@
 // In-memory feed subjects and source, for the feed service's unit tests and the HTTP benchmark
 // (bench/ical/feed-http.ts): the same contract as the database ones, with counters.
-import type { PublishedEvent } from "../event/event.types.ts";
-import { eventMatches } from "./feed-filters.ts";
-import type { EventQuery, FeedScope, FeedSource, FeedSubject, FeedSubjects, MissingFeed, SourceVersion } from "./feed.types.ts";
+import type { PublishedEvent } from "../../src/modules/event/event.types.ts";
+import { eventMatches } from "../../src/modules/feed/feed-filters.ts";
+import type { EventQuery, FeedScope, FeedSource, FeedSubject, FeedSubjects, MissingFeed, SourceVersion } from "../../src/modules/feed/feed.types.ts";
 
 export class InMemoryFeedSubjects implements FeedSubjects {
   readonly subjects = new Map<string, FeedSubject | MissingFeed>();
