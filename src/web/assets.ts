@@ -11,6 +11,29 @@ a{color:#0645ad}h1{line-height:1.2}
 .muted{color:#555}.card{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:1rem;margin:1rem 0}
 nav[aria-label] a{margin-left:.5rem}code{background:#eee;padding:.1rem .3rem;border-radius:.2rem}
 :focus-visible{outline:3px solid #f90;outline-offset:2px}
+img{max-width:100%;height:auto}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.editor-nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;border-bottom:1px solid #ddd;padding-bottom:.5rem}
+.editor-nav a{margin:0}
+.stack>*+*{margin-top:.75rem}fieldset{border:1px solid #ccc;border-radius:.5rem;margin:1rem 0;padding:.75rem}
+legend{font-weight:600;padding:0 .25rem}.field label{display:block;font-weight:600}
+.field input:not([type=checkbox]),.field select,.field textarea,input.wide{box-sizing:border-box;width:100%;font:inherit;padding:.5rem;border:1px solid #767676;border-radius:.3rem;background:#fff}
+.field.check{display:flex;gap:.5rem;align-items:baseline}.field.check label{font-weight:normal}
+.hint{color:#555;margin:.1rem 0;font-size:.9rem}.error{color:#b00020;font-weight:600;margin:.1rem 0}
+.has-error input,.has-error select,.has-error textarea{border-color:#b00020;border-width:2px}
+.notice{background:#eef6ee;border:1px solid #2e7d32;border-radius:.5rem;padding:.75rem;margin:1rem 0}
+.error-summary{background:#fdecee;border-color:#b00020}
+button,.button{font:inherit;padding:.55rem 1rem;border-radius:.3rem;border:1px solid #333;background:#fff;color:#1a1a1a;cursor:pointer;text-decoration:none;display:inline-block;min-height:2.75rem;box-sizing:border-box}
+button.primary,.button.primary{background:#0645ad;border-color:#0645ad;color:#fff}
+button.danger{border-color:#b00020;color:#b00020}
+form.inline{display:inline-block;margin:.2rem .3rem .2rem 0}
+.row{display:flex;flex-wrap:wrap;gap:0 1rem}.row>.field{flex:1 1 10rem}
+.buttons{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.tabs{display:flex;gap:.5rem;flex-wrap:wrap}.tabs a{margin:0;padding:.3rem .6rem;border:1px solid #0645ad;border-radius:.3rem}
+ul.cards,ul.members,ul.events,ul.requests,ul.links{list-style:none;padding:0}ul.members li,ul.requests li{border-bottom:1px solid #eee;padding:.5rem 0}
+.toot{border-left:4px solid #6364ff;background:#fff;padding:.5rem .75rem;margin:.5rem 0;white-space:pre-wrap;font:inherit}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}
+code.secret{font-size:1.2rem;word-break:break-all}
 `;
 
 const version = createHash("sha256").update(stylesheet).digest("hex").slice(0, 12);

@@ -20,6 +20,7 @@ import { csrfGuard, loadWebSession } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
+import { eventRoutes } from "./event.routes.ts";
 import { linkRoutes } from "./link.routes.ts";
 import { membersRoutes } from "./members.routes.ts";
 import { securityRoutes } from "./security.routes.ts";
@@ -75,6 +76,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(collectiveRoutes(ctx));
   r.use(dashboardRoutes(ctx));
   r.use(membersRoutes(ctx));
+  r.use(eventRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

@@ -1,0 +1,215 @@
+import { type Request, type Response, Router } from "express";
+import { can } from "../../modules/collective/collective.policy.ts";
+import { changeNoteText, describeChanges } from "../../modules/event/event-change.ts";
+import { mastodonSummary } from "../../modules/event/event-summary.ts";
+import { applyEventPatch, type EventInput, parseEventInput } from "../../modules/event/event.schema.ts";
+import { defaultZoneFor, type EventView } from "../../modules/event/event.service.ts";
+import type { Principal } from "../../modules/user/user.service.ts";
+import { AppError, type FieldProblem, forbidden } from "../../shared/errors.ts";
+import { pickLanguage } from "../../shared/language.ts";
+import { html } from "../html.ts";
+import { requireLogin, webAuthOf } from "../auth/web-session.ts";
+import type { EditorContext } from "./editor.router.ts";
+import { blankForm, bodyOf, type EventFormValues, formOf, formProblems, readForm } from "./event-form.ts";
+import { doneMessage } from "./pages/editor-layout.ts";
+import { confirmPage, type EventPreview, eventFormPage } from "./pages/event-form.page.ts";
+import { editorPaths, editorPrefix } from "./paths.ts";
+
+type Intent = "preview" | "addLanguage" | "draft" | "publish" | "save";
+const intentOf = (body: Record<string, unknown>): Intent =>
+  (["preview", "addLanguage", "draft", "publish", "save"] as const).find((i) => i === body.intent) ?? "preview";
+
+/** The form with one more language, copied from another when asked ("start a translation by copying"). */
+function withLanguage(v: EventFormValues, body: Record<string, unknown>): EventFormValues {
+  const added = typeof body.addLanguage === "string" ? body.addLanguage : "";
+  if (!/^[a-z]{2}$/.test(added) || v.languages.includes(added)) return v;
+  const from = typeof body.copyFrom === "string" && v.languages.includes(body.copyFrom) ? body.copyFrom : undefined;
+  const copy = (map: Readonly<Record<string, string>>) => ({ ...map, [added]: from ? (map[from] ?? "") : "" });
+  return { ...v, languages: [...v.languages, added], name: copy(v.name), summary: copy(v.summary), description: copy(v.description) };
+}
+
+/** What followers would see if the form were saved now; undefined with the problems when it is not valid. */
+function previewOf(
+  v: EventFormValues,
+  primaryLanguage: string,
+  current: EventInput | undefined,
+  lang: string,
+): { preview?: EventPreview; problems?: FieldProblem[] } {
+  if (!Object.values(v.name).some((n) => n.trim() !== "")) {
+    return { problems: formProblems([{ field: `name.${primaryLanguage}`, message: "" }], lang, v) };
+  }
+  const body = bodyOf(v);
+  let after: EventInput;
+  if (current) {
+    const parsed = parseEventInput(body, { partial: true, current, defaultTimezone: current.timezone, primaryLanguage });
+    if (!parsed.ok) return { problems: formProblems(parsed.errors, lang, v) };
+    after = applyEventPatch(current, parsed.value);
+  } else {
+    const parsed = parseEventInput({ ...body, published: false }, { defaultTimezone: v.timezone, primaryLanguage });
+    if (!parsed.ok) return { problems: formProblems(parsed.errors, lang, v) };
+    after = parsed.value;
+  }
+  const summaries = Object.keys(after.name).map((l) => ({ language: l, name: pickLanguage(after.name, [l], primaryLanguage)?.text ?? "", line: mastodonSummary(after, l) }));
+  const changeNote = current?.published ? changeNoteText(describeChanges(current, after), after, primaryLanguage) : undefined;
+  return { preview: { summaries, changeNote } };
+}
+
+/** The event form: create, edit, preview, publish, cancel and delete, over EventService. */
+export function eventRoutes(ctx: EditorContext): Router {
+  const r = Router();
+  const auth = requireLogin(editorPaths.login, editorPrefix);
+  const events = () => {
+    if (!ctx.events) throw new AppError("not_found", 404, "");
+    return ctx.events;
+  };
+  const principalOf = (res: Response): Principal => webAuthOf(res).principal as Principal;
+
+  /** The collective of a slug, for someone allowed to edit its events (403 otherwise). */
+  const editable = async (principal: Principal, slug: string) => {
+    const c = await ctx.collectives.findBySlug(slug);
+    if (!c || !can(principal, "edit-events", c.id)) throw forbidden();
+    return c;
+  };
+  /** A stored event, for its editors only (403 for anyone else, even when it is published). */
+  const editableEvent = async (principal: Principal, id: string): Promise<EventView> => {
+    const view = await events().getForEditor(principal, id);
+    await editable(principal, view.event.organizer.slug);
+    return view;
+  };
+
+  const renderNew = (req: Request, res: Response, slug: string, primaryLanguage: string, values: EventFormValues, extra: { problems?: FieldProblem[]; preview?: EventPreview }) => {
+    const view = ctx.view(req, res);
+    return eventFormPage(view, {
+      title: ctx.t(view.lang, "editor:event.newTitle"),
+      action: editorPaths.newEvent(slug),
+      path: editorPaths.newEvent(slug),
+      values,
+      primaryLanguage,
+      published: false,
+      back: editorPaths.collective(slug),
+      ...extra,
+    });
+  };
+
+  const renderEdit = (req: Request, res: Response, ev: EventView, values: EventFormValues, extra: { problems?: FieldProblem[]; preview?: EventPreview; done?: string | undefined }) => {
+    const view = ctx.view(req, res);
+    const e = ev.event;
+    const name = pickLanguage(e.name, [view.lang], e.organizer.primaryLanguage)?.text ?? "";
+    const links = html`<section class="card danger-zone" aria-labelledby="more-actions"><h2 id="more-actions">${ctx.t(view.lang, "editor:event.otherActions")}</h2>
+<ul class="links">${ev.published ? html`<li><a href="${e.apId.pathname}">${ctx.t(view.lang, "editor:dashboard.publicPage")}</a></li>` : ""}
+${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eventAction(e.id, "cancel")}">${ctx.t(view.lang, "editor:event.cancel")}</a></li>` : ""}
+<li><a href="${editorPaths.eventAction(e.id, "delete")}">${ctx.t(view.lang, "editor:event.delete")}</a></li></ul></section>`;
+    return eventFormPage(view, {
+      title: name,
+      action: editorPaths.event(e.id),
+      path: editorPaths.event(e.id),
+      values,
+      primaryLanguage: e.organizer.primaryLanguage,
+      published: ev.published,
+      back: editorPaths.collective(e.organizer.slug),
+      extra: links,
+      ...extra,
+    });
+  };
+
+  r.get("/@:slug/events/new", auth, async (req, res) => {
+    const c = await editable(principalOf(res), String(req.params.slug));
+    res.send(renderNew(req, res, c.slug, c.primaryLanguage, blankForm(c.primaryLanguage, defaultZoneFor(c.primaryLanguage)), {}));
+  });
+
+  r.post("/@:slug/events/new", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const c = await editable(principal, String(req.params.slug));
+    const lang = ctx.view(req, res).lang;
+    const body = req.body as Record<string, unknown>;
+    const intent = intentOf(body);
+    let values = readForm(body, c.primaryLanguage);
+    if (intent === "addLanguage") {
+      values = withLanguage(values, body);
+      res.send(renderNew(req, res, c.slug, c.primaryLanguage, values, {}));
+      return;
+    }
+    const checked = previewOf(values, c.primaryLanguage, undefined, lang);
+    if (checked.problems || intent === "preview") {
+      res.status(checked.problems ? 422 : 200).send(renderNew(req, res, c.slug, c.primaryLanguage, values, checked));
+      return;
+    }
+    try {
+      const created = await events().create(principal, c.slug, { ...bodyOf(values), published: intent === "publish" });
+      res.redirect(303, `${editorPaths.event(created.event.id)}?done=${intent === "publish" ? "published" : "saved"}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 422) throw error;
+      res.status(422).send(renderNew(req, res, c.slug, c.primaryLanguage, values, { problems: formProblems(error.details ?? [], lang, values) }));
+    }
+  });
+
+  r.get("/events/:id", auth, async (req, res) => {
+    const ev = await editableEvent(principalOf(res), String(req.params.id));
+    const lang = ctx.view(req, res).lang;
+    const values = formOf(ev);
+    res.send(renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang), done: doneMessage(lang, req.query.done) }));
+  });
+
+  r.post("/events/:id", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const ev = await editableEvent(principal, String(req.params.id));
+    const lang = ctx.view(req, res).lang;
+    const body = req.body as Record<string, unknown>;
+    const intent = intentOf(body);
+    const primary = ev.event.organizer.primaryLanguage;
+    let values = readForm(body, primary);
+    if (intent === "addLanguage") {
+      values = withLanguage(values, body);
+      res.send(renderEdit(req, res, ev, values, {}));
+      return;
+    }
+    const checked = previewOf(values, primary, { ...ev.event, published: ev.published }, lang);
+    if (checked.problems || intent === "preview") {
+      res.status(checked.problems ? 422 : 200).send(renderEdit(req, res, ev, values, checked));
+      return;
+    }
+    try {
+      await events().update(principal, ev.event.id, { ...bodyOf(values), ...(intent === "publish" ? { published: true } : {}) });
+      res.redirect(303, `${editorPaths.event(ev.event.id)}?done=${intent === "publish" ? "published" : "saved"}`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 422) throw error;
+      res.status(422).send(renderEdit(req, res, ev, values, { problems: formProblems(error.details ?? [], lang, values) }));
+    }
+  });
+
+  for (const kind of ["cancel", "delete"] as const) {
+    r.get(`/events/:id/${kind}`, auth, async (req, res) => {
+      const ev = await editableEvent(principalOf(res), String(req.params.id));
+      const view = ctx.view(req, res);
+      const e = ev.event;
+      res.send(
+        confirmPage(view, {
+          kind,
+          action: editorPaths.eventAction(e.id, kind),
+          back: editorPaths.event(e.id),
+          name: pickLanguage(e.name, [view.lang], e.organizer.primaryLanguage)?.text ?? "",
+          languages: Object.keys(e.name),
+          path: editorPaths.eventAction(e.id, kind),
+        }),
+      );
+    });
+    r.post(`/events/:id/${kind}`, auth, async (req, res) => {
+      const principal = principalOf(res);
+      const ev = await editableEvent(principal, String(req.params.id));
+      const body = req.body as Record<string, unknown>;
+      if (body.confirm !== "yes") return res.redirect(303, editorPaths.eventAction(ev.event.id, kind));
+      if (kind === "delete") {
+        await events().delete(principal, ev.event.id);
+        return res.redirect(303, `${editorPaths.collective(ev.event.organizer.slug)}?done=deleted`);
+      }
+      const reason = Object.fromEntries(
+        Object.keys(ev.event.name)
+          .map((l) => [l, typeof body[`reason.${l}`] === "string" ? (body[`reason.${l}`] as string).trim() : ""])
+          .filter(([, text]) => text !== ""),
+      );
+      await events().cancel(principal, ev.event.id, Object.keys(reason).length > 0 ? { reason } : {});
+      res.redirect(303, `${editorPaths.event(ev.event.id)}?done=cancelled`);
+    });
+  }
+  return r;
+}
