@@ -77,7 +77,7 @@ export async function startProcess(
     child,
     output: () => out,
     async stop(ms = 20_000) {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, "exit") as Promise<[number | null]>;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), ms);

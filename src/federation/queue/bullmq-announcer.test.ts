@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dumpRedis } from "../../../tests/support/private-redis.ts";
 import { openPostgresQueueDatabase, type QueueDatabase, runFedifyQueueSuite } from "../../../tests/support/queue-database.ts";
 import { connectTestRedis } from "../../../tests/support/services.ts";
 import { until } from "../../../tests/support/wait.ts";
@@ -35,31 +36,12 @@ afterAll(async () => {
 });
 
 async function keysUnder(pattern: string): Promise<string[]> {
-  const keys = new Set<string>();
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${pattern}*`, "COUNT", 500);
-    for (const key of batch) keys.add(key);
-    cursor = next;
-  } while (cursor !== "0");
-  return [...keys];
+  return (await dumpRedis(redis, `${pattern}*`)).keys;
 }
 
-/** Every byte stored under a BullMQ queue's keys, whatever their Redis type, as one string. */
-async function dump(queueName: string): Promise<{ keys: string[]; text: string }> {
-  const keys = await keysUnder(`${prefix}:${queueName}:`);
-  const parts: string[] = [];
-  for (const key of keys) {
-    const type = await redis.type(key);
-    if (type === "string") parts.push((await redis.get(key)) ?? "");
-    else if (type === "hash") parts.push(JSON.stringify(await redis.hgetall(key)));
-    else if (type === "list") parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-    else if (type === "set") parts.push(JSON.stringify(await redis.smembers(key)));
-    else if (type === "zset") parts.push(JSON.stringify(await redis.zrange(key, 0, "-1")));
-    else if (type === "stream") parts.push(JSON.stringify(await redis.xrange(key, "-", "+")));
-    else parts.push(`<${type}>`);
-  }
-  return { keys, text: parts.join("\n") };
+/** Every byte stored under a BullMQ queue's keys. */
+function dump(queueName: string): Promise<{ keys: string[]; text: string }> {
+  return dumpRedis(redis, `${prefix}:${queueName}:*`);
 }
 
 /** Queues on one fresh table announcing through one fresh BullMQ queue. */
