@@ -1,3 +1,4 @@
+import { Migration20261202083032_api_token_expiry } from "./Migration20261202083032_api_token_expiry.ts";
 import { Migration20261202080518_outbox_failed } from "./Migration20261202080518_outbox_failed.ts";
 import { Migration20261202083113_accounts_and_audit } from "./Migration20261202083113_accounts_and_audit.ts";
 import { Migration20261202080512_web_sessions } from "./Migration20261202080512_web_sessions.ts";
@@ -14,5 +15,6 @@ export const migrationsList = [
   { name: "Migration20261202075321_federation_queue", class: Migration20261202075321_federation_queue },
   { name: "Migration20261202080512_web_sessions", class: Migration20261202080512_web_sessions },
   { name: "Migration20261202080518_outbox_failed", class: Migration20261202080518_outbox_failed },
+  { name: "Migration20261202083032_api_token_expiry", class: Migration20261202083032_api_token_expiry },
   { name: "Migration20261202083113_accounts_and_audit", class: Migration20261202083113_accounts_and_audit },
 ];

@@ -22,7 +22,7 @@ export function requireToken(users: UserService, failures?: RateLimit) {
         answerLimited(res, verdict.retryAfterSeconds, "too many failed authentications from your address");
         return;
       }
-      throw unauthorized("this API token is not valid (create one with: relais token create <email>)");
+      throw unauthorized("this API token is not valid: unknown, expired or revoked (create one with: relais token create <email>)");
     }
     res.locals.principal = principal;
     next();

@@ -84,10 +84,16 @@ const error = {
   },
 };
 
+const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
 const errors = {
-  "401": { description: "No or invalid token", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-  "403": { description: "Not an editor of this collective", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-  "404": { description: "Unknown collective or event", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
+  "429": {
+    description: "Too many failed authentications from this address; a valid token is still accepted",
+    headers: { "Retry-After": { description: "Seconds to wait", schema: { type: "integer" } } },
+    content: errorContent,
+  },
+  "403": { description: "Not an editor (or, for members, not an owner) of this collective", content: errorContent },
+  "404": { description: "Unknown collective, event or token (another collective's draft answers the same)", content: errorContent },
 };
 const invalidBody = {
   "422": { description: "One entry per invalid field, saying how to fix it", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
@@ -95,6 +101,51 @@ const invalidBody = {
 const eventResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Event" } } } });
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+
+const date = { type: "string", format: "date-time" };
+const token = {
+  type: "object",
+  description: "An API token as listed: never the token itself, which is shown once when created (relais token create)",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    name: { type: ["string", "null"] },
+    createdAt: date,
+    lastUsedAt: { ...date, type: ["string", "null"] },
+    expiresAt: { ...date, type: ["string", "null"], description: "After this instant the token is refused; null only for tokens made before tokens expired" },
+  },
+};
+const member = {
+  type: "object",
+  properties: { userId: { type: "string", format: "uuid" }, email: { type: "string" }, role: { type: "string", enum: ["owner", "editor"] }, since: date },
+};
+const listOf = (ref: string, description: string) => ({
+  description,
+  content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: ref } } } } } },
+});
+
+/** Tokens and members: what the caller owns. */
+const accountPaths = {
+  "/api/v1/tokens": {
+    get: { summary: "The caller's API tokens, newest first", responses: { "200": listOf("#/components/schemas/Token", "Tokens"), ...errors } },
+  },
+  "/api/v1/tokens/{id}": {
+    delete: {
+      summary: "Revoke one of the caller's tokens at once (another user's answers 404)",
+      parameters: [{ ...idParam, description: "The token's id from the list" }],
+      responses: { "204": { description: "Revoked" }, ...errors },
+    },
+  },
+  "/api/v1/collectives/{slug}/members": {
+    get: { summary: "Members of a collective and their roles (its members only)", parameters: [slugParam], responses: { "200": listOf("#/components/schemas/Member", "Members"), ...errors } },
+  },
+  "/api/v1/collectives/{slug}/members/{userId}": {
+    delete: {
+      summary: "Remove a member (owners; anyone may leave); the last owner stays",
+      parameters: [slugParam, { name: "userId", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+      responses: { "204": { description: "Removed" }, "409": { description: "The last owner", content: errorContent }, ...errors },
+    },
+  },
+};
 
 /** The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. */
 export function openApiDocument(origin: URL) {
@@ -105,9 +156,10 @@ export function openApiDocument(origin: URL) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-      schemas: { EventInput: eventInput, Event: eventOutput, Error: error },
+      schemas: { EventInput: eventInput, Event: eventOutput, Error: error, Token: token, Member: member },
     },
     paths: {
+      ...accountPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default)",

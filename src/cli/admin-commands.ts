@@ -5,6 +5,7 @@ import { createRuntime, type Runtime } from "../runtime.ts";
 import { invalid } from "../shared/errors.ts";
 import { isLanguageTag } from "../shared/language.ts";
 import { visibleControls } from "../shared/plain-text.ts";
+import { tokenLifetimeDays } from "../modules/user/user.service.ts";
 
 /** Runs a one-shot command against the database (the embedded one through the server's socket when it runs). */
 export async function withRuntime<T>(config: Config, fn: (r: Runtime) => Promise<T>): Promise<T> {
@@ -152,9 +153,8 @@ export function registerAdminCommands(program: Command, config: () => Config): v
       }),
     );
 
-  program
-    .command("member")
-    .description("manage who edits a collective")
+  const member = program.command("member").description("manage who edits a collective");
+  member
     .command("add <slug> <email>")
     .description("give a user a role in a collective")
     .requiredOption("--role <role>", "owner or editor")
@@ -164,15 +164,61 @@ export function registerAdminCommands(program: Command, config: () => Config): v
         out(`${email} is now ${opts.role} of @${slug}`);
       }),
     );
+  member
+    .command("list <slug>")
+    .description("list a collective's members and their roles")
+    .action((slug: string) =>
+      run(async (r) => {
+        const { members } = await r.memberships.list("cli", slug);
+        if (members.length === 0) out(`@${slug} has no members yet: relais member add ${slug} <email> --role owner`);
+        for (const m of members) out(m.role, m.email, m.since.toISOString());
+      }),
+    );
+  member
+    .command("remove <slug> <email>")
+    .description("take a user's role in a collective away (the last owner stays)")
+    .action((slug: string, email: string) =>
+      run(async (r) => {
+        await r.memberships.remove("cli", slug, await r.users.userIdByEmail(email));
+        out(`${email} is no longer a member of @${slug}`);
+      }),
+    );
 
-  program
-    .command("token")
-    .description("manage API tokens")
+  const token = program.command("token").description("manage API tokens");
+  token
     .command("create <email>")
-    .description("create an API token for the JSON API (printed once)")
+    .description("create an API token for the JSON API (printed once, on standard output)")
+    .option("--name <text>", "what the token is for, e.g. laptop")
+    .option("--expires-in <days>", `days before it expires (default ${tokenLifetimeDays.default}, at most ${tokenLifetimeDays.max})`)
+    .action((email: string, opts: { name?: string; expiresIn?: string }) =>
+      run(async (r) => {
+        const days = opts.expiresIn === undefined ? undefined : Number(opts.expiresIn);
+        if (days !== undefined && !Number.isInteger(days)) throw invalid(`--expires-in "${opts.expiresIn}" is not a whole number of days`);
+        const issued = await r.users.createToken(email, { name: opts.name, expiresInDays: days });
+        out(issued.token);
+        process.stderr.write(`token ${issued.id} expires ${issued.expiresAt.toISOString()}; revoke it with: relais token revoke ${issued.id}\n`);
+      }),
+    );
+  token
+    .command("list <email>")
+    .description("list a user's tokens (id, name, created, last used, expires); never the tokens themselves")
     .action((email: string) =>
       run(async (r) => {
-        out(await r.users.createToken(email));
+        const list = await r.users.listTokens({ email });
+        if (list.length === 0) out(`${email} has no API tokens`);
+        const when = (d: Date | null, none: string) => (d ? d.toISOString() : none);
+        for (const t of list) {
+          out(t.id, t.name ?? "-", t.createdAt.toISOString(), when(t.lastUsedAt, "never used"), when(t.expiresAt, "no expiry"));
+        }
+      }),
+    );
+  token
+    .command("revoke <id>")
+    .description("revoke an API token at once (its id from relais token list)")
+    .action((id: string) =>
+      run(async (r) => {
+        await r.users.revokeToken(id);
+        out(`revoked token ${id}`);
       }),
     );
 }

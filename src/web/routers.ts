@@ -1,4 +1,5 @@
 import type { Express, Router } from "express";
+import { accountApiRouter } from "../api/account.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
@@ -9,6 +10,7 @@ import { feedRoutesFor } from "./feed.routes.ts";
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 export function extraRouters(runtime: Runtime): Router[] {
   return [
+    accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutesFor(runtime),

@@ -73,6 +73,43 @@ describe("relais CLI", { timeout: 180_000 }, () => {
     expect(token.stdout.trim()).toMatch(/^relais_[A-Za-z0-9_-]{40,}$/);
   });
 
+  it("lists, expires and revokes tokens", async () => {
+    expect((await runCli(["user", "create", "bram@example.org"], env, "correct horse battery\n")).code).toBe(0);
+    expect((await runCli(["member", "add", "bxl", "bram@example.org", "--role", "owner"], env)).code).toBe(0);
+    const made = await runCli(["token", "create", "bram@example.org", "--name", "laptop", "--expires-in", "7"], env);
+    expect(made.code).toBe(0);
+    expect(made.stdout.trim()).toMatch(/^relais_[A-Za-z0-9_-]{40,}$/);
+    const id = /token ([0-9a-f-]{36}) expires/.exec(made.stderr)?.[1] as string;
+    expect(id).toBeDefined();
+    const badDays = await runCli(["token", "create", "bram@example.org", "--expires-in", "forever"], env);
+    expect(badDays.code).toBe(1);
+    expect(badDays.stderr).toMatch(/--expires-in "forever" is not a whole number of days/);
+
+    const listed = await runCli(["token", "list", "bram@example.org"], env);
+    const line = listed.stdout.split("\n").find((l) => l.startsWith(id)) as string;
+    const [, name, created, lastUsed, expires] = line.split("\t");
+    expect([name, lastUsed]).toEqual(["laptop", "never used"]);
+    expect(Math.round((Date.parse(expires as string) - Date.parse(created as string)) / 86_400_000)).toBe(7);
+    expect(listed.stdout).not.toContain(made.stdout.trim());
+
+    expect((await runCli(["token", "revoke", id], env)).stdout).toContain(`revoked token ${id}`);
+    expect((await runCli(["token", "list", "bram@example.org"], env)).stdout).not.toContain(id);
+    const again = await runCli(["token", "revoke", id], env);
+    expect(again.code).toBe(3); // not found
+    expect(again.stderr).toMatch(/token .* does not exist/);
+  });
+
+  it("lists and removes members, keeping the last owner", async () => {
+    const members = await runCli(["member", "list", "bxl"], env);
+    expect(members.stdout).toMatch(/^editor\tana@example.org\t/m);
+    expect(members.stdout).toMatch(/^owner\tbram@example.org\t/m);
+    expect((await runCli(["member", "remove", "bxl", "ana@example.org"], env)).stdout).toContain("ana@example.org is no longer a member of @bxl");
+    const lastOwner = await runCli(["member", "remove", "bxl", "bram@example.org"], env);
+    expect(lastOwner.code).toBe(1);
+    expect(lastOwner.stderr).toMatch(/at least one owner/);
+    expect((await runCli(["member", "list", "bxl"], env)).stdout.trim().split("\n")).toEqual([expect.stringMatching(/^owner\tbram@example.org\t/)]);
+  });
+
   it("names the problem when approving a follow request that does not exist", async () => {
     const res = await runCli(["follower", "approve", "bxl", "https://mastodon.example/users/zoe"], env);
     expect(res.code).not.toBe(0);

@@ -11,7 +11,7 @@ export async function createEditor(
 ): Promise<{ token: string; principal: Principal }> {
   await runtime.users.create(email, "correct horse battery");
   await runtime.users.addMember(slug, email, role);
-  const token = await runtime.users.createToken(email);
+  const { token } = await runtime.users.createToken(email);
   const principal = await runtime.users.authenticate(token);
   if (!principal) throw new Error(`the token of ${email} does not authenticate`);
   return { token, principal };

@@ -13,6 +13,8 @@ export interface MemberView {
   readonly since: Date;
 }
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Who belongs to a collective, and owners' decisions about it. A collective always keeps an owner. */
 export class MembershipService {
   readonly #em: EntityManager;
@@ -20,10 +22,10 @@ export class MembershipService {
     this.#em = em;
   }
 
-  async list(principal: Principal, slug: string): Promise<{ collective: Collective; members: MemberView[] }> {
+  async list(principal: Principal | "cli", slug: string): Promise<{ collective: Collective; members: MemberView[] }> {
     const em = this.#em.fork();
     const collective = await this.#collective(em, slug);
-    if (!can(principal, "read-private", collective.id)) throw forbidden(`you are not a member of "${slug}"`);
+    if (principal !== "cli" && !can(principal, "read-private", collective.id)) throw forbidden(`you are not a member of "${slug}"`);
     const rows = await em.find(MembershipSchema, { collective: collective.id }, { populate: ["user"], orderBy: { createdAt: "asc" } });
     return { collective, members: rows.map((m) => ({ userId: m.user.id, email: m.user.email, role: m.role, since: m.createdAt })) };
   }
@@ -33,7 +35,7 @@ export class MembershipService {
     await this.#em.fork().transactional(async (em) => {
       const collective = await this.#collective(em, slug);
       if (!can(by, "manage-members", collective.id)) throw forbidden(`only owners of "${slug}" change roles`);
-      const m = await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] });
+      const m = uuid.test(userId) ? await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] }) : null;
       if (!m) throw notFound("this member");
       if (m.role === role) return;
       if (m.role === "owner") await this.#keepAnOwner(em, collective.id);
@@ -49,7 +51,7 @@ export class MembershipService {
       const collective = await this.#collective(em, slug);
       const self = by !== "cli" && by.userId === userId;
       if (by !== "cli" && !self && !can(by, "manage-members", collective.id)) throw forbidden(`only owners of "${slug}" remove members`);
-      const m = await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] });
+      const m = uuid.test(userId) ? await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] }) : null;
       if (!m) throw notFound("this member");
       if (m.role === "owner") await this.#keepAnOwner(em, collective.id);
       const email = m.user.email;

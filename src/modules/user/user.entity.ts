@@ -39,7 +39,7 @@ export const MembershipSchema = defineEntity({
 });
 export type Membership = InferEntity<typeof MembershipSchema>;
 
-/** API tokens: only a SHA-256 of the token is kept, the token itself is shown once. */
+/** API tokens: only a SHA-256 of the token is kept, the token itself is shown once; revoking deletes the row. */
 export const ApiTokenSchema = defineEntity({
   name: "ApiToken",
   tableName: "api_token",
@@ -47,8 +47,12 @@ export const ApiTokenSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => randomUUID()),
     user: () => p.manyToOne(UserSchema).deleteRule("cascade"),
     tokenHash: p.string().unique(),
+    /** What the token is for, as its owner named it ("laptop", "Mobilizon bridge"). */
+    name: p.string().nullable(),
     createdAt: createdAt(),
     lastUsedAt: timestamptz().nullable(),
+    /** Null only for tokens made before tokens expired. */
+    expiresAt: timestamptz().nullable(),
   },
 });
 export type ApiToken = InferEntity<typeof ApiTokenSchema>;

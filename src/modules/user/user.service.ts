@@ -27,6 +27,44 @@ export interface Principal {
 
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
 
+/** Days an API token lives: by default, and at most. */
+export const tokenLifetimeDays = { default: 90, max: 730 } as const;
+
+const tokenOptionsSchema = z
+  .object({
+    // Printable text only: names are shown in terminals and pages.
+    name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(100, "must be at most 100 characters")
+      .regex(/^[^\p{Cc}\p{Cf}]*$/u, "must be printable text, without control characters")
+      .optional(),
+    expiresInDays: z
+      .number({ error: "must be a number of days" })
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(tokenLifetimeDays.max, `must be at most ${tokenLifetimeDays.max} days`)
+      .default(tokenLifetimeDays.default),
+  })
+  .strict();
+
+/** A new token: shown once, with what identifies it later. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly id: string;
+  readonly expiresAt: Date;
+}
+
+/** A token as its owner and the operator see it (never the token itself). */
+export interface TokenInfo {
+  readonly id: string;
+  readonly name: string | null;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly expiresAt: Date | null;
+}
+
 export class UserService {
   readonly #em: EntityManager;
   constructor(em: EntityManager) {
@@ -55,8 +93,7 @@ export class UserService {
     const em = this.#em.fork();
     const collective = await em.findOne(CollectiveSchema, { slug });
     if (!collective) throw notFound(`the collective "${slug}"`);
-    const user = await em.findOne(UserSchema, { email: parseOrThrow(emailSchema, email, "email") });
-    if (!user) throw notFound(`a user with the email ${email} (create it first with: relais user create ${email})`);
+    const user = await this.#userByEmail(em, email);
     await em.upsert(
       MembershipSchema,
       { user: user.id, collective: collective.id, role: role as MemberRole, createdAt: new Date() },
@@ -64,21 +101,46 @@ export class UserService {
     );
   }
 
-  /** Creates an API token for a user and returns it; only its hash is stored. */
-  async createToken(email: string): Promise<string> {
+  /** Creates an API token for a user (90 days unless told otherwise); only its hash is stored. */
+  async createToken(email: string, options: { name?: string; expiresInDays?: number } = {}): Promise<IssuedToken> {
+    const opts = parseOrThrow(tokenOptionsSchema, options, "the token");
     const em = this.#em.fork();
-    const user = await em.findOne(UserSchema, { email: parseOrThrow(emailSchema, email, "email") });
-    if (!user) throw notFound(`a user with the email ${email}`);
+    const user = await this.#userByEmail(em, email);
     const token = `relais_${randomBytes(32).toString("base64url")}`;
-    em.create(ApiTokenSchema, { user: user.id, tokenHash: tokenHash(token) });
+    const expiresAt = new Date(Date.now() + opts.expiresInDays * 86_400_000);
+    const row = em.create(ApiTokenSchema, { user: user.id, tokenHash: tokenHash(token), name: opts.name ?? null, expiresAt });
     await em.flush();
-    return token;
+    return { token, id: row.id, expiresAt };
   }
 
-  /** The principal behind a bearer token, or null. */
+  /** A user's tokens, newest first (expired ones included, until revoked). */
+  async listTokens(user: { email: string } | { userId: string }): Promise<TokenInfo[]> {
+    const em = this.#em.fork();
+    const userId = "userId" in user ? user.userId : (await this.#userByEmail(em, user.email)).id;
+    const rows = await em.find(ApiTokenSchema, { user: userId }, { orderBy: { createdAt: "desc", id: "asc" } });
+    return rows.map((r) => ({ id: r.id, name: r.name ?? null, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt ?? null, expiresAt: r.expiresAt ?? null }));
+  }
+
+  /**
+   * Revokes (deletes) a token at once. With `owner`, only that user's own tokens: anyone else's answers
+   * like an unknown id.
+   */
+  async revokeToken(id: string, owner?: { userId: string }): Promise<void> {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const deleted = uuid.test(id)
+      ? await this.#em.fork().nativeDelete(ApiTokenSchema, { id, ...(owner ? { user: owner.userId } : {}) })
+      : 0;
+    if (deleted === 0) throw notFound(`the token ${id}`);
+  }
+
+  /** The principal behind a bearer token, or null (unknown, revoked or expired). */
   async authenticate(token: string): Promise<Principal | null> {
     const em = this.#em.fork();
-    const row = await em.findOne(ApiTokenSchema, { tokenHash: tokenHash(token) }, { populate: ["user"] });
+    const row = await em.findOne(
+      ApiTokenSchema,
+      { tokenHash: tokenHash(token), $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }] },
+      { populate: ["user"] },
+    );
     if (!row) return null;
     await em.nativeUpdate(ApiTokenSchema, { id: row.id }, { lastUsedAt: new Date() });
     return this.principalOf(row.user);
@@ -96,5 +158,16 @@ export class UserService {
       admin: row.isAdmin,
       roles: new Map(memberships.map((m) => [m.collective.id, m.role])),
     };
+  }
+
+  /** The id of the user with this email (the CLI names users by email). */
+  async userIdByEmail(email: string): Promise<string> {
+    return (await this.#userByEmail(this.#em.fork(), email)).id;
+  }
+
+  async #userByEmail(em: EntityManager, email: string): Promise<User> {
+    const user = await em.findOne(UserSchema, { email: parseOrThrow(emailSchema, email, "email") });
+    if (!user) throw notFound(`a user with the email ${email} (create it first with: relais user create ${email})`);
+    return user;
   }
 }
