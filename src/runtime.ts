@@ -98,6 +98,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * A process that works through the running server's embedded database (the CLI while `relais start`
+ * runs) publishes as that server does: the identities it prints and the activity ids it writes to the
+ * outbox must be the server's, whatever RELAIS_ORIGIN this process was given.
+ */
+function withServerOrigin(config: Config, embedded: EmbeddedHandle): Config {
+  if (embedded.role !== "client") return config;
+  const served = embedded.holder.origin;
+  if (served === undefined || served === config.origin.href) return config;
+  logger.warn(
+    "The running server (process {pid}) publishes as {serverOrigin}, not as {configuredOrigin} (RELAIS_ORIGIN here): using the server's origin",
+    { pid: embedded.holder.pid, serverOrigin: served, configuredOrigin: config.origin.href },
+  );
+  return { ...config, origin: new URL(served) };
+}
+
 /** The composition root: builds every component with plain constructors, in one place. */
 export async function createRuntime(
   config: Config,
@@ -130,8 +146,9 @@ export async function createRuntime(
     if (config.databaseUrl) {
       target = { url: config.databaseUrl };
     } else {
-      embedded = await openEmbeddedPostgres(config.dataDir);
+      embedded = await openEmbeddedPostgres(config.dataDir, { origin: config.origin.href });
       closers.push(() => embedded?.close());
+      config = withServerOrigin(config, embedded);
       target = embedded.target;
       // Stay below the embedded server's connection limit (PGlite serves one session to all sockets).
       const budget = embedded.role === "owner" ? embedded.maxClientConnections : 2;

@@ -55,6 +55,13 @@ describe("tryAcquireDataDirLock", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("tells a second taker the origin its holder publishes as", async () => {
+    const first = await tryAcquireDataDirLock(dir, { ...request, origin: "https://relais.example/" });
+    const second = await tryAcquireDataDirLock(dir, { ...request, origin: "http://localhost:3000/" });
+    expect(second).toMatchObject({ acquired: false, holder: { pid: process.pid, origin: "https://relais.example/" } });
+    if (first.acquired) await first.lock.release();
+  });
+
   it("takes over the lock of a process that is gone", async () => {
     const pid = deadPid();
     await writeFile(lockFilePath(dir), staleLock(pid));

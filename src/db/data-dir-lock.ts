@@ -35,6 +35,8 @@ export interface DataDirLockInfo {
   /** Connections the holder's server accepts, and how many of them it leaves for other processes. */
   readonly maxConnections: number;
   readonly reservedConnections: number;
+  /** The public origin (RELAIS_ORIGIN) the holder publishes as: its socket's clients publish as it does. */
+  readonly origin?: string;
 }
 
 export type LockRequest = Omit<DataDirLockInfo, "pid" | "hostname" | "startedAt" | "pidStartTicks">;
@@ -168,6 +170,7 @@ function parseLock(raw: string): DataDirLockInfo | undefined {
     if (typeof v.pid !== "number" || typeof v.hostname !== "string" || typeof v.socketDir !== "string") return undefined;
     if (typeof v.socketPort !== "number" || typeof v.maxConnections !== "number") return undefined;
     if (typeof v.reservedConnections !== "number" || typeof v.startedAt !== "string") return undefined;
+    if (v.origin !== undefined && typeof v.origin !== "string") return undefined;
     return v as DataDirLockInfo;
   } catch {
     return undefined; // not a lock we wrote: treated as stale

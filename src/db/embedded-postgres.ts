@@ -48,7 +48,7 @@ export interface PostgresTarget {
 
 export type EmbeddedHandle =
   | { role: "owner"; target: PostgresTarget; maxClientConnections: number; close(): Promise<void> }
-  | { role: "client"; target: PostgresTarget; maxClientConnections: number; close(): Promise<void> };
+  | { role: "client"; target: PostgresTarget; maxClientConnections: number; holder: DataDirLockInfo; close(): Promise<void> };
 
 export interface EmbeddedOptions {
   /** Fail instead of becoming a client when another live process holds the folder. */
@@ -57,6 +57,8 @@ export interface EmbeddedOptions {
   maxConnections?: number;
   /** How long a client waits for a starting owner's socket (initdb takes ~5 s). Default 60 s. */
   ownerStartTimeoutMs?: number;
+  /** The origin this process publishes as, recorded in the lock for the clients of its socket. */
+  origin?: string;
 }
 
 export type EmbeddedPostgresErrorCode = "data_dir_in_use" | "data_dir_held_elsewhere" | "owner_not_ready" | "unsafe_socket_dir";
@@ -101,7 +103,13 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedOption
   const socketDir = await chooseSocketDir(dir);
   const deadline = Date.now() + (opts.ownerStartTimeoutMs ?? 60_000);
   for (;;) {
-    const attempt = await tryAcquireDataDirLock(dir, { socketDir, socketPort, maxConnections, reservedConnections });
+    const attempt = await tryAcquireDataDirLock(dir, {
+      socketDir,
+      socketPort,
+      maxConnections,
+      reservedConnections,
+      ...(opts.origin === undefined ? {} : { origin: opts.origin }),
+    });
     if (attempt.acquired) return startOwner(dir, attempt.lock, maxConnections);
     const holder = attempt.holder;
     if (opts.mustOwn) {
@@ -125,6 +133,7 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedOption
         role: "client",
         target: { host: holder.socketDir, port: holder.socketPort, database, user },
         maxClientConnections: Math.max(1, holder.reservedConnections - 1),
+        holder,
         close: async () => {},
       };
     }

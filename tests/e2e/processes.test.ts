@@ -127,12 +127,21 @@ describe("embedded default", () => {
     // While it runs, the CLI goes through the server's socket instead of opening the folder.
     const second = await runCli(["collective", "create", "lyon-nord", "--name", "Lyon Nord", "--language", "fr"], env);
     expect(second.code).toBe(0);
+    // Run without the server's RELAIS_ORIGIN (the default), the CLI publishes as the server and says so.
+    const elsewhere = await runCli(["collective", "create", "lyon-sud", "--name", "Lyon Sud", "--language", "fr"], {
+      ...env,
+      RELAIS_ORIGIN: "http://localhost:3000",
+    });
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.stdout).toContain(`created @lyon-sud@127.0.0.1:${port}  ${origin}/@lyon-sud`);
+    expect(elsewhere.stderr).toMatch(/publishes as '?http:\/\/127\.0\.0\.1:\d+\/'?, not as '?http:\/\/localhost:3000\/'?.*using the server's origin/);
 
     const peer = await followAndExpectAccept(origin, "lyon");
     const list = await runCli(["follower", "list", "lyon"], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`accepted\t${peer.actorId.href}`);
     await followAndExpectAccept(origin, "lyon-nord");
+    await followAndExpectAccept(origin, "lyon-sud");
 
     // An editor publishes an event through the API: the follower receives it, the feed lists it.
     await publishAndExpectCreate(env, origin, "lyon", "ana@example.org", peer, {
@@ -149,5 +158,6 @@ describe("embedded default", () => {
     const after = await runCli(["collective", "list"], env);
     expect(after.stdout).toMatch(/^lyon\t/m);
     expect(after.stdout).toMatch(/^lyon-nord\t/m);
+    expect(after.stdout).toMatch(/^lyon-sud\t/m);
   }, 240_000);
 });
