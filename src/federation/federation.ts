@@ -11,7 +11,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
-import { withoutActivityIdempotence } from "./fedify-workarounds.ts";
+import { withoutActivityIdempotence, withTrustedSignatureSpecs } from "./fedify-workarounds.ts";
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
@@ -40,7 +40,7 @@ export type RelaisFederation = Federation<void>;
  */
 export function buildFederation(deps: FederationDeps): RelaisFederation {
   const federation = createFederation<void>({
-    kv: withoutActivityIdempotence(deps.kv),
+    kv: withTrustedSignatureSpecs(withoutActivityIdempotence(deps.kv)),
     queue: deps.queue,
     manuallyStartQueue: true,
     origin: deps.origin.href,
@@ -50,8 +50,9 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     permanentFailureStatusCodes: [...permanentFailureStatusCodes],
     circuitBreaker: {},
     // Most of the fediverse (Mastodon before 4.5 included) verifies only draft-cavage signatures: knock
-    // with it first instead of spending a refused RFC 9421 request on every new server. Fedify still
-    // retries with RFC 9421 when draft-cavage is refused, and remembers what worked per origin.
+    // with it first instead of spending a refused RFC 9421 request on every new server. Fedify retries
+    // with RFC 9421 when draft-cavage may have been refused (400, 401), and remembers per origin what a
+    // server accepted (fedify-workarounds.ts keeps both honest).
     firstKnock: "draft-cavage-http-signatures-12",
     // No transformers: every activity we send has its id and actor URI set already, and Fedify's
     // default ones clone the activity, which would lose prebuilt documents (see prebuilt-activity.ts).

@@ -1,10 +1,27 @@
 // Contract tests of the workarounds in fedify-workarounds.ts: each fails the day Fedify behaves otherwise.
-import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, type KvKey, type KvStore, MemoryKvStore } from "@fedify/fedify";
+import {
+  createFederation,
+  detachSignature,
+  generateCryptoKeyPair,
+  InProcessMessageQueue,
+  type KvKey,
+  type KvStore,
+  MemoryKvStore,
+  verifyJsonLd,
+  verifyObject,
+} from "@fedify/fedify";
 import { Create, Endpoints, Follow, Note, Person } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlowPeer, startPlainPeer } from "../../tests/support/slow-peers.ts";
 import { until } from "../../tests/support/wait.ts";
-import { activityIdempotencePrefix, withoutActivityIdempotence } from "./fedify-workarounds.ts";
+import {
+  activityIdempotencePrefix,
+  installOutboundFetch,
+  signatureSpecPrefix,
+  withoutActivityIdempotence,
+  withTrustedSignatureSpecs,
+} from "./fedify-workarounds.ts";
+import { dataIntegrityContext, prebuiltActivity } from "./prebuilt-activity.ts";
 
 const ORIGIN = "https://relais.example";
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -159,5 +176,145 @@ describe("installOutboundFetch: every outbound request of Fedify goes through gl
       );
     const seen = await throughGlobalFetch(async () => expect(await ctx().lookupNodeInfo("https://93.184.215.14/")).toMatchObject({ software: { name: "peer" } }), nodeInfo);
     expect(seen).toEqual(["GET /.well-known/nodeinfo", "GET /nodeinfo/2.1"]);
+  });
+});
+
+describe("one knock where one is enough (installOutboundFetch and withTrustedSignatureSpecs)", () => {
+  const platformFetch = globalThis.fetch;
+  const limits = { connectTimeoutMs: 2000, headersTimeoutMs: 5000, responseTimeoutMs: 5000, maxResponseBytes: 1 << 20, connectionsPerOrigin: 4 };
+  const origin = new URL("http://relais.test");
+  let keys: CryptoKeyPair;
+  let gancioLike: SlowPeer;
+  let rfc9421Only: SlowPeer;
+  const knocks = new Map<SlowPeer, string[]>();
+  /** Answers a POST by its signature: `cavage` for a draft-cavage one, `rfc9421` for an RFC 9421 one. */
+  const peerAnswering = async (cavage: number, rfc9421: number) => {
+    const seen: string[] = [];
+    const p = await startPlainPeer((req, res) => {
+      req.resume();
+      const scheme = req.headers["signature-input"] ? "rfc9421" : "draft-cavage";
+      seen.push(scheme);
+      res.writeHead(scheme === "rfc9421" ? rfc9421 : cavage).end(`${scheme} answered`);
+    });
+    knocks.set(p, seen);
+    return p;
+  };
+  beforeAll(async () => {
+    keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+    // Gancio 1.21: 404 to activities it does not handle, 500 to any RFC 9421 signature.
+    gancioLike = await peerAnswering(404, 500);
+    rfc9421Only = await peerAnswering(401, 202);
+  });
+  afterAll(async () => {
+    globalThis.fetch = platformFetch;
+    await Promise.all([gancioLike, rfc9421Only].map((p) => p?.close()));
+  });
+
+  function federationWith(kv: KvStore) {
+    const federation = createFederation<void>({ kv, allowPrivateAddress: true, firstKnock: "draft-cavage-http-signatures-12" });
+    federation
+      .setActorDispatcher("/users/{identifier}", (ctx, identifier) => new Person({ id: ctx.getActorUri(identifier), inbox: new URL("/inbox", origin) }))
+      .setKeyPairsDispatcher(() => [keys]);
+    return federation;
+  }
+  /** Sends one Note to `peer`'s inbox; resolves with the status it failed with, or 202. */
+  async function send(kv: KvStore, peer: SlowPeer, n: number): Promise<number> {
+    const ctx = federationWith(kv).createContext(origin, undefined);
+    const activity = new Create({ id: new URL(`/users/me#create-${n}`, origin), actor: new URL("/users/me", origin), object: new Note({ content: "x" }) });
+    const recipient = { id: peer.url("/users/a"), inboxId: peer.url("/inbox"), endpoints: null };
+    try {
+      await ctx.sendActivity({ identifier: "me" }, recipient, activity, { immediate: true });
+      return 202;
+    } catch (error) {
+      return (error as { statusCode?: number }).statusCode ?? -1;
+    }
+  }
+  const specKey = (peer: SlowPeer) => [...signatureSpecPrefix, peer.origin.origin] as KvKey;
+
+  it("is still needed: Fedify 2.3.8 knocks again after a 404 and remembers the spec of a knock that failed", async () => {
+    globalThis.fetch = platformFetch;
+    const kv = new MemoryKvStore();
+    // Once this fails (one knock, or a 404 kept), Fedify knocks once by itself and the workaround can go.
+    expect(await send(kv, gancioLike, 1)).toBe(500);
+    expect(knocks.get(gancioLike)!.splice(0)).toEqual(["draft-cavage", "rfc9421"]);
+    expect(await kv.get(specKey(gancioLike))).toBe("rfc9421");
+  });
+
+  it("sends once when the first answer is no signature failure, keeps its status, and remembers nothing", async () => {
+    installOutboundFetch(limits);
+    const kv = withTrustedSignatureSpecs(new MemoryKvStore());
+    expect(await send(kv, gancioLike, 2)).toBe(404);
+    expect(await send(kv, gancioLike, 3)).toBe(404);
+    expect(knocks.get(gancioLike)!.splice(0)).toEqual(["draft-cavage", "draft-cavage"]);
+    expect(await kv.get(specKey(gancioLike))).toBeUndefined();
+  });
+
+  it("knocks again after a signature failure, then remembers the spec that the server accepted", async () => {
+    installOutboundFetch(limits);
+    const kv = withTrustedSignatureSpecs(new MemoryKvStore());
+    expect(await send(kv, rfc9421Only, 4)).toBe(202);
+    expect(await kv.get(specKey(rfc9421Only))).toBe("rfc9421");
+    expect(await send(kv, rfc9421Only, 5)).toBe(202);
+    expect(knocks.get(rfc9421Only)!.splice(0)).toEqual(["draft-cavage", "rfc9421", "rfc9421"]);
+  });
+
+  it("recovers a server wrongly remembered as RFC 9421: its 500 to RFC 9421 lets draft-cavage through", async () => {
+    installOutboundFetch(limits);
+    const inner = new MemoryKvStore();
+    await inner.set(specKey(gancioLike), "rfc9421");
+    expect(await send(withTrustedSignatureSpecs(inner), gancioLike, 6)).toBe(404);
+    expect(knocks.get(gancioLike)!.splice(0)).toEqual(["rfc9421", "draft-cavage"]);
+  });
+});
+
+describe("prebuilt activities (prebuilt-activity.ts) go out as built, with a proof and a Linked Data signature", () => {
+  const origin = new URL("http://relais.test");
+  const received: unknown[] = [];
+  let inbox: SlowPeer;
+  beforeAll(async () => {
+    inbox = await startPlainPeer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString()));
+        res.writeHead(202).end();
+      });
+    });
+  });
+  afterAll(() => inbox?.close());
+
+  it("keeps terms Fedify's vocabulary lacks, and its proof and signature verify as a Fedify receiver checks them", async () => {
+    const [rsa, ed25519] = await Promise.all([generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), generateCryptoKeyPair("Ed25519")]);
+    const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true, activityTransformers: [] });
+    federation
+      .setActorDispatcher("/users/{identifier}", (ctx, identifier) => new Person({ id: ctx.getActorUri(identifier) }))
+      .setKeyPairsDispatcher(() => [rsa, ed25519]);
+    const ctx = federation.createContext(origin, undefined);
+    const pairs = await ctx.getActorKeyPairs("me");
+    const person = new Person({ id: ctx.getActorUri("me"), publicKey: pairs[0]?.cryptographicKey, assertionMethods: pairs.map((p) => p.multikey) });
+    const actor = ctx.getActorUri("me").href;
+    const doc = {
+      "@context": [AS, { mz: "https://joinmobilizon.org/ns#", timezone: { "@id": "mz:timezone", "@type": "xsd:string" } }],
+      id: `${origin.href}events/1#create`,
+      type: "Create",
+      actor,
+      to: `${AS}#Public`,
+      object: { id: `${origin.href}events/1`, type: "Event", name: "Grève", startTime: "2030-03-08T10:00:00+01:00", timezone: "Europe/Paris", attributedTo: actor },
+    };
+    const recipient = { id: inbox.url("/users/a"), inboxId: inbox.url("/inbox"), endpoints: null };
+    await ctx.sendActivity({ identifier: "me" }, recipient, await prebuiltActivity(Create, doc), { immediate: true });
+
+    const delivered = received.at(-1) as Record<string, unknown>;
+    // Once this fails, Fedify rebuilt the activity from its vocabulary: the prototype swap no longer works.
+    expect(delivered.object).toEqual(doc.object);
+    expect(delivered["@context"]).toEqual([AS, dataIntegrityContext, doc["@context"][1]]);
+    expect(delivered.proof).toMatchObject({ type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", proofPurpose: "assertionMethod" });
+    expect(delivered.signature).toMatchObject({ type: "RsaSignature2017" });
+    const actorDocument = await person.toJsonLd({ format: "compact" });
+    const documentLoader = async (url: string) => ({ contextUrl: null, documentUrl: url, document: actorDocument });
+    expect(await verifyObject(Create, detachSignature(delivered), { documentLoader })).not.toBeNull();
+    expect(await verifyJsonLd(delivered, { documentLoader })).toBe(true);
+    const tampered = { ...delivered, object: { ...doc.object, timezone: "Europe/Berlin" } };
+    expect(await verifyObject(Create, detachSignature(tampered), { documentLoader })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import type { KvKey, KvStore } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
+import { KnockMemory } from "./outbound/one-knock.ts";
 import { createOutboundFetch, type OutboundLimits } from "./outbound/outbound-fetch.ts";
 
 /**
@@ -48,7 +49,9 @@ export function withoutActivityIdempotence(kv: KvStore): KvStore {
 const logger = getLogger(["relais", "federation"]);
 
 let platformFetch: typeof fetch | undefined;
-let installed: { limits: OutboundLimits; close(): Promise<void> } | undefined;
+let installed: { limits: OutboundLimits; fetch: typeof fetch; close(): Promise<void> } | undefined;
+/** One per process, like the fetch it wraps. */
+const knocks = new KnockMemory();
 
 /**
  * Deadlines and size caps on every outbound request, installed as the process's `fetch`.
@@ -62,14 +65,20 @@ let installed: { limits: OutboundLimits; close(): Promise<void> } | undefined;
  * Installed by the composition root; installing again with other limits replaces the previous ones
  * (several instances in one test process share it). Contract: fedify-workarounds.test.ts checks that
  * each of those Fedify paths goes through `globalThis.fetch` at call time.
+ *
+ * The same fetch knocks once where once is enough (outbound/one-knock.ts): Fedify 2.3.8's `doubleKnock`
+ * (node_modules/@fedify/fedify/dist/http-*.js) signs a request again with the other spec after any
+ * status of 400 or more, so a 404 from Gancio (an activity it does not handle) was followed by an RFC
+ * 9421 knock that Gancio answers 500: the delivery then failed as a 500 (retried, counted against the
+ * host) instead of a 404, and Fedify remembered RFC 9421 for Gancio. See also `withTrustedSignatureSpecs`.
  */
 export function installOutboundFetch(limits: OutboundLimits): void {
   platformFetch ??= globalThis.fetch;
-  if (installed && sameLimits(installed.limits, limits)) return;
+  if (installed && sameLimits(installed.limits, limits) && globalThis.fetch === installed.fetch) return;
   const previous = installed;
   const outbound = createOutboundFetch(platformFetch, limits);
-  globalThis.fetch = outbound.fetch;
-  installed = { limits, close: outbound.close };
+  globalThis.fetch = knocks.wrap(outbound.fetch);
+  installed = { limits, fetch: globalThis.fetch, close: outbound.close };
   logger.debug("outbound requests bounded: {limits}", { limits });
   // In-flight requests of the previous fetch finish first.
   previous?.close().catch(() => {});
@@ -77,4 +86,35 @@ export function installOutboundFetch(limits: OutboundLimits): void {
 
 function sameLimits(a: OutboundLimits, b: OutboundLimits): boolean {
   return (Object.keys(a) as (keyof OutboundLimits)[]).every((k) => a[k] === b[k]);
+}
+
+/** Where Fedify remembers which signature spec each server accepts (its default `kvPrefixes`). */
+export const signatureSpecPrefix: KvKey = ["_fedify", "httpMessageSignaturesSpec"];
+
+/**
+ * The KV store given to Fedify, keeping only the signature specs a server was seen to accept.
+ *
+ * Fedify 2.3.8 remembers, per origin, the spec of the last knock whatever its answer was unless it was
+ * 400, 401 or a redirect (`doubleKnockInternal`, then `KvSpecDeterminer.rememberSpec`): a 500 to an RFC
+ * 9421 signature made it knock RFC 9421 first at Gancio for ever after, and a second knock answered by
+ * `installOutboundFetch`'s memory (which did not go out) would be remembered too. The spec determiner
+ * is built inside Fedify with no option to replace it, so its writes are filtered here: one is kept
+ * only when that origin answered a request signed with that spec with a 2xx a moment ago.
+ */
+export function withTrustedSignatureSpecs(kv: KvStore): KvStore {
+  return {
+    get: (key) => kv.get(key),
+    set: async (key, value, options) => {
+      if (under(key, signatureSpecPrefix) && key.length === signatureSpecPrefix.length + 1) {
+        if (!knocks.acceptedRecently(key[signatureSpecPrefix.length]!, value)) {
+          logger.debug("not remembering {spec} for {origin}: no 2xx seen for it", { spec: value, origin: key[signatureSpecPrefix.length] });
+          return;
+        }
+      }
+      await kv.set(key, value, options);
+    },
+    delete: (key) => kv.delete(key),
+    list: (prefix) => kv.list(prefix),
+    ...(kv.cas ? { cas: kv.cas.bind(kv) } : {}),
+  };
 }

@@ -44,9 +44,11 @@ export class OutboundLimitError extends Error {
  * reads is released when the response deadline passes, so unread answers cannot keep sockets open.
  */
 export function createOutboundFetch(base: typeof fetch, limits: OutboundLimits): { fetch: typeof fetch; close(): Promise<void> } {
+  // The agent's own header and body timeouts only back ours up (ours count from the start and name
+  // the limit); the connect timeout is the agent's alone.
   const agent = new Agent({
     connect: { timeout: limits.connectTimeoutMs },
-    headersTimeout: limits.headersTimeoutMs,
+    headersTimeout: limits.responseTimeoutMs,
     bodyTimeout: limits.responseTimeoutMs,
     connections: limits.connectionsPerOrigin,
   });

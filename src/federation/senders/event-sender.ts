@@ -37,12 +37,8 @@ export async function sendEventMessage(ctx: Context<void>, message: EventMessage
   const slug = event.organizer.slug;
   const followersUrl = deps.urls.collectiveFollowers(slug);
   const options = { preferSharedInbox: true, fanout: "skip" as const, orderingKey: event.apId.href };
-  // Complete documents (FEP-8a8e terms included) go out as built: see prebuilt-activity.ts for why
-  // only the RSA key is used for them.
-  const rsaKeys = (await ctx.getActorKeyPairs(slug))
-    .filter((k) => k.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5")
-    .map((k) => ({ keyId: k.keyId, privateKey: k.privateKey }));
-  const sendPrebuilt = (activity: Activity) => ctx.sendActivity(rsaKeys, recipients, activity, options);
+  // Complete documents (FEP-8a8e terms included) go out as built: see prebuilt-activity.ts.
+  const sendPrebuilt = (activity: Activity) => ctx.sendActivity({ identifier: slug }, recipients, activity, options);
 
   const sendChangeNote = async (version: number, onlyUnsent: boolean) => {
     const note = await deps.events.changeNote(event.id, version);
