@@ -16,7 +16,7 @@ img{max-width:100%;height:auto}
 .editor-nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;border-bottom:1px solid #ddd;padding-bottom:.5rem}
 .editor-nav a{margin:0}
 .stack>*+*{margin-top:.75rem}fieldset{border:1px solid #ccc;border-radius:.5rem;margin:1rem 0;padding:.75rem}
-legend{font-weight:600;padding:0 .25rem}.field label{display:block;font-weight:600}
+fieldset{min-width:0}select,input,textarea{max-width:100%;box-sizing:border-box}legend{font-weight:600;padding:0 .25rem}.field label{display:block;font-weight:600}
 .field input:not([type=checkbox]),.field select,.field textarea,input.wide{box-sizing:border-box;width:100%;font:inherit;padding:.5rem;border:1px solid #767676;border-radius:.3rem;background:#fff}
 .field.check{display:flex;gap:.5rem;align-items:baseline}.field.check label{font-weight:normal}
 .hint{color:#555;margin:.1rem 0;font-size:.9rem}.error{color:#b00020;font-weight:600;margin:.1rem 0}

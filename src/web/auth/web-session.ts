@@ -85,8 +85,10 @@ export function csrfGuard(deps: { origin: URL; cookies: CookieJar; tokenOf?: (re
     if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
     const site = req.get("sec-fetch-site");
     if (site !== undefined && site !== "same-origin") throw csrfRefused(`sent from ${site === "none" ? "outside a page" : "another site"}`);
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with their own forms, so "null"
+    // says nothing either way: Sec-Fetch-Site and the token decide then.
     const origin = req.get("origin");
-    if (origin !== undefined && origin !== deps.origin.origin) throw csrfRefused("sent from another site");
+    if (origin !== undefined && origin !== "null" && origin !== deps.origin.origin) throw csrfRefused("sent from another site");
     const session = webAuthOf(res).session;
     const expected = session ? session.csrfToken : deps.cookies.read(req, "csrf");
     if (!sameToken(tokenOf(req), expected)) throw csrfRefused("its security token is missing or out of date");
