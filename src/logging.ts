@@ -78,9 +78,10 @@ export type LogLevelSetting = "debug" | "info" | "warning" | "error";
 
 /**
  * Which records go to `sink`: ours from `level` up, Fedify's from warning up (all at debug). Fedify's
- * document loader logs every failed remote fetch at error level, URLs chosen by strangers included;
- * our own lines say what each failure meant (an Undo ignored, an inbox POST refused…), so those are
- * kept for debug level only: a flood of junk gives one line per refusal.
+ * document loader logs every failed remote fetch at error level, URLs chosen by strangers included,
+ * and its access log every 4xx; our own lines (or Fedify's inbox) say what each failure meant (an Undo
+ * ignored, an inbox POST refused…), so those two are kept for debug level only: a flood of junk gives
+ * one line per refusal.
  */
 export function loggerConfigs<S extends string>(level: LogLevelSetting, sink: S): LoggerConfig<S, string>[] {
   const debug = level === "debug";
@@ -88,6 +89,9 @@ export function loggerConfigs<S extends string>(level: LogLevelSetting, sink: S)
     { category: ["relais"], lowestLevel: level, sinks: [sink] },
     { category: ["fedify"], lowestLevel: debug ? "debug" : "warning", sinks: [sink] },
     { category: ["fedify", "runtime", "docloader"], lowestLevel: debug ? "debug" : "fatal" },
+    // Fedify's access log (a warning for every 4xx answer): Relais keeps no access log, and the refusal
+    // itself is already a line.
+    { category: ["fedify", "federation", "http"], lowestLevel: debug ? "debug" : "fatal" },
     { category: ["logtape", "meta"], lowestLevel: "warning", sinks: [sink] },
   ];
 }

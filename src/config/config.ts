@@ -39,6 +39,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   /** The From of those messages. */
   readonly smtpFrom: string | undefined;
+  /** Inbox POSTs handled at once (bodies read, parsed, verified); 8 times as many may wait. */
+  readonly inboxConcurrency: number;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -134,6 +136,7 @@ const schema = z.object({
   RELAIS_INBOX_RATE_LIMIT: intString(1, 1_000_000),
   RELAIS_SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v), "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example:465").optional(),
   RELAIS_SMTP_FROM: z.string().min(3).optional(),
+  RELAIS_INBOX_CONCURRENCY: intString(1, 1024),
 });
 
 /** Which file key feeds which environment variable. */
@@ -159,6 +162,7 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   inboxRateLimit: "RELAIS_INBOX_RATE_LIMIT",
   smtpUrl: "RELAIS_SMTP_URL",
   smtpFrom: "RELAIS_SMTP_FROM",
+  inboxConcurrency: "RELAIS_INBOX_CONCURRENCY",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -170,6 +174,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_TRUST_PROXY: "loopback",
   RELAIS_API_AUTH_FAILURE_LIMIT: 20,
   RELAIS_INBOX_RATE_LIMIT: 600,
+  RELAIS_INBOX_CONCURRENCY: 16,
   RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: 5_000,
   RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: 15_000,
   RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: 30_000,
@@ -247,5 +252,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     inboxRateLimit: v.RELAIS_INBOX_RATE_LIMIT,
     smtpUrl: v.RELAIS_SMTP_URL,
     smtpFrom: v.RELAIS_SMTP_FROM,
+    inboxConcurrency: v.RELAIS_INBOX_CONCURRENCY,
   };
 }

@@ -9,6 +9,7 @@ import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
 import type { Urls } from "../shared/urls.ts";
 import { assetRoutes } from "./assets.ts";
+import { inboxAdmission } from "./inbox-admission.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
 import { refuseNulInUrl } from "./url-limits.ts";
 import { visitorLanguages } from "./language.ts";
@@ -35,13 +36,15 @@ export interface AppDeps {
   readonly trustProxy?: string | false;
   /** Inbox POSTs per remote origin and client address; none: unlimited. */
   readonly inboxRateLimit?: RateLimit;
+  /** Inbox POSTs handled at once (see inbox-admission.ts); default 16. */
+  readonly inboxConcurrency?: number;
   /** Extra routers (the JSON API, feeds…), mounted after the federation bridge. */
   readonly routers?: readonly express.Router[];
 }
 
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
- * Order: security headers → inbox rate limit → refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
+ * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -51,6 +54,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(deps.urls.origin));
   app.use(refuseNulInUrl());
   if (deps.inboxRateLimit) app.post(["/inbox", "/@:slug/inbox"], inboxRateLimit(deps.inboxRateLimit));
+  const concurrent = deps.inboxConcurrency ?? 16;
+  app.post(["/inbox", "/@:slug/inbox"], inboxAdmission({ concurrent, waiting: 8 * concurrent, maxWaitMs: 10_000 }));
 
   // Blocked domains, oversized bodies and activities not on their actor's origin are refused before
   // Fedify sees (and queues) anything.

@@ -45,6 +45,7 @@ export function appFor(runtime: Runtime): Express {
     readiness: runtime.readiness,
     trustProxy: runtime.config.trustProxy,
     inboxRateLimit: runtime.rateLimits.inbox,
+    inboxConcurrency: runtime.config.inboxConcurrency,
     routers: extraRouters(runtime),
   });
 }
