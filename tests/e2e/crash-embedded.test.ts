@@ -3,11 +3,9 @@
 // flight at the kill may arrive twice, no more); an inbox activity answered 202 and not yet handled is
 // handled after the restart. Real processes, real HTTP on loopback, the embedded PGlite.
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfigFromProcess } from "../../src/config/config-files.ts";
-import { createRuntime } from "../../src/runtime.ts";
-import { createEditor } from "../support/editor.ts";
+import { defaultConcurrency } from "../../src/federation/queue/postgres-message-queue.ts";
 import { newEmbeddedDataDir } from "../support/embedded-template.ts";
-import { deliveriesOf, type RecordingServer, seedFollowersOn, startRecordingServer } from "../support/fan-out.ts";
+import { deliveriesOf, publishEvent, seedCollective, startRecordingServer } from "../support/fan-out.ts";
 import { startMastodonPeer } from "../support/mastodon-peer.ts";
 import { freePort, type RelaisProcess, runCli, startProcess } from "../support/relais-process.ts";
 import { until } from "../support/wait.ts";
@@ -16,7 +14,7 @@ import { until } from "../support/wait.ts";
  * Messages one process handles at once (the queue's concurrency): the most a crash can leave in flight
  * (fewer here: the deliveries of one event to one server share an ordering key and go one at a time).
  */
-const IN_FLIGHT = 8;
+const IN_FLIGHT = defaultConcurrency;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -39,39 +37,10 @@ async function embeddedEnv(extra: Record<string, string> = {}): Promise<Record<s
   };
 }
 
-/** A collective followed by `count` accounts on each server, and an editor's API token; the server is not running yet. */
-async function seed(env: Record<string, string>, slug: string, followers: [RecordingServer, number][]): Promise<string> {
-  const runtime = await createRuntime(loadConfigFromProcess(env), "cli");
-  try {
-    await runtime.collectives.create({ slug, name: { fr: "Grève" }, primaryLanguage: "fr" });
-    for (const [server, count] of followers) await seedFollowersOn(runtime, slug, server, count);
-    return (await createEditor(runtime, slug, `editor@${slug}.example`)).token;
-  } finally {
-    await runtime.close();
-  }
-}
-
 async function start(env: Record<string, string>): Promise<RelaisProcess> {
   const server = await startProcess(["start"], env, /listening on port/);
   cleanups.push(() => server.stop());
   return server;
-}
-
-async function killHard(server: RelaisProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGKILL");
-  await exited;
-}
-
-/** Publishes an event through the API; returns the id of its Create. */
-async function publish(env: Record<string, string>, slug: string, token: string): Promise<string> {
-  const posted = await fetch(new URL(`/api/v1/collectives/${slug}/events`, env.RELAIS_ORIGIN), {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ name: { fr: "Grève générale" }, startsAt: "2030-03-08T10:00", onlineUrl: "https://meet.example/g", published: true }),
-  });
-  expect(posted.status).toBe(201);
-  return `${((await posted.json()) as { apId: string }).apId}#create`;
 }
 
 describe("relais start killed with kill -9", () => {
@@ -81,12 +50,12 @@ describe("relais start killed with kill -9", () => {
     const perServer = 16;
     const followers = servers.length * perServer;
     const env = await embeddedEnv();
-    const token = await seed(env, "greve", servers.map((s) => [s, perServer]));
+    const token = await seedCollective(env, "greve", servers.map((s) => [s, perServer]));
 
     const first = await start(env);
-    const createId = await publish(env, "greve", token);
+    const createId = await publishEvent(env.RELAIS_ORIGIN as string, "greve", token);
     await until("part of the fan-out", async () => deliveriesOf(servers, createId).total >= 12, 60_000);
-    await killHard(first);
+    await first.crash();
     const atKill = deliveriesOf(servers, createId);
     expect(atKill.inboxes).toBeLessThan(followers); // killed mid fan-out
 
@@ -104,16 +73,16 @@ describe("relais start killed with kill -9", () => {
     const closeStalling = () => Promise.all(stalling.map((s) => s.peer.close()));
     cleanups.push(closeStalling);
     const env = await embeddedEnv({ RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: "150000", RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: "180000" });
-    const token = await seed(env, "accueil", stalling.map((s) => [s, 1]));
+    const token = await seedCollective(env, "accueil", stalling.map((s) => [s, 1]));
     const peer = await startMastodonPeer({ host: "127.0.0.2", username: "nouvelle" });
     cleanups.push(() => peer.close());
 
     const first = await start(env);
-    const createId = await publish(env, "accueil", token);
+    const createId = await publishEvent(env.RELAIS_ORIGIN as string, "accueil", token);
     await until("every slot held", async () => deliveriesOf(stalling, createId).total === IN_FLIGHT, 60_000);
     const { response, activityId } = await peer.follow(new URL("/@accueil", env.RELAIS_ORIGIN));
     expect(response.status).toBe(202);
-    await killHard(first);
+    await first.crash();
     // Not handled before the kill: no follower, no Accept.
     expect((await runCli(["follower", "list", "accueil"], env)).stdout).not.toContain(peer.actorId.href);
     expect(peer.received.filter((d) => d.activity?.type === "Accept")).toEqual([]);

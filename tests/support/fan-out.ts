@@ -1,6 +1,8 @@
 // For fan-out tests with many followers: servers that record every delivery per inbox (answering after
 // a delay, to keep deliveries in flight), followers seeded on them, and counts of what arrived.
-import type { Runtime } from "../../src/runtime.ts";
+import { loadConfigFromProcess } from "../../src/config/config-files.ts";
+import { createRuntime, type Runtime } from "../../src/runtime.ts";
+import { createEditor } from "./editor.ts";
 import { seedFollowers } from "./followers.ts";
 import { type SlowPeer, startPlainPeer } from "./slow-peers.ts";
 
@@ -43,4 +45,30 @@ export function deliveriesOf(servers: readonly RecordingServer[], id: string): {
     }
   }
   return { inboxes, duplicates: total - inboxes, total };
+}
+
+/**
+ * For a Relais run as processes with `env`, before they start: the database migrated, a collective
+ * followed by `count` accounts on each server, and an editor; returns the editor's API token.
+ */
+export async function seedCollective(env: Record<string, string>, slug: string, followers: [RecordingServer, number][]): Promise<string> {
+  const runtime = await createRuntime(loadConfigFromProcess(env), "cli", { migrations: "apply" });
+  try {
+    await runtime.collectives.create({ slug, name: { fr: "Grève" }, primaryLanguage: "fr" });
+    for (const [server, count] of followers) await seedFollowersOn(runtime, slug, server, count);
+    return (await createEditor(runtime, slug, `editor@${slug}.example`)).token;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Publishes an event through the API of the Relais at `origin`; returns the id of its Create. */
+export async function publishEvent(origin: string, slug: string, token: string): Promise<string> {
+  const posted = await fetch(new URL(`/api/v1/collectives/${slug}/events`, origin), {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: { fr: "Grève générale" }, startsAt: "2030-03-08T10:00", onlineUrl: "https://meet.example/g", published: true }),
+  });
+  if (posted.status !== 201) throw new Error(`publishing answered ${posted.status}: ${await posted.text()}`);
+  return `${((await posted.json()) as { apId: string }).apId}#create`;
 }

@@ -42,6 +42,8 @@ export interface RelaisProcess {
   output(): string;
   /** SIGTERM, then the exit code (SIGKILL after the timeout). */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** `kill -9`, as a crash would; resolves once the process is gone. */
+  crash(): Promise<void>;
 }
 
 /** Starts a long-running command and resolves once it printed `readyLine`. */
@@ -84,6 +86,12 @@ export async function startProcess(
       const [code] = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async crash() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

@@ -28,7 +28,7 @@ export interface QueueAnnouncer {
 export interface PostgresMessageQueueOptions {
   /** The table (see queue-table.ts); defaults to `federation_queue`. */
   table?: string;
-  /** Messages one `listen()` handles at once. Default 8. */
+  /** Messages one `listen()` handles at once. Default {@link defaultConcurrency}. */
   concurrency?: number;
   /** How often a listener looks for due messages (the sweep, with an announcer). Default 1 s, 5 s with an announcer. */
   pollIntervalMs?: number;
@@ -51,6 +51,9 @@ interface AtomicScope {
 
 const atomicScope = new AsyncLocalStorage<AtomicScope>();
 
+/** Messages one `listen()` handles at once unless told otherwise. */
+export const defaultConcurrency = 8;
+
 /**
  * Fedify's message queue on PostgreSQL (the embedded one included): messages survive any crash, a
  * message is deleted only after its handler returned, several are handled at once per listener, and
@@ -68,7 +71,7 @@ export class PostgresMessageQueue implements MessageQueue {
   readonly #closing = new AbortController();
 
   constructor(db: SqlExecutor, options: PostgresMessageQueueOptions = {}) {
-    const concurrency = options.concurrency ?? 8;
+    const concurrency = options.concurrency ?? defaultConcurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     this.#table = new QueueTable(db, options.table);
     this.#announcer = options.announcer;
