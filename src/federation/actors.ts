@@ -6,7 +6,7 @@ import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
 import { collectiveToGroup } from "./mappers/collective.mapper.ts";
 import { eventActivityDocument } from "./mappers/event-activity.mapper.ts";
-import { prebuiltActivity } from "./prebuilt-activity.ts";
+import { prebuiltActivity } from "./fedify-workarounds.ts";
 
 /** Actors (collectives as Group, the instance as Application), their keys and collections. */
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {

@@ -11,7 +11,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
-import { withoutActivityIdempotence, withTrustedSignatureSpecs } from "./fedify-workarounds.ts";
+import { rescueRefusedInboxPosts, withoutActivityIdempotence, withTrustedSignatureSpecs } from "./fedify-workarounds.ts";
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
@@ -54,9 +54,6 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     // with RFC 9421 when draft-cavage may have been refused (400, 401), and remembers per origin what a
     // server accepted (fedify-workarounds.ts keeps both honest).
     firstKnock: "draft-cavage-http-signatures-12",
-    // No transformers: every activity we send has its id and actor URI set already, and Fedify's
-    // default ones clone the activity, which would lose prebuilt documents (see prebuilt-activity.ts).
-    activityTransformers: [],
   });
 
   registerActors(federation, deps);
@@ -93,22 +90,8 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     logger.debug("{inbox} is gone (410)", { inbox: failure.inbox.href });
   });
 
-  // A deleted actor's Delete cannot be tied to the actor any more and gets 401 from Fedify, with no
-  // hook in between for the signer/actor mismatch case: look at what Fedify refused (see
-  // acceptDeleteOfGoneActor). Only inbox POSTs are copied, bounded by the bridge's body cap.
-  const handle = federation.fetch.bind(federation);
-  federation.fetch = async (request, options) => {
-    if (request.method !== "POST") return handle(request, options);
-    const ctx = federation.createContext(new URL(request.url), undefined);
-    if (ctx.parseUri(new URL(request.url))?.type !== "inbox") return handle(request, options);
-    const copy = request.clone();
-    const response = await handle(request, options);
-    if (response.status !== 401) {
-      copy.body?.cancel().catch(() => {});
-      return response;
-    }
-    return (await acceptDeleteOfGoneActor(ctx, copy, deps)) ?? response;
-  };
+  // The Delete of an actor that is gone: see rescueRefusedInboxPosts.
+  rescueRefusedInboxPosts(federation, undefined, (ctx, refused) => acceptDeleteOfGoneActor(ctx, refused, deps));
 
   return federation;
 }

@@ -1,11 +1,20 @@
-import type { KvKey, KvStore } from "@fedify/fedify";
+import type { Context, Federation, KvKey, KvStore } from "@fedify/fedify";
+import type { Activity, Create, Delete, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { KnockMemory } from "./outbound/one-knock.ts";
+import type { JsonObject } from "./mappers/event.mapper.ts";
 import { createOutboundFetch, type OutboundLimits } from "./outbound/outbound-fetch.ts";
 
 /**
- * Workarounds for Fedify 2.3.8, each with a contract test (fedify-workarounds.test.ts) that fails the
- * day upstream changes the behaviour it works around.
+ * Workarounds for Fedify 2.3.8, each with a contract test (fedify-workarounds*.test.ts) that fails the
+ * day upstream changes the behaviour it works around:
+ * - no inbox idempotency records (`withoutActivityIdempotence`);
+ * - bounded outbound requests through a process-wide fetch, which also knocks once where once is enough
+ *   (`installOutboundFetch`), and only accepted signature specs remembered (`withTrustedSignatureSpecs`);
+ * - complete JSON-LD documents sent as activities (`prebuiltActivity`);
+ * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`).
+ * What Fedify's own options cover is configured in federation.ts, not here: `withIdempotency`,
+ * `firstKnock`, `circuitBreaker`, `permanentFailureStatusCodes`, default activity transformers.
  */
 
 /** Where Fedify keeps its "activity already processed" records (its default `kvPrefixes`). */
@@ -116,5 +125,86 @@ export function withTrustedSignatureSpecs(kv: KvStore): KvStore {
     delete: (key) => kv.delete(key),
     list: (prefix) => kv.list(prefix),
     ...(kv.cas ? { cas: kv.cas.bind(kv) } : {}),
+  };
+}
+
+type ActivityClass = typeof Create | typeof Update | typeof Delete;
+
+const activityStreams = "https://www.w3.org/ns/activitystreams";
+/** Defines `proof` (FEP-8b32 object integrity proofs); Fedify's own activities carry it too. */
+export const dataIntegrityContext = "https://w3id.org/security/data-integrity/v1";
+
+/**
+ * Fedify's vocabulary cannot hold FEP-8a8e's terms (timezone, eventStatus, postal address, online
+ * location), so an Event serialised by Fedify loses them. For activities that must reach partners
+ * whole, we build the complete JSON-LD ourselves and hand Fedify an activity whose compact form IS
+ * that document, plus the integrity proofs Fedify attaches to it.
+ *
+ * Fedify signs such an activity like any other: the HTTP request (RSA), a Linked Data signature (RSA)
+ * and an FEP-8b32 proof (Ed25519). It makes the proof on a clone (`clone()` builds the clone with
+ * `new this.constructor`, so the clone is one of these too) and serialises the activity it was given
+ * or that clone, never a plain `Create` rebuilt from parsed values.
+ * Fedify's default activity transformers clone that way too. The document's `@context` always includes
+ * the data-integrity context, with or without a proof, so that the proof, made over the document
+ * without it, verifies on the document that carries it. Fedify has no way to send a JSON-LD document
+ * as it is (`sendActivity` takes vocabulary objects and serialises them with `toJsonLd`, in
+ * `FederationImpl.sendActivity`, node_modules/@fedify/fedify/dist/middleware-*.js).
+ */
+export async function prebuiltActivity(cls: ActivityClass, document: JsonObject): Promise<Activity> {
+  const doc = withDataIntegrityContext(structuredClone(document));
+  const parsed = await cls.fromJsonLd(doc);
+  const Prebuilt = class extends (cls as typeof Create) {
+    override async toJsonLd(options: Parameters<Create["toJsonLd"]>[0] = {}): Promise<unknown> {
+      if (options.format !== "compact" && options.format !== undefined) return super.toJsonLd(options);
+      const out = structuredClone(doc);
+      const proofs: unknown[] = [];
+      for await (const proof of this.getProofs(options)) {
+        const { "@context": _context, ...compact } = (await proof.toJsonLd({ ...options, format: "compact", context: dataIntegrityContext })) as JsonObject;
+        proofs.push(compact);
+      }
+      if (proofs.length > 0) out.proof = proofs.length === 1 ? proofs[0] : proofs;
+      return out;
+    }
+  };
+  // Keep every value Fedify parsed (id, actor, recipients), so its routing sees the same activity.
+  return Object.setPrototypeOf(parsed, Prebuilt.prototype) as Activity;
+}
+
+function withDataIntegrityContext(doc: JsonObject): JsonObject {
+  const context = doc["@context"];
+  const list = Array.isArray(context) ? [...context] : context === undefined ? [] : [context];
+  if (list.includes(dataIntegrityContext)) return doc;
+  const after = list.indexOf(activityStreams);
+  list.splice(after + 1, 0, dataIntegrityContext);
+  return { ...doc, "@context": list };
+}
+
+/**
+ * Gives refused inbox POSTs a second look. A deleted actor's key goes with it, so Fedify cannot tie
+ * the signature of its `Delete` to the actor any more and answers 401. When the key can no longer be
+ * fetched, Fedify 2.3.8 calls `onUnverifiedActivity`; but when the key is still in its key cache (kept
+ * without expiry), the signature verifies and the check that the actor owns the key fails on the
+ * actor's 410, which ends in "The signer and the actor do not match" with no hook at all
+ * (`handleInboxInternal`, node_modules/@fedify/fedify/dist/middleware-*.js). Both cases are the same
+ * to us, so one wrapper handles them: `rescue` sees a copy of every inbox POST Fedify answered 401 and
+ * may answer instead. Only inbox POSTs are copied, bounded by the bridge's body cap.
+ */
+export function rescueRefusedInboxPosts<T>(
+  federation: Federation<T>,
+  contextData: T,
+  rescue: (ctx: Context<T>, refused: Request) => Promise<Response | undefined>,
+): void {
+  const handle = federation.fetch.bind(federation);
+  federation.fetch = async (request, options) => {
+    if (request.method !== "POST") return handle(request, options);
+    const ctx = federation.createContext(new URL(request.url), contextData);
+    if (ctx.parseUri(new URL(request.url))?.type !== "inbox") return handle(request, options);
+    const copy = request.clone();
+    const response = await handle(request, options);
+    if (response.status !== 401) {
+      copy.body?.cancel().catch(() => {});
+      return response;
+    }
+    return (await rescue(ctx, copy)) ?? response;
   };
 }

@@ -7,7 +7,7 @@ import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { changeNote, changeNoteCreate, deleteDocument, eventActivityDocument } from "../mappers/event-activity.mapper.ts";
-import { prebuiltActivity } from "../prebuilt-activity.ts";
+import { prebuiltActivity } from "../fedify-workarounds.ts";
 
 export type EventMessage = Extract<OutboxMessage, { kind: "create-event" | "update-event" | "event-change-note" | "delete-event" }>;
 
@@ -37,7 +37,7 @@ export async function sendEventMessage(ctx: Context<void>, message: EventMessage
   const slug = event.organizer.slug;
   const followersUrl = deps.urls.collectiveFollowers(slug);
   const options = { preferSharedInbox: true, fanout: "skip" as const, orderingKey: event.apId.href };
-  // Complete documents (FEP-8a8e terms included) go out as built: see prebuilt-activity.ts.
+  // Complete documents (FEP-8a8e terms included) go out as built: see prebuiltActivity.
   const sendPrebuilt = (activity: Activity) => ctx.sendActivity({ identifier: slug }, recipients, activity, options);
 
   const sendChangeNote = async (version: number, onlyUnsent: boolean) => {
