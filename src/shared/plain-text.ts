@@ -15,6 +15,16 @@ export function cleanDisplayText(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : cleaned;
 }
 
+/**
+ * Multi-line text typed by people (descriptions, summaries), made storable: NUL and the other control
+ * characters but tab and line breaks go, and a lone UTF-16 surrogate becomes U+FFFD (PostgreSQL's
+ * text and jsonb refuse both).
+ */
+export function storableMultiline(text: string): string {
+  return text.toWellFormed().replace(storableControls, "");
+}
+const storableControls = /[\p{Cc}--[\t\n\r]]/gv;
+
 /** Every control or bidi character shown as a visible escape (`\x1b`, `\u202e`): for terminal output. */
 export function visibleControls(text: string): string {
   return text.replace(new RegExp(`${controls.source}|${bidiControls.source}`, "gu"), (c) => {

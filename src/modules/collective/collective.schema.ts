@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isLanguageTag, type LanguageMap } from "../../shared/language.ts";
+import { storableMultiline } from "../../shared/plain-text.ts";
 
 /** Lower-case letters, digits, `_` and inner `-`: valid in a fediverse handle everywhere (Mastodon included). */
 export const slugPattern = /^[a-z0-9_](?:[a-z0-9_-]{0,62}[a-z0-9_])?$/;
@@ -11,11 +12,12 @@ export const languageMapSchema = (maxLength: number) =>
       for (const [lang, text] of Object.entries(map)) {
         if (!isLanguageTag(lang))
           ctx.addIssue({ code: "custom", path: [lang], message: `"${lang}" is not a language code; use e.g. fr, de, nl, en` });
-        if (text.trim() === "") ctx.addIssue({ code: "custom", path: [lang], message: "must not be empty" });
+        if (storableMultiline(text).trim() === "") ctx.addIssue({ code: "custom", path: [lang], message: "must not be empty" });
         if (text.length > maxLength) ctx.addIssue({ code: "custom", path: [lang], message: `must be at most ${maxLength} characters` });
       }
     })
-    .transform((map): LanguageMap => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.trim()])));
+    // Text PostgreSQL cannot store (NUL, lone surrogates) is cleaned, whatever path it came by.
+    .transform((map): LanguageMap => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, storableMultiline(v).trim()])));
 
 export const createCollectiveSchema = z
   .object({

@@ -247,3 +247,20 @@ describe("parseEventInput (PATCH)", () => {
     expect(errorsOf({ category: "NOPE" }, patchCtx)[0]?.field).toBe("category");
   });
 });
+
+describe("text that PostgreSQL cannot store, whatever path it came by", () => {
+  it("cleans NUL, other control characters and lone surrogates out of every text, keeping line breaks", () => {
+    const event = parsedOk({
+      ...valid,
+      name: { fr: "Marche\u0000 pour\u001b le climat" },
+      summary: { fr: "a\ud800b" },
+      description: { fr: "Départ\u0000 à 14 h\n\n\u0007Venez\ttous" },
+      location: { ...valid.location, name: "Place\u0000Bellecour" },
+    });
+    expect(event.name.fr).toBe("Marche pour le climat");
+    expect(event.summary?.fr).toBe("a\ufffdb");
+    expect(event.descriptionSource?.fr).toBe("Départ à 14 h\n\nVenez\ttous");
+    expect(event.description?.fr).toBe("<p>Départ à 14 h</p>\n<p>Venez\ttous</p>");
+    expect(event.location?.name).toBe("Place Bellecour");
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { canonicalLanguage, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { storableMultiline } from "../../shared/plain-text.ts";
 import { renderEventMarkdown } from "./event-markdown.ts";
 import { canonicalTimezone, parseEventTime } from "./event-time.ts";
 import { type EventData, eventCategories, eventStatuses } from "./event.types.ts";
@@ -77,7 +78,7 @@ export const allCountryCodes: readonly string[] = [...countryCodes];
 /** Control characters and runs of spaces become one space: names, summaries and addresses are one line. */
 export function oneLine(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim();
+  return text.toWellFormed().replace(/[\u0000-\u001f\u007f\s]+/g, " ").trim();
 }
 
 const tooLong = (max: number) => (iss: { input?: unknown }) =>
@@ -108,7 +109,8 @@ const languageMap = (max: number, multiline = false) =>
         else if (typeof value !== "string") issue("must be text");
         else if (lang in out) issue(`the language ${lang} is given twice; keep one`);
         else {
-          const text = multiline ? value.trim() : oneLine(value);
+          // Whatever path it came by (API, editor form, CLI), text that PostgreSQL cannot store is cleaned.
+          const text = multiline ? storableMultiline(value).trim() : oneLine(value);
           if (text === "") issue("must not be empty: write the text or remove this language");
           else if (text.length > max) issue(tooLong(max)({ input: text }));
           else out[lang] = text;
