@@ -1,0 +1,84 @@
+// Who follows which collective is political-opinion data (issue 13, defect 10): at the default log
+// level the logs say what happened — a Follow of @lyon accepted, an Undo, a deleted actor, a gone inbox
+// — but never who: no actor, inbox, activity id or host of the follower. With RELAIS_LOG_LEVEL=debug
+// the same events name them, for the operator who investigates.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CapturedLine, captureLogs, type LogCapture } from "../support/log-capture.ts";
+import { ACTIVITY_STREAMS, type MastodonPeer, PUBLIC_COLLECTION, startMastodonPeer } from "../support/mastodon-peer.ts";
+import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { until } from "../support/wait.ts";
+
+const WAIT_MS = 20_000;
+
+describe.each(["info", "debug"] as const)("logs at level %s", (level) => {
+  let relais: RelaisInstance;
+  let ana: MastodonPeer;
+  let bob: MastodonPeer;
+  let logs: LogCapture;
+
+  beforeAll(async () => {
+    logs = await captureLogs(level);
+    relais = await startRelaisInstance();
+    [ana, bob] = await Promise.all([
+      startMastodonPeer({ host: "127.0.0.2", username: "ana" }),
+      startMastodonPeer({ host: "127.0.0.3", username: "bob" }),
+    ]);
+    await relais.runtime.collectives.create({ slug: "lyon", name: { fr: "Lyon" }, primaryLanguage: "fr" });
+    const target = relais.url("/@lyon");
+    const followers = async () =>
+      Number(((await relais.runtime.orm.em.getConnection().execute("select count(*) as n from follower")) as { n: string }[])[0]?.n);
+
+    // ana follows, then unfollows; bob follows, then his account is deleted.
+    const followed = await ana.follow(target);
+    ana.serve(followed.activity);
+    await ana.waitFor((d) => d.activity?.type === "Accept", { timeoutMs: WAIT_MS });
+    await bob.follow(target);
+    await bob.waitFor((d) => d.activity?.type === "Accept", { timeoutMs: WAIT_MS });
+    await ana.undoFollow(target);
+    await until("ana's unfollow", async () => (await followers()) === 1, WAIT_MS);
+    const actor = bob.actorId.href;
+    await bob.sendSigned(relais.url("/@lyon/inbox"), {
+      "@context": ACTIVITY_STREAMS,
+      id: `${actor}#delete`,
+      type: "Delete",
+      actor,
+      object: actor,
+      to: [PUBLIC_COLLECTION],
+    });
+    await until("bob's deletion", async () => (await followers()) === 0, WAIT_MS);
+  });
+
+  afterAll(async () => {
+    await Promise.all([ana, bob].map((p) => p?.close()));
+    await relais?.close();
+    await logs?.close();
+  });
+
+  /** Every line's text and properties, to search for identities. */
+  const rendered = (lines: CapturedLine[]) => lines.map((l) => `${l.level} ${l.text} ${JSON.stringify(l.record.properties)}`);
+
+  it("says what the inbox decided", () => {
+    const decisions = logs.lines.filter((l) => l.level === "info" && l.category === "relais.inbox").map((l) => l.text);
+    expect(decisions).toEqual([
+      "Follow (@lyon): accepted (new follower)",
+      "Follow (@lyon): accepted (new follower)",
+      "Undo (@lyon): unfollowed (matched by the Follow's id)",
+      "Delete: actor deleted: removed 1 follow(s)",
+    ]);
+  });
+
+  it.runIf(level === "info")("names no follower: no actor, activity id or host above debug level", () => {
+    const text = rendered(logs.lines).join("\n");
+    for (const peer of [ana, bob]) {
+      expect(text).not.toContain(peer.actorId.href);
+      expect(text).not.toContain(peer.origin.host);
+    }
+    expect(logs.lines.some((l) => l.level === "debug")).toBe(false);
+  });
+
+  it.runIf(level === "debug")("names them at debug level", () => {
+    const debug = rendered(logs.lines.filter((l) => l.level === "debug" && l.category === "relais.inbox")).join("\n");
+    expect(debug).toContain(ana.actorId.href);
+    expect(debug).toContain(`${bob.actorId.href}#delete`);
+  });
+});
