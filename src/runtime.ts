@@ -28,6 +28,7 @@ import { AccountLinkService } from "./modules/account/account-link.service.ts";
 import { MembershipService } from "./modules/account/membership.service.ts";
 import { SecondFactorService } from "./modules/account/second-factor.service.ts";
 import { AuditService } from "./modules/audit/audit.service.ts";
+import { MediaService } from "./modules/media/media.service.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { SessionStore } from "./modules/account/session.types.ts";
 import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
@@ -88,6 +89,8 @@ export interface Runtime {
   /** Undefined without RELAIS_SMTP_URL: links are shown to whoever creates them, never e-mailed. */
   readonly mailer: Mailer | undefined;
   readonly events: EventService;
+  /** Uploaded images (event images, avatars), re-encoded, under the media folder. */
+  readonly media: MediaService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
   readonly embedded: EmbeddedHandle | undefined;
@@ -230,6 +233,7 @@ export async function createRuntime(
     const memberships = new MembershipService(em);
     const audit = new AuditService(em);
     const mailer = createMailer(config.smtpUrl, config.smtpFrom ?? `Relais <relais@${config.origin.hostname}>`);
+    const media = new MediaService(config.mediaDir);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
     const events = new EventService(em, urls, {
       onOutbox: () => void relay?.nudge(),
@@ -274,6 +278,7 @@ export async function createRuntime(
       audit,
       mailer,
       events,
+      media,
       feedSubjects,
       embedded,
       readiness,

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { join } from "node:path";
 import { z } from "zod";
 
 /**
@@ -11,6 +12,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Where uploaded images are stored (served at /media/); default `<dataDir>/media`. */
+  readonly mediaDir: string;
+  /** Largest upload accepted; larger ones are cut off before they are read whole. */
+  readonly maxUploadBytes: number;
   /** Undefined: the embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl: string | undefined;
   /** Undefined: Fedify's in-process queue and the PostgreSQL key–value store. */
@@ -112,6 +117,8 @@ const schema = z.object({
   HOST: z.string().min(1),
   PORT: intString(0, 65535),
   RELAIS_DATA_DIR: z.string().min(1, "must not be empty"),
+  RELAIS_MEDIA_DIR: z.string().min(1, "must not be empty").optional(),
+  RELAIS_MAX_UPLOAD_BYTES: intString(64 * 1024, 256 * 1024 * 1024),
   DATABASE_URL: databaseUrlSchema.optional(),
   REDIS_URL: redisUrlSchema.optional(),
   RELAIS_ALLOW_PRIVATE_ADDRESSES: booleanString,
@@ -145,6 +152,8 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   host: "HOST",
   port: "PORT",
   dataDir: "RELAIS_DATA_DIR",
+  mediaDir: "RELAIS_MEDIA_DIR",
+  maxUploadBytes: "RELAIS_MAX_UPLOAD_BYTES",
   databaseUrl: "DATABASE_URL",
   redisUrl: "REDIS_URL",
   allowPrivateAddresses: "RELAIS_ALLOW_PRIVATE_ADDRESSES",
@@ -175,6 +184,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_API_AUTH_FAILURE_LIMIT: 20,
   RELAIS_INBOX_RATE_LIMIT: 600,
   RELAIS_INBOX_CONCURRENCY: 16,
+  RELAIS_MAX_UPLOAD_BYTES: 10 * 1024 * 1024,
   RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: 5_000,
   RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: 15_000,
   RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: 30_000,
@@ -202,7 +212,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   }
   for (const name of Object.keys(schema.shape)) {
     const value = env[name];
-    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL"))) {
+    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR"))) {
       input[name] = value;
     }
   }
@@ -232,6 +242,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     host: v.HOST,
     port: v.PORT,
     dataDir: v.RELAIS_DATA_DIR,
+    mediaDir: v.RELAIS_MEDIA_DIR ?? join(v.RELAIS_DATA_DIR, "media"),
+    maxUploadBytes: v.RELAIS_MAX_UPLOAD_BYTES,
     databaseUrl: v.DATABASE_URL,
     redisUrl: v.REDIS_URL,
     allowPrivateAddresses: v.RELAIS_ALLOW_PRIVATE_ADDRESSES,

@@ -43,6 +43,16 @@ export class Urls {
   collectiveIcs(slug: string): URL {
     return this.#u(`/@${encodeURIComponent(slug)}/events.ics`);
   }
+  /** An uploaded image (a random name given by the media service). */
+  media(name: string): URL {
+    return this.#u(`/media/${encodeURIComponent(name)}`);
+  }
+  /** The stored name of one of our media URLs, or undefined for any other URL. */
+  mediaName(url: string | URL): string | undefined {
+    const u = typeof url === "string" ? (URL.canParse(url) ? new URL(url) : undefined) : url;
+    if (!u || u.origin !== this.origin.origin || !u.pathname.startsWith("/media/")) return undefined;
+    return decodeURIComponent(u.pathname.slice("/media/".length));
+  }
   instanceIcs(): URL {
     return this.#u("/events.ics");
   }

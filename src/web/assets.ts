@@ -34,6 +34,8 @@ ul.cards,ul.members,ul.events,ul.requests,ul.links{list-style:none;padding:0}ul.
 .toot{border-left:4px solid #6364ff;background:#fff;padding:.5rem .75rem;margin:.5rem 0;white-space:pre-wrap;font:inherit}
 .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}
 code.secret{font-size:1.2rem;word-break:break-all}
+figure{margin:1rem 0}figure.thumb img{display:block;max-width:15rem;border:1px solid #ddd;border-radius:.3rem}
+figure.event-image img{display:block;border-radius:.5rem}
 `;
 
 const version = createHash("sha256").update(stylesheet).digest("hex").slice(0, 12);

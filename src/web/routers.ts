@@ -6,6 +6,7 @@ import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
 import { eventRoutes } from "./event.routes.ts";
 import { feedRoutesFor } from "./feed.routes.ts";
+import { mediaRoutes } from "./media.routes.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 export function extraRouters(runtime: Runtime): Router[] {
@@ -14,6 +15,7 @@ export function extraRouters(runtime: Runtime): Router[] {
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutesFor(runtime),
+    mediaRoutes(runtime.media),
     editorRouter({
       origin: runtime.urls.origin,
       sessions: runtime.sessions,
@@ -28,6 +30,9 @@ export function extraRouters(runtime: Runtime): Router[] {
       audit: runtime.audit,
       mailer: runtime.mailer,
       limits: runtime.rateLimits,
+      media: runtime.media,
+      urls: runtime.urls,
+      maxUploadBytes: runtime.config.maxUploadBytes,
     }),
   ];
 }

@@ -4,6 +4,9 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "../../src/config/config.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { appFor } from "../../src/web/routers.ts";
@@ -15,6 +18,8 @@ export interface RelaisInstance {
   readonly server: Server;
   /** The BullMQ queue of this instance (with `redis: true`): tests look at its jobs. */
   readonly queueName: string | undefined;
+  /** Where this instance stores uploaded images (a fresh folder, removed on close). */
+  readonly mediaDir: string;
   url(path: string): URL;
   close(): Promise<void>;
 }
@@ -37,11 +42,13 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
   const db = await createTestDatabase("instance");
+  const mediaDir = mkdtempSync(join(tmpdir(), "relais-media-"));
   const env: Record<string, string> = {
     RELAIS_ORIGIN: `http://${host}:${port}`,
     DATABASE_URL: db.url,
     RELAIS_ALLOW_PRIVATE_ADDRESSES: "true",
     RELAIS_DATA_DIR: `/tmp/relais-test-unused-${randomBytes(4).toString("hex")}`,
+    RELAIS_MEDIA_DIR: mediaDir,
     ...(options.redis ? { REDIS_URL: testRedisUrl } : {}),
     ...options.env,
   };
@@ -57,6 +64,7 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
     origin: new URL(env.RELAIS_ORIGIN as string),
     server,
     queueName,
+    mediaDir,
     url: (path: string) => new URL(path, env.RELAIS_ORIGIN),
     async close() {
       stop.abort();
@@ -65,6 +73,7 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
       await new Promise((r) => server.close(r));
       await runtime.close();
       await db.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { request } from "node:http";
 
 /** One HTTP exchange with node:http (fetch cannot choose the local address). */
-function send(url: URL, o: { method: string; headers: Record<string, string>; body: string | undefined; localAddress: string | undefined }) {
+function send(url: URL, o: { method: string; headers: Record<string, string>; body: string | Buffer | undefined; localAddress: string | undefined }) {
   return new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
     const req = request(url, { method: o.method, headers: { ...o.headers, ...(o.body !== undefined ? { "content-length": String(Buffer.byteLength(o.body)) } : {}) }, localAddress: o.localAddress }, (res) => {
       const chunks: Buffer[] = [];
@@ -63,7 +63,7 @@ export class WebClient {
     const res = await send(new URL(path, this.origin), {
       method: init.method ?? "GET",
       headers: { cookie: this.#cookieHeader(), ...(init.headers as Record<string, string>) },
-      body: init.body === undefined ? undefined : String(init.body),
+      body: init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : String(init.body),
       localAddress: this.localAddress,
     });
     this.#remember(res.headers);
@@ -97,9 +97,46 @@ export class WebClient {
     });
   }
 
+  /**
+   * Sends a form as multipart/form-data (a browser's form with a file input): `_csrf` first, as our
+   * forms put it, then the fields, then the file (or `file: null` for an input left empty).
+   */
+  postMultipart(path: string, form: Record<string, string | null>, file: MultipartFile | null, headers: Record<string, string> = {}): Promise<PageResponse> {
+    const withToken = "_csrf" in form ? form : { _csrf: this.csrf ?? null, ...form };
+    const { body, contentType } = multipartBody(withToken, file);
+    return this.#send(path, {
+      method: "POST",
+      body: body as unknown as BodyInit,
+      headers: { "content-type": contentType, accept: "text/html", "accept-language": "en", origin: this.origin.origin, "sec-fetch-site": "same-origin", ...headers },
+    });
+  }
+
   /** Logs in through the form; returns the response of the form's POST. */
   async login(email: string, password: string): Promise<PageResponse> {
     await this.get("/manage/login");
     return this.post("/manage/login", { email, password });
   }
+}
+
+export interface MultipartFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+/** A multipart/form-data body, fields in the given order, the file last. */
+export function multipartBody(form: Record<string, string | null>, file: MultipartFile | null): { body: Buffer; contentType: string } {
+  const boundary = `----relais${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(form)) {
+    if (v === null) continue;
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  }
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`));
+    parts.push(file.bytes, Buffer.from("\r\n"));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -98,6 +98,7 @@ export class EventService {
     const parsed = parseEventInput(body, {
       defaultTimezone: this.#defaultTimezone(collective),
       primaryLanguage: collective.primaryLanguage,
+      mediaOrigin: this.#urls.origin.href,
     });
     if (!parsed.ok) throw invalidEvent(parsed.errors);
     const input = parsed.value;
@@ -128,6 +129,7 @@ export class EventService {
         primaryLanguage: collective.primaryLanguage,
         partial: true,
         current,
+        mediaOrigin: this.#urls.origin.href,
       });
       if (!parsed.ok) throw invalidEvent(parsed.errors);
       return applyEventPatch(current, parsed.value);

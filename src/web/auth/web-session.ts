@@ -48,7 +48,8 @@ export function requireLogin(loginPath: string, prefix: string): RequestHandler 
   };
 }
 
-const sameToken = (a: string | undefined, b: string | undefined): boolean => {
+/** Constant-time comparison of two form tokens; a missing one never matches. */
+export const sameToken = (a: string | undefined, b: string | undefined): boolean => {
   if (!a || !b) return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);

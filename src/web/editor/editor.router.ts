@@ -7,6 +7,8 @@ import type { AuditService } from "../../modules/audit/audit.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { Mailer } from "../../mail/mailer.ts";
+import type { MediaService } from "../../modules/media/media.service.ts";
+import type { Urls } from "../../shared/urls.ts";
 import type { RateLimit } from "../rate-limits.ts";
 import { LoginThrottle } from "../auth/login-throttle.ts";
 import type { SessionService } from "../../modules/account/session.service.ts";
@@ -16,7 +18,7 @@ import { AppError } from "../../shared/errors.ts";
 import { t } from "../../shared/i18n.ts";
 import { html } from "../html.ts";
 import { CookieJar } from "../auth/cookies.ts";
-import { csrfGuard, loadWebSession } from "../auth/web-session.ts";
+import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
@@ -25,6 +27,7 @@ import { linkRoutes } from "./link.routes.ts";
 import { membersRoutes } from "./members.routes.ts";
 import { securityRoutes } from "./security.routes.ts";
 import { editorView } from "./editor-context.ts";
+import { multipartForm } from "./multipart-form.ts";
 import { type EditorView, editorPage } from "./pages/editor-layout.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
@@ -42,6 +45,10 @@ export interface EditorDeps {
   readonly audit: AuditService;
   readonly mailer: Mailer | undefined;
   readonly limits: { readonly loginAddress: RateLimit; readonly loginAccount: RateLimit; readonly secondFactor: RateLimit };
+  readonly media: MediaService;
+  readonly urls: Urls;
+  /** Largest image upload. */
+  readonly maxUploadBytes: number;
 }
 
 /** What the editor's route modules share. */
@@ -69,6 +76,8 @@ export function editorRouter(deps: EditorDeps): Router {
   });
   r.use(express.urlencoded({ extended: false, limit: "256kb", parameterLimit: 1000 }));
   r.use(loadWebSession({ sessions: deps.sessions, users: deps.users, cookies }));
+  // Forms with an image: read (bounded, token first) before the CSRF check, which then reads their token.
+  r.use(multipartForm({ maxFileBytes: deps.maxUploadBytes, maxFieldBytes: 256 * 1024, expectedToken: (res) => webAuthOf(res).principal ? webAuthOf(res).session?.csrfToken : undefined }));
   r.use(csrfGuard({ origin: deps.origin, cookies }));
   r.use(accountRoutes(ctx));
   r.use(securityRoutes(ctx));
@@ -89,8 +98,8 @@ function editorErrors(ctx: EditorContext): ErrorRequestHandler {
     const known = err instanceof AppError ? err : typeof err?.status === "number" && err.status < 500 ? new AppError("bad_request", err.status, "") : undefined;
     if (!known || res.headersSent) return next(err);
     const view = ctx.view(req, res);
-    const key = ["csrf", "forbidden", "not_found", "unauthorized", "throttled"].includes(known.code) ? known.code : "invalid";
-    const body = html`<h1>${t(view.lang, `editor:errors.${key}`)}</h1>
+    const key = ["csrf", "forbidden", "not_found", "unauthorized", "throttled", "too_large"].includes(known.code) ? known.code : "invalid";
+    const body = html`<h1>${t(view.lang, `editor:errors.${key}`, { size: Math.floor(ctx.maxUploadBytes / (1024 * 1024)) })}</h1>
 ${known.code === "invalid" && known.message ? html`<p>${known.message}</p>` : ""}
 <p><a href="${known.code === "unauthorized" ? editorPaths.login : editorPaths.home}">${t(view.lang, known.code === "unauthorized" ? "editor:login.title" : "editor:nav.dashboard")}</a></p>`;
     res.status(known.status).type("html").send(editorPage({ view, title: t(view.lang, `editor:errors.${key}`), body, path: editorPaths.home }));

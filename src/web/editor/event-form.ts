@@ -5,6 +5,7 @@ import type { EventView } from "../../modules/event/event.service.ts";
 import type { FieldProblem } from "../../shared/errors.ts";
 import { t } from "../../shared/i18n.ts";
 import { canonicalLanguage } from "../../shared/language.ts";
+import { storedMediaType } from "../../modules/media/media.service.ts";
 
 export interface EventFormValues {
   /** Languages of the text, the collective's primary language first. */
@@ -26,6 +27,10 @@ export interface EventFormValues {
   readonly onlineUrl: string;
   readonly category: string;
   readonly tags: string;
+  /** The stored name of the event's image (an upload of ours), or "" for none. */
+  readonly image: string;
+  /** The image's description per language. */
+  readonly imageAlt: Readonly<Record<string, string>>;
 }
 
 const str = (body: Record<string, unknown>, key: string): string => (typeof body[key] === "string" ? (body[key] as string) : "");
@@ -54,6 +59,8 @@ export function readForm(body: Record<string, unknown>, primaryLanguage: string)
     onlineUrl: str(body, "onlineUrl").trim(),
     category: str(body, "category").trim(),
     tags: str(body, "tags"),
+    image: body.removeImage === "1" || !storedMediaType(str(body, "image")) ? "" : str(body, "image"),
+    imageAlt: perLanguage("imageAlt"),
   };
 }
 
@@ -78,11 +85,13 @@ export function blankForm(primaryLanguage: string, timezone: string): EventFormV
     onlineUrl: "",
     category: "",
     tags: "",
+    image: "",
+    imageAlt: {},
   };
 }
 
-/** The form of a stored event. */
-export function formOf(view: EventView): EventFormValues {
+/** The form of a stored event; `mediaName` tells the name of one of our images from its URL. */
+export function formOf(view: EventView, mediaName: (url: string) => string | undefined): EventFormValues {
   const e = view.event;
   const local = (i: Temporal.Instant | undefined) => i?.toZonedDateTimeISO(e.timezone);
   const start = local(e.startsAt);
@@ -108,6 +117,8 @@ export function formOf(view: EventView): EventFormValues {
     onlineUrl: e.onlineUrl ?? "",
     category: e.category ?? "",
     tags: e.tags.map((tag) => `#${tag}`).join(" "),
+    image: (e.image && mediaName(e.image.url)) ?? "",
+    imageAlt: { ...(e.image?.alt ?? {}) },
   };
 }
 
@@ -117,7 +128,7 @@ const nonEmpty = (map: Readonly<Record<string, string>>) => {
 };
 
 /** The API body of a form (the service validates it); `null` clears what the form left empty. */
-export function bodyOf(v: EventFormValues): Record<string, unknown> {
+export function bodyOf(v: EventFormValues, mediaUrl: (name: string) => URL): Record<string, unknown> {
   const time = (date: string, hm: string) => (date === "" ? undefined : v.allDay || hm === "" ? date : `${date}T${hm}`);
   const place = { name: v.placeName.trim(), streetAddress: v.street.trim(), postalCode: v.postalCode.trim(), locality: v.locality.trim(), country: v.country };
   const hasPlace = place.name || place.streetAddress || place.locality;
@@ -133,7 +144,18 @@ export function bodyOf(v: EventFormValues): Record<string, unknown> {
     onlineUrl: v.onlineUrl === "" ? null : v.onlineUrl,
     category: v.category === "" ? null : v.category,
     tags: v.tags.split(/[\s,]+/).map((x) => x.replace(/^#+/, "")).filter(Boolean),
+    image: v.image ? { url: mediaUrl(v.image).href, mediaType: storedMediaType(v.image), alt: nonEmpty(pick(v.imageAlt, v.languages)) ?? undefined } : null,
   };
+}
+
+const pick = (map: Readonly<Record<string, string>>, languages: readonly string[]) => Object.fromEntries(languages.map((l) => [l, map[l] ?? ""]));
+
+/** Problems the API would not see: an image needs its description in every language the event is written in. */
+export function imageProblems(v: EventFormValues, lang: string): FieldProblem[] {
+  if (!v.image) return [];
+  return v.languages
+    .filter((l) => (v.name[l] ?? "").trim() !== "" && (v.imageAlt[l] ?? "").trim() === "")
+    .map((l) => ({ field: `imageAlt.${l}`, message: t(lang, "editor:event.problem.imageAlt") }));
 }
 
 /** Which form field a problem of the API body belongs to. */
@@ -152,6 +174,8 @@ export function formFieldOf(apiField: string): string {
       return sub === "streetAddress" ? "street" : sub === "postalCode" ? "postalCode" : sub === "locality" ? "locality" : sub === "country" ? "country" : "placeName";
     case "tags":
       return "tags";
+    case "image":
+      return sub === "alt" ? `imageAlt.${apiField.split(".")[2] ?? ""}` : "image";
     default:
       return head;
   }

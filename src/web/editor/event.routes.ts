@@ -10,7 +10,8 @@ import { pickLanguage } from "../../shared/language.ts";
 import { html } from "../html.ts";
 import { requireLogin, webAuthOf } from "../auth/web-session.ts";
 import type { EditorContext } from "./editor.router.ts";
-import { blankForm, bodyOf, type EventFormValues, formOf, formProblems, readForm } from "./event-form.ts";
+import { blankForm, bodyOf, type EventFormValues, formOf, formProblems, imageProblems, readForm } from "./event-form.ts";
+import { uploadOf } from "./multipart-form.ts";
 import { doneMessage } from "./pages/editor-layout.ts";
 import { confirmPage, type EventPreview, eventFormPage } from "./pages/event-form.page.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
@@ -25,7 +26,7 @@ function withLanguage(v: EventFormValues, body: Record<string, unknown>): EventF
   if (!/^[a-z]{2}$/.test(added) || v.languages.includes(added)) return v;
   const from = typeof body.copyFrom === "string" && v.languages.includes(body.copyFrom) ? body.copyFrom : undefined;
   const copy = (map: Readonly<Record<string, string>>) => ({ ...map, [added]: from ? (map[from] ?? "") : "" });
-  return { ...v, languages: [...v.languages, added], name: copy(v.name), summary: copy(v.summary), description: copy(v.description) };
+  return { ...v, languages: [...v.languages, added], name: copy(v.name), summary: copy(v.summary), description: copy(v.description), imageAlt: copy(v.imageAlt) };
 }
 
 /** What followers would see if the form were saved now; undefined with the problems when it is not valid. */
@@ -34,11 +35,24 @@ function previewOf(
   primaryLanguage: string,
   current: EventInput | undefined,
   lang: string,
+  mediaUrl: (name: string) => URL,
+): { preview?: EventPreview; problems?: FieldProblem[] } {
+  const checked = checkedPreview(v, primaryLanguage, current, lang, mediaUrl);
+  const problems = [...(checked.problems ?? []), ...imageProblems(v, lang)];
+  return problems.length > 0 ? { problems } : checked;
+}
+
+function checkedPreview(
+  v: EventFormValues,
+  primaryLanguage: string,
+  current: EventInput | undefined,
+  lang: string,
+  mediaUrl: (name: string) => URL,
 ): { preview?: EventPreview; problems?: FieldProblem[] } {
   if (!Object.values(v.name).some((n) => n.trim() !== "")) {
     return { problems: formProblems([{ field: `name.${primaryLanguage}`, message: "" }], lang, v) };
   }
-  const body = bodyOf(v);
+  const body = bodyOf(v, mediaUrl);
   let after: EventInput;
   if (current) {
     const parsed = parseEventInput(body, { partial: true, current, defaultTimezone: current.timezone, primaryLanguage });
@@ -63,6 +77,18 @@ export function eventRoutes(ctx: EditorContext): Router {
     return ctx.events;
   };
   const principalOf = (res: Response): Principal => webAuthOf(res).principal as Principal;
+  const mediaUrl = (name: string) => ctx.urls.media(name);
+
+  /** The form as sent, with the image just uploaded (stored now, so that it survives a form with problems). */
+  const readWithUpload = async (req: Request, res: Response, primary: string, lang: string): Promise<{ values: EventFormValues; problems: FieldProblem[] }> => {
+    let values = readForm(req.body as Record<string, unknown>, primary);
+    if (values.image && !(await ctx.media.exists(values.image))) values = { ...values, image: "" };
+    const upload = uploadOf(res);
+    if (!upload) return { values, problems: [] };
+    const stored = await ctx.media.storeImage(upload.bytes);
+    if (!stored.ok) return { values, problems: [{ field: "image", message: ctx.t(lang, `editor:event.problem.image_${stored.reason}`) }] };
+    return { values: { ...values, image: stored.image.name }, problems: [] };
+  };
 
   /** The collective of a slug, for someone allowed to edit its events (403 otherwise). */
   const editable = async (principal: Principal, slug: string) => {
@@ -87,6 +113,7 @@ export function eventRoutes(ctx: EditorContext): Router {
       primaryLanguage,
       published: false,
       back: editorPaths.collective(slug),
+      uploadMB: Math.floor(ctx.maxUploadBytes / (1024 * 1024)),
       ...extra,
     });
   };
@@ -108,6 +135,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
       published: ev.published,
       back: editorPaths.collective(e.organizer.slug),
       extra: links,
+      uploadMB: Math.floor(ctx.maxUploadBytes / (1024 * 1024)),
       ...extra,
     });
   };
@@ -123,19 +151,20 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
     const lang = ctx.view(req, res).lang;
     const body = req.body as Record<string, unknown>;
     const intent = intentOf(body);
-    let values = readForm(body, c.primaryLanguage);
-    if (intent === "addLanguage") {
-      values = withLanguage(values, body);
-      res.send(renderNew(req, res, c.slug, c.primaryLanguage, values, {}));
+    const read = await readWithUpload(req, res, c.primaryLanguage, lang);
+    let values = read.values;
+    if (intent === "addLanguage" || read.problems.length > 0) {
+      if (intent === "addLanguage") values = withLanguage(values, body);
+      res.status(read.problems.length > 0 ? 422 : 200).send(renderNew(req, res, c.slug, c.primaryLanguage, values, { problems: read.problems }));
       return;
     }
-    const checked = previewOf(values, c.primaryLanguage, undefined, lang);
+    const checked = previewOf(values, c.primaryLanguage, undefined, lang, mediaUrl);
     if (checked.problems || intent === "preview") {
       res.status(checked.problems ? 422 : 200).send(renderNew(req, res, c.slug, c.primaryLanguage, values, checked));
       return;
     }
     try {
-      const created = await events().create(principal, c.slug, { ...bodyOf(values), published: intent === "publish" });
+      const created = await events().create(principal, c.slug, { ...bodyOf(values, mediaUrl), published: intent === "publish" });
       res.redirect(303, `${editorPaths.event(created.event.id)}?done=${intent === "publish" ? "published" : "saved"}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 422) throw error;
@@ -146,8 +175,8 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
   r.get("/events/:id", auth, async (req, res) => {
     const ev = await editableEvent(principalOf(res), String(req.params.id));
     const lang = ctx.view(req, res).lang;
-    const values = formOf(ev);
-    res.send(renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang), done: doneMessage(lang, req.query.done) }));
+    const values = formOf(ev, (url) => ctx.urls.mediaName(url));
+    res.send(renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang, mediaUrl), done: doneMessage(lang, req.query.done) }));
   });
 
   r.post("/events/:id", auth, async (req, res) => {
@@ -157,19 +186,20 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
     const body = req.body as Record<string, unknown>;
     const intent = intentOf(body);
     const primary = ev.event.organizer.primaryLanguage;
-    let values = readForm(body, primary);
-    if (intent === "addLanguage") {
-      values = withLanguage(values, body);
-      res.send(renderEdit(req, res, ev, values, {}));
+    const read = await readWithUpload(req, res, primary, lang);
+    let values = read.values;
+    if (intent === "addLanguage" || read.problems.length > 0) {
+      if (intent === "addLanguage") values = withLanguage(values, body);
+      res.status(read.problems.length > 0 ? 422 : 200).send(renderEdit(req, res, ev, values, { problems: read.problems }));
       return;
     }
-    const checked = previewOf(values, primary, { ...ev.event, published: ev.published }, lang);
+    const checked = previewOf(values, primary, { ...ev.event, published: ev.published }, lang, mediaUrl);
     if (checked.problems || intent === "preview") {
       res.status(checked.problems ? 422 : 200).send(renderEdit(req, res, ev, values, checked));
       return;
     }
     try {
-      await events().update(principal, ev.event.id, { ...bodyOf(values), ...(intent === "publish" ? { published: true } : {}) });
+      await events().update(principal, ev.event.id, { ...bodyOf(values, mediaUrl), ...(intent === "publish" ? { published: true } : {}) });
       res.redirect(303, `${editorPaths.event(ev.event.id)}?done=${intent === "publish" ? "published" : "saved"}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 422) throw error;

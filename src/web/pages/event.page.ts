@@ -67,6 +67,8 @@ export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: r
   const organizer = localized(e.organizer.name, wanted, primary, lang);
   const place = e.location;
   const map = mapLink(e);
+  // Only our own uploads: a page of this site loads nothing from another origin.
+  const image = e.image && urls.mediaName(e.image.url) ? { url: e.image.url, alt: localized(e.image.alt, wanted, primary, lang) } : undefined;
   const status =
     e.status !== "scheduled"
       ? html`<p class="card" role="status"><strong>${t(lang, `web:event.status_${e.status}`)}</strong>${
@@ -82,6 +84,7 @@ export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: r
 <article>
 <h1${langAttr(name?.lang)}>${name?.text ?? ""}</h1>
 ${status}
+${image ? html`<figure class="event-image"><img src="${new URL(image.url).pathname}" alt="${image.alt?.text ?? ""}"${langAttr(image.alt?.lang)}></figure>` : ""}
 ${summary ? html`<p${langAttr(summary.lang)}>${summary.text}</p>` : ""}
 <dl>
 <dt>${t(lang, "web:event.when")}</dt>

@@ -34,6 +34,24 @@ ${error ? html`<p class="error" id="f-timezone-error">${error}</p>` : ""}
   )}</select></div>`;
 }
 
+/** The image: the current one (kept through every submit by its stored name), a file to choose, or none. */
+function imageFieldset(lang: string, v: EventFormValues, error: string | undefined, uploadMB: number): SafeHtml {
+  const alt = v.imageAlt[lang] ?? Object.values(v.imageAlt).find((a) => a.trim() !== "") ?? "";
+  return html`<fieldset class="image"><legend>${t(lang, "editor:event.image")}</legend>
+${
+  v.image
+    ? html`<figure class="thumb"><img src="${`/media/${v.image}`}" alt="${alt}" width="240"><figcaption class="muted">${t(lang, "editor:event.imageCurrent")}</figcaption></figure>
+<input type="hidden" name="image" value="${v.image}">
+${checkbox({ name: "removeImage", label: t(lang, "editor:event.imageRemove"), checked: false })}`
+    : ""
+}
+<div class="field${error ? " has-error" : ""}"><label for="f-image">${t(lang, v.image ? "editor:event.imageReplace" : "editor:event.imageFile")}</label>
+<p class="hint" id="f-image-hint">${t(lang, "editor:event.imageHint", { size: uploadMB })}</p>
+${error ? html`<p class="error" id="f-image-error">${error}</p>` : ""}
+<input id="f-image" name="imageFile" type="file" accept="image/jpeg,image/png,image/webp" aria-describedby="f-image-hint${error ? " f-image-error" : ""}"${error ? html` aria-invalid="true"` : ""}></div>
+</fieldset>`;
+}
+
 const humanize = (code: string) => code.charAt(0) + code.slice(1).toLowerCase().replaceAll("_", " ");
 
 export function eventFormPage(
@@ -50,6 +68,8 @@ export function eventFormPage(
     extra?: SafeHtml;
     back: string;
     done?: string | undefined;
+    /** Largest image upload, in MB. */
+    uploadMB: number;
   },
 ): string {
   const { lang } = view;
@@ -62,6 +82,7 @@ export function eventFormPage(
 ${input({ name: `name.${l}`, label: t(lang, "editor:event.name"), value: v.name[l], required: l === o.primaryLanguage, error: problemOf(p, `name.${l}`), lang: l })}
 ${input({ name: `summary.${l}`, label: t(lang, "editor:event.summary"), value: v.summary[l], hint: t(lang, "editor:event.summaryHint"), error: problemOf(p, `summary.${l}`), lang: l })}
 ${textarea({ name: `description.${l}`, label: t(lang, "editor:event.description"), value: v.description[l], hint: t(lang, "editor:event.descriptionHint"), rows: 6, error: problemOf(p, `description.${l}`), lang: l })}
+${input({ name: `imageAlt.${l}`, label: t(lang, "editor:event.imageAlt"), value: v.imageAlt[l], hint: t(lang, "editor:event.imageAltHint"), error: problemOf(p, `imageAlt.${l}`), lang: l })}
 </fieldset>`,
   );
   const preview = o.preview
@@ -84,7 +105,7 @@ ${
 <h1>${o.title}</h1>
 ${errorSummary(lang, p)}
 ${preview}
-<form method="post" action="${o.action}" class="stack event-form" novalidate>
+<form method="post" action="${o.action}" class="stack event-form" enctype="multipart/form-data" novalidate>
 ${csrfField(view.csrf)}
 <input type="hidden" name="languages" value="${v.languages.join(",")}">
 <nav class="tabs" aria-label="${t(lang, "editor:event.languages")}">${v.languages.map((l) => html`<a href="#text-${l}">${l.toUpperCase()}</a>`)}</nav>
@@ -120,6 +141,7 @@ ${select({
 })}
 ${input({ name: "onlineUrl", label: t(lang, "editor:event.onlineUrl"), type: "url", value: v.onlineUrl, error: problemOf(p, "onlineUrl"), hint: "https://…" })}
 </fieldset>
+${imageFieldset(lang, v, problemOf(p, "image"), o.uploadMB)}
 <fieldset><legend>${t(lang, "editor:event.more")}</legend>
 ${select({ name: "category", label: t(lang, "editor:event.category"), value: v.category, error: problemOf(p, "category"), options: [{ value: "", label: "—" }, ...eventCategories.map((c) => ({ value: c, label: humanize(c) }))] })}
 ${input({ name: "tags", label: t(lang, "editor:event.tags"), value: v.tags, hint: t(lang, "editor:event.tagsHint"), error: problemOf(p, "tags") })}
