@@ -25,6 +25,7 @@ describe("public pages", () => {
       startsAt: "2030-10-25T02:30",
       timezone: "Europe/Brussels",
       location: { name: "OCMW", streetAddress: "Onderbergen 86", postalCode: "9000", locality: "Gent", country: "BE", latitude: 51.05, longitude: 3.72 },
+      category: "MOVEMENTS_POLITICS",
       published: true,
     });
     eventUrl = view.event.apId;
@@ -58,6 +59,7 @@ describe("public pages", () => {
     expect(fr.text).toMatch(/25 octobre 2030/);
     expect(fr.text).toMatch(/02:30/);
     expect(fr.text).toMatch(/heure de Bruxelles/);
+    expect(fr.text).toContain("<dd>Mouvements et politique</dd>");
     // A map link without any third-party request: no script, iframe or image from elsewhere.
     expect(fr.text).toContain("https://www.openstreetmap.org/?mlat=51.05&amp;mlon=3.72");
     expect(fr.text).not.toMatch(/<(script|iframe|img)\b/);
@@ -68,6 +70,7 @@ describe("public pages", () => {
     // No German name: the primary language's, marked with its language.
     expect(de.text).toContain('<h1 lang="nl">Betoging aan het OCMW</h1>');
     expect(de.text).toMatch(/Brüsseler Zeit|Ortszeit Brüssel|Brüssel/);
+    expect(de.text).toContain("<dd>Bewegungen und Politik</dd>");
   });
 
   it("lists collectives on the home page with the instance calendar", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatEventWhen, formatEventWhere, mastodonSummary, placeText, zoneLabel } from "./event-summary.ts";
-import type { EventData } from "./event.types.ts";
+import { categoryLabel, formatEventWhen, formatEventWhere, mastodonSummary, placeText, zoneLabel } from "./event-summary.ts";
+import { type EventData, eventCategories } from "./event.types.ts";
 
 const instant = (s: string) => Temporal.Instant.from(s);
 
@@ -117,5 +117,16 @@ describe("placeText and formatEventWhere", () => {
 
   it("is undefined when there is neither place nor link", () => {
     expect(formatEventWhere({ location: undefined, onlineUrl: undefined }, "fr")).toBeUndefined();
+  });
+});
+
+describe("categoryLabel", () => {
+  it("names every category in fr, de, nl and en (no key left to show)", () => {
+    for (const lang of ["fr", "de", "nl", "en"]) {
+      for (const c of eventCategories) expect(categoryLabel(c, lang), `${lang} ${c}`).not.toContain("category.");
+    }
+    expect(categoryLabel("MOVEMENTS_POLITICS", "fr")).toBe("Mouvements et politique");
+    expect(categoryLabel("CLIMATE_ENVIRONMENT", "de")).toBe("Klima und Umwelt");
+    expect(categoryLabel("WORKSHOPS_SKILL_SHARING", "nl")).toBe("Workshops en kennis delen");
   });
 });

@@ -1,6 +1,6 @@
 import { t } from "../../shared/i18n.ts";
 import { pickLanguage } from "../../shared/language.ts";
-import type { EventData, Place } from "./event.types.ts";
+import type { EventCategory, EventData, Place } from "./event.types.ts";
 
 type When = Pick<EventData, "startsAt" | "endsAt" | "timezone" | "allDay">;
 type Where = Pick<EventData, "location" | "onlineUrl">;
@@ -96,4 +96,9 @@ export function statusText(event: Pick<EventData, "status" | "statusReason">, la
   const status = t(language, `event:status.${event.status}`);
   const reason = event.statusReason === undefined ? undefined : pickLanguage(event.statusReason, [language], language)?.text;
   return reason === undefined ? status : t(language, "event:summary.withText", { line: status, text: reason });
+}
+
+/** A category's name in an interface language ("Mouvements et politique"), from `event:category`. */
+export function categoryLabel(category: EventCategory, language: string): string {
+  return t(language, `event:category.${category}`);
 }

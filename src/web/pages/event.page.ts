@@ -1,4 +1,4 @@
-import { formatEventWhen } from "../../modules/event/event-summary.ts";
+import { categoryLabel, formatEventWhen } from "../../modules/event/event-summary.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { t } from "../../shared/i18n.ts";
 import { pickLanguage, type LanguageMap } from "../../shared/language.ts";
@@ -97,6 +97,7 @@ ${summary ? html`<p${langAttr(summary.lang)}>${summary.text}</p>` : ""}
   }</dd>
 <dt>${t(lang, "web:event.organizedBy")}</dt>
 <dd><a href="${urls.collective(e.organizer.slug).pathname}"${langAttr(organizer?.lang)}>${organizer?.text ?? e.organizer.slug}</a></dd>
+${e.category ? html`<dt>${t(lang, "web:event.category")}</dt><dd>${categoryLabel(e.category, lang)}</dd>` : ""}
 ${e.tags.length > 0 ? html`<dt>${t(lang, "web:event.tags")}</dt><dd>${e.tags.map((tag) => `#${tag}`).join(" ")}</dd>` : ""}
 ${
   e.links.length > 0

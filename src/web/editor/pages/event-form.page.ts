@@ -1,5 +1,6 @@
 import { allCountryCodes } from "../../../modules/event/event.schema.ts";
 import { eventCategories } from "../../../modules/event/event.types.ts";
+import { categoryLabel } from "../../../modules/event/event-summary.ts";
 import type { FieldProblem } from "../../../shared/errors.ts";
 import { t } from "../../../shared/i18n.ts";
 import { interfaceLanguages } from "../../../shared/language.ts";
@@ -52,7 +53,6 @@ ${error ? html`<p class="error" id="f-image-error">${error}</p>` : ""}
 </fieldset>`;
 }
 
-const humanize = (code: string) => code.charAt(0) + code.slice(1).toLowerCase().replaceAll("_", " ");
 
 export function eventFormPage(
   view: EditorView,
@@ -143,7 +143,7 @@ ${input({ name: "onlineUrl", label: t(lang, "editor:event.onlineUrl"), type: "ur
 </fieldset>
 ${imageFieldset(lang, v, problemOf(p, "image"), o.uploadMB)}
 <fieldset><legend>${t(lang, "editor:event.more")}</legend>
-${select({ name: "category", label: t(lang, "editor:event.category"), value: v.category, error: problemOf(p, "category"), options: [{ value: "", label: "—" }, ...eventCategories.map((c) => ({ value: c, label: humanize(c) }))] })}
+${select({ name: "category", label: t(lang, "editor:event.category"), value: v.category, error: problemOf(p, "category"), options: [{ value: "", label: "—" }, ...eventCategories.map((c) => ({ value: c, label: categoryLabel(c, lang) })).sort((a, b) => a.label.localeCompare(b.label, lang))] })}
 ${input({ name: "tags", label: t(lang, "editor:event.tags"), value: v.tags, hint: t(lang, "editor:event.tagsHint"), error: problemOf(p, "tags") })}
 </fieldset>
 <div class="buttons">
