@@ -1,4 +1,5 @@
 import { Migration20261202083032_api_token_expiry } from "./Migration20261202083032_api_token_expiry.ts";
+import { Migration20261202083812_instance_followers } from "./Migration20261202083812_instance_followers.ts";
 import { Migration20261202080518_outbox_failed } from "./Migration20261202080518_outbox_failed.ts";
 import { Migration20261202083113_accounts_and_audit } from "./Migration20261202083113_accounts_and_audit.ts";
 import { Migration20261202080512_web_sessions } from "./Migration20261202080512_web_sessions.ts";
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: "Migration20261202080518_outbox_failed", class: Migration20261202080518_outbox_failed },
   { name: "Migration20261202083032_api_token_expiry", class: Migration20261202083032_api_token_expiry },
   { name: "Migration20261202083113_accounts_and_audit", class: Migration20261202083113_accounts_and_audit },
+  { name: "Migration20261202083812_instance_followers", class: Migration20261202083812_instance_followers },
 ];

@@ -223,6 +223,7 @@ export async function createRuntime(
     let relay: OutboxRelay | undefined;
     const followers = new FollowerService(em, urls, {
       blockedDomains: config.blockedDomains,
+      instanceManuallyApprovesFollowers: config.instanceManuallyApprovesFollowers,
       onOutbox: () => void relay?.nudge(),
     });
     const users = new UserService(em);

@@ -46,6 +46,11 @@ export interface Config {
   readonly smtpFrom: string | undefined;
   /** Inbox POSTs handled at once (bodies read, parsed, verified); 8 times as many may wait. */
   readonly inboxConcurrency: number;
+  /**
+   * Whether following the instance actor (the instance-wide relay, e.g. a Gancio that adds this
+   * instance) waits for an operator's approval. False by default: it only relays public events.
+   */
+  readonly instanceManuallyApprovesFollowers: boolean;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -144,6 +149,7 @@ const schema = z.object({
   RELAIS_SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v), "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example:465").optional(),
   RELAIS_SMTP_FROM: z.string().min(3).optional(),
   RELAIS_INBOX_CONCURRENCY: intString(1, 1024),
+  RELAIS_INSTANCE_MANUAL_APPROVAL: booleanString,
 });
 
 /** Which file key feeds which environment variable. */
@@ -172,6 +178,7 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   smtpUrl: "RELAIS_SMTP_URL",
   smtpFrom: "RELAIS_SMTP_FROM",
   inboxConcurrency: "RELAIS_INBOX_CONCURRENCY",
+  instanceManualApproval: "RELAIS_INSTANCE_MANUAL_APPROVAL",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -190,6 +197,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: 30_000,
   RELAIS_OUTBOUND_MAX_RESPONSE_BYTES: 1024 * 1024,
   RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN: 16,
+  RELAIS_INSTANCE_MANUAL_APPROVAL: false,
 };
 
 /**
@@ -265,5 +273,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     smtpUrl: v.RELAIS_SMTP_URL,
     smtpFrom: v.RELAIS_SMTP_FROM,
     inboxConcurrency: v.RELAIS_INBOX_CONCURRENCY,
+    instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
   };
 }

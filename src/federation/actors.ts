@@ -5,7 +5,7 @@ import { instanceIdentifier } from "../shared/urls.ts";
 import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
 import { collectiveToGroup } from "./mappers/collective.mapper.ts";
-import { eventActivityDocument } from "./mappers/event-activity.mapper.ts";
+import { eventActivityDocument, relaySender } from "./mappers/event-activity.mapper.ts";
 import { prebuiltActivity } from "./fedify-workarounds.ts";
 
 /** Actors (collectives as Group, the instance as Application), their keys and collections. */
@@ -42,9 +42,11 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
           preferredUsername: ctx.origin.replace(/^https?:\/\//, ""),
           name: "Relais",
           inbox: ctx.getInboxUri(identifier),
-          outbox: null,
+          outbox: ctx.getOutboxUri(identifier),
+          followers: ctx.getFollowersUri(identifier),
           endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-          manuallyApprovesFollowers: true,
+          // It can be followed: its followers get every public event of the instance (FEDERATION.md).
+          manuallyApprovesFollowers: followers.instanceManuallyApprovesFollowers,
           discoverable: false,
           publicKey: mapped.publicKey,
           assertionMethods: mapped.assertionMethods,
@@ -61,20 +63,21 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
     });
 
   // Who follows a collective is political-opinion data: the count is public, the members are not
-  // listed to anyone (operators see them with `relais follower list`).
+  // listed to anyone (operators see them with `relais follower list`). The same for the instance actor.
+  const followedId = async (identifier: string): Promise<string | null | undefined> =>
+    identifier === instanceIdentifier ? null : (await collectives.findBySlug(identifier))?.id;
   federation
     .setFollowersDispatcher("/@{identifier}/followers", async (_ctx, identifier) => {
-      const c = await collectives.findBySlug(identifier);
-      if (!c) return null;
+      if ((await followedId(identifier)) === undefined) return null;
       return { items: [] as Recipient[] };
     })
     .setCounter(async (_ctx, identifier) => {
-      const c = await collectives.findBySlug(identifier);
-      return c ? followers.countAccepted(c.id) : null;
+      const id = await followedId(identifier);
+      return id === undefined ? null : followers.countAccepted(id);
     });
 
-  // The outbox lists the collective's public events as Create activities, newest first. Items carry
-  // what Fedify's vocabulary can express; the complete FEP-8a8e document is at each event's URL.
+  // The outbox lists the collective's public events (the instance actor's: every collective's) as
+  // Create activities, newest first, as complete FEP-8a8e documents.
   const pageSize = 20;
   federation
     .setOutboxDispatcher("/@{identifier}/outbox", async (_ctx, identifier, cursor) => {
@@ -85,27 +88,17 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
       if (!page) return null;
       // The complete documents, as delivered: Gancio imports the latest events from a followed
       // actor's outbox and needs the same shapes (arrays for tag and attachment) as in deliveries.
-      const followersUrl = urls.collectiveFollowers(identifier);
+      // The instance actor's outbox holds what it relays, as it relays it (from itself).
       const items = await Promise.all(
-        page.items.map(async (event) => prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl }))),
+        page.items.map(async (event) => {
+          const followersUrl = urls.collectiveFollowers(event.organizer.slug);
+          const sender = identifier === instanceIdentifier ? relaySender(urls) : undefined;
+          return prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl }, sender));
+        }),
       );
       const next = offset + pageSize < page.total ? String(offset + pageSize) : null;
       return { items, nextCursor: next };
     })
     .setCounter(async (_ctx, identifier) => (await deps.events.outboxPage(identifier, 0, 0))?.total ?? null)
     .setFirstCursor(async () => "0");
-
-  federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => {
-    const list = await collectives.list();
-    return {
-      software: {
-        name: "relais",
-        version: deps.softwareVersion,
-      },
-      protocols: ["activitypub"],
-      openRegistrations: false,
-      usage: { users: { total: list.length }, localPosts: 0, localComments: 0 },
-      metadata: { nodeName: "Relais" },
-    };
-  });
 }

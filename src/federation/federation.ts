@@ -11,6 +11,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
+import { registerNodeInfo } from "./nodeinfo.ts";
 import { rescueRefusedInboxPosts, withoutActivityIdempotence, withTrustedSignatureSpecs } from "./fedify-workarounds.ts";
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
@@ -57,6 +58,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
   });
 
   registerActors(federation, deps);
+  registerNodeInfo(federation, deps);
 
   federation
     .setInboxListeners("/@{identifier}/inbox", "/inbox")

@@ -6,7 +6,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { OutboxRepository } from "../modules/outbox/outbox.repository.ts";
 import type { OutboxMessage } from "../modules/outbox/outbox.writer.ts";
-import type { Urls } from "../shared/urls.ts";
+import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
@@ -132,10 +132,14 @@ export class OutboxRelay {
   }
 
   async #send(activityId: string, message: OutboxMessage): Promise<void> {
-    const collective = await this.#em.fork().findOne(CollectiveSchema, { id: message.collectiveId });
-    if (!collective) return; // deleted since: nothing to say any more
+    // A null collective is the instance actor (follows of the instance-wide relay).
+    const identifier =
+      message.collectiveId === null
+        ? instanceIdentifier
+        : (await this.#em.fork().findOne(CollectiveSchema, { id: message.collectiveId }))?.slug;
+    if (identifier === undefined) return; // deleted since: nothing to say any more
     const ctx = this.#federation.createContext(this.#urls.origin, undefined);
-    const collectiveUri = this.#urls.collective(collective.slug);
+    const collectiveUri = this.#urls.collective(identifier);
     switch (message.kind) {
       case "accept-follow":
       case "reject-follow": {
@@ -149,7 +153,7 @@ export class OutboxRelay {
         const Answer = message.kind === "accept-follow" ? Accept : Reject;
         const activity = new Answer({ id: new URL(activityId), actor: collectiveUri, object: follow, to: recipient.apId });
         await ctx.sendActivity(
-          { identifier: collective.slug },
+          { identifier },
           { id: recipient.apId, inboxId: recipient.inboxUrl, endpoints: recipient.sharedInboxUrl ? { sharedInbox: recipient.sharedInboxUrl } : null },
           activity,
         );

@@ -29,6 +29,7 @@ export async function handleGancioInbox(peer: GancioPeer, req: IncomingMessage, 
     if (status === "none") return peer.hang(res);
     delivery.status = status;
     res.writeHead(status).end(text);
+    peer.inbox.notify();
   };
   try {
     const sender = await verifySignature(peer, { headers, raw, target: url.pathname + url.search, body }, answer);

@@ -139,6 +139,11 @@ export class InboxRecord<D extends InboxDelivery = InboxDelivery> {
 
   push(delivery: D): void {
     this.received.push(delivery);
+    this.notify();
+  }
+
+  /** Looks again at what was received (a delivery recorded early got its answer since). */
+  notify(): void {
     for (const waiter of [...this.#waiters]) waiter();
   }
 

@@ -47,19 +47,21 @@ export function fetchErrorStatus(error: unknown): number | undefined {
   return response instanceof Response ? response.status : undefined;
 }
 
-/** The collective a local actor URI points to, or null (unknown, or the instance actor). */
-function collectiveSlug(ctx: InboxContext<void>, uri: URL | null): string | null {
+/**
+ * The local actor a URI points to, as followers know it: a collective's slug, or `relais.instance` for
+ * the instance actor (the instance-wide relay); null otherwise.
+ */
+function followable(ctx: InboxContext<void>, uri: URL | null): string | null {
   if (!uri) return null;
   const parsed = ctx.parseUri(uri);
-  if (parsed?.type !== "actor" || parsed.identifier === instanceIdentifier) return null;
-  return parsed.identifier;
+  return parsed?.type === "actor" ? parsed.identifier : null;
 }
 
 export async function onFollow(ctx: InboxContext<void>, follow: Follow, deps: FederationDeps): Promise<void> {
   if (!believable(deps, "Follow", follow)) return;
   if (follow.id === null) return decided("Follow", "ignored: it has no id to answer", follow);
-  const slug = collectiveSlug(ctx, follow.objectId);
-  if (!slug) return decided("Follow", "ignored: its object is not a collective of this instance", follow);
+  const slug = followable(ctx, follow.objectId);
+  if (!slug) return decided("Follow", "ignored: its object is not an actor of this instance", follow);
   const actor = remoteActorInfo(await follow.getActor(ctx));
   if (!actor || actor.apId.href !== follow.actorId.href) {
     return decided("Follow", "ignored: its actor could not be resolved to a usable actor", follow, { slug });
@@ -94,8 +96,8 @@ export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: Federati
   if (!(object instanceof Follow)) return decided("Undo", "ignored: its object is not a Follow we know", undo);
   if (object.actorId === null) return decided("Undo", "ignored: its Follow names no actor and its id matches no follow of this actor", undo);
   if (object.actorId.href !== actor.href) return decided("Undo", "ignored: its Follow is another actor's", undo);
-  const slug = collectiveSlug(ctx, object.objectId);
-  if (!slug) return decided("Undo", "ignored: its Follow's object is not a collective of this instance", undo);
+  const slug = followable(ctx, object.objectId);
+  if (!slug) return decided("Undo", "ignored: its Follow's object is not an actor of this instance", undo);
   const removed = await deps.followers.removeFollow(slug, actor.href);
   decided("Undo", removed ? "unfollowed" : "nothing to undo: not a follower", undo, { slug });
 }

@@ -1,7 +1,7 @@
 import { Create, LanguageString, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { escapeHtml } from "../../shared/html.ts";
-import type { Urls } from "../../shared/urls.ts";
+import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
 import { type EventMapperContext, eventToJsonLd, type JsonObject } from "./event.mapper.ts";
 
 const asContext = "https://www.w3.org/ns/activitystreams";
@@ -15,6 +15,28 @@ function audience(event: PublishedEvent, followers: URL): { to: string; cc: stri
 }
 
 /**
+ * Who sends an activity about an event: the collective, to its followers, or the instance actor, to
+ * the instance's followers (the instance-wide relay). The relay's activities have their own ids
+ * (`#relay-create` beside `#create`): one server may get both, for different followers.
+ */
+export interface ActivitySender {
+  readonly actor: URL;
+  readonly followers: URL;
+  /** Put before the activity's name in its id: "" for the collective, "relay-" for the instance actor. */
+  readonly idPrefix: "" | "relay-";
+}
+
+/** The instance actor, to the instance's followers. */
+export function relaySender(urls: Urls): ActivitySender {
+  return { actor: urls.collective(instanceIdentifier), followers: urls.collectiveFollowers(instanceIdentifier), idPrefix: "relay-" };
+}
+
+/** The collective itself, to its followers. */
+export function collectiveSender(event: PublishedEvent, followers: URL): ActivitySender {
+  return { actor: event.organizer.apId, followers, idPrefix: "" };
+}
+
+/**
  * `Create(Event)` or `Update(Event)` as a complete JSON-LD document (the event embedded whole, FEP-8a8e
  * terms included). Ids are derived from the event: `…#create`, `…#update-<version>`.
  */
@@ -23,16 +45,17 @@ export async function eventActivityDocument(
   event: PublishedEvent,
   version: number,
   ctx: EventMapperContext,
+  sender: ActivitySender = collectiveSender(event, ctx.followersUrl),
 ): Promise<JsonObject> {
   const { "@context": context, ...object } = await eventToJsonLd(event, ctx);
-  const id = kind === "Create" ? `${event.apId.href}#create` : `${event.apId.href}#update-${version}`;
+  const name = kind === "Create" ? "create" : `update-${version}`;
   return {
     "@context": context as JsonObject,
-    id,
+    id: `${event.apId.href}#${sender.idPrefix}${name}`,
     type: kind,
-    actor: event.organizer.apId.href,
+    actor: sender.actor.href,
     published: (kind === "Create" ? event.publishedAt : event.updatedAt).toString(),
-    ...audience(event, ctx.followersUrl),
+    ...audience(event, sender.followers),
     object: object as JsonObject,
   };
 }
@@ -55,16 +78,16 @@ function tombstone(id: URL, formerType: FormerType, deletedAt: Temporal.Instant)
 
 /** `Delete` of an event or of one of its change notes, with a `Tombstone`; id `<object>#delete`. */
 export function deleteDocument(
-  object: { id: URL; formerType: FormerType; organizerApId: URL; deletedAt: Temporal.Instant },
-  followers: URL,
+  object: { id: URL; formerType: FormerType; deletedAt: Temporal.Instant },
+  sender: ActivitySender,
 ): JsonObject {
   return {
     "@context": tombstoneContext,
-    id: `${object.id.href}#delete`,
+    id: `${object.id.href}#${sender.idPrefix}delete`,
     type: "Delete",
-    actor: object.organizerApId.href,
+    actor: sender.actor.href,
     to: publicAddress,
-    cc: followers.href,
+    cc: sender.followers.href,
     object: tombstone(object.id, object.formerType, object.deletedAt),
   };
 }
@@ -109,12 +132,13 @@ export async function changeNoteDocument(opts: Parameters<typeof changeNote>[0])
   return (await changeNote(opts).toJsonLd({ format: "compact" })) as JsonObject;
 }
 
-export function changeNoteCreate(note: Note, event: PublishedEvent): Create {
+export function changeNoteCreate(note: Note, event: PublishedEvent, sender: ActivitySender): Create {
+  const a = audience(event, sender.followers);
   return new Create({
-    id: new URL(`${note.id?.href}#create`),
-    actor: event.organizer.apId,
-    to: note.toId,
-    cc: note.ccId,
+    id: new URL(`${note.id?.href}#${sender.idPrefix}create`),
+    actor: sender.actor,
+    to: new URL(a.to),
+    cc: new URL(a.cc),
     object: note,
     published: note.published,
   });

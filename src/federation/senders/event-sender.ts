@@ -5,9 +5,18 @@ import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
-import type { Urls } from "../../shared/urls.ts";
-import { changeNote, changeNoteCreate, deleteDocument, eventActivityDocument } from "../mappers/event-activity.mapper.ts";
+import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
+import {
+  type ActivitySender,
+  changeNote,
+  changeNoteCreate,
+  collectiveSender,
+  deleteDocument,
+  eventActivityDocument,
+  relaySender,
+} from "../mappers/event-activity.mapper.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
+import { type DeliveryGroup, planSenders } from "./delivery-plan.ts";
 
 export type EventMessage = Extract<OutboxMessage, { kind: "create-event" | "update-event" | "event-change-note" | "delete-event" }>;
 
@@ -23,62 +32,78 @@ const toFedifyRecipient = (r: Recipient) => ({
   endpoints: r.sharedInboxUrl ? { sharedInbox: r.sharedInboxUrl } : null,
 });
 
+interface Loaded {
+  readonly event: PublishedEvent;
+  readonly deletedAt: Temporal.Instant | null;
+}
+
 /**
- * Sends one event-related outbox message to the collective's followers. Everything about one event
- * shares an ordering key, so that queues that honour it deliver to each server in the order sent here:
- * an Update before the change note that describes it.
+ * Sends one event-related outbox message: to the collective's followers from the collective, and for
+ * a public event to the instance actor's followers from the instance actor (delivery-plan.ts). Each
+ * follower gets it once. Everything about one event shares an ordering key, so that queues that
+ * honour it deliver to each server in the order sent here: an Update before the change note that
+ * describes it.
  */
 export async function sendEventMessage(ctx: Context<void>, message: EventMessage, deps: EventSenderDeps): Promise<void> {
   const loaded = await deps.events.loadForDelivery(message.eventId);
   if (!loaded?.published) return;
+  const plan = planSenders(
+    loaded.event.visibility,
+    await deps.followers.recipients(message.collectiveId),
+    await deps.followers.recipients(null),
+  );
+  let noteSent = false;
+  for (const group of plan) noteSent = (await sendToGroup(ctx, message, loaded, group, deps)) || noteSent;
+  const version = message.kind === "update-event" || message.kind === "event-change-note" ? message.version : undefined;
+  if (noteSent && version !== undefined) await deps.events.markChangeNoteSent(loaded.event.id, version);
+}
+
+/** Sends the message to one group of followers; returns whether a change note went out. */
+async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Loaded, group: DeliveryGroup, deps: EventSenderDeps): Promise<boolean> {
   const { event, deletedAt } = loaded;
-  const recipients = (await deps.followers.recipients(message.collectiveId)).map(toFedifyRecipient);
-  if (recipients.length === 0) return;
-  const slug = event.organizer.slug;
-  const followersUrl = deps.urls.collectiveFollowers(slug);
+  const identifier = group.sender === "collective" ? event.organizer.slug : instanceIdentifier;
+  const sender: ActivitySender =
+    group.sender === "collective" ? collectiveSender(event, deps.urls.collectiveFollowers(identifier)) : relaySender(deps.urls);
+  const recipients = group.recipients.map(toFedifyRecipient);
   const options = { preferSharedInbox: true, fanout: "skip" as const, orderingKey: event.apId.href };
   // Complete documents (FEP-8a8e terms included) go out as built: see prebuiltActivity.
-  const sendPrebuilt = (activity: Activity) => ctx.sendActivity({ identifier: slug }, recipients, activity, options);
+  const sendPrebuilt = (activity: Activity) => ctx.sendActivity({ identifier }, recipients, activity, options);
 
-  const sendChangeNote = async (version: number, onlyUnsent: boolean) => {
+  const sendChangeNote = async (version: number, onlyUnsent: boolean): Promise<boolean> => {
     const note = await deps.events.changeNote(event.id, version);
-    if (!note || (onlyUnsent && note.sentAt)) return;
+    if (!note || (onlyUnsent && note.sentAt)) return false;
     const built = changeNote({ urls: deps.urls, event, version, language: note.language, text: note.text, published: note.createdAt });
-    await ctx.sendActivity({ identifier: slug }, recipients, changeNoteCreate(built, event), options);
-    await deps.events.markChangeNoteSent(event.id, version);
+    await ctx.sendActivity({ identifier }, recipients, changeNoteCreate(built, event, sender), options);
+    return true;
   };
 
   switch (message.kind) {
     case "create-event":
     case "update-event": {
-      if (deletedAt) return;
+      if (deletedAt) return false;
       const kind = message.kind === "create-event" ? "Create" : "Update";
       const version = message.kind === "update-event" ? message.version : 0;
-      const doc = await eventActivityDocument(kind, event, version, { followersUrl });
+      const followersUrl = deps.urls.collectiveFollowers(event.organizer.slug);
+      const doc = await eventActivityDocument(kind, event, version, { followersUrl }, sender);
       await sendPrebuilt(await prebuiltActivity(kind === "Create" ? Create : Update, doc));
-      if (message.kind === "update-event") await sendChangeNote(message.version, false);
-      return;
+      return message.kind === "update-event" ? await sendChangeNote(message.version, false) : false;
     }
     case "event-change-note":
       // A row written before change notes went out with their Update (see outbox.writer.ts).
-      if (!deletedAt) await sendChangeNote(message.version, true);
-      return;
+      return deletedAt ? false : await sendChangeNote(message.version, true);
     case "delete-event":
-      if (!deletedAt) return;
-      for (const activity of await deletions(event, deletedAt, followersUrl, deps)) await sendPrebuilt(activity);
-      return;
+      if (!deletedAt) return false;
+      for (const activity of await deletions(event, deletedAt, sender, deps)) await sendPrebuilt(activity);
+      return false;
   }
 }
 
 /** The Delete of the event, then one for each change note that followers may have received. */
-async function deletions(event: PublishedEvent, deletedAt: Temporal.Instant, followersUrl: URL, deps: EventSenderDeps): Promise<Activity[]> {
-  const organizerApId = event.organizer.apId;
+async function deletions(event: PublishedEvent, deletedAt: Temporal.Instant, sender: ActivitySender, deps: EventSenderDeps): Promise<Activity[]> {
   const notes = await deps.events.sentChangeNotes(event.id);
   const documents = [
-    deleteDocument({ id: event.apId, formerType: "Event", organizerApId, deletedAt }, followersUrl),
-    ...notes.map((n) =>
-      deleteDocument({ id: deps.urls.eventChangeNote(event.id, n.version), formerType: "Note", organizerApId, deletedAt }, followersUrl),
-    ),
+    deleteDocument({ id: event.apId, formerType: "Event", deletedAt }, sender),
+    ...notes.map((n) => deleteDocument({ id: deps.urls.eventChangeNote(event.id, n.version), formerType: "Note", deletedAt }, sender)),
   ];
   return Promise.all(documents.map((d) => prebuiltActivity(Delete, d)));
 }

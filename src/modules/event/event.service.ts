@@ -1,7 +1,7 @@
 import { LockMode, raw } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
-import type { Urls } from "../../shared/urls.ts";
+import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { can } from "../collective/collective.policy.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
@@ -206,10 +206,16 @@ export class EventService {
   /** Public published events, newest first, for the collective's outbox (paged). */
   async outboxPage(slug: string, offset: number, limit: number): Promise<{ items: PublishedEvent[]; total: number } | null> {
     const em = this.#em.fork();
+    const where = { published: true, visibility: "public" as const, deletedAt: null };
+    const options = { orderBy: { publishedAt: "desc", id: "asc" }, offset, limit } as const;
+    if (slug === instanceIdentifier) {
+      // The instance actor relays every collective's public events.
+      const [rows, total] = await em.findAndCount(EventSchema, where, { ...options, populate: ["collective"] });
+      return { items: rows.map((r) => toPublishedEvent(r, r.collective, this.#urls)), total };
+    }
     const collective = await em.findOne(CollectiveSchema, { slug });
     if (!collective) return null;
-    const where = { collective: collective.id, published: true, visibility: "public" as const, deletedAt: null };
-    const [rows, total] = await em.findAndCount(EventSchema, where, { orderBy: { publishedAt: "desc", id: "asc" }, offset, limit });
+    const [rows, total] = await em.findAndCount(EventSchema, { ...where, collective: collective.id }, options);
     return { items: rows.map((r) => toPublishedEvent(r, collective, this.#urls)), total };
   }
 

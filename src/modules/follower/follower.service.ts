@@ -1,13 +1,21 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { notFound } from "../../shared/errors.ts";
-import type { Urls } from "../../shared/urls.ts";
-import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
+import { CollectiveSchema } from "../collective/collective.entity.ts";
 import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
 import { upsertRemoteActor } from "../remote-actor/remote-actor.repository.ts";
 import type { Recipient, RemoteActorInfo } from "../remote-actor/remote-actor.types.ts";
 import { type FollowerState, FollowerSchema } from "./follower.entity.ts";
+import { upsertFollow } from "./follower.repository.ts";
+
+/** What a follow is for: a collective, or the instance actor (`collectiveId` null, slug `relais.instance`). */
+interface FollowTarget {
+  readonly collectiveId: string | null;
+  readonly slug: string;
+  readonly manuallyApprovesFollowers: boolean;
+}
 
 export type ReceiveFollowResult =
   | { ok: true; state: FollowerState; created: boolean; answerQueued: boolean }
@@ -27,11 +35,28 @@ export class FollowerService {
   /** Called after a transaction that queued outbox rows has committed. */
   readonly #onOutbox: () => void;
 
-  constructor(em: EntityManager, urls: Urls, opts: { blockedDomains?: readonly string[]; onOutbox?: () => void } = {}) {
+  /** Whether following the instance actor waits for an operator (configuration). */
+  readonly instanceManuallyApprovesFollowers: boolean;
+
+  constructor(
+    em: EntityManager,
+    urls: Urls,
+    opts: { blockedDomains?: readonly string[]; onOutbox?: () => void; instanceManuallyApprovesFollowers?: boolean } = {},
+  ) {
     this.#em = em;
     this.#urls = urls;
     this.#blockedDomains = new Set(opts.blockedDomains ?? []);
     this.#onOutbox = opts.onOutbox ?? (() => {});
+    this.instanceManuallyApprovesFollowers = opts.instanceManuallyApprovesFollowers ?? false;
+  }
+
+  /** The collective named `slug`, or the instance actor for `relais.instance`; null when unknown. */
+  async #target(em: EntityManager, slug: string): Promise<FollowTarget | null> {
+    if (slug === instanceIdentifier) {
+      return { collectiveId: null, slug, manuallyApprovesFollowers: this.instanceManuallyApprovesFollowers };
+    }
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    return collective ? { collectiveId: collective.id, slug, manuallyApprovesFollowers: collective.manuallyApprovesFollowers } : null;
   }
 
   isBlocked(host: string): boolean {
@@ -41,40 +66,27 @@ export class FollowerService {
   }
 
   /**
-   * A remote actor asks to follow a collective. Stored exactly once per (collective, actor), whatever
-   * the number of (concurrent, replayed) Follows. With automatic approval an Accept is queued for
-   * every Follow received, so a server that lost our first Accept gets another one.
+   * A remote actor asks to follow a collective (or the instance actor). Stored exactly once per
+   * (collective, actor), whatever the number of (concurrent, replayed) Follows. With automatic approval
+   * an Accept is queued for every Follow received, so a server that lost our first Accept gets another.
    */
   async receiveFollow(input: { slug: string; actor: RemoteActorInfo; followActivityId: string }): Promise<ReceiveFollowResult> {
     if (this.isBlocked(input.actor.apId.hostname)) return { ok: false, reason: "blocked-domain" };
     const result = await this.#em.fork().transactional(async (em): Promise<ReceiveFollowResult> => {
-      const collective = await em.findOne(CollectiveSchema, { slug: input.slug });
-      if (!collective) return { ok: false, reason: "unknown-collective" };
+      const target = await this.#target(em, input.slug);
+      if (!target) return { ok: false, reason: "unknown-collective" };
       const actor = await upsertRemoteActor(em, input.actor);
-      const state: FollowerState = collective.manuallyApprovesFollowers ? "pending" : "accepted";
-      const now = new Date();
-      const inserted = await em
-        .createQueryBuilder(FollowerSchema)
-        .insert({
-          id: crypto.randomUUID(),
-          collective: collective.id,
-          actor: actor.id,
-          state,
-          followActivityId: input.followActivityId,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflict(["collective", "actor"])
-        .merge(["followActivityId", "updatedAt"])
-        .returning(["state", "createdAt", "updatedAt"])
-        .execute("get");
-      const row = inserted as unknown as { state: FollowerState; createdAt: Date; updatedAt: Date };
-      const created = new Date(row.createdAt).getTime() === new Date(row.updatedAt).getTime();
+      const row = await upsertFollow(em, {
+        collectiveId: target.collectiveId,
+        actorId: actor.id,
+        state: target.manuallyApprovesFollowers ? "pending" : "accepted",
+        followActivityId: input.followActivityId,
+      });
       let answerQueued = false;
       if (row.state === "accepted") {
-        answerQueued = await this.#queueAnswer(em, collective, "accept", input.actor.apId.href, input.followActivityId);
+        answerQueued = await this.#queueAnswer(em, target, "accept", input.actor.apId.href, input.followActivityId);
       }
-      return { ok: true, state: row.state, created, answerQueued };
+      return { ok: true, state: row.state, created: row.created, answerQueued };
     });
     if (result.ok && result.answerQueued) this.#onOutbox();
     return result;
@@ -83,11 +95,11 @@ export class FollowerService {
   /** Undo(Follow): the actor stops following. Returns whether a follow existed. */
   async removeFollow(slug: string, actorApId: string): Promise<boolean> {
     const em = this.#em.fork();
-    const collective = await em.findOne(CollectiveSchema, { slug });
-    if (!collective) return false;
+    const target = await this.#target(em, slug);
+    if (!target) return false;
     const actor = await em.findOne(RemoteActorSchema, { apId: actorApId });
     if (!actor) return false;
-    return (await em.nativeDelete(FollowerSchema, { collective: collective.id, actor: actor.id })) > 0;
+    return (await em.nativeDelete(FollowerSchema, { collective: target.collectiveId, actor: actor.id })) > 0;
   }
 
   /**
@@ -103,7 +115,7 @@ export class FollowerService {
     );
     if (!follow) return null;
     await em.nativeDelete(FollowerSchema, { id: follow.id });
-    return follow.collective.slug;
+    return follow.collective?.slug ?? instanceIdentifier;
   }
 
   /** The actor was deleted on its server: forget every follow it had, and the actor. */
@@ -164,10 +176,10 @@ export class FollowerService {
 
   async #decide(slug: string, actorApId: string, decision: "accept" | "reject", by: AuditActor): Promise<void> {
     await this.#em.fork().transactional(async (em) => {
-      const collective = await em.findOne(CollectiveSchema, { slug });
-      if (!collective) throw notFound(`the collective "${slug}"`);
+      const target = await this.#target(em, slug);
+      if (!target) throw notFound(`the collective "${slug}"`);
       const actor = await em.findOne(RemoteActorSchema, { apId: actorApId });
-      const follow = actor && (await em.findOne(FollowerSchema, { collective: collective.id, actor: actor.id }));
+      const follow = actor && (await em.findOne(FollowerSchema, { collective: target.collectiveId, actor: actor.id }));
       if (!follow) throw notFound(`a follow request from ${actorApId} to "${slug}"`);
       if (decision === "accept") {
         follow.state = "accepted";
@@ -175,23 +187,26 @@ export class FollowerService {
         em.remove(follow);
       }
       await em.flush();
-      await this.#queueAnswer(em, collective, decision, actorApId, follow.followActivityId);
-      await writeAudit(em, { collectiveId: collective.id, actor: by, action: decision === "accept" ? "follower.approve" : "follower.reject", subject: actorApId });
+      await this.#queueAnswer(em, target, decision, actorApId, follow.followActivityId);
+      // The audit log is a collective's, for its owners; the instance actor's followers are the operator's.
+      if (target.collectiveId !== null) {
+        await writeAudit(em, { collectiveId: target.collectiveId, actor: by, action: decision === "accept" ? "follower.approve" : "follower.reject", subject: actorApId });
+      }
     });
     this.#onOutbox();
   }
 
   async #queueAnswer(
     em: EntityManager,
-    collective: Collective,
+    target: FollowTarget,
     kind: "accept" | "reject",
     followerApId: string,
     followActivityId: string,
   ): Promise<boolean> {
-    const id = this.#urls.followAnswer(collective.slug, kind, followActivityId).href;
+    const id = this.#urls.followAnswer(target.slug, kind, followActivityId).href;
     return writeOutbox(em, id, {
       kind: kind === "accept" ? "accept-follow" : "reject-follow",
-      collectiveId: collective.id,
+      collectiveId: target.collectiveId,
       followerApId,
       followActivityId,
     });
@@ -199,18 +214,19 @@ export class FollowerService {
 
   async list(slug: string): Promise<FollowerView[]> {
     const em = this.#em.fork();
-    const collective = await em.findOne(CollectiveSchema, { slug });
-    if (!collective) throw notFound(`the collective "${slug}"`);
-    const rows = await em.find(FollowerSchema, { collective: collective.id }, { populate: ["actor"], orderBy: { createdAt: "asc" } });
+    const target = await this.#target(em, slug);
+    if (!target) throw notFound(`the collective "${slug}"`);
+    const rows = await em.find(FollowerSchema, { collective: target.collectiveId }, { populate: ["actor"], orderBy: { createdAt: "asc" } });
     return rows.map((r) => ({ actorApId: r.actor.apId, handle: r.actor.handle ?? null, state: r.state, since: r.createdAt }));
   }
 
-  async countAccepted(collectiveId: string): Promise<number> {
+  /** Accepted followers of a collective, or of the instance actor (`null`). */
+  async countAccepted(collectiveId: string | null): Promise<number> {
     return this.#em.fork().count(FollowerSchema, { collective: collectiveId, state: "accepted" });
   }
 
-  /** Accepted followers of a collective, for delivery. */
-  async recipients(collectiveId: string): Promise<Recipient[]> {
+  /** Accepted followers of a collective, or of the instance actor (`null`), for delivery. */
+  async recipients(collectiveId: string | null): Promise<Recipient[]> {
     const rows = await this.#em
       .fork()
       .find(FollowerSchema, { collective: collectiveId, state: "accepted" }, { populate: ["actor"] });

@@ -3,8 +3,9 @@ import { OutboxSchema } from "./outbox.entity.ts";
 
 /** What services ask to be sent. The relay in src/federation maps each kind to an activity. */
 export type OutboxMessage =
-  | { kind: "accept-follow"; collectiveId: string; followerApId: string; followActivityId: string }
-  | { kind: "reject-follow"; collectiveId: string; followerApId: string; followActivityId: string }
+  /** `collectiveId` null: the follow is of the instance actor. */
+  | { kind: "accept-follow"; collectiveId: string | null; followerApId: string; followActivityId: string }
+  | { kind: "reject-follow"; collectiveId: string | null; followerApId: string; followActivityId: string }
   | { kind: "create-event"; collectiveId: string; eventId: string }
   | { kind: "update-event"; collectiveId: string; eventId: string; version: number }
   /** Written only before change notes had their own table (they now go out with their Update's row). */

@@ -1,0 +1,47 @@
+import type { Federation } from "@fedify/fedify";
+import { instanceIdentifier } from "../shared/urls.ts";
+import type { FederationDeps } from "./federation.ts";
+
+/** FEP-2677: the NodeInfo link that names the instance's application actor. */
+export const applicationActorRel = "https://www.w3.org/ns/activitystreams#Application";
+const nodeInfo21Rel = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+
+/**
+ * `/.well-known/nodeinfo`: the NodeInfo 2.1 document, then (FEP-2677) the instance actor, which servers
+ * such as Gancio follow to receive every public event of the instance. The NodeInfo link comes first:
+ * Gancio 1.21 takes the first link as the NodeInfo document, whatever its rel
+ * (server/federation/helpers.js `getNodeInfo`).
+ */
+export function nodeInfoLinks(deps: Pick<FederationDeps, "urls">): { links: { rel: string; href: string }[] } {
+  return {
+    links: [
+      { rel: nodeInfo21Rel, href: new URL("/nodeinfo/2.1", deps.urls.origin).href },
+      { rel: applicationActorRel, href: deps.urls.collective(instanceIdentifier).href },
+    ],
+  };
+}
+
+/**
+ * The NodeInfo document, and the well-known links in place of Fedify's (which list NodeInfo only):
+ * GET /.well-known/nodeinfo is answered here before Fedify sees it.
+ */
+export function registerNodeInfo(federation: Federation<void>, deps: FederationDeps): void {
+  federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => {
+    const list = await deps.collectives.list();
+    return {
+      software: { name: "relais", version: deps.softwareVersion },
+      protocols: ["activitypub"],
+      openRegistrations: false,
+      usage: { users: { total: list.length }, localPosts: 0, localComments: 0 },
+      metadata: { nodeName: "Relais" },
+    };
+  });
+  const handle = federation.fetch.bind(federation);
+  federation.fetch = async (request, options) => {
+    if (request.method !== "GET" && request.method !== "HEAD") return handle(request, options);
+    if (new URL(request.url).pathname !== "/.well-known/nodeinfo") return handle(request, options);
+    return new Response(request.method === "HEAD" ? null : JSON.stringify(nodeInfoLinks(deps)), {
+      headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
+    });
+  };
+}
