@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedPostHeaders } from "../../tests/support/http-signatures.ts";
 import { type MastodonPeer, startMastodonPeer } from "../../tests/support/mastodon-peer.ts";
 import { until } from "../../tests/support/wait.ts";
-import { activityIdempotencePrefix, rescueRefusedInboxPosts, withoutActivityIdempotence } from "./fedify-workarounds.ts";
+import { activityIdempotencePrefix, rescueRefusedInboxPosts, withoutActivityIdempotence, withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
 
 const ORIGIN = "https://relais.example";
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -142,5 +142,38 @@ describe("Fedify workaround: the Delete of an actor that is gone (rescueRefusedI
     const actor = await federation.fetch(new Request(`${ORIGIN}/users/lyon`, { headers: { accept: "application/activity+json" } }), { contextData: undefined });
     expect(actor.status).toBe(200);
     expect(handed).toEqual([`${peer.actorId.href}#delete-3`, `${peer.actorId.href}#follow-4`]);
+  });
+});
+
+describe("Fedify workaround: our links at /.well-known/nodeinfo (withWellKnownNodeInfoLinks)", () => {
+  const nodeInfoFederation = () => {
+    const federation = createFederation<void>({ kv: new MemoryKvStore() });
+    federation.setNodeInfoDispatcher("/nodeinfo/2.1", () => ({
+      software: { name: "relais", version: "0.1.0" },
+      protocols: ["activitypub"],
+      usage: { users: {}, localPosts: 0, localComments: 0 },
+    }));
+    return federation;
+  };
+  const wellKnown = async (federation: ReturnType<typeof nodeInfoFederation>) =>
+    federation.fetch(new Request(`${ORIGIN}/.well-known/nodeinfo`, { headers: { accept: "application/json" } }), { contextData: undefined });
+
+  it("is still needed: Fedify 2.3.8 lists its NodeInfo document only, with no way to add a link", async () => {
+    const body = await (await wellKnown(nodeInfoFederation())).json();
+    expect(body.links).toEqual([{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${ORIGIN}/nodeinfo/2.1`, type: "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"" }]);
+  });
+
+  it("answers with our links, and leaves every other request to Fedify", async () => {
+    const federation = nodeInfoFederation();
+    const links = [
+      { rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${ORIGIN}/nodeinfo/2.1` },
+      { rel: "https://www.w3.org/ns/activitystreams#Application", href: `${ORIGIN}/@relais.instance` },
+    ];
+    withWellKnownNodeInfoLinks(federation, () => links);
+    const response = await wellKnown(federation);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await response.json()).links).toEqual(links);
+    const document = await federation.fetch(new Request(`${ORIGIN}/nodeinfo/2.1`), { contextData: undefined });
+    expect((await document.json()).software.name).toBe("relais");
   });
 });

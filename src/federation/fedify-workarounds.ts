@@ -208,3 +208,20 @@ export function rescueRefusedInboxPosts<T>(
     return (await rescue(ctx, copy)) ?? response;
   };
 }
+
+/**
+ * Serves `/.well-known/nodeinfo` with our own links. Fedify 2.3.8 answers that path itself once a
+ * NodeInfo dispatcher is set, listing the NodeInfo document only, and has no way to add a link: the
+ * FEP-2677 link to the instance actor (nodeinfo.ts) needs this.
+ */
+export function withWellKnownNodeInfoLinks<T>(federation: Federation<T>, links: () => { rel: string; href: string }[]): void {
+  const handle = federation.fetch.bind(federation);
+  federation.fetch = async (request, options) => {
+    if ((request.method !== "GET" && request.method !== "HEAD") || new URL(request.url).pathname !== "/.well-known/nodeinfo") {
+      return handle(request, options);
+    }
+    return new Response(request.method === "HEAD" ? null : JSON.stringify({ links: links() }), {
+      headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
+    });
+  };
+}

@@ -1,6 +1,7 @@
 import type { Federation } from "@fedify/fedify";
 import { instanceIdentifier } from "../shared/urls.ts";
 import type { FederationDeps } from "./federation.ts";
+import { withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
 
 /** FEP-2677: the NodeInfo link that names the instance's application actor. */
 export const applicationActorRel = "https://www.w3.org/ns/activitystreams#Application";
@@ -21,10 +22,7 @@ export function nodeInfoLinks(deps: Pick<FederationDeps, "urls">): { links: { re
   };
 }
 
-/**
- * The NodeInfo document, and the well-known links in place of Fedify's (which list NodeInfo only):
- * GET /.well-known/nodeinfo is answered here before Fedify sees it.
- */
+/** The NodeInfo document, and the well-known links in place of Fedify's (which list NodeInfo only). */
 export function registerNodeInfo(federation: Federation<void>, deps: FederationDeps): void {
   federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => {
     const list = await deps.collectives.list();
@@ -36,12 +34,5 @@ export function registerNodeInfo(federation: Federation<void>, deps: FederationD
       metadata: { nodeName: "Relais" },
     };
   });
-  const handle = federation.fetch.bind(federation);
-  federation.fetch = async (request, options) => {
-    if (request.method !== "GET" && request.method !== "HEAD") return handle(request, options);
-    if (new URL(request.url).pathname !== "/.well-known/nodeinfo") return handle(request, options);
-    return new Response(request.method === "HEAD" ? null : JSON.stringify(nodeInfoLinks(deps)), {
-      headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
-    });
-  };
+  withWellKnownNodeInfoLinks(federation, () => nodeInfoLinks(deps).links);
 }
