@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/config.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { appFor } from "../../src/web/routers.ts";
+import { newEmbeddedDataDir } from "./embedded-template.ts";
 import { createTestDatabase, testRedisUrl } from "./services.ts";
 
 export interface RelaisInstance {
@@ -33,6 +34,8 @@ export interface InstanceOptions {
   env?: Record<string, string>;
   /** Run the worker (queue consumer and outbox relay); default true. */
   worker?: boolean;
+  /** The embedded default (PGlite in a fresh data folder) instead of the machine's PostgreSQL. */
+  embedded?: boolean;
 }
 
 export async function startRelaisInstance(options: InstanceOptions = {}): Promise<RelaisInstance> {
@@ -41,13 +44,15 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
   server.listen(0, host);
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
-  const db = await createTestDatabase("instance");
+  const db = options.embedded
+    ? await newEmbeddedDataDir("instance").then(({ dataDir, remove }) => ({ dataDir, drop: remove }))
+    : await createTestDatabase("instance");
   const mediaDir = mkdtempSync(join(tmpdir(), "relais-media-"));
   const env: Record<string, string> = {
     RELAIS_ORIGIN: `http://${host}:${port}`,
-    DATABASE_URL: db.url,
+    ...("url" in db ? { DATABASE_URL: db.url } : {}),
     RELAIS_ALLOW_PRIVATE_ADDRESSES: "true",
-    RELAIS_DATA_DIR: `/tmp/relais-test-unused-${randomBytes(4).toString("hex")}`,
+    RELAIS_DATA_DIR: "dataDir" in db ? db.dataDir : `/tmp/relais-test-unused-${randomBytes(4).toString("hex")}`,
     RELAIS_MEDIA_DIR: mediaDir,
     ...(options.redis ? { REDIS_URL: testRedisUrl } : {}),
     ...options.env,

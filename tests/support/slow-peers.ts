@@ -3,7 +3,7 @@
 // connections it sees and how many are still open, to show that nothing piles up on our side.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 
@@ -112,7 +112,26 @@ export async function postPastOutboundLimits(url: URL, headers: Record<string, s
   return res.statusCode ?? 0;
 }
 
-/** File descriptors this process holds open (Linux). */
-export function openFileDescriptors(): number {
-  return readdirSync("/proc/self/fd").length;
+/**
+ * File descriptors of this process that are TCP sockets to one of `hosts` (IPv4 addresses, any port),
+ * whatever their state: what piles up when connections to a peer are never closed (Linux).
+ */
+export function socketsTo(hosts: readonly string[]): number {
+  const wanted = new Set(hosts.map((h) => h.split(".").reverse().map((n) => Number(n).toString(16).padStart(2, "0")).join("").toUpperCase()));
+  const inodes = new Set<string>();
+  for (const line of readFileSync("/proc/self/net/tcp", "utf8").split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const remote = fields[2]?.split(":")[0];
+    if (remote !== undefined && wanted.has(remote) && fields[9] !== undefined) inodes.add(fields[9]);
+  }
+  let count = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+      if (inode !== undefined && inodes.has(inode)) count++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return count;
 }

@@ -5,6 +5,7 @@ import {
   startDrippingPeer,
   startPlainPeer,
   startSilentPeer,
+  socketsTo,
   startUnacceptingPort,
 } from "../../../tests/support/slow-peers.ts";
 import { until } from "../../../tests/support/wait.ts";
@@ -57,12 +58,16 @@ describe("outbound fetch", () => {
   });
 
   it("gives up on a server that never answers at the header deadline, and closes the connection", async () => {
-    const p = await peer(startSilentPeer());
-    const error = await rejection(limitedFetch(p.url("/users/key")));
+    const p = await peer(startSilentPeer("127.0.0.21"));
+    const pending = rejection(limitedFetch(p.url("/users/key")));
+    await until("the connection to open", async () => p.openConnections() === 1);
+    expect(socketsTo(["127.0.0.21"])).toBeGreaterThanOrEqual(1);
+    const error = await pending;
     expect(error).toBeInstanceOf(OutboundLimitError);
     expect(error).toMatchObject({ kind: "headers", name: "TimeoutError" });
     expect(error.message).toContain("no response headers within 800 ms");
     await until("the connection to close", async () => p.openConnections() === 0);
+    await until("this process's socket to close", async () => socketsTo(["127.0.0.21"]) === 0);
   });
 
   it("gives up on a host that never completes the TCP handshake at the connect deadline", async () => {
