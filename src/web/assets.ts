@@ -22,7 +22,7 @@ fieldset{min-width:0}select,input,textarea{max-width:100%;box-sizing:border-box}
 .hint{color:#555;margin:.1rem 0;font-size:.9rem}.error{color:#b00020;font-weight:600;margin:.1rem 0}
 .has-error input,.has-error select,.has-error textarea{border-color:#b00020;border-width:2px}
 .notice{background:#eef6ee;border:1px solid #2e7d32;border-radius:.5rem;padding:.75rem;margin:1rem 0}
-.error-summary{background:#fdecee;border-color:#b00020}
+.error-summary{background:#fdecee;border-color:#b00020}.notice.stale{background:#fff8e1;border-color:#8a6d00}
 button,.button{font:inherit;padding:.55rem 1rem;border-radius:.3rem;border:1px solid #333;background:#fff;color:#1a1a1a;cursor:pointer;text-decoration:none;display:inline-block;min-height:2.75rem;box-sizing:border-box}
 button.primary,.button.primary{background:#0645ad;border-color:#0645ad;color:#fff}
 button.danger{border-color:#b00020;color:#b00020}

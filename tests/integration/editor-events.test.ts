@@ -119,4 +119,23 @@ describe("the event form", () => {
     // Ana deletes her draft after confirming.
     expect((await web.post(`/manage/events/${id}/delete`, { confirm: "yes" })).location).toBe("/manage/@lyon?done=deleted");
   }, 60_000);
+
+  it("says when a translation is older than the text it came from, until it is changed too", async () => {
+    const form = { ...base, languages: "fr,de", "name.de": "Kundgebung vor der Familienkasse", "summary.de": "Gegen algorithmische Kontrolle", "description.de": "" };
+    const created = await web.post("/manage/@lyon/events/new", { ...form, intent: "draft" });
+    const id = /\/manage\/events\/([0-9a-f-]{36})/.exec(created.location ?? "")?.[1] as string;
+    const notice = /<p class="notice stale" lang="fr">([^<]*)<\/p>/;
+    expect((await web.get(`/manage/events/${id}`)).text).not.toMatch(notice);
+
+    await web.post(`/manage/events/${id}`, { ...form, "summary.fr": "Contre le contrôle algorithmique des allocataires", intent: "draft" });
+    const stale = await web.get(`/manage/events/${id}`);
+    expect(htmlText(notice.exec(stale.text)?.[1] ?? "")).toBe(
+      "Cette traduction est plus ancienne que le texte en français dont elle vient : vérifiez qu’elle dit toujours la même chose, et corrigez-la sinon.",
+    );
+    // The notice sits in the German fieldset, not the French one.
+    expect(stale.text.indexOf('id="text-de"')).toBeLessThan(stale.text.search(notice));
+
+    await web.post(`/manage/events/${id}`, { ...form, "summary.fr": "Contre le contrôle algorithmique des allocataires", "summary.de": "Gegen die algorithmische Kontrolle", intent: "draft" });
+    expect((await web.get(`/manage/events/${id}`)).text).not.toMatch(notice);
+  });
 });

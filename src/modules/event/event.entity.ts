@@ -19,6 +19,8 @@ export const EventSchema = defineEntity({
     summary: p.json<LanguageMap>().nullable(),
     description: p.json<LanguageMap>().nullable(),
     descriptionSource: p.json<LanguageMap>().nullable(),
+    /** When each language's text (name, summary, description) last changed: language → ISO instant. */
+    textUpdatedAt: p.json<Record<string, string>>().nullable(),
     startsAt: timestamptz(),
     endsAt: timestamptz().nullable(),
     timezone: p.string(),

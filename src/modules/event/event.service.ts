@@ -12,6 +12,7 @@ import type { EventChangeNote } from "./event-change-note.entity.ts";
 import { findChangeNote, insertChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
 import { type EventRow, EventSchema } from "./event.entity.ts";
 import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
+import { staleTranslations, textTimes } from "./event-translations.ts";
 import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
 import type { EventStatus, PublishedEvent } from "./event.types.ts";
 import type { LanguageMap } from "../../shared/language.ts";
@@ -31,6 +32,8 @@ export interface EventView {
   readonly event: PublishedEvent;
   readonly published: boolean;
   readonly deleted: boolean;
+  /** Translations whose text last changed before the primary language's: they may say something older. */
+  readonly staleTranslations: readonly string[];
 }
 
 /** A change note (see event-change-note.entity.ts), in domain words. */
@@ -107,6 +110,7 @@ export class EventService {
       const row = em.create(EventSchema, {
         collective: collective.id,
         ...inputToColumns(input),
+        textUpdatedAt: textTimes(undefined, input, now),
         publishedAt: input.published ? now : null,
         createdAt: now,
         updatedAt: now,
@@ -255,6 +259,7 @@ export class EventService {
       const now = new Date();
       const wasPublished = row.published;
       em.assign(row, inputToColumns(after));
+      row.textUpdatedAt = textTimes(row.textUpdatedAt ? { before, times: row.textUpdatedAt } : undefined, after, now);
       row.version += 1;
       if (bumpsSequence(change)) row.sequence += 1;
       row.updatedAt = now;
@@ -314,7 +319,12 @@ export class EventService {
   }
 
   #view(row: EventRow, collective: Collective): EventView {
-    return { event: toPublishedEvent(row, collective, this.#urls), published: row.published, deleted: row.deletedAt !== null };
+    return {
+      event: toPublishedEvent(row, collective, this.#urls),
+      published: row.published,
+      deleted: row.deletedAt !== null,
+      staleTranslations: staleTranslations(row.textUpdatedAt, collective.primaryLanguage),
+    };
   }
 }
 

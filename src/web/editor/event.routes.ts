@@ -135,6 +135,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
       published: ev.published,
       back: editorPaths.collective(e.organizer.slug),
       extra: links,
+      staleTranslations: ev.staleTranslations,
       uploadMB: Math.floor(ctx.maxUploadBytes / (1024 * 1024)),
       ...extra,
     });

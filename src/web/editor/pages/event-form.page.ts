@@ -70,6 +70,8 @@ export function eventFormPage(
     done?: string | undefined;
     /** Largest image upload, in MB. */
     uploadMB: number;
+    /** Translations older than the primary language's text. */
+    staleTranslations?: readonly string[];
   },
 ): string {
   const { lang } = view;
@@ -79,6 +81,7 @@ export function eventFormPage(
   const texts = v.languages.map(
     (l) => html`<fieldset class="language" id="text-${l}" lang="${l}">
 <legend lang="${lang}">${languageName(l, lang)}${l === o.primaryLanguage ? html` <span class="muted">(${t(lang, "editor:event.primary")})</span>` : ""}</legend>
+${o.staleTranslations?.includes(l) ? html`<p class="notice stale" lang="${lang}">${t(lang, "editor:event.staleTranslation", { language: languageName(o.primaryLanguage, lang) })}</p>` : ""}
 ${input({ name: `name.${l}`, label: t(lang, "editor:event.name"), value: v.name[l], required: l === o.primaryLanguage, error: problemOf(p, `name.${l}`), lang: l })}
 ${input({ name: `summary.${l}`, label: t(lang, "editor:event.summary"), value: v.summary[l], hint: t(lang, "editor:event.summaryHint"), error: problemOf(p, `summary.${l}`), lang: l })}
 ${textarea({ name: `description.${l}`, label: t(lang, "editor:event.description"), value: v.description[l], hint: t(lang, "editor:event.descriptionHint"), rows: 6, error: problemOf(p, `description.${l}`), lang: l })}
