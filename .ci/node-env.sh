@@ -1,4 +1,5 @@
-# Sourced by .ci/run and by developers: puts Node >= 22.17 first on PATH.
+# Sourced by developers who run tools outside npm scripts: puts Node >= 22.17 first on PATH (npm scripts
+# need no such thing: `npm ci` installs Node 24 into node_modules, see README.md).
 # When the machine's node is older, Node 24 comes from the npm package `node@24`, installed into a cache
 # folder outside the checkout, and npm_config_nodedir points node-gyp at the headers it ships.
 relais_node_ok() {

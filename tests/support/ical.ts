@@ -105,9 +105,8 @@ export function parseWithPython(feed: string): Promise<PythonCalendar> {
   return new Promise((resolve, reject) => {
     const child = execFile("/usr/bin/python3", [script], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error !== null) {
-        const hint = stderr.includes("No module named 'icalendar'")
-          ? " (install it with: apt-get install -y python3-icalendar)"
-          : "";
+        const missing = stderr.includes("No module named 'icalendar'") || (error as NodeJS.ErrnoException).code === "ENOENT";
+        const hint = missing ? " (install it with: apt-get install -y python3-icalendar)" : "";
         reject(new Error(`python-icalendar could not parse the feed${hint}: ${stderr || error.message}`));
         return;
       }
