@@ -14,42 +14,46 @@ describe.each(["info", "debug"] as const)("logs at level %s", (level) => {
   let relais: RelaisInstance;
   let ana: MastodonPeer;
   let bob: MastodonPeer;
+  let carol: MastodonPeer;
   let logs: LogCapture;
 
   beforeAll(async () => {
     logs = await captureLogs(level);
     relais = await startRelaisInstance();
-    [ana, bob] = await Promise.all([
+    [ana, bob, carol] = await Promise.all([
       startMastodonPeer({ host: "127.0.0.2", username: "ana" }),
       startMastodonPeer({ host: "127.0.0.3", username: "bob" }),
+      startMastodonPeer({ host: "127.0.0.4", username: "carol" }),
     ]);
     await relais.runtime.collectives.create({ slug: "lyon", name: { fr: "Lyon" }, primaryLanguage: "fr" });
     const target = relais.url("/@lyon");
     const followers = async () =>
       Number(((await relais.runtime.orm.em.getConnection().execute("select count(*) as n from follower")) as { n: string }[])[0]?.n);
 
-    // ana follows, then unfollows; bob follows, then his account is deleted.
+    // ana follows, then unfollows; bob follows, then his account is deleted; carol follows, then her
+    // account is deleted and gone (410) before her Delete arrives.
     const followed = await ana.follow(target);
     ana.serve(followed.activity);
     await ana.waitFor((d) => d.activity?.type === "Accept", { timeoutMs: WAIT_MS });
-    await bob.follow(target);
-    await bob.waitFor((d) => d.activity?.type === "Accept", { timeoutMs: WAIT_MS });
+    for (const peer of [bob, carol]) {
+      await peer.follow(target);
+      await peer.waitFor((d) => d.activity?.type === "Accept", { timeoutMs: WAIT_MS });
+    }
     await ana.undoFollow(target);
-    await until("ana's unfollow", async () => (await followers()) === 1, WAIT_MS);
-    const actor = bob.actorId.href;
-    await bob.sendSigned(relais.url("/@lyon/inbox"), {
-      "@context": ACTIVITY_STREAMS,
-      id: `${actor}#delete`,
-      type: "Delete",
-      actor,
-      object: actor,
-      to: [PUBLIC_COLLECTION],
-    });
-    await until("bob's deletion", async () => (await followers()) === 0, WAIT_MS);
+    await until("ana's unfollow", async () => (await followers()) === 2, WAIT_MS);
+    const deleteOf = (peer: MastodonPeer) => {
+      const actor = peer.actorId.href;
+      return { "@context": ACTIVITY_STREAMS, id: `${actor}#delete`, type: "Delete", actor, object: actor, to: [PUBLIC_COLLECTION] };
+    };
+    await bob.sendSigned(relais.url("/@lyon/inbox"), deleteOf(bob));
+    await until("bob's deletion", async () => (await followers()) === 1, WAIT_MS);
+    carol.answerActorWith(410);
+    expect((await carol.sendSigned(relais.url("/@lyon/inbox"), deleteOf(carol))).status).toBe(202);
+    await until("carol's deletion", async () => (await followers()) === 0, WAIT_MS);
   });
 
   afterAll(async () => {
-    await Promise.all([ana, bob].map((p) => p?.close()));
+    await Promise.all([ana, bob, carol].map((p) => p?.close()));
     await relais?.close();
     await logs?.close();
   });
@@ -62,23 +66,31 @@ describe.each(["info", "debug"] as const)("logs at level %s", (level) => {
     expect(decisions).toEqual([
       "Follow (@lyon): accepted (new follower)",
       "Follow (@lyon): accepted (new follower)",
+      "Follow (@lyon): accepted (new follower)",
       "Undo (@lyon): unfollowed (matched by the Follow's id)",
       "Delete: actor deleted: removed 1 follow(s)",
+      "Delete: a deleted actor's server says it is gone (410): removed 1 follow(s)",
     ]);
   });
 
-  it.runIf(level === "info")("names no follower: no actor, activity id or host above debug level", () => {
-    const text = rendered(logs.lines).join("\n");
-    for (const peer of [ana, bob]) {
+  it.runIf(level === "info")("names no follower at INFO: no actor, activity id or host", () => {
+    const text = rendered(logs.lines.filter((l) => l.level === "info")).join("\n");
+    for (const peer of [ana, bob, carol]) {
       expect(text).not.toContain(peer.actorId.href);
       expect(text).not.toContain(peer.origin.host);
     }
     expect(logs.lines.some((l) => l.level === "debug")).toBe(false);
+    // Above INFO, only Fedify's refusal of the gone actor's signature (its key outlived its document;
+    // Relais then believes the Delete on its server's word) says whose it was: a security error, kept.
+    expect(logs.lines.filter((l) => l.level !== "info").map((l) => `${l.category} ${l.record.rawMessage}`)).toEqual([
+      "fedify.federation.inbox The signer ({keyId}) and the actor ({actorId}) do not match.",
+    ]);
   });
 
   it.runIf(level === "debug")("names them at debug level", () => {
     const debug = rendered(logs.lines.filter((l) => l.level === "debug" && l.category === "relais.inbox")).join("\n");
     expect(debug).toContain(ana.actorId.href);
     expect(debug).toContain(`${bob.actorId.href}#delete`);
+    expect(debug).toContain(`${carol.actorId.href} is gone (410)`);
   });
 });

@@ -147,6 +147,7 @@ export async function acceptDeleteOfGoneActor(
   }
   if (status !== 404 && status !== 410) return undefined;
   const removed = await deps.followers.removeActor(actorId.href);
-  logger.info("{actor} is gone ({status}): removed {removed} follow(s)", { actor: actorId.href, status, removed });
+  logger.info("Delete: a deleted actor's server says it is gone ({status}): removed {removed} follow(s)", { status, removed });
+  logger.debug("{actor} is gone ({status})", { actor: actorId.href, status });
   return new Response(null, { status: 202 });
 }
