@@ -12,6 +12,8 @@ import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
+import { ServerSoftwareResolver } from "./federation/server-software.ts";
+import { RemoteServerService } from "./modules/remote-server/remote-server.service.ts";
 import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
 import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
@@ -252,7 +254,8 @@ export async function createRuntime(
       softwareVersion,
     });
     const outbox = new OutboxRepository(em);
-    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events });
+    const serverSoftware = new ServerSoftwareResolver({ servers: new RemoteServerService(em), allowPrivateAddresses: config.allowPrivateAddresses });
+    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware });
     const theRelay = relay;
     const refresher = new ActorRefresher({ federation, urls, followers });
 

@@ -8,6 +8,7 @@ import { EventSchema } from "../modules/event/event.entity.ts";
 import { FollowerSchema } from "../modules/follower/follower.entity.ts";
 import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
+import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
 
 /** Every entity, for the ORM and the migration generator. */
@@ -15,6 +16,7 @@ export const entities = [
   CollectiveSchema,
   ActorKeySchema,
   RemoteActorSchema,
+  RemoteServerSchema,
   FollowerSchema,
   OutboxSchema,
   UserSchema,

@@ -11,6 +11,8 @@ import type { RelaisFederation } from "./federation.ts";
 import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
+import { profileFor } from "./server-profiles.ts";
+import type { ServerSoftwareResolver } from "./server-software.ts";
 
 const logger = getLogger(["relais", "outbox"]);
 
@@ -36,6 +38,7 @@ export class OutboxRelay {
   readonly #urls: Urls;
   readonly #followers: FollowerService;
   readonly #events: EventService;
+  readonly #serverSoftware: ServerSoftwareResolver;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -47,6 +50,7 @@ export class OutboxRelay {
     urls: Urls;
     followers: FollowerService;
     events: EventService;
+    serverSoftware: ServerSoftwareResolver;
   }) {
     this.#em = deps.em;
     this.#federation = deps.federation;
@@ -55,6 +59,7 @@ export class OutboxRelay {
     this.#urls = deps.urls;
     this.#followers = deps.followers;
     this.#events = deps.events;
+    this.#serverSoftware = deps.serverSoftware;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -145,6 +150,7 @@ export class OutboxRelay {
       case "reject-follow": {
         const recipient = await this.#followers.recipient(message.followerApId);
         if (!recipient) return;
+        if (message.kind === "reject-follow" && !(await this.#understandsReject(recipient.apId))) return;
         const follow = new Follow({
           id: new URL(message.followActivityId),
           actor: recipient.apId,
@@ -163,12 +169,25 @@ export class OutboxRelay {
       case "update-event":
       case "event-change-note":
       case "delete-event":
-        await sendEventMessage(ctx, message, { events: this.#events, followers: this.#followers, urls: this.#urls });
+        await sendEventMessage(ctx, message, {
+          events: this.#events,
+          followers: this.#followers,
+          urls: this.#urls,
+          serverSoftware: this.#serverSoftware,
+        });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error
         // (`relais outbox retry` sends it once a release maps the kind).
         throw new Error(`no activity mapping for outbox messages of kind "${(message as { kind: string }).kind}"`);
     }
+  }
+
+  /** Gancio answers a Reject with an error and changes nothing: it is not sent one (server-profiles.ts). */
+  async #understandsReject(actor: URL): Promise<boolean> {
+    const software = (await this.#serverSoftware.softwareOf([actor.origin])).get(actor.origin);
+    if (profileFor(software).understandsReject) return true;
+    logger.debug("no Reject sent to {actor}: {software} does not handle it", { actor: actor.href, software });
+    return false;
   }
 }

@@ -33,6 +33,10 @@ export class Urls {
   event(id: string): URL {
     return this.#u(`/events/${encodeURIComponent(id)}`);
   }
+  /** The event as a Note, for servers that do not show an Event (FEDERATION.md). */
+  eventNote(eventId: string): URL {
+    return this.#u(`/events/${encodeURIComponent(eventId)}/note`);
+  }
   /** The Note that tells followers what changed in an event (Mastodon shows no Update of an Event). */
   eventChangeNote(eventId: string, version: number): URL {
     return this.#u(`/events/${encodeURIComponent(eventId)}/changes/${version}`);

@@ -1,6 +1,7 @@
-import { type Request, Router } from "express";
+import { type Request, type Response, Router } from "express";
 import { changeNoteDocument, tombstoneResponseDocument } from "../federation/mappers/event-activity.mapper.ts";
 import { eventToJsonLd } from "../federation/mappers/event.mapper.ts";
+import { eventNoteDocument } from "../federation/mappers/event-note.mapper.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
@@ -45,25 +46,43 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     }
     res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls }));
   });
-  router.get("/events/:id/changes/:version", async (req, res, next) => {
-    const id = String(req.params.id);
-    const version = Number(req.params.version);
-    const [loaded, note] = await Promise.all([deps.events.loadForDelivery(id), deps.events.changeNote(id, version)]);
-    if (!loaded?.published || !note) return next();
+  /** A Note about an event (its change notes, its Note form): gone with the event, the event's page for browsers. */
+  const serveEventNote = async (
+    req: Request,
+    res: Response,
+    loaded: NonNullable<Awaited<ReturnType<EventService["loadForDelivery"]>>>,
+    noteUrl: URL,
+    document: () => Promise<object>,
+  ) => {
     if (loaded.deletedAt) {
       // The notes of a deleted event go with it (their Deletes were sent with the event's).
-      const tombstone = tombstoneResponseDocument(deps.urls.eventChangeNote(id, version), "Note", loaded.deletedAt);
+      const tombstone = tombstoneResponseDocument(noteUrl, "Note", loaded.deletedAt);
       res.status(410).set("Vary", "Accept");
       if (wantsActivityJson(req)) res.type(as2ContentType).send(JSON.stringify(tombstone));
       else res.type("html").send(errorPage(visitorLanguages(req).lang, 410));
       return;
     }
     if (!wantsActivityJson(req)) {
-      res.redirect(303, deps.urls.event(id).pathname);
+      res.redirect(303, loaded.event.apId.pathname);
       return;
     }
-    const doc = await changeNoteDocument({ urls: deps.urls, event: loaded.event, version, language: note.language, text: note.text, published: note.createdAt });
-    res.set("Vary", "Accept").type(as2ContentType).send(JSON.stringify(doc));
+    res.set("Vary", "Accept").type(as2ContentType).send(JSON.stringify(await document()));
+  };
+  router.get("/events/:id/changes/:version", async (req, res, next) => {
+    const id = String(req.params.id);
+    const version = Number(req.params.version);
+    const [loaded, note] = await Promise.all([deps.events.loadForDelivery(id), deps.events.changeNote(id, version)]);
+    if (!loaded?.published || !note) return next();
+    await serveEventNote(req, res, loaded, deps.urls.eventChangeNote(id, version), () =>
+      changeNoteDocument({ urls: deps.urls, event: loaded.event, version, language: note.language, text: note.text, published: note.createdAt }),
+    );
+  });
+  // The event as a Note, for servers that do not show events (FEDERATION.md).
+  router.get("/events/:id/note", async (req, res, next) => {
+    const id = String(req.params.id);
+    const loaded = await deps.events.loadForDelivery(id);
+    if (!loaded?.published) return next();
+    await serveEventNote(req, res, loaded, deps.urls.eventNote(id), () => eventNoteDocument(loaded.event, deps.urls));
   });
   return router;
 }

@@ -89,7 +89,7 @@ const imageTypes: Record<string, string> = { jpg: "image/jpeg", jpeg: "image/jpe
  * `attachment[].mediaType` as text and crashes on an attachment without it; an unknown type is said as
  * such rather than guessed.
  */
-function imageMediaType(url: string): string {
+export function imageMediaType(url: string): string {
   const extension = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
   return (extension && imageTypes[extension]) || "application/octet-stream";
 }

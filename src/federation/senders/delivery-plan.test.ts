@@ -1,19 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { planSenders } from "./delivery-plan.ts";
+import { profileFor } from "../server-profiles.ts";
+import { planDelivery } from "./delivery-plan.ts";
 
 const r = (name: string) => ({ apId: new URL(`https://${name}.example/actor`), inboxUrl: new URL(`https://${name}.example/inbox`) });
+const software: Record<string, string> = { "gancio.example": "gancio", "hollo.example": "hollo", "relay.example": "gancio" };
+const profileOf = (x: { apId: URL }) => profileFor(software[x.apId.hostname]);
+const summary = (plan: ReturnType<typeof planDelivery>) =>
+  plan.map((g) => [g.sender, g.profile.form, g.profile.changeNotes, g.recipients.map((x) => x.apId.hostname)]);
 
-describe("planSenders", () => {
+describe("planDelivery", () => {
   it("sends a public event once to each follower, by the instance actor to its followers", () => {
-    const plan = planSenders("public", [r("mastodon"), r("gancio")], [r("gancio"), r("relay")]);
-    expect(plan.map((g) => [g.sender, g.recipients.map((x) => x.apId.hostname)])).toEqual([
-      ["collective", ["mastodon.example"]],
-      ["instance", ["gancio.example", "relay.example"]],
+    const plan = planDelivery("public", [r("mastodon"), r("gancio"), r("hollo")], [r("gancio"), r("relay")], profileOf);
+    expect(summary(plan)).toEqual([
+      ["collective", "event", true, ["mastodon.example"]],
+      ["collective", "note", true, ["hollo.example"]],
+      ["instance", "event", false, ["gancio.example", "relay.example"]],
     ]);
   });
 
   it("keeps unlisted events to the collective's followers, and leaves out empty groups", () => {
-    expect(planSenders("unlisted", [r("mastodon")], [r("relay")])).toEqual([{ sender: "collective", recipients: [r("mastodon")] }]);
-    expect(planSenders("public", [], [])).toEqual([]);
+    expect(summary(planDelivery("unlisted", [r("mastodon")], [r("relay")], profileOf))).toEqual([["collective", "event", true, ["mastodon.example"]]]);
+    expect(planDelivery("public", [], [], profileOf)).toEqual([]);
   });
 });

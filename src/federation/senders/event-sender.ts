@@ -6,6 +6,7 @@ import type { FollowerService } from "../../modules/follower/follower.service.ts
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
+import { prebuiltActivity } from "../fedify-workarounds.ts";
 import {
   type ActivitySender,
   changeNote,
@@ -15,8 +16,10 @@ import {
   eventActivityDocument,
   relaySender,
 } from "../mappers/event-activity.mapper.ts";
-import { prebuiltActivity } from "../fedify-workarounds.ts";
-import { type DeliveryGroup, planSenders } from "./delivery-plan.ts";
+import { eventNote } from "../mappers/event-note.mapper.ts";
+import { profileFor } from "../server-profiles.ts";
+import type { ServerSoftwareResolver } from "../server-software.ts";
+import { type DeliveryGroup, planDelivery, serverOrigin } from "./delivery-plan.ts";
 
 export type EventMessage = Extract<OutboxMessage, { kind: "create-event" | "update-event" | "event-change-note" | "delete-event" }>;
 
@@ -24,6 +27,7 @@ export interface EventSenderDeps {
   readonly events: EventService;
   readonly followers: FollowerService;
   readonly urls: Urls;
+  readonly serverSoftware: ServerSoftwareResolver;
 }
 
 const toFedifyRecipient = (r: Recipient) => ({
@@ -39,19 +43,19 @@ interface Loaded {
 
 /**
  * Sends one event-related outbox message: to the collective's followers from the collective, and for
- * a public event to the instance actor's followers from the instance actor (delivery-plan.ts). Each
- * follower gets it once. Everything about one event shares an ordering key, so that queues that
- * honour it deliver to each server in the order sent here: an Update before the change note that
- * describes it.
+ * a public event to the instance actor's followers from the instance actor; to each server in the
+ * form it shows (an `Event`, or a `Note` for servers that do not show events), with or without change
+ * notes (delivery-plan.ts, server-profiles.ts). Each follower gets it once. Everything about one event
+ * shares an ordering key, so that queues that honour it deliver to each server in the order sent
+ * here: an Update before the change note that describes it.
  */
 export async function sendEventMessage(ctx: Context<void>, message: EventMessage, deps: EventSenderDeps): Promise<void> {
   const loaded = await deps.events.loadForDelivery(message.eventId);
   if (!loaded?.published) return;
-  const plan = planSenders(
-    loaded.event.visibility,
-    await deps.followers.recipients(message.collectiveId),
-    await deps.followers.recipients(null),
-  );
+  const collectiveFollowers = await deps.followers.recipients(message.collectiveId);
+  const instanceFollowers = await deps.followers.recipients(null);
+  const software = await deps.serverSoftware.softwareOf([...collectiveFollowers, ...instanceFollowers].map(serverOrigin));
+  const plan = planDelivery(loaded.event.visibility, collectiveFollowers, instanceFollowers, (r) => profileFor(software.get(serverOrigin(r))));
   let noteSent = false;
   for (const group of plan) noteSent = (await sendToGroup(ctx, message, loaded, group, deps)) || noteSent;
   const version = message.kind === "update-event" || message.kind === "event-change-note" ? message.version : undefined;
@@ -61,19 +65,21 @@ export async function sendEventMessage(ctx: Context<void>, message: EventMessage
 /** Sends the message to one group of followers; returns whether a change note went out. */
 async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Loaded, group: DeliveryGroup, deps: EventSenderDeps): Promise<boolean> {
   const { event, deletedAt } = loaded;
+  const { form, changeNotes } = group.profile;
   const identifier = group.sender === "collective" ? event.organizer.slug : instanceIdentifier;
   const sender: ActivitySender =
     group.sender === "collective" ? collectiveSender(event, deps.urls.collectiveFollowers(identifier)) : relaySender(deps.urls);
   const recipients = group.recipients.map(toFedifyRecipient);
   const options = { preferSharedInbox: true, fanout: "skip" as const, orderingKey: event.apId.href };
   // Complete documents (FEP-8a8e terms included) go out as built: see prebuiltActivity.
-  const sendPrebuilt = (activity: Activity) => ctx.sendActivity({ identifier }, recipients, activity, options);
+  const send = (activity: Activity) => ctx.sendActivity({ identifier }, recipients, activity, options);
 
   const sendChangeNote = async (version: number, onlyUnsent: boolean): Promise<boolean> => {
+    if (!changeNotes) return false;
     const note = await deps.events.changeNote(event.id, version);
     if (!note || (onlyUnsent && note.sentAt)) return false;
     const built = changeNote({ urls: deps.urls, event, version, language: note.language, text: note.text, published: note.createdAt });
-    await ctx.sendActivity({ identifier }, recipients, changeNoteCreate(built, event, sender), options);
+    await send(changeNoteCreate(built, event, sender));
     return true;
   };
 
@@ -81,11 +87,19 @@ async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Lo
     case "create-event":
     case "update-event": {
       if (deletedAt) return false;
-      const kind = message.kind === "create-event" ? "Create" : "Update";
       const version = message.kind === "update-event" ? message.version : 0;
-      const followersUrl = deps.urls.collectiveFollowers(event.organizer.slug);
-      const doc = await eventActivityDocument(kind, event, version, { followersUrl }, sender);
-      await sendPrebuilt(await prebuiltActivity(kind === "Create" ? Create : Update, doc));
+      const name = message.kind === "create-event" ? "create" : `update-${version}`;
+      if (form === "note") {
+        const note = eventNote(event, deps.urls);
+        const Activity = message.kind === "create-event" ? Create : Update;
+        const published = message.kind === "create-event" ? event.publishedAt : event.updatedAt;
+        await send(new Activity({ id: new URL(`${note.id?.href}#${sender.idPrefix}${name}`), actor: sender.actor, to: note.toId, cc: note.ccId, object: note, published }));
+      } else {
+        const kind = message.kind === "create-event" ? "Create" : "Update";
+        const followersUrl = deps.urls.collectiveFollowers(event.organizer.slug);
+        const doc = await eventActivityDocument(kind, event, version, { followersUrl }, sender);
+        await send(await prebuiltActivity(kind === "Create" ? Create : Update, doc));
+      }
       return message.kind === "update-event" ? await sendChangeNote(message.version, false) : false;
     }
     case "event-change-note":
@@ -93,16 +107,24 @@ async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Lo
       return deletedAt ? false : await sendChangeNote(message.version, true);
     case "delete-event":
       if (!deletedAt) return false;
-      for (const activity of await deletions(event, deletedAt, sender, deps)) await sendPrebuilt(activity);
+      for (const activity of await deletions(event, deletedAt, sender, group, deps)) await send(activity);
       return false;
   }
 }
 
-/** The Delete of the event, then one for each change note that followers may have received. */
-async function deletions(event: PublishedEvent, deletedAt: Temporal.Instant, sender: ActivitySender, deps: EventSenderDeps): Promise<Activity[]> {
-  const notes = await deps.events.sentChangeNotes(event.id);
+/** The Delete of the event (or of its Note), then one for each change note the group may have received. */
+async function deletions(
+  event: PublishedEvent,
+  deletedAt: Temporal.Instant,
+  sender: ActivitySender,
+  group: DeliveryGroup,
+  deps: EventSenderDeps,
+): Promise<Activity[]> {
+  const notes = group.profile.changeNotes ? await deps.events.sentChangeNotes(event.id) : [];
   const documents = [
-    deleteDocument({ id: event.apId, formerType: "Event", deletedAt }, sender),
+    group.profile.form === "note"
+      ? deleteDocument({ id: deps.urls.eventNote(event.id), formerType: "Note", deletedAt }, sender)
+      : deleteDocument({ id: event.apId, formerType: "Event", deletedAt }, sender),
     ...notes.map((n) => deleteDocument({ id: deps.urls.eventChangeNote(event.id, n.version), formerType: "Note", deletedAt }, sender)),
   ];
   return Promise.all(documents.map((d) => prebuiltActivity(Delete, d)));
