@@ -221,7 +221,7 @@ export async function createRuntime(
       secondFactor: createRateLimit({ name: "second-factor", points: 5, durationSeconds: 900, redis: rateStore }),
     };
 
-    const collectives = new CollectiveService(em);
+    const collectives = new CollectiveService(em, urls, { onOutbox: () => void relay?.nudge() });
     let relay: OutboxRelay | undefined;
     const followers = new FollowerService(em, urls, {
       blockedDomains: config.blockedDomains,

@@ -10,6 +10,7 @@ import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
+import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { profileFor } from "./server-profiles.ts";
 import type { ServerSoftwareResolver } from "./server-software.ts";
@@ -163,6 +164,11 @@ export class OutboxRelay {
           { id: recipient.apId, inboxId: recipient.inboxUrl, endpoints: recipient.sharedInboxUrl ? { sharedInbox: recipient.sharedInboxUrl } : null },
           activity,
         );
+        return;
+      }
+      case "update-collective": {
+        const collective = await this.#em.fork().findOne(CollectiveSchema, { id: message.collectiveId });
+        if (collective) await sendCollectiveUpdate(ctx, activityId, collective, { followers: this.#followers, urls: this.#urls });
         return;
       }
       case "create-event":

@@ -36,6 +36,7 @@ ul.cards,ul.members,ul.events,ul.requests,ul.links{list-style:none;padding:0}ul.
 code.secret{font-size:1.2rem;word-break:break-all}
 figure{margin:1rem 0}figure.thumb img{display:block;max-width:15rem;border:1px solid #ddd;border-radius:.3rem}
 figure.event-image img{display:block;border-radius:.5rem}
+.collective-head{display:flex;gap:1rem;align-items:center}.avatar{border-radius:50%;object-fit:cover;flex:none}
 `;
 
 const version = createHash("sha256").update(stylesheet).digest("hex").slice(0, 12);

@@ -1,5 +1,6 @@
 import { Endpoints, Group, Image, type Actor, isActor } from "@fedify/vocab";
 import type { Collective } from "../../modules/collective/collective.entity.ts";
+import { storedMediaType } from "../../modules/media/media.service.ts";
 import { storableRemoteActor } from "../../modules/remote-actor/remote-actor.rules.ts";
 import type { RemoteActorInfo } from "../../modules/remote-actor/remote-actor.types.ts";
 import { textToHtml } from "../../shared/html.ts";
@@ -11,6 +12,12 @@ export interface ActorKeysForMapping {
   readonly publicKey: import("@fedify/vocab").CryptographicKey | null;
   readonly assertionMethods: readonly import("@fedify/vocab").Multikey[];
 }
+
+/** The media type of an avatar uploaded here (its stored name says it). */
+const iconMediaType = (url: string, urls: Urls) => {
+  const name = urls.mediaName(url);
+  return name ? storedMediaType(name) : undefined;
+};
 
 /** A collective as an ActivityPub `Group`. Pure: everything it needs is passed in. */
 export function collectiveToGroup(collective: Collective, urls: Urls, keys: ActorKeysForMapping): Group {
@@ -33,7 +40,7 @@ export function collectiveToGroup(collective: Collective, urls: Urls, keys: Acto
     published: Temporal.Instant.fromEpochMilliseconds(collective.createdAt.getTime()),
     publicKey: keys.publicKey,
     assertionMethods: [...keys.assertionMethods],
-    icon: collective.iconUrl ? new Image({ url: new URL(collective.iconUrl) }) : null,
+    icon: collective.iconUrl ? new Image({ url: new URL(collective.iconUrl), mediaType: iconMediaType(collective.iconUrl, urls) ?? null }) : null,
   });
 }
 

@@ -42,3 +42,21 @@ export const createCollectiveSchema = z
   });
 
 export type CreateCollectiveInput = z.input<typeof createCollectiveSchema>;
+
+/** The settings an owner changes: every field given (the form sends them all); `iconUrl` null removes the avatar. */
+export const collectiveSettingsSchema = z
+  .object({
+    name: languageMapSchema(200).refine((m) => Object.keys(m).length > 0, "give the name in at least one language"),
+    summary: languageMapSchema(2000),
+    primaryLanguage: z.string().refine(isLanguageTag, "must be a language code such as fr, de, nl or en"),
+    manuallyApprovesFollowers: z.boolean(),
+    iconUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).nullable(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (!(v.primaryLanguage in v.name)) {
+      ctx.addIssue({ code: "custom", path: ["name", v.primaryLanguage], message: `give the name in the primary language "${v.primaryLanguage}"` });
+    }
+  });
+
+export type CollectiveSettingsInput = z.input<typeof collectiveSettingsSchema>;

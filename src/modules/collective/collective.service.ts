@@ -1,9 +1,14 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { conflict, notFound } from "../../shared/errors.ts";
+import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
 import { parseOrThrow } from "../../shared/validation.ts";
 import { generateActorKeys } from "./actor-keys.ts";
 import { ActorKeySchema, type Collective, CollectiveSchema } from "./collective.entity.ts";
-import { type CreateCollectiveInput, createCollectiveSchema } from "./collective.schema.ts";
+import { type CollectiveSettingsInput, collectiveSettingsSchema, type CreateCollectiveInput, createCollectiveSchema } from "./collective.schema.ts";
+import { can } from "./collective.policy.ts";
+import { writeAudit } from "../audit/audit.writer.ts";
+import { writeOutbox } from "../outbox/outbox.writer.ts";
+import type { Principal } from "../user/user.service.ts";
+import type { Urls } from "../../shared/urls.ts";
 import { primaryFirst } from "../../shared/language.ts";
 
 export const instanceKeyOwner = "instance";
@@ -17,8 +22,43 @@ export interface StoredKey {
 
 export class CollectiveService {
   readonly #em: EntityManager;
-  constructor(em: EntityManager) {
+  readonly #urls: Urls;
+  readonly #onOutbox: () => void;
+  /** `onOutbox`: an Update of a collective's profile was queued (nudge the relay), after the commit. */
+  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void } = {}) {
     this.#em = em;
+    this.#urls = urls;
+    this.#onOutbox = opts.onOutbox ?? (() => {});
+  }
+
+  /**
+   * An owner changes the collective's names, summaries, primary language, avatar or follower approval:
+   * the row, an audit entry and an Update of the Group for its followers, in one transaction. The
+   * avatar must be an image uploaded here (pages load nothing from elsewhere).
+   */
+  async updateSettings(principal: Principal, slug: string, input: CollectiveSettingsInput): Promise<Collective> {
+    const v = parseOrThrow(collectiveSettingsSchema, input, "settings");
+    if (v.iconUrl && !this.#urls.mediaName(v.iconUrl)) {
+      throw invalid(`the avatar must be an image uploaded here (${this.#urls.origin.origin}/media/…)`, [{ field: "iconUrl", message: "must be an image uploaded here" }]);
+    }
+    const updated = await this.#em.fork().transactional(async (em) => {
+      const collective = await em.findOne(CollectiveSchema, { slug });
+      if (!collective) throw notFound(`the collective "${slug}"`);
+      if (!can(principal, "manage-settings", collective.id)) throw forbidden(`only owners of "${slug}" change its settings`);
+      collective.name = primaryFirst(v.name, v.primaryLanguage);
+      collective.summary = Object.keys(v.summary).length > 0 ? primaryFirst(v.summary, v.primaryLanguage) : null;
+      collective.primaryLanguage = v.primaryLanguage;
+      collective.manuallyApprovesFollowers = v.manuallyApprovesFollowers;
+      collective.iconUrl = v.iconUrl;
+      collective.updatedAt = new Date();
+      await em.flush();
+      await writeAudit(em, { collectiveId: collective.id, actor: principal, action: "collective.settings", subject: slug });
+      // One Update per saved change; its id is derived from the change, so a retry sends the same id.
+      await writeOutbox(em, `${this.#urls.collective(slug).href}#profile-${collective.updatedAt.getTime()}`, { kind: "update-collective", collectiveId: collective.id });
+      return collective;
+    });
+    this.#onOutbox();
+    return updated;
   }
 
   /** Creates a collective and its key pairs in one transaction. */

@@ -10,7 +10,9 @@ export type OutboxMessage =
   | { kind: "update-event"; collectiveId: string; eventId: string; version: number }
   /** Written only before change notes had their own table (they now go out with their Update's row). */
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
-  | { kind: "delete-event"; collectiveId: string; eventId: string };
+  | { kind: "delete-event"; collectiveId: string; eventId: string }
+  /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
+  | { kind: "update-collective"; collectiveId: string };
 
 /**
  * Writes a message to the outbox inside the caller's transaction. Returns false when a row with this

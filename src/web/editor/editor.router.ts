@@ -26,6 +26,7 @@ import { eventRoutes } from "./event.routes.ts";
 import { linkRoutes } from "./link.routes.ts";
 import { membersRoutes } from "./members.routes.ts";
 import { securityRoutes } from "./security.routes.ts";
+import { settingsRoutes } from "./settings.routes.ts";
 import { editorView } from "./editor-context.ts";
 import { multipartForm } from "./multipart-form.ts";
 import { type EditorView, editorPage } from "./pages/editor-layout.ts";
@@ -85,6 +86,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(collectiveRoutes(ctx));
   r.use(dashboardRoutes(ctx));
   r.use(membersRoutes(ctx));
+  r.use(settingsRoutes(ctx));
   r.use(eventRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();

@@ -20,8 +20,11 @@ export function collectivePage(opts: {
   const name = pickLanguage(c.name, opts.wanted, c.primaryLanguage);
   const summary = c.summary ? pickLanguage(c.summary, opts.wanted, c.primaryLanguage) : undefined;
   const handle = `@${c.slug}@${urls.handleHost}`;
+  // Only an avatar uploaded here: a page of this site loads nothing from another origin.
+  const avatar = c.iconUrl && urls.mediaName(c.iconUrl) ? new URL(c.iconUrl).pathname : undefined;
   const body = html`
-<h1${name && name.language !== lang ? html` lang="${name.language}"` : ""}>${name?.text ?? c.slug}</h1>
+<div class="collective-head">${avatar ? html`<img class="avatar" src="${avatar}" alt="" width="96" height="96">` : ""}
+<h1${name && name.language !== lang ? html` lang="${name.language}"` : ""}>${name?.text ?? c.slug}</h1></div>
 ${summary ? html`<p${summary.language !== lang ? html` lang="${summary.language}"` : ""}>${summary.text}</p>` : ""}
 <section class="card" aria-labelledby="follow">
 <h2 id="follow">${t(lang, "web:collective.follow")}</h2>

@@ -31,6 +31,7 @@ export const doneKeys = [
   "resetLink",
   "created",
   "resetSent",
+  "settingsSaved",
 ] as const;
 
 export function doneMessage(lang: string, value: unknown): string | undefined {
