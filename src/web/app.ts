@@ -14,7 +14,7 @@ import { inboxPrecheck } from "./inbox-precheck.ts";
 import { refuseNulInUrl } from "./url-limits.ts";
 import { visitorLanguages } from "./language.ts";
 import { collectivePage, homePage } from "./pages/collective.page.ts";
-import { upcomingSection } from "./pages/event.page.ts";
+import { calendarPage, upcomingSection } from "./pages/calendar.page.ts";
 import { errorPage } from "./pages/layout.ts";
 import { inboxRateLimit, type RateLimit } from "./rate-limits.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -101,8 +101,15 @@ export function createApp(deps: AppDeps): Express {
 
   app.get("/", async (req, res) => {
     const { wanted, lang } = visitorLanguages(req);
-    const collectives = await deps.collectives.list();
-    res.type("html").set("Content-Language", lang).send(homePage({ collectives, lang, wanted, urls: deps.urls }));
+    const [collectives, upcoming] = await Promise.all([deps.collectives.list(), deps.events?.upcoming(Temporal.Now.instant(), 10) ?? []]);
+    res.type("html").set("Content-Language", lang).set("Vary", "Accept-Language").send(homePage({ collectives, upcoming, lang, wanted, urls: deps.urls }));
+  });
+
+  app.get("/events", async (req, res, next) => {
+    if (!deps.events) return next();
+    const { wanted, lang } = visitorLanguages(req);
+    const events = await deps.events.upcoming(Temporal.Now.instant(), 300);
+    res.type("html").set("Content-Language", lang).set("Vary", "Accept-Language").send(calendarPage({ events, lang, wanted, urls: deps.urls }));
   });
 
   app.get("/@:slug", async (req, res, next) => {

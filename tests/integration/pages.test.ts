@@ -77,7 +77,23 @@ describe("public pages", () => {
     const { status, text } = await page(relais.url("/"), { "accept-language": "nl" });
     expect(status).toBe(200);
     expect(text).toContain("Sociale rechten Gent");
+    expect(text).toContain("Tegen algoritmische controle");
     expect(text).toContain(`webcal://${relais.origin.host}/events.ics`);
+    // Upcoming events of every collective, with who organises them; not drafts.
+    expect(text).toMatch(/<a href="\/events\/[0-9a-f-]{36}">Betoging aan het OCMW<\/a>/);
+    expect(text).not.toContain("Concept");
+  });
+
+  it("has a calendar page, day by day, whose language links keep the page", async () => {
+    const { status, text } = await page(relais.url("/events?lang=fr"));
+    expect(status).toBe(200);
+    expect(text).toContain("<h1>Événements à venir sur cette instance</h1>");
+    expect(text).toContain('<time datetime="2030-10-25">vendredi 25 octobre 2030</time>');
+    expect(text).toContain("Manifestation devant le CPAS");
+    expect(text).toContain("Droits sociaux Gand");
+    expect(text).toContain('<a href="/events?lang=de" hreflang="de" lang="de">DE</a>');
+    expect(text).toContain(`webcal://${relais.origin.host}/events.ics`);
+    expect(text).not.toContain("Concept");
   });
 
   it("answers 404 pages for unknown collectives and events, in the visitor's language", async () => {

@@ -223,6 +223,13 @@ export class EventService {
     return { items: rows.map((r) => toPublishedEvent(r, collective, this.#urls)), total };
   }
 
+  /** Upcoming public events of every collective, soonest first (the home page and the calendar). */
+  async upcoming(from: Temporal.Instant, limit: number): Promise<PublishedEvent[]> {
+    const where = { published: true, visibility: "public" as const, deletedAt: null, ...timeWindow({ from }) };
+    const rows = await this.#em.fork().find(EventSchema, where, { populate: ["collective"], orderBy: { startsAt: "asc" }, limit: Math.min(limit, 1000) });
+    return rows.map((r) => toPublishedEvent(r, r.collective, this.#urls));
+  }
+
   async list(slug: string, query: EventListQuery, principal: Principal | null = null): Promise<EventView[]> {
     const collective = await this.#collective(slug);
     const includePrivate = query.includePrivate === true && can(principal, "read-private", collective.id);

@@ -4,6 +4,8 @@ import { pickLanguage } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { escapeHtml } from "../../shared/html.ts";
 import { html, raw, type SafeHtml } from "../html.ts";
+import type { PublishedEvent } from "../../modules/event/event.types.ts";
+import { eventList } from "./calendar.page.ts";
 import { subscribeBox } from "./event.page.ts";
 import { layout } from "./layout.ts";
 
@@ -37,14 +39,22 @@ ${opts.sections ?? []}`;
   return layout({ lang, title: name?.text ?? c.slug, body, path: urls.collective(c.slug).pathname });
 }
 
-export function homePage(opts: { collectives: readonly Collective[]; lang: string; wanted: readonly string[]; urls: Urls }): string {
+export function homePage(opts: { collectives: readonly Collective[]; upcoming: readonly PublishedEvent[]; lang: string; wanted: readonly string[]; urls: Urls }): string {
+  const { lang, urls } = opts;
   const items = opts.collectives.map((c) => {
     const name = pickLanguage(c.name, opts.wanted, c.primaryLanguage);
-    return html`<li><a href="${opts.urls.collective(c.slug).pathname}">${name?.text ?? c.slug}</a> <span class="muted">@${c.slug}</span></li>`;
+    const summary = c.summary ? pickLanguage(c.summary, opts.wanted, c.primaryLanguage) : undefined;
+    return html`<li><a href="${urls.collective(c.slug).pathname}"${name && name.language !== lang ? html` lang="${name.language}"` : ""}>${name?.text ?? c.slug}</a> <span class="muted">@${c.slug}</span>${
+      summary ? html`<br><span${summary.language !== lang ? html` lang="${summary.language}"` : ""}>${summary.text}</span>` : ""
+    }</li>`;
   });
-  const body = html`<h1>${t(opts.lang, "web:home.title")}</h1>
-<p class="muted">${t(opts.lang, "web:site.tagline")}</p>
-${items.length > 0 ? html`<ul>${items}</ul>` : html`<p>${t(opts.lang, "web:home.empty")}</p>`}
-${items.length > 0 ? subscribeBox(opts.lang, opts.urls.instanceIcs()) : ""}`;
-  return layout({ lang: opts.lang, title: t(opts.lang, "web:home.title"), body, path: "/" });
+  const body = html`<h1>${t(lang, "web:site.name")}</h1>
+<p class="muted">${t(lang, "web:site.tagline")}</p>
+<section aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "web:event.upcoming")}</h2>
+${opts.upcoming.length > 0 ? eventList(opts.upcoming, { lang, wanted: opts.wanted, urls, organizer: true }) : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}
+<p><a href="/events">${t(lang, "web:home.allEvents")}</a></p></section>
+<section aria-labelledby="collectives"><h2 id="collectives">${t(lang, "web:home.title")}</h2>
+${items.length > 0 ? html`<ul class="collective-list">${items}</ul>` : html`<p>${t(lang, "web:home.empty")}</p>`}</section>
+${items.length > 0 ? subscribeBox(lang, urls.instanceIcs()) : ""}`;
+  return layout({ lang, title: t(lang, "web:home.title"), body, path: "/" });
 }

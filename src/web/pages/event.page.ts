@@ -7,7 +7,7 @@ import { html, raw, type SafeHtml } from "../html.ts";
 import { layout } from "./layout.ts";
 
 /** Text in the visitor's language by the fallback chain, with a `lang` attribute when it differs from the page's. */
-function localized(map: LanguageMap | undefined, wanted: readonly string[], primary: string, pageLang: string) {
+export function localized(map: LanguageMap | undefined, wanted: readonly string[], primary: string, pageLang: string) {
   const picked = map ? pickLanguage(map, wanted, primary) : undefined;
   if (!picked) return undefined;
   return { text: picked.text, lang: picked.language !== pageLang ? picked.language : undefined };
@@ -34,7 +34,7 @@ function countryName(code: string, lang: string): string {
   }
 }
 
-const langAttr = (lang: string | undefined) => (lang ? html` lang="${lang}"` : "");
+export const langAttr = (lang: string | undefined) => (lang ? html` lang="${lang}"` : "");
 
 function mapLink(event: PublishedEvent): string | undefined {
   const p = event.location;
@@ -111,18 +111,4 @@ ${description ? html`<div class="description"${langAttr(description.lang)}>${raw
 </article>
 ${subscribeBox(lang, urls.collectiveIcs(e.organizer.slug))}`;
   return layout({ lang, title: name?.text ?? "", body, path: urls.event(e.id).pathname });
-}
-
-/** The "upcoming events" section of a collective's page. */
-export function upcomingSection(opts: { events: readonly PublishedEvent[]; lang: string; wanted: readonly string[]; urls: Urls; slug: string }): SafeHtml {
-  const { lang, wanted, urls } = opts;
-  const items = opts.events.map((e) => {
-    const name = localized(e.name, wanted, e.organizer.primaryLanguage, lang);
-    return html`<li><a href="${urls.event(e.id).pathname}"${langAttr(name?.lang)}>${name?.text ?? ""}</a><br>
-<span class="muted">${formatEventWhen(e, lang)}${e.status !== "scheduled" ? html` · <strong>${t(lang, `web:event.status_${e.status}`)}</strong>` : ""}</span></li>`;
-  });
-  return html`<section aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "web:event.upcoming")}</h2>
-${items.length > 0 ? html`<ul>${items}</ul>` : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}
-</section>
-${subscribeBox(lang, urls.collectiveIcs(opts.slug))}`;
 }

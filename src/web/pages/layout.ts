@@ -22,9 +22,10 @@ export function layout(opts: { lang: string; title: string; body: SafeHtml; path
 <link rel="stylesheet" href="${stylesheetPath}">
 </head>
 <body>
-<header><a href="/">${t(opts.lang, "web:site.name")}</a>
-<nav aria-label="${t(opts.lang, "web:nav.language")}">${switcher}</nav></header>
-<main>${opts.body}</main>
+<a class="skip" href="#main">${t(opts.lang, "web:nav.skip")}</a>
+<header><nav class="site" aria-label="${t(opts.lang, "web:nav.site")}"><a href="/">${t(opts.lang, "web:site.name")}</a> <a href="/events">${t(opts.lang, "web:nav.calendar")}</a></nav>
+<nav class="languages" aria-label="${t(opts.lang, "web:nav.language")}">${switcher}</nav></header>
+<main id="main">${opts.body}</main>
 </body>
 </html>`}`;
 }
