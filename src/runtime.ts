@@ -18,6 +18,7 @@ import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
 import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
+import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
@@ -35,6 +36,7 @@ import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { SessionStore } from "./modules/account/session.types.ts";
 import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
 import { OperatorError } from "./shared/errors.ts";
+import { createTranslator, type Translate } from "./shared/i18n.ts";
 import { Urls } from "./shared/urls.ts";
 import { createRateLimit, type RateLimit, type RateLimitOptions } from "./web/rate-limits.ts";
 
@@ -67,6 +69,10 @@ export interface Runtime {
   readonly config: Config;
   readonly role: Role;
   readonly urls: Urls;
+  /** The interface's translations (locales/), for whatever words text for people. */
+  readonly translate: Translate;
+  /** Events worded for people (summary line, dates, status) with `translate`. */
+  readonly wording: EventWording;
   readonly orm: MikroORM;
   readonly em: EntityManager;
   readonly federation: RelaisFederation;
@@ -170,6 +176,8 @@ export async function createRuntime(
     const em = orm.em.fork() as EntityManager;
 
     const urls = new Urls(config.origin);
+    const translate = createTranslator();
+    const wording = eventWording(translate);
 
     let sessionStore: SessionStore = new PostgresSessionStore(em);
     const readiness: Record<string, () => Promise<void>> = {
@@ -239,6 +247,7 @@ export async function createRuntime(
     const media = new MediaService(config.mediaDir);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
     const events = new EventService(em, urls, {
+      translate,
       onOutbox: () => void relay?.nudge(),
       onChange: () => feedSubjects.invalidate(),
     });
@@ -252,10 +261,11 @@ export async function createRuntime(
       followers,
       events,
       softwareVersion,
+      wording,
     });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({ servers: new RemoteServerService(em), allowPrivateAddresses: config.allowPrivateAddresses });
-    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware });
+    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
     const theRelay = relay;
     const refresher = new ActorRefresher({ federation, urls, followers });
 
@@ -263,6 +273,8 @@ export async function createRuntime(
       config,
       role,
       urls,
+      translate,
+      wording,
       orm,
       em,
       federation,

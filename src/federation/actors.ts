@@ -93,7 +93,7 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
         page.items.map(async (event) => {
           const followersUrl = urls.collectiveFollowers(event.organizer.slug);
           const sender = identifier === instanceIdentifier ? relaySender(urls) : undefined;
-          return prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl }, sender));
+          return prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl, wording: deps.wording }, sender));
         }),
       );
       const next = offset + pageSize < page.total ? String(offset + pageSize) : null;

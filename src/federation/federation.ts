@@ -7,6 +7,7 @@ import {
 import { Accept, Delete, Follow, Reject, Undo } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
+import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
@@ -30,6 +31,8 @@ export interface FederationDeps {
   readonly followers: FollowerService;
   readonly events: EventService;
   readonly softwareVersion: string;
+  /** Words the events' summary lines and statuses in the AS2 documents. */
+  readonly wording: EventWording;
 }
 
 export type RelaisFederation = Federation<void>;

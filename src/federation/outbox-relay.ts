@@ -2,6 +2,7 @@ import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { OutboxRepository } from "../modules/outbox/outbox.repository.ts";
@@ -40,6 +41,7 @@ export class OutboxRelay {
   readonly #followers: FollowerService;
   readonly #events: EventService;
   readonly #serverSoftware: ServerSoftwareResolver;
+  readonly #wording: EventWording;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -52,6 +54,7 @@ export class OutboxRelay {
     followers: FollowerService;
     events: EventService;
     serverSoftware: ServerSoftwareResolver;
+    wording: EventWording;
   }) {
     this.#em = deps.em;
     this.#federation = deps.federation;
@@ -61,6 +64,7 @@ export class OutboxRelay {
     this.#followers = deps.followers;
     this.#events = deps.events;
     this.#serverSoftware = deps.serverSoftware;
+    this.#wording = deps.wording;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -180,6 +184,7 @@ export class OutboxRelay {
           followers: this.#followers,
           urls: this.#urls,
           serverSoftware: this.#serverSoftware,
+          wording: this.#wording,
         });
         return;
       default:

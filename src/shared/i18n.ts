@@ -74,15 +74,31 @@ export function createI18n(options: I18nOptions = {}): I18n {
   return instance;
 }
 
-let shared: I18n | undefined;
+/**
+ * Translates an interface key (`namespace:key`, e.g. `event:where.online`) into `language`, falling
+ * back to English. Whoever words text for people (event summaries, change notes) is given one by the
+ * composition root; domain code never reaches for a process-wide instance.
+ */
+export type Translate = (language: string, key: string, vars?: Record<string, unknown>) => string;
 
-/** The process-wide instance over `locales/`, created on first use (the files are read once). */
-export function sharedI18n(): I18n {
-  shared ??= createI18n();
-  return shared;
+/** A `Translate` over an i18next instance. */
+export function translatorOf(i18n: I18n): Translate {
+  return (language, key, vars = {}) => String(i18n.t(key, { ...vars, lng: language }));
 }
 
-/** Translates `key` (`namespace:key`) into `language`, falling back to English. */
+/** A `Translate` over every locale file (or the given resources). */
+export function createTranslator(options: I18nOptions = {}): Translate {
+  return translatorOf(createI18n(options));
+}
+
+let shared: Translate | undefined;
+
+/**
+ * The web pages' translator, over `locales/`, created on first use (the files are read once). Only
+ * src/web renders pages with it; src/modules and src/federation are given a `Translate`
+ * (tests/architecture/boundaries.test.ts).
+ */
 export function t(language: string, key: string, vars: Record<string, unknown> = {}): string {
-  return String(sharedI18n().t(key, { ...vars, lng: language }));
+  shared ??= createTranslator();
+  return shared(language, key, vars);
 }

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from "express";
 import { changeNoteDocument, tombstoneResponseDocument } from "../federation/mappers/event-activity.mapper.ts";
 import { eventToJsonLd } from "../federation/mappers/event.mapper.ts";
 import { eventNoteDocument } from "../federation/mappers/event-note.mapper.ts";
+import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
@@ -22,7 +23,7 @@ const as2ContentType = 'application/activity+json; charset=utf-8';
  * One canonical URL per event: `/events/{id}` answers the FEP-8a8e JSON-LD to servers and the HTML page
  * to browsers; a deleted event answers 410 (a Tombstone for servers).
  */
-export function eventRoutes(deps: { events: EventService; urls: Urls }): Router {
+export function eventRoutes(deps: { events: EventService; urls: Urls; wording: EventWording }): Router {
   const router = Router();
   router.get("/events/:id", async (req, res, next) => {
     const id = String(req.params.id);
@@ -35,7 +36,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
         res.status(410).type(as2ContentType).send(JSON.stringify(tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt)));
         return;
       }
-      const doc = await eventToJsonLd(loaded.event, { followersUrl: deps.urls.collectiveFollowers(loaded.event.organizer.slug) });
+      const doc = await eventToJsonLd(loaded.event, { followersUrl: deps.urls.collectiveFollowers(loaded.event.organizer.slug), wording: deps.wording });
       res.type(as2ContentType).send(JSON.stringify(doc));
       return;
     }
@@ -82,7 +83,7 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
     const id = String(req.params.id);
     const loaded = await deps.events.loadForDelivery(id);
     if (!loaded?.published) return next();
-    await serveEventNote(req, res, loaded, deps.urls.eventNote(id), () => eventNoteDocument(loaded.event, deps.urls));
+    await serveEventNote(req, res, loaded, deps.urls.eventNote(id), () => eventNoteDocument(loaded.event, deps));
   });
   return router;
 }

@@ -13,7 +13,7 @@ export function extraRouters(runtime: Runtime): Router[] {
   return [
     accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
-    eventRoutes({ events: runtime.events, urls: runtime.urls }),
+    eventRoutes({ events: runtime.events, urls: runtime.urls, wording: runtime.wording }),
     feedRoutesFor(runtime),
     mediaRoutes(runtime.media),
     editorRouter({
@@ -32,6 +32,8 @@ export function extraRouters(runtime: Runtime): Router[] {
       limits: runtime.rateLimits,
       media: runtime.media,
       urls: runtime.urls,
+      translate: runtime.translate,
+      wording: runtime.wording,
       maxUploadBytes: runtime.config.maxUploadBytes,
     }),
   ];

@@ -1,5 +1,5 @@
-// Domain modules never import Fedify, Express or BullMQ; nothing but the config loader reads
-// process.env; what ships (src/ but its tests) imports no development dependency and no test support.
+// Domain modules never import Fedify, Express or BullMQ; domain and federation code are given a
+// translator; nothing but the config loader reads process.env; what ships (src/ but its tests) imports no development dependency and no test support.
 // Fails with the offending file and import.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -47,6 +47,15 @@ describe("architecture", () => {
     const offending = sources("src")
       .filter((f) => !f.startsWith("src/federation/") && f !== "src/runtime.ts")
       .flatMap((f) => imports(f).filter((i) => i.startsWith("@fedify/")).map((i) => `${f} imports ${i}`));
+    expect(offending).toEqual([]);
+  });
+
+  it("gives domain and federation code a translator instead of the web pages' one", () => {
+    const usesPagesTranslator = /import\s*\{[^}]*\bt\b[^}]*\}\s*from\s*["'][^"']*shared\/i18n\.ts["']/;
+    expect(usesPagesTranslator.test('import { t } from "../../shared/i18n.ts";')).toBe(true);
+    const offending = [...sources("src/modules"), ...sources("src/federation")].filter(
+      (f) => !f.endsWith(".test.ts") && usesPagesTranslator.test(readFileSync(join(root, f), "utf8")),
+    );
     expect(offending).toEqual([]);
   });
 

@@ -3,6 +3,8 @@ import { expectNoMarkup, markupStart } from "../../../tests/support/as2-markup.t
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { plainText } from "./as2-text.ts";
 import { eventToJsonLd } from "./event.mapper.ts";
+import { eventWording } from "../../modules/event/event-summary.ts";
+import { createTranslator } from "../../shared/i18n.ts";
 
 const attacks = [
   "<img src=x onerror=alert(1)>",
@@ -74,7 +76,7 @@ const hostile: PublishedEvent = {
 };
 
 describe("the Event document with markup in every field and language", () => {
-  const ctx = { followersUrl: new URL("https://relais.example/@climat-lyon/followers") };
+  const ctx = { followersUrl: new URL("https://relais.example/@climat-lyon/followers"), wording: eventWording(createTranslator()) };
 
   it("carries no markup outside content, and content only the allowed subset", async () => {
     const doc = await eventToJsonLd(hostile, ctx);

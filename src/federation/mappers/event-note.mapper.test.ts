@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { Urls } from "../../shared/urls.ts";
 import { eventNoteDocument } from "./event-note.mapper.ts";
+import { eventWording } from "../../modules/event/event-summary.ts";
+import { createTranslator } from "../../shared/i18n.ts";
 
 const urls = new Urls(new URL("https://relais.example"));
+const wording = eventWording(createTranslator());
 const event: PublishedEvent = {
   id: "0b7e",
   apId: new URL("https://relais.example/events/0b7e"),
@@ -26,7 +29,7 @@ const event: PublishedEvent = {
 
 describe("the Note form of an event", () => {
   it("says what Mastodon shows of the Event: name, summary line, link, with the image and hashtags", async () => {
-    const note = await eventNoteDocument(event, urls);
+    const note = await eventNoteDocument(event, { urls, wording });
     expect(note).toMatchObject({ id: "https://relais.example/events/0b7e/note", type: "Note", attributedTo: "https://relais.example/@lyon", url: "https://relais.example/events/0b7e" });
     expect(note.content).toBe(
       '<p><strong>Marche &lt;3 &amp; climat</strong></p><p>Dimanche 8 mars 2026, 14:00 (heure de Paris) · Place Bellecour, Lyon — Tous dehors</p><p><a href="https://relais.example/events/0b7e">https://relais.example/events/0b7e</a></p>',

@@ -1,5 +1,5 @@
 import { Document, Hashtag, LanguageString, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
-import { mastodonSummary } from "../../modules/event/event-summary.ts";
+import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { escapeHtml } from "../../shared/html.ts";
 import { pickLanguage } from "../../shared/language.ts";
@@ -13,13 +13,13 @@ import { imageMediaType, type JsonObject } from "./event.mapper.ts";
  * one-line summary) and the link to its page — with its image and hashtags, in every language the event
  * is written in, the collective's first. No `summary`: on a Note it is a content warning.
  */
-export function eventNote(event: PublishedEvent, urls: Urls): Note {
+export function eventNote(event: PublishedEvent, { urls, wording }: { urls: Urls; wording: EventWording }): Note {
   const primary = event.organizer.primaryLanguage;
   const languages = [...new Set([primary, ...Object.keys(event.name), ...Object.keys(event.summary ?? {})])];
   const link = `<p><a href="${escapeHtml(event.apId.href)}">${escapeHtml(event.apId.href)}</a></p>`;
   const html = (lang: string) => {
     const name = plainText(pickLanguage(event.name, [lang], primary)?.text ?? "");
-    return `<p><strong>${escapeHtml(name)}</strong></p><p>${escapeHtml(mastodonSummary(event, lang))}</p>${link}`;
+    return `<p><strong>${escapeHtml(name)}</strong></p><p>${escapeHtml(wording.mastodonSummary(event, lang))}</p>${link}`;
   };
   const followers = urls.collectiveFollowers(event.organizer.slug);
   const [to, cc] = event.visibility === "public" ? [PUBLIC_COLLECTION, followers] : [followers, PUBLIC_COLLECTION];
@@ -44,6 +44,6 @@ export function eventNote(event: PublishedEvent, urls: Urls): Note {
 }
 
 /** The event's Note as JSON-LD, served at its URL. */
-export async function eventNoteDocument(event: PublishedEvent, urls: Urls): Promise<JsonObject> {
-  return (await eventNote(event, urls).toJsonLd({ format: "compact" })) as JsonObject;
+export async function eventNoteDocument(event: PublishedEvent, ctx: Parameters<typeof eventNote>[1]): Promise<JsonObject> {
+  return (await eventNote(event, ctx).toJsonLd({ format: "compact" })) as JsonObject;
 }

@@ -2,14 +2,19 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Create, Event, Hashtag, Image, Link, Place } from "@fedify/vocab";
 import { describe, expect, it } from "vitest";
-import { mastodonSummary } from "../../modules/event/event-summary.ts";
+import { eventWording } from "../../modules/event/event-summary.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { eventFromAs2, eventToAs2, eventToJsonLd, type RemoteEvent } from "./event.mapper.ts";
 import { countryCode } from "./remote-event.mapper.ts";
+import { createTranslator } from "../../shared/i18n.ts";
+
+const wording = eventWording(createTranslator());
+const { mastodonSummary } = wording;
 
 const ctx = {
   followersUrl: new URL("https://relais.example/@climat-lyon/followers"),
   hashtagUrl: (tag: string) => new URL(`https://relais.example/tags/${encodeURIComponent(tag)}`),
+  wording,
 };
 
 const march: PublishedEvent = {

@@ -1,5 +1,5 @@
 import { Create, Event, Hashtag, Image, Link, PUBLIC_COLLECTION, Place, Update } from "@fedify/vocab";
-import { mastodonSummary, statusText } from "../../modules/event/event-summary.ts";
+import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { EventData, PublishedEvent } from "../../modules/event/event.types.ts";
 import { escapeHtml } from "../../shared/html.ts";
 import type { LanguageMap } from "../../shared/language.ts";
@@ -24,6 +24,8 @@ export interface EventMapperContext {
   readonly followersUrl: URL;
   /** Where a hashtag's page is, e.g. `https://relais.example/tags/climat`; Mastodon links the tag there. */
   readonly hashtagUrl?: (tag: string) => URL;
+  /** The summary line and the status, in each of the event's languages. */
+  readonly wording: EventWording;
 }
 
 const fep = "https://w3id.org/fep/8a8e/";
@@ -64,7 +66,7 @@ function as2Times(e: EventData): { start: Temporal.Instant; end: Temporal.Instan
 }
 
 /** The summary line Mastodon shows, in every language the event is written in, the primary one first; as HTML. */
-function summaryLines(event: PublishedEvent): LanguageMap | undefined {
+function summaryLines(event: PublishedEvent, { mastodonSummary }: EventWording): LanguageMap | undefined {
   const languages = new Set([event.organizer.primaryLanguage, ...Object.keys(event.name), ...Object.keys(event.summary ?? {})]);
   return textAsHtmlMap(Object.fromEntries([...languages].map((lang) => [lang, mastodonSummary(event, lang)])));
 }
@@ -73,7 +75,7 @@ function summaryLines(event: PublishedEvent): LanguageMap | undefined {
  * The description, headed by the status of an event that is off: Gancio shows `content` and knows no
  * event status, so a cancellation would not show there otherwise.
  */
-function contentLines(event: PublishedEvent): LanguageMap | undefined {
+function contentLines(event: PublishedEvent, { statusText }: EventWording): LanguageMap | undefined {
   const description = sanitizedHtmlMap(event.description);
   if (event.status === "scheduled") return description;
   const languages = new Set([event.organizer.primaryLanguage, ...Object.keys(description ?? {})]);
@@ -113,7 +115,7 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
     attachments.push(new Link({ href: new URL(link.url), mediaType: "text/html", name: optionalPlainText(link.title) ?? null }));
   }
   const audience = event.visibility === "public" ? [PUBLIC_COLLECTION, ctx.followersUrl] : [ctx.followersUrl, PUBLIC_COLLECTION];
-  const content = contentLines(event);
+  const content = contentLines(event, ctx.wording);
   return new Event({
     id: event.apId,
     url: event.apId,
@@ -121,7 +123,7 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
     to: audience[0] ?? null,
     cc: audience[1] ?? null,
     names: toLanguageStrings(plainTextMap(event.name), primary),
-    summaries: toLanguageStrings(summaryLines(event), primary),
+    summaries: toLanguageStrings(summaryLines(event, ctx.wording), primary),
     contents: toLanguageStrings(content, primary),
     mediaType: content ? "text/html" : null,
     startTime: start,

@@ -1,5 +1,6 @@
 import type { Context } from "@fedify/fedify";
 import { type Activity, Create, Delete, Update } from "@fedify/vocab";
+import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
@@ -28,6 +29,7 @@ export interface EventSenderDeps {
   readonly followers: FollowerService;
   readonly urls: Urls;
   readonly serverSoftware: ServerSoftwareResolver;
+  readonly wording: EventWording;
 }
 
 const toFedifyRecipient = (r: Recipient) => ({
@@ -90,14 +92,14 @@ async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Lo
       const version = message.kind === "update-event" ? message.version : 0;
       const name = message.kind === "create-event" ? "create" : `update-${version}`;
       if (form === "note") {
-        const note = eventNote(event, deps.urls);
+        const note = eventNote(event, deps);
         const Activity = message.kind === "create-event" ? Create : Update;
         const published = message.kind === "create-event" ? event.publishedAt : event.updatedAt;
         await send(new Activity({ id: new URL(`${note.id?.href}#${sender.idPrefix}${name}`), actor: sender.actor, to: note.toId, cc: note.ccId, object: note, published }));
       } else {
         const kind = message.kind === "create-event" ? "Create" : "Update";
         const followersUrl = deps.urls.collectiveFollowers(event.organizer.slug);
-        const doc = await eventActivityDocument(kind, event, version, { followersUrl }, sender);
+        const doc = await eventActivityDocument(kind, event, version, { followersUrl, wording: deps.wording }, sender);
         await send(await prebuiltActivity(kind === "Create" ? Create : Update, doc));
       }
       return message.kind === "update-event" ? await sendChangeNote(message.version, false) : false;

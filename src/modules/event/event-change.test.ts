@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { bumpsSequence, changeNoteText, describeChanges, type EventChange } from "./event-change.ts";
+import { createTranslator } from "../../shared/i18n.ts";
+import { bumpsSequence, changeNoteWriter, describeChanges, type EventChange } from "./event-change.ts";
 import type { EventData } from "./event.types.ts";
+
+const changeNoteText = changeNoteWriter(createTranslator());
 
 const before: EventData = {
   name: { fr: "Marche pour le climat", de: "Klimamarsch" },

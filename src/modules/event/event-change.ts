@@ -1,6 +1,6 @@
-import { t } from "../../shared/i18n.ts";
+import type { Translate } from "../../shared/i18n.ts";
 import { type LanguageMap, pickLanguage } from "../../shared/language.ts";
-import { formatEventWhen, formatEventWhere } from "./event-summary.ts";
+import { eventWording } from "./event-summary.ts";
 import type { EventData, Place } from "./event.types.ts";
 
 /** What changed between two versions of an event, in the terms people care about. */
@@ -64,23 +64,27 @@ export function bumpsSequence(change: EventChange): boolean {
  *     Nouveau lieu : Place des Terreaux, Lyon
  *
  * Undefined when nothing worth a note changed (only text, or time and place of an event that is off).
+ * `t` is the translator the composition root gives.
  */
-export function changeNoteText(change: EventChange, event: EventData, language: string): string | undefined {
-  const name = pickLanguage(event.name, [language], language)?.text ?? "";
-  const when = formatEventWhen(event, language);
-  const where = formatEventWhere(event, language);
-  const lines: string[] = [];
-  if (change.status) {
-    lines.push(t(language, `event:change.${event.status}`, { name, when }));
-    const reason = event.statusReason && pickLanguage(event.statusReason, [language], language)?.text;
-    if (event.status !== "scheduled" && reason) lines.push(t(language, "event:change.reason", { reason }));
-    if (event.status !== "scheduled") return lines.join("\n");
-  } else if (event.status !== "scheduled" || !(change.time || change.place)) {
-    return undefined;
-  } else {
-    lines.push(name);
-    if (change.time) lines.push(t(language, "event:change.time", { when }));
-  }
-  if (change.place && where !== undefined) lines.push(t(language, "event:change.place", { where }));
-  return lines.join("\n");
+export function changeNoteWriter(t: Translate): (change: EventChange, event: EventData, language: string) => string | undefined {
+  const { formatEventWhen, formatEventWhere } = eventWording(t);
+  return function changeNoteText(change: EventChange, event: EventData, language: string): string | undefined {
+    const name = pickLanguage(event.name, [language], language)?.text ?? "";
+    const when = formatEventWhen(event, language);
+    const where = formatEventWhere(event, language);
+    const lines: string[] = [];
+    if (change.status) {
+      lines.push(t(language, `event:change.${event.status}`, { name, when }));
+      const reason = event.statusReason && pickLanguage(event.statusReason, [language], language)?.text;
+      if (event.status !== "scheduled" && reason) lines.push(t(language, "event:change.reason", { reason }));
+      if (event.status !== "scheduled") return lines.join("\n");
+    } else if (event.status !== "scheduled" || !(change.time || change.place)) {
+      return undefined;
+    } else {
+      lines.push(name);
+      if (change.time) lines.push(t(language, "event:change.time", { when }));
+    }
+    if (change.place && where !== undefined) lines.push(t(language, "event:change.place", { where }));
+    return lines.join("\n");
+  };
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { categoryLabel, formatEventWhen, formatEventWhere, mastodonSummary, placeText, zoneLabel } from "./event-summary.ts";
+import { createTranslator } from "../../shared/i18n.ts";
+import { eventWording, placeText } from "./event-summary.ts";
 import { type EventData, eventCategories } from "./event.types.ts";
+
+const { categoryLabel, formatEventWhen, formatEventWhere, mastodonSummary, zoneLabel } = eventWording(createTranslator());
 
 const instant = (s: string) => Temporal.Instant.from(s);
 

@@ -7,7 +7,7 @@ import { can } from "../collective/collective.policy.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
-import { bumpsSequence, changeNoteText, describeChanges } from "./event-change.ts";
+import { bumpsSequence, changeNoteWriter, describeChanges } from "./event-change.ts";
 import type { EventChangeNote } from "./event-change-note.entity.ts";
 import { findChangeNote, insertChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
 import { type EventRow, EventSchema } from "./event.entity.ts";
@@ -15,6 +15,7 @@ import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts"
 import { staleTranslations, textTimes } from "./event-translations.ts";
 import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
 import type { EventStatus, PublishedEvent } from "./event.types.ts";
+import type { Translate } from "../../shared/i18n.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 
@@ -83,14 +84,17 @@ export class EventService {
   readonly #urls: Urls;
   readonly #onOutbox: () => void;
   readonly #onChange: () => void;
+  readonly #changeNoteText: ReturnType<typeof changeNoteWriter>;
 
   /**
-   * `onOutbox`: activities were queued (nudge the relay); `onChange`: a collective's events changed
-   * (feed caches of this process forget their versions). Both run after the commit.
+   * `translate` words the change notes; `onOutbox`: activities were queued (nudge the relay);
+   * `onChange`: a collective's events changed (feed caches of this process forget their versions).
+   * Both run after the commit.
    */
-  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; onChange?: () => void } = {}) {
+  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void }) {
     this.#em = em;
     this.#urls = urls;
+    this.#changeNoteText = changeNoteWriter(opts.translate);
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#onChange = opts.onChange ?? (() => {});
   }
@@ -287,7 +291,7 @@ export class EventService {
           version: row.version,
         });
         // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
-        const text = change.time || change.place || change.status ? changeNoteText(change, after, collective.primaryLanguage) : undefined;
+        const text = change.time || change.place || change.status ? this.#changeNoteText(change, after, collective.primaryLanguage) : undefined;
         if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language: collective.primaryLanguage, text });
       }
       return { view: this.#view(row, collective), queued };

@@ -15,7 +15,8 @@ import type { SessionService } from "../../modules/account/session.service.ts";
 import type { CollectiveService } from "../../modules/collective/collective.service.ts";
 import type { UserService } from "../../modules/user/user.service.ts";
 import { AppError } from "../../shared/errors.ts";
-import { t } from "../../shared/i18n.ts";
+import type { Translate } from "../../shared/i18n.ts";
+import type { EventWording } from "../../modules/event/event-summary.ts";
 import { html } from "../html.ts";
 import { CookieJar } from "../auth/cookies.ts";
 import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
@@ -48,6 +49,9 @@ export interface EditorDeps {
   readonly limits: { readonly loginAddress: RateLimit; readonly loginAccount: RateLimit; readonly secondFactor: RateLimit };
   readonly media: MediaService;
   readonly urls: Urls;
+  /** The interface's translations, and events worded with them (the preview of what followers see). */
+  readonly translate: Translate;
+  readonly wording: EventWording;
   /** Largest image upload. */
   readonly maxUploadBytes: number;
 }
@@ -57,7 +61,7 @@ export interface EditorContext extends EditorDeps {
   readonly cookies: CookieJar;
   readonly loginThrottle: LoginThrottle;
   view(req: Request, res: Response): EditorView;
-  t: typeof t;
+  t: Translate;
 }
 
 /**
@@ -68,7 +72,7 @@ export interface EditorContext extends EditorDeps {
 export function editorRouter(deps: EditorDeps): Router {
   const cookies = new CookieJar(deps.origin);
   const loginThrottle = new LoginThrottle({ byAddress: deps.limits.loginAddress, byAccount: deps.limits.loginAccount });
-  const ctx: EditorContext = { ...deps, cookies, loginThrottle, view: (req, res) => editorView(req, res, cookies), t };
+  const ctx: EditorContext = { ...deps, cookies, loginThrottle, view: (req, res) => editorView(req, res, cookies), t: deps.translate };
   const r = Router();
   r.use((_req, res, next) => {
     res.set({ "Cache-Control": "no-store", "X-Robots-Tag": "noindex" });
@@ -101,9 +105,9 @@ function editorErrors(ctx: EditorContext): ErrorRequestHandler {
     if (!known || res.headersSent) return next(err);
     const view = ctx.view(req, res);
     const key = ["csrf", "forbidden", "not_found", "unauthorized", "throttled", "too_large"].includes(known.code) ? known.code : "invalid";
-    const body = html`<h1>${t(view.lang, `editor:errors.${key}`, { size: Math.floor(ctx.maxUploadBytes / (1024 * 1024)) })}</h1>
+    const body = html`<h1>${ctx.t(view.lang, `editor:errors.${key}`, { size: Math.floor(ctx.maxUploadBytes / (1024 * 1024)) })}</h1>
 ${known.code === "invalid" && known.message ? html`<p>${known.message}</p>` : ""}
-<p><a href="${known.code === "unauthorized" ? editorPaths.login : editorPaths.home}">${t(view.lang, known.code === "unauthorized" ? "editor:login.title" : "editor:nav.dashboard")}</a></p>`;
-    res.status(known.status).type("html").send(editorPage({ view, title: t(view.lang, `editor:errors.${key}`), body, path: editorPaths.home }));
+<p><a href="${known.code === "unauthorized" ? editorPaths.login : editorPaths.home}">${ctx.t(view.lang, known.code === "unauthorized" ? "editor:login.title" : "editor:nav.dashboard")}</a></p>`;
+    res.status(known.status).type("html").send(editorPage({ view, title: ctx.t(view.lang, `editor:errors.${key}`), body, path: editorPaths.home }));
   };
 }

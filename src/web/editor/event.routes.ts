@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from "express";
 import { can } from "../../modules/collective/collective.policy.ts";
-import { changeNoteText, describeChanges } from "../../modules/event/event-change.ts";
-import { mastodonSummary } from "../../modules/event/event-summary.ts";
+import { changeNoteWriter, describeChanges } from "../../modules/event/event-change.ts";
+import type { EventWording } from "../../modules/event/event-summary.ts";
 import { applyEventPatch, type EventInput, parseEventInput } from "../../modules/event/event.schema.ts";
 import { defaultZoneFor, type EventView } from "../../modules/event/event.service.ts";
 import type { Principal } from "../../modules/user/user.service.ts";
@@ -29,6 +29,12 @@ function withLanguage(v: EventFormValues, body: Record<string, unknown>): EventF
   return { ...v, languages: [...v.languages, added], name: copy(v.name), summary: copy(v.summary), description: copy(v.description), imageAlt: copy(v.imageAlt) };
 }
 
+/** How the preview words what followers would see: the summary line, the change note. */
+interface PreviewWording {
+  readonly mastodonSummary: EventWording["mastodonSummary"];
+  readonly changeNoteText: ReturnType<typeof changeNoteWriter>;
+}
+
 /** What followers would see if the form were saved now; undefined with the problems when it is not valid. */
 function previewOf(
   v: EventFormValues,
@@ -36,8 +42,9 @@ function previewOf(
   current: EventInput | undefined,
   lang: string,
   mediaUrl: (name: string) => URL,
+  words: PreviewWording,
 ): { preview?: EventPreview; problems?: FieldProblem[] } {
-  const checked = checkedPreview(v, primaryLanguage, current, lang, mediaUrl);
+  const checked = checkedPreview(v, primaryLanguage, current, lang, mediaUrl, words);
   const problems = [...(checked.problems ?? []), ...imageProblems(v, lang)];
   return problems.length > 0 ? { problems } : checked;
 }
@@ -48,6 +55,7 @@ function checkedPreview(
   current: EventInput | undefined,
   lang: string,
   mediaUrl: (name: string) => URL,
+  { mastodonSummary, changeNoteText }: PreviewWording,
 ): { preview?: EventPreview; problems?: FieldProblem[] } {
   if (!Object.values(v.name).some((n) => n.trim() !== "")) {
     return { problems: formProblems([{ field: `name.${primaryLanguage}`, message: "" }], lang, v) };
@@ -72,6 +80,7 @@ function checkedPreview(
 export function eventRoutes(ctx: EditorContext): Router {
   const r = Router();
   const auth = requireLogin(editorPaths.login, editorPrefix);
+  const words: PreviewWording = { mastodonSummary: ctx.wording.mastodonSummary, changeNoteText: changeNoteWriter(ctx.t) };
   const events = () => {
     if (!ctx.events) throw new AppError("not_found", 404, "");
     return ctx.events;
@@ -159,7 +168,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
       res.status(read.problems.length > 0 ? 422 : 200).send(renderNew(req, res, c.slug, c.primaryLanguage, values, { problems: read.problems }));
       return;
     }
-    const checked = previewOf(values, c.primaryLanguage, undefined, lang, mediaUrl);
+    const checked = previewOf(values, c.primaryLanguage, undefined, lang, mediaUrl, words);
     if (checked.problems || intent === "preview") {
       res.status(checked.problems ? 422 : 200).send(renderNew(req, res, c.slug, c.primaryLanguage, values, checked));
       return;
@@ -177,7 +186,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
     const ev = await editableEvent(principalOf(res), String(req.params.id));
     const lang = ctx.view(req, res).lang;
     const values = formOf(ev, (url) => ctx.urls.mediaName(url));
-    res.send(renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang, mediaUrl), done: doneMessage(lang, req.query.done) }));
+    res.send(renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang, mediaUrl, words), done: doneMessage(lang, req.query.done) }));
   });
 
   r.post("/events/:id", auth, async (req, res) => {
@@ -194,7 +203,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
       res.status(read.problems.length > 0 ? 422 : 200).send(renderEdit(req, res, ev, values, { problems: read.problems }));
       return;
     }
-    const checked = previewOf(values, primary, { ...ev.event, published: ev.published }, lang, mediaUrl);
+    const checked = previewOf(values, primary, { ...ev.event, published: ev.published }, lang, mediaUrl, words);
     if (checked.problems || intent === "preview") {
       res.status(checked.problems ? 422 : 200).send(renderEdit(req, res, ev, values, checked));
       return;
