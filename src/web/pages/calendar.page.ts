@@ -1,4 +1,4 @@
-import { formatEventWhen } from "../../modules/event/event-summary.ts";
+import { formatEventWhen } from "../wording.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { t } from "../../shared/i18n.ts";
 import type { Urls } from "../../shared/urls.ts";

@@ -1,12 +1,10 @@
-import { eventWording } from "../../modules/event/event-summary.ts";
+import { categoryLabel, formatEventWhen } from "../wording.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { t } from "../../shared/i18n.ts";
 import { pickLanguage, type LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { html, raw, type SafeHtml } from "../html.ts";
 import { layout } from "./layout.ts";
-
-const { categoryLabel, formatEventWhen } = eventWording(t);
 
 /** Text in the visitor's language by the fallback chain, with a `lang` attribute when it differs from the page's. */
 export function localized(map: LanguageMap | undefined, wanted: readonly string[], primary: string, pageLang: string) {

@@ -1,6 +1,6 @@
 import type { Collective } from "../../../modules/collective/collective.entity.ts";
 import type { EventView } from "../../../modules/event/event.service.ts";
-import { eventWording } from "../../../modules/event/event-summary.ts";
+import { formatEventWhen } from "../../wording.ts";
 import type { FollowerView } from "../../../modules/follower/follower.service.ts";
 import { t } from "../../../shared/i18n.ts";
 import { pickLanguage } from "../../../shared/language.ts";
@@ -8,8 +8,6 @@ import { html } from "../../html.ts";
 import { editorPaths } from "../paths.ts";
 import { type EditorView, editorPage } from "./editor-layout.ts";
 import { buttonForm } from "./forms.ts";
-
-const { formatEventWhen } = eventWording(t);
 
 export function homePage(
   view: EditorView,

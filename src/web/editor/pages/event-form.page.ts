@@ -1,6 +1,6 @@
 import { allCountryCodes } from "../../../modules/event/event.schema.ts";
 import { eventCategories } from "../../../modules/event/event.types.ts";
-import { eventWording } from "../../../modules/event/event-summary.ts";
+import { categoryLabel } from "../../wording.ts";
 import type { FieldProblem } from "../../../shared/errors.ts";
 import { t } from "../../../shared/i18n.ts";
 import { interfaceLanguages } from "../../../shared/language.ts";
@@ -9,8 +9,6 @@ import type { EventFormValues } from "../event-form.ts";
 import { languageName } from "./collective.pages.ts";
 import { type EditorView, editorPage } from "./editor-layout.ts";
 import { checkbox, csrfField, errorSummary, input, problemOf, select, textarea } from "./forms.ts";
-
-const { categoryLabel } = eventWording(t);
 
 /** What followers will see, computed from the form as it stands. */
 export interface EventPreview {
