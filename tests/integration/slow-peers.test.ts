@@ -50,6 +50,8 @@ describe.each([
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
+          // Only deliveries count: Relais also asks each server for its NodeInfo (which software it runs).
+          if (req.method !== "POST") return void res.writeHead(404).end();
           const activity = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { id?: string };
           inboxes.set(req.url ?? "", [...(inboxes.get(req.url ?? "") ?? []), String(activity.id)]);
           res.writeHead(202).end();
