@@ -1,3 +1,4 @@
+import { Migration20261202112630_partners } from "./Migration20261202112630_partners.ts";
 import { Migration20261202101132_remote_servers } from "./Migration20261202101132_remote_servers.ts";
 import { Migration20261202100039_event_text_times } from "./Migration20261202100039_event_text_times.ts";
 import { Migration20261202083032_api_token_expiry } from "./Migration20261202083032_api_token_expiry.ts";
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: "Migration20261202083812_instance_followers", class: Migration20261202083812_instance_followers },
   { name: "Migration20261202100039_event_text_times", class: Migration20261202100039_event_text_times },
   { name: "Migration20261202101132_remote_servers", class: Migration20261202101132_remote_servers },
+  { name: "Migration20261202112630_partners", class: Migration20261202112630_partners },
 ];

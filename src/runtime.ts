@@ -12,6 +12,8 @@ import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
+import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
+import { PartnerService } from "./modules/partner/partner.service.ts";
 import { ServerSoftwareResolver } from "./federation/server-software.ts";
 import { RemoteServerService } from "./modules/remote-server/remote-server.service.ts";
 import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
@@ -97,6 +99,8 @@ export interface Runtime {
   /** Undefined without RELAIS_SMTP_URL: links are shown to whoever creates them, never e-mailed. */
   readonly mailer: Mailer | undefined;
   readonly events: EventService;
+  /** Partners the collectives follow and the events they bring (the network agenda). */
+  readonly partners: PartnerService;
   /** Uploaded images (event images, avatars), re-encoded, under the media folder. */
   readonly media: MediaService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
@@ -251,6 +255,13 @@ export async function createRuntime(
       onOutbox: () => void relay?.nudge(),
       onChange: () => feedSubjects.invalidate(),
     });
+    const partners = new PartnerService(em, urls, {
+      media,
+      images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
+      isBlocked: (host) => followers.isBlocked(host),
+      onOutbox: () => void relay?.nudge(),
+      onChange: () => feedSubjects.invalidate(),
+    });
     const federation = buildFederation({
       origin: config.origin,
       kv,
@@ -294,6 +305,7 @@ export async function createRuntime(
       audit,
       mailer,
       events,
+      partners,
       media,
       feedSubjects,
       embedded,

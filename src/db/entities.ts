@@ -7,6 +7,7 @@ import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity
 import { EventSchema } from "../modules/event/event.entity.ts";
 import { FollowerSchema } from "../modules/follower/follower.entity.ts";
 import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
+import { PartnerEventSchema, PartnerEventSourceSchema, PartnerSchema } from "../modules/partner/partner.entity.ts";
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
 import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
@@ -28,6 +29,9 @@ export const entities = [
   AccountTokenSchema,
   RecoveryCodeSchema,
   AuditEntrySchema,
+  PartnerSchema,
+  PartnerEventSchema,
+  PartnerEventSourceSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

@@ -65,6 +65,36 @@ export class Urls {
     const h = createHash("sha256").update(followActivityId).digest("hex").slice(0, 24);
     return this.#u(`/@${encodeURIComponent(slug)}#${kind}-${h}`);
   }
+  /**
+   * Id of a collective's Follow of a partner. `since` (the partner row's creation, epoch ms) makes a
+   * follow made again after an unfollow a new activity; a re-sent Follow keeps its id.
+   */
+  partnerFollow(slug: string, partnerApId: string, since: number): URL {
+    const h = createHash("sha256").update(partnerApId).digest("hex").slice(0, 24);
+    return this.#u(`/@${encodeURIComponent(slug)}#follow-${h}-${since.toString(36)}`);
+  }
+  /** Id of the Undo of a Follow of ours (its own id plus `-undo`: one Undo per Follow). */
+  undoOf(activityId: string): URL {
+    return new URL(`${activityId}-undo`);
+  }
+  /** Id of a collective's Announce (relay) of a partner's event: one per (collective, event). */
+  partnerAnnounce(slug: string, eventApId: string): URL {
+    const h = createHash("sha256").update(eventApId).digest("hex").slice(0, 24);
+    return this.#u(`/@${encodeURIComponent(slug)}#announce-${h}`);
+  }
+  /** A collective's network agenda (its events and its partners'). */
+  collectiveAgenda(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}/agenda`);
+  }
+  collectiveNetworkIcs(slug: string): URL {
+    return this.#u(`/@${encodeURIComponent(slug)}/network.ics`);
+  }
+  instanceAgenda(): URL {
+    return this.#u("/agenda");
+  }
+  instanceNetworkIcs(): URL {
+    return this.#u("/network.ics");
+  }
   /** acct: handle host: with the port when the origin has one. */
   get handleHost(): string {
     return this.origin.host;

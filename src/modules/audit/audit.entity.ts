@@ -17,6 +17,9 @@ export const auditActions = [
   "follower.approve",
   "follower.reject",
   "collective.settings",
+  "partner.follow",
+  "partner.unfollow",
+  "partner.relay",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -86,6 +86,12 @@ export class MediaService {
     }
   }
 
+  /** Removes a stored image (a partner event's, once it is gone); unknown names are ignored. */
+  async remove(name: string): Promise<void> {
+    const path = this.pathOf(name);
+    if (path) await rm(path, { force: true });
+  }
+
   /** The file of a stored name; undefined for anything that is not a name we give (no path tricks). */
   pathOf(name: string): string | undefined {
     return storedMediaType(name) ? join(this.#dir, name) : undefined;

@@ -12,7 +12,20 @@ export type OutboxMessage =
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
   | { kind: "delete-event"; collectiveId: string; eventId: string }
   /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
-  | { kind: "update-collective"; collectiveId: string };
+  | { kind: "update-collective"; collectiveId: string }
+  /** A collective follows a partner (or stops): the partner's inboxes travel with the row (its row may be gone). */
+  | { kind: "follow-partner"; collectiveId: string; partner: OutboxRecipient; followActivityId: string }
+  | { kind: "undo-follow-partner"; collectiveId: string; partner: OutboxRecipient; followActivityId: string }
+  /** A collective relays a partner's event to its followers (Announce), or takes the relay back (Undo). */
+  | { kind: "announce-partner-event"; collectiveId: string; eventApId: string }
+  | { kind: "undo-announce-partner-event"; collectiveId: string; eventApId: string };
+
+/** A remote actor to deliver to, as stored in an outbox row. */
+export interface OutboxRecipient {
+  readonly apId: string;
+  readonly inboxUrl: string;
+  readonly sharedInboxUrl: string | null;
+}
 
 /**
  * Writes a message to the outbox inside the caller's transaction. Returns false when a row with this

@@ -1,0 +1,117 @@
+import type { RequiredEntityData } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { type Partner, type PartnerEventImage, type PartnerEventPath, type PartnerEventRow, PartnerEventSchema, PartnerSchema } from "./partner.entity.ts";
+
+/** The partner follows that make `actorApId` someone we listen to: pending or accepted, with their collective. */
+export async function listeningPartners(em: EntityManager, actorApId: string): Promise<Partner[]> {
+  return em.find(
+    PartnerSchema,
+    { actor: { apId: actorApId }, state: { $in: ["pending", "accepted"] } },
+    { populate: ["collective", "actor"] },
+  );
+}
+
+/** The event row, locked for the rest of the transaction; null when unknown. */
+export async function lockEvent(em: EntityManager, apId: string): Promise<PartnerEventRow | null> {
+  const rows = await em.execute<{ id: string }[]>("select id from partner_event where ap_id = ? for update", [apId]);
+  const id = rows[0]?.id;
+  return id === undefined ? null : em.findOne(PartnerEventSchema, { id }, { refresh: true });
+}
+
+/** Inserts an event unless its ap_id exists (a concurrent delivery of the same event): whether it was inserted. */
+export async function insertEventIfNew(em: EntityManager, row: RequiredEntityData<PartnerEventRow>): Promise<boolean> {
+  const res = await em.createQueryBuilder(PartnerEventSchema).insert(row).onConflict("apId").ignore().execute();
+  return (res.affectedRows ?? 0) > 0;
+}
+
+/** Records that `partnerId` brought the event; returns whether it had not before. */
+export async function addSource(em: EntityManager, eventId: string, partnerId: string, path: PartnerEventPath): Promise<boolean> {
+  const rows = await em.execute<{ id: string }[]>(
+    `insert into partner_event_source (id, event_id, partner_id, path, created_at) values (?, ?, ?, ?, ?)
+     on conflict (event_id, partner_id) do nothing returning id`,
+    [crypto.randomUUID(), eventId, partnerId, path, new Date()],
+  );
+  return rows.length > 0;
+}
+
+/** Marks the relay of an event by a partner's collective as queued. */
+export async function markAnnounced(em: EntityManager, eventId: string, partnerId: string): Promise<void> {
+  await em.execute("update partner_event_source set announced_at = ? where event_id = ? and partner_id = ?", [new Date(), eventId, partnerId]);
+}
+
+/** The collectives that relayed these events (Announce queued), once each: their relays are to be undone. */
+export async function announcements(em: EntityManager, eventIds: readonly string[]): Promise<{ collectiveId: string; eventApId: string }[]> {
+  if (eventIds.length === 0) return [];
+  return em.execute<{ collectiveId: string; eventApId: string }[]>(
+    `select distinct p.collective_id as "collectiveId", e.ap_id as "eventApId"
+     from partner_event_source s join partner p on p.id = s.partner_id join partner_event e on e.id = s.event_id
+     where s.announced_at is not null and s.event_id in (${eventIds.map(() => "?").join(", ")})`,
+    [...eventIds],
+  );
+}
+
+/** Announcements made through these partners (before the partners go). */
+export async function announcementsVia(em: EntityManager, partnerIds: readonly string[]): Promise<{ collectiveId: string; eventApId: string }[]> {
+  if (partnerIds.length === 0) return [];
+  return em.execute<{ collectiveId: string; eventApId: string }[]>(
+    `select distinct p.collective_id as "collectiveId", e.ap_id as "eventApId"
+     from partner_event_source s join partner p on p.id = s.partner_id join partner_event e on e.id = s.event_id
+     where s.announced_at is not null and s.partner_id in (${partnerIds.map(() => "?").join(", ")})`,
+    [...partnerIds],
+  );
+}
+
+/** Touches the partners' last activity. */
+export async function touchPartners(em: EntityManager, partnerIds: readonly string[]): Promise<void> {
+  if (partnerIds.length === 0) return;
+  await em.nativeUpdate(PartnerSchema, { id: { $in: [...partnerIds] } }, { lastActivityAt: new Date() });
+}
+
+/**
+ * Deletes the events no partner brings any more (and tombstones nobody needs), returning the names of
+ * their stored images so the caller can remove the files once the transaction has committed.
+ */
+export async function deleteOrphanEvents(em: EntityManager): Promise<{ count: number; images: string[] }> {
+  const rows = await em.execute<{ image: PartnerEventImage | null }[]>(
+    `delete from partner_event e where not exists (select 1 from partner_event_source s where s.event_id = e.id) returning e.image`,
+  );
+  return { count: rows.length, images: imageNames(rows.map((r) => r.image)) };
+}
+
+/** The hosts a domain block covers: `d` itself and its subdomains, as a SQL condition on `column`. */
+function domainCondition(column: string, domain: string): { sql: string; params: string[] } {
+  const d = domain.toLowerCase().replace(/^\.+|\.+$/g, "");
+  const escaped = d.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return { sql: `(${column} = ? or ${column} like ?)`, params: [d, `%.${escaped}`] };
+}
+
+/** Partner follows of the actors on a domain (and its subdomains), or of one actor. */
+export async function partnersOf(em: EntityManager, target: { domain: string } | { actorApId: string }): Promise<Partner[]> {
+  const where =
+    "actorApId" in target
+      ? { actor: { apId: target.actorApId } }
+      : {
+          actor: {
+            $or: [{ domain: target.domain.toLowerCase() }, { domain: { $like: `%.${target.domain.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}` } }],
+          },
+        };
+  return em.find(PartnerSchema, where, { populate: ["collective", "actor"] });
+}
+
+/** Events published on a domain (and its subdomains), or organised by one actor: ids and images. */
+export async function eventsOf(em: EntityManager, target: { domain: string } | { actorApId: string }): Promise<{ id: string; image: PartnerEventImage | null }[]> {
+  if ("actorApId" in target) {
+    return em.execute("select id, image from partner_event where organizer_ap_id = ?", [target.actorApId]);
+  }
+  const c = domainCondition("domain", target.domain);
+  return em.execute(`select id, image from partner_event where ${c.sql}`, c.params);
+}
+
+export async function deleteEvents(em: EntityManager, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return em.nativeDelete(PartnerEventSchema, { id: { $in: [...ids] } });
+}
+
+export function imageNames(images: readonly (PartnerEventImage | null | undefined)[]): string[] {
+  return images.flatMap((i) => (i?.name ? [i.name] : []));
+}

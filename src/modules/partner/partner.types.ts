@@ -1,0 +1,62 @@
+import type { EventData } from "../event/event.types.ts";
+import type { PartnerState } from "./partner.entity.ts";
+
+/**
+ * An event as another server publishes it, read by the federation layer (remote-event.mapper.ts) and
+ * checked there: its id and organiser are on one origin, its text cleaned and its sizes capped.
+ */
+export interface IncomingEvent extends EventData {
+  readonly apId: URL;
+  /** Its HTML page on its own server, when given. */
+  readonly url: URL | undefined;
+  /** The actor that organises it (on the event's origin). */
+  readonly organizerId: URL;
+}
+
+/** How an event reached us: its origin's own Create/Update, or a partner's Announce (fetched from its origin). */
+export type IncomingPath = "create" | "announce";
+
+export interface ReceiveEventInput {
+  /** The actor that sent the activity (its signature was checked). */
+  readonly senderApId: URL;
+  readonly path: IncomingPath;
+  readonly event: IncomingEvent;
+  /** The origin's `updated`, when it gives one. */
+  readonly remoteUpdatedAt?: Temporal.Instant | undefined;
+  /** The organiser's display name, when known. */
+  readonly organizerName?: string | undefined;
+}
+
+export type ReceiveEventResult =
+  | { readonly ok: true; readonly outcome: "stored" | "changed" | "unchanged"; readonly collectives: number; readonly relayed: number }
+  | {
+      readonly ok: false;
+      readonly reason: "not-followed" | "not-its-origin" | "our-own" | "deleted" | "blocked-domain";
+    };
+
+/** A partner as owners and editors see it (CLI, API). */
+export interface PartnerView {
+  readonly id: string;
+  readonly actorApId: string;
+  readonly handle: string | null;
+  readonly name: string | null;
+  /** Group, Application, Person… */
+  readonly type: string;
+  readonly state: PartnerState;
+  readonly relay: boolean;
+  readonly lastActivityAt: Date | null;
+  readonly since: Date;
+}
+
+/** What a purge removed (moderation: a blocked actor or domain). */
+export interface PurgeResult {
+  /** Partner follows removed (ours of the blocked actors). */
+  readonly partners: number;
+  /** Partner events removed (theirs, and those only they brought). */
+  readonly events: number;
+}
+
+/** Fetches a partner event's image once (size-capped, private addresses refused unless allowed). */
+export interface ImageFetcher {
+  fetch(url: URL): Promise<Buffer | undefined>;
+}
