@@ -1,6 +1,7 @@
 import { Application, Create, Endpoints, type Recipient } from "@fedify/vocab";
 import type { Federation } from "@fedify/fedify";
 import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
+import { paths } from "../shared/paths.ts";
 import { instanceIdentifier } from "../shared/urls.ts";
 import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
@@ -30,7 +31,7 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
   };
 
   federation
-    .setActorDispatcher("/@{identifier}", async (ctx, identifier) => {
+    .setActorDispatcher(paths.actor, async (ctx, identifier) => {
       const keys = await ctx.getActorKeyPairs(identifier);
       const mapped = {
         publicKey: keys[0]?.cryptographicKey ?? null,
@@ -67,7 +68,7 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
   const followedId = async (identifier: string): Promise<string | null | undefined> =>
     identifier === instanceIdentifier ? null : (await collectives.findBySlug(identifier))?.id;
   federation
-    .setFollowersDispatcher("/@{identifier}/followers", async (_ctx, identifier) => {
+    .setFollowersDispatcher(paths.actorFollowers, async (_ctx, identifier) => {
       if ((await followedId(identifier)) === undefined) return null;
       return { items: [] as Recipient[] };
     })
@@ -80,7 +81,7 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
   // Create activities, newest first, as complete FEP-8a8e documents.
   const pageSize = 20;
   federation
-    .setOutboxDispatcher("/@{identifier}/outbox", async (_ctx, identifier, cursor) => {
+    .setOutboxDispatcher(paths.actorOutbox, async (_ctx, identifier, cursor) => {
       if (cursor === null) return null;
       const offset = Number(cursor);
       if (!Number.isSafeInteger(offset) || offset < 0) return null;

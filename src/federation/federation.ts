@@ -10,6 +10,7 @@ import type { CollectiveService } from "../modules/collective/collective.service
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
+import { paths } from "../shared/paths.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
@@ -64,7 +65,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
   registerNodeInfo(federation, deps);
 
   federation
-    .setInboxListeners("/@{identifier}/inbox", "/inbox")
+    .setInboxListeners(paths.actorInbox, paths.sharedInbox)
     .setSharedKeyDispatcher(() => ({ identifier: instanceIdentifier }))
     // No "already processed" records: the handlers are idempotent on the data, and a record written
     // for a refused activity would drop the genuine one with the same id (see fedify-workarounds.ts).

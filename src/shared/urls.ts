@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { fill, match, paths } from "./paths.ts";
 
 /** Identifier of the instance actor (an Application at /@relais.instance); never a valid slug. */
 export const instanceIdentifier = "relais.instance";
@@ -16,54 +17,58 @@ export class Urls {
     return new URL(path, this.origin);
   }
   collective(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}`);
+    return this.#u(fill(paths.actor, { identifier: slug }));
   }
   collectiveInbox(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}/inbox`);
+    return this.#u(fill(paths.actorInbox, { identifier: slug }));
   }
   collectiveOutbox(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}/outbox`);
+    return this.#u(fill(paths.actorOutbox, { identifier: slug }));
   }
   collectiveFollowers(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}/followers`);
+    return this.#u(fill(paths.actorFollowers, { identifier: slug }));
   }
   sharedInbox(): URL {
-    return this.#u("/inbox");
+    return this.#u(paths.sharedInbox);
   }
   event(id: string): URL {
-    return this.#u(`/events/${encodeURIComponent(id)}`);
+    return this.#u(fill(paths.event, { id }));
   }
   /** The event as a Note, for servers that do not show an Event (FEDERATION.md). */
   eventNote(eventId: string): URL {
-    return this.#u(`/events/${encodeURIComponent(eventId)}/note`);
+    return this.#u(fill(paths.eventNote, { id: eventId }));
   }
   /** The Note that tells followers what changed in an event (Mastodon shows no Update of an Event). */
   eventChangeNote(eventId: string, version: number): URL {
-    return this.#u(`/events/${encodeURIComponent(eventId)}/changes/${version}`);
+    return this.#u(fill(paths.eventChangeNote, { id: eventId, version }));
   }
   eventIcs(id: string): URL {
-    return this.#u(`/events/${encodeURIComponent(id)}.ics`);
+    return this.#u(fill(paths.eventIcs, { id }));
   }
   collectiveIcs(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}/events.ics`);
+    return this.#u(fill(paths.collectiveIcs, { identifier: slug }));
   }
   /** An uploaded image (a random name given by the media service). */
   media(name: string): URL {
-    return this.#u(`/media/${encodeURIComponent(name)}`);
+    return this.#u(fill(paths.media, { name }));
   }
   /** The stored name of one of our media URLs, or undefined for any other URL. */
   mediaName(url: string | URL): string | undefined {
     const u = typeof url === "string" ? (URL.canParse(url) ? new URL(url) : undefined) : url;
-    if (!u || u.origin !== this.origin.origin || !u.pathname.startsWith("/media/")) return undefined;
-    return decodeURIComponent(u.pathname.slice("/media/".length));
+    if (!u || u.origin !== this.origin.origin) return undefined;
+    return match(paths.media, u.pathname)?.name;
   }
   instanceIcs(): URL {
-    return this.#u("/events.ics");
+    return this.#u(paths.instanceIcs);
+  }
+  /** The instance's calendar page. */
+  calendar(): URL {
+    return this.#u(paths.calendar);
   }
   /** Id of our Accept (or Reject) of a given Follow: stable, so a re-sent answer keeps its id. */
   followAnswer(slug: string, kind: "accept" | "reject", followActivityId: string): URL {
     const h = createHash("sha256").update(followActivityId).digest("hex").slice(0, 24);
-    return this.#u(`/@${encodeURIComponent(slug)}#${kind}-${h}`);
+    return this.#u(`${fill(paths.actor, { identifier: slug })}#${kind}-${h}`);
   }
   /**
    * Id of a collective's Follow of a partner. `since` (the partner row's creation, epoch ms) makes a

@@ -3,10 +3,12 @@ import { getLogger } from "@logtape/logtape";
 import { federationMiddleware } from "../federation/express-bridge.ts";
 import { activityReader } from "../federation/inbox/activity-document.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
+import { type As2ObjectKind, as2ObjectRoutes } from "../federation/objects.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
+import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { assetRoutes } from "./assets.ts";
 import { inboxAdmission } from "./inbox-admission.ts";
@@ -24,6 +26,8 @@ const logger = getLogger(["relais", "web"]);
 export interface AppDeps {
   readonly urls: Urls;
   readonly federation: RelaisFederation;
+  /** The AS2 objects that are not actors (src/federation/objects.ts), served beside Fedify's. */
+  readonly as2Objects: readonly As2ObjectKind[];
   readonly maxInboxBodyBytes: number;
   readonly blockedDomains: readonly string[];
   readonly collectives: CollectiveService;
@@ -44,7 +48,7 @@ export interface AppDeps {
 
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
- * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse blocked domains → Fedify (AS2 for servers) → HTML pages and API → errors.
+ * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse blocked domains → Fedify and the AS2 objects (AS2 for servers) → HTML pages and API → errors.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -53,14 +57,15 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.trustProxy ?? false);
   app.use(securityHeaders(deps.urls.origin));
   app.use(refuseNulInUrl());
-  if (deps.inboxRateLimit) app.post(["/inbox", "/@:slug/inbox"], inboxRateLimit(deps.inboxRateLimit));
+  const inboxes = [route(paths.sharedInbox), route(paths.actorInbox)];
+  if (deps.inboxRateLimit) app.post(inboxes, inboxRateLimit(deps.inboxRateLimit));
   const concurrent = deps.inboxConcurrency ?? 16;
-  app.post(["/inbox", "/@:slug/inbox"], inboxAdmission({ concurrent, waiting: 8 * concurrent, maxWaitMs: 10_000 }));
+  app.post(inboxes, inboxAdmission({ concurrent, waiting: 8 * concurrent, maxWaitMs: 10_000 }));
 
   // Blocked domains, oversized bodies and activities not on their actor's origin are refused before
   // Fedify sees (and queues) anything.
   app.post(
-    ["/inbox", "/@:slug/inbox"],
+    inboxes,
     inboxPrecheck({
       maxBodyBytes: deps.maxInboxBodyBytes,
       isBlocked: (host) => deps.followers.isBlocked(host),
@@ -75,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
       maxBodyBytes: deps.maxInboxBodyBytes,
     }),
   );
+  app.use(as2ObjectRoutes(deps.as2Objects));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -99,21 +105,21 @@ export function createApp(deps: AppDeps): Express {
   app.use(assetRoutes());
   for (const router of deps.routers ?? []) app.use(router);
 
-  app.get("/", async (req, res) => {
+  app.get(route(paths.home), async (req, res) => {
     const { wanted, lang } = visitorLanguages(req);
     const [collectives, upcoming] = await Promise.all([deps.collectives.list(), deps.events?.upcoming(Temporal.Now.instant(), 10) ?? []]);
     res.type("html").set("Content-Language", lang).set("Vary", "Accept-Language").send(homePage({ collectives, upcoming, lang, wanted, urls: deps.urls }));
   });
 
-  app.get("/events", async (req, res, next) => {
+  app.get(route(paths.calendar), async (req, res, next) => {
     if (!deps.events) return next();
     const { wanted, lang } = visitorLanguages(req);
     const events = await deps.events.upcoming(Temporal.Now.instant(), 300);
     res.type("html").set("Content-Language", lang).set("Vary", "Accept-Language").send(calendarPage({ events, lang, wanted, urls: deps.urls }));
   });
 
-  app.get("/@:slug", async (req, res, next) => {
-    const collective = await deps.collectives.findBySlug(String(req.params.slug));
+  app.get(route(paths.actor), async (req, res, next) => {
+    const collective = await deps.collectives.findBySlug(String(req.params.identifier));
     if (!collective) return next();
     const { wanted, lang } = visitorLanguages(req);
     const followerCount = await deps.followers.countAccepted(collective.id);

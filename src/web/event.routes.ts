@@ -1,45 +1,23 @@
-import { type Request, type Response, Router } from "express";
-import { changeNoteDocument, tombstoneResponseDocument } from "../federation/mappers/event-activity.mapper.ts";
-import { eventToJsonLd } from "../federation/mappers/event.mapper.ts";
-import { eventNoteDocument } from "../federation/mappers/event-note.mapper.ts";
-import type { EventWording } from "../modules/event/event-summary.ts";
+import { Router } from "express";
 import type { EventService } from "../modules/event/event.service.ts";
+import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
 import { eventPage } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
 
-const as2Types = ["application/activity+json", "application/ld+json"];
-
-/** Whether a client asks for ActivityStreams rather than HTML (servers), by the Accept header. */
-export function wantsActivityJson(req: Request): boolean {
-  const best = req.accepts(["text/html", ...as2Types]);
-  return best !== false && best !== "text/html";
-}
-
-const as2ContentType = 'application/activity+json; charset=utf-8';
-
 /**
- * One canonical URL per event: `/events/{id}` answers the FEP-8a8e JSON-LD to servers and the HTML page
- * to browsers; a deleted event answers 410 (a Tombstone for servers).
+ * The browsers' side of an event's canonical URLs (servers get AS2 from src/federation/objects.ts,
+ * mounted before): the event URL is its page, 410 once deleted; its Notes (the Note form,
+ * the change notes) send browsers to the event's page, 410 once the event is deleted. Drafts and
+ * unknown ids go on to 404.
  */
-export function eventRoutes(deps: { events: EventService; urls: Urls; wording: EventWording }): Router {
+export function eventRoutes(deps: { events: EventService; urls: Urls }): Router {
   const router = Router();
-  router.get("/events/:id", async (req, res, next) => {
-    const id = String(req.params.id);
-    if (id.endsWith(".ics")) return next();
-    const loaded = await deps.events.loadForDelivery(id);
+  router.get(route(paths.event), async (req, res, next) => {
+    const loaded = await deps.events.loadForDelivery(String(req.params.id));
     if (!loaded?.published) return next();
     res.set("Vary", "Accept, Accept-Language");
-    if (wantsActivityJson(req)) {
-      if (loaded.deletedAt) {
-        res.status(410).type(as2ContentType).send(JSON.stringify(tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt)));
-        return;
-      }
-      const doc = await eventToJsonLd(loaded.event, { followersUrl: deps.urls.collectiveFollowers(loaded.event.organizer.slug), wording: deps.wording });
-      res.type(as2ContentType).send(JSON.stringify(doc));
-      return;
-    }
     const { wanted, lang } = visitorLanguages(req);
     if (loaded.deletedAt) {
       res.status(410).type("html").send(errorPage(lang, 410));
@@ -47,43 +25,20 @@ export function eventRoutes(deps: { events: EventService; urls: Urls; wording: E
     }
     res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls }));
   });
-  /** A Note about an event (its change notes, its Note form): gone with the event, the event's page for browsers. */
-  const serveEventNote = async (
-    req: Request,
-    res: Response,
-    loaded: NonNullable<Awaited<ReturnType<EventService["loadForDelivery"]>>>,
-    noteUrl: URL,
-    document: () => Promise<object>,
-  ) => {
-    if (loaded.deletedAt) {
-      // The notes of a deleted event go with it (their Deletes were sent with the event's).
-      const tombstone = tombstoneResponseDocument(noteUrl, "Note", loaded.deletedAt);
-      res.status(410).set("Vary", "Accept");
-      if (wantsActivityJson(req)) res.type(as2ContentType).send(JSON.stringify(tombstone));
-      else res.type("html").send(errorPage(visitorLanguages(req).lang, 410));
-      return;
-    }
-    if (!wantsActivityJson(req)) {
+  /** A Note about an event: the event's page for browsers, gone with the event. */
+  const noteRoute = (path: typeof paths.eventNote | typeof paths.eventChangeNote, exists: (params: Record<string, string>) => Promise<boolean>) =>
+    router.get(route(path), async (req, res, next) => {
+      const params = req.params as Record<string, string>;
+      const [loaded, found] = await Promise.all([deps.events.loadForDelivery(String(params.id)), exists(params)]);
+      if (!loaded?.published || !found) return next();
+      res.set("Vary", "Accept");
+      if (loaded.deletedAt) {
+        res.status(410).type("html").send(errorPage(visitorLanguages(req).lang, 410));
+        return;
+      }
       res.redirect(303, loaded.event.apId.pathname);
-      return;
-    }
-    res.set("Vary", "Accept").type(as2ContentType).send(JSON.stringify(await document()));
-  };
-  router.get("/events/:id/changes/:version", async (req, res, next) => {
-    const id = String(req.params.id);
-    const version = Number(req.params.version);
-    const [loaded, note] = await Promise.all([deps.events.loadForDelivery(id), deps.events.changeNote(id, version)]);
-    if (!loaded?.published || !note) return next();
-    await serveEventNote(req, res, loaded, deps.urls.eventChangeNote(id, version), () =>
-      changeNoteDocument({ urls: deps.urls, event: loaded.event, version, language: note.language, text: note.text, published: note.createdAt }),
-    );
-  });
-  // The event as a Note, for servers that do not show events (FEDERATION.md).
-  router.get("/events/:id/note", async (req, res, next) => {
-    const id = String(req.params.id);
-    const loaded = await deps.events.loadForDelivery(id);
-    if (!loaded?.published) return next();
-    await serveEventNote(req, res, loaded, deps.urls.eventNote(id), () => eventNoteDocument(loaded.event, deps));
-  });
+    });
+  noteRoute(paths.eventNote, async () => true);
+  noteRoute(paths.eventChangeNote, async (params) => (await deps.events.changeNote(String(params.id), Number(params.version))) !== null);
   return router;
 }

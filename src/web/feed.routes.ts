@@ -8,6 +8,7 @@ import { type FeedScope, isMissing } from "../modules/feed/feed.types.ts";
 import { acceptsGzip, notModified } from "../modules/feed/feed-validators.ts";
 import { LocalEventSource } from "../modules/feed/local-events.source.ts";
 import { AppError } from "../shared/errors.ts";
+import { paths, route } from "../shared/paths.ts";
 import { type Runtime, softwareVersion } from "../runtime.ts";
 
 /**
@@ -65,9 +66,9 @@ export function feedRoutes(feeds: FeedService): Router {
       }
     };
 
-  router.get("/events.ics", serve(() => ({ kind: "instance" })));
-  router.get("/@:slug/events.ics", serve((req) => ({ kind: "collective", slug: String(req.params.slug) })));
-  router.get("/events/:id.ics", serve((req) => ({ kind: "event", id: String(req.params.id) })));
+  router.get(route(paths.instanceIcs), serve(() => ({ kind: "instance" })));
+  router.get(route(paths.collectiveIcs), serve((req) => ({ kind: "collective", slug: String(req.params.identifier) })));
+  router.get(route(paths.eventIcs), serve((req) => ({ kind: "event", id: String(req.params.id) })));
   return router;
 }
 

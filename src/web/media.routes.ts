@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { MediaService } from "../modules/media/media.service.ts";
 import { storedMediaType } from "../modules/media/media.service.ts";
+import { paths, route } from "../shared/paths.ts";
 
 /**
  * Uploaded images at /media/<random name>. A name never changes content, so they are cached for a
@@ -9,7 +10,7 @@ import { storedMediaType } from "../modules/media/media.service.ts";
  */
 export function mediaRoutes(media: MediaService): Router {
   const router = Router();
-  router.get("/media/:name", (req, res, next) => {
+  router.get(route(paths.media), (req, res, next) => {
     const name = String(req.params.name);
     const type = storedMediaType(name);
     if (!type) return next();

@@ -1,6 +1,7 @@
 import type { Express, Router } from "express";
 import { accountApiRouter } from "../api/account.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
+import { as2ObjectKinds } from "../federation/objects.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
@@ -13,7 +14,7 @@ export function extraRouters(runtime: Runtime): Router[] {
   return [
     accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
-    eventRoutes({ events: runtime.events, urls: runtime.urls, wording: runtime.wording }),
+    eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutesFor(runtime),
     mediaRoutes(runtime.media),
     editorRouter({
@@ -44,6 +45,7 @@ export function appFor(runtime: Runtime): Express {
   return createApp({
     urls: runtime.urls,
     federation: runtime.federation,
+    as2Objects: as2ObjectKinds({ events: runtime.events, urls: runtime.urls, wording: runtime.wording }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blockedDomains: runtime.config.blockedDomains,
     collectives: runtime.collectives,

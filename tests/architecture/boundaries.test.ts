@@ -1,10 +1,12 @@
 // Domain modules never import Fedify, Express or BullMQ; domain and federation code are given a
-// translator; nothing but the config loader reads process.env; what ships (src/ but its tests) imports no development dependency and no test support.
+// translator; nothing but the config loader reads process.env; what ships (src/ but its tests) imports no development dependency and no test support;
+// every public URL pattern is spelled once (src/shared/paths.ts) and AS2 documents are made in src/federation only.
 // Fails with the offending file and import.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { paths } from "../../src/shared/paths.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -77,6 +79,54 @@ describe("architecture", () => {
           .filter((i) => isDevDependency(i) || /(^|\/)tests\//.test(i))
           .map((i) => `${f} imports ${i}`),
       );
+    expect(offending).toEqual([]);
+  });
+
+  it("spells every public URL pattern only in the path table", () => {
+    const quote = "[\"'`]";
+    const variable = String.raw`(?::\w+|\{\w+\}|\$\{[^}]*\})`;
+    const literal = (text: string) => text.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
+    const patterns = Object.values(paths)
+      .filter((p) => p !== paths.home)
+      .map((p) => ({
+        pattern: p,
+        // A pattern written with any variable syntax (Fedify's {x}, Express's :x, a template's ${x});
+        // concrete URLs ("/@lyon/inbox") are what tests should name.
+        anyForm: new RegExp(quote + p.split(/\{\w+\}/).map(literal).join(variable) + `(?=${quote}|[?#])`),
+        withVariables: p.includes("{")
+          ? new RegExp(quote + p.split(/\{\w+\}/).map(literal).join(String.raw`(?::\w+|\{\w+\})`) + `(?=${quote}|[?#])`)
+          : undefined,
+      }));
+    // The check sees the forms it is meant to see.
+    const event = patterns.find((p) => p.pattern === paths.event);
+    expect(event?.anyForm.test('router.get("/events/:id", h)')).toBe(true);
+    expect(event?.anyForm.test("new URL(`/events/${encodeURIComponent(id)}`, origin)")).toBe(true);
+    expect(event?.anyForm.test('get("/events/:id/edit")')).toBe(false);
+    expect(event?.withVariables?.test('"/events/0e1b.ics"')).toBe(false);
+
+    // The editor (/manage) and the API (/api/v1) route under their own prefixes with their own tables.
+    const ownPrefix = (f: string) => /^src\/(web\/editor\/[^/]+\.routes\.ts|api\/)/.test(f);
+    const shipped = sources("src").filter((f) => !f.endsWith(".test.ts") && f !== "src/shared/paths.ts" && !ownPrefix(f));
+    const testing = [...sources("src").filter((f) => f.endsWith(".test.ts")), ...sources("tests")].filter(
+      (f) => f !== "tests/architecture/boundaries.test.ts",
+    );
+    const offending = [
+      ...shipped.flatMap((f) => {
+        const text = readFileSync(join(root, f), "utf8");
+        return patterns.filter((p) => p.anyForm.test(text)).map((p) => `${f} spells ${p.pattern}`);
+      }),
+      ...testing.flatMap((f) => {
+        const text = readFileSync(join(root, f), "utf8");
+        return patterns.filter((p) => p.withVariables?.test(text)).map((p) => `${f} spells ${p.pattern}`);
+      }),
+    ];
+    expect(offending).toEqual([]);
+  });
+
+  it("makes AS2 documents in src/federation only (no AS2 mapper imported elsewhere)", () => {
+    const offending = sources("src")
+      .filter((f) => !f.startsWith("src/federation/") && !f.endsWith(".test.ts"))
+      .flatMap((f) => imports(f).filter((i) => /(^|\/)federation\/mappers\//.test(i)).map((i) => `${f} imports ${i}`));
     expect(offending).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { formatEventWhen } from "../wording.ts";
+import { paths } from "../../shared/paths.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { t } from "../../shared/i18n.ts";
 import type { Urls } from "../../shared/urls.ts";
@@ -54,5 +55,5 @@ ${
 ${eventList(events, { ...opts, organizer: true })}</section>`)
 }
 ${subscribeBox(lang, opts.urls.instanceIcs())}`;
-  return layout({ lang, title: t(lang, "web:calendar.title"), body, path: "/events" });
+  return layout({ lang, title: t(lang, "web:calendar.title"), body, path: paths.calendar });
 }

@@ -1,4 +1,5 @@
 import type { Collective } from "../../modules/collective/collective.entity.ts";
+import { paths } from "../../shared/paths.ts";
 import { t } from "../../shared/i18n.ts";
 import { pickLanguage } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
@@ -52,7 +53,7 @@ export function homePage(opts: { collectives: readonly Collective[]; upcoming: r
 <p class="muted">${t(lang, "web:site.tagline")}</p>
 <section aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "web:event.upcoming")}</h2>
 ${opts.upcoming.length > 0 ? eventList(opts.upcoming, { lang, wanted: opts.wanted, urls, organizer: true }) : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}
-<p><a href="/events">${t(lang, "web:home.allEvents")}</a></p></section>
+<p><a href="${paths.calendar}">${t(lang, "web:home.allEvents")}</a></p></section>
 <section aria-labelledby="collectives"><h2 id="collectives">${t(lang, "web:home.title")}</h2>
 ${items.length > 0 ? html`<ul class="collective-list">${items}</ul>` : html`<p>${t(lang, "web:home.empty")}</p>`}</section>
 ${items.length > 0 ? subscribeBox(lang, urls.instanceIcs()) : ""}`;

@@ -1,4 +1,5 @@
 import type { Collective } from "../../../modules/collective/collective.entity.ts";
+import { fill, paths } from "../../../shared/paths.ts";
 import type { EventView } from "../../../modules/event/event.service.ts";
 import { formatEventWhen } from "../../wording.ts";
 import type { FollowerView } from "../../../modules/follower/follower.service.ts";
@@ -54,7 +55,7 @@ export function collectiveDashboard(
   const slug = o.collective.slug;
   const body = html`<h1>${o.name} <span class="muted">@${slug}</span></h1>
 <p class="actions"><a class="button primary" href="${editorPaths.newEvent(slug)}">${t(lang, "editor:dashboard.newEvent")}</a>
-<a href="/@${slug}">${t(lang, "editor:dashboard.publicPage")}</a></p>
+<a href="${fill(paths.actor, { identifier: slug })}">${t(lang, "editor:dashboard.publicPage")}</a></p>
 <section class="card" aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "editor:dashboard.upcoming")}</h2>
 ${eventList(lang, o.upcoming, t(lang, "editor:dashboard.noUpcoming"))}</section>
 <section class="card" aria-labelledby="drafts"><h2 id="drafts">${t(lang, "editor:dashboard.drafts")}</h2>

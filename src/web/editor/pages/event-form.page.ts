@@ -1,4 +1,5 @@
 import { allCountryCodes } from "../../../modules/event/event.schema.ts";
+import { fill, paths } from "../../../shared/paths.ts";
 import { eventCategories } from "../../../modules/event/event.types.ts";
 import { categoryLabel } from "../../wording.ts";
 import type { FieldProblem } from "../../../shared/errors.ts";
@@ -41,7 +42,7 @@ function imageFieldset(lang: string, v: EventFormValues, error: string | undefin
   return html`<fieldset class="image"><legend>${t(lang, "editor:event.image")}</legend>
 ${
   v.image
-    ? html`<figure class="thumb"><img src="${`/media/${v.image}`}" alt="${alt}" width="240"><figcaption class="muted">${t(lang, "editor:event.imageCurrent")}</figcaption></figure>
+    ? html`<figure class="thumb"><img src="${fill(paths.media, { name: v.image })}" alt="${alt}" width="240"><figcaption class="muted">${t(lang, "editor:event.imageCurrent")}</figcaption></figure>
 <input type="hidden" name="image" value="${v.image}">
 ${checkbox({ name: "removeImage", label: t(lang, "editor:event.imageRemove"), checked: false })}`
     : ""

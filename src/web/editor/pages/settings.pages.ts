@@ -1,4 +1,5 @@
 import type { FieldProblem } from "../../../shared/errors.ts";
+import { fill, paths } from "../../../shared/paths.ts";
 import { t } from "../../../shared/i18n.ts";
 import { html } from "../../html.ts";
 import { editorPaths } from "../paths.ts";
@@ -47,7 +48,7 @@ ${texts}
 <fieldset><legend>${t(lang, "editor:settings.avatar")}</legend>
 ${
   v.avatar
-    ? html`<figure class="thumb"><img src="${`/media/${v.avatar}`}" alt="" width="96"><figcaption class="muted">${t(lang, "editor:settings.avatarCurrent")}</figcaption></figure>
+    ? html`<figure class="thumb"><img src="${fill(paths.media, { name: v.avatar })}" alt="" width="96"><figcaption class="muted">${t(lang, "editor:settings.avatarCurrent")}</figcaption></figure>
 <input type="hidden" name="avatar" value="${v.avatar}">
 ${checkbox({ name: "removeAvatar", label: t(lang, "editor:settings.avatarRemove"), checked: false })}`
     : ""

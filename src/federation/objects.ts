@@ -1,0 +1,96 @@
+/**
+ * The AS2 objects that are not actors (events, their Notes, change notes…), served from one table
+ * (ADR 0018). Actors, their collections and the inboxes are Fedify's dispatchers (actors.ts,
+ * federation.ts); Fedify's object dispatchers do not fit the rest: one dispatcher per vocabulary class
+ * (two kinds of Note, and partner events beside ours, would collide) and no 410 for a Tombstone.
+ *
+ * Each kind names its pattern in the path table and loads its document; `as2ObjectRoutes` serves the
+ * table to servers that ask for ActivityStreams and lets every other request through to the HTML pages
+ * on the same canonical URL. A new kind of object is one more row.
+ */
+import { type Request, Router } from "express";
+import type { EventWording } from "../modules/event/event-summary.ts";
+import type { EventService } from "../modules/event/event.service.ts";
+import { type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
+import type { Urls } from "../shared/urls.ts";
+import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
+import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
+import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
+
+/** What an object URL answers to a server: the document (200), or its Tombstone (410 Gone). */
+export type As2Answer = { readonly status: 200 | 410; readonly document: JsonObject };
+
+export interface As2ObjectKind<P extends PathPattern = PathPattern> {
+  readonly path: P;
+  /** The answer for one URL of this kind, or undefined when there is no such (public) object: 404. */
+  load(values: Readonly<Record<PathVariables<P>, string>>): Promise<As2Answer | undefined>;
+}
+
+function kind<P extends PathPattern>(path: P, load: As2ObjectKind<P>["load"]): As2ObjectKind {
+  return { path, load } as As2ObjectKind;
+}
+
+export interface As2ObjectDeps {
+  readonly events: EventService;
+  readonly urls: Urls;
+  readonly wording: EventWording;
+}
+
+/** Our object kinds: the event (FEP-8a8e), its Note form and its change notes. */
+export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
+  const { events, urls, wording } = deps;
+  /** A published event, or its deletion: drafts (and unknown ids) are not found. */
+  const publishedEvent = async (id: string) => {
+    const loaded = await events.loadForDelivery(id);
+    return loaded?.published ? loaded : undefined;
+  };
+  return [
+    kind(paths.event, async ({ id }) => {
+      const loaded = await publishedEvent(id);
+      if (!loaded) return undefined;
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt) };
+      return { status: 200, document: await eventToJsonLd(loaded.event, { followersUrl: urls.collectiveFollowers(loaded.event.organizer.slug), wording }) };
+    }),
+    // The notes of a deleted event go with it (their Deletes were sent with the event's).
+    kind(paths.eventNote, async ({ id }) => {
+      const loaded = await publishedEvent(id);
+      if (!loaded) return undefined;
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(urls.eventNote(id), "Note", loaded.deletedAt) };
+      return { status: 200, document: await eventNoteDocument(loaded.event, { urls, wording }) };
+    }),
+    kind(paths.eventChangeNote, async ({ id, version }) => {
+      const [loaded, note] = await Promise.all([publishedEvent(id), events.changeNote(id, Number(version))]);
+      if (!loaded || !note) return undefined;
+      const noteUrl = urls.eventChangeNote(id, note.version);
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(noteUrl, "Note", loaded.deletedAt) };
+      const document = await changeNoteDocument({ urls, event: loaded.event, version: note.version, language: note.language, text: note.text, published: note.createdAt });
+      return { status: 200, document };
+    }),
+  ];
+}
+
+const as2Types = ["application/activity+json", "application/ld+json"];
+const as2ContentType = "application/activity+json; charset=utf-8";
+
+/** Whether a client asks for ActivityStreams rather than HTML (servers), by the Accept header. */
+export function wantsActivityJson(req: Request): boolean {
+  const best = req.accepts(["text/html", ...as2Types]);
+  return best !== false && best !== "text/html";
+}
+
+/**
+ * Express routes serving the object table to servers; browsers, and URLs with no such object, go on to
+ * the next routes (the HTML pages, then 404).
+ */
+export function as2ObjectRoutes(kinds: readonly As2ObjectKind[]): Router {
+  const router = Router();
+  for (const k of kinds) {
+    router.get(route(k.path), async (req, res, next) => {
+      if (!wantsActivityJson(req)) return next();
+      const answer = await k.load(req.params as Parameters<typeof k.load>[0]);
+      if (!answer) return next();
+      res.status(answer.status).set("Vary", "Accept").type(as2ContentType).send(JSON.stringify(answer.document));
+    });
+  }
+  return router;
+}

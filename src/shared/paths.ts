@@ -1,0 +1,71 @@
+/**
+ * Every public URL pattern of an instance, spelled once (ADR 0018). Fedify's dispatchers take these
+ * templates as they are, Express routes take `route(pattern)`, and `Urls` (hence mappers, pages and
+ * services) fills them with `fill(pattern, values)`. Tests name concrete URLs or ask `Urls`.
+ *
+ * The editor (`/manage`, src/web/editor/paths.ts) and the JSON API (`/api/v1`, with its OpenAPI
+ * document) keep their own tables under their own prefixes; a boundary test keeps the patterns below
+ * out of every other file.
+ */
+export const paths = {
+  home: "/",
+  /** The instance's calendar page. */
+  calendar: "/events",
+  /** A collective (Group) or the instance actor (Application). */
+  actor: "/@{identifier}",
+  actorInbox: "/@{identifier}/inbox",
+  actorOutbox: "/@{identifier}/outbox",
+  actorFollowers: "/@{identifier}/followers",
+  sharedInbox: "/inbox",
+  event: "/events/{id}",
+  /** The event as a Note, for servers that do not show an Event (FEDERATION.md). */
+  eventNote: "/events/{id}/note",
+  /** The Note that tells followers what changed in an event. */
+  eventChangeNote: "/events/{id}/changes/{version}",
+  eventIcs: "/events/{id}.ics",
+  collectiveIcs: "/@{identifier}/events.ics",
+  instanceIcs: "/events.ics",
+  /** An uploaded image (a random name given by the media service). */
+  media: "/media/{name}",
+} as const;
+
+export type PathPattern = (typeof paths)[keyof typeof paths];
+
+/** The variable names of a pattern, as a union of string literal types. */
+export type PathVariables<P extends string> = P extends `${string}{${infer V}}${infer Rest}` ? V | PathVariables<Rest> : never;
+
+export type PathValues<P extends string> = { readonly [K in PathVariables<P>]: string | number };
+
+const variable = /\{(\w+)\}/g;
+
+/** The Express 5 route of a pattern: `/events/{id}` → `/events/:id`. */
+export function route(pattern: PathPattern): string {
+  return pattern.replace(variable, ":$1");
+}
+
+/** A concrete path: each value percent-encoded into its place. */
+export function fill<P extends PathPattern>(pattern: P, values: PathValues<P>): string {
+  return pattern.replace(variable, (_, name: string) => encodeURIComponent(String((values as Record<string, string | number>)[name])));
+}
+
+/** The values of a concrete path that has the pattern's shape (decoded), or undefined. */
+export function match<P extends PathPattern>(pattern: P, path: string): Record<PathVariables<P>, string> | undefined {
+  const names: string[] = [];
+  const source = pattern
+    .split(variable)
+    .map((part, i) => {
+      if (i % 2 === 1) {
+        names.push(part);
+        return "([^/]+)";
+      }
+      return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+    })
+    .join("");
+  const found = new RegExp(`^${source}$`).exec(path);
+  if (!found) return undefined;
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1] as string)])) as Record<PathVariables<P>, string>;
+  } catch {
+    return undefined; // malformed percent-encoding
+  }
+}
