@@ -25,6 +25,11 @@ export const paths = {
   eventIcs: "/events/{id}.ics",
   collectiveIcs: "/@{identifier}/events.ics",
   instanceIcs: "/events.ics",
+  /** A collective's network agenda (its events and its partners'), and the instance's. */
+  collectiveAgenda: "/@{identifier}/agenda",
+  collectiveNetworkIcs: "/@{identifier}/network.ics",
+  instanceAgenda: "/agenda",
+  instanceNetworkIcs: "/network.ics",
   /** An uploaded image (a random name given by the media service). */
   media: "/media/{name}",
 } as const;

@@ -76,7 +76,7 @@ export class Urls {
    */
   partnerFollow(slug: string, partnerApId: string, since: number): URL {
     const h = createHash("sha256").update(partnerApId).digest("hex").slice(0, 24);
-    return this.#u(`/@${encodeURIComponent(slug)}#follow-${h}-${since.toString(36)}`);
+    return this.#u(`${fill(paths.actor, { identifier: slug })}#follow-${h}-${since.toString(36)}`);
   }
   /** Id of the Undo of a Follow of ours (its own id plus `-undo`: one Undo per Follow). */
   undoOf(activityId: string): URL {
@@ -85,20 +85,20 @@ export class Urls {
   /** Id of a collective's Announce (relay) of a partner's event: one per (collective, event). */
   partnerAnnounce(slug: string, eventApId: string): URL {
     const h = createHash("sha256").update(eventApId).digest("hex").slice(0, 24);
-    return this.#u(`/@${encodeURIComponent(slug)}#announce-${h}`);
+    return this.#u(`${fill(paths.actor, { identifier: slug })}#announce-${h}`);
   }
   /** A collective's network agenda (its events and its partners'). */
   collectiveAgenda(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}/agenda`);
+    return this.#u(fill(paths.collectiveAgenda, { identifier: slug }));
   }
   collectiveNetworkIcs(slug: string): URL {
-    return this.#u(`/@${encodeURIComponent(slug)}/network.ics`);
+    return this.#u(fill(paths.collectiveNetworkIcs, { identifier: slug }));
   }
   instanceAgenda(): URL {
-    return this.#u("/agenda");
+    return this.#u(paths.instanceAgenda);
   }
   instanceNetworkIcs(): URL {
-    return this.#u("/network.ics");
+    return this.#u(paths.instanceNetworkIcs);
   }
   /** acct: handle host: with the port when the origin has one. */
   get handleHost(): string {
