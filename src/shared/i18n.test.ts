@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createI18n, fallbackLanguage, loadLocaleResources, t } from "./i18n.ts";
+import { createI18n, fallbackLanguage, loadLocaleResources, missingTranslationKeys, t } from "./i18n.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "relais-locales-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -91,5 +91,17 @@ describe("the project's locale files", () => {
     expect(t("fr", "event:where.online")).toBe("en ligne");
     expect(t("de", "event:where.online")).toBe("online");
     expect(t("fr", "event:when.zone", { city: "Paris" })).toBe("heure de Paris");
+  });
+});
+
+describe("missing keys", () => {
+  it("are remembered with their namespace, except city names (each locale lists only its exonyms)", () => {
+    const i18n = createI18n({ resources: { en: { probe: { here: "Here" } } } });
+    expect(i18n.t("probe:here", { lng: "fr" })).toBe("Here");
+    expect(i18n.t("probe:cities.Europe/Paris", { lng: "fr", defaultValue: "Paris" })).toBe("Paris");
+    expect(missingTranslationKeys()).not.toContain("probe:here");
+    expect(missingTranslationKeys()).not.toContain("probe:cities.Europe/Paris");
+    i18n.t("probe:nowhere.to.be.found", { lng: "de" });
+    expect(missingTranslationKeys()).toContain("probe:nowhere.to.be.found");
   });
 });

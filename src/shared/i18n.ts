@@ -70,8 +70,22 @@ export function createI18n(options: I18nOptions = {}): I18n {
     interpolation: { escapeValue: false },
     returnNull: false,
     returnEmptyString: false,
+    // A key found in no language (English included) is a bug: remembered, so that tests that render
+    // pages can say which (missingTranslationKeys). The page shows the key itself. City names are the
+    // exception: a locale lists only its exonyms, and the zone's own city name is the default.
+    saveMissing: true,
+    missingKeyHandler: (_languages: readonly string[], namespace: string, key: string) => {
+      if (!key.startsWith("cities.")) missingKeys.add(`${namespace}:${key}`);
+    },
   });
   return instance;
+}
+
+const missingKeys = new Set<string>();
+
+/** Every interface key asked for in this process and found in no locale file (none, when all is well). */
+export function missingTranslationKeys(): string[] {
+  return [...missingKeys].sort();
 }
 
 /**

@@ -12,7 +12,7 @@ a{color:#0645ad}h1{line-height:1.2}
 nav.languages a{margin-left:.5rem}nav.site{display:flex;gap:1rem;font-weight:600}
 .skip{position:absolute;left:-100vw;top:0}.skip:focus{left:.5rem;background:#fff;padding:.5rem;z-index:1}
 ul.event-list,ul.collective-list{list-style:none;padding:0}ul.event-list li,ul.collective-list li{padding:.5rem 0;border-bottom:1px solid #e5e5e5}code{background:#eee;padding:.1rem .3rem;border-radius:.2rem}
-:focus-visible{outline:3px solid #f90;outline-offset:2px}
+:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
 img{max-width:100%;height:auto}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .editor-nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;border-bottom:1px solid #ddd;padding-bottom:.5rem}
@@ -20,7 +20,7 @@ img{max-width:100%;height:auto}
 .stack>*+*{margin-top:.75rem}fieldset{border:1px solid #ccc;border-radius:.5rem;margin:1rem 0;padding:.75rem}
 fieldset{min-width:0}select,input,textarea{max-width:100%;box-sizing:border-box}legend{font-weight:600;padding:0 .25rem}.field label{display:block;font-weight:600}
 .field input:not([type=checkbox]),.field select,.field textarea,input.wide{box-sizing:border-box;width:100%;font:inherit;padding:.5rem;border:1px solid #767676;border-radius:.3rem;background:#fff}
-.field.check{display:flex;gap:.5rem;align-items:baseline}.field.check label{font-weight:normal}
+.field.check{display:flex;gap:.5rem;align-items:center}input[type=checkbox],input[type=radio]{width:1.5rem;height:1.5rem;margin:0;flex:none}.field.check label{font-weight:normal}
 .hint{color:#555;margin:.1rem 0;font-size:.9rem}.error{color:#b00020;font-weight:600;margin:.1rem 0}
 .has-error input,.has-error select,.has-error textarea{border-color:#b00020;border-width:2px}
 .notice{background:#eef6ee;border:1px solid #2e7d32;border-radius:.5rem;padding:.75rem;margin:1rem 0}

@@ -79,12 +79,12 @@ ${
 export function auditPage(view: EditorView, o: { slug: string; entries: readonly AuditView[] }): string {
   const { lang } = view;
   const body = html`<p><a href="${editorPaths.collective(o.slug)}">← @${o.slug}</a></p>
-<h1>${t(lang, "editor:audit.title")}</h1>
+<h1 id="audit-title">${t(lang, "editor:audit.title")}</h1>
 <p class="hint">${t(lang, "editor:audit.hint")}</p>
 ${
   o.entries.length === 0
     ? html`<p>${t(lang, "editor:audit.empty")}</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th scope="col">${t(lang, "editor:audit.when")}</th><th scope="col">${t(lang, "editor:audit.who")}</th><th scope="col">${t(lang, "editor:audit.what")}</th><th scope="col">${t(lang, "editor:audit.subject")}</th></tr></thead>
+    : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="audit-title"><table><thead><tr><th scope="col">${t(lang, "editor:audit.when")}</th><th scope="col">${t(lang, "editor:audit.who")}</th><th scope="col">${t(lang, "editor:audit.what")}</th><th scope="col">${t(lang, "editor:audit.subject")}</th></tr></thead>
 <tbody>${o.entries.map(
         (e) => html`<tr><td>${dateTime(lang, e.at)}</td><td>${e.actor}</td><td>${t(lang, `editor:audit.actions.${e.action}`)}</td><td>${e.detail ? html`${e.detail} <span class="muted">${e.subject}</span>` : e.subject}</td></tr>`,
       )}</tbody></table></div>`
