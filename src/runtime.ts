@@ -23,6 +23,8 @@ import { EventService } from "./modules/event/event.service.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
+import { FeedService } from "./modules/feed/feed.service.ts";
+import { LocalEventSource } from "./modules/feed/local-events.source.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
 import { OutboxRepository } from "./modules/outbox/outbox.repository.ts";
 import { UserService } from "./modules/user/user.service.ts";
@@ -38,6 +40,7 @@ import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { SessionStore } from "./modules/account/session.types.ts";
 import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
 import { OperatorError } from "./shared/errors.ts";
+import { Notifier } from "./shared/notifier.ts";
 import { createTranslator, type Translate } from "./shared/i18n.ts";
 import { Urls } from "./shared/urls.ts";
 import { createRateLimit, type RateLimit, type RateLimitOptions } from "./web/rate-limits.ts";
@@ -105,6 +108,8 @@ export interface Runtime {
   readonly media: MediaService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
+  /** The iCal feeds (instance, collectives, events) over this instance's events. */
+  readonly feeds: FeedService;
   readonly embedded: EmbeddedHandle | undefined;
   readonly readiness: Record<string, () => Promise<void>>;
   readonly rateLimits: RateLimits;
@@ -233,12 +238,13 @@ export async function createRuntime(
       secondFactor: createRateLimit({ name: "second-factor", points: 5, durationSeconds: 900, redis: rateStore }),
     };
 
-    const collectives = new CollectiveService(em, urls, { onOutbox: () => void relay?.nudge() });
-    let relay: OutboxRelay | undefined;
+    // Services tell that they committed outbox rows; the relay, built after the federation, listens.
+    const outboxWritten = new Notifier();
+    const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify });
     const followers = new FollowerService(em, urls, {
       blockedDomains: config.blockedDomains,
       instanceManuallyApprovesFollowers: config.instanceManuallyApprovesFollowers,
-      onOutbox: () => void relay?.nudge(),
+      onOutbox: outboxWritten.notify,
     });
     const users = new UserService(em);
     const sessions = new SessionService(sessionStore);
@@ -250,16 +256,17 @@ export async function createRuntime(
     const mailer = createMailer(config.smtpUrl, config.smtpFrom ?? `Relais <relais@${config.origin.hostname}>`);
     const media = new MediaService(config.mediaDir);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
+    const localEvents = new LocalEventSource(em, urls);
     const events = new EventService(em, urls, {
       translate,
-      onOutbox: () => void relay?.nudge(),
+      onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
     });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
       isBlocked: (host) => followers.isBlocked(host),
-      onOutbox: () => void relay?.nudge(),
+      onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
     });
     const federation = buildFederation({
@@ -276,8 +283,9 @@ export async function createRuntime(
     });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({ servers: new RemoteServerService(em), allowPrivateAddresses: config.allowPrivateAddresses });
-    relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
-    const theRelay = relay;
+    const feeds = new FeedService({ subjects: feedSubjects, sources: () => [localEvents], release: softwareVersion });
+    const relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
+    outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers });
 
     return {
@@ -290,7 +298,7 @@ export async function createRuntime(
       em,
       federation,
       kv,
-      relay: theRelay,
+      relay,
       queue,
       outbox,
       refresher,
@@ -308,11 +316,12 @@ export async function createRuntime(
       partners,
       media,
       feedSubjects,
+      feeds,
       embedded,
       readiness,
       rateLimits,
       async runWorker(signal: AbortSignal) {
-        await Promise.all([federation.startQueue(undefined, { signal }), theRelay.run(signal), refresher.run(signal)]);
+        await Promise.all([federation.startQueue(undefined, { signal }), relay.run(signal), refresher.run(signal)]);
       },
       close,
     };

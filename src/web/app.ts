@@ -4,8 +4,6 @@ import { federationMiddleware } from "../federation/express-bridge.ts";
 import { activityReader } from "../federation/inbox/activity-document.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
 import { type As2ObjectKind, as2ObjectRoutes } from "../federation/objects.ts";
-import type { CollectiveService } from "../modules/collective/collective.service.ts";
-import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { AppError } from "../shared/errors.ts";
 import { paths, route } from "../shared/paths.ts";
@@ -15,8 +13,6 @@ import { inboxAdmission } from "./inbox-admission.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
 import { refuseNulInUrl } from "./url-limits.ts";
 import { visitorLanguages } from "./language.ts";
-import { collectivePage, homePage } from "./pages/collective.page.ts";
-import { calendarPage, upcomingSection } from "./pages/calendar.page.ts";
 import { errorPage } from "./pages/layout.ts";
 import { inboxRateLimit, type RateLimit } from "./rate-limits.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -29,11 +25,8 @@ export interface AppDeps {
   /** The AS2 objects that are not actors (src/federation/objects.ts), served beside Fedify's. */
   readonly as2Objects: readonly As2ObjectKind[];
   readonly maxInboxBodyBytes: number;
-  readonly blockedDomains: readonly string[];
-  readonly collectives: CollectiveService;
-  readonly followers: FollowerService;
-  /** When given, the collective page lists upcoming events. */
-  readonly events?: EventService;
+  /** Whose inbox POSTs are refused before Fedify reads them (blocked domains). */
+  readonly followers: Pick<FollowerService, "isBlocked">;
   /** Readiness checks: each resolves when its dependency answers. */
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
   /** Which proxies' X-Forwarded-For gives the client's address (Express's `trust proxy`). */
@@ -42,7 +35,7 @@ export interface AppDeps {
   readonly inboxRateLimit?: RateLimit;
   /** Inbox POSTs handled at once (see inbox-admission.ts); default 16. */
   readonly inboxConcurrency?: number;
-  /** Extra routers (the JSON API, feeds…), mounted after the federation bridge. */
+  /** The pages, feeds and JSON API, mounted after the federation bridge, in this order. */
   readonly routers?: readonly express.Router[];
 }
 
@@ -104,35 +97,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(assetRoutes());
   for (const router of deps.routers ?? []) app.use(router);
-
-  app.get(route(paths.home), async (req, res) => {
-    const { wanted, lang } = visitorLanguages(req);
-    const [collectives, upcoming] = await Promise.all([deps.collectives.list(), deps.events?.upcoming(Temporal.Now.instant(), 10) ?? []]);
-    res.type("html").set("Content-Language", lang).set("Vary", "Accept-Language").send(homePage({ collectives, upcoming, lang, wanted, urls: deps.urls }));
-  });
-
-  app.get(route(paths.calendar), async (req, res, next) => {
-    if (!deps.events) return next();
-    const { wanted, lang } = visitorLanguages(req);
-    const events = await deps.events.upcoming(Temporal.Now.instant(), 300);
-    res.type("html").set("Content-Language", lang).set("Vary", "Accept-Language").send(calendarPage({ events, lang, wanted, urls: deps.urls }));
-  });
-
-  app.get(route(paths.actor), async (req, res, next) => {
-    const collective = await deps.collectives.findBySlug(String(req.params.identifier));
-    if (!collective) return next();
-    const { wanted, lang } = visitorLanguages(req);
-    const followerCount = await deps.followers.countAccepted(collective.id);
-    const upcoming = deps.events
-      ? (await deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 })).map((v) => v.event)
-      : undefined;
-    const sections = upcoming ? [upcomingSection({ events: upcoming, lang, wanted, urls: deps.urls, slug: collective.slug })] : [];
-    res
-      .type("html")
-      .set("Content-Language", lang)
-      .set("Vary", "Accept, Accept-Language")
-      .send(collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls, sections }));
-  });
 
   app.use((req, res) => {
     if (req.path.startsWith("/api/")) {

@@ -3,13 +3,11 @@
 // is current → bytes from the cache (rendered on a miss), gzipped when the client accepts it.
 import { type Request, type RequestHandler, type Response, Router } from "express";
 import { parseFeedFilters } from "../modules/feed/feed-filters.ts";
-import { FeedService } from "../modules/feed/feed.service.ts";
+import type { FeedService } from "../modules/feed/feed.service.ts";
 import { type FeedScope, isMissing } from "../modules/feed/feed.types.ts";
 import { acceptsGzip, notModified } from "../modules/feed/feed-validators.ts";
-import { LocalEventSource } from "../modules/feed/local-events.source.ts";
 import { AppError } from "../shared/errors.ts";
 import { paths, route } from "../shared/paths.ts";
-import { type Runtime, softwareVersion } from "../runtime.ts";
 
 /**
  * Calendar apps poll (Apple every 5 minutes at best, Google every few hours): five minutes of
@@ -25,7 +23,7 @@ function contentDisposition(filename: string): string {
   return `inline; filename="${filename.replace(/[^A-Za-z0-9._-]+/g, "-")}"`;
 }
 
-/** The feed routes over any `FeedService` (the benchmark gives one with in-memory sources). */
+/** The feed routes over a `FeedService` (the runtime's; the benchmark gives one with in-memory sources). */
 export function feedRoutes(feeds: FeedService): Router {
   const router = Router();
 
@@ -70,18 +68,4 @@ export function feedRoutes(feeds: FeedService): Router {
   router.get(route(paths.collectiveIcs), serve((req) => ({ kind: "collective", slug: String(req.params.identifier) })));
   router.get(route(paths.eventIcs), serve((req) => ({ kind: "event", id: String(req.params.id) })));
   return router;
-}
-
-/** The feed service of a runtime: the database's subjects and this instance's events. */
-export function feedServiceFor(runtime: Runtime): FeedService {
-  const local = new LocalEventSource(runtime.em, runtime.urls);
-  return new FeedService({
-    subjects: runtime.feedSubjects,
-    sources: () => [local],
-    release: softwareVersion,
-  });
-}
-
-export function feedRoutesFor(runtime: Runtime): Router {
-  return feedRoutes(feedServiceFor(runtime));
 }

@@ -6,16 +6,20 @@ import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
 import { eventRoutes } from "./event.routes.ts";
-import { feedRoutesFor } from "./feed.routes.ts";
+import { collectiveRoutes } from "./collective.routes.ts";
+import { feedRoutes } from "./feed.routes.ts";
+import { homeRoutes } from "./home.routes.ts";
 import { mediaRoutes } from "./media.routes.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
-export function extraRouters(runtime: Runtime): Router[] {
+function extraRouters(runtime: Runtime): Router[] {
   return [
     accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
+    homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
+    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, urls: runtime.urls }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
-    feedRoutesFor(runtime),
+    feedRoutes(runtime.feeds),
     mediaRoutes(runtime.media),
     editorRouter({
       origin: runtime.urls.origin,
@@ -47,10 +51,7 @@ export function appFor(runtime: Runtime): Express {
     federation: runtime.federation,
     as2Objects: as2ObjectKinds({ events: runtime.events, urls: runtime.urls, wording: runtime.wording }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
-    blockedDomains: runtime.config.blockedDomains,
-    collectives: runtime.collectives,
     followers: runtime.followers,
-    events: runtime.events,
     readiness: runtime.readiness,
     trustProxy: runtime.config.trustProxy,
     inboxRateLimit: runtime.rateLimits.inbox,

@@ -1,0 +1,30 @@
+import { Router } from "express";
+import type { CollectiveService } from "../modules/collective/collective.service.ts";
+import type { EventService } from "../modules/event/event.service.ts";
+import type { FollowerService } from "../modules/follower/follower.service.ts";
+import { paths, route } from "../shared/paths.ts";
+import type { Urls } from "../shared/urls.ts";
+import { visitorLanguages } from "./language.ts";
+import { upcomingSection } from "./pages/calendar.page.ts";
+import { collectivePage } from "./pages/collective.page.ts";
+
+/** A collective's page for browsers (servers get its Group from Fedify on the same URL, mounted before). */
+export function collectiveRoutes(deps: { collectives: CollectiveService; followers: FollowerService; events: EventService; urls: Urls }): Router {
+  const router = Router();
+  router.get(route(paths.actor), async (req, res, next) => {
+    const collective = await deps.collectives.findBySlug(String(req.params.identifier));
+    if (!collective) return next();
+    const { wanted, lang } = visitorLanguages(req);
+    const [followerCount, upcoming] = await Promise.all([
+      deps.followers.countAccepted(collective.id),
+      deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 }),
+    ]);
+    const sections = [upcomingSection({ events: upcoming.map((v) => v.event), lang, wanted, urls: deps.urls, slug: collective.slug })];
+    res
+      .type("html")
+      .set("Content-Language", lang)
+      .set("Vary", "Accept, Accept-Language")
+      .send(collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls, sections }));
+  });
+  return router;
+}
