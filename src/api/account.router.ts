@@ -3,6 +3,7 @@ import type { MembershipService, MemberView } from "../modules/account/membershi
 import type { TokenInfo, UserService } from "../modules/user/user.service.ts";
 import type { RateLimit } from "../web/rate-limits.ts";
 import { principalOf, requireToken } from "./auth.ts";
+import { parsePageQuery, presentPage } from "./pagination.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -21,17 +22,17 @@ export function accountApiRouter(deps: { users: UserService; memberships: Member
   const router = Router();
   const auth = requireToken(deps.users, deps.authFailures);
 
-  router.get("/api/v1/tokens", auth, async (_req, res) => {
-    const items = await deps.users.listTokens({ userId: principalOf(res).userId });
-    res.json({ items: items.map(presentToken) });
+  router.get("/api/v1/tokens", auth, async (req, res) => {
+    const page = await deps.users.tokenPage(principalOf(res).userId, parsePageQuery(req.query));
+    res.json(presentPage(page, presentToken));
   });
   router.delete("/api/v1/tokens/:id", auth, async (req, res) => {
     await deps.users.revokeToken(String(req.params.id), { userId: principalOf(res).userId });
     res.status(204).end();
   });
   router.get("/api/v1/collectives/:slug/members", auth, async (req, res) => {
-    const { members } = await deps.memberships.list(principalOf(res), String(req.params.slug));
-    res.json({ items: members.map(presentMember) });
+    const page = await deps.memberships.page(principalOf(res), String(req.params.slug), parsePageQuery(req.query));
+    res.json(presentPage(page, presentMember));
   });
   router.delete("/api/v1/collectives/:slug/members/:userId", auth, async (req, res) => {
     await deps.memberships.remove(principalOf(res), String(req.params.slug), String(req.params.userId));

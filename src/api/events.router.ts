@@ -8,10 +8,19 @@ import { principalOf, requireToken } from "./auth.ts";
 import { presentEvent } from "./event.presenter.ts";
 import { jsonBody } from "./json-body.ts";
 import { openApiDocument } from "./openapi.ts";
+import { parsePageQuery, presentPage } from "./pagination.ts";
+import type { PageRequest } from "../shared/list-page.ts";
 
-/** `?from=&to=&status=` of the event list, or a 400 naming every bad parameter. */
-export function parseListQuery(query: Request["query"]): { from?: Temporal.Instant; to?: Temporal.Instant; status?: EventStatus[]; includePrivate: boolean } {
+/** `?from=&to=&status=&drafts=&limit=&cursor=` of the event list, or a 400 naming every bad parameter. */
+export function parseListQuery(query: Request["query"]): {
+  from?: Temporal.Instant;
+  to?: Temporal.Instant;
+  status?: EventStatus[];
+  includePrivate: boolean;
+  page: PageRequest;
+} {
   const problems: FieldProblem[] = [];
+  const page = parsePageQuery(query, problems);
   const instant = (name: string): Temporal.Instant | undefined => {
     const v = query[name];
     if (v === undefined) return undefined;
@@ -39,7 +48,7 @@ export function parseListQuery(query: Request["query"]): { from?: Temporal.Insta
   if (problems.length > 0) {
     throw new AppError("bad_query", 400, problems.map((p) => `${p.field}: ${p.message}`).join("; "), problems);
   }
-  return { from, to, status, includePrivate: query.drafts === "true" };
+  return { from, to, status, includePrivate: query.drafts === "true", page };
 }
 
 /** The JSON API: every route is token → validation (in the service) → handler → presenter. */
@@ -55,8 +64,8 @@ export function eventsApiRouter(deps: { events: EventService; users: UserService
   router.get("/api/v1/collectives/:slug/events", auth, async (req, res) => {
     const q = parseListQuery(req.query);
     const from = q.from ?? (q.to ? undefined : Temporal.Now.instant());
-    const views = await deps.events.list(String(req.params.slug), { ...q, from }, principalOf(res));
-    res.json({ items: views.map(presentEvent) });
+    const page = await deps.events.page(String(req.params.slug), { ...q, from }, q.page, principalOf(res));
+    res.json(presentPage(page, presentEvent));
   });
   router.post("/api/v1/collectives/:slug/events", auth, json, async (req, res) => {
     const view = await deps.events.create(principalOf(res), String(req.params.slug), req.body);

@@ -119,14 +119,49 @@ const member = {
   properties: { userId: { type: "string", format: "uuid" }, email: { type: "string" }, role: { type: "string", enum: ["owner", "editor"] }, since: date },
 };
 const listOf = (ref: string, description: string) => ({
-  description,
-  content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: ref } } } } } },
+  description: `${description}: one page, and the cursor of the next`,
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["items", "next"],
+        properties: {
+          items: { type: "array", items: { $ref: ref } },
+          next: {
+            type: ["string", "null"],
+            description: "Pass it as `cursor` to get the next page; null on the last page",
+          },
+        },
+      },
+    },
+  },
 });
+/** Every list is read a page at a time, from a position (no offsets): see `limit` and `cursor`. */
+const pageParams = [
+  {
+    name: "limit",
+    in: "query",
+    schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+    description: "Items per page",
+  },
+  {
+    name: "cursor",
+    in: "query",
+    schema: { type: "string" },
+    description:
+      "The `next` of the previous page, unchanged (opaque). Pages start right after the previous page's last item, so items added or removed meanwhile are neither repeated nor skipped. Keep the other parameters as they were. An invalid cursor answers 400.",
+  },
+];
+const badQuery = { "400": { description: "A bad query parameter (limit, cursor or a filter), named in the message", content: errorContent } };
 
 /** Tokens and members: what the caller owns. */
 const accountPaths = {
   "/api/v1/tokens": {
-    get: { summary: "The caller's API tokens, newest first", responses: { "200": listOf("#/components/schemas/Token", "Tokens"), ...errors } },
+    get: {
+      summary: "The caller's API tokens, newest first",
+      parameters: pageParams,
+      responses: { "200": listOf("#/components/schemas/Token", "Tokens"), ...badQuery, ...errors },
+    },
   },
   "/api/v1/tokens/{id}": {
     delete: {
@@ -136,7 +171,11 @@ const accountPaths = {
     },
   },
   "/api/v1/collectives/{slug}/members": {
-    get: { summary: "Members of a collective and their roles (its members only)", parameters: [slugParam], responses: { "200": listOf("#/components/schemas/Member", "Members"), ...errors } },
+    get: {
+      summary: "Members of a collective and their roles (its members only), oldest membership first",
+      parameters: [slugParam, ...pageParams],
+      responses: { "200": listOf("#/components/schemas/Member", "Members"), ...badQuery, ...errors },
+    },
   },
   "/api/v1/collectives/{slug}/members/{userId}": {
     delete: {
@@ -162,17 +201,18 @@ export function openApiDocument(origin: URL) {
       ...accountPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
-          summary: "List a collective's events (upcoming by default)",
+          summary: "List a collective's events (upcoming by default), soonest first",
           parameters: [
             slugParam,
             { name: "from", in: "query", schema: { type: "string" }, description: "Date or instant; default now" },
             { name: "to", in: "query", schema: { type: "string" } },
             { name: "status", in: "query", schema: { type: "string" }, description: "Comma-separated: scheduled,cancelled,postponed" },
             { name: "drafts", in: "query", schema: { type: "boolean" }, description: "Include drafts and unlisted events (editors)" },
+            ...pageParams,
           ],
           responses: {
-            "200": { description: "Events", content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: "#/components/schemas/Event" } } } } } } },
-            "400": { description: "A bad query parameter", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+            "200": listOf("#/components/schemas/Event", "Events that have not ended before `from`, by start time (ties in a stable order)"),
+            ...badQuery,
             ...errors,
           },
         },

@@ -5,6 +5,7 @@ import { type Collective, CollectiveSchema } from "../collective/collective.enti
 import { can } from "../collective/collective.policy.ts";
 import { type MemberRole, memberRoles, MembershipSchema } from "../user/user.entity.ts";
 import type { Principal } from "../user/user.service.ts";
+import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 
 export interface MemberView {
   readonly userId: string;
@@ -12,6 +13,8 @@ export interface MemberView {
   readonly role: MemberRole;
   readonly since: Date;
 }
+
+const memberKeyShape = [keyChecks.instant, keyChecks.uuid];
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,6 +31,35 @@ export class MembershipService {
     if (principal !== "cli" && !can(principal, "read-private", collective.id)) throw forbidden(`you are not a member of "${slug}"`);
     const rows = await em.find(MembershipSchema, { collective: collective.id }, { populate: ["user"], orderBy: { createdAt: "asc" } });
     return { collective, members: rows.map((m) => ({ userId: m.user.id, email: m.user.email, role: m.role, since: m.createdAt })) };
+  }
+
+  /**
+   * One page of a collective's members, oldest membership first (ties by id), for its members: one
+   * statement while the page has rows (the collective comes with them); an empty page asks once more
+   * whether the collective exists. A bad cursor is a 400.
+   */
+  async page(principal: Principal, slug: string, request: PageRequest): Promise<Page<MemberView>> {
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, "members", memberKeyShape) as [number, string]);
+    const em = this.#em.fork();
+    const where = after
+      ? {
+          collective: { slug },
+          $or: [{ createdAt: { $gt: new Date(after[0]) } }, { createdAt: new Date(after[0]), id: { $gt: after[1] } }],
+        }
+      : { collective: { slug } };
+    const rows = await em.find(MembershipSchema, where, {
+      populate: ["user", "collective"],
+      orderBy: { createdAt: "asc", id: "asc" },
+      limit: request.limit + 1,
+    });
+    const collectiveId = rows[0]?.collective.id ?? (await this.#collective(em, slug)).id;
+    if (!can(principal, "read-private", collectiveId)) throw forbidden(`you are not a member of "${slug}"`);
+    return toPage(rows, request.limit, "members", (m) => [m.createdAt.getTime(), m.id], (m) => ({
+      userId: m.user.id,
+      email: m.user.email,
+      role: m.role,
+      since: m.createdAt,
+    }));
   }
 
   async setRole(by: Principal, slug: string, userId: string, role: string): Promise<void> {

@@ -46,6 +46,8 @@ export const EventSchema = defineEntity({
     updatedAt: createdAt(),
     deletedAt: timestamptz().nullable(),
   },
-  indexes: [{ properties: ["collective", "startsAt"] }, { properties: ["startsAt"] }],
+  // Lists read a collective's events in (startsAt, id) order from a position, and find running events by
+  // their end (event.repository.ts); the instance calendar reads every collective's by start.
+  indexes: [{ properties: ["collective", "startsAt", "id"] }, { properties: ["collective", "endsAt"] }, { properties: ["startsAt"] }],
 });
 export type EventRow = InferEntity<typeof EventSchema>;

@@ -11,6 +11,8 @@ import { bumpsSequence, changeNoteWriter, describeChanges } from "./event-change
 import type { EventChangeNote } from "./event-change-note.entity.ts";
 import { findChangeNote, insertChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
 import { type EventRow, EventSchema } from "./event.entity.ts";
+import { type EventPageQuery, findEventPage } from "./event.repository.ts";
+import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
 import { staleTranslations, textTimes } from "./event-translations.ts";
 import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
@@ -54,6 +56,9 @@ const toChangeNoteView = (row: EventChangeNote): ChangeNoteView => ({
   createdAt: Temporal.Instant.fromEpochMilliseconds(row.createdAt.getTime()),
   sentAt: row.sentAt ? Temporal.Instant.fromEpochMilliseconds(row.sentAt.getTime()) : null,
 });
+
+const eventListName = "events";
+const eventKeyShape = [keyChecks.instant, keyChecks.uuid];
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function checkId(id: string): void {
@@ -234,17 +239,31 @@ export class EventService {
     return rows.map((r) => toPublishedEvent(r, r.collective, this.#urls));
   }
 
+  /** A collective's events in the window, soonest first (at most `query.limit`, default 200, at most 1000). */
   async list(slug: string, query: EventListQuery, principal: Principal | null = null): Promise<EventView[]> {
-    const collective = await this.#collective(slug);
-    const includePrivate = query.includePrivate === true && can(principal, "read-private", collective.id);
-    const where: Record<string, unknown> = { collective: collective.id, deletedAt: null };
-    if (!includePrivate) Object.assign(where, { published: true, visibility: "public" });
-    Object.assign(where, timeWindow(query));
-    if (query.status?.length) where.status = { $in: [...query.status] };
-    const rows = await this.#em
-      .fork()
-      .find(EventSchema, where, { orderBy: { startsAt: "asc" }, limit: Math.min(query.limit ?? 200, 1000) });
+    const limit = Math.min(query.limit ?? 200, 1000);
+    const { collective, rows } = await findEventPage(this.#em.fork(), this.#pageQuery(slug, query, principal, limit));
+    if (!collective) throw notFound(`the collective "${slug}"`);
     return rows.map((r) => this.#view(r, collective));
+  }
+
+  /**
+   * One page of a collective's events, soonest first, ties by id (the API's list): one statement.
+   * A bad cursor is a 400.
+   */
+  async page(slug: string, query: EventListQuery, request: PageRequest, principal: Principal | null = null): Promise<Page<EventView>> {
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, eventListName, eventKeyShape) as [number, string]);
+    const q = { ...this.#pageQuery(slug, query, principal, request.limit + 1), after };
+    const { collective, rows } = await findEventPage(this.#em.fork(), q);
+    if (!collective) throw notFound(`the collective "${slug}"`);
+    return toPage(rows, request.limit, eventListName, (r) => [r.startsAt.getTime(), r.id], (r) => this.#view(r, collective));
+  }
+
+  #pageQuery(slug: string, query: EventListQuery, principal: Principal | null, limit: number): EventPageQuery {
+    // Drafts and unlisted events of the collectives whose private events the principal may read.
+    const privateFor =
+      query.includePrivate === true && principal ? [...principal.roles.keys()].filter((id) => can(principal, "read-private", id)) : [];
+    return { slug, from: query.from?.epochMilliseconds, to: query.to?.epochMilliseconds, status: query.status, privateFor, limit };
   }
 
   async #change(

@@ -36,6 +36,8 @@ export const MembershipSchema = defineEntity({
     createdAt: createdAt(),
   },
   uniques: [{ properties: ["user", "collective"] }],
+  // The members list reads a collective's memberships in (createdAt, id) order from a position.
+  indexes: [{ properties: ["collective", "createdAt", "id"] }],
 });
 export type Membership = InferEntity<typeof MembershipSchema>;
 
@@ -54,5 +56,7 @@ export const ApiTokenSchema = defineEntity({
     /** Null only for tokens made before tokens expired. */
     expiresAt: timestamptz().nullable(),
   },
+  // The tokens list reads a user's tokens in (createdAt, id) order from a position.
+  indexes: [{ properties: ["user", "createdAt", "id"] }],
 });
 export type ApiToken = InferEntity<typeof ApiTokenSchema>;

@@ -5,7 +5,9 @@ import { conflict, invalid, notFound } from "../../shared/errors.ts";
 import { parseOrThrow } from "../../shared/validation.ts";
 import { CollectiveSchema } from "../collective/collective.entity.ts";
 import { hashPassword } from "./password.ts";
-import { ApiTokenSchema, type MemberRole, memberRoles, MembershipSchema, type User, UserSchema } from "./user.entity.ts";
+import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
+import { findTokenHolder, findTokens, touchToken } from "./user.repository.ts";
+import { type ApiToken, ApiTokenSchema, type MemberRole, memberRoles, MembershipSchema, type User, UserSchema } from "./user.entity.ts";
 
 const emailSchema = z
   .string()
@@ -24,6 +26,18 @@ export interface Principal {
   /** collective id → role */
   readonly roles: ReadonlyMap<string, MemberRole>;
 }
+
+/** How often (ms) a token's `lastUsedAt` is written at most: it says "in use lately", not "at this second". */
+export const tokenUseRecordedEvery = 60_000;
+
+const toTokenInfo = (r: ApiToken): TokenInfo => ({
+  id: r.id,
+  name: r.name ?? null,
+  createdAt: r.createdAt,
+  lastUsedAt: r.lastUsedAt ?? null,
+  expiresAt: r.expiresAt ?? null,
+});
+const tokenKeyShape = [keyChecks.instant, keyChecks.uuid];
 
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -117,8 +131,14 @@ export class UserService {
   async listTokens(user: { email: string } | { userId: string }): Promise<TokenInfo[]> {
     const em = this.#em.fork();
     const userId = "userId" in user ? user.userId : (await this.#userByEmail(em, user.email)).id;
-    const rows = await em.find(ApiTokenSchema, { user: userId }, { orderBy: { createdAt: "desc", id: "asc" } });
-    return rows.map((r) => ({ id: r.id, name: r.name ?? null, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt ?? null, expiresAt: r.expiresAt ?? null }));
+    return (await findTokens(em, userId)).map(toTokenInfo);
+  }
+
+  /** One page of a user's tokens, newest first (ties by id): one statement. A bad cursor is a 400. */
+  async tokenPage(userId: string, request: PageRequest): Promise<Page<TokenInfo>> {
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, "tokens", tokenKeyShape) as [number, string]);
+    const rows = await findTokens(this.#em.fork(), userId, { before: after, limit: request.limit + 1 });
+    return toPage(rows, request.limit, "tokens", (r) => [r.createdAt.getTime(), r.id], toTokenInfo);
   }
 
   /**
@@ -133,17 +153,19 @@ export class UserService {
     if (deleted === 0) throw notFound(`the token ${id}`);
   }
 
-  /** The principal behind a bearer token, or null (unknown, revoked or expired). */
+  /**
+   * The principal behind a bearer token, or null (unknown, revoked or expired): one statement. Its
+   * `lastUsedAt` is written at most once a minute, so that reading through the API does not write.
+   */
   async authenticate(token: string): Promise<Principal | null> {
     const em = this.#em.fork();
-    const row = await em.findOne(
-      ApiTokenSchema,
-      { tokenHash: tokenHash(token), $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }] },
-      { populate: ["user"] },
-    );
-    if (!row) return null;
-    await em.nativeUpdate(ApiTokenSchema, { id: row.id }, { lastUsedAt: new Date() });
-    return this.principalOf(row.user);
+    const now = new Date();
+    const holder = await findTokenHolder(em, tokenHash(token), now);
+    if (!holder) return null;
+    if (holder.lastUsedAt === null || now.getTime() - holder.lastUsedAt.getTime() >= tokenUseRecordedEvery) {
+      await touchToken(em, holder.tokenId, now, tokenUseRecordedEvery);
+    }
+    return { userId: holder.userId, email: holder.email, admin: holder.admin, roles: new Map(holder.roles) };
   }
 
   /** What a user may act as: its roles in every collective (a web session or an API token stands for it). */

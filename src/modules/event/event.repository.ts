@@ -1,0 +1,87 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { type EventRow, EventSchema } from "./event.entity.ts";
+import type { EventStatus } from "./event.types.ts";
+
+/** Which of a collective's events a list shows, and from where. */
+export interface EventPageQuery {
+  readonly slug: string;
+  /** Events that have not ended before this instant (ms since the epoch). */
+  readonly from?: number | undefined;
+  /** Events that start before this instant (ms). */
+  readonly to?: number | undefined;
+  readonly status?: readonly EventStatus[] | undefined;
+  /** Drafts and unlisted events are shown when the collective's id is in this list. */
+  readonly privateFor: readonly string[];
+  /** Only events after this sort key (`startsAt` in ms, then `id`). */
+  readonly after?: readonly [number, string] | undefined;
+  readonly limit: number;
+}
+
+/**
+ * One page of a collective's events, soonest first (ties by id), in one statement: the collective by its
+ * slug and at most `limit` events after the given key. `collective` is null when no collective has this
+ * slug.
+ *
+ * "Not ended before `from`" is `ends_at >= from`, or `starts_at >= from` for events without an end. As
+ * one condition, PostgreSQL would walk the collective's whole past through (collective_id, starts_at)
+ * to find the first upcoming event; split in two, each part is an index range read in order and the two
+ * are merged: events starting from `from` on (collective_id, starts_at, id), and events that started
+ * earlier and are still running (collective_id, ends_at). The second part is left out once the
+ * position is past `from`. Timestamps are written from JS Dates, so milliseconds are exact keys.
+ */
+export async function findEventPage(em: EntityManager, q: EventPageQuery): Promise<{ collective: Collective | null; rows: EventRow[] }> {
+  const params: unknown[] = [];
+  const common: string[] = ["e.collective_id = c.id", "e.deleted_at is null"];
+  if (q.privateFor.length > 0) {
+    common.push(`((e.published and e.visibility = 'public') or e.collective_id in (${q.privateFor.map(() => "?").join(", ")}))`);
+    params.push(...q.privateFor);
+  } else {
+    common.push("e.published", "e.visibility = 'public'");
+  }
+  if (q.to !== undefined) {
+    common.push("e.starts_at < ?");
+    params.push(new Date(q.to));
+  }
+  if (q.status && q.status.length > 0) {
+    common.push(`e.status in (${q.status.map(() => "?").join(", ")})`);
+    params.push(...q.status);
+  }
+  if (q.after) {
+    common.push("(e.starts_at, e.id) > (?, ?)");
+    params.push(new Date(q.after[0]), q.after[1]);
+  }
+  const base = common.join(" and ");
+  const part = (extra: string) => `(select e.* from event e where ${base}${extra} order by e.starts_at, e.id limit ${q.limit})`;
+  let events: string;
+  let partParams: unknown[];
+  if (q.from === undefined) {
+    events = part("");
+    partParams = params;
+  } else {
+    const from = new Date(q.from);
+    const running = q.after === undefined || q.after[0] < q.from;
+    events = running
+      ? `select * from (${part(" and e.starts_at >= ?")} union all ${part(" and e.starts_at < ? and e.ends_at >= ?")}) u order by u.starts_at, u.id limit ${q.limit}`
+      : part(" and e.starts_at >= ?");
+    partParams = running ? [...params, from, ...params, from, from] : [...params, from];
+  }
+  const sql = `select c.id as "c:id", c.slug as "c:slug", c.name as "c:name", c.primary_language as "c:primary_language", e.*
+    from collective c left join lateral (${events}) e on true where c.slug = ?`;
+  const result = await em.execute<Record<string, unknown>[]>(sql, [...partParams, q.slug]);
+  const first = result[0];
+  if (!first) return { collective: null, rows: [] };
+  const collective = em.map(CollectiveSchema, {
+    id: String(first["c:id"]),
+    slug: String(first["c:slug"]),
+    name: first["c:name"],
+    primary_language: String(first["c:primary_language"]),
+  } as Record<string, unknown>);
+  const rows = result
+    .filter((r) => r.id !== null)
+    .map((r) => {
+      const { "c:id": _id, "c:slug": _slug, "c:name": _name, "c:primary_language": _lang, ...event } = r;
+      return em.map(EventSchema, event);
+    });
+  return { collective, rows };
+}
