@@ -1,4 +1,5 @@
 import type { Translate } from "../../shared/i18n.ts";
+import { dateTimeFormat } from "../../shared/intl-cache.ts";
 import { pickLanguage } from "../../shared/language.ts";
 import type { EventCategory, EventData, Place } from "./event.types.ts";
 
@@ -58,14 +59,14 @@ export function eventWording(t: Translate) {
    */
   function formatEventWhen(event: When, language: string): string {
     if (event.allDay) {
-      const format = new Intl.DateTimeFormat(language, { ...longDate, timeZone: "UTC" });
+      const format = dateTimeFormat(language, { ...longDate, timeZone: "UTC" });
       const first = calendarDay(event.startsAt, event.timezone);
       const last = event.endsAt === undefined ? first : calendarDay(event.endsAt, event.timezone);
       return last.getTime() > first.getTime() ? format.formatRange(first, last) : format.format(first);
     }
     const at = new Date(event.startsAt.epochMilliseconds);
-    const date = new Intl.DateTimeFormat(language, { ...longDate, timeZone: event.timezone }).format(at);
-    const time = new Intl.DateTimeFormat(language, { timeStyle: "short", timeZone: event.timezone }).format(at);
+    const date = dateTimeFormat(language, { ...longDate, timeZone: event.timezone }).format(at);
+    const time = dateTimeFormat(language, { timeStyle: "short", timeZone: event.timezone }).format(at);
     return t(language, "event:when.dateTime", { date, time, zone: zoneLabel(event.timezone, event.startsAt, language) });
   }
 

@@ -2,6 +2,7 @@ import { formatEventWhen } from "../wording.ts";
 import { paths } from "../../shared/paths.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { t } from "../../shared/i18n.ts";
+import { dateTimeFormat } from "../../shared/intl-cache.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { langAttr, localized, subscribeBox } from "./event.page.ts";
@@ -46,7 +47,7 @@ export function calendarPage(opts: { events: readonly PublishedEvent[]; lang: st
     days.set(day, [...(days.get(day) ?? []), e]);
   }
   const dayTitle = (day: string) =>
-    new Intl.DateTimeFormat(lang, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${day}T12:00:00Z`));
+    dateTimeFormat(lang, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${day}T12:00:00Z`));
   const body = html`<h1>${t(lang, "web:calendar.title")}</h1>
 ${
   days.size === 0

@@ -1,6 +1,7 @@
 import { categoryLabel, formatEventWhen } from "../wording.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { t } from "../../shared/i18n.ts";
+import { dateTimeFormat, displayNames } from "../../shared/intl-cache.ts";
 import { pickLanguage, type LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { html, raw, type SafeHtml } from "../html.ts";
@@ -21,14 +22,14 @@ function endText(e: PublishedEvent, lang: string): string | undefined {
   const end = e.endsAt.toZonedDateTimeISO(e.timezone);
   const at = new Date(e.endsAt.epochMilliseconds);
   if (start.toPlainDate().equals(end.toPlainDate())) {
-    return new Intl.DateTimeFormat(lang, { timeStyle: "short", timeZone: e.timezone }).format(at);
+    return dateTimeFormat(lang, { timeStyle: "short", timeZone: e.timezone }).format(at);
   }
-  return new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short", timeZone: e.timezone }).format(at);
+  return dateTimeFormat(lang, { dateStyle: "full", timeStyle: "short", timeZone: e.timezone }).format(at);
 }
 
 function countryName(code: string, lang: string): string {
   try {
-    return new Intl.DisplayNames([lang], { type: "region" }).of(code) ?? code;
+    return displayNames([lang], { type: "region" }).of(code) ?? code;
   } catch {
     return code;
   }
