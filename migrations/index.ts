@@ -1,4 +1,5 @@
 import { Migration20261202113248_api_list_indexes } from "./Migration20261202113248_api_list_indexes.ts";
+import { Migration20261202114204_blocks } from "./Migration20261202114204_blocks.ts";
 import { Migration20261202112630_partners } from "./Migration20261202112630_partners.ts";
 import { Migration20261202101132_remote_servers } from "./Migration20261202101132_remote_servers.ts";
 import { Migration20261202100039_event_text_times } from "./Migration20261202100039_event_text_times.ts";
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: "Migration20261202101132_remote_servers", class: Migration20261202101132_remote_servers },
   { name: "Migration20261202112630_partners", class: Migration20261202112630_partners },
   { name: "Migration20261202113248_api_list_indexes", class: Migration20261202113248_api_list_indexes },
+  { name: "Migration20261202114204_blocks", class: Migration20261202114204_blocks },
 ];

@@ -26,6 +26,7 @@ import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts
 import { FeedService } from "./modules/feed/feed.service.ts";
 import { LocalEventSource } from "./modules/feed/local-events.source.ts";
 import { FollowerService } from "./modules/follower/follower.service.ts";
+import { BlockService } from "./modules/moderation/block.service.ts";
 import { OutboxRepository } from "./modules/outbox/outbox.repository.ts";
 import { UserService } from "./modules/user/user.service.ts";
 import { AccountService } from "./modules/account/account.service.ts";
@@ -90,6 +91,8 @@ export interface Runtime {
   readonly refresher: ActorRefresher;
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
+  /** Blocks of actors and servers, per collective and instance-wide. */
+  readonly blocks: BlockService;
   readonly users: UserService;
   /** Browser sessions of editors (PostgreSQL, or Redis when REDIS_URL is set). */
   readonly sessions: SessionService;
@@ -241,8 +244,12 @@ export async function createRuntime(
     // Services tell that they committed outbox rows; the relay, built after the federation, listens.
     const outboxWritten = new Notifier();
     const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify });
+    const blocks = new BlockService(em, urls, {
+      configuredDomains: config.blockedDomains,
+      onOutbox: outboxWritten.notify,
+    });
     const followers = new FollowerService(em, urls, {
-      blockedDomains: config.blockedDomains,
+      isBlocked: (tx, actor, collectiveId) => blocks.isBlockedNow(tx, actor, collectiveId),
       instanceManuallyApprovesFollowers: config.instanceManuallyApprovesFollowers,
       onOutbox: outboxWritten.notify,
     });
@@ -265,9 +272,14 @@ export async function createRuntime(
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
-      isBlocked: (host) => followers.isBlocked(host),
+      isBlocked: async (url, collectiveId) => (await blocks.rules()).blocksActor(url, collectiveId),
       onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
+    });
+    // A new block takes the blocked's partner follows (undone) and events with it, in its transaction.
+    blocks.registerPurger(async (tx, target, collectiveId) => {
+      const outcome = await partners.purgeWithin(tx, target.kind === "domain" ? { domain: target.domain } : { actorApId: target.actor.href }, collectiveId);
+      return { counts: { partners: outcome.partners, partnerEvents: outcome.events }, afterCommit: () => partners.afterPurge(outcome) };
     });
     const federation = buildFederation({
       origin: config.origin,
@@ -278,11 +290,17 @@ export async function createRuntime(
       collectives,
       followers,
       events,
+      blocks,
       softwareVersion,
       wording,
     });
     const outbox = new OutboxRepository(em);
-    const serverSoftware = new ServerSoftwareResolver({ servers: new RemoteServerService(em), allowPrivateAddresses: config.allowPrivateAddresses });
+    const serverSoftware = new ServerSoftwareResolver({
+      servers: new RemoteServerService(em),
+      allowPrivateAddresses: config.allowPrivateAddresses,
+      // What a server blocked instance-wide runs is not asked: what is known of it is all there is.
+      refuses: async (origin) => !(await blocks.rules()).allowsFetch(origin),
+    });
     const feeds = new FeedService({ subjects: feedSubjects, sources: () => [localEvents], release: softwareVersion });
     const relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
     outboxWritten.subscribe(() => void relay.nudge());
@@ -304,6 +322,7 @@ export async function createRuntime(
       refresher,
       collectives,
       followers,
+      blocks,
       users,
       sessions,
       accounts,

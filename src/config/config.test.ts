@@ -69,9 +69,12 @@ describe("loadConfig", () => {
   });
 
   it("treats an empty DATABASE_URL as unset and parses blocked domains", () => {
-    const c = loadConfig({ DATABASE_URL: "", RELAIS_BLOCKED_DOMAINS: " Spam.example, ,evil.example" }, [defaults]);
+    const c = loadConfig({ DATABASE_URL: "", RELAIS_BLOCKED_DOMAINS: " Spam.example, ,evil.example., bücher.example" }, [defaults]);
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.blockedDomains).toEqual(["spam.example", "evil.example"]);
+    expect(c.blockedDomains).toEqual(["spam.example", "evil.example", "xn--bcher-kva.example"]);
+    expect(() => loadConfig({ RELAIS_BLOCKED_DOMAINS: "spam.example, com, https://evil.example/" }, [defaults])).toThrow(
+      /RELAIS_BLOCKED_DOMAINS.*"com" is a top-level domain[\s\S]*"https:\/\/evil.example\/" is not a domain name/,
+    );
   });
 
   it("names unknown keys in config files", () => {

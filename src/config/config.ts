@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
+import { normaliseDomain } from "../modules/moderation/block-target.ts";
 
 /**
  * The whole configuration of a Relais process. Read once, at start-up, by `loadConfig`; nothing else
@@ -128,13 +129,16 @@ const schema = z.object({
   REDIS_URL: redisUrlSchema.optional(),
   RELAIS_ALLOW_PRIVATE_ADDRESSES: booleanString,
   RELAIS_MAX_INBOX_BODY_BYTES: intString(1024, 64 * 1024 * 1024),
-  RELAIS_BLOCKED_DOMAINS: z
-    .union([z.string(), z.array(z.string())])
-    .transform((v) =>
-      (Array.isArray(v) ? v : v.split(","))
-        .map((d) => d.trim().toLowerCase())
-        .filter((d) => d !== ""),
-    ),
+  RELAIS_BLOCKED_DOMAINS: z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+    const domains: string[] = [];
+    for (const entry of (Array.isArray(v) ? v : v.split(",")).map((d) => d.trim()).filter((d) => d !== "")) {
+      // The same reading as `relais block add`: IDNs in their ASCII form, lower case, no trailing dot.
+      const domain = normaliseDomain(entry);
+      if (domain.ok) domains.push(domain.domain);
+      else ctx.addIssue({ code: "custom", message: domain.message });
+    }
+    return [...new Set(domains)];
+  }),
   RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: intString(100, 120_000),
   RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: intString(100, 600_000),
   RELAIS_OUTBOUND_RESPONSE_TIMEOUT_MS: intString(100, 600_000),

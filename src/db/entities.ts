@@ -6,6 +6,7 @@ import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collecti
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
 import { EventSchema } from "../modules/event/event.entity.ts";
 import { FollowerSchema } from "../modules/follower/follower.entity.ts";
+import { BlockSchema } from "../modules/moderation/block.entity.ts";
 import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
 import { PartnerEventSchema, PartnerEventSourceSchema, PartnerSchema } from "../modules/partner/partner.entity.ts";
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
@@ -32,6 +33,7 @@ export const entities = [
   PartnerSchema,
   PartnerEventSchema,
   PartnerEventSourceSchema,
+  BlockSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

@@ -11,10 +11,17 @@ import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { paths } from "../shared/paths.ts";
+import type { BlockRules } from "../modules/moderation/block-rules.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
-import { rescueRefusedInboxPosts, withoutActivityIdempotence, withTrustedSignatureSpecs } from "./fedify-workarounds.ts";
+import {
+  refuseBlockedFetches,
+  rescueRefusedInboxPosts,
+  withoutActivityIdempotence,
+  withoutDeliveriesToBlocked,
+  withTrustedSignatureSpecs,
+} from "./fedify-workarounds.ts";
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
@@ -31,6 +38,8 @@ export interface FederationDeps {
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly events: EventService;
+  /** Blocks of actors and servers (the moderation module), cached a few seconds. */
+  readonly blocks: { rules(): Promise<BlockRules> };
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;
@@ -44,9 +53,12 @@ export type RelaisFederation = Federation<void>;
  * composition root.
  */
 export function buildFederation(deps: FederationDeps): RelaisFederation {
+  // Nothing is fetched from, nor delivered to, a server or an actor blocked instance-wide; our own
+  // origin never is (it cannot be blocked, but RELAIS_BLOCKED_DOMAINS is not checked against it).
+  const allows = async (url: URL) => url.origin === deps.origin.origin || (await deps.blocks.rules()).allowsFetch(url);
   const federation = createFederation<void>({
     kv: withTrustedSignatureSpecs(withoutActivityIdempotence(deps.kv)),
-    queue: deps.queue,
+    queue: deps.queue && withoutDeliveriesToBlocked(deps.queue, allows),
     manuallyStartQueue: true,
     origin: deps.origin.href,
     allowPrivateAddress: deps.allowPrivateAddresses,
@@ -61,6 +73,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     firstKnock: "draft-cavage-http-signatures-12",
   });
 
+  refuseBlockedFetches(federation, allows);
   registerActors(federation, deps);
   registerNodeInfo(federation, deps);
 

@@ -1,5 +1,6 @@
-import type { Context, Federation, KvKey, KvStore } from "@fedify/fedify";
+import type { Context, Federation, KvKey, KvStore, MessageQueue } from "@fedify/fedify";
 import type { Activity, Create, Delete, Update } from "@fedify/vocab";
+import { type DocumentLoader, preloadedContexts } from "@fedify/vocab-runtime";
 import { getLogger } from "@logtape/logtape";
 import { KnockMemory } from "./outbound/one-knock.ts";
 import type { JsonObject } from "./mappers/event.mapper.ts";
@@ -12,7 +13,8 @@ import { createOutboundFetch, type OutboundLimits } from "./outbound/outbound-fe
  * - bounded outbound requests through a process-wide fetch, which also knocks once where once is enough
  *   (`installOutboundFetch`), and only accepted signature specs remembered (`withTrustedSignatureSpecs`);
  * - complete JSON-LD documents sent as activities (`prebuiltActivity`);
- * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`).
+ * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`);
+ * - nothing fetched from, nor delivered to, what is blocked (`refuseBlockedFetches`, `withoutDeliveriesToBlocked`).
  * What Fedify's own options cover is configured in federation.ts, not here: `withIdempotency`,
  * `firstKnock`, `circuitBreaker`, `permanentFailureStatusCodes`, default activity transformers.
  */
@@ -224,4 +226,105 @@ export function withWellKnownNodeInfoLinks<T>(federation: Federation<T>, links: 
       headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
     });
   };
+}
+
+/** A request this instance will not make: the server or actor is blocked instance-wide. Retrying changes nothing. */
+export class BlockedFetchError extends Error {
+  readonly url: string;
+  constructor(url: string) {
+    super(`${url} is not fetched: it is blocked on this instance`);
+    this.name = "BlockedFetchError";
+    this.url = url;
+  }
+}
+
+/** The loader factories Fedify 2.3.8 keeps on its federation object and reads at each context's creation. */
+interface LoaderFactories {
+  documentLoaderFactory: (...args: never[]) => DocumentLoader;
+  contextLoaderFactory: (...args: never[]) => DocumentLoader;
+  authenticatedDocumentLoaderFactory: (...args: never[]) => DocumentLoader;
+}
+
+/**
+ * Makes every document, context and key that Fedify loads for `federation` pass `allows` first, so
+ * that nothing is fetched from a blocked server or actor (signature keys during inbox verification,
+ * actors, objects, `@context` documents, signed fetches of the instance actor). Refused: a
+ * `BlockedFetchError`, before any request and before Fedify's document cache.
+ *
+ * Fedify 2.3.8 takes `documentLoaderFactory`, `contextLoaderFactory` and
+ * `authenticatedDocumentLoaderFactory` options, but refuses them together with `allowPrivateAddress` or
+ * `userAgent` ("Cannot set documentLoaderFactory with allowPrivateAddress or userAgent options", in
+ * `FederationImpl`'s constructor, node_modules/@fedify/fedify/dist/middleware-*.js), and replacing
+ * them would also lose its cache and private-address checks. Its federation keeps the three factories
+ * as properties and calls them when a context is created, so they are wrapped there. The contexts
+ * Fedify ships preloaded (ActivityStreams, security…) are never fetched and stay allowed whatever is
+ * blocked. The process-wide fetch (installOutboundFetch) cannot do this: tests run several instances,
+ * each with its own blocks, in one process. Contract: fedify-workarounds.blocks.test.ts.
+ */
+export function refuseBlockedFetches<T>(federation: Federation<T>, allows: (url: URL) => Promise<boolean>): void {
+  const target = federation as unknown as LoaderFactories;
+  for (const name of ["documentLoaderFactory", "contextLoaderFactory", "authenticatedDocumentLoaderFactory"] as const) {
+    const factory = target[name];
+    if (typeof factory !== "function") throw new Error(`Fedify's federation has no ${name} any more: see refuseBlockedFetches`);
+    target[name] = ((...args: never[]) => {
+      const load = factory.apply(federation, args);
+      const guarded: DocumentLoader = async (url, options) => {
+        if (!(url in preloadedContexts) && URL.canParse(url) && !(await allows(new URL(url)))) throw new BlockedFetchError(url);
+        return load(url, options);
+      };
+      return guarded;
+    }) as LoaderFactories[typeof name];
+  }
+}
+
+/** The fields of Fedify 2.3.8's queued outbox message (`OutboxMessage`, internal) that decide a delivery. */
+interface QueuedDelivery {
+  readonly type: "outbox";
+  readonly inbox: string;
+  readonly activityType: string;
+  readonly attempt: number;
+}
+
+const lastWords = new Set(["https://www.w3.org/ns/activitystreams#Reject", "https://www.w3.org/ns/activitystreams#Undo"]);
+
+/**
+ * The queue given to Fedify, minus deliveries to blocked inboxes: a delivery queued before the block
+ * (or by a path that did not know of it) is dropped when its turn comes, with one log line. Only a
+ * `Reject` or an `Undo` goes, once (never retried): the answer a block owes to the follows it removed.
+ *
+ * Fedify 2.3.8 has no hook between dequeuing a delivery and sending it (`#listenOutboxMessage`,
+ * node_modules/@fedify/fedify/dist/middleware-*.js); its queued message carries `type: "outbox"`,
+ * `inbox`, `activityType` (the full IRI) and `attempt` (0 for the first try). Everything else is passed
+ * through, methods bound to `queue` (so the relay's `enqueueAtomically` still sees Fedify's enqueues).
+ * Contract: fedify-workarounds.blocks.test.ts.
+ */
+export function withoutDeliveriesToBlocked(queue: MessageQueue, allows: (inbox: URL) => Promise<boolean>): MessageQueue {
+  const wrapped: MessageQueue = {
+    get nativeRetrial() {
+      return queue.nativeRetrial;
+    },
+    enqueue: queue.enqueue.bind(queue),
+    listen: (handler, options) =>
+      queue.listen(async (message: unknown) => {
+        if (isQueuedDelivery(message) && URL.canParse(message.inbox) && !(await allows(new URL(message.inbox)))) {
+          if (message.attempt === 0 && lastWords.has(message.activityType)) {
+            logger.info("a {type} goes to a blocked server, once: the answer to the follow its block removed", { type: message.activityType.split("#")[1] });
+          } else {
+            logger.info("a delivery to a blocked server was dropped");
+            logger.debug("delivery of a {type} to {inbox} dropped: blocked", { type: message.activityType, inbox: message.inbox });
+            return;
+          }
+        }
+        return handler(message);
+      }, options),
+  };
+  if (queue.enqueueMany) wrapped.enqueueMany = queue.enqueueMany.bind(queue);
+  if (queue.getDepth) wrapped.getDepth = queue.getDepth.bind(queue);
+  return wrapped;
+}
+
+function isQueuedDelivery(message: unknown): message is QueuedDelivery {
+  if (typeof message !== "object" || message === null) return false;
+  const m = message as Record<string, unknown>;
+  return m.type === "outbox" && typeof m.inbox === "string" && typeof m.activityType === "string" && typeof m.attempt === "number";
 }

@@ -60,10 +60,13 @@ export class ServerSoftwareResolver {
   readonly #maxAgeMs: number;
   readonly #failedMaxAgeMs: number;
   readonly #concurrency: number;
+  readonly #refuses: (origin: URL) => Promise<boolean>;
 
   constructor(deps: {
     servers: RemoteServerService;
     allowPrivateAddresses: boolean;
+    /** Servers never asked (blocked): what was known of them stays the answer. */
+    refuses?: (origin: URL) => Promise<boolean>;
     timeoutMs?: number;
     maxAgeMs?: number;
     failedMaxAgeMs?: number;
@@ -74,6 +77,7 @@ export class ServerSoftwareResolver {
     this.#maxAgeMs = deps.maxAgeMs ?? 24 * hour;
     this.#failedMaxAgeMs = deps.failedMaxAgeMs ?? hour;
     this.#concurrency = deps.concurrency ?? 8;
+    this.#refuses = deps.refuses ?? (async () => false);
   }
 
   /** The software of each origin (`https://host[:port]`); null when unknown. */
@@ -92,6 +96,10 @@ export class ServerSoftwareResolver {
     const work = [...stale];
     const next = async (): Promise<void> => {
       for (let origin = work.shift(); origin !== undefined; origin = work.shift()) {
+        if (await this.#refuses(new URL(origin))) {
+          result.set(origin, known.get(origin)?.software ?? null);
+          continue;
+        }
         const found = await fetchNodeInfoSoftware(new URL(origin), this.#fetchOptions);
         if (!found.ok) logger.debug("NodeInfo of {origin} not read: {reason}", { origin, reason: found.reason });
         // A server that did not answer this time keeps what it said before, until the next check.

@@ -4,7 +4,7 @@ import { federationMiddleware } from "../federation/express-bridge.ts";
 import { activityReader } from "../federation/inbox/activity-document.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
 import { type As2ObjectKind, as2ObjectRoutes } from "../federation/objects.ts";
-import type { FollowerService } from "../modules/follower/follower.service.ts";
+import type { BlockRules } from "../modules/moderation/block-rules.ts";
 import { AppError } from "../shared/errors.ts";
 import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
@@ -25,8 +25,8 @@ export interface AppDeps {
   /** The AS2 objects that are not actors (src/federation/objects.ts), served beside Fedify's. */
   readonly as2Objects: readonly As2ObjectKind[];
   readonly maxInboxBodyBytes: number;
-  /** Whose inbox POSTs are refused before Fedify reads them (blocked domains). */
-  readonly followers: Pick<FollowerService, "isBlocked">;
+  /** Blocks of actors and servers, as they stand (cached a few seconds): the inbox refuses what they block before Fedify reads it. */
+  readonly blocks: { rules(): Promise<BlockRules> };
   /** Readiness checks: each resolves when its dependency answers. */
   readonly readiness: Readonly<Record<string, () => Promise<void>>>;
   /** Which proxies' X-Forwarded-For gives the client's address (Express's `trust proxy`). */
@@ -41,7 +41,7 @@ export interface AppDeps {
 
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
- * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse blocked domains → Fedify and the AS2 objects (AS2 for servers) → HTML pages and API → errors.
+ * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse what is blocked → Fedify and the AS2 objects (AS2 for servers) → HTML pages and API → errors.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -55,13 +55,13 @@ export function createApp(deps: AppDeps): Express {
   const concurrent = deps.inboxConcurrency ?? 16;
   app.post(inboxes, inboxAdmission({ concurrent, waiting: 8 * concurrent, maxWaitMs: 10_000 }));
 
-  // Blocked domains, oversized bodies and activities not on their actor's origin are refused before
-  // Fedify sees (and queues) anything.
+  // Blocked actors and servers, oversized bodies and activities not on their actor's origin are refused
+  // before Fedify sees (and queues) anything.
   app.post(
     inboxes,
     inboxPrecheck({
       maxBodyBytes: deps.maxInboxBodyBytes,
-      isBlocked: (host) => deps.followers.isBlocked(host),
+      blocks: () => deps.blocks.rules(),
       read: activityReader(deps.federation.createContext(deps.urls.origin, undefined).contextLoader),
     }),
   );

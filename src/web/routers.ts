@@ -51,7 +51,7 @@ export function appFor(runtime: Runtime): Express {
     federation: runtime.federation,
     as2Objects: as2ObjectKinds({ events: runtime.events, urls: runtime.urls, wording: runtime.wording }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
-    followers: runtime.followers,
+    blocks: runtime.blocks,
     readiness: runtime.readiness,
     trustProxy: runtime.config.trustProxy,
     inboxRateLimit: runtime.rateLimits.inbox,

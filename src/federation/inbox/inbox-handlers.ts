@@ -27,17 +27,18 @@ function decided(type: string, outcome: string, activity: Activity, fields: { sl
 
 /**
  * An activity is only believed for its own origin: its id and its actor must share the origin of the
- * key that signed it (Fedify has checked that the key belongs to the actor), and that origin must not
- * be blocked. Logs why it is not.
+ * key that signed it (Fedify has checked that the key belongs to the actor), and neither the actor nor
+ * its server may be blocked instance-wide (the inbox refuses those before anything is queued; this
+ * catches what was queued before the block). Returns the actor, or logs why not and returns null.
  */
-function believable(deps: FederationDeps, type: string, activity: Activity): activity is Activity & { actorId: URL } {
+async function believable(deps: FederationDeps, type: string, activity: Activity): Promise<URL | null> {
   const actor = activity.actorId;
   let problem: string | undefined;
   if (!actor) problem = "ignored: it names no actor";
-  else if (deps.followers.isBlocked(actor.hostname)) problem = "ignored: its actor's domain is blocked";
+  else if ((await deps.blocks.rules()).blocksActor(actor)) problem = "ignored: its actor is blocked";
   else if (activity.id !== null && activity.id.origin !== actor.origin) problem = "ignored: its id is not on its actor's origin";
   if (problem) decided(type, problem, activity);
-  return problem === undefined;
+  return problem === undefined ? actor : null;
 }
 
 /** The HTTP status of a failed document fetch (Fedify's `FetchError` carries the response), if any. */
@@ -58,12 +59,13 @@ function followable(ctx: InboxContext<void>, uri: URL | null): string | null {
 }
 
 export async function onFollow(ctx: InboxContext<void>, follow: Follow, deps: FederationDeps): Promise<void> {
-  if (!believable(deps, "Follow", follow)) return;
+  const actorId = await believable(deps, "Follow", follow);
+  if (!actorId) return;
   if (follow.id === null) return decided("Follow", "ignored: it has no id to answer", follow);
   const slug = followable(ctx, follow.objectId);
   if (!slug) return decided("Follow", "ignored: its object is not an actor of this instance", follow);
   const actor = remoteActorInfo(await follow.getActor(ctx));
-  if (!actor || actor.apId.href !== follow.actorId.href) {
+  if (!actor || actor.apId.href !== actorId.href) {
     return decided("Follow", "ignored: its actor could not be resolved to a usable actor", follow, { slug });
   }
   const result = await deps.followers.receiveFollow({ slug, actor, followActivityId: follow.id.href });
@@ -72,8 +74,8 @@ export async function onFollow(ctx: InboxContext<void>, follow: Follow, deps: Fe
 }
 
 export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: FederationDeps): Promise<void> {
-  if (!believable(deps, "Undo", undo)) return;
-  const actor = undo.actorId;
+  const actor = await believable(deps, "Undo", undo);
+  if (!actor) return;
   // By the id of the Follow we stored: some servers embed their Follow without its actor (Gancio) or
   // send its id alone. Only the Undo's actor's own follow goes, and only for a Follow id of its origin.
   const objectId = undo.objectId;
@@ -103,10 +105,11 @@ export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: Federati
 }
 
 export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: FederationDeps): Promise<void> {
-  if (!believable(deps, "Delete", del)) return;
+  const actor = await believable(deps, "Delete", del);
+  if (!actor) return;
   // Only the deletion of the actor itself concerns us for now.
-  if (del.objectId?.href !== del.actorId.href) return decided("Delete", "ignored: it deletes something else than its actor", del);
-  const removed = await deps.followers.removeActor(del.actorId.href);
+  if (del.objectId?.href !== actor.href) return decided("Delete", "ignored: it deletes something else than its actor", del);
+  const removed = await deps.followers.removeActor(actor.href);
   decided("Delete", `actor deleted: removed ${removed} follow(s)`, del);
 }
 
@@ -134,7 +137,7 @@ export async function acceptDeleteOfGoneActor(
   const actor = idOf(activity.actor);
   if (activity.type !== "Delete" || !actor || idOf(activity.object) !== actor || !URL.canParse(actor)) return undefined;
   const actorId = new URL(actor);
-  if (keyId.origin !== actorId.origin || deps.followers.isBlocked(actorId.hostname)) return undefined;
+  if (keyId.origin !== actorId.origin || (await deps.blocks.rules()).blocksActor(actorId)) return undefined;
   // Signed (servers in authorized-fetch mode refuse anonymous GETs), never cached, private addresses
   // refused unless configured otherwise.
   const load = await ctx.getDocumentLoader({ identifier: instanceIdentifier });

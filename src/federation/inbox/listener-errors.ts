@@ -8,12 +8,13 @@ const logger = getLogger(["relais", "inbox"]);
  * Why handling an activity failed in a way that every retry would repeat, or undefined when a retry
  * may succeed (network, 5xx, a database that is down). Permanent: what PostgreSQL refuses to store
  * (SQLSTATE classes 22 and 23), a remote document our parser cannot read (JSON-LD syntax, invalid
- * types, nesting that overflows the stack), a document its server says does not exist (4xx), and our
- * own validation errors.
+ * types, nesting that overflows the stack), a document its server says does not exist (4xx), a document
+ * on a blocked server (never fetched), and our own validation errors.
  */
 export function permanentFailure(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error instanceof AppError && error.status < 500) return `${error.code}: ${error.message}`;
+  if (error.name === "BlockedFetchError") return "a document it needs is on a blocked server";
   const sqlState = (error as { code?: unknown }).code;
   if (typeof sqlState === "string" && /^2[23][0-9A-Z]{3}$/.test(sqlState)) return `the database refused the data (SQLSTATE ${sqlState})`;
   const status = fetchErrorStatus(error);

@@ -20,11 +20,14 @@ export const auditActions = [
   "partner.follow",
   "partner.unfollow",
   "partner.relay",
+  "block.add",
+  "block.remove",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /**
- * Who did what in a collective, for its owners. Never federated. The account's email is copied, so the
+ * Who did what in a collective, for its owners; with no collective, what the operator did to the
+ * whole instance (instance-wide blocks). Never federated. The account's email is copied, so the
  * entry still names who it was once the account is gone.
  */
 export const AuditEntrySchema = defineEntity({
@@ -32,7 +35,7 @@ export const AuditEntrySchema = defineEntity({
   tableName: "audit_entry",
   properties: {
     id: p.bigint("number").primary().autoincrement(),
-    collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade"),
+    collective: () => p.manyToOne(CollectiveSchema).deleteRule("cascade").nullable(),
     user: () => p.manyToOne(UserSchema).deleteRule("set null").nullable(),
     /** The account's email at the time, or "cli" for the operator. */
     actor: p.string(),

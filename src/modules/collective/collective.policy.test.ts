@@ -13,8 +13,8 @@ describe("collective policy", () => {
     expect(can(principal([["c1", "owner"]]), "edit-events", "c2")).toBe(false);
     expect(can(null, "edit-events", "c1")).toBe(false);
   });
-  it("keeps members, settings, follower decisions and the audit log to owners", () => {
-    for (const action of ["manage-members", "manage-settings", "decide-followers", "view-audit"] as const) {
+  it("keeps members, settings, follower decisions, blocks and the audit log to owners", () => {
+    for (const action of ["manage-members", "manage-settings", "decide-followers", "view-audit", "manage-blocks"] as const) {
       expect(can(principal([["c1", "editor"]]), action, "c1")).toBe(false);
       expect(can(principal([["c1", "owner"]]), action, "c1")).toBe(true);
       expect(can(principal([["c1", "owner"]]), action, "c2")).toBe(false);
@@ -25,6 +25,8 @@ describe("collective policy", () => {
     expect(canOnInstance(principal([], { admin: true }), "create-collective")).toBe(true);
     expect(canOnInstance(principal([["c1", "owner"]]), "create-collective")).toBe(false);
     expect(canOnInstance(null, "create-collective")).toBe(false);
+    expect(canOnInstance(principal([], { admin: true }), "manage-instance-blocks")).toBe(true);
+    expect(canOnInstance(principal([["c1", "owner"]]), "manage-instance-blocks")).toBe(false);
   });
   it("lets an owner reset the password of an account only when it owns every collective of it", () => {
     const owner = principal([["a", "owner"], ["b", "editor"]], { userId: "u1" });

@@ -6,7 +6,8 @@ export type CollectiveAction =
   | "manage-members"
   | "manage-settings"
   | "decide-followers"
-  | "view-audit";
+  | "view-audit"
+  | "manage-blocks";
 
 type Subject = { roles: ReadonlyMap<string, MemberRole>; admin?: boolean | undefined } | null;
 
@@ -26,16 +27,18 @@ export function can(principal: Subject, action: CollectiveAction, collectiveId: 
     case "manage-settings":
     case "decide-followers":
     case "view-audit":
+    case "manage-blocks":
       return role === "owner";
   }
 }
 
-export type InstanceAction = "create-collective";
+export type InstanceAction = "create-collective" | "manage-instance-blocks";
 
 /** What only the instance admin may do. */
 export function canOnInstance(principal: Subject, action: InstanceAction): boolean {
   switch (action) {
     case "create-collective":
+    case "manage-instance-blocks":
       return principal?.admin === true;
   }
 }

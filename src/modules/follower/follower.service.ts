@@ -19,7 +19,10 @@ interface FollowTarget {
 
 export type ReceiveFollowResult =
   | { ok: true; state: FollowerState; created: boolean; answerQueued: boolean }
-  | { ok: false; reason: "unknown-collective" | "blocked-domain" };
+  | { ok: false; reason: "unknown-collective" | "blocked" };
+
+/** Whether an actor is blocked for a collective (null: the instance), read in the caller's transaction. */
+export type BlockCheck = (em: EntityManager, actor: URL, collectiveId: string | null) => Promise<boolean>;
 
 export interface FollowerView {
   readonly actorApId: string;
@@ -31,7 +34,7 @@ export interface FollowerView {
 export class FollowerService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
-  readonly #blockedDomains: ReadonlySet<string>;
+  readonly #isBlocked: BlockCheck;
   /** Called after a transaction that queued outbox rows has committed. */
   readonly #onOutbox: () => void;
 
@@ -41,11 +44,11 @@ export class FollowerService {
   constructor(
     em: EntityManager,
     urls: Urls,
-    opts: { blockedDomains?: readonly string[]; onOutbox?: () => void; instanceManuallyApprovesFollowers?: boolean } = {},
+    opts: { isBlocked?: BlockCheck; onOutbox?: () => void; instanceManuallyApprovesFollowers?: boolean } = {},
   ) {
     this.#em = em;
     this.#urls = urls;
-    this.#blockedDomains = new Set(opts.blockedDomains ?? []);
+    this.#isBlocked = opts.isBlocked ?? (async () => false);
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.instanceManuallyApprovesFollowers = opts.instanceManuallyApprovesFollowers ?? false;
   }
@@ -59,22 +62,18 @@ export class FollowerService {
     return collective ? { collectiveId: collective.id, slug, manuallyApprovesFollowers: collective.manuallyApprovesFollowers } : null;
   }
 
-  isBlocked(host: string): boolean {
-    const h = host.toLowerCase();
-    for (const d of this.#blockedDomains) if (h === d || h.endsWith(`.${d}`)) return true;
-    return false;
-  }
-
   /**
    * A remote actor asks to follow a collective (or the instance actor). Stored exactly once per
    * (collective, actor), whatever the number of (concurrent, replayed) Follows. With automatic approval
    * an Accept is queued for every Follow received, so a server that lost our first Accept gets another.
+   * An actor blocked instance-wide or by the collective is refused, as the blocks stand now (not as a
+   * cache remembers them): nothing is stored and nothing is sent.
    */
   async receiveFollow(input: { slug: string; actor: RemoteActorInfo; followActivityId: string }): Promise<ReceiveFollowResult> {
-    if (this.isBlocked(input.actor.apId.hostname)) return { ok: false, reason: "blocked-domain" };
     const result = await this.#em.fork().transactional(async (em): Promise<ReceiveFollowResult> => {
       const target = await this.#target(em, input.slug);
       if (!target) return { ok: false, reason: "unknown-collective" };
+      if (await this.#isBlocked(em, input.actor.apId, target.collectiveId)) return { ok: false, reason: "blocked" };
       const actor = await upsertRemoteActor(em, input.actor);
       const row = await upsertFollow(em, {
         collectiveId: target.collectiveId,

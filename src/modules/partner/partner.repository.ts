@@ -98,6 +98,37 @@ export async function partnersOf(em: EntityManager, target: { domain: string } |
   return em.find(PartnerSchema, where, { populate: ["collective", "actor"] });
 }
 
+/**
+ * What a collective's partners brought of a target: events published on its domain (or subdomains),
+ * organised by it, or brought by a partner that is it. With whether the collective relayed them.
+ */
+export async function sourcesOfCollective(
+  em: EntityManager,
+  collectiveId: string,
+  target: { domain: string } | { actorApId: string },
+): Promise<{ id: string; eventApId: string; announced: boolean }[]> {
+  const match =
+    "actorApId" in target
+      ? { sql: "(e.organizer_ap_id = ? or a.ap_id = ?)", params: [target.actorApId, target.actorApId] }
+      : (() => {
+          const onEvent = domainCondition("e.domain", target.domain);
+          const onActor = domainCondition("a.domain", target.domain);
+          return { sql: `(${onEvent.sql} or ${onActor.sql})`, params: [...onEvent.params, ...onActor.params] };
+        })();
+  const rows = await em.execute<{ id: string; ap_id: string; announced_at: Date | null }[]>(
+    `select s.id, e.ap_id, s.announced_at from partner_event_source s
+     join partner p on p.id = s.partner_id join remote_actor a on a.id = p.actor_id join partner_event e on e.id = s.event_id
+     where p.collective_id = ? and ${match.sql}`,
+    [collectiveId, ...match.params],
+  );
+  return rows.map((r) => ({ id: r.id, eventApId: r.ap_id, announced: r.announced_at !== null }));
+}
+
+export async function deleteSources(em: EntityManager, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await em.execute(`delete from partner_event_source where id in (${ids.map(() => "?").join(", ")})`, [...ids], "run");
+}
+
 /** Events published on a domain (and its subdomains), or organised by one actor: ids and images. */
 export async function eventsOf(em: EntityManager, target: { domain: string } | { actorApId: string }): Promise<{ id: string; image: PartnerEventImage | null }[]> {
   if ("actorApId" in target) {

@@ -19,6 +19,7 @@ import {
   announcementsVia,
   deleteEvents,
   deleteOrphanEvents,
+  deleteSources,
   eventsOf,
   imageNames,
   insertEventIfNew,
@@ -26,9 +27,20 @@ import {
   lockEvent,
   markAnnounced,
   partnersOf,
+  sourcesOfCollective,
   touchPartners,
 } from "./partner.repository.ts";
-import type { ImageFetcher, IncomingEvent, PartnerView, PurgeResult, ReceiveEventInput, ReceiveEventResult } from "./partner.types.ts";
+import type {
+  ImageFetcher,
+  IncomingEvent,
+  PartnerBlockCheck,
+  PartnerView,
+  PurgeOutcome,
+  PurgeResult,
+  PurgeTarget,
+  ReceiveEventInput,
+  ReceiveEventResult,
+} from "./partner.types.ts";
 
 const logger = getLogger(["relais", "partner"]);
 
@@ -93,7 +105,7 @@ export class PartnerService {
   readonly #urls: Urls;
   readonly #media: MediaService;
   readonly #images: ImageFetcher | undefined;
-  readonly #isBlocked: (host: string) => boolean;
+  readonly #isBlocked: PartnerBlockCheck;
   readonly #onOutbox: () => void;
   readonly #onChange: () => void;
 
@@ -104,7 +116,8 @@ export class PartnerService {
       media: MediaService;
       /** Fetches partners' images; without it images are not shown. */
       images?: ImageFetcher | undefined;
-      isBlocked?: (host: string) => boolean;
+      /** Blocks (moderation): instance-wide, or also a collective's when `collectiveId` is given. */
+      isBlocked?: PartnerBlockCheck;
       onOutbox?: () => void;
       /** Partner events changed (feed caches of this process forget their versions). */
       onChange?: () => void;
@@ -114,7 +127,7 @@ export class PartnerService {
     this.#urls = urls;
     this.#media = opts.media;
     this.#images = opts.images;
-    this.#isBlocked = opts.isBlocked ?? (() => false);
+    this.#isBlocked = opts.isBlocked ?? (async () => false);
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#onChange = opts.onChange ?? (() => {});
   }
@@ -165,7 +178,11 @@ export class PartnerService {
       if (actor.apId.origin === this.#urls.origin.origin) {
         if (actor.apId.href === this.#urls.collective(slug).href) throw invalid(`"${slug}" cannot follow itself`);
       }
-      if (this.#isBlocked(actor.apId.hostname)) throw invalid(`${actor.apId.hostname} is blocked on this instance`);
+      if (await this.#isBlocked(actor.apId, collective.id)) {
+        throw invalid(`${actor.apId.href} is blocked, on this instance or by "${slug}": lift the block first (relais block list)`, [
+          { field: "actor", message: "is blocked" },
+        ]);
+      }
       const remote = await upsertRemoteActor(em, actor);
       const existing = await em.findOne(PartnerSchema, { collective: collective.id, actor: remote.id }, { populate: ["actor", "collective"] });
       if (existing && existing.state !== "rejected") return { partner: toView(existing), created: false };
@@ -255,10 +272,16 @@ export class PartnerService {
   async receiveEvent(input: ReceiveEventInput): Promise<ReceiveEventResult> {
     const { event, senderApId } = input;
     if (event.apId.origin === this.#urls.origin.origin) return { ok: false, reason: "our-own" };
-    if (this.#isBlocked(event.apId.hostname) || this.#isBlocked(senderApId.hostname)) return { ok: false, reason: "blocked-domain" };
+    const concerned = [event.apId, senderApId, event.organizerId];
+    const blockedFor = async (collectiveId: string | null) => (await Promise.all(concerned.map((u) => this.#isBlocked(u, collectiveId)))).some(Boolean);
+    if (await blockedFor(null)) return { ok: false, reason: "blocked-domain" };
     if (input.path === "create" && senderApId.origin !== event.apId.origin) return { ok: false, reason: "not-its-origin" };
     const em0 = this.#em.fork();
-    const listening = await listeningPartners(em0, senderApId.href);
+    // A collective that blocks the sender, the event's server or its organiser does not get it.
+    const listening: Partner[] = [];
+    for (const partner of await listeningPartners(em0, senderApId.href)) {
+      if (!(await blockedFor(partner.collective.id))) listening.push(partner);
+    }
     // The organiser's own origin may change an event we hold even when it is not itself a partner
     // (a Mobilizon member edits the group's event).
     const held = await em0.findOne(PartnerEventSchema, { apId: event.apId.href });
@@ -372,21 +395,48 @@ export class PartnerService {
     return this.#purge({ domain }, opts);
   }
 
-  async #purge(target: { domain: string } | { actorApId: string }, opts: { undoFollows?: boolean }): Promise<PurgeResult> {
-    const outcome = await this.#em.fork().transactional(async (em) => {
-      const partners = await partnersOf(em, target);
-      const removed = await this.#removePartners(em, partners, { undoFollows: opts.undoFollows ?? false });
+  async #purge(target: PurgeTarget, opts: { undoFollows?: boolean }): Promise<PurgeResult> {
+    const outcome = await this.#em.fork().transactional((em) => this.purgeWithin(em, target, null, { undoFollows: opts.undoFollows ?? false }));
+    await this.afterPurge(outcome);
+    return { partners: outcome.partners, events: outcome.events };
+  }
+
+  /**
+   * Moderation, inside the caller's transaction (a block is stored, audited and purged at once). With
+   * `collectiveId` null, everything from the target goes, as above; with a collective, only what that
+   * collective has of it: its follows of the target (undone), what reached it from the target or
+   * about the target's events (through other partners' relays too), its relays of those undone, and
+   * the events no collective keeps any more. Hand the result to `afterPurge` once committed.
+   */
+  async purgeWithin(em: EntityManager, target: PurgeTarget, collectiveId: string | null, opts: { undoFollows?: boolean } = {}): Promise<PurgeOutcome> {
+    const partners = (await partnersOf(em, target)).filter((p) => collectiveId === null || p.collective.id === collectiveId);
+    const removed = await this.#removePartners(em, partners, { undoFollows: opts.undoFollows ?? true });
+    if (collectiveId === null) {
       const events = await eventsOf(em, target);
       const ids = events.map((e) => e.id);
       const undone = await this.#undoAnnouncements(em, await announcements(em, ids));
       const deleted = await deleteEvents(em, ids);
-      return { partners: partners.length, events: deleted + removed.events, images: [...removed.images, ...imageNames(events.map((e) => e.image))], undone };
-    });
+      return { partners: partners.length, events: deleted + removed.events, images: [...removed.images, ...imageNames(events.map((e) => e.image))], undone, followsUndone: opts.undoFollows !== false ? partners.length : 0 };
+    }
+    const sources = await sourcesOfCollective(em, collectiveId, target);
+    const undone = await this.#undoAnnouncements(em, sources.filter((s) => s.announced).map((s) => ({ collectiveId, eventApId: s.eventApId })));
+    await deleteSources(em, sources.map((s) => s.id));
+    const orphans = await deleteOrphanEvents(em);
+    return {
+      partners: partners.length,
+      events: removed.events + orphans.count,
+      images: [...removed.images, ...orphans.images],
+      undone,
+      followsUndone: opts.undoFollows !== false ? partners.length : 0,
+    };
+  }
+
+  /** What a purge leaves to do once its transaction has committed: image files, the relay's nudge, feed caches. */
+  async afterPurge(outcome: PurgeOutcome): Promise<void> {
     await this.#removeImages(outcome.images);
-    if (outcome.undone > 0 || (opts.undoFollows && outcome.partners > 0)) this.#onOutbox();
+    if (outcome.undone > 0 || outcome.followsUndone > 0) this.#onOutbox();
     if (outcome.events > 0 || outcome.partners > 0) this.#onChange();
     logger.info("purged {partners} partner follow(s) and {events} partner event(s)", { partners: outcome.partners, events: outcome.events });
-    return { partners: outcome.partners, events: outcome.events };
   }
 
   /** Removes partner rows (their sources go with them), undoing their relays; orphaned events go too. */
@@ -426,7 +476,8 @@ export class PartnerService {
     if (held?.sourceUrl === wanted.url) return { ...held, alt: wanted.alt };
     let name: string | undefined;
     let mediaType: string | undefined;
-    if (this.#images) {
+    // Nothing is fetched from a server blocked instance-wide.
+    if (this.#images && URL.canParse(wanted.url) && !(await this.#isBlocked(new URL(wanted.url), null))) {
       try {
         const bytes = await this.#images.fetch(new URL(wanted.url));
         const stored = bytes ? await this.#media.storeImage(bytes) : undefined;

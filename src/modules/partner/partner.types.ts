@@ -48,6 +48,21 @@ export interface PartnerView {
   readonly since: Date;
 }
 
+/** Whether an actor (or any URL: by its server) is blocked instance-wide, or also by `collectiveId`'s own blocks. */
+export type PartnerBlockCheck = (url: URL, collectiveId: string | null) => Promise<boolean>;
+
+/** What moderation purges: a domain and its subdomains, or one actor. */
+export type PurgeTarget = { readonly domain: string } | { readonly actorApId: string };
+
+/** What a purge did inside its transaction, and the image files to remove once it has committed. */
+export interface PurgeOutcome extends PurgeResult {
+  readonly images: readonly string[];
+  /** Relays (Announces) undone. */
+  readonly undone: number;
+  /** Our Follows of the target undone. */
+  readonly followsUndone: number;
+}
+
 /** What a purge removed (moderation: a blocked actor or domain). */
 export interface PurgeResult {
   /** Partner follows removed (ours of the blocked actors). */
