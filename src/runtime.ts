@@ -201,6 +201,12 @@ export async function createRuntime(
     const federationPool = new pg.Pool(
       "url" in target ? { connectionString: target.url, max: federationPoolSize } : { ...target, max: federationPoolSize },
     );
+    // A connection PostgreSQL ends (a restart, a terminated backend) is dropped and replaced; without
+    // these listeners pg would throw the error out of the process.
+    federationPool.on("error", (error) => logger.warn("PostgreSQL connection of the federation pool lost: {message}", { message: error.message }));
+    federationPool.on("connect", (client) =>
+      client.on("error", (error) => logger.warn("PostgreSQL connection of the federation pool lost: {message}", { message: error.message })),
+    );
     closers.push(() => federationPool.end());
     const federationDb = sqlExecutorFromPg(federationPool);
     // Accepted work lives in the database on every setup; Redis only spreads message ids (ADR 0008).
