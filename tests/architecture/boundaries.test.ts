@@ -129,4 +129,12 @@ describe("architecture", () => {
       .flatMap((f) => imports(f).filter((i) => /(^|\/)federation\/mappers\//.test(i)).map((i) => `${f} imports ${i}`));
     expect(offending).toEqual([]);
   });
+
+  it("gives routes and pages their dependencies instead of the composition root (only routers.ts and the CLI take a Runtime)", () => {
+    const allowed = new Set(["src/web/routers.ts"]);
+    const offending = [...sources("src/web"), ...sources("src/api"), ...sources("src/federation"), ...sources("src/modules")]
+      .filter((f) => !f.endsWith(".test.ts") && !allowed.has(f))
+      .flatMap((f) => imports(f).filter((i) => /(^|\/)runtime\.ts$/.test(i)).map((i) => `${f} imports ${i}`));
+    expect(offending).toEqual([]);
+  });
 });
