@@ -308,7 +308,7 @@ export async function createRuntime(
       refuses: async (origin) => !(await blocks.rules()).allowsFetch(origin),
     });
     const feeds = new FeedService({ subjects: feedSubjects, sources: () => [localEvents], release: softwareVersion });
-    const relay = new OutboxRelay({ em, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers });
 

@@ -1,7 +1,6 @@
 import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
@@ -33,7 +32,7 @@ export const sentRowRetentionDays = 7;
  * net, and prunes old sent rows there.
  */
 export class OutboxRelay {
-  readonly #em: EntityManager;
+  readonly #collectives: CollectiveService;
   readonly #federation: RelaisFederation;
   readonly #queue: PostgresMessageQueue;
   readonly #outbox: OutboxRepository;
@@ -46,7 +45,7 @@ export class OutboxRelay {
   #again = false;
 
   constructor(deps: {
-    em: EntityManager;
+    collectives: CollectiveService;
     federation: RelaisFederation;
     queue: PostgresMessageQueue;
     outbox: OutboxRepository;
@@ -56,7 +55,7 @@ export class OutboxRelay {
     serverSoftware: ServerSoftwareResolver;
     wording: EventWording;
   }) {
-    this.#em = deps.em;
+    this.#collectives = deps.collectives;
     this.#federation = deps.federation;
     this.#queue = deps.queue;
     this.#outbox = deps.outbox;
@@ -146,7 +145,7 @@ export class OutboxRelay {
     const identifier =
       message.collectiveId === null
         ? instanceIdentifier
-        : (await this.#em.fork().findOne(CollectiveSchema, { id: message.collectiveId }))?.slug;
+        : (await this.#collectives.findById(message.collectiveId))?.slug;
     if (identifier === undefined) return; // deleted since: nothing to say any more
     const ctx = this.#federation.createContext(this.#urls.origin, undefined);
     const collectiveUri = this.#urls.collective(identifier);
@@ -171,7 +170,7 @@ export class OutboxRelay {
         return;
       }
       case "update-collective": {
-        const collective = await this.#em.fork().findOne(CollectiveSchema, { id: message.collectiveId });
+        const collective = await this.#collectives.findById(message.collectiveId);
         if (collective) await sendCollectiveUpdate(ctx, activityId, collective, { followers: this.#followers, urls: this.#urls });
         return;
       }

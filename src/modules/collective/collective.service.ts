@@ -3,6 +3,7 @@ import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
 import { parseOrThrow } from "../../shared/validation.ts";
 import { generateActorKeys } from "./actor-keys.ts";
 import { ActorKeySchema, type Collective, CollectiveSchema } from "./collective.entity.ts";
+import { findCollectiveById, findCollectiveBySlug } from "./collective.repository.ts";
 import { type CollectiveSettingsInput, collectiveSettingsSchema, type CreateCollectiveInput, createCollectiveSchema } from "./collective.schema.ts";
 import { can } from "./collective.policy.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
@@ -90,7 +91,11 @@ export class CollectiveService {
   }
 
   async findBySlug(slug: string): Promise<Collective | null> {
-    return this.#em.fork().findOne(CollectiveSchema, { slug });
+    return findCollectiveBySlug(this.#em.fork(), slug);
+  }
+
+  async findById(id: string): Promise<Collective | null> {
+    return findCollectiveById(this.#em.fork(), id);
   }
 
   async getBySlug(slug: string): Promise<Collective> {

@@ -1,3 +1,4 @@
+import { LockMode, raw, type RequiredEntityData } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { type EventRow, EventSchema } from "./event.entity.ts";
@@ -84,4 +85,82 @@ export async function findEventPage(em: EntityManager, q: EventPageQuery): Promi
       return em.map(EventSchema, event);
     });
   return { collective, rows };
+}
+
+/** Events overlapping a time window: not ended before `from`, starting before `to`. */
+export interface TimeWindowQuery {
+  readonly from?: Temporal.Instant | undefined;
+  readonly to?: Temporal.Instant | undefined;
+}
+
+/** The filter of events in the window (an event without an end is over when it starts). */
+export function timeWindowFilter(q: TimeWindowQuery): Record<string, unknown> {
+  const conds: Record<string, unknown>[] = [];
+  if (q.from) {
+    const from = new Date(q.from.epochMilliseconds);
+    conds.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }] });
+  }
+  if (q.to) conds.push({ startsAt: { $lt: new Date(q.to.epochMilliseconds) } });
+  return conds.length ? { $and: conds } : {};
+}
+
+const publicEvents = { published: true, visibility: "public" as const, deletedAt: null };
+
+export type EventWithCollective = EventRow & { collective: Collective };
+
+/** A stored event (drafts and deleted ones included), with its collective; null when unknown. */
+export async function findEvent(em: EntityManager, id: string): Promise<EventWithCollective | null> {
+  return em.findOne(EventSchema, { id }, { populate: ["collective"] }) as Promise<EventWithCollective | null>;
+}
+
+/**
+ * An event that is not deleted, with its collective; null when unknown. `forUpdate` locks the row for the
+ * rest of the transaction (changes to one event are serialised, so versions never collide).
+ */
+export async function findLiveEvent(em: EntityManager, id: string, opts: { forUpdate?: boolean } = {}): Promise<EventWithCollective | null> {
+  return em.findOne(
+    EventSchema,
+    { id, deletedAt: null },
+    { populate: ["collective"], ...(opts.forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) },
+  ) as Promise<EventWithCollective | null>;
+}
+
+export async function insertEvent(em: EntityManager, data: RequiredEntityData<EventRow>): Promise<EventRow> {
+  const row = em.create(EventSchema, data);
+  await em.flush();
+  return row;
+}
+
+/**
+ * Moves the collective's events version (feed caches and ETags read it). Inside the caller's
+ * transaction: a query on another connection would wait for this one's locks.
+ */
+export async function bumpEventsVersion(em: EntityManager, collectiveId: string): Promise<void> {
+  await em.nativeUpdate(CollectiveSchema, { id: collectiveId }, { eventsVersion: raw("events_version + 1"), eventsChangedAt: new Date() });
+}
+
+/** Public published events, newest first, of one collective or (null) of all, with the total. */
+export async function publicEventsPage(
+  em: EntityManager,
+  collectiveId: string | null,
+  offset: number,
+  limit: number,
+): Promise<{ rows: EventWithCollective[]; total: number }> {
+  const where = collectiveId === null ? publicEvents : { ...publicEvents, collective: collectiveId };
+  const [rows, total] = await em.findAndCount(EventSchema, where, {
+    orderBy: { publishedAt: "desc", id: "asc" },
+    offset,
+    limit,
+    populate: ["collective"],
+  });
+  return { rows: rows as EventWithCollective[], total };
+}
+
+/** Public events of every collective not over at `from`, soonest first. */
+export async function upcomingPublicEvents(em: EntityManager, from: Temporal.Instant, limit: number): Promise<EventWithCollective[]> {
+  return (await em.find(
+    EventSchema,
+    { ...publicEvents, ...timeWindowFilter({ from }) },
+    { populate: ["collective"], orderBy: { startsAt: "asc" }, limit },
+  )) as EventWithCollective[];
 }

@@ -1,8 +1,8 @@
-import { LockMode, raw } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
-import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import type { Collective } from "../collective/collective.entity.ts";
+import { findCollectiveBySlug } from "../collective/collective.repository.ts";
 import { can } from "../collective/collective.policy.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
@@ -10,8 +10,17 @@ import type { Principal } from "../user/user.service.ts";
 import { bumpsSequence, changeNoteWriter, describeChanges } from "./event-change.ts";
 import type { EventChangeNote } from "./event-change-note.entity.ts";
 import { findChangeNote, insertChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
-import { type EventRow, EventSchema } from "./event.entity.ts";
-import { type EventPageQuery, findEventPage } from "./event.repository.ts";
+import type { EventRow } from "./event.entity.ts";
+import {
+  bumpEventsVersion,
+  type EventPageQuery,
+  findEvent,
+  findEventPage,
+  findLiveEvent,
+  insertEvent,
+  publicEventsPage,
+  upcomingPublicEvents,
+} from "./event.repository.ts";
 import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
 import { staleTranslations, textTimes } from "./event-translations.ts";
@@ -116,7 +125,7 @@ export class EventService {
     const input = parsed.value;
     const view = await this.#em.fork().transactional(async (em) => {
       const now = new Date();
-      const row = em.create(EventSchema, {
+      const row = await insertEvent(em, {
         collective: collective.id,
         ...inputToColumns(input),
         textUpdatedAt: textTimes(undefined, input, now),
@@ -124,9 +133,8 @@ export class EventService {
         createdAt: now,
         updatedAt: now,
       });
-      await em.flush();
       if (input.published) await this.#queueCreate(em, collective, row);
-      await this.#touchCollective(em, collective.id);
+      await bumpEventsVersion(em, collective.id);
       await this.#audit(em, principal, collective, input.published ? "event.publish" : "event.create", row);
       return this.#view(row, collective);
     });
@@ -157,14 +165,14 @@ export class EventService {
   async delete(principal: Principal, id: string): Promise<void> {
     checkId(id);
     const queued = await this.#em.fork().transactional(async (em) => {
-      const row = await em.findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"] });
+      const row = await findLiveEvent(em, id);
       if (!row) throw notFound(`the event ${id}`);
       assertCanEdit(principal, row, id);
       row.deletedAt = new Date();
       row.updatedAt = row.deletedAt;
       row.version += 1;
       await em.flush();
-      await this.#touchCollective(em, row.collective.id);
+      await bumpEventsVersion(em, row.collective.id);
       await this.#audit(em, principal, row.collective, "event.delete", row);
       if (!row.published) return false;
       return writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
@@ -180,7 +188,7 @@ export class EventService {
   /** One event for its editors (drafts included). */
   async getForEditor(principal: Principal, id: string): Promise<EventView> {
     checkId(id);
-    const row = await this.#em.fork().findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"] });
+    const row = await findLiveEvent(this.#em.fork(), id);
     if (!row) throw notFound(`the event ${id}`);
     if (!row.published && !can(principal, "read-private", row.collective.id)) throw notFound(`the event ${id}`);
     return this.#view(row, row.collective);
@@ -189,7 +197,7 @@ export class EventService {
   /** Any stored event, deleted or draft, for the federation layer (deliveries, tombstones). */
   async loadForDelivery(id: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null } | null> {
     if (!uuid.test(id)) return null;
-    const row = await this.#em.fork().findOne(EventSchema, { id }, { populate: ["collective"] });
+    const row = await findEvent(this.#em.fork(), id);
     if (!row) return null;
     return {
       event: toPublishedEvent(row, row.collective, this.#urls),
@@ -216,26 +224,22 @@ export class EventService {
     return (await sentChangeNotes(this.#em.fork(), id)).map(toChangeNoteView);
   }
 
-  /** Public published events, newest first, for the collective's outbox (paged). */
+  /** Public published events, newest first, for the collective's outbox (the instance actor's: every collective's), paged. */
   async outboxPage(slug: string, offset: number, limit: number): Promise<{ items: PublishedEvent[]; total: number } | null> {
     const em = this.#em.fork();
-    const where = { published: true, visibility: "public" as const, deletedAt: null };
-    const options = { orderBy: { publishedAt: "desc", id: "asc" }, offset, limit } as const;
-    if (slug === instanceIdentifier) {
-      // The instance actor relays every collective's public events.
-      const [rows, total] = await em.findAndCount(EventSchema, where, { ...options, populate: ["collective"] });
-      return { items: rows.map((r) => toPublishedEvent(r, r.collective, this.#urls)), total };
+    let collectiveId: string | null = null;
+    if (slug !== instanceIdentifier) {
+      const collective = await findCollectiveBySlug(em, slug);
+      if (!collective) return null;
+      collectiveId = collective.id;
     }
-    const collective = await em.findOne(CollectiveSchema, { slug });
-    if (!collective) return null;
-    const [rows, total] = await em.findAndCount(EventSchema, { ...where, collective: collective.id }, options);
-    return { items: rows.map((r) => toPublishedEvent(r, collective, this.#urls)), total };
+    const { rows, total } = await publicEventsPage(em, collectiveId, offset, limit);
+    return { items: rows.map((r) => toPublishedEvent(r, r.collective, this.#urls)), total };
   }
 
   /** Upcoming public events of every collective, soonest first (the home page and the calendar). */
   async upcoming(from: Temporal.Instant, limit: number): Promise<PublishedEvent[]> {
-    const where = { published: true, visibility: "public" as const, deletedAt: null, ...timeWindow({ from }) };
-    const rows = await this.#em.fork().find(EventSchema, where, { populate: ["collective"], orderBy: { startsAt: "asc" }, limit: Math.min(limit, 1000) });
+    const rows = await upcomingPublicEvents(this.#em.fork(), from, Math.min(limit, 1000));
     return rows.map((r) => toPublishedEvent(r, r.collective, this.#urls));
   }
 
@@ -273,7 +277,7 @@ export class EventService {
   ): Promise<EventView> {
     checkId(id);
     const { view, queued } = await this.#em.fork().transactional(async (em) => {
-      const row = await em.findOne(EventSchema, { id, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
+      const row = await findLiveEvent(em, id, { forUpdate: true });
       if (!row) throw notFound(`the event ${id}`);
       const collective = row.collective;
       assertCanEdit(principal, row, id);
@@ -295,7 +299,7 @@ export class EventService {
       row.updatedAt = now;
       if (!wasPublished && after.published) row.publishedAt = now;
       await em.flush();
-      await this.#touchCollective(em, collective.id);
+      await bumpEventsVersion(em, collective.id);
       const action = !wasPublished && after.published ? "event.publish" : change.status && after.status === "cancelled" ? "event.cancel" : "event.change";
       await this.#audit(em, principal, collective, action, row);
       let queued = false;
@@ -333,13 +337,8 @@ export class EventService {
     await writeAudit(em, { collectiveId: collective.id, actor: principal, action, subject: row.id, detail: name });
   }
 
-  async #touchCollective(em: EntityManager, collectiveId: string): Promise<void> {
-    // Inside the caller's transaction (a query on another connection would wait for this one's locks).
-    await em.nativeUpdate(CollectiveSchema, { id: collectiveId }, { eventsVersion: raw("events_version + 1"), eventsChangedAt: new Date() });
-  }
-
   async #collective(slug: string): Promise<Collective> {
-    const c = await this.#em.fork().findOne(CollectiveSchema, { slug });
+    const c = await findCollectiveBySlug(this.#em.fork(), slug);
     if (!c) throw notFound(`the collective "${slug}"`);
     return c;
   }
@@ -384,15 +383,3 @@ function parseReason(body: unknown): LanguageMap | undefined {
   if (!parsed.ok) throw invalidEvent(parsed.errors.map((e) => ({ ...e, field: e.field.replace(/^statusReason/, "reason") })));
   return parsed.value.statusReason ?? undefined;
 }
-
-function timeWindow(q: EventListQuery): Record<string, unknown> {
-  // An event is in the window when it has not ended before `from` and starts before `to`.
-  const conds: Record<string, unknown>[] = [];
-  if (q.from) {
-    const from = new Date(q.from.epochMilliseconds);
-    conds.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }] });
-  }
-  if (q.to) conds.push({ startsAt: { $lt: new Date(q.to.epochMilliseconds) } });
-  return conds.length ? { $and: conds } : {};
-}
-

@@ -1,5 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { type FollowerState, FollowerSchema } from "./follower.entity.ts";
+import { type RemoteActor, RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
+import { findRemoteActor } from "../remote-actor/remote-actor.repository.ts";
+import { type Follower, type FollowerState, FollowerSchema } from "./follower.entity.ts";
 
 export interface FollowRow {
   readonly state: FollowerState;
@@ -50,4 +52,72 @@ export async function upsertFollow(
   const createdAt = new Date(row.createdAt ?? row.created_at ?? 0).getTime();
   const updatedAt = new Date(row.updatedAt ?? row.updated_at ?? 0).getTime();
   return { state: row.state, created: createdAt === updatedAt };
+}
+
+export type FollowWithActor = Follower & { actor: RemoteActor };
+
+/** The follow of `actorApId` for a collective (or, null, the instance actor); null when none. */
+export async function findFollow(em: EntityManager, collectiveId: string | null, actorApId: string): Promise<Follower | null> {
+  const actor = await findRemoteActor(em, actorApId);
+  return actor && em.findOne(FollowerSchema, { collective: collectiveId, actor: actor.id });
+}
+
+/** Deletes the follow of `actorApId` for a collective (or the instance actor); whether there was one. */
+export async function deleteFollow(em: EntityManager, collectiveId: string | null, actorApId: string): Promise<boolean> {
+  const actor = await findRemoteActor(em, actorApId);
+  if (!actor) return false;
+  return (await em.nativeDelete(FollowerSchema, { collective: collectiveId, actor: actor.id })) > 0;
+}
+
+/**
+ * Deletes the follow `actorApId` made with the Follow `followActivityId`; returns what it followed (a
+ * collective's slug, or null for the instance actor), or undefined when there was no such follow.
+ */
+export async function deleteFollowByActivityId(em: EntityManager, actorApId: string, followActivityId: string): Promise<{ slug: string | null } | undefined> {
+  const follow = await em.findOne(FollowerSchema, { followActivityId, actor: { apId: actorApId } }, { populate: ["collective"] });
+  if (!follow) return undefined;
+  await em.nativeDelete(FollowerSchema, { id: follow.id });
+  return { slug: follow.collective?.slug ?? null };
+}
+
+/** Deletes an actor and every follow it had; returns how many follows. */
+export async function deleteActorAndFollows(em: EntityManager, actorApId: string): Promise<number> {
+  const actor = await findRemoteActor(em, actorApId);
+  if (!actor) return 0;
+  const n = await em.nativeDelete(FollowerSchema, { actor: actor.id });
+  await em.nativeDelete(RemoteActorSchema, { id: actor.id });
+  return n;
+}
+
+/** Deletes the follows of those of `actorApIds` whose inbox or shared inbox is `inboxUrl`; returns how many. */
+export async function deleteFollowsByInbox(em: EntityManager, inboxUrl: string, actorApIds: readonly string[]): Promise<number> {
+  const actors = await em.find(RemoteActorSchema, { apId: { $in: [...actorApIds] }, $or: [{ inboxUrl }, { sharedInboxUrl: inboxUrl }] });
+  if (actors.length === 0) return 0;
+  return em.nativeDelete(FollowerSchema, { actor: { $in: actors.map((a) => a.id) } });
+}
+
+/** Ids of followers' cached actors fetched before `before`, oldest first. */
+export async function staleFollowerActors(em: EntityManager, before: Date, limit: number): Promise<string[]> {
+  const rows = await em
+    .getConnection()
+    .execute<{ ap_id: string }[]>(
+      `select a.ap_id from remote_actor a
+       where a.fetched_at < ? and exists (select 1 from follower f where f.actor_id = a.id)
+       order by a.fetched_at limit ?`,
+      [before, limit],
+    );
+  return rows.map((r) => r.ap_id);
+}
+
+/** The follows of a collective (or the instance actor), oldest first, with their actors. */
+export async function followsOf(em: EntityManager, collectiveId: string | null, state?: FollowerState): Promise<FollowWithActor[]> {
+  return (await em.find(
+    FollowerSchema,
+    { collective: collectiveId, ...(state ? { state } : {}) },
+    { populate: ["actor"], orderBy: { createdAt: "asc" } },
+  )) as FollowWithActor[];
+}
+
+export async function countAcceptedFollows(em: EntityManager, collectiveId: string | null): Promise<number> {
+  return em.count(FollowerSchema, { collective: collectiveId, state: "accepted" });
 }

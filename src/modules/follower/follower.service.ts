@@ -1,14 +1,23 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { notFound } from "../../shared/errors.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
-import { CollectiveSchema } from "../collective/collective.entity.ts";
+import { findCollectiveBySlug } from "../collective/collective.repository.ts";
 import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
-import { RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
-import { upsertRemoteActor } from "../remote-actor/remote-actor.repository.ts";
+import { findRemoteActor, touchRemoteActor, upsertRemoteActor } from "../remote-actor/remote-actor.repository.ts";
 import type { Recipient, RemoteActorInfo } from "../remote-actor/remote-actor.types.ts";
-import { type FollowerState, FollowerSchema } from "./follower.entity.ts";
-import { upsertFollow } from "./follower.repository.ts";
+import type { FollowerState } from "./follower.entity.ts";
+import {
+  countAcceptedFollows,
+  deleteActorAndFollows,
+  deleteFollow,
+  deleteFollowByActivityId,
+  deleteFollowsByInbox,
+  findFollow,
+  followsOf,
+  staleFollowerActors,
+  upsertFollow,
+} from "./follower.repository.ts";
 
 /** What a follow is for: a collective, or the instance actor (`collectiveId` null, slug `relais.instance`). */
 interface FollowTarget {
@@ -58,7 +67,7 @@ export class FollowerService {
     if (slug === instanceIdentifier) {
       return { collectiveId: null, slug, manuallyApprovesFollowers: this.instanceManuallyApprovesFollowers };
     }
-    const collective = await em.findOne(CollectiveSchema, { slug });
+    const collective = await findCollectiveBySlug(em, slug);
     return collective ? { collectiveId: collective.id, slug, manuallyApprovesFollowers: collective.manuallyApprovesFollowers } : null;
   }
 
@@ -96,9 +105,7 @@ export class FollowerService {
     const em = this.#em.fork();
     const target = await this.#target(em, slug);
     if (!target) return false;
-    const actor = await em.findOne(RemoteActorSchema, { apId: actorApId });
-    if (!actor) return false;
-    return (await em.nativeDelete(FollowerSchema, { collective: target.collectiveId, actor: actor.id })) > 0;
+    return deleteFollow(em, target.collectiveId, actorApId);
   }
 
   /**
@@ -106,52 +113,25 @@ export class FollowerService {
    * latest one stored for it). Returns the collective's slug, or null when there was none.
    */
   async removeFollowByActivityId(actorApId: string, followActivityId: string): Promise<string | null> {
-    const em = this.#em.fork();
-    const follow = await em.findOne(
-      FollowerSchema,
-      { followActivityId, actor: { apId: actorApId } },
-      { populate: ["collective"] },
-    );
-    if (!follow) return null;
-    await em.nativeDelete(FollowerSchema, { id: follow.id });
-    return follow.collective?.slug ?? instanceIdentifier;
+    const removed = await deleteFollowByActivityId(this.#em.fork(), actorApId, followActivityId);
+    if (!removed) return null;
+    return removed.slug ?? instanceIdentifier;
   }
 
   /** The actor was deleted on its server: forget every follow it had, and the actor. */
   async removeActor(actorApId: string): Promise<number> {
-    const em = this.#em.fork();
-    return em.transactional(async (tx) => {
-      const actor = await tx.findOne(RemoteActorSchema, { apId: actorApId });
-      if (!actor) return 0;
-      const n = await tx.nativeDelete(FollowerSchema, { actor: actor.id });
-      await tx.nativeDelete(RemoteActorSchema, { id: actor.id });
-      return n;
-    });
+    return this.#em.fork().transactional((tx) => deleteActorAndFollows(tx, actorApId));
   }
 
   /** Removes the follows of the actors whose inbox (personal or shared) answered 410 Gone. */
   async removeByGoneInbox(inboxUrl: string, actorApIds: readonly string[]): Promise<number> {
     if (actorApIds.length === 0) return 0;
-    const em = this.#em.fork();
-    const actors = await em.find(RemoteActorSchema, {
-      apId: { $in: [...actorApIds] },
-      $or: [{ inboxUrl }, { sharedInboxUrl: inboxUrl }],
-    });
-    if (actors.length === 0) return 0;
-    return em.nativeDelete(FollowerSchema, { actor: { $in: actors.map((a) => a.id) } });
+    return deleteFollowsByInbox(this.#em.fork(), inboxUrl, actorApIds);
   }
 
   /** Followers' cached actors not fetched for `maxAgeMs`, oldest first: the worker refreshes them. */
   async staleActors(maxAgeMs: number, limit: number): Promise<string[]> {
-    const rows = await this.#em
-      .getConnection()
-      .execute<{ ap_id: string }[]>(
-        `select a.ap_id from remote_actor a
-         where a.fetched_at < ? and exists (select 1 from follower f where f.actor_id = a.id)
-         order by a.fetched_at limit ?`,
-        [new Date(Date.now() - maxAgeMs), limit],
-      );
-    return rows.map((r) => r.ap_id);
+    return staleFollowerActors(this.#em.fork(), new Date(Date.now() - maxAgeMs), limit);
   }
 
   /** Stores what a fresh fetch of a remote actor says (inbox, shared inbox, name…). */
@@ -161,7 +141,7 @@ export class FollowerService {
 
   /** Marks an actor as checked without changing it (its server did not answer this time). */
   async touchActor(apId: string): Promise<void> {
-    await this.#em.fork().nativeUpdate(RemoteActorSchema, { apId }, { fetchedAt: new Date() });
+    await touchRemoteActor(this.#em.fork(), apId);
   }
 
   /** Accepts a follow request; `by` is who decided (an owner in the web interface, or the CLI), for the audit log. */
@@ -177,8 +157,7 @@ export class FollowerService {
     await this.#em.fork().transactional(async (em) => {
       const target = await this.#target(em, slug);
       if (!target) throw notFound(`the collective "${slug}"`);
-      const actor = await em.findOne(RemoteActorSchema, { apId: actorApId });
-      const follow = actor && (await em.findOne(FollowerSchema, { collective: target.collectiveId, actor: actor.id }));
+      const follow = await findFollow(em, target.collectiveId, actorApId);
       if (!follow) throw notFound(`a follow request from ${actorApId} to "${slug}"`);
       if (decision === "accept") {
         follow.state = "accepted";
@@ -215,25 +194,22 @@ export class FollowerService {
     const em = this.#em.fork();
     const target = await this.#target(em, slug);
     if (!target) throw notFound(`the collective "${slug}"`);
-    const rows = await em.find(FollowerSchema, { collective: target.collectiveId }, { populate: ["actor"], orderBy: { createdAt: "asc" } });
+    const rows = await followsOf(em, target.collectiveId);
     return rows.map((r) => ({ actorApId: r.actor.apId, handle: r.actor.handle ?? null, state: r.state, since: r.createdAt }));
   }
 
   /** Accepted followers of a collective, or of the instance actor (`null`). */
   async countAccepted(collectiveId: string | null): Promise<number> {
-    return this.#em.fork().count(FollowerSchema, { collective: collectiveId, state: "accepted" });
+    return countAcceptedFollows(this.#em.fork(), collectiveId);
   }
 
   /** Accepted followers of a collective, or of the instance actor (`null`), for delivery. */
   async recipients(collectiveId: string | null): Promise<Recipient[]> {
-    const rows = await this.#em
-      .fork()
-      .find(FollowerSchema, { collective: collectiveId, state: "accepted" }, { populate: ["actor"] });
-    return rows.map((r) => toRecipient(r.actor));
+    return (await followsOf(this.#em.fork(), collectiveId, "accepted")).map((r) => toRecipient(r.actor));
   }
 
   async recipient(actorApId: string): Promise<Recipient | null> {
-    const a = await this.#em.fork().findOne(RemoteActorSchema, { apId: actorApId });
+    const a = await findRemoteActor(this.#em.fork(), actorApId);
     return a ? toRecipient(a) : null;
   }
 }

@@ -17,3 +17,12 @@ export async function upsertRemoteActor(em: EntityManager, info: RemoteActorInfo
   };
   return em.upsert(RemoteActorSchema, row, { onConflictFields: ["apId"], onConflictExcludeFields: ["id"] });
 }
+
+export async function findRemoteActor(em: EntityManager, apId: string): Promise<RemoteActor | null> {
+  return em.findOne(RemoteActorSchema, { apId });
+}
+
+/** Marks an actor as checked without changing it. */
+export async function touchRemoteActor(em: EntityManager, apId: string): Promise<void> {
+  await em.nativeUpdate(RemoteActorSchema, { apId }, { fetchedAt: new Date() });
+}
