@@ -18,6 +18,8 @@ import { ServerSoftwareResolver } from "./federation/server-software.ts";
 import { RemoteServerService } from "./modules/remote-server/remote-server.service.ts";
 import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
 import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
+import { CallService } from "./modules/call/call.service.ts";
+import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
@@ -105,6 +107,8 @@ export interface Runtime {
   /** Undefined without RELAIS_SMTP_URL: links are shown to whoever creates them, never e-mailed. */
   readonly mailer: Mailer | undefined;
   readonly events: EventService;
+  /** Calls to action: their text, versions and life (draft → consultation → open → closed / withdrawn). */
+  readonly calls: CallService;
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
   /** Uploaded images (event images, avatars), re-encoded, under the media folder. */
@@ -275,6 +279,7 @@ export async function createRuntime(
       onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
     });
+    const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
@@ -338,6 +343,7 @@ export async function createRuntime(
       audit,
       mailer,
       events,
+      calls,
       partners,
       media,
       feedSubjects,
@@ -346,7 +352,12 @@ export async function createRuntime(
       readiness,
       rateLimits,
       async runWorker(signal: AbortSignal) {
-        await Promise.all([federation.startQueue(undefined, { signal }), relay.run(signal), refresher.run(signal)]);
+        await Promise.all([
+          federation.startQueue(undefined, { signal }),
+          relay.run(signal),
+          refresher.run(signal),
+          closeCallsAtDeadline(calls, signal),
+        ]);
       },
       close,
     };

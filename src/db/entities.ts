@@ -1,6 +1,7 @@
 import { WebSessionSchema } from "../modules/account/web-session.entity.ts";
 import { AccountTokenSchema } from "../modules/account/account-token.entity.ts";
 import { RecoveryCodeSchema } from "../modules/account/recovery-code.entity.ts";
+import { CallChangeNoteSchema, CallSchema, CallVersionSchema } from "../modules/call/call.entity.ts";
 import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
@@ -34,6 +35,9 @@ export const entities = [
   PartnerEventSchema,
   PartnerEventSourceSchema,
   BlockSchema,
+  CallSchema,
+  CallVersionSchema,
+  CallChangeNoteSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

@@ -30,6 +30,11 @@ export const paths = {
   collectiveNetworkIcs: "/@{identifier}/network.ics",
   instanceAgenda: "/agenda",
   instanceNetworkIcs: "/network.ics",
+  /** A call to action (an Article), its immutable versions and the Notes that say what changed in it. */
+  call: "/calls/{id}",
+  callVersions: "/calls/{id}/versions",
+  callVersion: "/calls/{id}/versions/{version}",
+  callChangeNote: "/calls/{id}/changes/{revision}",
   /** An uploaded image (a random name given by the media service). */
   media: "/media/{name}",
 } as const;

@@ -48,6 +48,20 @@ export class Urls {
   collectiveIcs(slug: string): URL {
     return this.#u(fill(paths.collectiveIcs, { identifier: slug }));
   }
+  /** A call to action (an Article at the same URL as its page). */
+  call(id: string): URL {
+    return this.#u(fill(paths.call, { id }));
+  }
+  callVersions(id: string): URL {
+    return this.#u(fill(paths.callVersions, { id }));
+  }
+  callVersion(id: string, version: number): URL {
+    return this.#u(fill(paths.callVersion, { id, version }));
+  }
+  /** The Note that tells followers what changed in a call (Mastodon shows no Update of an Article). */
+  callChangeNote(id: string, revision: number): URL {
+    return this.#u(fill(paths.callChangeNote, { id, revision }));
+  }
   /** An uploaded image (a random name given by the media service). */
   media(name: string): URL {
     return this.#u(fill(paths.media, { name }));

@@ -3,6 +3,7 @@ import type { MemberRole } from "../user/user.entity.ts";
 export type CollectiveAction =
   | "read-private"
   | "edit-events"
+  | "edit-calls"
   | "manage-members"
   | "manage-settings"
   | "decide-followers"
@@ -22,6 +23,7 @@ export function can(principal: Subject, action: CollectiveAction, collectiveId: 
   switch (action) {
     case "read-private":
     case "edit-events":
+    case "edit-calls":
       return role === "owner" || role === "editor";
     case "manage-members":
     case "manage-settings":

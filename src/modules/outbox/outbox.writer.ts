@@ -11,6 +11,10 @@ export type OutboxMessage =
   /** Written only before change notes had their own table (they now go out with their Update's row). */
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
   | { kind: "delete-event"; collectiveId: string; eventId: string }
+  /** A call to action was launched (Create of its Article), changed or closed or withdrawn (Update + change note), or deleted. */
+  | { kind: "create-call"; collectiveId: string; callId: string }
+  | { kind: "update-call"; collectiveId: string; callId: string; revision: number }
+  | { kind: "delete-call"; collectiveId: string; callId: string }
   /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
   | { kind: "update-collective"; collectiveId: string }
   /** A collective follows a partner (or stops): the partner's inboxes travel with the row (its row may be gone). */

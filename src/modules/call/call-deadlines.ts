@@ -1,0 +1,31 @@
+import { getLogger } from "@logtape/logtape";
+import type { CallService } from "./call.service.ts";
+
+const logger = getLogger(["relais", "call"]);
+
+/**
+ * Closes open calls whose signing deadline has passed, in the worker, every `intervalMs` (a minute by
+ * default): a call is closed at most that long after its deadline, and the closing goes out to
+ * followers like an editor's.
+ */
+export async function closeCallsAtDeadline(calls: Pick<CallService, "closeDue">, signal: AbortSignal, intervalMs = 60_000): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const closed = await calls.closeDue();
+      if (closed > 0) logger.info("closed {closed} call(s) whose signing deadline passed", { closed });
+    } catch (error) {
+      logger.warn("could not close calls at their deadline: {error}", { error: String(error) });
+    }
+    await new Promise<void>((resolve) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, intervalMs);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}

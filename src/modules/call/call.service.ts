@@ -1,0 +1,385 @@
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { AppError, conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
+import type { Translate } from "../../shared/i18n.ts";
+import { primaryFirst } from "../../shared/language.ts";
+import type { Urls } from "../../shared/urls.ts";
+import type { AuditAction } from "../audit/audit.entity.ts";
+import { writeAudit } from "../audit/audit.writer.ts";
+import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { can } from "../collective/collective.policy.ts";
+import { defaultZoneFor } from "../event/event.service.ts";
+import { writeOutbox } from "../outbox/outbox.writer.ts";
+import type { Principal } from "../user/user.service.ts";
+import { callWording } from "./call-wording.ts";
+import { type CallRow, CallSchema, CallVersionSchema } from "./call.entity.ts";
+import { rowToText, textToColumns, toCallView, toChangeNoteView, toVersionView } from "./call.record.ts";
+import {
+  findCallChangeNote,
+  findCalls,
+  findDueCalls,
+  findRelatedEvents,
+  findVersion,
+  findVersions,
+  insertCallChangeNote,
+  markCallChangeNoteSent,
+  sentCallChangeNotes,
+  unknownEvents,
+} from "./call.repository.ts";
+import { applyCallPatch, type FieldError, parseCallInput } from "./call.schema.ts";
+import {
+  type CallChangeKind,
+  type CallChangeNoteView,
+  type CallStatus,
+  type CallText,
+  type CallVersionView,
+  type CallView,
+  editableStatuses,
+} from "./call.types.ts";
+
+/** Who acts on a call: an editor (a web session or an API token), or the operator at the CLI. */
+export type CallActor = Principal | "operator";
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const mayEdit = (actor: CallActor, collectiveId: string) => actor === "operator" || can(actor, "edit-calls", collectiveId);
+const mayReadPrivate = (actor: CallActor | null, collectiveId: string) => actor === "operator" || (actor !== null && can(actor, "read-private", collectiveId));
+
+const invalidCall = (errors: readonly FieldError[]) =>
+  invalid(`the call is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
+
+/** JSON with every object's keys sorted (jsonb keeps its own key order): equal values, equal strings. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** What changed between two texts, in the words of change notes (an image alone is worth no note). */
+export function describeCallChange(before: CallText, after: CallText): { changed: boolean; kinds: CallChangeKind[] } {
+  const same = (a: unknown, b: unknown) => sortedJson(a) === sortedJson(b);
+  const kinds: CallChangeKind[] = [];
+  if (!same(before.title, after.title) || !same(before.pitch, after.pitch) || !same(before.body, after.body) || !same(before.demands, after.demands)) {
+    kinds.push("text");
+  }
+  const deadline = (t: CallText) => t.deadline?.epochMilliseconds ?? null;
+  if (deadline(before) !== deadline(after)) kinds.push("deadline");
+  if (!same(before.relatedEvents, after.relatedEvents)) kinds.push("events");
+  const changed = kinds.length > 0 || !same(before.image, after.image) || before.timezone !== after.timezone || !same(before.bodySource, after.bodySource);
+  return { changed, kinds };
+}
+
+/**
+ * Calls to action of collectives. A draft is edited in place; from consultation on, every saved change
+ * is a new immutable version. Changes of a public call and the activities they send are written in one
+ * transaction (transactional outbox), with the change note that says what changed.
+ */
+export class CallService {
+  readonly #em: EntityManager;
+  readonly #urls: Urls;
+  readonly #wording: ReturnType<typeof callWording>;
+  readonly #onOutbox: () => void;
+
+  /** `translate` words the change notes; `onOutbox` runs after a commit that queued activities. */
+  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void }) {
+    this.#em = em;
+    this.#urls = urls;
+    this.#wording = callWording(opts.translate);
+    this.#onOutbox = opts.onOutbox ?? (() => {});
+  }
+
+  async create(actor: CallActor, slug: string, body: unknown): Promise<CallView> {
+    const collective = await this.#em.fork().findOne(CollectiveSchema, { slug });
+    if (!collective) throw notFound(`the collective "${slug}"`);
+    if (!mayEdit(actor, collective.id)) throw forbidden(`you are not an editor of "${slug}"`);
+    const parsed = parseCallInput(body, {
+      primaryLanguage: collective.primaryLanguage,
+      defaultTimezone: defaultZoneFor(collective.primaryLanguage),
+      mediaOrigin: this.#urls.origin.href,
+    });
+    if (!parsed.ok) throw invalidCall(parsed.errors);
+    return this.#em.fork().transactional(async (em) => {
+      await this.#checkEvents(em, parsed.value.relatedEvents);
+      const now = new Date();
+      const row = em.create(CallSchema, { collective: collective.id, status: "draft", ...textToColumns(parsed.value), createdAt: now, updatedAt: now });
+      await em.flush();
+      await this.#audit(em, actor, collective, "call.create", row);
+      return this.#view(em, row, collective);
+    });
+  }
+
+  /**
+   * Changes the text. `ifVersion`: the version the editor saw (HTTP If-Match); another save since then
+   * is a 409, so that nobody overwrites a change unseen.
+   */
+  async update(actor: CallActor, id: string, body: unknown, opts: { ifVersion?: number } = {}): Promise<CallView> {
+    return this.#change(actor, id, async (em, row, collective) => {
+      if (opts.ifVersion !== undefined && opts.ifVersion !== row.version) {
+        throw conflict(`the call has changed since you read it (it is at version ${row.version}, you saw ${opts.ifVersion}): read it again and redo your change`);
+      }
+      if (!editableStatuses.includes(row.status)) {
+        throw conflict(`a ${row.status} call cannot change any more; create a new call instead`);
+      }
+      const before = rowToText(row, collective.primaryLanguage);
+      const parsed = parseCallInput(body, { primaryLanguage: collective.primaryLanguage, defaultTimezone: before.timezone, partial: true, current: before, mediaOrigin: this.#urls.origin.href });
+      if (!parsed.ok) throw invalidCall(parsed.errors);
+      const after = applyCallPatch(before, parsed.value);
+      await this.#checkEvents(em, after.relatedEvents.filter((e) => !before.relatedEvents.includes(e)));
+      const { changed, kinds } = describeCallChange(before, after);
+      if (!changed) return { action: undefined, queued: false };
+      em.assign(row, textToColumns(after));
+      row.updatedAt = new Date();
+      if (row.status === "draft") return { action: "call.change", queued: false };
+      // Outside a draft every saved change is a new version; followers hear of it once the call is public.
+      row.version += 1;
+      await this.#snapshot(em, row);
+      if (row.status !== "open") return { action: "call.change", queued: false };
+      return { action: "call.change", queued: await this.#queueUpdate(em, row, collective, kinds) };
+    });
+  }
+
+  /** Draft → consultation: invited partners may read it (and only they); its first version is written. */
+  async consult(actor: CallActor, id: string): Promise<CallView> {
+    return this.#change(actor, id, async (em, row) => {
+      this.#assertStatus(row, ["draft"], "consultation");
+      row.status = "consultation";
+      row.updatedAt = new Date();
+      if (row.version === 0) {
+        row.version = 1;
+        await this.#snapshot(em, row);
+      }
+      return { action: "call.consult", queued: false };
+    });
+  }
+
+  /** Draft or consultation → open: the call becomes public and is sent to the collective's followers. */
+  async open(actor: CallActor, id: string): Promise<CallView> {
+    return this.#change(actor, id, async (em, row, collective) => {
+      this.#assertStatus(row, ["draft", "consultation"], "open");
+      const now = new Date();
+      if (row.deadline && row.deadline.getTime() <= now.getTime()) {
+        throw invalid("the signing deadline has passed: move it or remove it before launching the call", [
+          { field: "deadline", message: "is in the past; move it later or remove it" },
+        ]);
+      }
+      row.status = "open";
+      row.launchedAt = now;
+      row.updatedAt = now;
+      if (row.version === 0) {
+        row.version = 1;
+        await this.#snapshot(em, row);
+      }
+      const queued = await writeOutbox(em, `${this.#urls.call(row.id).href}#create`, { kind: "create-call", collectiveId: collective.id, callId: row.id });
+      return { action: "call.open", queued };
+    });
+  }
+
+  /** Open → closed: signing ends (an editor, or the deadline). */
+  async close(actor: CallActor, id: string): Promise<CallView> {
+    return this.#change(actor, id, async (em, row, collective) => {
+      this.#assertStatus(row, ["open"], "closed");
+      return { action: "call.close", queued: await this.#closeRow(em, row, collective) };
+    });
+  }
+
+  /** Consultation, open or closed → withdrawn: the collective no longer stands by the call. */
+  async withdraw(actor: CallActor, id: string): Promise<CallView> {
+    return this.#change(actor, id, async (em, row, collective) => {
+      this.#assertStatus(row, ["consultation", "open", "closed"], "withdrawn");
+      row.status = "withdrawn";
+      row.withdrawnAt = new Date();
+      row.updatedAt = row.withdrawnAt;
+      const queued = row.launchedAt ? await this.#queueUpdate(em, row, collective, ["withdrawn"]) : false;
+      return { action: "call.withdraw", queued };
+    });
+  }
+
+  /** Deletes a call: 410 with a Tombstone once it was public (and a Delete to followers), 404 otherwise. */
+  async delete(actor: CallActor, id: string): Promise<void> {
+    await this.#change(actor, id, async (em, row, collective) => {
+      row.deletedAt = new Date();
+      row.updatedAt = row.deletedAt;
+      const queued = row.launchedAt
+        ? await writeOutbox(em, `${this.#urls.call(row.id).href}#delete`, { kind: "delete-call", collectiveId: collective.id, callId: row.id })
+        : false;
+      return { action: "call.delete", queued };
+    });
+  }
+
+  /** Closes the open calls whose deadline has passed; returns how many. The worker calls it every minute. */
+  async closeDue(now: Date = new Date()): Promise<number> {
+    const due = await findDueCalls(this.#em.fork(), now, 50);
+    let closed = 0;
+    for (const candidate of due) {
+      const queued = await this.#em.fork().transactional(async (em) => {
+        const row = await em.findOne(CallSchema, { id: candidate.id, status: "open", deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!row?.deadline || row.deadline.getTime() > now.getTime()) return undefined;
+        return this.#closeRow(em, row, row.collective);
+      });
+      if (queued === undefined) continue;
+      closed += 1;
+      if (queued) this.#onOutbox();
+    }
+    return closed;
+  }
+
+  /** One call for its editors (drafts included); a public call for anyone. */
+  async get(actor: CallActor | null, id: string): Promise<CallView> {
+    const em = this.#em.fork();
+    const row = uuid.test(id) ? await em.findOne(CallSchema, { id, deletedAt: null }, { populate: ["collective"] }) : null;
+    if (!row || (!row.launchedAt && !mayReadPrivate(actor, row.collective.id))) throw notFound(`the call ${id}`);
+    return this.#view(em, row, row.collective);
+  }
+
+  /** A collective's calls, newest first: public ones, and drafts and consultations for its editors when asked. */
+  async list(slug: string, actor: CallActor | null, opts: { includePrivate?: boolean; limit?: number } = {}): Promise<CallView[]> {
+    const em = this.#em.fork();
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    if (!collective) throw notFound(`the collective "${slug}"`);
+    const includePrivate = opts.includePrivate === true && mayReadPrivate(actor, collective.id);
+    const rows = await findCalls(em, collective.id, includePrivate, Math.min(opts.limit ?? 100, 500));
+    return Promise.all(rows.map((r) => this.#view(em, r, collective)));
+  }
+
+  /**
+   * Any stored call, deleted or not yet public, for the federation layer and the pages (which decide
+   * what to show of it); null for an unknown id.
+   */
+  async load(id: string): Promise<CallView | null> {
+    if (!uuid.test(id)) return null;
+    const em = this.#em.fork();
+    const row = await em.findOne(CallSchema, { id }, { populate: ["collective"] });
+    return row ? this.#view(em, row, row.collective) : null;
+  }
+
+  /** The versions of a call, oldest first. */
+  async versions(id: string): Promise<CallVersionView[]> {
+    if (!uuid.test(id)) return [];
+    const em = this.#em.fork();
+    const primary = await this.#primaryOf(em, id);
+    return (await findVersions(em, id)).map((v) => toVersionView(id, v, primary));
+  }
+
+  async version(id: string, version: number): Promise<CallVersionView | null> {
+    if (!uuid.test(id) || !Number.isSafeInteger(version)) return null;
+    const em = this.#em.fork();
+    const row = await findVersion(em, id, version);
+    return row ? toVersionView(id, row, await this.#primaryOf(em, id)) : null;
+  }
+
+  /** A change note, to send it with its Update and to serve it at its URL. */
+  async changeNote(id: string, revision: number): Promise<CallChangeNoteView | null> {
+    if (!uuid.test(id) || !Number.isSafeInteger(revision)) return null;
+    const em = this.#em.fork();
+    const row = await findCallChangeNote(em, id, revision);
+    return row ? toChangeNoteView(id, row, await this.#primaryOf(em, id)) : null;
+  }
+
+  async markChangeNoteSent(id: string, revision: number): Promise<void> {
+    await markCallChangeNoteSent(this.#em.fork(), id, revision);
+  }
+
+  /** The change notes of a call that followers may have received, oldest first. */
+  async sentChangeNotes(id: string): Promise<CallChangeNoteView[]> {
+    if (!uuid.test(id)) return [];
+    const em = this.#em.fork();
+    const primary = await this.#primaryOf(em, id);
+    return (await sentCallChangeNotes(em, id)).map((r) => toChangeNoteView(id, r, primary));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  /**
+   * One change of a call in one transaction: the row locked, the editor checked (another collective's
+   * call that is not public answers as an unknown id), the change, its audit entry and its outbox rows.
+   */
+  async #change(
+    actor: CallActor,
+    id: string,
+    apply: (em: EntityManager, row: CallRow, collective: Collective) => Promise<{ action: AuditAction | undefined; queued: boolean }>,
+  ): Promise<CallView> {
+    if (!uuid.test(id)) throw notFound(`the call ${id}`);
+    const { view, queued } = await this.#em.fork().transactional(async (em) => {
+      const row = await em.findOne(CallSchema, { id, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) throw notFound(`the call ${id}`);
+      const collective = row.collective;
+      if (!mayEdit(actor, collective.id)) {
+        if (!row.launchedAt) throw notFound(`the call ${id}`);
+        throw forbidden(`you are not an editor of "${collective.slug}"`);
+      }
+      const { action, queued } = await apply(em, row, collective);
+      await em.flush();
+      if (action) await this.#audit(em, actor, collective, action, row);
+      return { view: await this.#view(em, row, collective), queued };
+    });
+    if (queued) this.#onOutbox();
+    return view;
+  }
+
+  #assertStatus(row: CallRow, from: readonly CallStatus[], to: CallStatus): void {
+    if (from.includes(row.status)) return;
+    throw new AppError("conflict", 409, `a ${row.status} call cannot become ${to} (only a call that is ${from.join(" or ")} can)`);
+  }
+
+  async #closeRow(em: EntityManager, row: CallRow, collective: Collective): Promise<boolean> {
+    row.status = "closed";
+    row.closedAt = new Date();
+    row.updatedAt = row.closedAt;
+    return this.#queueUpdate(em, row, collective, ["closed"]);
+  }
+
+  /** The next revision: an Update of the Article, and the change note that says what changed (when worth one). */
+  async #queueUpdate(em: EntityManager, row: CallRow, collective: Collective, kinds: readonly CallChangeKind[]): Promise<boolean> {
+    row.revision += 1;
+    await em.flush();
+    if (kinds.length > 0) {
+      const events = await findRelatedEvents(em, row.relatedEvents, this.#urls);
+      const worded = { title: primaryFirst(row.title, collective.primaryLanguage), status: row.status, deadline: rowToText(row, collective.primaryLanguage).deadline, timezone: row.timezone, events, version: row.version };
+      const text = this.#wording.changeNote(kinds, worded, collective.primaryLanguage);
+      // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
+      await insertCallChangeNote(em, { callId: row.id, revision: row.revision, kinds, text });
+    }
+    return writeOutbox(em, `${this.#urls.call(row.id).href}#update-${row.revision}`, {
+      kind: "update-call",
+      collectiveId: collective.id,
+      callId: row.id,
+      revision: row.revision,
+    });
+  }
+
+  /** Writes the row's current text as its version `row.version` (once: versions never change). */
+  async #snapshot(em: EntityManager, row: CallRow): Promise<void> {
+    await em
+      .createQueryBuilder(CallVersionSchema)
+      .insert({ call: row.id, version: row.version, ...textToColumns(rowToText(row, "und")), createdAt: new Date() })
+      .onConflict(["call", "version"])
+      .ignore()
+      .execute();
+  }
+
+  async #checkEvents(em: EntityManager, ids: readonly string[]): Promise<void> {
+    const unknown = await unknownEvents(em, ids);
+    if (unknown.length === 0) return;
+    throw invalidCall(
+      unknown.map((id) => ({ field: `relatedEvents.${ids.indexOf(id)}`, message: `${id} is no published event of this instance; publish it first, or remove it` })),
+    );
+  }
+
+  async #audit(em: EntityManager, actor: CallActor, collective: Collective, action: AuditAction, row: CallRow): Promise<void> {
+    const title = row.title[collective.primaryLanguage] ?? Object.values(row.title)[0];
+    await writeAudit(em, { collectiveId: collective.id, actor: actor === "operator" ? "cli" : actor, action, subject: row.id, detail: title });
+  }
+
+  /** The primary language of a call's collective (language maps are read back in jsonb's key order). */
+  async #primaryOf(em: EntityManager, callId: string): Promise<string> {
+    const row = await em.findOne(CallSchema, { id: callId }, { populate: ["collective"] });
+    return row?.collective.primaryLanguage ?? "und";
+  }
+
+  async #view(em: EntityManager, row: CallRow, collective: Collective): Promise<CallView> {
+    return toCallView(row, collective, await findRelatedEvents(em, row.relatedEvents, this.#urls), this.#urls);
+  }
+}
+
+/** Whether a call's page, document and versions are public. */
+export const isPublic = (call: Pick<CallView, "launchedAt">): boolean => call.launchedAt !== undefined;
