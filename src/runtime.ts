@@ -13,7 +13,9 @@ import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
+import { PartnerResolver } from "./federation/partner-resolver.ts";
 import { PartnerService } from "./modules/partner/partner.service.ts";
+import { PartnerEventSource } from "./modules/partner/partner-events.source.ts";
 import { ServerSoftwareResolver } from "./federation/server-software.ts";
 import { RemoteServerService } from "./modules/remote-server/remote-server.service.ts";
 import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
@@ -111,6 +113,8 @@ export interface Runtime {
   readonly calls: CallService;
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
+  /** Finds the actor a partner's handle or URL names (WebFinger, signed fetch). */
+  readonly partnerActors: PartnerResolver;
   /** Uploaded images (event images, avatars), re-encoded, under the media folder. */
   readonly media: MediaService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
@@ -302,9 +306,11 @@ export async function createRuntime(
       followers,
       events,
       blocks,
+      partners,
       softwareVersion,
       wording,
     });
+    const partnerActors = new PartnerResolver({ federation, urls, allowPrivateAddresses: config.allowPrivateAddresses });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({
       servers: new RemoteServerService(em),
@@ -312,7 +318,13 @@ export async function createRuntime(
       // What a server blocked instance-wide runs is not asked: what is known of it is all there is.
       refuses: async (origin) => !(await blocks.rules()).allowsFetch(origin),
     });
-    const feeds = new FeedService({ subjects: feedSubjects, sources: () => [localEvents], release: softwareVersion });
+    // Network feeds (a collective's or the instance's events and their partners') have a second source.
+    const partnerEvents = new PartnerEventSource(em, urls);
+    const feeds = new FeedService({
+      subjects: feedSubjects,
+      sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
+      release: softwareVersion,
+    });
     const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers });
@@ -345,6 +357,7 @@ export async function createRuntime(
       events,
       calls,
       partners,
+      partnerActors,
       media,
       feedSubjects,
       feeds,

@@ -1,4 +1,5 @@
 import { eventCategories, eventStatuses } from "../modules/event/event.types.ts";
+import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
 const languageMap = (example: Record<string, string>) => ({
   type: "object",
@@ -195,10 +196,11 @@ export function openApiDocument(origin: URL) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-      schemas: { EventInput: eventInput, Event: eventOutput, Error: error, Token: token, Member: member },
+      schemas: { EventInput: eventInput, Event: eventOutput, Error: error, Token: token, Member: member, Partner: partnerSchema },
     },
     paths: {
       ...accountPaths,
+      ...partnerPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",

@@ -7,6 +7,7 @@ import { AppError, OperatorError } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
+import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
@@ -18,6 +19,7 @@ export function buildProgram(config: () => Config): Command {
   registerProcessCommands(program, config);
   registerAdminCommands(program, config);
   registerOutboxCommands(program, config);
+  registerPartnerCommands(program, config);
   return program;
 }
 

@@ -4,7 +4,7 @@ import {
   type KvStore,
   type MessageQueue,
 } from "@fedify/fedify";
-import { Accept, Delete, Follow, Reject, Undo } from "@fedify/vocab";
+import { Accept, Announce, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
@@ -12,6 +12,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { paths } from "../shared/paths.ts";
 import type { BlockRules } from "../modules/moderation/block-rules.ts";
+import type { PartnerService } from "../modules/partner/partner.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import { registerActors } from "./actors.ts";
 import { registerNodeInfo } from "./nodeinfo.ts";
@@ -24,6 +25,7 @@ import {
 } from "./fedify-workarounds.ts";
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
+import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -40,6 +42,8 @@ export interface FederationDeps {
   readonly events: EventService;
   /** Blocks of actors and servers (the moderation module), cached a few seconds. */
   readonly blocks: { rules(): Promise<BlockRules> };
+  /** Partners our collectives follow, and the events they bring. */
+  readonly partners: PartnerService;
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;
@@ -86,8 +90,11 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Follow, refusedOnceWhenPermanent("Follow", (ctx, activity: Follow) => onFollow(ctx, activity, deps)))
     .on(Undo, refusedOnceWhenPermanent("Undo", (ctx, activity: Undo) => onUndo(ctx, activity, deps)))
     .on(Delete, refusedOnceWhenPermanent("Delete", (ctx, activity: Delete) => onDelete(ctx, activity, deps)))
-    .on(Accept, () => {})
-    .on(Reject, () => {})
+    .on(Accept, refusedOnceWhenPermanent("Accept", (ctx, activity: Accept) => onFollowAnswer(ctx, activity, true, deps)))
+    .on(Reject, refusedOnceWhenPermanent("Reject", (ctx, activity: Reject) => onFollowAnswer(ctx, activity, false, deps)))
+    .on(Create, refusedOnceWhenPermanent("Create", (ctx, activity: Create) => onCreateOrUpdate(ctx, activity, "Create", deps)))
+    .on(Update, refusedOnceWhenPermanent("Update", (ctx, activity: Update) => onCreateOrUpdate(ctx, activity, "Update", deps)))
+    .on(Announce, refusedOnceWhenPermanent("Announce", (ctx, activity: Announce) => onAnnounce(ctx, activity, deps)))
     .onError((_ctx, error) => {
       logger.error("inbox listener failed: {error}", { error });
     });

@@ -14,7 +14,8 @@ import { createOutboundFetch, type OutboundLimits } from "./outbound/outbound-fe
  *   (`installOutboundFetch`), and only accepted signature specs remembered (`withTrustedSignatureSpecs`);
  * - complete JSON-LD documents sent as activities (`prebuiltActivity`);
  * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`);
- * - nothing fetched from, nor delivered to, what is blocked (`refuseBlockedFetches`, `withoutDeliveriesToBlocked`).
+ * - nothing fetched from, nor delivered to, what is blocked (`refuseBlockedFetches`, `withoutDeliveriesToBlocked`);
+ * - the JSON an inbox activity arrived as (`receivedJson`), for terms Fedify's vocabulary lacks.
  * What Fedify's own options cover is configured in federation.ts, not here: `withIdempotency`,
  * `firstKnock`, `circuitBreaker`, `permanentFailureStatusCodes`, default activity transformers.
  */
@@ -327,4 +328,22 @@ function isQueuedDelivery(message: unknown): message is QueuedDelivery {
   if (typeof message !== "object" || message === null) return false;
   const m = message as Record<string, unknown>;
   return m.type === "outbox" && typeof m.inbox === "string" && typeof m.activityType === "string" && typeof m.attempt === "number";
+}
+
+/**
+ * The JSON an inbox activity arrived as, exactly as its sender wrote it; undefined if Fedify did not
+ * hand it over.
+ *
+ * Partners' events carry terms Fedify 2.3.8's vocabulary lacks (FEP-8a8e's `timezone`, `eventStatus`,
+ * schema.org addresses, Gancio's address strings, the offsets of local times), so they are read from the
+ * JSON (remote-event.mapper.ts). A listener gets the parsed activity, and for an activity with a Linked
+ * Data signature (Relais and Mastodon sign theirs) Fedify parses a JSON-LD compaction of it, in which
+ * those terms are full IRIs or gone (`toJsonLd()` gives that compaction back). The sender's payload is
+ * kept on the listener's context (`InboxContextImpl.activity`, marked internal: Fedify keeps it to
+ * forward activities unchanged) on both the immediate and the queued path. Contract:
+ * fedify-workarounds.test.ts.
+ */
+export function receivedJson(ctx: object): JsonObject | undefined {
+  const activity = (ctx as { activity?: unknown }).activity;
+  return typeof activity === "object" && activity !== null && !Array.isArray(activity) ? (activity as JsonObject) : undefined;
 }

@@ -12,6 +12,7 @@ import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
+import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { profileFor } from "./server-profiles.ts";
 import type { ServerSoftwareResolver } from "./server-software.ts";
 
@@ -185,6 +186,12 @@ export class OutboxRelay {
           serverSoftware: this.#serverSoftware,
           wording: this.#wording,
         });
+        return;
+      case "follow-partner":
+      case "undo-follow-partner":
+      case "announce-partner-event":
+      case "undo-announce-partner-event":
+        await sendPartnerMessage(ctx, activityId, identifier, message, { followers: this.#followers, urls: this.#urls });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error

@@ -1,5 +1,5 @@
 // iCal feeds over HTTP: /events.ics (the instance), /@{slug}/events.ics (a collective), /events/{id}.ics
-// (one event). Every request: filters parsed (400) → versions read (404/410) → 304 if the client's copy
+// (one event), /network.ics and /@{slug}/network.ics (the same with partners' events). Every request: filters parsed (400) → versions read (404/410) → 304 if the client's copy
 // is current → bytes from the cache (rendered on a miss), gzipped when the client accepts it.
 import { type Request, type RequestHandler, type Response, Router } from "express";
 import { parseFeedFilters } from "../modules/feed/feed-filters.ts";
@@ -31,7 +31,9 @@ export function feedRoutes(feeds: FeedService): Router {
     (scopeOf: (req: Request) => FeedScope): RequestHandler =>
     async (req, res, next) => {
       try {
-        const head = await feeds.head(scopeOf(req), parseFeedFilters(req.query as Record<string, unknown>));
+        const scope = scopeOf(req);
+        const network = scope.kind !== "event" && scope.network === true;
+        const head = await feeds.head(scope, parseFeedFilters(req.query as Record<string, unknown>, { network }));
         if (isMissing(head)) {
           if (head.missing === "gone") sendProblem(res, 410, `${req.path} was deleted`);
           else sendProblem(res, 404, `${req.path} does not exist (or is not published)`);
@@ -67,5 +69,8 @@ export function feedRoutes(feeds: FeedService): Router {
   router.get(route(paths.instanceIcs), serve(() => ({ kind: "instance" })));
   router.get(route(paths.collectiveIcs), serve((req) => ({ kind: "collective", slug: String(req.params.identifier) })));
   router.get(route(paths.eventIcs), serve((req) => ({ kind: "event", id: String(req.params.id) })));
+  // Network feeds: the same plus the events of the partners followed (and the partner= and origin= filters).
+  router.get(route(paths.instanceNetworkIcs), serve(() => ({ kind: "instance", network: true })));
+  router.get(route(paths.collectiveNetworkIcs), serve((req) => ({ kind: "collective", slug: String(req.params.identifier), network: true })));
   return router;
 }

@@ -2,6 +2,7 @@ import type { Express, Router } from "express";
 import { accountApiRouter } from "../api/account.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
+import { partnersApiRouter } from "../api/partners.router.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
@@ -16,6 +17,12 @@ function extraRouters(runtime: Runtime): Router[] {
   return [
     accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
+    partnersApiRouter({
+      partners: runtime.partners,
+      users: runtime.users,
+      lookup: (ref) => runtime.partnerActors.resolve(ref),
+      authFailures: runtime.rateLimits.apiAuthFailures,
+    }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
     collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, urls: runtime.urls }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),

@@ -5,6 +5,7 @@ import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
 import { remoteActorInfo } from "../mappers/collective.mapper.ts";
 import { idOf, signatureKeyId } from "./activity-document.ts";
+import { onDeleteObject } from "./partner-handlers.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
@@ -107,8 +108,9 @@ export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: Federati
 export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: FederationDeps): Promise<void> {
   const actor = await believable(deps, "Delete", del);
   if (!actor) return;
-  // Only the deletion of the actor itself concerns us for now.
-  if (del.objectId?.href !== actor.href) return decided("Delete", "ignored: it deletes something else than its actor", del);
+  // The deletion of a partner's event (only its origin may), or of the actor itself.
+  if (del.objectId === null) return decided("Delete", "ignored: it names no object", del);
+  if (del.objectId.href !== actor.href) return onDeleteObject(del, actor, del.objectId, deps);
   const removed = await deps.followers.removeActor(actor.href);
   decided("Delete", `actor deleted: removed ${removed} follow(s)`, del);
 }

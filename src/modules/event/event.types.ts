@@ -112,4 +112,9 @@ export interface PublishedEvent extends EventData {
   readonly sequence: number;
   readonly publishedAt: Temporal.Instant;
   readonly updatedAt: Temporal.Instant;
+  /**
+   * Set for a partner's event (published on another server): its page there, that server's host, and
+   * the organiser's name as that server gives it. `apId` is then the origin's id (the same iCal UID).
+   */
+  readonly remote?: { readonly pageUrl: URL; readonly server: string; readonly organizerName?: string | undefined } | undefined;
 }

@@ -7,6 +7,8 @@ import { type EventCategory, type EventStatus, eventCategories, eventStatuses, t
 import type { FeedFilters, TimeWindow } from "./feed.types.ts";
 
 export const feedParameters = ["lang", "tag", "category", "country", "status", "from", "to"] as const;
+/** What network feeds (a collective's or the instance's events and their partners') accept besides. */
+export const networkFeedParameters = ["partner", "origin"] as const;
 
 /** At most this many values per parameter (a feed URL is written by hand or by a form). */
 const maxValues = 20;
@@ -34,13 +36,15 @@ const sorted = <T extends string>(values: Iterable<T>): T[] => [...new Set(value
  * lists may also be comma-separated). Throws a 400 `AppError` naming every bad parameter, so that a
  * typo never yields a silently empty (or silently unfiltered) feed.
  */
-export function parseFeedFilters(query: Readonly<Record<string, unknown>>): FeedFilters {
+export function parseFeedFilters(query: Readonly<Record<string, unknown>>, opts: { network?: boolean } = {}): FeedFilters {
   const problems: FieldProblem[] = [];
   const problem = (field: string, message: string) => problems.push({ field, message });
+  const accepted: readonly string[] = opts.network ? [...feedParameters, ...networkFeedParameters] : feedParameters;
 
   for (const name of Object.keys(query)) {
-    if (!(feedParameters as readonly string[]).includes(name)) {
-      problem(name, `unknown parameter; a feed accepts ${feedParameters.join(", ")}`);
+    if (!accepted.includes(name)) {
+      const hint = (networkFeedParameters as readonly string[]).includes(name) ? " (partner and origin filter network feeds: network.ics)" : "";
+      problem(name, `unknown parameter; a feed accepts ${accepted.join(", ")}${hint}`);
     }
   }
 
@@ -114,6 +118,20 @@ export function parseFeedFilters(query: Readonly<Record<string, unknown>>): Feed
   const to = instant("to");
   if (from !== undefined && to !== undefined && Temporal.Instant.compare(from, to) >= 0) problem("to", "must be after from");
 
+  const partners: string[] = [];
+  for (const value of list("partner")) {
+    const partner = partnerKey(value);
+    if (partner === undefined) problem("partner", `"${value}" is not a partner: give its handle (group@host) or the URL of its actor`);
+    else partners.push(partner);
+  }
+  let origin: FeedFilters["origin"];
+  const origins = list("origin");
+  if (origins.length > 1) problem("origin", "give one: local or partners");
+  else if (origins[0] !== undefined) {
+    if (origins[0] === "local" || origins[0] === "partners") origin = origins[0];
+    else problem("origin", `"${origins[0]}": use local (our own events) or partners (our partners' events)`);
+  }
+
   if (problems.length > 0) {
     throw new AppError("bad_query", 400, `invalid feed filter: ${problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`, problems);
   }
@@ -125,7 +143,17 @@ export function parseFeedFilters(query: Readonly<Record<string, unknown>>): Feed
     statuses: sorted(statuses),
     from,
     to,
+    ...(partners.length > 0 ? { partners: sorted(partners) } : {}),
+    ...(origin !== undefined ? { origin } : {}),
   };
+}
+
+/** A partner as the `partner=` filter compares it: an actor URL as it is, a handle without `@`, lower case. */
+export function partnerKey(value: string): string | undefined {
+  const v = value.trim();
+  if (/^https?:\/\//i.test(v)) return URL.canParse(v) ? new URL(v).href : undefined;
+  const handle = v.replace(/^@/, "").toLowerCase();
+  return /^[^@\s/]+@[^@\s/]+$/.test(handle) ? handle : undefined;
 }
 
 /** The canonical query string of some filters: equal filters give equal keys. */
@@ -142,6 +170,8 @@ export function filtersKey(f: FeedFilters): string {
   // Date's ISO form: the polyfill's Instant#toString costs ~15 µs, and this runs on every poll.
   if (f.from) parts.push(`from=${new Date(f.from.epochMilliseconds).toISOString()}`);
   if (f.to) parts.push(`to=${new Date(f.to.epochMilliseconds).toISOString()}`);
+  add("partner", f.partners ?? []);
+  if (f.origin) parts.push(`origin=${f.origin}`);
   return parts.join("&");
 }
 

@@ -79,8 +79,8 @@ export class DatabaseFeedSubjects implements FeedSubjects {
       changedAt: Math.max(ms(row.events_changed_at), ms(row.updated_at)),
       name: row.name,
       primaryLanguage: row.primary_language,
-      url: this.#urls.collective(row.slug),
-      filename: `${row.slug}-events.ics`,
+      url: scope.network ? this.#urls.collectiveAgenda(row.slug) : this.#urls.collective(row.slug),
+      filename: `${row.slug}-${scope.network ? "network" : "events"}.ics`,
     };
   }
 
@@ -101,8 +101,8 @@ export class DatabaseFeedSubjects implements FeedSubjects {
       changedAt: Math.max(ms(row.events_changed_at), ms(row.updated_at)),
       name: `Relais — ${host}`,
       primaryLanguage: undefined,
-      url: this.#urls.origin,
-      filename: `${host.replace(/[^A-Za-z0-9.-]+/g, "-")}-events.ics`,
+      url: scope.network ? this.#urls.instanceAgenda() : this.#urls.origin,
+      filename: `${host.replace(/[^A-Za-z0-9.-]+/g, "-")}-${scope.network ? "network" : "events"}.ics`,
     };
   }
 

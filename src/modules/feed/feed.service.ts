@@ -163,9 +163,9 @@ export class FeedService {
 export function scopeKey(scope: FeedScope): string {
   switch (scope.kind) {
     case "instance":
-      return "instance";
+      return scope.network ? "instance/network" : "instance";
     case "collective":
-      return `collective/${scope.slug}`;
+      return `collective/${scope.slug}${scope.network ? "/network" : ""}`;
     case "event":
       return `event/${scope.id}`;
   }

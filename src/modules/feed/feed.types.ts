@@ -1,10 +1,13 @@
 import type { LanguageMap } from "../../shared/language.ts";
 import type { EventCategory, EventStatus, PublishedEvent } from "../event/event.types.ts";
 
-/** What a feed is about: the whole instance, one collective, or one event. */
+/**
+ * What a feed is about: the whole instance, one collective, or one event. A `network` feed adds the
+ * events of the partners the collective (or any collective of the instance) follows.
+ */
 export type FeedScope =
-  | { readonly kind: "instance" }
-  | { readonly kind: "collective"; readonly slug: string }
+  | { readonly kind: "instance"; readonly network?: boolean }
+  | { readonly kind: "collective"; readonly slug: string; readonly network?: boolean }
   | { readonly kind: "event"; readonly id: string };
 
 /**
@@ -22,6 +25,10 @@ export interface FeedFilters {
   readonly statuses: readonly EventStatus[];
   readonly from?: Temporal.Instant | undefined;
   readonly to?: Temporal.Instant | undefined;
+  /** Network feeds: only the events these partners brought (handles `name@host`, lower case, or actor URLs). */
+  readonly partners?: readonly string[] | undefined;
+  /** Network feeds: only our own events, or only the partners'. */
+  readonly origin?: "local" | "partners" | undefined;
 }
 
 /** Events that have not ended before `from` and start before `to`. */

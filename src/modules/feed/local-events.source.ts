@@ -30,6 +30,8 @@ export class LocalEventSource implements FeedSource {
   }
 
   async events(subject: FeedSubject, query: EventQuery): Promise<readonly PublishedEvent[]> {
+    // A network feed asked for its partners' events only.
+    if (query.filters.origin === "partners" || (query.filters.partners?.length ?? 0) > 0) return [];
     const em = this.#em.fork();
     const scope = subject.scope;
     if (scope.kind === "event") {

@@ -101,7 +101,7 @@ function descriptionText(event: PublishedEvent, languages: readonly string[], pr
     if (summary) paragraphs.push(summary);
   }
   if (event.onlineUrl) paragraphs.push(event.onlineUrl);
-  paragraphs.push(event.apId.href);
+  paragraphs.push((event.remote?.pageUrl ?? event.apId).href);
   return icalSafeText(paragraphs.join("\n\n"));
 }
 
@@ -183,7 +183,7 @@ function toFeedEvent(
     {
       language: isLanguageTag(language) ? language : undefined,
       languageOfLocation: where !== "",
-      url: event.apId.href,
+      url: (event.remote?.pageUrl ?? event.apId).href,
       conference: event.onlineUrl,
       contact: event.contact === undefined || event.contact === "" ? undefined : escapeText(event.contact),
       image: event.image,

@@ -263,6 +263,11 @@ export class PartnerService {
     return (await listeningPartners(this.#em.fork(), actorApId)).length > 0;
   }
 
+  /** Whether an event of this id is held (deleted or not): its origin may still change or delete it. */
+  async holds(eventApId: string): Promise<boolean> {
+    return (await this.#em.fork().count(PartnerEventSchema, { apId: eventApId })) > 0;
+  }
+
   /**
    * An event from a partner: its origin's own Create or Update (`path` "create"), or a partner's
    * Announce of it (fetched from its origin by the federation layer). Stored once per ActivityPub id;
