@@ -152,6 +152,21 @@ export function registerAdminCommands(program: Command, config: () => Config): v
         if (link) out(new URL(editorPaths.reset(link.token), r.urls.origin).href);
       }),
     );
+  user
+    .command("reset-second-factor <email>")
+    .description("turn off a user's two-step login (TOTP) when both the phone and the recovery codes are lost; ends the user's sessions")
+    .action((email: string) =>
+      run(async (r) => {
+        const userId = await r.users.userIdByEmail(email);
+        const { wasEnabled } = await r.secondFactor.resetByOperator(userId);
+        if (!wasEnabled) {
+          out(`${email} has no two-step login: nothing changed`);
+          return;
+        }
+        const ended = await r.sessions.endAll(userId);
+        out(`two-step login turned off for ${email} (${ended} session${ended === 1 ? "" : "s"} ended); they log in with their password and can turn it on again from their account page`);
+      }),
+    );
 
   const member = program.command("member").description("manage who edits a collective");
   member

@@ -68,7 +68,7 @@ describe("an owner and an editor in a real browser, and a Mastodon follower", ()
     const page = await browser.context.newPage();
     await page.goto(relais.url("/manage").href);
     expect(new URL(page.url()).pathname).toBe("/manage/login");
-    await page.getByRole("link", { name: "FR" }).click();
+    await page.locator(`nav.languages a[hreflang="fr"]`).click();
     await check(page, "login");
     await page.getByLabel("Adresse e-mail").fill("admin@example.org");
     await page.getByLabel("Mot de passe").fill(adminPassword);

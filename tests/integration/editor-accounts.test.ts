@@ -2,6 +2,7 @@ import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { createEditor } from "../support/editor.ts";
+import { runCli } from "../support/relais-process.ts";
 import { WebClient } from "../support/web-client.ts";
 
 const password = "correct horse battery";
@@ -124,6 +125,50 @@ describe("invitations, roles, reset links, the audit log", () => {
     expect(made.location).toBe("/manage/@berlin?done=created");
     expect((await admin.get("/manage/@berlin")).text).toContain("Soziale Rechte Berlin");
   }, 90_000);
+
+  it("lets the operator make a reset link and turn off a lost second factor from the CLI, both in the owners' audit log", async () => {
+    const r = relais.runtime;
+    const env = { DATABASE_URL: r.config.databaseUrl as string, REDIS_URL: "", RELAIS_ORIGIN: relais.origin.origin };
+    await createEditor(r, "lyon", "lost@example.org");
+    const id = (await r.accounts.checkPassword("lost@example.org", password))?.id as string;
+    const { secret } = r.secondFactor.proposal("lost@example.org");
+    expect(await r.secondFactor.enable(id, secret, await generate({ secret }))).toHaveLength(10);
+    const phone = await r.sessions.start(id, "full");
+
+    const unknown = await runCli(["user", "reset-second-factor", "nobody@example.org"], env);
+    expect(unknown.code).toBe(3); // not found
+    expect(unknown.stderr).toMatch(/nobody@example\.org/);
+
+    // A reset link sets a new password (every session ends) but does not get past the second factor.
+    const made = await runCli(["user", "reset-link", "lost@example.org"], env);
+    expect(made.code).toBe(0);
+    const link = new URL(made.stdout.trim());
+    expect(link.href).toMatch(new RegExp(`^${relais.origin.origin}/manage/reset/[A-Za-z0-9_-]{43}$`));
+    const web = new WebClient(relais.origin, { localAddress: "127.0.0.6" });
+    await web.get(link.pathname);
+    expect((await web.post(link.pathname, { password: "a brand new passphrase", confirm: "a brand new passphrase" })).location).toBe("/manage/login?done=passwordChanged");
+    expect(await r.sessions.resolve(phone.id)).toBeNull();
+    expect((await web.login("lost@example.org", "a brand new passphrase")).location).toBe("/manage/login/code?next=%2Fmanage");
+
+    // The phone and the recovery codes are lost: the operator turns the factor off; the half-open login ends.
+    const reset = await runCli(["user", "reset-second-factor", "lost@example.org"], env);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/^two-step login turned off for lost@example\.org \(1 session ended\)/);
+    expect(await r.secondFactor.status(id)).toEqual({ enabled: false, recoveryCodesLeft: 0 });
+    expect((await web.get("/manage/login/code")).status).toBe(303);
+    const again = new WebClient(relais.origin, { localAddress: "127.0.0.6" });
+    expect((await again.login("lost@example.org", "a brand new passphrase")).location).toBe("/manage");
+    expect((await runCli(["user", "reset-second-factor", "lost@example.org"], env)).stdout).toContain("lost@example.org has no two-step login: nothing changed");
+
+    const audit = await owner.get("/manage/@lyon/audit");
+    const rows = [...audit.text.matchAll(/<tr><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1, 4));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ["the instance&#39;s operator (command line)", "turned off two-step login", "lost@example.org"],
+        ["the instance&#39;s operator (command line)", "created a reset link", "lost@example.org"],
+      ]),
+    );
+  }, 180_000);
 });
 
 describe("login throttling and the second factor", () => {

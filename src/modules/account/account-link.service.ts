@@ -153,7 +153,8 @@ export class AccountLinkService {
     await em.transactional(async (tx) => {
       tx.create(AccountTokenSchema, { kind: "reset", tokenHash: hashToken(token), email: address, createdBy: typeof by === "object" ? by.userId : null, expiresAt });
       await tx.flush();
-      if (typeof by === "object") {
+      // Owners see who made a link for one of their members: one of them, or the operator.
+      if (by !== "self") {
         for (const m of await tx.find(MembershipSchema, { user: user.id })) {
           await writeAudit(tx, { collectiveId: m.collective.id, actor: by, action: "member.reset-link", subject: address });
         }

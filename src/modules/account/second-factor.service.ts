@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { generateSecret, generateURI, verify } from "otplib";
-import { UserSchema } from "../user/user.entity.ts";
+import { notFound } from "../../shared/errors.ts";
+import { writeAudit } from "../audit/audit.writer.ts";
+import { MembershipSchema, UserSchema } from "../user/user.entity.ts";
 import { RecoveryCodeSchema } from "./recovery-code.entity.ts";
 
 const recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
@@ -67,6 +69,26 @@ export class SecondFactorService {
     await this.#em.fork().transactional(async (em) => {
       await em.nativeUpdate(UserSchema, { id: userId }, { totpSecret: null, totpLastStep: null });
       await em.nativeDelete(RecoveryCodeSchema, { user: userId });
+    });
+  }
+
+  /**
+   * The operator turns an account's second factor off (`relais user reset-second-factor`), for an
+   * editor who lost both the phone and the recovery codes: the account logs in with its password alone
+   * until it turns TOTP on again. Written in the audit log of each of its collectives, so that their
+   * owners see it. Says whether the factor was on (nothing changes when it was not).
+   */
+  async resetByOperator(userId: string): Promise<{ wasEnabled: boolean }> {
+    return this.#em.fork().transactional(async (em) => {
+      const user = await em.findOne(UserSchema, { id: userId }, { populate: ["totpSecret"] });
+      if (!user) throw notFound(`the account ${userId}`);
+      if (!user.totpSecret) return { wasEnabled: false };
+      await em.nativeUpdate(UserSchema, { id: userId }, { totpSecret: null, totpLastStep: null });
+      await em.nativeDelete(RecoveryCodeSchema, { user: userId });
+      for (const m of await em.find(MembershipSchema, { user: userId })) {
+        await writeAudit(em, { collectiveId: m.collective.id, actor: "cli", action: "member.second-factor-reset", subject: user.email });
+      }
+      return { wasEnabled: true };
     });
   }
 

@@ -21,6 +21,7 @@ export const auditActions = [
   "member.role",
   "member.remove",
   "member.reset-link",
+  "member.second-factor-reset",
   "follower.approve",
   "follower.reject",
   "collective.settings",
