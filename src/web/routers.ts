@@ -3,6 +3,7 @@ import { accountApiRouter } from "../api/account.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
+import { agendaRoutes } from "./agenda.routes.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
@@ -27,6 +28,7 @@ function extraRouters(runtime: Runtime): Router[] {
     collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, urls: runtime.urls }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
     feedRoutes(runtime.feeds),
+    agendaRoutes({ feeds: runtime.feeds, collectives: runtime.collectives, urls: runtime.urls }),
     mediaRoutes(runtime.media),
     editorRouter({
       origin: runtime.urls.origin,

@@ -11,9 +11,14 @@ import { followPartner, handleOf, partnerEvents } from "../support/partner-netwo
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
 
-const setups = [{ name: "PostgreSQL + Redis", options: { redis: true } }] as const;
+// Every instance on PostgreSQL + Redis; then A on the embedded default (PGlite, the queue in it), its
+// partners on PostgreSQL with the in-process queue.
+const setups = [
+  { name: "PostgreSQL + Redis", a: { redis: true }, others: { redis: true } },
+  { name: "A on the embedded default", a: { embedded: true }, others: {} },
+] as const;
 
-describe.each(setups)("partner network between three Relais instances ($name)", ({ options }) => {
+describe.each(setups)("partner network between three Relais instances ($name)", (setup) => {
   let a: RelaisInstance;
   let b: RelaisInstance;
   let c: RelaisInstance;
@@ -25,9 +30,9 @@ describe.each(setups)("partner network between three Relais instances ($name)", 
 
   beforeAll(async () => {
     [a, b, c] = await Promise.all([
-      startRelaisInstance({ host: "127.0.0.2", ...options }),
-      startRelaisInstance({ host: "127.0.0.3", ...options }),
-      startRelaisInstance({ host: "127.0.0.4", ...options }),
+      startRelaisInstance({ host: "127.0.0.2", ...setup.a }),
+      startRelaisInstance({ host: "127.0.0.3", ...setup.others }),
+      startRelaisInstance({ host: "127.0.0.4", ...setup.others }),
     ]);
     forger = await startMastodonPeer({ host: "127.0.0.5", username: "mallory" });
     await a.runtime.collectives.create({ slug: "bruxelles", name: { fr: "Bruxelles solidaire" }, primaryLanguage: "fr" });
@@ -87,6 +92,29 @@ describe.each(setups)("partner network between three Relais instances ($name)", 
     const originFeed = parseWithIcalJs(await (await fetch(b.url("/@koeln/events.ics"))).text());
     expect(events.find((e) => e.summary.startsWith("Manif"))?.uid).toBe(originFeed.events[0]?.uid);
     expect(events.find((e) => e.summary.startsWith("Manif"))?.component.getFirstPropertyValue("url")).toBe(bEvent);
+  });
+
+  it("lists them on A's network agenda pages, in each language, with organiser, server, country and the original's link", async () => {
+    const page = await fetch(a.url("/@bruxelles/agenda?lang=de"));
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain("Bruxelles solidaire: Netzwerk-Kalender");
+    expect(body).toContain("Demo gegen Zwangsräumungen");
+    expect(body).toContain(`href="${bEvent}"`);
+    expect(body).toContain(`Köln solidarisch · Original auf ${b.origin.host}`);
+    expect(body).toContain("Köln, Deutschland");
+    expect(body).toContain("Lille, Frankreich");
+    // Nothing of a partner's server is embedded: no image, script or style from elsewhere.
+    expect(body).not.toMatch(/<(img|script|link|iframe)[^>]+(src|href)="https?:\/\/127\.0\.0\.[34]/);
+    const onlyOurs = await (await fetch(a.url("/agenda?lang=fr&origin=local"))).text();
+    expect(onlyOurs).toContain("Agenda du réseau");
+    expect(onlyOurs).not.toContain("Assemblée des locataires");
+    const partnersOnly = await (await fetch(a.url(`/agenda?lang=nl&origin=partners&partner=${encodeURIComponent(handleOf(c, "lille"))}`))).text();
+    expect(partnersOnly).toContain("Netwerkagenda");
+    expect(partnersOnly).toContain("Assemblée des locataires");
+    expect(partnersOnly).not.toContain("Manif contre les expulsions");
+    expect((await fetch(a.url("/agenda?origin=elsewhere"))).status).toBe(400);
+    expect((await fetch(a.url("/@nobody/agenda"))).status).toBe(404);
   });
 
   it("does not duplicate C's event that B relays to A, and stops the relay loop between A and B", async () => {

@@ -128,6 +128,19 @@ export class FeedService {
     return this.#cache.get(head.key, head.stamp, () => this.#render(head));
   }
 
+  /**
+   * The events of a scope as a page lists them: the same sources and filters as its feed, from `from`
+   * (events still running included) unless the filters say otherwise, at most `limit`, by start.
+   */
+  async list(scope: FeedScope, filters: FeedFilters, opts: { from: Temporal.Instant; limit: number }): Promise<{ subject: FeedSubject; events: PublishedEvent[] } | MissingFeed> {
+    const subject = await this.#subjects.find(scope);
+    if (isMissing(subject)) return subject;
+    const window: TimeWindow = { from: filters.from ?? opts.from, to: filters.to };
+    const query: EventQuery = { filters, window, limit: opts.limit };
+    const lists = await Promise.all(this.#sources(scope).map((s) => s.events(subject, query)));
+    return { subject, events: merge(lists, opts.limit) };
+  }
+
   /** The window a feed shows: the one asked for, else (lists) upcoming plus the last `pastDays` days. */
   window(head: FeedHead): TimeWindow {
     const { from, to } = head.filters;

@@ -8,7 +8,7 @@ import { type Collective, CollectiveSchema } from "../collective/collective.enti
 import { can } from "../collective/collective.policy.ts";
 import type { MediaService } from "../media/media.service.ts";
 import { type OutboxRecipient, writeOutbox } from "../outbox/outbox.writer.ts";
-import type { RemoteActor } from "../remote-actor/remote-actor.entity.ts";
+import { type RemoteActor, RemoteActorSchema } from "../remote-actor/remote-actor.entity.ts";
 import { upsertRemoteActor } from "../remote-actor/remote-actor.repository.ts";
 import type { RemoteActorInfo } from "../remote-actor/remote-actor.types.ts";
 import type { Principal } from "../user/user.service.ts";
@@ -294,6 +294,8 @@ export class PartnerService {
     if (held?.deletedAt) return { ok: false, reason: "deleted" };
 
     const image = await this.#image(event, held?.image ?? null);
+    // The organiser's name as its server gives it: known when it is a partner (or a follower) here.
+    const organizerName = input.organizerName ?? (await em0.findOne(RemoteActorSchema, { apId: event.organizerId.href }))?.name ?? undefined;
     const hash = contentHash(event);
     const now = new Date();
     const outcome = await this.#em.fork().transactional(async (em) => {
@@ -306,7 +308,7 @@ export class PartnerService {
           apId: event.apId.href,
           domain: event.apId.hostname.toLowerCase(),
           organizerApId: event.organizerId.href,
-          organizerName: input.organizerName ?? null,
+          organizerName: organizerName ?? null,
           ...eventColumns(event, image),
           sequence: 0,
           contentHash: hash,
@@ -323,7 +325,7 @@ export class PartnerService {
         if (row.image?.name && row.image.name !== image?.name) replacedImage = row.image.name;
         em.assign(row, {
           ...eventColumns(event, image),
-          organizerName: input.organizerName ?? row.organizerName ?? null,
+          organizerName: organizerName ?? row.organizerName ?? null,
           sequence: row.sequence + 1,
           contentHash: hash,
           remoteUpdatedAt: date(input.remoteUpdatedAt) ?? row.remoteUpdatedAt ?? null,

@@ -24,7 +24,7 @@ export function layout(opts: { lang: string; title: string; body: SafeHtml; path
 </head>
 <body>
 <a class="skip" href="#main">${t(opts.lang, "web:nav.skip")}</a>
-<header><nav class="site" aria-label="${t(opts.lang, "web:nav.site")}"><a href="${paths.home}">${t(opts.lang, "web:site.name")}</a> <a href="${paths.calendar}">${t(opts.lang, "web:nav.calendar")}</a></nav>
+<header><nav class="site" aria-label="${t(opts.lang, "web:nav.site")}"><a href="${paths.home}">${t(opts.lang, "web:site.name")}</a> <a href="${paths.calendar}">${t(opts.lang, "web:nav.calendar")}</a> <a href="${paths.instanceAgenda}">${t(opts.lang, "web:nav.agenda")}</a></nav>
 <nav class="languages" aria-label="${t(opts.lang, "web:nav.language")}">${switcher}</nav></header>
 <main id="main">${opts.body}</main>
 </body>
