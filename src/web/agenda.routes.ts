@@ -12,8 +12,8 @@ import { agendaPage } from "./pages/agenda.page.ts";
 const pageLimit = 300;
 
 /**
- * The network agendas: `/agenda` (every collective's events and their partners') and `/@{slug}/agenda`
- * (a collective's and its partners'). The query string takes the network feed's filters (`origin=`,
+ * The network agendas (paths.instanceAgenda: every collective's events and their partners';
+ * paths.collectiveAgenda: a collective's and its partners'). The query string takes the network feed's filters (`origin=`,
  * `partner=`, `country=`…; 400 naming a bad one) besides `lang`.
  */
 export function agendaRoutes(deps: { feeds: FeedService; collectives: CollectiveService; urls: Urls }): Router {
