@@ -213,5 +213,6 @@ try {
   for (const set of sets) set.peers.stop();
   const profileFile = await relais.stop();
   await db.drop();
+  if (profileFile) process.stderr.write(`profile: ${profileFile}\n`);
   if (profileFile) process.stdout.write(`${profileMarkdown(summarizeProfile(profileFile, 25, window), "Profile of Relais during the timed fan-outs")}\n`);
 }

@@ -198,5 +198,6 @@ try {
   await once(floor, "exit");
   const profileFile = await relais.stop();
   await db.drop();
+  if (profileFile) process.stderr.write(`profile: ${profileFile}\n`);
   if (profileFile) process.stdout.write(`${profileMarkdown(summarizeProfile(profileFile, 25, window), "Profile of Relais during the timed rounds")}\n`);
 }

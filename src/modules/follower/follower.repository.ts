@@ -118,6 +118,24 @@ export async function followsOf(em: EntityManager, collectiveId: string | null, 
   )) as FollowWithActor[];
 }
 
+/**
+ * The actors (id, inbox, shared inbox) that follow a collective (or the instance actor) in `state`, oldest
+ * follow first: a fan-out reads thousands, so as plain rows, without building entities.
+ */
+export async function followerAddresses(
+  em: EntityManager,
+  collectiveId: string | null,
+  state: FollowerState,
+): Promise<{ apId: string; inboxUrl: string; sharedInboxUrl: string | null }[]> {
+  const rows = await em.getConnection().execute<{ ap_id: string; inbox_url: string; shared_inbox_url: string | null }[]>(
+    `select a.ap_id, a.inbox_url, a.shared_inbox_url from follower f join remote_actor a on a.id = f.actor_id
+     where ${collectiveId === null ? "f.collective_id is null" : "f.collective_id = ?"} and f.state = ?
+     order by f.created_at, f.id`,
+    collectiveId === null ? [state] : [collectiveId, state],
+  );
+  return rows.map((r) => ({ apId: r.ap_id, inboxUrl: r.inbox_url, sharedInboxUrl: r.shared_inbox_url }));
+}
+
 export async function countAcceptedFollows(em: EntityManager, collectiveId: string | null): Promise<number> {
   return em.count(FollowerSchema, { collective: collectiveId, state: "accepted" });
 }

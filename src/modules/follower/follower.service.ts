@@ -14,6 +14,7 @@ import {
   deleteFollowByActivityId,
   deleteFollowsByInbox,
   findFollow,
+  followerAddresses,
   followsOf,
   staleFollowerActors,
   upsertFollow,
@@ -205,7 +206,7 @@ export class FollowerService {
 
   /** Accepted followers of a collective, or of the instance actor (`null`), for delivery. */
   async recipients(collectiveId: string | null): Promise<Recipient[]> {
-    return (await followsOf(this.#em.fork(), collectiveId, "accepted")).map((r) => toRecipient(r.actor));
+    return (await followerAddresses(this.#em.fork(), collectiveId, "accepted")).map(toRecipient);
   }
 
   async recipient(actorApId: string): Promise<Recipient | null> {
