@@ -21,6 +21,7 @@ import { RemoteServerService } from "./modules/remote-server/remote-server.servi
 import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
 import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
 import { CallService } from "./modules/call/call.service.ts";
+import { callWording, type CallWording } from "./modules/call/call-wording.ts";
 import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
@@ -83,6 +84,8 @@ export interface Runtime {
   readonly translate: Translate;
   /** Events worded for people (summary line, dates, status) with `translate`. */
   readonly wording: EventWording;
+  /** Calls worded for people (status, day of action, deadline, change notes) with `translate`. */
+  readonly callWording: CallWording;
   readonly orm: MikroORM;
   readonly em: EntityManager;
   readonly federation: RelaisFederation;
@@ -198,6 +201,7 @@ export async function createRuntime(
     const urls = new Urls(config.origin);
     const translate = createTranslator();
     const wording = eventWording(translate);
+    const callsWording = callWording(translate);
 
     let sessionStore: SessionStore = new PostgresSessionStore(em);
     const readiness: Record<string, () => Promise<void>> = {
@@ -325,7 +329,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers });
 
@@ -335,6 +339,7 @@ export async function createRuntime(
       urls,
       translate,
       wording,
+      callWording: callsWording,
       orm,
       em,
       federation,

@@ -9,11 +9,15 @@
  * on the same canonical URL. A new kind of object is one more row.
  */
 import { type Request, Router } from "express";
+import type { CallWording } from "../modules/call/call-wording.ts";
+import type { CallService } from "../modules/call/call.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import { type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
+import { callChangeNoteDocument, callDocument, callTombstoneDocument } from "./mappers/call.mapper.ts";
 import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
+import { relaisContextDocument } from "./mappers/relais-context.ts";
 import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
 import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
 
@@ -34,11 +38,18 @@ export interface As2ObjectDeps {
   readonly events: EventService;
   readonly urls: Urls;
   readonly wording: EventWording;
+  readonly calls: CallService;
+  readonly callWording: CallWording;
 }
 
-/** Our object kinds: the event (FEP-8a8e), its Note form and its change notes. */
+/** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes. */
 export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
-  const { events, urls, wording } = deps;
+  const { events, urls, wording, calls, callWording } = deps;
+  /** A call once launched, or its deletion: drafts, calls in consultation and unknown ids are not found. */
+  const publicCall = async (id: string) => {
+    const call = await calls.load(id);
+    return call?.launchedAt ? call : undefined;
+  };
   /** A published event, or its deletion: drafts (and unknown ids) are not found. */
   const publishedEvent = async (id: string) => {
     const loaded = await events.loadForDelivery(id);
@@ -66,6 +77,19 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       const document = await changeNoteDocument({ urls, event: loaded.event, version: note.version, language: note.language, text: note.text, published: note.createdAt });
       return { status: 200, document };
     }),
+    kind(paths.call, async ({ id }) => {
+      const call = await publicCall(id);
+      if (!call) return undefined;
+      if (call.deletedAt) return { status: 410, document: callTombstoneDocument(call.apId, "Article", call.deletedAt) };
+      return { status: 200, document: callDocument(call, { urls, wording: callWording }) };
+    }),
+    kind(paths.callChangeNote, async ({ id, revision }) => {
+      const [call, note] = await Promise.all([publicCall(id), calls.changeNote(id, Number(revision))]);
+      if (!call || !note) return undefined;
+      const noteUrl = urls.callChangeNote(id, note.revision);
+      if (call.deletedAt) return { status: 410, document: callTombstoneDocument(noteUrl, "Note", call.deletedAt) };
+      return { status: 200, document: callChangeNoteDocument(call, note, urls) };
+    }),
   ];
 }
 
@@ -84,6 +108,10 @@ export function wantsActivityJson(req: Request): boolean {
  */
 export function as2ObjectRoutes(kinds: readonly As2ObjectKind[]): Router {
   const router = Router();
+  // Relais's JSON-LD context, for whoever wants to read our terms (documents carry it inline).
+  router.get(route(paths.namespace), (_req, res) => {
+    res.set("Cache-Control", "public, max-age=86400").type("application/ld+json").send(JSON.stringify(relaisContextDocument));
+  });
   for (const k of kinds) {
     router.get(route(k.path), async (req, res, next) => {
       if (!wantsActivityJson(req)) return next();

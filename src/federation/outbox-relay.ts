@@ -1,5 +1,7 @@
 import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
+import type { CallWording } from "../modules/call/call-wording.ts";
+import type { CallService } from "../modules/call/call.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
@@ -10,6 +12,7 @@ import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
+import { sendCallMessage } from "./senders/call-sender.ts";
 import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
@@ -42,6 +45,8 @@ export class OutboxRelay {
   readonly #events: EventService;
   readonly #serverSoftware: ServerSoftwareResolver;
   readonly #wording: EventWording;
+  readonly #calls: CallService;
+  readonly #callWording: CallWording;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -55,6 +60,8 @@ export class OutboxRelay {
     events: EventService;
     serverSoftware: ServerSoftwareResolver;
     wording: EventWording;
+    calls: CallService;
+    callWording: CallWording;
   }) {
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
@@ -65,6 +72,8 @@ export class OutboxRelay {
     this.#events = deps.events;
     this.#serverSoftware = deps.serverSoftware;
     this.#wording = deps.wording;
+    this.#calls = deps.calls;
+    this.#callWording = deps.callWording;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -192,6 +201,17 @@ export class OutboxRelay {
       case "announce-partner-event":
       case "undo-announce-partner-event":
         await sendPartnerMessage(ctx, activityId, identifier, message, { followers: this.#followers, urls: this.#urls });
+        return;
+      case "create-call":
+      case "update-call":
+      case "delete-call":
+        await sendCallMessage(ctx, message, {
+          calls: this.#calls,
+          followers: this.#followers,
+          urls: this.#urls,
+          serverSoftware: this.#serverSoftware,
+          callWording: this.#callWording,
+        });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error

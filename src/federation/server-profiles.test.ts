@@ -9,8 +9,9 @@ describe("profileFor", () => {
     }
   });
 
-  it("spares Gancio the change notes and the Reject it cannot handle", () => {
-    expect(profileFor("gancio")).toEqual({ form: "event", changeNotes: false, understandsReject: false });
-    expect(profileFor("mastodon")).toEqual({ form: "event", changeNotes: true, understandsReject: true });
+  it("spares Gancio the change notes, the Reject, the Articles and the boosts it cannot handle", () => {
+    expect(profileFor("gancio")).toEqual({ form: "event", changeNotes: false, understandsReject: false, articles: false });
+    expect(profileFor("mastodon")).toEqual({ form: "event", changeNotes: true, understandsReject: true, articles: true });
+    expect(profileFor("hollo").articles).toBe(true);
   });
 });

@@ -12,9 +12,14 @@ export interface ServerProfile {
   readonly changeNotes: boolean;
   /** Whether it understands a `Reject` of a follow it was accepted for (otherwise it is not sent). */
   readonly understandsReject: boolean;
+  /**
+   * Whether it takes a `Create(Article)` (calls to action) and boosts of objects it does not host;
+   * otherwise neither is sent (Gancio answers 404 to both).
+   */
+  readonly articles: boolean;
 }
 
-const usual: ServerProfile = { form: "event", changeNotes: true, understandsReject: true };
+const usual: ServerProfile = { form: "event", changeNotes: true, understandsReject: true, articles: true };
 
 const bySoftware: Readonly<Record<string, Partial<ServerProfile>>> = {
   // Drops an Event (debug "Unsupported object on Create"), shows Notes.
@@ -25,8 +30,9 @@ const bySoftware: Readonly<Record<string, Partial<ServerProfile>>> = {
   gotosocial: { form: "note" },
   // Takes Notes only (with an image), never an Event.
   pixelfed: { form: "note" },
-  // Applies Update(Event); leaves a Note unanswered (comments off) and answers Reject with an error.
-  gancio: { changeNotes: false, understandsReject: false },
+  // Applies Update(Event); leaves a Note unanswered (comments off) and answers Reject with an error;
+  // answers 404 to Create(Article) and to an Announce of an object it does not host (federation/ego.js).
+  gancio: { changeNotes: false, understandsReject: false, articles: false },
 };
 
 /** The profile of a server running `software` (NodeInfo's `software.name`); unknown software: the usual one. */

@@ -30,6 +30,8 @@ export const paths = {
   collectiveNetworkIcs: "/@{identifier}/network.ics",
   instanceAgenda: "/agenda",
   instanceNetworkIcs: "/network.ics",
+  /** Relais's JSON-LD context (the terms of calls, versions and co-signatures). */
+  namespace: "/ns",
   /** A call to action (an Article), its immutable versions and the Notes that say what changed in it. */
   call: "/calls/{id}",
   callVersions: "/calls/{id}/versions",

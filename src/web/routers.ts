@@ -58,7 +58,13 @@ export function appFor(runtime: Runtime): Express {
   return createApp({
     urls: runtime.urls,
     federation: runtime.federation,
-    as2Objects: as2ObjectKinds({ events: runtime.events, urls: runtime.urls, wording: runtime.wording }),
+    as2Objects: as2ObjectKinds({
+      events: runtime.events,
+      urls: runtime.urls,
+      wording: runtime.wording,
+      calls: runtime.calls,
+      callWording: runtime.callWording,
+    }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blocks: runtime.blocks,
     readiness: runtime.readiness,

@@ -65,24 +65,32 @@ export function callWording(t: Translate) {
   }
 
   /**
-   * The plain-text `summary` of the call's Article (FEP-b2b8), at most 500 characters: Mastodon shows it
-   * under the title and nothing of the body. The status and the dates in the primary language, then the
-   * dates in every other language of the call ("DE: Aktionstag …"); no counts (they would go stale).
-   * Languages that do not fit are left out, the last first.
+   * The lines of the `summary` of the call's Article (FEP-b2b8): Mastodon shows it under the title and
+   * nothing of the body. The status and the dates in the primary language, then the dates in every
+   * other language of the call ("DE: Aktionstag …"); no counts (they would go stale). Languages whose
+   * line would take the text past `limit` characters (lines joined by one character) are left out,
+   * the last first.
    */
-  function mastodonSummary(call: WordedCall, primary: string): string {
-    const languages = callLanguages(call, primary);
+  function summaryLines(call: WordedCall, primary: string, limit = summaryLimit, cost: (line: string) => number = (l) => l.length + 1): string[] {
     const firstDates = datesLine(call, primary);
     const head = [statusLabel(call.status, primary), firstDates].filter(Boolean).join(" · ");
-    let summary = head.length > summaryLimit ? `${head.slice(0, summaryLimit - 1)}…` : head;
-    for (const lang of languages.slice(1)) {
+    const lines = [head];
+    let used = cost(head);
+    for (const lang of callLanguages(call, primary).slice(1)) {
       const dates = datesLine(call, lang);
       if (!dates) continue;
-      const line = `\n${t(lang, "call:summary.otherLanguage", { language: lang.toUpperCase(), text: dates })}`;
-      if (summary.length + line.length > summaryLimit) break;
-      summary += line;
+      const line = t(lang, "call:summary.otherLanguage", { language: lang.toUpperCase(), text: dates });
+      if (used + cost(line) > limit) break;
+      lines.push(line);
+      used += cost(line);
     }
-    return summary;
+    return lines;
+  }
+
+  /** The summary as plain text, one line per language, at most 500 characters. */
+  function mastodonSummary(call: WordedCall, primary: string): string {
+    const text = summaryLines(call, primary).join("\n");
+    return text.length > summaryLimit ? `${text.slice(0, summaryLimit - 1)}…` : text;
   }
 
   /**
@@ -115,7 +123,7 @@ export function callWording(t: Translate) {
     return Object.fromEntries(callLanguages(call, primary).map((lang) => [lang, changeNoteText(kinds, call, lang, primary)]));
   }
 
-  return { dayOfAction, deadlineText, statusLabel, datesLine, mastodonSummary, changeNote };
+  return { dayOfAction, deadlineText, statusLabel, datesLine, summaryLines, mastodonSummary, changeNote };
 }
 
 export type CallWording = ReturnType<typeof callWording>;
