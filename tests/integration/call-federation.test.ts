@@ -48,7 +48,7 @@ describe("calls to action reach followers", () => {
     await relais?.close();
   });
 
-  const after = (mark: number, type: string, objectType?: string) => (d: ReceivedDelivery) =>
+  const since = (mark: number, type: string, objectType?: string) => (d: ReceivedDelivery) =>
     mastodon.received.indexOf(d) >= mark && d.signatureValid && d.activity?.type === type && (objectType === undefined || objectOf(d).type === objectType);
 
   it("is found by no one before launch, then reaches Mastodon whole, each change with a note, and goes", async () => {
@@ -69,7 +69,7 @@ describe("calls to action reach followers", () => {
 
     let mark = mastodon.received.length;
     await calls.open(editor, call.id);
-    const create = await mastodon.waitFor(after(mark, "Create", "Article"), { timeoutMs: 20_000 });
+    const create = await mastodon.waitFor(since(mark, "Create", "Article"), { timeoutMs: 20_000 });
     expect(create.signer).toBe(lyon());
     expect(create.activity?.id).toBe(`${apId}#create`);
     // Fedify's Linked Data signature and the FEP-8b32 proof were made over the document as built: its
@@ -95,10 +95,10 @@ describe("calls to action reach followers", () => {
 
     mark = mastodon.received.length;
     await calls.update(editor, call.id, { deadline: "2030-03-02", body: { fr: "Nous **exigeons** tout", de: "Wir **fordern** alles" } });
-    const update = await mastodon.waitFor(after(mark, "Update", "Article"), { timeoutMs: 20_000 });
+    const update = await mastodon.waitFor(since(mark, "Update", "Article"), { timeoutMs: 20_000 });
     expect(update.activity?.id).toBe(`${apId}#update-1`);
     expect(objectOf(update)).toMatchObject({ version: 2, deadline: "2030-03-02T23:59:00+01:00" });
-    const noteCreate = await mastodon.waitFor(after(mark, "Create", "Note"), { timeoutMs: 20_000 });
+    const noteCreate = await mastodon.waitFor(since(mark, "Create", "Note"), { timeoutMs: 20_000 });
     expect(mastodon.received.indexOf(noteCreate)).toBeGreaterThan(mastodon.received.indexOf(update));
     const note = objectOf(noteCreate);
     expect(note).toMatchObject({ id: `${apId}/changes/1`, quote: apId, changeOf: apId, changeKind: ["TextChanged", "DeadlineChanged"] });
@@ -108,14 +108,14 @@ describe("calls to action reach followers", () => {
 
     mark = mastodon.received.length;
     await calls.close(editor, call.id);
-    await mastodon.waitFor((d) => after(mark, "Update", "Article")(d) && objectOf(d).callStatus === "Closed", { timeoutMs: 20_000 });
-    await mastodon.waitFor((d) => after(mark, "Create", "Note")(d) && JSON.stringify(objectOf(d).changeKind) === '["Closed"]', { timeoutMs: 20_000 });
+    await mastodon.waitFor((d) => since(mark, "Update", "Article")(d) && objectOf(d).callStatus === "Closed", { timeoutMs: 20_000 });
+    await mastodon.waitFor((d) => since(mark, "Create", "Note")(d) && JSON.stringify(objectOf(d).changeKind) === '["Closed"]', { timeoutMs: 20_000 });
 
     mark = mastodon.received.length;
     await calls.delete(editor, call.id);
-    await mastodon.waitFor((d) => after(mark, "Delete")(d) && objectOf(d).id === apId, { timeoutMs: 20_000 });
+    await mastodon.waitFor((d) => since(mark, "Delete")(d) && objectOf(d).id === apId, { timeoutMs: 20_000 });
     await until("the Deletes of both change notes", async () =>
-      [1, 2].every((n) => mastodon.received.some((d) => after(mark, "Delete")(d) && objectOf(d).id === `${apId}/changes/${n}`)),
+      [1, 2].every((n) => mastodon.received.some((d) => since(mark, "Delete")(d) && objectOf(d).id === `${apId}/changes/${n}`)),
     );
     const gone = await as2(apId);
     expect(gone.status).toBe(410);

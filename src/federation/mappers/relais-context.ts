@@ -2,7 +2,7 @@
  * Relais's own JSON-LD terms (calls to action, co-signatures, co-organised events), decided once:
  * term names end up in signed bytes (FEP-8b32 proofs are made over the JSON as sent), so none is ever
  * renamed. Every document that uses one carries this context inline (nothing is fetched); the same
- * context is served at `/ns` (FEDERATION.md, "Calls to action").
+ * context is served by every instance (paths.namespace, FEDERATION.md, "Calls to action").
  */
 export const relaisNamespace = "https://w3id.org/relais/ns#";
 
@@ -77,5 +77,5 @@ export const relaisContext = {
   quoteUri: "http://fedibird.com/ns#quoteUri",
 } as const;
 
-/** The document served at `/ns`. */
+/** The document every instance serves (paths.namespace). */
 export const relaisContextDocument = { "@context": relaisContext } as const;
