@@ -86,19 +86,51 @@ describe("every page in a real browser", () => {
     return found;
   };
 
-  const publicPages = () => ["/", "/events", "/@lyon", `/events/${eventId}`, "/no-such-page"];
+  /**
+   * Every page reachable by links from `start` (same origin, kept by `keep`; images, stylesheets and
+   * calendar files left out; `?lang=` ignored), each checked in one of the four languages in turn
+   * (accessibility, phone width) and declared in all four. New pages are checked without being listed.
+   */
+  const crawl = async (start: string[], keep: (path: string) => boolean, opts: { screenshots?: boolean; limit?: number } = {}) => {
+    const queue = [...start];
+    const seen = new Set(queue);
+    const visited: string[] = [];
+    const problems: string[] = [];
+    while (queue.length > 0 && visited.length < (opts.limit ?? 60)) {
+      const path = queue.shift() as string;
+      const status = await visit(path, languages[visited.length % languages.length]);
+      visited.push(path);
+      if (status !== 200) {
+        problems.push(`${path}: answered ${status}`);
+        continue;
+      }
+      const links = await page.$$eval("a[href]", (anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+      for (const href of links) {
+        const url = new URL(href);
+        if (url.origin !== relais.origin.origin || /^\/(media|assets)\/|\.ics$/.test(url.pathname)) continue;
+        url.searchParams.delete("lang");
+        const next = url.pathname + url.search;
+        if (keep(next) && !seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+      const kind = path === "/" ? "home" : path === "/events" ? "calendar" : /^\/@[^/]+$/.test(path) ? "collective" : /^\/events\/[0-9a-f-]{36}$/.test(path) ? "event" : undefined;
+      const name = opts.screenshots && kind ? `public-${kind}` : undefined;
+      problems.push(...(await pageProblems(page, name)), ...(await untranslated(path)));
+    }
+    return { visited, problems };
+  };
 
   it("public pages: accessible, fit a phone, translated in fr, de, nl and en", async () => {
     // The check itself finds problems: an image without a description, a field without a label.
     await visit("/", "fr");
     await page.evaluate(() => document.querySelector("main")?.insertAdjacentHTML("beforeend", '<img src="/x.png"><input type="text">'));
     expect((await pageProblems(page)).join("\n")).toMatch(/critical image-alt[\s\S]*critical label/);
-    const problems: string[] = [];
-    for (const [i, path] of publicPages().entries()) {
-      await visit(path, languages[i % languages.length]);
-      problems.push(...(await pageProblems(page, i < 4 ? `public-${["home", "calendar", "collective", "event"][i]}` : undefined)));
-      problems.push(...(await untranslated(path)));
-    }
+    const { visited, problems } = await crawl(["/"], (path) => !path.startsWith("/manage"), { screenshots: true });
+    expect(visited).toEqual(expect.arrayContaining(["/", "/events", "/@lyon", `/events/${eventId}`]));
+    await visit("/no-such-page", "nl");
+    problems.push(...(await pageProblems(page)), ...(await untranslated("/no-such-page")));
     expect(problems).toEqual([]);
   }, 300_000);
 
@@ -118,27 +150,24 @@ describe("every page in a real browser", () => {
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL((url) => url.pathname === "/manage");
-    const paths = [
-      "/manage",
-      "/manage/account",
-      "/manage/account/totp",
-      "/manage/collectives/new",
-      "/manage/@lyon",
-      "/manage/@lyon/members",
-      "/manage/@lyon/settings",
-      "/manage/@lyon/audit",
-      "/manage/@lyon/events/new",
-      `/manage/events/${eventId}`,
-      `/manage/events/${draftId}`,
-      `/manage/events/${eventId}/cancel`,
-      `/manage/events/${eventId}/delete`,
-    ];
-    const problems: string[] = [];
-    for (const [i, path] of paths.entries()) {
-      expect(await visit(path, languages[i % languages.length]), path).toBe(200);
-      problems.push(...(await pageProblems(page)));
-      problems.push(...(await untranslated(path)));
-    }
+    const { visited, problems } = await crawl(["/manage"], (path) => path.startsWith("/manage"));
+    expect(visited).toEqual(
+      expect.arrayContaining([
+        "/manage",
+        "/manage/account",
+        "/manage/account/totp",
+        "/manage/collectives/new",
+        "/manage/@lyon",
+        "/manage/@lyon/members",
+        "/manage/@lyon/settings",
+        "/manage/@lyon/audit",
+        "/manage/@lyon/events/new",
+        `/manage/events/${eventId}`,
+        `/manage/events/${draftId}`,
+        `/manage/events/${eventId}/cancel`,
+        `/manage/events/${eventId}/delete`,
+      ]),
+    );
     // A form sent with problems: the summary and the messages next to their fields.
     await visit("/manage/@lyon/events/new", "de");
     await page.locator('input[name="name.fr"]').fill("");
