@@ -1,6 +1,7 @@
 import { isActor, Object as AsObject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
+import { sleepUnlessAborted } from "../shared/sleep.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import { fetchErrorStatus } from "./inbox/inbox-handlers.ts";
@@ -73,17 +74,7 @@ export class ActorRefresher {
       } catch (error) {
         logger.warn("refreshing remote actors failed: {error}", { error });
       }
-      await new Promise<void>((resolve) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        }, intervalMs);
-        signal.addEventListener("abort", onAbort, { once: true });
-      });
+      await sleepUnlessAborted(intervalMs, signal);
     }
   }
 }

@@ -167,6 +167,25 @@ export function lazyRequestBody(
 }
 
 /**
+ * The whole body, read through the same cap as the bridge's (`lazyRequestBody`), for a check that must
+ * see it before Fedify (the inbox precheck): the bytes, or the 413 error when it is larger than the cap
+ * (declared or counted; reading stops there). Keep the bytes on `req.rawBody`: the bridge then hands
+ * exactly them to Fedify.
+ */
+export async function readRequestBody(req: IncomingMessage, maxBodyBytes: number): Promise<Buffer | FederationBodyTooLargeError> {
+  let failure: FederationBodyTooLargeError | FederationBodyConsumedError | undefined;
+  const stream = lazyRequestBody(req, maxBodyBytes, (error) => {
+    failure = error;
+  });
+  try {
+    return Buffer.from(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    if (failure instanceof FederationBodyTooLargeError) return failure;
+    throw failure ?? error;
+  }
+}
+
+/**
  * Copies a fetch `Response` (status, every header, streamed body) onto Express's `res` and
  * resolves once the body is written. Repeated Set-Cookie headers stay separate.
  */

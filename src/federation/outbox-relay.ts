@@ -8,6 +8,7 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { OutboxRepository } from "../modules/outbox/outbox.repository.ts";
 import type { OutboxMessage } from "../modules/outbox/outbox.writer.ts";
+import { sleepUnlessAborted } from "../shared/sleep.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
@@ -16,6 +17,7 @@ import { sendCallMessage } from "./senders/call-sender.ts";
 import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
+import { toFedifyRecipient } from "./senders/recipient.ts";
 import { profileFor } from "./server-profiles.ts";
 import type { ServerSoftwareResolver } from "./server-software.ts";
 
@@ -108,18 +110,7 @@ export class OutboxRelay {
         prunedAt = Date.now();
         await this.#prune();
       }
-      // The abort listener goes when the timer fires: one left per poll would pile up for ever.
-      await new Promise<void>((resolve) => {
-        const onAbort = () => {
-          clearTimeout(t);
-          resolve();
-        };
-        const t = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        }, intervalMs);
-        signal.addEventListener("abort", onAbort, { once: true });
-      });
+      await sleepUnlessAborted(intervalMs, signal);
     }
     await this.#running;
   }
@@ -174,7 +165,7 @@ export class OutboxRelay {
         const activity = new Answer({ id: new URL(activityId), actor: collectiveUri, object: follow, to: recipient.apId });
         await ctx.sendActivity(
           { identifier },
-          { id: recipient.apId, inboxId: recipient.inboxUrl, endpoints: recipient.sharedInboxUrl ? { sharedInbox: recipient.sharedInboxUrl } : null },
+          toFedifyRecipient(recipient),
           activity,
         );
         return;

@@ -1,4 +1,5 @@
 import { AppError } from "./errors.ts";
+import { isUuid } from "./uuid.ts";
 
 /**
  * Lists are read a page at a time, by position (keyset), never by offset: a page starts right after the
@@ -27,7 +28,7 @@ export type KeyPart = string | number;
 export type KeyCheck = (part: unknown) => boolean;
 
 export const keyChecks = {
-  uuid: (p: unknown) => typeof p === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p),
+  uuid: isUuid,
   /** Milliseconds since the epoch. */
   instant: (p: unknown) => typeof p === "number" && Number.isSafeInteger(p),
 } satisfies Record<string, KeyCheck>;

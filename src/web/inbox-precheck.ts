@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { getLogger } from "@logtape/logtape";
+import { FederationBodyTooLargeError, readRequestBody } from "../federation/express-bridge-io.ts";
 import { type ActivityFacts, type ActivityReading, signatureKeyId } from "../federation/inbox/activity-document.ts";
 import type { BlockRules } from "../modules/moderation/block-rules.ts";
 
@@ -42,14 +43,10 @@ export function inboxPrecheck(opts: InboxPrecheckOptions) {
       dropped(req, res);
       return;
     }
-    const declared = Number(req.get("content-length") ?? Number.NaN);
-    if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
-      res.set("Connection", "close");
-      refuse(req, res, 413, "payload_too_large", `the body is larger than ${opts.maxBodyBytes} bytes`);
-      return;
-    }
-    const body = await readCapped(req, opts.maxBodyBytes);
-    if (body === "too-large") {
+    // The bridge's reader and cap: Content-Length checked before reading, bytes counted while reading.
+    const body = await readRequestBody(req, opts.maxBodyBytes);
+    if (body instanceof FederationBodyTooLargeError) {
+      // The rest of the body is not read: the connection closes after the answer.
       res.set("Connection", "close");
       refuse(req, res, 413, "payload_too_large", `the body is larger than ${opts.maxBodyBytes} bytes`);
       return;
@@ -84,21 +81,6 @@ function refuse(req: Request, res: Response, status: number, code: string, messa
 function dropped(req: Request, res: Response): void {
   logger.info("inbox POST {path} dropped: blocked by the collective", { path: req.path });
   res.status(202).end();
-}
-
-async function readCapped(req: Request, cap: number): Promise<Buffer | "too-large"> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > cap) {
-      req.unpipe();
-      req.resume();
-      return "too-large";
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** A reason to refuse the activity on its face, or undefined. */

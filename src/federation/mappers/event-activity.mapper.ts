@@ -1,17 +1,17 @@
 import { Create, LanguageString, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
-import { escapeHtml } from "../../shared/html.ts";
+import { escapeHtml, textToHtml } from "../../shared/html.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
+import { eventAudience } from "./audience.ts";
 import { type EventMapperContext, eventToJsonLd, type JsonObject } from "./event.mapper.ts";
 
 const asContext = "https://www.w3.org/ns/activitystreams";
 const publicAddress = PUBLIC_COLLECTION.href;
 
-/** Who an event's activities address: the public and the followers (unlisted: the other way round). */
+/** The audience of an event's activities, as JSON-LD strings. */
 function audience(event: PublishedEvent, followers: URL): { to: string; cc: string } {
-  return event.visibility === "public"
-    ? { to: publicAddress, cc: followers.href }
-    : { to: followers.href, cc: publicAddress };
+  const { to, cc } = eventAudience(event, followers);
+  return { to: to.href, cc: cc.href };
 }
 
 /**
@@ -110,16 +110,15 @@ export function changeNote(opts: {
   published: Temporal.Instant;
 }): Note {
   const { event, urls } = opts;
-  const paragraphs = opts.text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`);
   const link = `<p><a href="${escapeHtml(event.apId.href)}">${escapeHtml(event.apId.href)}</a></p>`;
-  const html = paragraphs.join("") + link;
+  const html = textToHtml(opts.text) + link;
   const followers = urls.collectiveFollowers(event.organizer.slug);
-  const a = audience(event, followers);
+  const { to, cc } = eventAudience(event, followers);
   return new Note({
     id: urls.eventChangeNote(event.id, opts.version),
     attribution: event.organizer.apId,
-    to: new URL(a.to),
-    cc: new URL(a.cc),
+    to,
+    cc,
     contents: [html, new LanguageString(html, opts.language)],
     url: event.apId,
     published: opts.published,
@@ -133,12 +132,12 @@ export async function changeNoteDocument(opts: Parameters<typeof changeNote>[0])
 }
 
 export function changeNoteCreate(note: Note, event: PublishedEvent, sender: ActivitySender): Create {
-  const a = audience(event, sender.followers);
+  const { to, cc } = eventAudience(event, sender.followers);
   return new Create({
     id: new URL(`${note.id?.href}#${sender.idPrefix}create`),
     actor: sender.actor,
-    to: new URL(a.to),
-    cc: new URL(a.cc),
+    to,
+    cc,
     object: note,
     published: note.published,
   });

@@ -1,4 +1,5 @@
-import { Document, Hashtag, LanguageString, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Document, Hashtag, LanguageString, Note } from "@fedify/vocab";
+import { eventAudience } from "./audience.ts";
 import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import { escapeHtml } from "../../shared/html.ts";
@@ -22,7 +23,7 @@ export function eventNote(event: PublishedEvent, { urls, wording }: { urls: Urls
     return `<p><strong>${escapeHtml(name)}</strong></p><p>${escapeHtml(wording.mastodonSummary(event, lang))}</p>${link}`;
   };
   const followers = urls.collectiveFollowers(event.organizer.slug);
-  const [to, cc] = event.visibility === "public" ? [PUBLIC_COLLECTION, followers] : [followers, PUBLIC_COLLECTION];
+  const { to, cc } = eventAudience(event, followers);
   const alt = event.image ? plainTextMap(event.image.alt) : undefined;
   const altText = alt ? pickLanguage(alt, [primary], primary)?.text : undefined;
   return new Note({

@@ -1,4 +1,5 @@
-import { Create, Event, Hashtag, Image, Link, PUBLIC_COLLECTION, Place, Update } from "@fedify/vocab";
+import { Create, Event, Hashtag, Image, Link, Place, Update } from "@fedify/vocab";
+import { eventAudience } from "./audience.ts";
 import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { EventData, PublishedEvent } from "../../modules/event/event.types.ts";
 import { escapeHtml } from "../../shared/html.ts";
@@ -114,14 +115,14 @@ export function eventToAs2(event: PublishedEvent, ctx: EventMapperContext): Even
   for (const link of event.links) {
     attachments.push(new Link({ href: new URL(link.url), mediaType: "text/html", name: optionalPlainText(link.title) ?? null }));
   }
-  const audience = event.visibility === "public" ? [PUBLIC_COLLECTION, ctx.followersUrl] : [ctx.followersUrl, PUBLIC_COLLECTION];
+  const audience = eventAudience(event, ctx.followersUrl);
   const content = contentLines(event, ctx.wording);
   return new Event({
     id: event.apId,
     url: event.apId,
     attribution: event.organizer.apId,
-    to: audience[0] ?? null,
-    cc: audience[1] ?? null,
+    to: audience.to,
+    cc: audience.cc,
     names: toLanguageStrings(plainTextMap(event.name), primary),
     summaries: toLanguageStrings(summaryLines(event, ctx.wording), primary),
     contents: toLanguageStrings(content, primary),

@@ -4,6 +4,7 @@ import type { Collective } from "../../modules/collective/collective.entity.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { collectiveToGroup } from "../mappers/collective.mapper.ts";
+import { toFedifyRecipient } from "./recipient.ts";
 
 /**
  * An Update of the collective's Group to its followers after its settings changed, so that their
@@ -28,7 +29,7 @@ export async function sendCollectiveUpdate(
   });
   await ctx.sendActivity(
     { identifier: collective.slug },
-    recipients.map((r) => ({ id: r.apId, inboxId: r.inboxUrl, endpoints: r.sharedInboxUrl ? { sharedInbox: r.sharedInboxUrl } : null })),
+    recipients.map(toFedifyRecipient),
     update,
     { preferSharedInbox: true },
   );

@@ -5,7 +5,7 @@ import type { EventService } from "../../modules/event/event.service.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
-import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
+import { toFedifyRecipient } from "./recipient.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
 import {
@@ -31,12 +31,6 @@ export interface EventSenderDeps {
   readonly serverSoftware: ServerSoftwareResolver;
   readonly wording: EventWording;
 }
-
-const toFedifyRecipient = (r: Recipient) => ({
-  id: r.apId,
-  inboxId: r.inboxUrl,
-  endpoints: r.sharedInboxUrl ? { sharedInbox: r.sharedInboxUrl } : null,
-});
 
 interface Loaded {
   readonly event: PublishedEvent;

@@ -3,17 +3,12 @@ import { Announce, Follow, PUBLIC_COLLECTION, Undo } from "@fedify/vocab";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage, OutboxRecipient } from "../../modules/outbox/outbox.writer.ts";
 import type { Urls } from "../../shared/urls.ts";
+import { toFedifyRecipient } from "./recipient.ts";
 
 export type PartnerMessage = Extract<
   OutboxMessage,
   { kind: "follow-partner" | "undo-follow-partner" | "announce-partner-event" | "undo-announce-partner-event" }
 >;
-
-const toFedifyRecipient = (r: { apId: URL | string; inboxUrl: URL | string; sharedInboxUrl?: URL | string | null | undefined }) => ({
-  id: new URL(r.apId),
-  inboxId: new URL(r.inboxUrl),
-  endpoints: r.sharedInboxUrl ? { sharedInbox: new URL(r.sharedInboxUrl) } : null,
-});
 
 /**
  * A collective's activities towards its partners: its Follow (and the Undo of it), to the partner's

@@ -6,6 +6,7 @@ import { can } from "../collective/collective.policy.ts";
 import { type MemberRole, memberRoles, MembershipSchema } from "../user/user.entity.ts";
 import type { Principal } from "../user/user.service.ts";
 import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
+import { isUuid } from "../../shared/uuid.ts";
 
 export interface MemberView {
   readonly userId: string;
@@ -16,7 +17,6 @@ export interface MemberView {
 
 const memberKeyShape = [keyChecks.instant, keyChecks.uuid];
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who belongs to a collective, and owners' decisions about it. A collective always keeps an owner. */
 export class MembershipService {
@@ -67,7 +67,7 @@ export class MembershipService {
     await this.#em.fork().transactional(async (em) => {
       const collective = await this.#collective(em, slug);
       if (!can(by, "manage-members", collective.id)) throw forbidden(`only owners of "${slug}" change roles`);
-      const m = uuid.test(userId) ? await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] }) : null;
+      const m = isUuid(userId) ? await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] }) : null;
       if (!m) throw notFound("this member");
       if (m.role === role) return;
       if (m.role === "owner") await this.#keepAnOwner(em, collective.id);
@@ -83,7 +83,7 @@ export class MembershipService {
       const collective = await this.#collective(em, slug);
       const self = by !== "cli" && by.userId === userId;
       if (by !== "cli" && !self && !can(by, "manage-members", collective.id)) throw forbidden(`only owners of "${slug}" remove members`);
-      const m = uuid.test(userId) ? await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] }) : null;
+      const m = isUuid(userId) ? await em.findOne(MembershipSchema, { collective: collective.id, user: userId }, { populate: ["user"] }) : null;
       if (!m) throw notFound("this member");
       if (m.role === "owner") await this.#keepAnOwner(em, collective.id);
       const email = m.user.email;

@@ -29,6 +29,7 @@ import type { EventStatus, PublishedEvent } from "./event.types.ts";
 import type { Translate } from "../../shared/i18n.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
+import { isUuid } from "../../shared/uuid.ts";
 
 export interface EventListQuery {
   readonly from?: Temporal.Instant;
@@ -69,9 +70,8 @@ const toChangeNoteView = (row: EventChangeNote): ChangeNoteView => ({
 const eventListName = "events";
 const eventKeyShape = [keyChecks.instant, keyChecks.uuid];
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function checkId(id: string): void {
-  if (!uuid.test(id)) throw notFound(`the event ${id}`);
+  if (!isUuid(id)) throw notFound(`the event ${id}`);
 }
 
 /**
@@ -196,7 +196,7 @@ export class EventService {
 
   /** Any stored event, deleted or draft, for the federation layer (deliveries, tombstones). */
   async loadForDelivery(id: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null } | null> {
-    if (!uuid.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await findEvent(this.#em.fork(), id);
     if (!row) return null;
     return {
@@ -208,7 +208,7 @@ export class EventService {
 
   /** A change note, to send it with its Update and to serve it at its URL. */
   async changeNote(id: string, version: number): Promise<ChangeNoteView | null> {
-    if (!uuid.test(id) || !Number.isSafeInteger(version)) return null;
+    if (!isUuid(id) || !Number.isSafeInteger(version)) return null;
     const row = await findChangeNote(this.#em.fork(), id, version);
     return row ? toChangeNoteView(row) : null;
   }
@@ -220,7 +220,7 @@ export class EventService {
 
   /** The change notes of an event that followers may have received, oldest first. */
   async sentChangeNotes(id: string): Promise<ChangeNoteView[]> {
-    if (!uuid.test(id)) return [];
+    if (!isUuid(id)) return [];
     return (await sentChangeNotes(this.#em.fork(), id)).map(toChangeNoteView);
   }
 

@@ -2,8 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import type { FeedScope, FeedSubject, FeedSubjects, MissingFeed } from "./feed.types.ts";
+import { isUuid } from "../../shared/uuid.ts";
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound: MissingFeed = { missing: "not-found" };
 const gone: MissingFeed = { missing: "gone" };
 
@@ -107,7 +107,7 @@ export class DatabaseFeedSubjects implements FeedSubjects {
   }
 
   async #event(scope: FeedScope & { kind: "event" }): Promise<FeedSubject | MissingFeed> {
-    if (!uuid.test(scope.id)) return notFound;
+    if (!isUuid(scope.id)) return notFound;
     const [row] = await this.#em
       .getConnection()
       .execute<EventHead[]>(

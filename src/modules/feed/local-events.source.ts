@@ -3,6 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Urls } from "../../shared/urls.ts";
 import { type EventRow, EventSchema } from "../event/event.entity.ts";
 import { toPublishedEvent } from "../event/event.record.ts";
+import { timeWindowFilter } from "../event/event.repository.ts";
 import type { PublishedEvent } from "../event/event.types.ts";
 import { eventMatches } from "./feed-filters.ts";
 import type { EventQuery, FeedSource, FeedSubject } from "./feed.types.ts";
@@ -47,11 +48,7 @@ export class LocalEventSource implements FeedSource {
     if (filters.statuses.length > 0) where.push({ status: { $in: [...filters.statuses] } });
     if (filters.categories.length > 0) where.push({ category: { $in: [...filters.categories] } });
     if (filters.countries.length > 0) where.push({ location: { country: { $in: [...filters.countries] } } });
-    if (window.from !== undefined) {
-      const from = new Date(window.from.epochMilliseconds);
-      where.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }] });
-    }
-    if (window.to !== undefined) where.push({ startsAt: { $lt: new Date(window.to.epochMilliseconds) } });
+    if (window.from !== undefined || window.to !== undefined) where.push(timeWindowFilter(window) as FilterQuery<EventRow>);
 
     const filterTags = filters.tags.length > 0;
     const events: PublishedEvent[] = [];

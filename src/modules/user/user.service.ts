@@ -8,6 +8,7 @@ import { hashPassword } from "./password.ts";
 import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import { findTokenHolder, findTokens, touchToken } from "./user.repository.ts";
 import { type ApiToken, ApiTokenSchema, type MemberRole, memberRoles, MembershipSchema, type User, UserSchema } from "./user.entity.ts";
+import { isUuid } from "../../shared/uuid.ts";
 
 const emailSchema = z
   .string()
@@ -146,8 +147,7 @@ export class UserService {
    * like an unknown id.
    */
   async revokeToken(id: string, owner?: { userId: string }): Promise<void> {
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const deleted = uuid.test(id)
+    const deleted = isUuid(id)
       ? await this.#em.fork().nativeDelete(ApiTokenSchema, { id, ...(owner ? { user: owner.userId } : {}) })
       : 0;
     if (deleted === 0) throw notFound(`the token ${id}`);
