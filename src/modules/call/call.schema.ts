@@ -6,6 +6,7 @@ import { oneLine } from "../event/event.schema.ts";
 import { canonicalTimezone, parseEventTime } from "../event/event-time.ts";
 import type { EventImage } from "../event/event.types.ts";
 import type { CallText } from "./call.types.ts";
+import { uuidPattern } from "../../shared/uuid.ts";
 
 /** One problem with a request body: `field` is a dotted path ("demands.2.fr"). */
 export interface FieldError {
@@ -97,7 +98,6 @@ const imageSchema = z.strictObject(
   { error: 'must be an object such as {"url": "https://…/media/….jpg", "alt": {"fr": "…"}}' },
 );
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const bodySchema = z.strictObject(
   {
@@ -120,7 +120,7 @@ const bodySchema = z.strictObject(
     ),
     relatedEvents: optional(
       z
-        .array(z.string({ error: "must be an event id" }).regex(uuid, "must be the id of an event of this instance (a UUID)"), {
+        .array(z.string({ error: "must be an event id" }).regex(uuidPattern, "must be the id of an event of this instance (a UUID)"), {
           error: 'must be a list of event ids, e.g. ["0d6c…"]',
         })
         .max(callLimits.relatedEvents, `at most ${callLimits.relatedEvents} related events`),

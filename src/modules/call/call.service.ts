@@ -36,11 +36,11 @@ import {
   type CallView,
   editableStatuses,
 } from "./call.types.ts";
+import { isUuid } from "../../shared/uuid.ts";
 
 /** Who acts on a call: an editor (a web session or an API token), or the operator at the CLI. */
 export type CallActor = Principal | "operator";
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const mayEdit = (actor: CallActor, collectiveId: string) => actor === "operator" || can(actor, "edit-calls", collectiveId);
 const mayReadPrivate = (actor: CallActor | null, collectiveId: string) => actor === "operator" || (actor !== null && can(actor, "read-private", collectiveId));
@@ -226,7 +226,7 @@ export class CallService {
   /** One call for its editors (drafts included); a public call for anyone. */
   async get(actor: CallActor | null, id: string): Promise<CallView> {
     const em = this.#em.fork();
-    const row = uuid.test(id) ? await em.findOne(CallSchema, { id, deletedAt: null }, { populate: ["collective"] }) : null;
+    const row = isUuid(id) ? await em.findOne(CallSchema, { id, deletedAt: null }, { populate: ["collective"] }) : null;
     if (!row || (!row.launchedAt && !mayReadPrivate(actor, row.collective.id))) throw notFound(`the call ${id}`);
     return this.#view(em, row, row.collective);
   }
@@ -246,7 +246,7 @@ export class CallService {
    * what to show of it); null for an unknown id.
    */
   async load(id: string): Promise<CallView | null> {
-    if (!uuid.test(id)) return null;
+    if (!isUuid(id)) return null;
     const em = this.#em.fork();
     const row = await em.findOne(CallSchema, { id }, { populate: ["collective"] });
     return row ? this.#view(em, row, row.collective) : null;
@@ -254,14 +254,14 @@ export class CallService {
 
   /** The versions of a call, oldest first. */
   async versions(id: string): Promise<CallVersionView[]> {
-    if (!uuid.test(id)) return [];
+    if (!isUuid(id)) return [];
     const em = this.#em.fork();
     const primary = await this.#primaryOf(em, id);
     return (await findVersions(em, id)).map((v) => toVersionView(id, v, primary));
   }
 
   async version(id: string, version: number): Promise<CallVersionView | null> {
-    if (!uuid.test(id) || !Number.isSafeInteger(version)) return null;
+    if (!isUuid(id) || !Number.isSafeInteger(version)) return null;
     const em = this.#em.fork();
     const row = await findVersion(em, id, version);
     return row ? toVersionView(id, row, await this.#primaryOf(em, id)) : null;
@@ -269,7 +269,7 @@ export class CallService {
 
   /** A change note, to send it with its Update and to serve it at its URL. */
   async changeNote(id: string, revision: number): Promise<CallChangeNoteView | null> {
-    if (!uuid.test(id) || !Number.isSafeInteger(revision)) return null;
+    if (!isUuid(id) || !Number.isSafeInteger(revision)) return null;
     const em = this.#em.fork();
     const row = await findCallChangeNote(em, id, revision);
     return row ? toChangeNoteView(id, row, await this.#primaryOf(em, id)) : null;
@@ -281,7 +281,7 @@ export class CallService {
 
   /** The change notes of a call that followers may have received, oldest first. */
   async sentChangeNotes(id: string): Promise<CallChangeNoteView[]> {
-    if (!uuid.test(id)) return [];
+    if (!isUuid(id)) return [];
     const em = this.#em.fork();
     const primary = await this.#primaryOf(em, id);
     return (await sentCallChangeNotes(em, id)).map((r) => toChangeNoteView(id, r, primary));
@@ -298,7 +298,7 @@ export class CallService {
     id: string,
     apply: (em: EntityManager, row: CallRow, collective: Collective) => Promise<{ action: AuditAction | undefined; queued: boolean }>,
   ): Promise<CallView> {
-    if (!uuid.test(id)) throw notFound(`the call ${id}`);
+    if (!isUuid(id)) throw notFound(`the call ${id}`);
     const { view, queued } = await this.#em.fork().transactional(async (em) => {
       const row = await em.findOne(CallSchema, { id, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!row) throw notFound(`the call ${id}`);
