@@ -24,10 +24,24 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
     }
     return p;
   };
+  // A collective's id by its slug, for its keys and its followers count. Fedify asks for an actor's keys
+  // several times per request (the actor document, the inbox's recipient check, signing), and each ask
+  // was a query: a slug names the same collective for ever (collectives are neither renamed nor
+  // deleted), so found ids are kept; unknown slugs are asked again.
+  const collectiveIds = new Map<string, string>();
+  const collectiveIdOf = async (slug: string): Promise<string | undefined> => {
+    const known = collectiveIds.get(slug);
+    if (known) return known;
+    const c = await collectives.findBySlug(slug);
+    if (!c) return undefined;
+    if (collectiveIds.size >= 10_000) collectiveIds.clear();
+    collectiveIds.set(slug, c.id);
+    return c.id;
+  };
   const ownerOf = async (identifier: string): Promise<string | null> => {
     if (identifier === instanceIdentifier) return instanceKeyOwner;
-    const c = await collectives.findBySlug(identifier);
-    return c ? collectiveKeyOwner(c.id) : null;
+    const id = await collectiveIdOf(identifier);
+    return id ? collectiveKeyOwner(id) : null;
   };
 
   federation
@@ -66,7 +80,7 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
   // Who follows a collective is political-opinion data: the count is public, the members are not
   // listed to anyone (operators see them with `relais follower list`). The same for the instance actor.
   const followedId = async (identifier: string): Promise<string | null | undefined> =>
-    identifier === instanceIdentifier ? null : (await collectives.findBySlug(identifier))?.id;
+    identifier === instanceIdentifier ? null : await collectiveIdOf(identifier);
   federation
     .setFollowersDispatcher(paths.actorFollowers, async (_ctx, identifier) => {
       if ((await followedId(identifier)) === undefined) return null;
