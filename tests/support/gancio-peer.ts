@@ -43,6 +43,18 @@ export interface GancioEvent {
   owner: string;
 }
 
+/** An event of this Gancio's own, to publish (`start`/`end` local times with their offset, as Gancio writes them). */
+export interface GancioOwnEvent {
+  id: number;
+  slug: string;
+  title: string;
+  start: string;
+  end?: string;
+  description?: string;
+  place?: { name: string; address: string; latitude?: number; longitude?: number };
+  tags?: string[];
+}
+
 export interface GancioInstance {
   domain: string;
   applicationActor: string | undefined;
@@ -62,6 +74,8 @@ export class GancioPeer {
   /** Gancio's `enable_resources` setting (false by default): Notes are then never answered. */
   enableResources = false;
   readonly #server: Server;
+  /** Its own events' documents, served at `/federation/m/<id>`. */
+  readonly #served = new Map<string, JsonObject>();
   /** Requests Gancio never answers, released (and recorded) when the peer closes. */
   readonly #hanging = new Set<ServerResponse>();
 
@@ -222,6 +236,55 @@ export class GancioPeer {
     return actor;
   }
 
+  /**
+   * An event published on this Gancio, sent to its followers as helpers.js `sendEvent` does: one
+   * `Create` (then `Update`, `Delete`) per shared inbox, from the relay actor, with id
+   * `/federation/m/<id>#<Type>-<updatedAt>`; the `Event` (models/event.js `toAP`) has local-offset times,
+   * a `Place` whose `address` is text, `Hashtag`s with relative `href`s, arrays for `tag` and
+   * `attachment`, and no `@context` of its own. Returns the event's id; served at that URL too.
+   */
+  async publishEvent(event: GancioOwnEvent, type: "Create" | "Update" | "Delete" = "Create"): Promise<URL> {
+    const id = new URL(`/federation/m/${event.id}`, this.origin);
+    const object = {
+      id: id.href,
+      name: event.title,
+      url: new URL(`/event/${event.slug}`, this.origin).href,
+      type: "Event",
+      startTime: event.start,
+      ...(event.end ? { endTime: event.end } : {}),
+      location: event.place ? { type: "Place", name: event.place.name, address: event.place.address, ...(event.place.latitude !== undefined ? { latitude: event.place.latitude, longitude: event.place.longitude } : {}) } : undefined,
+      attachment: [],
+      tag: (event.tags ?? []).map((t) => ({ type: "Hashtag", name: `#${t}`, href: `/tags/${t}` })),
+      published: new Date().toISOString(),
+      attributedTo: this.actorId.href,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+      cc: [`${this.actorId.href}/followers`],
+      content: event.description ?? "",
+      summary: event.description ?? "",
+    };
+    if (type === "Delete") this.#served.delete(id.pathname);
+    else this.#served.set(id.pathname, object);
+    const followers = [...this.apUsers.values()].filter((u) => u.follower);
+    const byInbox = new Map<string, string[]>();
+    for (const f of followers) {
+      const inbox = idOf((f.object.endpoints as JsonObject | undefined)?.sharedInbox) ?? idOf(f.object.inbox);
+      if (inbox) byInbox.set(inbox, [...(byInbox.get(inbox) ?? []), f.apId]);
+    }
+    for (const [inbox, recipients] of byInbox) {
+      const body = {
+        id: `${id.href}#${type}-${Date.now()}`,
+        type,
+        to: ["https://www.w3.org/ns/activitystreams#Public"],
+        cc: [...recipients, `${this.actorId.href}/followers`],
+        actor: this.actorId.href,
+        object,
+        "@context": [AS, "https://w3id.org/security/v1", { toot: "http://joinmastodon.org/ns#", Hashtag: `${AS}#Hashtag`, discoverable: "toot:discoverable" }],
+      };
+      await this.signAndSend(JSON.stringify(body), new URL(inbox));
+    }
+    return id;
+  }
+
   /** Keeps a request unanswered, as Gancio does when a handler returns without a response. */
   hang(res: ServerResponse): void {
     this.#hanging.add(res);
@@ -260,6 +323,8 @@ export class GancioPeer {
       return json(200, { subject: resource, links: [{ rel: "self", type: "application/activity+json", href: this.actorId.href }] }, "application/jrd+json");
     }
     if (url.pathname === this.actorId.pathname) return json(200, this.actorDocument(), "application/activity+json; charset=utf-8");
+    const served = this.#served.get(url.pathname);
+    if (served) return json(200, served, "application/activity+json; charset=utf-8");
     if (url.pathname.startsWith("/federation/")) this.log.warn(`[FEDI] 404 Page not found: ${url.pathname}`);
     res.writeHead(404).end("404: Page not Found");
   }

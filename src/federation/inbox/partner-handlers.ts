@@ -121,6 +121,11 @@ export async function onAnnounce(ctx: InboxContext<void>, announce: Announce, de
     if (!fetched.ok) return decided("Announce", `ignored: ${fetched.reason}`, announce);
     document = unwrapEvent(fetched.json);
   }
+  // A group that announces its members' activities (Mobilizon) announces their Deletes too.
+  if (hasType(document, "Delete") && objectId.origin === actor.origin) {
+    const deleted = idOf(document.object);
+    if (deleted && URL.canParse(deleted) && new URL(deleted).origin === actor.origin) return onDeleteObject(announce, actor, new URL(deleted), deps);
+  }
   if (!hasType(document, "Event")) return decided("Announce", "ignored: it does not announce an event", announce);
   await receive("Announce", announce, document, "announce", deps);
 }

@@ -337,9 +337,10 @@ export class PartnerService {
       let relayed = 0;
       for (const partner of listening) {
         const added = await addSource(em, row.id, partner.id, input.path);
-        // "Their new events": the partner's own (its origin), first seen from it, and only once per
+        // "Their new events": the partner's own (published on its origin: created by it, or announced by
+        // it as a Mobilizon group does its members' events), first seen from it, and only once per
         // collective. An event of ours, or one the partner only relays, is never passed on: no loops.
-        if (added && partner.relay && partner.state === "accepted" && input.path === "create" && new URL(partner.actor.apId).origin === event.apId.origin) {
+        if (added && partner.relay && partner.state === "accepted" && new URL(partner.actor.apId).origin === event.apId.origin) {
           const queued = await writeOutbox(em, this.#urls.partnerAnnounce(partner.collective.slug, row.apId).href, {
             kind: "announce-partner-event",
             collectiveId: partner.collective.id,
