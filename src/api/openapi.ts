@@ -187,6 +187,103 @@ const accountPaths = {
   },
 };
 
+const block = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    collective: { type: ["string", "null"], description: "The collective's slug; null for an instance-wide block" },
+    kind: { type: "string", enum: ["domain", "actor"], description: "A server (the domain and its subdomains, every port) or one actor" },
+    target: { type: "string", description: "The domain in ASCII (IDNs as punycode, lower case), or the actor's URL", example: "spam.example" },
+    reason: { type: ["string", "null"] },
+    createdBy: { type: "string", description: "The account's email, or cli for the operator" },
+    createdAt: date,
+  },
+};
+const blockInput = {
+  type: "object",
+  additionalProperties: false,
+  required: ["target"],
+  properties: {
+    target: {
+      type: "string",
+      description:
+        "A domain (spam.example; *.spam.example says the same; IDNs accepted), an actor's URL, or a handle (@user@host, looked up by WebFinger). Not this instance's own domain or actors.",
+      example: "spam.example",
+    },
+    reason: { type: "string", maxLength: 500, description: "Why, for whoever reads the list later; never sent anywhere" },
+  },
+};
+const blockResult = (description: string) => ({
+  description,
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        properties: {
+          block: { $ref: "#/components/schemas/Block" },
+          created: { type: "boolean", description: "false: it was blocked already, nothing more was done" },
+          purged: {
+            type: "object",
+            description: "What the block took away at once",
+            properties: {
+              followers: { type: "integer", description: "Its follows of ours removed; each is sent a Reject" },
+              partners: { type: "integer", description: "Our follows of it removed; each is sent an Undo" },
+              partnerEvents: { type: "integer", description: "Its events removed from agendas and feeds" },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+const blockSemantics =
+  "A blocked server or actor: nothing more is fetched from it, its follows of ours end (with a Reject) and ours of it (with an Undo), its partner events go, and its deliveries are refused before anything is stored (403 instance-wide; accepted and dropped on a collective's inbox).";
+
+/** Blocks: an owner's for a collective, the instance admin's instance-wide. */
+const blockPaths = {
+  "/api/v1/blocks": {
+    get: {
+      summary: "Instance-wide blocks (instance admin), by target; `configured` lists those of RELAIS_BLOCKED_DOMAINS",
+      parameters: pageParams,
+      responses: { "200": listOf("#/components/schemas/Block", "Blocks"), ...badQuery, ...errors },
+    },
+    post: {
+      summary: "Block a server or an actor instance-wide (instance admin)",
+      description: blockSemantics,
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BlockInput" } } } },
+      responses: { "201": blockResult("Blocked"), "200": blockResult("Already blocked"), ...errors, ...invalidBody },
+    },
+  },
+  "/api/v1/blocks/{id}": {
+    delete: {
+      summary: "Lift an instance-wide block (what it purged is not restored)",
+      parameters: [{ ...idParam, description: "The block's id from the list" }],
+      responses: { "204": { description: "Lifted" }, ...errors },
+    },
+  },
+  "/api/v1/collectives/{slug}/blocks": {
+    get: {
+      summary: "A collective's blocks (its owners), by target",
+      parameters: [slugParam, ...pageParams],
+      responses: { "200": listOf("#/components/schemas/Block", "Blocks"), ...badQuery, ...errors },
+    },
+    post: {
+      summary: "Block a server or an actor for this collective (its owners)",
+      description: `${blockSemantics} Only for this collective: deliveries addressed to other collectives of the instance still reach them.`,
+      parameters: [slugParam],
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/BlockInput" } } } },
+      responses: { "201": blockResult("Blocked"), "200": blockResult("Already blocked"), ...errors, ...invalidBody },
+    },
+  },
+  "/api/v1/collectives/{slug}/blocks/{id}": {
+    delete: {
+      summary: "Lift a collective's block (what it purged is not restored)",
+      parameters: [slugParam, { ...idParam, description: "The block's id from the list" }],
+      responses: { "204": { description: "Lifted" }, ...errors },
+    },
+  },
+};
+
 /** The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. */
 export function openApiDocument(origin: URL) {
   return {
@@ -196,11 +293,21 @@ export function openApiDocument(origin: URL) {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-      schemas: { EventInput: eventInput, Event: eventOutput, Error: error, Token: token, Member: member, Partner: partnerSchema },
+      schemas: {
+        EventInput: eventInput,
+        Event: eventOutput,
+        Error: error,
+        Token: token,
+        Member: member,
+        Partner: partnerSchema,
+        Block: block,
+        BlockInput: blockInput,
+      },
     },
     paths: {
       ...accountPaths,
       ...partnerPaths,
+      ...blockPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",

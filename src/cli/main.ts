@@ -6,6 +6,7 @@ import { setupLogging } from "../logging.ts";
 import { AppError, OperatorError } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
+import { registerBlockCommands } from "./block-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
@@ -20,6 +21,7 @@ export function buildProgram(config: () => Config): Command {
   registerAdminCommands(program, config);
   registerOutboxCommands(program, config);
   registerPartnerCommands(program, config);
+  registerBlockCommands(program, config);
   return program;
 }
 

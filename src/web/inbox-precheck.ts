@@ -31,8 +31,8 @@ export interface InboxPrecheckOptions {
 export function inboxPrecheck(opts: InboxPrecheckOptions) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const blocks = await opts.blocks();
-    // A collective's own blocks apply to its own inbox; the shared inbox serves every collective.
-    const slug = typeof req.params.slug === "string" ? req.params.slug : undefined;
+    // A collective's own blocks apply to its own inbox (paths.actorInbox); the shared inbox serves every collective.
+    const slug = typeof req.params.identifier === "string" ? req.params.identifier : undefined;
     const collectiveId = slug === undefined ? undefined : blocks.collectiveWithBlocks(slug);
     const keyId = signatureKeyId({ get: (name) => req.get(name) });
     if (keyId && blocks.blocksKey(keyId)) {

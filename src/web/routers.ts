@@ -1,5 +1,6 @@
 import type { Express, Router } from "express";
 import { accountApiRouter } from "../api/account.router.ts";
+import { blocksApiRouter } from "../api/blocks.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
@@ -24,6 +25,7 @@ function extraRouters(runtime: Runtime): Router[] {
       lookup: (ref) => runtime.partnerActors.resolve(ref),
       authFailures: runtime.rateLimits.apiAuthFailures,
     }),
+    blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
     collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, urls: runtime.urls }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),

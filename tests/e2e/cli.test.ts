@@ -20,7 +20,7 @@ describe("relais CLI", { timeout: 180_000 }, () => {
 
   it("lists every command in --help", async () => {
     const help = await runCli(["--help"], env);
-    for (const command of ["start", "serve", "worker", "migrate", "collective", "follower", "user", "member", "token", "outbox"]) {
+    for (const command of ["start", "serve", "worker", "migrate", "collective", "follower", "user", "member", "token", "outbox", "block"]) {
       expect(help.stdout).toContain(command);
     }
   });
@@ -146,6 +146,37 @@ describe("relais CLI", { timeout: 180_000 }, () => {
     } finally {
       await admin.end();
     }
+  });
+
+  it("blocks servers and actors instance-wide or for a collective, lists and lifts them, and names bad targets", async () => {
+    const instance = await runCli(["block", "add", "Bücher.Example", "--reason", "spam wave"], env);
+    expect(instance.stderr).toBe("");
+    expect(instance.stdout.trim()).toBe("blocked xn--bcher-kva.example instance-wide: removed 0 follower(s), 0 partner follow(s) undone, 0 partner event(s) removed");
+    const forBxl = await runCli(["block", "add", "https://rival.example/users/x#main-key", "--collective", "bxl"], env);
+    expect(forBxl.stdout.trim()).toMatch(/^blocked https:\/\/rival\.example\/users\/x for @bxl: removed 0 follower\(s\)/);
+    expect((await runCli(["block", "add", "xn--bcher-kva.example"], env)).stdout.trim()).toBe("xn--bcher-kva.example was already blocked instance-wide");
+
+    const tld = await runCli(["block", "add", "org"], env);
+    expect(tld.code).toBe(1);
+    expect(tld.stderr).toMatch(/"org" is a top-level domain, not a server: give a server's domain such as spam\.org/);
+    const own = await runCli(["block", "add", "relais.example"], env);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toMatch(/relais\.example is this instance's own domain/);
+    const nowhere = await runCli(["block", "add", "spam.example", "--collective", "nowhere"], env);
+    expect(nowhere.code).toBe(3);
+    expect(nowhere.stderr).toMatch(/collective "nowhere" does not exist/);
+
+    const all = await runCli(["block", "list", "--all"], env);
+    expect(all.stdout.trim().split("\n").map((l) => l.split("\t").slice(0, 4))).toEqual([
+      ["instance", "domain", "xn--bcher-kva.example", "cli"],
+      ["@bxl", "actor", "https://rival.example/users/x", "cli"],
+    ]);
+    expect((await runCli(["block", "list"], env)).stdout).not.toContain("rival");
+    expect((await runCli(["block", "remove", "bücher.example"], env)).stdout.trim()).toBe("bücher.example is no longer blocked instance-wide");
+    const gone = await runCli(["block", "remove", "bücher.example"], env);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toMatch(/a block of xn--bcher-kva\.example instance-wide does not exist/);
+    expect((await runCli(["block", "list"], env)).stdout.trim()).toBe("nothing is blocked instance-wide");
   });
 
   it("reports every configuration problem at once", async () => {

@@ -55,6 +55,30 @@ export async function listBlocks(em: EntityManager, collectiveId: string | null 
   }));
 }
 
+/** One page of a scope's blocks, by target then id (keyset: after `after`), `limit + 1` rows to tell whether more follow. */
+export async function blockRowsAfter(em: EntityManager, collectiveId: string | null, after: readonly [string, string] | undefined, limit: number): Promise<BlockRow[]> {
+  const scope = collectiveId === null ? "b.collective_id is null" : "b.collective_id = ?";
+  const rows = await em.execute<
+    { id: string; collective_id: string | null; slug: string | null; kind: BlockKind; target: string; reason: string | null; created_by: string; created_at: Date }[]
+  >(
+    `select b.id, b.collective_id, c.slug, b.kind, b.target, b.reason, b.created_by, b.created_at
+     from block b left join collective c on c.id = b.collective_id
+     where ${scope} ${after ? "and (b.target, b.id) > (?, ?::uuid)" : ""}
+     order by b.target, b.id limit ?`,
+    [...(collectiveId === null ? [] : [collectiveId]), ...(after ? [after[0], after[1]] : []), limit + 1],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    collectiveId: r.collective_id,
+    slug: r.slug,
+    kind: r.kind,
+    target: r.target,
+    reason: r.reason,
+    createdBy: r.created_by,
+    createdAt: new Date(r.created_at),
+  }));
+}
+
 /** Stores a block once; returns the row and whether this call created it. */
 export async function insertBlock(
   em: EntityManager,
@@ -78,6 +102,15 @@ export async function deleteBlock(em: EntityManager, collectiveId: string | null
     [...(collectiveId === null ? [] : [collectiveId]), kind, target],
   );
   return rows[0]?.id ?? null;
+}
+
+/** Deletes a scope's block by its id; returns its target, or null when there was none. */
+export async function deleteBlockById(em: EntityManager, collectiveId: string | null, id: string): Promise<string | null> {
+  const rows = await em.execute<{ target: string }[]>(
+    `delete from block where ${collectiveId === null ? "collective_id is null" : "collective_id = ?"} and id = ? returning target`,
+    [...(collectiveId === null ? [] : [collectiveId]), id],
+  );
+  return rows[0]?.target ?? null;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { z } from "zod";
 import { AppError, forbidden, invalid, notFound } from "../../shared/errors.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
+import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import { parseOrThrow } from "../../shared/validation.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
 import { CollectiveSchema } from "../collective/collective.entity.ts";
@@ -11,7 +12,20 @@ import type { Principal } from "../user/user.service.ts";
 import { BlockRules } from "./block-rules.ts";
 import { type BlockTarget, hostIsUnder, parseBlockInput, targetText } from "./block-target.ts";
 import type { BlockKind } from "./block.entity.ts";
-import { type BlockRow, deleteBlock, deleteFollows, followsOfBlocked, insertBlock, isActorBlocked, listBlocks, loadBlockRules } from "./block.repository.ts";
+import {
+  type BlockRow,
+  blockRowsAfter,
+  deleteBlock,
+  deleteBlockById,
+  deleteFollows,
+  followsOfBlocked,
+  insertBlock,
+  isActorBlocked,
+  listBlocks,
+  loadBlockRules,
+} from "./block.repository.ts";
+
+const blockKeyShape = [(p: unknown) => typeof p === "string" && p.length <= 2048, keyChecks.uuid];
 
 /** Who blocks: an account (an owner, or the instance admin through the API) or the operator at the CLI. */
 export type BlockActor = Principal | "cli";
@@ -164,11 +178,29 @@ export class BlockService {
   }
 
   /**
+   * One page of a scope's blocks (the database's; those of RELAIS_BLOCKED_DOMAINS are `configuredDomains`),
+   * by target. For the API; the CLI lists everything at once with `list`.
+   */
+  async page(by: BlockActor, scope: BlockScope, request: PageRequest): Promise<Page<BlockView>> {
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, "blocks", blockKeyShape) as [string, string]);
+    const em = this.#em.fork();
+    const collectiveId = await this.#authorise(em, by, scope);
+    const rows = await blockRowsAfter(em, collectiveId, after, request.limit);
+    return toPage(rows, request.limit, "blocks", (b) => [b.target, b.id], view);
+  }
+
+  /** The instance-wide blocks the configuration holds (RELAIS_BLOCKED_DOMAINS), for the operator. */
+  configuredDomains(by: BlockActor): readonly string[] {
+    if (!this.#mayBlockInstanceWide(by)) throw forbidden("only the instance's operator sees the instance's blocks");
+    return this.#configuredDomains;
+  }
+
+  /**
    * Blocks `input` (a domain, an actor's URL or a handle) for a collective or the instance, and purges
    * what it had here. Blocking again what is blocked changes nothing (`created` false).
    */
   async add(by: BlockActor, scope: BlockScope, input: string, opts: { reason?: string | undefined } = {}): Promise<BlockResult> {
-    const reason = parseOrThrow(reasonSchema, opts.reason, "reason") || null;
+    const reason = parseOrThrow(z.object({ reason: reasonSchema }), { reason: opts.reason }, "the block").reason || null;
     const em0 = this.#em.fork();
     const collectiveId = await this.#authorise(em0, by, scope);
     const target = await this.#target(input);
@@ -238,6 +270,20 @@ export class BlockService {
       const where = scope === "instance" ? "instance-wide" : `for "${scope.slug}"`;
       if (!removed) throw notFound(`a block of ${text} ${where}`);
       await writeAudit(em, { collectiveId, actor: by, action: "block.remove", subject: text });
+    });
+    this.invalidate();
+  }
+
+  /** Lifts a block known by its id (as the API lists it). */
+  async removeById(by: BlockActor, scope: BlockScope, id: string): Promise<void> {
+    const em0 = this.#em.fork();
+    const collectiveId = await this.#authorise(em0, by, scope);
+    const where = scope === "instance" ? "instance-wide" : `of "${scope.slug}"`;
+    if (!keyChecks.uuid(id)) throw notFound(`a block ${id} ${where}`);
+    await this.#em.fork().transactional(async (em) => {
+      const removed = await deleteBlockById(em, collectiveId, id);
+      if (!removed) throw notFound(`a block ${id} ${where}`);
+      await writeAudit(em, { collectiveId, actor: by, action: "block.remove", subject: removed });
     });
     this.invalidate();
   }
