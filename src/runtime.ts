@@ -13,7 +13,7 @@ import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
-import { PartnerResolver } from "./federation/partner-resolver.ts";
+import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { PartnerService } from "./modules/partner/partner.service.ts";
 import { PartnerEventSource } from "./modules/partner/partner-events.source.ts";
 import { ServerSoftwareResolver } from "./federation/server-software.ts";
@@ -262,8 +262,13 @@ export async function createRuntime(
     // Services tell that they committed outbox rows; the relay, built after the federation, listens.
     const outboxWritten = new Notifier();
     const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify });
-    const blocks = new BlockService(em, urls, {
+    const blocks: BlockService = new BlockService(em, urls, {
       configuredDomains: config.blockedDomains,
+      // `@user@host` is looked up the way partners are (WebFinger); the resolver is built with the federation, below.
+      resolveHandle: async ({ user, host, port }): Promise<{ ok: true; actor: URL } | { ok: false; reason: string }> => {
+        const found: ResolveActorResult = await partnerActors.resolve(`@${user}@${host}${port === undefined ? "" : `:${port}`}`);
+        return found.ok ? { ok: true, actor: found.actor.apId } : found;
+      },
       onOutbox: outboxWritten.notify,
     });
     const followers = new FollowerService(em, urls, {
@@ -314,7 +319,12 @@ export async function createRuntime(
       softwareVersion,
       wording,
     });
-    const partnerActors = new PartnerResolver({ federation, urls, allowPrivateAddresses: config.allowPrivateAddresses });
+    const partnerActors: PartnerResolver = new PartnerResolver({
+      federation,
+      urls,
+      allowPrivateAddresses: config.allowPrivateAddresses,
+      refuses: async (url) => !(await blocks.rules()).allowsFetch(url),
+    });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({
       servers: new RemoteServerService(em),
@@ -331,7 +341,7 @@ export async function createRuntime(
     });
     const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording });
     outboxWritten.subscribe(() => void relay.nudge());
-    const refresher = new ActorRefresher({ federation, urls, followers });
+    const refresher = new ActorRefresher({ federation, urls, followers, partners });
 
     return {
       config,

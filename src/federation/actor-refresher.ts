@@ -2,6 +2,8 @@ import { isActor, Object as AsObject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { sleepUnlessAborted } from "../shared/sleep.ts";
+import type { PartnerService } from "../modules/partner/partner.service.ts";
+import { forgetGoneActor } from "./gone-actors.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import { fetchErrorStatus } from "./inbox/inbox-handlers.ts";
@@ -13,20 +15,22 @@ const logger = getLogger(["relais", "actors"]);
 export const actorMaxAgeMs = 24 * 60 * 60 * 1000;
 
 /**
- * Keeps the followers' cached actors fresh (the worker runs it every few minutes): each actor not
- * fetched for a day is fetched again, with a signed GET from the instance actor. A 410 removes its
- * follows (the account is gone); other failures (404 included) leave the cache as it was until the
- * next day.
+ * Keeps the cached actors of followers and partners fresh (the worker runs it every few minutes): each
+ * actor not fetched for a day is fetched again, with a signed GET from the instance actor. A 410 means
+ * the account is gone: its follows, our partner follows of it and the events it brought are removed
+ * (gone-actors.ts); other failures (404 included) leave the cache as it was until the next day.
  */
 export class ActorRefresher {
   readonly #federation: RelaisFederation;
   readonly #urls: Urls;
   readonly #followers: FollowerService;
+  readonly #partners: PartnerService;
 
-  constructor(deps: { federation: RelaisFederation; urls: Urls; followers: FollowerService }) {
+  constructor(deps: { federation: RelaisFederation; urls: Urls; followers: FollowerService; partners: PartnerService }) {
     this.#federation = deps.federation;
     this.#urls = deps.urls;
     this.#followers = deps.followers;
+    this.#partners = deps.partners;
   }
 
   /** Refreshes up to `limit` stale actors; returns what happened to each. */
@@ -53,9 +57,12 @@ export class ActorRefresher {
         const status = fetchErrorStatus(error);
         // Only 410 says the account is gone for good; a 404 may be a passing misconfiguration.
         if (status === 410) {
-          await this.#followers.removeActor(apId);
+          const gone = await forgetGoneActor({ followers: this.#followers, partners: this.#partners }, apId);
           result.removed += 1;
-          logger.info("a follower's actor is gone ({status}): its follows were removed", { status });
+          logger.info("an actor is gone ({status}): removed {follows} follow(s), {partners} partner follow(s), {events} partner event(s)", {
+            status,
+            ...gone,
+          });
           logger.debug("{actor} is gone ({status})", { actor: apId, status });
         } else {
           await this.#followers.touchActor(apId);

@@ -112,7 +112,16 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
       failure.inbox.href,
       failure.actorIds.map((u) => u.href),
     );
-    logger.info("an inbox is gone (410): removed {removed} follow(s)", { removed });
+    // A partner whose inbox is gone goes with what it brought.
+    const partners = await deps.partners.purgeByGoneInbox(
+      failure.inbox.href,
+      failure.actorIds.map((u) => u.href),
+    );
+    logger.info("an inbox is gone (410): removed {removed} follow(s), {partners} partner follow(s), {events} partner event(s)", {
+      removed,
+      partners: partners.partners,
+      events: partners.events,
+    });
     logger.debug("{inbox} is gone (410)", { inbox: failure.inbox.href });
   });
 

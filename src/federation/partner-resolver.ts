@@ -20,11 +20,19 @@ export class PartnerResolver {
   readonly #federation: RelaisFederation;
   readonly #urls: Urls;
   readonly #allowPrivateAddresses: boolean;
+  readonly #refuses: (url: URL) => Promise<boolean>;
 
-  constructor(deps: { federation: RelaisFederation; urls: Urls; allowPrivateAddresses: boolean }) {
+  constructor(deps: {
+    federation: RelaisFederation;
+    urls: Urls;
+    allowPrivateAddresses: boolean;
+    /** Servers nothing is asked of (blocked instance-wide): WebFinger is not tried there. */
+    refuses?: (url: URL) => Promise<boolean>;
+  }) {
     this.#federation = deps.federation;
     this.#urls = deps.urls;
     this.#allowPrivateAddresses = deps.allowPrivateAddresses;
+    this.#refuses = deps.refuses ?? (async () => false);
   }
 
   async resolve(ref: string): Promise<ResolveActorResult> {
@@ -32,6 +40,8 @@ export class PartnerResolver {
     let actorUrl: URL;
     const handle = handlePattern.exec(text);
     if (handle) {
+      if (!URL.canParse(`https://${handle[2]}/`)) return { ok: false, reason: `"${ref}": ${handle[2]} is not a host name` };
+      if (await this.#refuses(new URL(`https://${handle[2]}/`))) return { ok: false, reason: `${new URL(`https://${handle[2]}/`).hostname} is blocked on this instance` };
       const found = await this.#webFinger(handle[1] as string, handle[2] as string);
       if (!found.ok) return found;
       actorUrl = found.url;

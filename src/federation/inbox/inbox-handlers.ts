@@ -3,6 +3,7 @@ import { type Activity, type Delete, Follow, type Undo } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
+import { forgetGoneActor } from "../gone-actors.ts";
 import { remoteActorInfo } from "../mappers/collective.mapper.ts";
 import { idOf, signatureKeyId } from "./activity-document.ts";
 import { onDeleteObject } from "./partner-handlers.ts";
@@ -111,8 +112,8 @@ export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: Fede
   // The deletion of a partner's event (only its origin may), or of the actor itself.
   if (del.objectId === null) return decided("Delete", "ignored: it names no object", del);
   if (del.objectId.href !== actor.href) return onDeleteObject(del, actor, del.objectId, deps);
-  const removed = await deps.followers.removeActor(actor.href);
-  decided("Delete", `actor deleted: removed ${removed} follow(s)`, del);
+  const gone = await forgetGoneActor(deps, actor.href);
+  decided("Delete", `actor deleted: removed ${gone.follows} follow(s), ${gone.partners} partner follow(s), ${gone.events} partner event(s)`, del);
 }
 
 /**
@@ -151,8 +152,13 @@ export async function acceptDeleteOfGoneActor(
     status = fetchErrorStatus(error);
   }
   if (status !== 404 && status !== 410) return undefined;
-  const removed = await deps.followers.removeActor(actorId.href);
-  logger.info("Delete: a deleted actor's server says it is gone ({status}): removed {removed} follow(s)", { status, removed });
+  const gone = await forgetGoneActor(deps, actorId.href);
+  logger.info("Delete: a deleted actor's server says it is gone ({status}): removed {removed} follow(s), {partners} partner follow(s), {events} partner event(s)", {
+    status,
+    removed: gone.follows,
+    partners: gone.partners,
+    events: gone.events,
+  });
   logger.debug("{actor} is gone ({status})", { actor: actorId.href, status });
   return new Response(null, { status: 202 });
 }

@@ -96,13 +96,14 @@ export async function deleteFollowsByInbox(em: EntityManager, inboxUrl: string, 
   return em.nativeDelete(FollowerSchema, { actor: { $in: actors.map((a) => a.id) } });
 }
 
-/** Ids of followers' cached actors fetched before `before`, oldest first. */
+/** Ids of the cached actors of followers and of partners fetched before `before`, oldest first. */
 export async function staleFollowerActors(em: EntityManager, before: Date, limit: number): Promise<string[]> {
   const rows = await em
     .getConnection()
     .execute<{ ap_id: string }[]>(
       `select a.ap_id from remote_actor a
-       where a.fetched_at < ? and exists (select 1 from follower f where f.actor_id = a.id)
+       where a.fetched_at < ?
+         and (exists (select 1 from follower f where f.actor_id = a.id) or exists (select 1 from partner p where p.actor_id = a.id))
        order by a.fetched_at limit ?`,
       [before, limit],
     );

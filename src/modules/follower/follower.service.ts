@@ -130,7 +130,7 @@ export class FollowerService {
     return deleteFollowsByInbox(this.#em.fork(), inboxUrl, actorApIds);
   }
 
-  /** Followers' cached actors not fetched for `maxAgeMs`, oldest first: the worker refreshes them. */
+  /** Cached actors of followers and partners not fetched for `maxAgeMs`, oldest first: the worker refreshes them. */
   async staleActors(maxAgeMs: number, limit: number): Promise<string[]> {
     return staleFollowerActors(this.#em.fork(), new Date(Date.now() - maxAgeMs), limit);
   }

@@ -85,6 +85,17 @@ function domainCondition(column: string, domain: string): { sql: string; params:
   return { sql: `(${column} = ? or ${column} like ?)`, params: [d, `%.${escaped}`] };
 }
 
+/** Those of `actorApIds` that are partners of some collective and whose inbox or shared inbox is `inboxUrl`. */
+export async function partnerActorsWithInbox(em: EntityManager, inboxUrl: string, actorApIds: readonly string[]): Promise<string[]> {
+  if (actorApIds.length === 0) return [];
+  const rows = await em.execute<{ ap_id: string }[]>(
+    `select distinct a.ap_id from partner p join remote_actor a on a.id = p.actor_id
+     where a.ap_id in (${actorApIds.map(() => "?").join(", ")}) and (a.inbox_url = ? or a.shared_inbox_url = ?)`,
+    [...actorApIds, inboxUrl, inboxUrl],
+  );
+  return rows.map((r) => r.ap_id);
+}
+
 /** Partner follows of the actors on a domain (and its subdomains), or of one actor. */
 export async function partnersOf(em: EntityManager, target: { domain: string } | { actorApId: string }): Promise<Partner[]> {
   const where =

@@ -26,6 +26,7 @@ import {
   listeningPartners,
   lockEvent,
   markAnnounced,
+  partnerActorsWithInbox,
   partnersOf,
   sourcesOfCollective,
   touchPartners,
@@ -401,6 +402,20 @@ export class PartnerService {
   /** Moderation: the same for every actor and event of a domain and its subdomains. */
   async purgeDomain(domain: string, opts: { undoFollows?: boolean } = {}): Promise<PurgeResult> {
     return this.#purge({ domain }, opts);
+  }
+
+  /**
+   * The partners among `actorApIds` whose inbox or shared inbox answered 410 Gone: each is purged as
+   * an actor gone for good (no Undo: nobody is there to read it).
+   */
+  async purgeByGoneInbox(inboxUrl: string, actorApIds: readonly string[]): Promise<PurgeResult> {
+    const total = { partners: 0, events: 0 };
+    for (const apId of await partnerActorsWithInbox(this.#em.fork(), inboxUrl, actorApIds)) {
+      const purged = await this.purgeActor(apId, { undoFollows: false });
+      total.partners += purged.partners;
+      total.events += purged.events;
+    }
+    return total;
   }
 
   async #purge(target: PurgeTarget, opts: { undoFollows?: boolean }): Promise<PurgeResult> {
