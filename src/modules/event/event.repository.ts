@@ -1,5 +1,6 @@
 import { LockMode, raw, type RequiredEntityData } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { plainRowMapper } from "../../db/plain-rows.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { type EventRow, EventSchema } from "./event.entity.ts";
 import type { EventStatus } from "./event.types.ts";
@@ -78,12 +79,8 @@ export async function findEventPage(em: EntityManager, q: EventPageQuery): Promi
     name: first["c:name"],
     primary_language: String(first["c:primary_language"]),
   } as Record<string, unknown>);
-  const rows = result
-    .filter((r) => r.id !== null)
-    .map((r) => {
-      const { "c:id": _id, "c:slug": _slug, "c:name": _name, "c:primary_language": _lang, ...event } = r;
-      return em.map(EventSchema, event);
-    });
+  const toEvent = plainRowMapper<EventRow>(em, EventSchema);
+  const rows = result.filter((r) => r.id !== null).map(toEvent);
   return { collective, rows };
 }
 
