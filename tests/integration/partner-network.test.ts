@@ -18,7 +18,8 @@ const setups = [
   { name: "A on the embedded default", a: { embedded: true }, others: {} },
 ] as const;
 
-describe.each(setups)("partner network between three Relais instances ($name)", (setup) => {
+// Generous bounds: the whole suite runs on two shared cores, and each follow waits for an answer.
+describe.each(setups)("partner network between three Relais instances ($name)", { timeout: 180_000 }, (setup) => {
   let a: RelaisInstance;
   let b: RelaisInstance;
   let c: RelaisInstance;
@@ -81,7 +82,7 @@ describe.each(setups)("partner network between three Relais instances ($name)", 
     const held = await until("A to hold both events", async () => {
       const events = await partnerEvents(a);
       return events.has(bEvent) && events.has(cEvent) ? events : undefined;
-    });
+    }, 60_000);
     expect(held.size).toBe(2);
 
     const feed = await fetch(a.url("/@bruxelles/network.ics?lang=fr"));
@@ -119,7 +120,7 @@ describe.each(setups)("partner network between three Relais instances ($name)", 
 
   it("does not duplicate C's event that B relays to A, and stops the relay loop between A and B", async () => {
     // B relays C's event (B follows C with relay on): A gets it from C and from B's Announce.
-    await until("B's Announce of C's event to reach A", async () => (await partnerEvents(a)).get(cEvent)?.sources === 2 || undefined);
+    await until("B's Announce of C's event to reach A", async () => (await partnerEvents(a)).get(cEvent)?.sources === 2 || undefined, 60_000);
     const events = await partnerEvents(a);
     expect([...events.keys()].sort()).toEqual([bEvent, cEvent].sort());
     const feed = parseWithIcalJs(await (await fetch(a.url("/network.ics"))).text());
@@ -138,9 +139,9 @@ describe.each(setups)("partner network between three Relais instances ($name)", 
   it("follows an edit and a cancellation on B: SEQUENCE moves, STATUS:CANCELLED", async () => {
     const id = bEvent.split("/").pop() as string;
     await b.runtime.events.update(editorB, id, { startsAt: "2030-04-12T15:00" });
-    await until("the edit to reach A", async () => ((await partnerEvents(a)).get(bEvent)?.sequence ?? 0) >= 1 || undefined);
+    await until("the edit to reach A", async () => ((await partnerEvents(a)).get(bEvent)?.sequence ?? 0) >= 1 || undefined, 60_000);
     await b.runtime.events.cancel(editorB, id, { reason: { de: "Verboten" } });
-    await until("the cancellation to reach A", async () => (await partnerEvents(a)).get(bEvent)?.status === "cancelled" || undefined);
+    await until("the cancellation to reach A", async () => (await partnerEvents(a)).get(bEvent)?.status === "cancelled" || undefined, 60_000);
     const { events } = parseWithIcalJs(await (await fetch(a.url("/@bruxelles/network.ics?lang=fr"))).text());
     const manif = events.find((e) => e.summary.startsWith("Manif"));
     expect(manif?.component.getFirstPropertyValue("status")).toBe("CANCELLED");
@@ -168,7 +169,7 @@ describe.each(setups)("partner network between three Relais instances ($name)", 
   it("removes a deleted event from A's agenda and feed", async () => {
     const id = cEvent.split("/").pop() as string;
     await c.runtime.events.delete(editorC, id);
-    await until("the deletion to reach A", async () => !(await partnerEvents(a)).has(cEvent) || undefined);
+    await until("the deletion to reach A", async () => !(await partnerEvents(a)).has(cEvent) || undefined, 60_000);
     const { events } = parseWithIcalJs(await (await fetch(a.url("/@bruxelles/network.ics"))).text());
     expect(events.map((e) => e.summary)).not.toContain("Assemblée des locataires");
   });

@@ -6,7 +6,7 @@ import { createEditor } from "../support/editor.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
 
-describe("the partners API", () => {
+describe("the partners API", { timeout: 120_000 }, () => {
   let a: RelaisInstance;
   let b: RelaisInstance;
   let token: string;
@@ -42,7 +42,7 @@ describe("the partners API", () => {
     await until("the partner to accept", async () => {
       const list = (await (await api("/api/v1/collectives/gent/partners")).json()) as { items: { state: string }[] };
       return list.items[0]?.state === "accepted" || undefined;
-    });
+    }, 60_000);
     const relayed = await api(`/api/v1/collectives/gent/partners/${partner.id}`, { method: "PATCH", json: { relay: true } });
     expect(await relayed.json()).toMatchObject({ relay: true, state: "accepted" });
     expect((await api(`/api/v1/collectives/gent/partners/${encodeURIComponent(`aachen@${b.origin.host}`)}`)).status).toBe(200);
@@ -68,7 +68,7 @@ describe("the partners API", () => {
     const undo = await until("the Undo row to be sent", async () => {
       const rows = await a.runtime.em.fork().getConnection().execute<{ sent_at: Date | null }[]>("select sent_at from outbox where kind = 'undo-follow-partner'");
       return rows[0]?.sent_at ? rows : undefined;
-    });
+    }, 60_000);
     expect(undo).toHaveLength(1);
   });
 

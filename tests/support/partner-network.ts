@@ -19,7 +19,7 @@ export async function followPartner(
   return until(`${slug} to see ${ref} as ${state}`, async () => {
     const p = await instance.runtime.partners.get("cli", slug, partner.id);
     return p.state === state ? p : undefined;
-  }, 30_000);
+  }, 90_000);
 }
 
 /** The partner events an instance holds, by AP id: not deleted ones, with their sequence and status. */
