@@ -9,7 +9,7 @@ header,main,footer{max-width:46rem;margin:0 auto;padding:1rem}
 header{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5rem}
 a{color:#0645ad}h1{line-height:1.2}
 .muted{color:#555}.card{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:1rem;margin:1rem 0}
-nav.languages a{margin-left:.5rem}nav.site{display:flex;gap:1rem;font-weight:600}
+nav.languages a{margin-left:.5rem}nav.site{display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-weight:600}
 .skip{position:absolute;left:-100vw;top:0}.skip:focus{left:.5rem;background:#fff;padding:.5rem;z-index:1}
 ul.event-list,ul.collective-list{list-style:none;padding:0}ul.event-list li,ul.collective-list li{padding:.5rem 0;border-bottom:1px solid #e5e5e5}code{background:#eee;padding:.1rem .3rem;border-radius:.2rem}
 :focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
