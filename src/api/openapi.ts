@@ -1,4 +1,5 @@
 import { eventCategories, eventStatuses } from "../modules/event/event.types.ts";
+import { callPaths, callSchemas } from "./calls.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
 const languageMap = (example: Record<string, string>) => ({
@@ -288,7 +289,7 @@ const blockPaths = {
 export function openApiDocument(origin: URL) {
   return {
     openapi: "3.1.0",
-    info: { title: "Relais API", version: "1", description: "Events of collectives. Authenticate with a token from `relais token create <email>`." },
+    info: { title: "Relais API", version: "1", description: "Events and calls to action of collectives. Authenticate with a token from `relais token create <email>`." },
     servers: [{ url: origin.origin }],
     security: [{ bearer: [] }],
     components: {
@@ -302,12 +303,14 @@ export function openApiDocument(origin: URL) {
         Partner: partnerSchema,
         Block: block,
         BlockInput: blockInput,
+        ...callSchemas,
       },
     },
     paths: {
       ...accountPaths,
       ...partnerPaths,
       ...blockPaths,
+      ...callPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",

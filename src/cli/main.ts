@@ -7,6 +7,7 @@ import { AppError, OperatorError } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerBlockCommands } from "./block-commands.ts";
+import { registerCallCommands } from "./call-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
@@ -22,6 +23,7 @@ export function buildProgram(config: () => Config): Command {
   registerOutboxCommands(program, config);
   registerPartnerCommands(program, config);
   registerBlockCommands(program, config);
+  registerCallCommands(program, config);
   return program;
 }
 

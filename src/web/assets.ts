@@ -14,6 +14,7 @@ nav.languages a{margin-left:.5rem}nav.site{display:flex;flex-wrap:wrap;gap:.25re
 ul.event-list,ul.collective-list{list-style:none;padding:0}ul.event-list li,ul.collective-list li{padding:.5rem 0;border-bottom:1px solid #e5e5e5}code{background:#eee;padding:.1rem .3rem;border-radius:.2rem}
 :focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
 img{max-width:100%;height:auto}
+ins{background:#dff5df;text-decoration:underline}del{background:#fbe3e3;text-decoration:line-through}.diff{white-space:pre-wrap}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .editor-nav{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;border-bottom:1px solid #ddd;padding-bottom:.5rem}
 .editor-nav a{margin:0}

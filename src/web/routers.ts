@@ -1,6 +1,7 @@
 import type { Express, Router } from "express";
 import { accountApiRouter } from "../api/account.router.ts";
 import { blocksApiRouter } from "../api/blocks.router.ts";
+import { callsApiRouter } from "../api/calls.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
@@ -8,6 +9,7 @@ import { agendaRoutes } from "./agenda.routes.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
+import { callRoutes } from "./call.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { feedRoutes } from "./feed.routes.ts";
@@ -18,6 +20,7 @@ import { mediaRoutes } from "./media.routes.ts";
 function extraRouters(runtime: Runtime): Router[] {
   return [
     accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
+    callsApiRouter({ calls: runtime.calls, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     partnersApiRouter({
       partners: runtime.partners,
@@ -27,8 +30,9 @@ function extraRouters(runtime: Runtime): Router[] {
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
-    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, urls: runtime.urls }),
+    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, urls: runtime.urls }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
+    callRoutes({ calls: runtime.calls, urls: runtime.urls }),
     feedRoutes(runtime.feeds),
     agendaRoutes({ feeds: runtime.feeds, collectives: runtime.collectives, urls: runtime.urls }),
     mediaRoutes(runtime.media),

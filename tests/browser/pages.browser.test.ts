@@ -18,6 +18,7 @@ describe("every page in a real browser", () => {
   let watch: ReturnType<typeof watchOtherOrigins>;
   let page: Page;
   let eventId: string;
+  let callId: string;
   let draftId: string;
   let invitation: string;
   let reset: string;
@@ -51,6 +52,18 @@ describe("every page in a real browser", () => {
       published: true,
     });
     eventId = published.event.id;
+    const call = await r.calls.create(principal, "lyon", {
+      title: { fr: "Stop au contrôle algorithmique", de: "Schluss mit der Algorithmen-Kontrolle" },
+      pitch: { fr: "Les CAF notent nos vies.", de: "Die Kassen benoten unser Leben." },
+      body: { fr: "Nous **exigeons** la fin du score.", de: "Wir **fordern** das Ende des Scores." },
+      demands: [{ fr: "Fin du score de risque", de: "Abschaffung des Risiko-Scores" }],
+      deadline: "2030-03-01",
+      relatedEvents: [eventId],
+      image: { url: relais.url(`/media/${stored.image.name}`).href, alt: { fr: "Affiche rouge", de: "Rotes Plakat" } },
+    });
+    await r.calls.open(principal, call.id);
+    await r.calls.update(principal, call.id, { body: { fr: "Nous **exigeons** la fin immédiate du score.", de: "Wir **fordern** das Ende des Scores." } });
+    callId = call.id;
     draftId = (await r.events.create(principal, "lyon", { name: { fr: "Assemblée" }, startsAt: "2030-04-01T18:00", timezone: "Europe/Paris", onlineUrl: "https://meet.example/ag", published: false })).event.id;
     invitation = (await r.links.invite(principal, "lyon", "chloe@example.org", "editor")).token;
     reset = (await r.links.createReset("cli", "owner@example.org"))?.token as string;
@@ -128,7 +141,7 @@ describe("every page in a real browser", () => {
     await page.evaluate(() => document.querySelector("main")?.insertAdjacentHTML("beforeend", '<img src="/x.png"><input type="text">'));
     expect((await pageProblems(page)).join("\n")).toMatch(/critical image-alt[\s\S]*critical label/);
     const { visited, problems } = await crawl(["/"], (path) => !path.startsWith("/manage"), { screenshots: true });
-    expect(visited).toEqual(expect.arrayContaining(["/", "/events", "/@lyon", `/events/${eventId}`]));
+    expect(visited).toEqual(expect.arrayContaining(["/", "/events", "/@lyon", `/events/${eventId}`, `/calls/${callId}`, `/calls/${callId}/versions`, `/calls/${callId}/versions/1`]));
     await visit("/no-such-page", "nl");
     problems.push(...(await pageProblems(page)), ...(await untranslated("/no-such-page")));
     expect(problems).toEqual([]);

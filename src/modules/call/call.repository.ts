@@ -35,12 +35,22 @@ export async function unknownEvents(em: EntityManager, ids: readonly string[]): 
   return ids.filter((id) => !found.has(id));
 }
 
-/** A collective's calls, newest first; drafts and calls in consultation only when `includePrivate`. */
-export async function findCalls(em: EntityManager, collectiveId: string, includePrivate: boolean, limit: number): Promise<CallRow[]> {
-  const where = includePrivate
-    ? { collective: collectiveId, deletedAt: null }
-    : { collective: collectiveId, deletedAt: null, status: { $in: ["open", "closed", "withdrawn"] as CallRow["status"][] } };
-  return em.find(CallSchema, where, { orderBy: { createdAt: "desc", id: "asc" }, limit });
+/**
+ * A collective's calls, newest first (ties by id, descending), after the position `after` (created_at
+ * in ms, id) when given; calls not launched yet only when `includePrivate`.
+ */
+export async function findCalls(
+  em: EntityManager,
+  collectiveId: string,
+  opts: { includePrivate: boolean; limit: number; after?: readonly [number, string] | undefined },
+): Promise<CallRow[]> {
+  const where: Record<string, unknown> = { collective: collectiveId, deletedAt: null };
+  if (!opts.includePrivate) where.launchedAt = { $ne: null };
+  if (opts.after) {
+    const at = new Date(opts.after[0]);
+    where.$or = [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: opts.after[1] } }];
+  }
+  return em.find(CallSchema, where, { orderBy: { createdAt: "desc", id: "desc" }, limit: opts.limit });
 }
 
 export async function findVersions(em: EntityManager, callId: string): Promise<CallVersionRow[]> {

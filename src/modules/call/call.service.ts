@@ -3,6 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { AppError, conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Translate } from "../../shared/i18n.ts";
 import { primaryFirst } from "../../shared/language.ts";
+import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import type { Urls } from "../../shared/urls.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
@@ -38,12 +39,15 @@ import {
 } from "./call.types.ts";
 import { isUuid } from "../../shared/uuid.ts";
 
+const callListName = "calls";
+const callKeyShape = [keyChecks.instant, keyChecks.uuid];
+
 /** Who acts on a call: an editor (a web session or an API token), or the operator at the CLI. */
-export type CallActor = Principal | "operator";
+export type CallActor = Principal | "cli";
 
 
-const mayEdit = (actor: CallActor, collectiveId: string) => actor === "operator" || can(actor, "edit-calls", collectiveId);
-const mayReadPrivate = (actor: CallActor | null, collectiveId: string) => actor === "operator" || (actor !== null && can(actor, "read-private", collectiveId));
+const mayEdit = (actor: CallActor, collectiveId: string) => actor === "cli" || can(actor, "edit-calls", collectiveId);
+const mayReadPrivate = (actor: CallActor | null, collectiveId: string) => actor === "cli" || (actor !== null && can(actor, "read-private", collectiveId));
 
 const invalidCall = (errors: readonly FieldError[]) =>
   invalid(`the call is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
@@ -232,13 +236,20 @@ export class CallService {
   }
 
   /** A collective's calls, newest first: public ones, and drafts and consultations for its editors when asked. */
-  async list(slug: string, actor: CallActor | null, opts: { includePrivate?: boolean; limit?: number } = {}): Promise<CallView[]> {
+  async list(slug: string, actor: CallActor | null, opts: { includePrivate?: boolean; limit?: number } = {}): Promise<readonly CallView[]> {
+    return (await this.page(slug, actor, { includePrivate: opts.includePrivate }, { limit: Math.min(opts.limit ?? 100, 500) })).items;
+  }
+
+  /** One page of a collective's calls, newest first (the API's list); a bad cursor is a 400. */
+  async page(slug: string, actor: CallActor | null, opts: { includePrivate?: boolean | undefined }, request: PageRequest): Promise<Page<CallView>> {
     const em = this.#em.fork();
     const collective = await em.findOne(CollectiveSchema, { slug });
     if (!collective) throw notFound(`the collective "${slug}"`);
     const includePrivate = opts.includePrivate === true && mayReadPrivate(actor, collective.id);
-    const rows = await findCalls(em, collective.id, includePrivate, Math.min(opts.limit ?? 100, 500));
-    return Promise.all(rows.map((r) => this.#view(em, r, collective)));
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, callListName, callKeyShape) as [number, string]);
+    const rows = await findCalls(em, collective.id, { includePrivate, limit: request.limit + 1, after });
+    const page = toPage(rows, request.limit, callListName, (r) => [r.createdAt.getTime(), r.id], (r) => r);
+    return { items: await Promise.all(page.items.map((r) => this.#view(em, r, collective))), next: page.next };
   }
 
   /**
@@ -367,7 +378,7 @@ export class CallService {
 
   async #audit(em: EntityManager, actor: CallActor, collective: Collective, action: AuditAction, row: CallRow): Promise<void> {
     const title = row.title[collective.primaryLanguage] ?? Object.values(row.title)[0];
-    await writeAudit(em, { collectiveId: collective.id, actor: actor === "operator" ? "cli" : actor, action, subject: row.id, detail: title });
+    await writeAudit(em, { collectiveId: collective.id, actor: actor === "cli" ? "cli" : actor, action, subject: row.id, detail: title });
   }
 
   /** The primary language of a call's collective (language maps are read back in jsonb's key order). */
