@@ -55,6 +55,10 @@ export async function findEventPage(em: EntityManager, q: EventPageQuery): Promi
   }
   const base = common.join(" and ");
   const part = (extra: string) => `(select e.* from event e where ${base}${extra} order by e.starts_at, e.id limit ${q.limit})`;
+  // Without ORDER BY and LIMIT: with them PostgreSQL read the running events through the starts_at
+  // index, walking the whole past (190,000 rows for 2 in bench/reads); this way it takes the ends_at
+  // range, and the few running events are sorted with the page.
+  const running = (extra: string) => `(select e.* from event e where ${base}${extra})`;
   let events: string;
   let partParams: unknown[];
   if (q.from === undefined) {
@@ -62,11 +66,11 @@ export async function findEventPage(em: EntityManager, q: EventPageQuery): Promi
     partParams = params;
   } else {
     const from = new Date(q.from);
-    const running = q.after === undefined || q.after[0] < q.from;
-    events = running
-      ? `select * from (${part(" and e.starts_at >= ?")} union all ${part(" and e.starts_at < ? and e.ends_at >= ?")}) u order by u.starts_at, u.id limit ${q.limit}`
+    const withRunning = q.after === undefined || q.after[0] < q.from;
+    events = withRunning
+      ? `select * from (${part(" and e.starts_at >= ?")} union all ${running(" and e.starts_at < ? and e.ends_at >= ?")}) u order by u.starts_at, u.id limit ${q.limit}`
       : part(" and e.starts_at >= ?");
-    partParams = running ? [...params, from, ...params, from, from] : [...params, from];
+    partParams = withRunning ? [...params, from, ...params, from, from] : [...params, from];
   }
   const sql = `select c.id as "c:id", c.slug as "c:slug", c.name as "c:name", c.primary_language as "c:primary_language", e.*
     from collective c left join lateral (${events}) e on true where c.slug = ?`;
