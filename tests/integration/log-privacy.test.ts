@@ -68,8 +68,8 @@ describe.each(["info", "debug"] as const)("logs at level %s", (level) => {
       "Follow (@lyon): accepted (new follower)",
       "Follow (@lyon): accepted (new follower)",
       "Undo (@lyon): unfollowed (matched by the Follow's id)",
-      "Delete: actor deleted: removed 1 follow(s)",
-      "Delete: a deleted actor's server says it is gone (410): removed 1 follow(s)",
+      "Delete: actor deleted: removed 1 follow(s), 0 partner follow(s), 0 partner event(s)",
+      "Delete: a deleted actor's server says it is gone (410): removed 1 follow(s), 0 partner follow(s), 0 partner event(s)",
     ]);
   });
 
