@@ -1,6 +1,33 @@
 import type { RequiredEntityData } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { isUuid } from "../../shared/uuid.ts";
 import { type Partner, type PartnerEventImage, type PartnerEventPath, type PartnerEventRow, PartnerEventSchema, PartnerSchema } from "./partner.entity.ts";
+
+/** A collective's partners, oldest first, with their actors. */
+export async function partnersOfCollective(em: EntityManager, collectiveId: string): Promise<Partner[]> {
+  return em.find(PartnerSchema, { collective: collectiveId }, { populate: ["actor", "collective"], orderBy: { createdAt: "asc" } });
+}
+
+/**
+ * One partner of the collective by its id, its actor's URL or its handle (`name@host`, with or without
+ * a leading @, any case); null when none matches. One query, whatever the number of partners.
+ */
+export async function findPartnerByRef(em: EntityManager, collectiveId: string, ref: string): Promise<Partner | null> {
+  const r = ref.trim().replace(/^@/, "");
+  const rows = await em.execute<{ id: string }[]>(
+    `select p.id from partner p join remote_actor a on a.id = p.actor_id
+     where p.collective_id = ? and (${isUuid(r) ? "p.id = ? or " : ""}a.ap_id = ? or lower(a.handle) = lower(?))
+     order by p.created_at limit 1`,
+    isUuid(r) ? [collectiveId, r, r, r] : [collectiveId, r, r],
+  );
+  const id = rows[0]?.id;
+  return id === undefined ? null : em.findOne(PartnerSchema, { id }, { populate: ["actor", "collective"] });
+}
+
+/** Every partner follow of `actorApId`, whatever its state, with their collectives: whose Follow an answer may concern. */
+export async function partnersFollowing(em: EntityManager, actorApId: string): Promise<Partner[]> {
+  return em.find(PartnerSchema, { actor: { apId: actorApId } }, { populate: ["collective", "actor"] });
+}
 
 /** The partner follows that make `actorApId` someone we listen to: pending or accepted, with their collective. */
 export async function listeningPartners(em: EntityManager, actorApId: string): Promise<Partner[]> {

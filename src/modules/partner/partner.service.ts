@@ -4,7 +4,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
-import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import type { Collective } from "../collective/collective.entity.ts";
+import { findCollectiveById, findCollectiveBySlug } from "../collective/collective.repository.ts";
 import { can } from "../collective/collective.policy.ts";
 import type { MediaService } from "../media/media.service.ts";
 import { type OutboxRecipient, writeOutbox } from "../outbox/outbox.writer.ts";
@@ -21,13 +22,16 @@ import {
   deleteOrphanEvents,
   deleteSources,
   eventsOf,
+  findPartnerByRef,
   imageNames,
   insertEventIfNew,
   listeningPartners,
   lockEvent,
   markAnnounced,
   partnerActorsWithInbox,
+  partnersFollowing,
   partnersOf,
+  partnersOfCollective,
   sourcesOfCollective,
   touchPartners,
 } from "./partner.repository.ts";
@@ -134,7 +138,7 @@ export class PartnerService {
   }
 
   async #collective(em: EntityManager, slug: string): Promise<Collective> {
-    const c = await em.findOne(CollectiveSchema, { slug });
+    const c = await findCollectiveBySlug(em, slug);
     if (!c) throw notFound(`the collective "${slug}"`);
     return c;
   }
@@ -146,9 +150,7 @@ export class PartnerService {
 
   /** A partner of the collective by its id, actor URL or handle (`name@host`, with or without a leading @). */
   async #find(em: EntityManager, collective: Collective, ref: string): Promise<Partner> {
-    const r = ref.trim().replace(/^@/, "");
-    const rows = await em.find(PartnerSchema, { collective: collective.id }, { populate: ["actor", "collective"] });
-    const found = rows.find((p) => p.id === r || p.actor.apId === r || p.actor.handle?.toLowerCase() === r.toLowerCase());
+    const found = await findPartnerByRef(em, collective.id, ref);
     if (!found) throw notFound(`the partner "${ref}" of "${collective.slug}"`);
     return found;
   }
@@ -157,8 +159,7 @@ export class PartnerService {
     const em = this.#em.fork();
     const collective = await this.#collective(em, slug);
     this.#assertEditor(by, collective);
-    const rows = await em.find(PartnerSchema, { collective: collective.id }, { populate: ["actor", "collective"], orderBy: { createdAt: "asc" } });
-    return rows.map(toView);
+    return (await partnersOfCollective(em, collective.id)).map(toView);
   }
 
   async get(by: PartnerManager, slug: string, ref: string): Promise<PartnerView> {
@@ -248,7 +249,7 @@ export class PartnerService {
    */
   async answered(answer: { actorApId: string; followActivityId?: string | undefined; collectiveApId?: string | undefined; accepted: boolean }): Promise<string | null> {
     const em = this.#em.fork();
-    const partners = await em.find(PartnerSchema, { actor: { apId: answer.actorApId } }, { populate: ["collective", "actor"] });
+    const partners = await partnersFollowing(em, answer.actorApId);
     const partner =
       partners.find((p) => answer.followActivityId !== undefined && p.followActivityId === answer.followActivityId) ??
       partners.find((p) => answer.collectiveApId !== undefined && this.#urls.collective(p.collective.slug).href === answer.collectiveApId);
@@ -484,7 +485,7 @@ export class PartnerService {
   async #undoAnnouncements(em: EntityManager, list: readonly { collectiveId: string; eventApId: string }[]): Promise<number> {
     let n = 0;
     for (const a of list) {
-      const collective = await em.findOne(CollectiveSchema, { id: a.collectiveId });
+      const collective = await findCollectiveById(em, a.collectiveId);
       if (!collective) continue;
       const announceId = this.#urls.partnerAnnounce(collective.slug, a.eventApId).href;
       if (await writeOutbox(em, this.#urls.undoOf(announceId).href, { kind: "undo-announce-partner-event", collectiveId: a.collectiveId, eventApId: a.eventApId })) n++;
