@@ -1,3 +1,4 @@
+import { Migration20261202153609_slogans } from "./Migration20261202153609_slogans.ts";
 import { Migration20261202123056_audit_second_factor_reset } from "./Migration20261202123056_audit_second_factor_reset.ts";
 import { Migration20261202120935_calls } from "./Migration20261202120935_calls.ts";
 import { Migration20261202113248_api_list_indexes } from "./Migration20261202113248_api_list_indexes.ts";
@@ -33,4 +34,5 @@ export const migrationsList = [
   { name: "Migration20261202114204_blocks", class: Migration20261202114204_blocks },
   { name: "Migration20261202120935_calls", class: Migration20261202120935_calls },
   { name: "Migration20261202123056_audit_second_factor_reset", class: Migration20261202123056_audit_second_factor_reset },
+  { name: "Migration20261202153609_slogans", class: Migration20261202153609_slogans },
 ];

@@ -24,6 +24,7 @@ import { CallService } from "./modules/call/call.service.ts";
 import { callWording, type CallWording } from "./modules/call/call-wording.ts";
 import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
+import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
@@ -114,6 +115,8 @@ export interface Runtime {
   readonly events: EventService;
   /** Calls to action: their text, versions and life (draft → consultation → open → closed / withdrawn). */
   readonly calls: CallService;
+  /** Slogans of collectives (a line per language), published as Notes, with their placards. */
+  readonly slogans: SloganService;
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
   /** Finds the actor a partner's handle or URL names (WebFinger, signed fetch). */
@@ -293,6 +296,7 @@ export async function createRuntime(
       onChange: () => feedSubjects.invalidate(),
     });
     const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify });
+    const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
@@ -371,6 +375,7 @@ export async function createRuntime(
       mailer,
       events,
       calls,
+      slogans,
       partners,
       partnerActors,
       media,

@@ -12,6 +12,7 @@ import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
 import { PartnerEventSchema, PartnerEventSourceSchema, PartnerSchema } from "../modules/partner/partner.entity.ts";
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
 import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
+import { SloganSchema } from "../modules/slogan/slogan.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
 
 /** Every entity, for the ORM and the migration generator. */
@@ -38,6 +39,7 @@ export const entities = [
   CallSchema,
   CallVersionSchema,
   CallChangeNoteSchema,
+  SloganSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

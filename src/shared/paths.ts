@@ -39,6 +39,10 @@ export const paths = {
   callChangeNote: "/calls/{id}/changes/{revision}",
   /** An uploaded image (a random name given by the media service). */
   media: "/media/{name}",
+  /** A slogan (a Note), its placards (`fr-a4-portrait.pdf`) and its share images (`fr-v3.png`). */
+  slogan: "/slogans/{id}",
+  sloganPlacard: "/slogans/{id}/placards/{file}",
+  sloganShareImage: "/slogans/{id}/images/{file}",
 } as const;
 
 export type PathPattern = (typeof paths)[keyof typeof paths];

@@ -62,6 +62,24 @@ export class Urls {
   callChangeNote(id: string, revision: number): URL {
     return this.#u(fill(paths.callChangeNote, { id, revision }));
   }
+  /** A slogan (a Note at the same URL as its page). */
+  slogan(id: string): URL {
+    return this.#u(fill(paths.slogan, { id }));
+  }
+  /** The id of one of our slogan URLs, or undefined for any other URL. */
+  sloganId(url: string | URL): string | undefined {
+    const u = typeof url === "string" ? (URL.canParse(url) ? new URL(url) : undefined) : url;
+    if (!u || u.origin !== this.origin.origin) return undefined;
+    return match(paths.slogan, u.pathname)?.id;
+  }
+  /** A slogan's placard in one language, size and orientation (always the current version). */
+  sloganPlacard(id: string, language: string, size: string, orientation: string): URL {
+    return this.#u(fill(paths.sloganPlacard, { id, file: `${language}-${size}-${orientation}.pdf` }));
+  }
+  /** A slogan's 1200×630 share image in one language, for one version (its URL changes with the text). */
+  sloganShareImage(id: string, language: string, version: number): URL {
+    return this.#u(fill(paths.sloganShareImage, { id, file: `${language}-v${version}.png` }));
+  }
   /** An uploaded image (a random name given by the media service). */
   media(name: string): URL {
     return this.#u(fill(paths.media, { name }));

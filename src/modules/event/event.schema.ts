@@ -188,7 +188,7 @@ const linkSchema = z.strictObject(
   { error: 'must be an object such as {"url": "https://…", "title": "Programme"}' },
 );
 
-const tagsSchema = z
+export const tagsSchema = z
   .array(z.string({ error: 'must be text, e.g. "climat"' }), { error: 'must be a list of words, e.g. ["climat", "lyon"]' })
   .max(eventLimits.tags, `at most ${eventLimits.tags} tags; keep the most useful`)
   .transform((raw, ctx) => {

@@ -15,6 +15,10 @@ export type OutboxMessage =
   | { kind: "create-call"; collectiveId: string; callId: string }
   | { kind: "update-call"; collectiveId: string; callId: string; revision: number }
   | { kind: "delete-call"; collectiveId: string; callId: string }
+  /** A slogan was published (Create of its Note), changed (Update, `version` the new one) or deleted. */
+  | { kind: "create-slogan"; collectiveId: string; sloganId: string }
+  | { kind: "update-slogan"; collectiveId: string; sloganId: string; version: number }
+  | { kind: "delete-slogan"; collectiveId: string; sloganId: string }
   /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
   | { kind: "update-collective"; collectiveId: string }
   /** A collective follows a partner (or stops): the partner's inboxes travel with the row (its row may be gone). */
