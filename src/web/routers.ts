@@ -44,6 +44,7 @@ function extraRouters(runtime: Runtime): Router[] {
       collectives: runtime.collectives,
       followers: runtime.followers,
       events: runtime.events,
+      calls: runtime.calls,
       secondFactor: runtime.secondFactor,
       links: runtime.links,
       memberships: runtime.memberships,

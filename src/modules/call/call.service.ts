@@ -113,13 +113,18 @@ export class CallService {
   }
 
   /**
-   * Changes the text. `ifVersion`: the version the editor saw (HTTP If-Match); another save since then
-   * is a 409, so that nobody overwrites a change unseen.
+   * Changes the text. `ifVersion`: the version the editor saw (HTTP If-Match); `ifUpdatedAt`: the time
+   * of the save the editor saw (the web form, drafts included); another save since then is a 409, so
+   * that nobody overwrites a change unseen.
    */
-  async update(actor: CallActor, id: string, body: unknown, opts: { ifVersion?: number } = {}): Promise<CallView> {
+  async update(actor: CallActor, id: string, body: unknown, opts: { ifVersion?: number; ifUpdatedAt?: Temporal.Instant } = {}): Promise<CallView> {
     return this.#change(actor, id, async (em, row, collective) => {
       if (opts.ifVersion !== undefined && opts.ifVersion !== row.version) {
         throw conflict(`the call has changed since you read it (it is at version ${row.version}, you saw ${opts.ifVersion}): read it again and redo your change`);
+      }
+      // A draft keeps version 0 while it is edited: the time of its last save tells an editor's form is stale.
+      if (opts.ifUpdatedAt !== undefined && opts.ifUpdatedAt.epochMilliseconds !== row.updatedAt.getTime()) {
+        throw conflict("the call has been saved since you read it: read it again and redo your change");
       }
       if (!editableStatuses.includes(row.status)) {
         throw conflict(`a ${row.status} call cannot change any more; create a new call instead`);

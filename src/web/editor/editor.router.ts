@@ -5,6 +5,7 @@ import type { MembershipService } from "../../modules/account/membership.service
 import type { SecondFactorService } from "../../modules/account/second-factor.service.ts";
 import type { AuditService } from "../../modules/audit/audit.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
+import type { CallService } from "../../modules/call/call.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { Mailer } from "../../mail/mailer.ts";
 import type { MediaService } from "../../modules/media/media.service.ts";
@@ -21,6 +22,7 @@ import { html } from "../html.ts";
 import { CookieJar } from "../auth/cookies.ts";
 import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
+import { callRoutes } from "./call.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
@@ -41,6 +43,7 @@ export interface EditorDeps {
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly events?: EventService;
+  readonly calls?: CallService;
   readonly secondFactor: SecondFactorService;
   readonly links: AccountLinkService;
   readonly memberships: MembershipService;
@@ -92,6 +95,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(membersRoutes(ctx));
   r.use(settingsRoutes(ctx));
   r.use(eventRoutes(ctx));
+  r.use(callRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

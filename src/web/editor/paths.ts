@@ -5,6 +5,10 @@ const enc = encodeURIComponent;
 
 export const editorPrefix = "/manage";
 
+/** What an editor may do to a call besides editing its text (each asks for a confirmation first). */
+export const callActions = ["consult", "open", "close", "withdraw", "delete"] as const;
+export type CallAction = (typeof callActions)[number];
+
 export const editorPaths = {
   home: editorPrefix,
   login: `${editorPrefix}/login`,
@@ -27,4 +31,15 @@ export const editorPaths = {
   newEvent: (slug: string) => `${editorPrefix}/@${enc(slug)}/events/new`,
   event: (id: string) => `${editorPrefix}/events/${enc(id)}`,
   eventAction: (id: string, action: "cancel" | "delete" | "publish" | "image") => `${editorPrefix}/events/${enc(id)}/${action}`,
+  calls: (slug: string) => `${editorPrefix}/@${enc(slug)}/calls`,
+  newCall: (slug: string) => `${editorPrefix}/@${enc(slug)}/calls/new`,
+  call: (id: string) => `${editorPrefix}/calls/${enc(id)}`,
+  callAction: (id: string, action: CallAction) => `${editorPrefix}/calls/${enc(id)}/${action}`,
+  callVersions: (id: string) => `${editorPrefix}/calls/${enc(id)}/versions`,
+  partners: (slug: string) => `${editorPrefix}/@${enc(slug)}/partners`,
+  partner: (slug: string, id: string, action: "relay" | "unfollow") => `${editorPrefix}/@${enc(slug)}/partners/${enc(id)}/${action}`,
+  blocks: (slug: string) => `${editorPrefix}/@${enc(slug)}/blocks`,
+  block: (slug: string, id: string) => `${editorPrefix}/@${enc(slug)}/blocks/${enc(id)}/remove`,
+  instanceBlocks: `${editorPrefix}/blocks`,
+  instanceBlock: (id: string) => `${editorPrefix}/blocks/${enc(id)}/remove`,
 } as const;

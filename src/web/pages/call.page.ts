@@ -121,14 +121,20 @@ function fieldsOf(v: CallText, call: CallView, language: string, lang: string): 
   };
 }
 
-/** The history of a call: every version, newest first, each with what changed from the one before. */
-export function callVersionsPage(opts: { call: CallView; versions: readonly CallVersionView[]; lang: string; wanted: readonly string[]; urls: Urls }): string {
-  const { call, versions, lang, wanted, urls } = opts;
-  const primary = call.collective.primaryLanguage;
-  const title = localized(call.title, wanted, primary, lang);
-  // The language the diff is shown in: the visitor's, among the call's, else the primary one.
-  const language = pickLanguage(call.title, wanted, primary)?.language ?? primary;
-  const items = [...versions].reverse().map((v) => {
+/**
+ * The versions of a call, newest first, each with what changed from the one before in `language`
+ * (the public history, and the editor's, which also shows versions written before the launch).
+ * `readHref` links each version's text (undefined: no link).
+ */
+export function versionHistoryItems(opts: {
+  call: CallView;
+  versions: readonly CallVersionView[];
+  lang: string;
+  language: string;
+  readHref?: ((version: number) => string) | undefined;
+}): SafeHtml[] {
+  const { call, versions, lang, language } = opts;
+  return [...versions].reverse().map((v) => {
     const index = versions.indexOf(v);
     const previous = index > 0 ? versions[index - 1] : undefined;
     let changes: SafeHtml | string = html`<p>${t(lang, "call:page.first")}</p>`;
@@ -144,10 +150,21 @@ export function callVersionsPage(opts: { call: CallView; versions: readonly Call
             )}</dl>`;
     }
     const current = v.version === call.version ? html` · <strong>${t(lang, "call:page.current")}</strong>` : "";
+    const read = opts.readHref ? html` · <a href="${opts.readHref(v.version)}">${t(lang, "call:page.read")}</a>` : "";
     return html`<li class="card"><h2 id="v${v.version}">${t(lang, "call:page.versionHeading", { version: v.version })}</h2>
-<p class="muted">${t(lang, "call:page.savedOn", { date: savedOn(v.createdAt, lang) })}${current} · <a href="${urls.callVersion(call.id, v.version).pathname}">${t(lang, "call:page.read")}</a></p>
+<p class="muted">${t(lang, "call:page.savedOn", { date: savedOn(v.createdAt, lang) })}${current}${read}</p>
 ${changes}</li>`;
   });
+}
+
+/** The history of a call: every version, newest first, each with what changed from the one before. */
+export function callVersionsPage(opts: { call: CallView; versions: readonly CallVersionView[]; lang: string; wanted: readonly string[]; urls: Urls }): string {
+  const { call, versions, lang, wanted, urls } = opts;
+  const primary = call.collective.primaryLanguage;
+  const title = localized(call.title, wanted, primary, lang);
+  // The language the diff is shown in: the visitor's, among the call's, else the primary one.
+  const language = pickLanguage(call.title, wanted, primary)?.language ?? primary;
+  const items = versionHistoryItems({ call, versions, lang, language, readHref: (n) => urls.callVersion(call.id, n).pathname });
   const body = html`<h1>${t(lang, "call:page.versionsTitle", { title: title?.text ?? "" })}</h1>
 <p><a href="${urls.call(call.id).pathname}">${t(lang, "call:page.backToCall")}</a></p>
 <p class="muted">${t(lang, "call:page.legend")}</p>

@@ -32,6 +32,10 @@ export const doneKeys = [
   "created",
   "resetSent",
   "settingsSaved",
+  "consulted",
+  "opened",
+  "closedCall",
+  "withdrawn",
 ] as const;
 
 export function doneMessage(lang: string, value: unknown): string | undefined {

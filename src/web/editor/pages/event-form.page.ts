@@ -22,7 +22,7 @@ export interface EventPreview {
 let zones: readonly string[] | undefined;
 const timeZones = () => (zones ??= Intl.supportedValuesOf("timeZone").filter((z) => z.includes("/") && !z.startsWith("Etc/")));
 
-function zoneSelect(lang: string, value: string, error: string | undefined): SafeHtml {
+export function zoneSelect(lang: string, value: string, error: string | undefined): SafeHtml {
   const regions = new Map<string, string[]>();
   for (const z of timeZones()) {
     const region = z.split("/")[0] as string;
@@ -37,7 +37,7 @@ ${error ? html`<p class="error" id="f-timezone-error">${error}</p>` : ""}
 }
 
 /** The image: the current one (kept through every submit by its stored name), a file to choose, or none. */
-function imageFieldset(lang: string, v: EventFormValues, error: string | undefined, uploadMB: number): SafeHtml {
+export function imageFieldset(lang: string, v: Pick<EventFormValues, "image" | "imageAlt">, error: string | undefined, uploadMB: number): SafeHtml {
   const alt = v.imageAlt[lang] ?? Object.values(v.imageAlt).find((a) => a.trim() !== "") ?? "";
   return html`<fieldset class="image"><legend>${t(lang, "editor:event.image")}</legend>
 ${
