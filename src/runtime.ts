@@ -242,7 +242,7 @@ export async function createRuntime(
     } else {
       kv = new PostgresKvStore(federationDb);
     }
-    const queue = new PostgresMessageQueue(federationDb, { announcer });
+    const queue = new PostgresMessageQueue(federationDb, { announcer, concurrency: config.deliveryConcurrency });
     closers.push(() => queue.close());
     readiness.queue = async () => {
       await queue.getDepth();

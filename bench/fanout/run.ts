@@ -11,6 +11,7 @@
 //   node bench/fanout/run.ts --embedded      the embedded default
 //   node bench/fanout/run.ts --quick         200 on 40 only, 2 repetitions
 //   node bench/fanout/run.ts --sizes 200x40,10000x500 --repeat 3 --concurrency 8
+//                                            (--concurrency: Relais's RELAIS_DELIVERY_CONCURRENCY and the floors')
 //   node bench/fanout/run.ts --profile       a CPU profile of Relais during the timed fan-outs, summarised
 import "../../src/temporal.ts";
 import { type ChildProcess, fork } from "node:child_process";
@@ -102,7 +103,7 @@ for (const [followers, servers] of sizes) {
 }
 const db = await benchDatabase(embedded);
 const port = await freePort();
-const env = benchEnv(db, port);
+const env = benchEnv(db, port, { RELAIS_DELIVERY_CONCURRENCY: String(floorConcurrency) });
 console.error(`seeding ${sets.map((s) => s.label).join("; ")} (${db.kind})…`);
 const token = await seed(env, async (runtime) => {
   let editor: string | undefined;
@@ -193,7 +194,7 @@ try {
     [
       `### Fan-out (${db.kind}), ${new Date().toISOString().slice(0, 16)}Z`,
       "",
-      `Node ${process.version}; ${repeat} fan-outs per size after a warm-up one (medians), floors at ${floorConcurrency} deliveries at once; load average before ${loadBefore}, after ${loadAfter}.`,
+      `Node ${process.version}; ${repeat} fan-outs per size after a warm-up one (medians), Relais and the floors at ${floorConcurrency} deliveries at once; load average before ${loadBefore}, after ${loadAfter}.`,
       `Relais RSS at rest ${mb(memoryAtRest.rss)}, after ${mb(memoryAfter.rss)} (peak ${mb(memoryAfter.hwm)}). TCP connections the first ${sets[0]?.servers} servers saw in all (every sender, every run): ${connections}.`,
       "",
       markdownTable(

@@ -48,6 +48,11 @@ export interface Config {
   /** Inbox POSTs handled at once (bodies read, parsed, verified); 8 times as many may wait. */
   readonly inboxConcurrency: number;
   /**
+   * Queued messages (deliveries, accepted inbox activities) a worker process handles at once; one
+   * waiting on a slow server gives its slot up (src/federation/outbound/slow-hosts.ts).
+   */
+  readonly deliveryConcurrency: number;
+  /**
    * Whether following the instance actor (the instance-wide relay, e.g. a Gancio that adds this
    * instance) waits for an operator's approval. False by default: it only relays public events.
    */
@@ -153,6 +158,7 @@ const schema = z.object({
   RELAIS_SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v), "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example:465").optional(),
   RELAIS_SMTP_FROM: z.string().min(3).optional(),
   RELAIS_INBOX_CONCURRENCY: intString(1, 1024),
+  RELAIS_DELIVERY_CONCURRENCY: intString(1, 256),
   RELAIS_INSTANCE_MANUAL_APPROVAL: booleanString,
 });
 
@@ -182,6 +188,7 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   smtpUrl: "RELAIS_SMTP_URL",
   smtpFrom: "RELAIS_SMTP_FROM",
   inboxConcurrency: "RELAIS_INBOX_CONCURRENCY",
+  deliveryConcurrency: "RELAIS_DELIVERY_CONCURRENCY",
   instanceManualApproval: "RELAIS_INSTANCE_MANUAL_APPROVAL",
 };
 
@@ -195,6 +202,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_API_AUTH_FAILURE_LIMIT: 20,
   RELAIS_INBOX_RATE_LIMIT: 600,
   RELAIS_INBOX_CONCURRENCY: 16,
+  RELAIS_DELIVERY_CONCURRENCY: 8,
   RELAIS_MAX_UPLOAD_BYTES: 10 * 1024 * 1024,
   RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: 5_000,
   RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: 15_000,
@@ -277,6 +285,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     smtpUrl: v.RELAIS_SMTP_URL,
     smtpFrom: v.RELAIS_SMTP_FROM,
     inboxConcurrency: v.RELAIS_INBOX_CONCURRENCY,
+    deliveryConcurrency: v.RELAIS_DELIVERY_CONCURRENCY,
     instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
   };
 }

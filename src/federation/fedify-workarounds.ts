@@ -5,6 +5,7 @@ import { getLogger } from "@logtape/logtape";
 import { KnockMemory } from "./outbound/one-knock.ts";
 import type { JsonObject } from "./mappers/event.mapper.ts";
 import { createOutboundFetch, type OutboundLimits } from "./outbound/outbound-fetch.ts";
+import { yieldQueueSlot } from "./queue/postgres-message-queue.ts";
 
 /**
  * Workarounds for Fedify 2.3.8, each with a contract test (fedify-workarounds*.test.ts) that fails the
@@ -88,7 +89,9 @@ export function installOutboundFetch(limits: OutboundLimits): void {
   platformFetch ??= globalThis.fetch;
   if (installed && sameLimits(installed.limits, limits) && globalThis.fetch === installed.fetch) return;
   const previous = installed;
-  const outbound = createOutboundFetch(platformFetch, limits);
+  // A request waiting on a slow server gives its queue slot (if it runs in a queue handler) to the next
+  // delivery: a slow server holds up nobody else's deliveries (slow-hosts.ts).
+  const outbound = createOutboundFetch(platformFetch, limits, { slowHosts: { onSlow: yieldQueueSlot } });
   globalThis.fetch = knocks.wrap(outbound.fetch);
   installed = { limits, fetch: globalThis.fetch, close: outbound.close };
   logger.debug("outbound requests bounded: {limits}", { limits });

@@ -1,4 +1,5 @@
 import { Agent } from "undici";
+import { type SlowHostOptions, SlowHosts } from "./slow-hosts.ts";
 
 /** Bounds on every request Relais makes to another server (deliveries, documents, keys, WebFinger, NodeInfo). */
 export interface OutboundLimits {
@@ -42,8 +43,14 @@ export class OutboundLimitError extends Error {
  * Wraps `base` (the platform's fetch) so that every request gets the limits above, over an HTTP agent
  * with a connect timeout and keep-alive per origin. Callers' own signals still apply. A body nobody
  * reads is released when the response deadline passes, so unread answers cannot keep sockets open.
+ * With `slowHosts`, a request that waits long for its answer, or goes to a server that was slow lately,
+ * says so (slow-hosts.ts): the queue then gives its delivery slot to the next message.
  */
-export function createOutboundFetch(base: typeof fetch, limits: OutboundLimits): { fetch: typeof fetch; close(): Promise<void> } {
+export function createOutboundFetch(
+  base: typeof fetch,
+  limits: OutboundLimits,
+  options: { slowHosts?: SlowHostOptions } = {},
+): { fetch: typeof fetch; close(): Promise<void> } {
   // The agent's own header and body timeouts only back ours up (ours count from the start and name
   // the limit); the connect timeout is the agent's alone.
   const agent = new Agent({
@@ -52,6 +59,7 @@ export function createOutboundFetch(base: typeof fetch, limits: OutboundLimits):
     bodyTimeout: limits.responseTimeoutMs,
     connections: limits.connectionsPerOrigin,
   });
+  const slowHosts = options.slowHosts ? new SlowHosts(options.slowHosts) : undefined;
 
   async function outboundFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const url = input instanceof Request ? input.url : String(input);
@@ -68,15 +76,18 @@ export function createOutboundFetch(base: typeof fetch, limits: OutboundLimits):
     const finish = () => clearTimeout(responseTimer);
     const reason = (error: unknown) => (deadline.signal.aborted ? deadline.signal.reason : error);
 
+    const watched = slowHosts?.watch(originOf(url));
     let response: Response;
     try {
       response = await base(input, { ...init, signal, dispatcher: agent } as RequestInit);
     } catch (error) {
+      watched?.(false);
       finish();
       throw reason(error);
     } finally {
       clearTimeout(headersTimer);
     }
+    watched?.(true);
     if (response.body === null) {
       finish();
       return response;
@@ -130,6 +141,14 @@ export function createOutboundFetch(base: typeof fetch, limits: OutboundLimits):
   }
 
   return { fetch: outboundFetch as typeof fetch, close: () => agent.close() };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 /** Up to `maxBytes` of `body`, or what arrived within `windowMs`; the rest is cancelled (its socket closed). */

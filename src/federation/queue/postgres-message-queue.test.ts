@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEmbeddedQueueDatabase, openPostgresQueueDatabase, type QueueDatabase, runFedifyQueueSuite } from "../../../tests/support/queue-database.ts";
 import { until } from "../../../tests/support/wait.ts";
-import { PostgresMessageQueue, type PostgresMessageQueueOptions } from "./postgres-message-queue.ts";
+import { PostgresMessageQueue, type PostgresMessageQueueOptions, yieldQueueSlot } from "./postgres-message-queue.ts";
 import { QueueTable } from "./queue-table.ts";
 
 const backends = [
@@ -81,6 +81,80 @@ describe.each(backends)("PostgresMessageQueue on $name", ({ open }) => {
     }
     expect(done).toContain("slow");
     expect(await queue.counts()).toEqual({ ready: 0, delayed: 0, active: 0 });
+  });
+
+  it("lets a handler waiting on a slow server give its slot to the next messages, and still waits for it before stopping", async () => {
+    // One slot: without yieldQueueSlot "a" and "b" would wait behind the slow ones, which wait for them.
+    const { queue } = await freshQueue({ concurrency: 1 });
+    const stop = new AbortController();
+    const done: string[] = [];
+    const yielded: boolean[] = [];
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const listening = queue.listen(
+      async (message) => {
+        if (String(message).startsWith("slow")) {
+          yielded.push(yieldQueueSlot(), yieldQueueSlot());
+          await gate;
+        }
+        done.push(message as string);
+        if (done.includes("a") && done.includes("b")) open();
+      },
+      { signal: stop.signal },
+    );
+    try {
+      await queue.enqueueMany(["slow-1", "slow-2", "a", "b"]);
+      await until("the slow messages to be handled after the others", async () => done.length === 4);
+      expect(done.slice(0, 2).sort()).toEqual(["a", "b"]);
+      expect(done.slice(2).sort()).toEqual(["slow-1", "slow-2"]);
+      // Given once per handler; a second call is a no-op.
+      expect(yielded).toEqual([true, false, true, false]);
+      await until("every message deleted", async () => (await queue.counts()).active === 0);
+    } finally {
+      open();
+      stop.abort();
+      await listening;
+    }
+    expect(yieldQueueSlot()).toBe(false); // outside any handler
+  });
+
+  it("keeps at most maxWaiting handlers waiting without a slot; a stop waits for those too", async () => {
+    const { queue } = await freshQueue({ concurrency: 1, maxWaiting: 1 });
+    const stop = new AbortController();
+    const yielded = new Map<string, boolean>();
+    let finished = 0;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const listening = queue.listen(
+      async (message) => {
+        yielded.set(message as string, yieldQueueSlot());
+        await gate;
+        finished++;
+      },
+      { signal: stop.signal },
+    );
+    let stopped = false;
+    try {
+      await queue.enqueueMany(["first", "second", "third"]);
+      // "first" gave its slot, "second" could not (one waiting at most) and holds the only slot.
+      await until("two handlers running", async () => yielded.size === 2);
+      expect(Object.fromEntries(yielded)).toEqual({ first: true, second: false });
+      stop.abort();
+      void listening.then(() => {
+        stopped = true;
+      });
+      await sleep(300);
+      expect(stopped).toBe(false); // still waiting for both handlers
+    } finally {
+      open();
+      await listening;
+    }
+    expect(finished).toBe(2);
+    expect(yielded.has("third")).toBe(false);
   });
 
   it("keeps a message until its handler has returned: a stop waits for it, and it is gone only then", async () => {

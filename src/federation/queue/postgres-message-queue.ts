@@ -41,6 +41,12 @@ export interface PostgresMessageQueueOptions {
   announcer?: QueueAnnouncer;
   /** With an announcer, the sweep takes only messages due for this long. Default 10 s. */
   sweepAfterMs?: number;
+  /**
+   * Handlers that gave their slot back while they wait on another server ({@link yieldQueueSlot}),
+   * at most this many at once per listener; beyond, a waiting handler keeps its slot. Default 16×
+   * `concurrency`.
+   */
+  maxWaiting?: number;
 }
 
 /** The messages enqueued on `queue` while `enqueueAtomically`'s function runs, written when it returns. */
@@ -50,6 +56,21 @@ interface AtomicScope {
 }
 
 const atomicScope = new AsyncLocalStorage<AtomicScope>();
+
+/** The slot of the message whose handler is running, for {@link yieldQueueSlot}. */
+const slotScope = new AsyncLocalStorage<{ yieldSlot(): boolean }>();
+
+/**
+ * Gives the slot of the queue message being handled (if any: the caller runs inside a handler) to
+ * the next message, because the handler now only waits on something slow — another server that takes
+ * long to answer. The handler goes on and its message is deleted as usual when it returns; it just no
+ * longer counts against the listener's concurrency, so deliveries to a slow server do not hold up
+ * those to the others. Returns whether the slot was given (not inside a handler, given already, or
+ * too many handlers waiting: false). Concurrency bounds the CPU work of handlers; waiting costs none.
+ */
+export function yieldQueueSlot(): boolean {
+  return slotScope.getStore()?.yieldSlot() ?? false;
+}
 
 /** Messages one `listen()` handles at once unless told otherwise. */
 export const defaultConcurrency = 8;
@@ -82,6 +103,7 @@ export class PostgresMessageQueue implements MessageQueue {
       maxAttempts: options.maxAttempts ?? 10,
       retryDelayMs: options.retryDelayMs ?? 30_000,
       sweepAfterMs: options.announcer ? (options.sweepAfterMs ?? 10_000) : 0,
+      maxWaiting: options.maxWaiting ?? 16 * concurrency,
     };
   }
 
@@ -207,6 +229,8 @@ class Listener {
   readonly #held = new Set<string>();
   readonly #slotWaiters: (() => void)[] = [];
   #free: number;
+  /** Handlers running after they gave their slot back (yieldQueueSlot). */
+  #waiting = 0;
   /** The last poll filled every slot: more may be due, so a freed slot polls again at once. */
   #maybeMore = false;
   #wake: (() => void) | undefined;
@@ -235,7 +259,7 @@ class Listener {
       const consuming = this.#announcer?.consume((id) => this.#takeAnnounced(id, signal), { concurrency: this.#s.concurrency, signal });
       await this.#poll(signal);
       await consuming;
-      while (this.#free < this.#s.concurrency) await this.#sleep(20, undefined);
+      while (this.#free < this.#s.concurrency || this.#waiting > 0) await this.#sleep(20, undefined);
     } finally {
       clearInterval(renewal);
     }
@@ -283,15 +307,30 @@ class Listener {
     return { limit, leaseMs: this.#s.leaseMs, maxAttempts: this.#s.maxAttempts };
   }
 
-  /** Handles a message in the slot taken for it, then the next ones of its ordering key, then frees the slot. */
+  /**
+   * Handles a message in the slot taken for it, then the next ones of its ordering key, then frees the
+   * slot. A handler may give the slot back while it waits (yieldQueueSlot): then the next message of
+   * its ordering key is left to the next poll, which takes it with a slot of its own.
+   */
   async #handleInSlot(first: ClaimedMessage, signal: AbortSignal): Promise<void> {
     let message: ClaimedMessage | undefined = first;
+    let yielded = false;
+    const slot = {
+      yieldSlot: (): boolean => {
+        if (yielded || this.#waiting >= this.#s.maxWaiting) return false;
+        yielded = true;
+        this.#waiting++;
+        this.#returnSlots(1);
+        if (this.#maybeMore) this.kick();
+        return true;
+      },
+    };
     try {
       while (message) {
         this.#held.add(message.id);
-        const done = await this.#handle(message);
+        const done = await slotScope.run(slot, () => this.#handle(message as ClaimedMessage));
         this.#held.delete(message.id);
-        if (!done || message.orderingKey === null || signal.aborted) break;
+        if (!done || message.orderingKey === null || signal.aborted || yielded) break;
         const key: string = message.orderingKey;
         [message] = await this.#table
           .claim(this.#owner, { ...this.#claimLimits(1), orderingKey: key })
@@ -299,8 +338,13 @@ class Listener {
       }
     } finally {
       if (message) this.#held.delete(message.id);
-      this.#returnSlots(1);
-      if (this.#maybeMore) this.kick();
+      if (yielded) {
+        this.#waiting--;
+        if (this.#maybeMore || first.orderingKey !== null) this.kick();
+      } else {
+        this.#returnSlots(1);
+        if (this.#maybeMore) this.kick();
+      }
     }
   }
 
