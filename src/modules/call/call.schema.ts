@@ -7,6 +7,7 @@ import { canonicalTimezone, parseEventTime } from "../event/event-time.ts";
 import type { EventImage } from "../event/event.types.ts";
 import type { CallText } from "./call.types.ts";
 import { uuidPattern } from "../../shared/uuid.ts";
+import { mergePatch } from "../../shared/merge-patch.ts";
 
 /** One problem with a request body: `field` is a dotted path ("demands.2.fr"). */
 export interface FieldError {
@@ -230,11 +231,7 @@ function crossFieldErrors(c: CallPatch, ctx: CallInputContext, sent: CallPatch):
 
 /** The text after a PATCH: sent fields replace stored ones, `null` removes an optional field. */
 export function applyCallPatch(current: CallText, patch: CallPatch): CallText {
-  const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete next[key];
-    else if (value !== undefined) next[key] = value;
-  }
+  const next = mergePatch(current, patch);
   for (const field of requiredFields) if (next[field] === undefined) next[field] = defaults[field];
   return next as unknown as CallText;
 }

@@ -4,6 +4,7 @@ import { storableMultiline } from "../../shared/plain-text.ts";
 import { renderEventMarkdown } from "./event-markdown.ts";
 import { canonicalTimezone, parseEventTime } from "./event-time.ts";
 import { type EventData, eventCategories, eventStatuses } from "./event.types.ts";
+import { mergePatch } from "../../shared/merge-patch.ts";
 
 /** One problem with a request body: `field` is a dotted path ("location.country", "tags.2"). */
 export interface FieldError {
@@ -394,10 +395,5 @@ function crossFieldErrors(e: EventPatch, ctx: EventInputContext, sent: Set<strin
 
 /** The event after a PATCH: sent fields replace stored ones, `null` removes an optional field. */
 export function applyEventPatch(current: EventInput, patch: EventPatch): EventInput {
-  const next: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete next[key];
-    else if (value !== undefined) next[key] = value;
-  }
-  return next as unknown as EventInput;
+  return mergePatch(current, patch) as unknown as EventInput;
 }

@@ -33,17 +33,11 @@ export async function loadBlockRules(em: EntityManager): Promise<BlockRule[]> {
   return rows.map((r) => ({ collectiveId: r.collective_id, slug: r.slug, kind: r.kind, target: r.target }));
 }
 
-export async function listBlocks(em: EntityManager, collectiveId: string | null | "all"): Promise<BlockRow[]> {
-  const where = collectiveId === "all" ? "" : collectiveId === null ? "where b.collective_id is null" : "where b.collective_id = ?";
-  const rows = await em.execute<
-    { id: string; collective_id: string | null; slug: string | null; kind: BlockKind; target: string; reason: string | null; created_by: string; created_at: Date }[]
-  >(
-    `select b.id, b.collective_id, c.slug, b.kind, b.target, b.reason, b.created_by, b.created_at
-     from block b left join collective c on c.id = b.collective_id ${where}
-     order by c.slug nulls first, b.kind, b.target`,
-    collectiveId === "all" || collectiveId === null ? [] : [collectiveId],
-  );
-  return rows.map((r) => ({
+/** A block as the queries below select it (with its collective's slug). */
+type BlockSqlRow = { id: string; collective_id: string | null; slug: string | null; kind: BlockKind; target: string; reason: string | null; created_by: string; created_at: Date };
+
+function toBlockRow(r: BlockSqlRow): BlockRow {
+  return {
     id: r.id,
     collectiveId: r.collective_id,
     slug: r.slug,
@@ -52,31 +46,31 @@ export async function listBlocks(em: EntityManager, collectiveId: string | null 
     reason: r.reason,
     createdBy: r.created_by,
     createdAt: new Date(r.created_at),
-  }));
+  };
+}
+
+export async function listBlocks(em: EntityManager, collectiveId: string | null | "all"): Promise<BlockRow[]> {
+  const where = collectiveId === "all" ? "" : collectiveId === null ? "where b.collective_id is null" : "where b.collective_id = ?";
+  const rows = await em.execute<BlockSqlRow[]>(
+    `select b.id, b.collective_id, c.slug, b.kind, b.target, b.reason, b.created_by, b.created_at
+     from block b left join collective c on c.id = b.collective_id ${where}
+     order by c.slug nulls first, b.kind, b.target`,
+    collectiveId === "all" || collectiveId === null ? [] : [collectiveId],
+  );
+  return rows.map(toBlockRow);
 }
 
 /** One page of a scope's blocks, by target then id (keyset: after `after`), `limit + 1` rows to tell whether more follow. */
 export async function blockRowsAfter(em: EntityManager, collectiveId: string | null, after: readonly [string, string] | undefined, limit: number): Promise<BlockRow[]> {
   const scope = collectiveId === null ? "b.collective_id is null" : "b.collective_id = ?";
-  const rows = await em.execute<
-    { id: string; collective_id: string | null; slug: string | null; kind: BlockKind; target: string; reason: string | null; created_by: string; created_at: Date }[]
-  >(
+  const rows = await em.execute<BlockSqlRow[]>(
     `select b.id, b.collective_id, c.slug, b.kind, b.target, b.reason, b.created_by, b.created_at
      from block b left join collective c on c.id = b.collective_id
      where ${scope} ${after ? "and (b.target, b.id) > (?, ?::uuid)" : ""}
      order by b.target, b.id limit ?`,
     [...(collectiveId === null ? [] : [collectiveId]), ...(after ? [after[0], after[1]] : []), limit + 1],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    collectiveId: r.collective_id,
-    slug: r.slug,
-    kind: r.kind,
-    target: r.target,
-    reason: r.reason,
-    createdBy: r.created_by,
-    createdAt: new Date(r.created_at),
-  }));
+  return rows.map(toBlockRow);
 }
 
 /** Stores a block once; returns the row and whether this call created it. */
