@@ -1,3 +1,4 @@
+import { Migration20261202154634_presskits } from "./Migration20261202154634_presskits.ts";
 import { Migration20261202153609_slogans } from "./Migration20261202153609_slogans.ts";
 import { Migration20261202123056_audit_second_factor_reset } from "./Migration20261202123056_audit_second_factor_reset.ts";
 import { Migration20261202120935_calls } from "./Migration20261202120935_calls.ts";
@@ -35,4 +36,5 @@ export const migrationsList = [
   { name: "Migration20261202120935_calls", class: Migration20261202120935_calls },
   { name: "Migration20261202123056_audit_second_factor_reset", class: Migration20261202123056_audit_second_factor_reset },
   { name: "Migration20261202153609_slogans", class: Migration20261202153609_slogans },
+  { name: "Migration20261202154634_presskits", class: Migration20261202154634_presskits },
 ];

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { KvStore } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { Redis } from "ioredis";
@@ -43,6 +44,9 @@ import { MembershipService } from "./modules/account/membership.service.ts";
 import { SecondFactorService } from "./modules/account/second-factor.service.ts";
 import { AuditService } from "./modules/audit/audit.service.ts";
 import { MediaService } from "./modules/media/media.service.ts";
+import { PressFileStore } from "./modules/presskit/presskit-files.ts";
+import { publishAtEmbargo } from "./modules/presskit/presskit-embargo.ts";
+import { PressKitService } from "./modules/presskit/presskit.service.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import type { SessionStore } from "./modules/account/session.types.ts";
 import { RedisSessionStore } from "./web/auth/redis-session.store.ts";
@@ -123,6 +127,8 @@ export interface Runtime {
   readonly partnerActors: PartnerResolver;
   /** Uploaded images (event images, avatars), re-encoded, under the media folder. */
   readonly media: MediaService;
+  /** Press kits: release, contact, files (in `<media folder>/presskits`), embargo and secret links. */
+  readonly presskits: PressKitService;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
   /** The iCal feeds (instance, collectives, events) over this instance's events. */
@@ -155,7 +161,7 @@ function withServerOrigin(config: Config, embedded: EmbeddedHandle): Config {
 export async function createRuntime(
   config: Config,
   role: Role,
-  opts: { migrations?: "apply" | "require" | "skip"; queueName?: string | undefined } = {},
+  opts: { migrations?: "apply" | "require" | "skip"; queueName?: string | undefined; clock?: () => Date } = {},
 ): Promise<Runtime> {
   const closers: (() => Promise<unknown> | unknown)[] = [];
   const close = async () => {
@@ -297,6 +303,11 @@ export async function createRuntime(
     });
     const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify });
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
+    // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
+    const presskits = new PressKitService(em, urls, new PressFileStore(new MediaService(join(config.mediaDir, "presskits"))), {
+      onOutbox: outboxWritten.notify,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
@@ -379,6 +390,7 @@ export async function createRuntime(
       partners,
       partnerActors,
       media,
+      presskits,
       feedSubjects,
       feeds,
       embedded,
@@ -390,6 +402,7 @@ export async function createRuntime(
           relay.run(signal),
           refresher.run(signal),
           closeCallsAtDeadline(calls, signal),
+          publishAtEmbargo(presskits, signal),
         ]);
       },
       close,

@@ -2,6 +2,7 @@ import { WebSessionSchema } from "../modules/account/web-session.entity.ts";
 import { AccountTokenSchema } from "../modules/account/account-token.entity.ts";
 import { RecoveryCodeSchema } from "../modules/account/recovery-code.entity.ts";
 import { CallChangeNoteSchema, CallSchema, CallVersionSchema } from "../modules/call/call.entity.ts";
+import { PressKitFileSchema, PressKitLinkSchema, PressKitSchema } from "../modules/presskit/presskit.entity.ts";
 import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
@@ -40,6 +41,9 @@ export const entities = [
   CallVersionSchema,
   CallChangeNoteSchema,
   SloganSchema,
+  PressKitSchema,
+  PressKitFileSchema,
+  PressKitLinkSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

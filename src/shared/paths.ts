@@ -43,6 +43,14 @@ export const paths = {
   slogan: "/slogans/{id}",
   sloganPlacard: "/slogans/{id}/placards/{file}",
   sloganShareImage: "/slogans/{id}/images/{file}",
+  /** A press kit (an Article once published), its files and its ZIP per language; 404 under embargo. */
+  pressKit: "/presskits/{id}",
+  pressKitFile: "/presskits/{id}/files/{name}",
+  pressKitZip: "/presskits/{id}/presskit-{lang}.zip",
+  /** A secret read-only link to a kit before its embargo (never indexed), its files and ZIP. */
+  pressPreview: "/press-preview/{token}",
+  pressPreviewFile: "/press-preview/{token}/files/{name}",
+  pressPreviewZip: "/press-preview/{token}/presskit-{lang}.zip",
 } as const;
 
 export type PathPattern = (typeof paths)[keyof typeof paths];

@@ -84,6 +84,26 @@ export class Urls {
   media(name: string): URL {
     return this.#u(fill(paths.media, { name }));
   }
+  /** A press kit (an Article at the same URL as its page once published). */
+  pressKit(id: string): URL {
+    return this.#u(fill(paths.pressKit, { id }));
+  }
+  pressKitFile(id: string, name: string): URL {
+    return this.#u(fill(paths.pressKitFile, { id, name }));
+  }
+  pressKitZip(id: string, lang: string): URL {
+    return this.#u(fill(paths.pressKitZip, { id, lang }));
+  }
+  /** A secret link to a kit under embargo: its page, files and ZIP. */
+  pressPreview(token: string): URL {
+    return this.#u(fill(paths.pressPreview, { token }));
+  }
+  pressPreviewFile(token: string, name: string): URL {
+    return this.#u(fill(paths.pressPreviewFile, { token, name }));
+  }
+  pressPreviewZip(token: string, lang: string): URL {
+    return this.#u(fill(paths.pressPreviewZip, { token, lang }));
+  }
   /** The stored name of one of our media URLs, or undefined for any other URL. */
   mediaName(url: string | URL): string | undefined {
     const u = typeof url === "string" ? (URL.canParse(url) ? new URL(url) : undefined) : url;

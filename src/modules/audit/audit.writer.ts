@@ -1,8 +1,8 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { type AuditAction, AuditEntrySchema } from "./audit.entity.ts";
 
-/** Who acts: an account (by id and email) or the operator at the CLI. */
-export type AuditActor = { readonly userId: string; readonly email: string } | "cli";
+/** Who acts: an account (by id and email), the operator at the CLI, or the worker (an embargo lifted). */
+export type AuditActor = { readonly userId: string; readonly email: string } | "cli" | "worker";
 
 /**
  * Writes an audit entry inside the caller's transaction: the entry exists exactly when the change does.
@@ -14,8 +14,8 @@ export async function writeAudit(
 ): Promise<void> {
   await em.insert(AuditEntrySchema, {
     collective: entry.collectiveId,
-    user: entry.actor === "cli" ? null : entry.actor.userId,
-    actor: entry.actor === "cli" ? "cli" : entry.actor.email,
+    user: typeof entry.actor === "string" ? null : entry.actor.userId,
+    actor: typeof entry.actor === "string" ? entry.actor : entry.actor.email,
     action: entry.action,
     subject: entry.subject,
     detail: entry.detail ?? null,

@@ -4,6 +4,7 @@ export type CollectiveAction =
   | "read-private"
   | "edit-events"
   | "edit-calls"
+  | "edit-presskits"
   | "manage-members"
   | "manage-settings"
   | "decide-followers"
@@ -24,6 +25,7 @@ export function can(principal: Subject, action: CollectiveAction, collectiveId: 
     case "read-private":
     case "edit-events":
     case "edit-calls":
+    case "edit-presskits":
       return role === "owner" || role === "editor";
     case "manage-members":
     case "manage-settings":

@@ -26,6 +26,19 @@ export function storedMediaType(name: string): StoredImage["mediaType"] | undefi
   return m ? (m[1] === "png" ? "image/png" : "image/jpeg") : undefined;
 }
 
+/** Writes a file aside, then renames it into place: a reader never sees half a file. */
+export async function writeAside(dir: string, name: string, data: Uint8Array): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const partial = join(dir, `.${name}.part`);
+  try {
+    await writeFile(partial, data, { flag: "wx" });
+    await rename(partial, join(dir, name));
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
 export interface MediaOptions {
   /** Longest side of a stored image, in pixels: larger ones are scaled down. */
   readonly maxDimension?: number;
@@ -62,16 +75,7 @@ export class MediaService {
     if (!encoded.ok) return encoded;
     const { data, info, alpha } = encoded;
     const name = `${randomBytes(16).toString("hex")}.${alpha ? "png" : "jpg"}`;
-    await mkdir(this.#dir, { recursive: true });
-    // Written aside, then renamed: a reader never sees half a file.
-    const partial = join(this.#dir, `.${name}.part`);
-    try {
-      await writeFile(partial, data, { flag: "wx" });
-      await rename(partial, join(this.#dir, name));
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await writeAside(this.#dir, name, data);
     return { ok: true, image: { name, mediaType: alpha ? "image/png" : "image/jpeg", width: info.width, height: info.height, bytes: data.length } };
   }
 

@@ -19,6 +19,10 @@ export type OutboxMessage =
   | { kind: "create-slogan"; collectiveId: string; sloganId: string }
   | { kind: "update-slogan"; collectiveId: string; sloganId: string; version: number }
   | { kind: "delete-slogan"; collectiveId: string; sloganId: string }
+  /** A press kit was published (its embargo lifted: Create of its Article), changed after (Update), or deleted. */
+  | { kind: "create-presskit"; collectiveId: string; kitId: string }
+  | { kind: "update-presskit"; collectiveId: string; kitId: string; revision: number }
+  | { kind: "delete-presskit"; collectiveId: string; kitId: string }
   /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
   | { kind: "update-collective"; collectiveId: string }
   /** A collective follows a partner (or stops): the partner's inboxes travel with the row (its row may be gone). */

@@ -86,7 +86,7 @@ ${
     ? html`<p>${t(lang, "editor:audit.empty")}</p>`
     : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="audit-title"><table><thead><tr><th scope="col">${t(lang, "editor:audit.when")}</th><th scope="col">${t(lang, "editor:audit.who")}</th><th scope="col">${t(lang, "editor:audit.what")}</th><th scope="col">${t(lang, "editor:audit.subject")}</th></tr></thead>
 <tbody>${o.entries.map(
-        (e) => html`<tr><td>${dateTime(lang, e.at)}</td><td>${e.actor === "cli" ? t(lang, "editor:audit.operator") : e.actor}</td><td>${t(lang, `editor:audit.actions.${e.action}`)}</td><td>${e.detail ? html`${e.detail} <span class="muted">${e.subject}</span>` : e.subject}</td></tr>`,
+        (e) => html`<tr><td>${dateTime(lang, e.at)}</td><td>${e.actor === "cli" ? t(lang, "editor:audit.operator") : e.actor === "worker" ? t(lang, "editor:audit.worker") : e.actor}</td><td>${t(lang, `editor:audit.actions.${e.action}`)}</td><td>${e.detail ? html`${e.detail} <span class="muted">${e.subject}</span>` : e.subject}</td></tr>`,
       )}</tbody></table></div>`
 }`;
   return editorPage({ view, title: t(lang, "editor:audit.title"), body, path: editorPaths.audit(o.slug) });

@@ -1,0 +1,476 @@
+import { createHash, randomBytes } from "node:crypto";
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { forbidden, invalid, notFound } from "../../shared/errors.ts";
+import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { isUuid } from "../../shared/uuid.ts";
+import type { AuditAction } from "../audit/audit.entity.ts";
+import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
+import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
+import { can } from "../collective/collective.policy.ts";
+import { defaultZoneFor } from "../event/event.service.ts";
+import { writeOutbox } from "../outbox/outbox.writer.ts";
+import type { Principal } from "../user/user.service.ts";
+import type { FileRefusal, PressFileStore } from "./presskit-files.ts";
+import { type PressKitFileRow, PressKitFileSchema, PressKitLinkSchema, type PressKitRow, PressKitSchema } from "./presskit.entity.ts";
+import { belongsTo, findDueKits, findFiles, findKits, findLinkByHash, findLinks, markPublished, nextFilePosition } from "./presskit.repository.ts";
+import { applyPressKitPatch, type FieldError, parseFileMeta, parsePressKitInput, pressKitLimits } from "./presskit.schema.ts";
+import type { PressKitFileView, PressKitLinkView, PressKitText, PressKitView } from "./presskit.types.ts";
+
+/** Who acts on a kit: an editor (a web session or an API token), or the operator at the CLI. */
+export type PressKitActor = Principal | "cli";
+
+const mayEdit = (actor: PressKitActor, collectiveId: string) => actor === "cli" || can(actor, "edit-presskits", collectiveId);
+const auditActor = (actor: PressKitActor): AuditActor => (actor === "cli" ? "cli" : actor);
+const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
+const optInstant = (d: Date | null | undefined) => (d ? instant(d) : undefined);
+const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
+
+const invalidKit = (errors: readonly FieldError[]) =>
+  invalid(`the press kit is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
+
+/** Why an upload was refused, in words an API client can act on (pages word them in four languages). */
+export const fileRefusalMessages: Record<FileRefusal, string> = {
+  "not-allowed": "only JPEG, PNG and WebP images and PDF documents are accepted (checked by their content; SVG is not accepted)",
+  polyglot: "the file also contains something else (HTML or SVG markup, an archive); export it again as a plain JPEG, PNG, WebP or PDF",
+  unreadable: "the file could not be read; export it again and send that",
+  encrypted: "the PDF is encrypted; send it without a password",
+  "too-many-pixels": "the image has too many pixels; scale it down (50 megapixels at most)",
+  "wrong-kind": "photos and logos must be images (JPEG, PNG, WebP) and documents PDFs; choose the matching kind",
+};
+
+export interface PressKitServiceOptions {
+  /** Runs after a commit that queued activities (the outbox relay's nudge). */
+  readonly onOutbox?: () => void;
+  /** The time: embargoes, link expiry and publication read it (tests inject theirs). */
+  readonly clock?: () => Date;
+}
+
+/**
+ * Press kits of collectives. A kit is invisible until it is published: at its embargo time by the worker
+ * (`publishDue`, once, even with several workers: the guard is in the UPDATE), or at once by an editor.
+ * Before that only its editors and holders of a secret link see it. Publication, later changes and
+ * deletion write their outbox row in the same transaction as the change, with their audit entry.
+ */
+export class PressKitService {
+  readonly #em: EntityManager;
+  readonly #urls: Urls;
+  readonly #files: PressFileStore;
+  readonly #onOutbox: () => void;
+  readonly #clock: () => Date;
+
+  constructor(em: EntityManager, urls: Urls, files: PressFileStore, opts: PressKitServiceOptions = {}) {
+    this.#em = em;
+    this.#urls = urls;
+    this.#files = files;
+    this.#onOutbox = opts.onOutbox ?? (() => {});
+    this.#clock = opts.clock ?? (() => new Date());
+  }
+
+  get files(): PressFileStore {
+    return this.#files;
+  }
+
+  now(): Date {
+    return this.#clock();
+  }
+
+  async create(actor: PressKitActor, slug: string, body: unknown): Promise<PressKitView> {
+    const collective = await this.#em.fork().findOne(CollectiveSchema, { slug });
+    if (!collective) throw notFound(`the collective "${slug}"`);
+    if (!mayEdit(actor, collective.id)) throw forbidden(`you are not an editor of "${slug}"`);
+    const parsed = parsePressKitInput(body, { primaryLanguage: collective.primaryLanguage, defaultTimezone: defaultZoneFor(collective.primaryLanguage) });
+    if (!parsed.ok) throw invalidKit(parsed.errors);
+    return this.#em.fork().transactional(async (em) => {
+      await this.#checkLinks(em, parsed.value, collective.id);
+      const now = this.#clock();
+      const row = em.create(PressKitSchema, { collective: collective.id, ...textToColumns(parsed.value), createdAt: now, updatedAt: now });
+      await em.flush();
+      await this.#audit(em, actor, collective, "presskit.create", row);
+      return this.#view(em, row, collective);
+    });
+  }
+
+  /** Changes the release, the contact or the embargo; a published kit sends an Update to followers. */
+  async update(actor: PressKitActor, id: string, body: unknown): Promise<PressKitView> {
+    return this.#change(actor, id, async (em, row, collective) => {
+      const before = rowToText(row, collective.primaryLanguage);
+      const parsed = parsePressKitInput(body, { primaryLanguage: collective.primaryLanguage, defaultTimezone: before.timezone, partial: true, current: before });
+      if (!parsed.ok) throw invalidKit(parsed.errors);
+      if (row.publishedAt && parsed.value.embargoAt !== undefined) {
+        throw invalid("the kit is published: its embargo cannot change any more", [{ field: "embargo", message: "the kit is already public; leave the embargo out" }]);
+      }
+      const after = applyPressKitPatch(before, parsed.value);
+      await this.#checkLinks(em, after, collective.id);
+      em.assign(row, textToColumns(after));
+      row.updatedAt = this.#clock();
+      return { action: "presskit.change", queued: await this.#queueUpdate(em, row, collective) };
+    });
+  }
+
+  /** Publishes now, whatever the embargo says (the embargo is moved to now). */
+  async publishNow(actor: PressKitActor, id: string): Promise<PressKitView> {
+    return this.#change(actor, id, async (em, row, collective) => {
+      if (row.publishedAt) return { action: undefined, queued: false };
+      const now = this.#clock();
+      row.embargoAt = now;
+      await em.flush();
+      const published = await markPublished(em, row.id, now, { beforeEmbargo: true });
+      if (!published) return { action: undefined, queued: false };
+      await em.refresh(row);
+      return { action: "presskit.publish", queued: await this.#queueCreate(em, row, collective) };
+    });
+  }
+
+  /**
+   * Publishes every kit whose embargo has passed (the worker, every few seconds). Each kit is published
+   * by one guarded UPDATE in its own transaction with its outbox row: of several workers at the same
+   * time, exactly one publishes it, and its Create is written once. Returns how many this call published.
+   */
+  async publishDue(): Promise<number> {
+    const now = this.#clock();
+    const due = await findDueKits(this.#em.fork(), now, 50);
+    let published = 0;
+    for (const { id } of due) {
+      const queued = await this.#em.fork().transactional(async (em) => {
+        if (!(await markPublished(em, id, now, { beforeEmbargo: false }))) return undefined;
+        const row = await em.findOneOrFail(PressKitSchema, { id }, { populate: ["collective"] });
+        await this.#audit(em, "worker", row.collective, "presskit.publish", row);
+        return this.#queueCreate(em, row, row.collective);
+      });
+      if (queued === undefined) continue;
+      published += 1;
+      if (queued) this.#onOutbox();
+    }
+    return published;
+  }
+
+  /** Deletes a kit: 410 once it was public (and a Delete to followers), 404 otherwise; its files go. */
+  async delete(actor: PressKitActor, id: string): Promise<void> {
+    const files: string[] = [];
+    await this.#change(actor, id, async (em, row, collective) => {
+      row.deletedAt = this.#clock();
+      row.updatedAt = row.deletedAt;
+      files.push(...(await findFiles(em, row.id)).map((f) => f.name));
+      await em.nativeDelete(PressKitFileSchema, { kit: row.id });
+      await em.nativeUpdate(PressKitLinkSchema, { kit: row.id, revokedAt: null }, { revokedAt: row.deletedAt });
+      const queued = row.publishedAt
+        ? await writeOutbox(em, `${this.#urls.pressKit(row.id).href}#delete`, { kind: "delete-presskit", collectiveId: collective.id, kitId: row.id })
+        : false;
+      return { action: "presskit.delete", queued };
+    });
+    for (const name of files) await this.#files.remove(name);
+  }
+
+  /**
+   * Adds a file: its bytes checked and cleaned (presskit-files.ts) and stored before the row is written;
+   * refused bytes are a 422 saying what to send instead. `meta`: kind, caption, credit and licence.
+   */
+  async addFile(actor: PressKitActor, id: string, bytes: Buffer, meta: unknown): Promise<PressKitFileView> {
+    const { row: kit, collective } = await this.#editable(actor, id);
+    const parsed = parseFileMeta(meta, { required: true, primaryLanguage: collective.primaryLanguage });
+    if (!parsed.ok) throw invalid(`the file's description is invalid: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, parsed.errors);
+    const m = parsed.value as Required<typeof parsed.value>;
+    const stored = await this.#files.store(bytes, m.kind);
+    if (!stored.ok) throw invalid(`the file was refused: ${fileRefusalMessages[stored.reason]}`, [{ field: "file", message: fileRefusalMessages[stored.reason] }]);
+    try {
+      const fileId = await this.#em.fork().transactional(async (em) => {
+        await em.findOneOrFail(PressKitSchema, { id: kit.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const file = em.create(PressKitFileSchema, {
+          kit: kit.id,
+          kind: m.kind,
+          ...stored.file,
+          width: stored.file.width ?? null,
+          height: stored.file.height ?? null,
+          caption: m.caption,
+          credit: m.credit,
+          licence: m.licence,
+          position: await nextFilePosition(em, kit.id),
+          createdAt: this.#clock(),
+        });
+        await em.flush();
+        await this.#audit(em, actor, collective, "presskit.change", kit, `+ ${m.kind}: ${Object.values(m.caption)[0] ?? ""}`);
+        return { id: file.id, queued: await this.#touch(em, kit.id, collective) };
+      });
+      if (fileId.queued) this.#onOutbox();
+      return (await this.#fileViews(kit.id, collective.primaryLanguage)).find((f) => f.id === fileId.id) as PressKitFileView;
+    } catch (error) {
+      await this.#files.remove(stored.file.name);
+      throw error;
+    }
+  }
+
+  /** Changes a file's caption, credit or licence. */
+  async updateFile(actor: PressKitActor, id: string, fileId: string, meta: unknown): Promise<PressKitFileView> {
+    const { row: kit, collective } = await this.#editable(actor, id);
+    const parsed = parseFileMeta(meta, { required: false, primaryLanguage: collective.primaryLanguage });
+    if (!parsed.ok) throw invalid(`the file's description is invalid: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, parsed.errors);
+    if (parsed.value.kind) throw invalid("a file's kind cannot change; remove it and add it again", [{ field: "kind", message: "cannot change" }]);
+    const queued = await this.#em.fork().transactional(async (em) => {
+      const file = isUuid(fileId) ? await em.findOne(PressKitFileSchema, { id: fileId, kit: kit.id }) : null;
+      if (!file) throw notFound(`the file ${fileId} of this kit`);
+      if (parsed.value.caption) file.caption = parsed.value.caption;
+      if (parsed.value.credit) file.credit = parsed.value.credit;
+      if (parsed.value.licence) file.licence = parsed.value.licence;
+      await em.flush();
+      await this.#audit(em, actor, collective, "presskit.change", kit, `~ ${file.kind}`);
+      return this.#touch(em, kit.id, collective);
+    });
+    if (queued) this.#onOutbox();
+    return (await this.#fileViews(kit.id, collective.primaryLanguage)).find((f) => f.id === fileId) as PressKitFileView;
+  }
+
+  async removeFile(actor: PressKitActor, id: string, fileId: string): Promise<void> {
+    const { row: kit, collective } = await this.#editable(actor, id);
+    const { name, queued } = await this.#em.fork().transactional(async (em) => {
+      const file = isUuid(fileId) ? await em.findOne(PressKitFileSchema, { id: fileId, kit: kit.id }) : null;
+      if (!file) throw notFound(`the file ${fileId} of this kit`);
+      em.remove(file);
+      await em.flush();
+      await this.#audit(em, actor, collective, "presskit.change", kit, `- ${file.kind}`);
+      return { name: file.name, queued: await this.#touch(em, kit.id, collective) };
+    });
+    if (queued) this.#onOutbox();
+    await this.#files.remove(name);
+  }
+
+  /**
+   * A secret read-only link for journalists: 256 random bits, shown once (only its hash is kept),
+   * expiring after `expiresInDays` (7 by default, 90 at most), revocable.
+   */
+  async createLink(actor: PressKitActor, id: string, body: unknown): Promise<{ token: string; link: PressKitLinkView }> {
+    const { row: kit, collective } = await this.#editable(actor, id);
+    const b = (body ?? {}) as Record<string, unknown>;
+    const errors: FieldError[] = [];
+    const unknownKeys = Object.keys(b).filter((k) => k !== "label" && k !== "expiresInDays");
+    for (const k of unknownKeys) errors.push({ field: k, message: "is not a field we accept; remove it (accepted: label, expiresInDays)" });
+    const days = b.expiresInDays === undefined ? 7 : Number(b.expiresInDays);
+    if (!Number.isFinite(days) || days <= 0 || days > pressKitLimits.linkDays) {
+      errors.push({ field: "expiresInDays", message: `must be a number of days from 1 hour (0.05) to ${pressKitLimits.linkDays}` });
+    }
+    const label = typeof b.label === "string" ? b.label.trim().slice(0, pressKitLimits.linkLabel) : undefined;
+    if (b.label !== undefined && typeof b.label !== "string") errors.push({ field: "label", message: "must be text (who the link is for, e.g. a newsroom)" });
+    if (errors.length > 0) throw invalid(`the link is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
+    const token = randomBytes(32).toString("base64url");
+    const now = this.#clock();
+    const row = await this.#em.fork().transactional(async (em) => {
+      const link = em.create(PressKitLinkSchema, {
+        kit: kit.id,
+        tokenHash: hashToken(token),
+        label: label || null,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + days * 86_400_000),
+        revokedAt: null,
+      });
+      await em.flush();
+      await this.#audit(em, actor, collective, "presskit.link-create", kit, label || undefined);
+      return link;
+    });
+    return { token, link: toLinkView(row) };
+  }
+
+  async revokeLink(actor: PressKitActor, id: string, linkId: string): Promise<void> {
+    const { row: kit, collective } = await this.#editable(actor, id);
+    await this.#em.fork().transactional(async (em) => {
+      const link = isUuid(linkId) ? await em.findOne(PressKitLinkSchema, { id: linkId, kit: kit.id }) : null;
+      if (!link) throw notFound(`the link ${linkId} of this kit`);
+      if (link.revokedAt) return;
+      link.revokedAt = this.#clock();
+      await em.flush();
+      await this.#audit(em, actor, collective, "presskit.link-revoke", kit, link.label ?? undefined);
+    });
+  }
+
+  async links(actor: PressKitActor, id: string): Promise<PressKitLinkView[]> {
+    const { row } = await this.#editable(actor, id);
+    return (await findLinks(this.#em.fork(), row.id)).map(toLinkView);
+  }
+
+  /** The kit a secret link shows, when the link is valid now (not revoked, not expired, the kit not deleted). */
+  async byLink(token: string): Promise<{ kit: PressKitView; expiresAt: Temporal.Instant } | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const em = this.#em.fork();
+    const link = await findLinkByHash(em, hashToken(token));
+    if (!link || link.revokedAt || link.expiresAt.getTime() <= this.#clock().getTime() || link.kit.deletedAt) return undefined;
+    const row = await em.findOneOrFail(PressKitSchema, { id: link.kit.id }, { populate: ["collective"] });
+    return { kit: await this.#view(em, row, row.collective), expiresAt: instant(link.expiresAt) };
+  }
+
+  /** One kit for its editors (unpublished included); a published kit for anyone. */
+  async get(actor: PressKitActor | null, id: string): Promise<PressKitView> {
+    const em = this.#em.fork();
+    const row = isUuid(id) ? await em.findOne(PressKitSchema, { id, deletedAt: null }, { populate: ["collective"] }) : null;
+    if (!row || (!row.publishedAt && !(actor !== null && (actor === "cli" || can(actor, "read-private", row.collective.id))))) {
+      throw notFound(`the press kit ${id}`);
+    }
+    return this.#view(em, row, row.collective);
+  }
+
+  /** Any stored kit (deleted or not public yet), for the pages and the federation layer, which decide what to show. */
+  async load(id: string): Promise<PressKitView | undefined> {
+    if (!isUuid(id)) return undefined;
+    const em = this.#em.fork();
+    const row = await em.findOne(PressKitSchema, { id }, { populate: ["collective"] });
+    return row ? this.#view(em, row, row.collective) : undefined;
+  }
+
+  /** A collective's kits, newest first: published ones, and the others for its editors when asked. */
+  async list(slug: string, actor: PressKitActor | null, opts: { includePrivate?: boolean; limit?: number } = {}): Promise<PressKitView[]> {
+    const em = this.#em.fork();
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    if (!collective) throw notFound(`the collective "${slug}"`);
+    const includePrivate = opts.includePrivate === true && actor !== null && (actor === "cli" || can(actor, "read-private", collective.id));
+    const rows = await findKits(em, collective.id, { includePrivate, limit: Math.min(opts.limit ?? 100, 500) });
+    return Promise.all(rows.map((r) => this.#view(em, r, collective)));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  async #editable(actor: PressKitActor, id: string): Promise<{ row: PressKitRow; collective: Collective }> {
+    const row = isUuid(id) ? await this.#em.fork().findOne(PressKitSchema, { id, deletedAt: null }, { populate: ["collective"] }) : null;
+    if (!row) throw notFound(`the press kit ${id}`);
+    if (!mayEdit(actor, row.collective.id)) {
+      if (!row.publishedAt) throw notFound(`the press kit ${id}`);
+      throw forbidden(`you are not an editor of "${row.collective.slug}"`);
+    }
+    return { row, collective: row.collective };
+  }
+
+  async #change(
+    actor: PressKitActor,
+    id: string,
+    apply: (em: EntityManager, row: PressKitRow, collective: Collective) => Promise<{ action: AuditAction | undefined; queued: boolean }>,
+  ): Promise<PressKitView> {
+    if (!isUuid(id)) throw notFound(`the press kit ${id}`);
+    const { view, queued } = await this.#em.fork().transactional(async (em) => {
+      const row = await em.findOne(PressKitSchema, { id, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) throw notFound(`the press kit ${id}`);
+      const collective = row.collective;
+      if (!mayEdit(actor, collective.id)) {
+        if (!row.publishedAt) throw notFound(`the press kit ${id}`);
+        throw forbidden(`you are not an editor of "${collective.slug}"`);
+      }
+      const { action, queued } = await apply(em, row, collective);
+      await em.flush();
+      if (action) await this.#audit(em, actor, collective, action, row);
+      return { view: await this.#view(em, row, collective), queued };
+    });
+    if (queued) this.#onOutbox();
+    return view;
+  }
+
+  /** A change of a file: the kit's `updatedAt`, and an Update to followers when it is public. */
+  async #touch(em: EntityManager, kitId: string, collective: Collective): Promise<boolean> {
+    const row = await em.findOneOrFail(PressKitSchema, { id: kitId });
+    row.updatedAt = this.#clock();
+    const queued = await this.#queueUpdate(em, row, collective);
+    await em.flush();
+    return queued;
+  }
+
+  async #queueCreate(em: EntityManager, row: PressKitRow, collective: Collective): Promise<boolean> {
+    return writeOutbox(em, `${this.#urls.pressKit(row.id).href}#create`, { kind: "create-presskit", collectiveId: collective.id, kitId: row.id });
+  }
+
+  async #queueUpdate(em: EntityManager, row: PressKitRow, collective: Collective): Promise<boolean> {
+    if (!row.publishedAt) return false;
+    row.revision += 1;
+    await em.flush();
+    return writeOutbox(em, `${this.#urls.pressKit(row.id).href}#update-${row.revision}`, {
+      kind: "update-presskit",
+      collectiveId: collective.id,
+      kitId: row.id,
+      revision: row.revision,
+    });
+  }
+
+  async #checkLinks(em: EntityManager, text: PressKitText, collectiveId: string): Promise<void> {
+    const errors: FieldError[] = [];
+    if (text.callId && !(await belongsTo(em, "call", text.callId, collectiveId))) errors.push({ field: "call", message: "is no call to action of this collective" });
+    if (text.eventId && !(await belongsTo(em, "event", text.eventId, collectiveId))) errors.push({ field: "event", message: "is no event of this collective" });
+    if (errors.length > 0) throw invalidKit(errors);
+  }
+
+  async #audit(em: EntityManager, actor: PressKitActor | "worker", collective: Collective, action: AuditAction, row: PressKitRow, detail?: string): Promise<void> {
+    const title = row.title[collective.primaryLanguage] ?? Object.values(row.title)[0];
+    await writeAudit(em, {
+      collectiveId: collective.id,
+      actor: actor === "worker" ? "worker" : auditActor(actor),
+      action,
+      subject: row.id,
+      detail: detail ? `${title} (${detail})` : title,
+    });
+  }
+
+  async #fileViews(kitId: string, primary: string): Promise<PressKitFileView[]> {
+    return (await findFiles(this.#em.fork(), kitId)).map((f) => toFileView(f, primary));
+  }
+
+  async #view(em: EntityManager, row: PressKitRow, collective: Collective): Promise<PressKitView> {
+    const files = (await findFiles(em, row.id)).map((f) => toFileView(f, collective.primaryLanguage));
+    return {
+      ...rowToText(row, collective.primaryLanguage),
+      id: row.id,
+      apId: this.#urls.pressKit(row.id),
+      collective: { id: collective.id, apId: this.#urls.collective(collective.slug), slug: collective.slug, primaryLanguage: collective.primaryLanguage, name: collective.name },
+      files,
+      createdAt: instant(row.createdAt),
+      updatedAt: instant(row.updatedAt),
+      publishedAt: optInstant(row.publishedAt),
+      deletedAt: optInstant(row.deletedAt),
+    };
+  }
+}
+
+function rowToText(row: PressKitRow, primary: string): PressKitText {
+  const first = (map: LanguageMap) => primaryFirst(map, primary);
+  return {
+    title: first(row.title),
+    lead: first(row.lead),
+    body: first(row.body),
+    bodySource: first(row.bodySource),
+    contact: row.contact.label ? { ...row.contact, label: first(row.contact.label) } : row.contact,
+    embargoAt: optInstant(row.embargoAt),
+    timezone: row.timezone,
+    callId: row.callId ?? undefined,
+    eventId: row.eventId ?? undefined,
+  };
+}
+
+function textToColumns(text: PressKitText) {
+  return {
+    title: text.title,
+    lead: text.lead,
+    body: text.body,
+    bodySource: text.bodySource,
+    contact: { ...text.contact },
+    embargoAt: text.embargoAt ? new Date(text.embargoAt.epochMilliseconds) : null,
+    timezone: text.timezone,
+    callId: text.callId ?? null,
+    eventId: text.eventId ?? null,
+  };
+}
+
+function toFileView(f: PressKitFileRow, primary: string): PressKitFileView {
+  return {
+    id: f.id,
+    kind: f.kind,
+    name: f.name,
+    mediaType: f.mediaType as PressKitFileView["mediaType"],
+    bytes: f.bytes,
+    width: f.width ?? undefined,
+    height: f.height ?? undefined,
+    caption: primaryFirst(f.caption, primary),
+    credit: f.credit,
+    licence: f.licence,
+    position: f.position,
+  };
+}
+
+function toLinkView(l: { id: string; label?: string | null; createdAt: Date; expiresAt: Date; revokedAt?: Date | null }): PressKitLinkView {
+  return { id: l.id, label: l.label ?? null, createdAt: instant(l.createdAt), expiresAt: instant(l.expiresAt), revokedAt: l.revokedAt ? instant(l.revokedAt) : null };
+}
+
+/** Whether a kit's page, files, ZIP and document are public. */
+export const isPublic = (kit: Pick<PressKitView, "publishedAt" | "deletedAt">): boolean => kit.publishedAt !== undefined && kit.deletedAt === undefined;
