@@ -63,7 +63,7 @@ export async function jpegZipPolyglot(): Promise<Buffer> {
 /** What pdf.js (an independent parser) reads of a PDF: its information dictionary, its XMP, its text. */
 export async function readPdf(bytes: Uint8Array): Promise<{ info: Record<string, unknown>; xmp: string | null; text: string; pages: number }> {
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const task = pdfjs.getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, verbosity: 0 });
+  const task = pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
   const doc = await task.promise;
   try {
     const meta = await doc.getMetadata();
