@@ -33,7 +33,7 @@ export function dashboardRoutes(ctx: EditorContext): Router {
       name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug,
       role: principal.roles.get(c.id) ?? "editor",
     }));
-    res.send(homePage(view, { collectives: items, canCreate: canOnInstance(principal, "create-collective"), done: doneMessage(view.lang, req.query.done) }));
+    res.send(homePage(view, { collectives: items, canCreate: canOnInstance(principal, "create-collective"), canBlock: canOnInstance(principal, "manage-instance-blocks"), done: doneMessage(view.lang, req.query.done) }));
   });
 
   r.get("/@:slug", auth, async (req, res) => {

@@ -6,6 +6,8 @@ import type { SecondFactorService } from "../../modules/account/second-factor.se
 import type { AuditService } from "../../modules/audit/audit.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
 import type { CallService } from "../../modules/call/call.service.ts";
+import type { BlockService } from "../../modules/moderation/block.service.ts";
+import type { PartnerService } from "../../modules/partner/partner.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { Mailer } from "../../mail/mailer.ts";
 import type { MediaService } from "../../modules/media/media.service.ts";
@@ -23,6 +25,7 @@ import { CookieJar } from "../auth/cookies.ts";
 import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
 import { callRoutes } from "./call.routes.ts";
+import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
@@ -44,6 +47,10 @@ export interface EditorDeps {
   readonly followers: FollowerService;
   readonly events?: EventService;
   readonly calls?: CallService;
+  readonly partners?: PartnerService;
+  /** Finds a partner's actor by handle or URL (the federation layer's resolver). */
+  readonly partnerLookup?: PartnerLookup;
+  readonly blocks?: BlockService;
   readonly secondFactor: SecondFactorService;
   readonly links: AccountLinkService;
   readonly memberships: MembershipService;
@@ -96,6 +103,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(settingsRoutes(ctx));
   r.use(eventRoutes(ctx));
   r.use(callRoutes(ctx));
+  r.use(networkRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

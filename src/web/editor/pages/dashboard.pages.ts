@@ -12,7 +12,7 @@ import { buttonForm } from "./forms.ts";
 
 export function homePage(
   view: EditorView,
-  o: { collectives: readonly { slug: string; name: string; role: string }[]; canCreate: boolean; done?: string | undefined },
+  o: { collectives: readonly { slug: string; name: string; role: string }[]; canCreate: boolean; canBlock?: boolean; done?: string | undefined },
 ): string {
   const { lang } = view;
   const body = html`<h1>${t(lang, "editor:home.title")}</h1>
@@ -23,7 +23,8 @@ ${
       )}</ul>`
     : html`<p>${t(lang, "editor:home.none")}</p>`
 }
-${o.canCreate ? html`<p><a class="button" href="${editorPaths.newCollective}">${t(lang, "editor:collective.create")}</a></p>` : ""}`;
+${o.canCreate ? html`<p><a class="button" href="${editorPaths.newCollective}">${t(lang, "editor:collective.create")}</a></p>` : ""}
+${o.canBlock ? html`<p><a href="${editorPaths.instanceBlocks}">${t(lang, "editor:blocks.instanceTitle")}</a></p>` : ""}`;
   return editorPage({ view, title: t(lang, "editor:home.title"), body, path: editorPaths.home, done: o.done });
 }
 
@@ -75,8 +76,9 @@ ${buttonForm({ action: editorPaths.followers(slug), csrf, label: t(lang, "editor
 }</section>
 <nav class="card" aria-label="${t(lang, "editor:dashboard.more")}"><ul class="links">
 <li><a href="${editorPaths.calls(slug)}">${t(lang, "editor:call.listTitle")}</a></li>
+<li><a href="${editorPaths.partners(slug)}">${t(lang, "editor:partners.title")}</a></li>
 <li><a href="${editorPaths.members(slug)}">${t(lang, "editor:members.title")}</a></li>
-${o.isOwner ? html`<li><a href="${editorPaths.settings(slug)}">${t(lang, "editor:settings.title")}</a></li><li><a href="${editorPaths.audit(slug)}">${t(lang, "editor:audit.title")}</a></li>` : ""}
+${o.isOwner ? html`<li><a href="${editorPaths.settings(slug)}">${t(lang, "editor:settings.title")}</a></li><li><a href="${editorPaths.audit(slug)}">${t(lang, "editor:audit.title")}</a></li><li><a href="${editorPaths.blocks(slug)}">${t(lang, "editor:blocks.title")}</a></li>` : ""}
 </ul><p class="muted">${t(lang, "editor:dashboard.later")}</p></nav>`;
   return editorPage({ view, title: o.name, body, path: editorPaths.collective(slug), done: o.done });
 }

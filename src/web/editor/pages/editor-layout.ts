@@ -36,6 +36,14 @@ export const doneKeys = [
   "opened",
   "closedCall",
   "withdrawn",
+  "followed",
+  "alreadyFollowed",
+  "relayOn",
+  "relayOff",
+  "unfollowed",
+  "blocked",
+  "alreadyBlocked",
+  "unblocked",
 ] as const;
 
 export function doneMessage(lang: string, value: unknown): string | undefined {
