@@ -26,6 +26,7 @@ import { callWording, type CallWording } from "./modules/call/call-wording.ts";
 import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
+import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
@@ -121,6 +122,8 @@ export interface Runtime {
   readonly calls: CallService;
   /** Slogans of collectives (a line per language), published as Notes, with their placards. */
   readonly slogans: SloganService;
+  /** Placards (PDF) and share images (PNG) of slogans, rendered once per version under the media folder. */
+  readonly placards: PlacardService;
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
   /** Finds the actor a partner's handle or URL names (WebFinger, signed fetch). */
@@ -302,6 +305,7 @@ export async function createRuntime(
       onChange: () => feedSubjects.invalidate(),
     });
     const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify });
+    const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
     const presskits = new PressKitService(em, urls, new PressFileStore(new MediaService(join(config.mediaDir, "presskits"))), {
@@ -387,6 +391,7 @@ export async function createRuntime(
       events,
       calls,
       slogans,
+      placards,
       partners,
       partnerActors,
       media,

@@ -285,8 +285,8 @@ export class SloganService {
   #view(row: SloganRow): SloganView {
     const collective = row.collective;
     const primary = collective.primaryLanguage;
-    const call = row.call && row.call.launchedAt && !row.call.deletedAt ? { id: row.call.id, apId: this.#urls.call(row.call.id), title: primaryFirst(row.call.title, primary) } : undefined;
-    const event = row.event && row.event.published && !row.event.deletedAt ? { id: row.event.id, apId: this.#urls.event(row.event.id), name: primaryFirst(row.event.name, primary) } : undefined;
+    const call = row.call?.launchedAt && !row.call.deletedAt ? { id: row.call.id, apId: this.#urls.call(row.call.id), title: primaryFirst(row.call.title, primary) } : undefined;
+    const event = row.event?.published && !row.event.deletedAt ? { id: row.event.id, apId: this.#urls.event(row.event.id), name: primaryFirst(row.event.name, primary) } : undefined;
     return {
       id: row.id,
       apId: this.#urls.slogan(row.id),
