@@ -139,12 +139,17 @@ const window: [number, number] = [Number.POSITIVE_INFINITY, 0];
 const memoryAtRest = processMemory(relais.pid);
 
 try {
+  // Warm-ups first (NodeInfo lookups of new servers, slow servers found out, JIT; and the bytes Relais
+  // sends, for the floors), then the sizes round robin, each unimpeded run next to its impeded one, so
+  // that the machine's load weighs on both alike.
+  const bodies = new Map<PeerSet, string>();
   for (const set of sets) {
-    // Warm-up: NodeInfo lookups of new servers, JIT; and the bytes Relais sends, for the floors.
     const warm = await publishEvent(relais.origin, set.slug, token);
     await arrived(set, warm, set.servers - set.impeded, true);
-    const body = (await set.peers.ask({ body: warm })).body as string;
-    for (let r = 0; r < repeat; r++) {
+    bodies.set(set, (await set.peers.ask({ body: warm })).body as string);
+  }
+  for (let r = 0; r < repeat; r++) {
+    for (const set of sets) {
       const cpu0 = processCpuMicros(relais.pid);
       const t0 = now();
       window[0] = Math.min(window[0], monotonicMicros());
@@ -152,12 +157,15 @@ try {
       const last = await arrived(set, id, set.servers - set.impeded, true);
       window[1] = monotonicMicros();
       record(`relais ${set.label}`, { ms: last - t0, cpuMs: (processCpuMicros(relais.pid) - cpu0) / 1000 });
+      console.error(`  relais ${set.label}: ${(last - t0).toFixed(0)} ms (load ${loadAverage()})`);
       if (set.impeded) continue;
+      const body = bodies.get(set) as string;
       const rawRun = (await raw.ask({ inboxes: sharedInboxes(set), body, concurrency: floorConcurrency, perOrigin: 4 })) as { started: number; ended: number };
       record(`raw ${set.label}`, { ms: rawRun.ended - rawRun.started });
       const f = (await fedify.ask({ inboxes: sharedInboxes(set), body })) as { started: number; id: string };
       const fLast = await arrived(set, f.id, set.servers, false);
       record(`fedify ${set.label}`, { ms: fLast - f.started });
+      console.error(`  raw ${(rawRun.ended - rawRun.started).toFixed(0)} ms, bare Fedify ${(fLast - f.started).toFixed(0)} ms`);
     }
   }
   const loadAfter = loadAverage();

@@ -1,4 +1,4 @@
-import { Application, Create, Endpoints, type Recipient } from "@fedify/vocab";
+import { Application, Create, Endpoints, Group, type Recipient } from "@fedify/vocab";
 import type { Federation } from "@fedify/fedify";
 import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
 import { paths } from "../shared/paths.ts";
@@ -7,7 +7,7 @@ import type { FederationDeps } from "./federation.ts";
 import { importKeyPairs, type ImportedKeyPair } from "./keys.ts";
 import { collectiveToGroup } from "./mappers/collective.mapper.ts";
 import { eventActivityDocument, relaySender } from "./mappers/event-activity.mapper.ts";
-import { prebuiltActivity } from "./fedify-workarounds.ts";
+import { isInboxRecipientCheck, prebuiltActivity } from "./fedify-workarounds.ts";
 
 /** Actors (collectives as Group, the instance as Application), their keys and collections. */
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
@@ -46,6 +46,11 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
 
   federation
     .setActorDispatcher(paths.actor, async (ctx, identifier) => {
+      // The inbox only asks whether the recipient exists: no row, no key export.
+      if (isInboxRecipientCheck(ctx)) {
+        if (identifier === instanceIdentifier) return new Application({ id: ctx.getActorUri(identifier) });
+        return (await collectiveIdOf(identifier)) === undefined ? null : new Group({ id: ctx.getActorUri(identifier) });
+      }
       const keys = await ctx.getActorKeyPairs(identifier);
       const mapped = {
         publicKey: keys[0]?.cryptographicKey ?? null,

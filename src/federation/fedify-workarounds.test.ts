@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedPostHeaders } from "../../tests/support/http-signatures.ts";
 import { type MastodonPeer, startMastodonPeer } from "../../tests/support/mastodon-peer.ts";
 import { until } from "../../tests/support/wait.ts";
-import { activityIdempotencePrefix, receivedJson, rescueRefusedInboxPosts, withoutActivityIdempotence, withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
+import { activityIdempotencePrefix, isInboxRecipientCheck, receivedJson, rescueRefusedInboxPosts, withoutActivityIdempotence, withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
 
 const ORIGIN = "https://relais.example";
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -227,5 +227,43 @@ describe("Fedify workaround: the JSON an activity arrived as (receivedJson)", ()
   it("gives the JSON exactly as its sender wrote it, on the queued path", async () => {
     const { received } = await throughTheQueue();
     expect(received).toEqual(sent);
+  });
+});
+
+describe("Fedify workaround: the inbox's recipient check answered with the actor's id alone (isInboxRecipientCheck)", () => {
+  it("holds: Fedify asks the actor dispatcher during an inbox POST only whether the recipient exists", async () => {
+    const asked: { identifier: string; check: boolean }[] = [];
+    const followed: string[] = [];
+    const federation = createFederation<void>({ kv: new MemoryKvStore(), skipSignatureVerification: true });
+    federation.setActorDispatcher("/users/{identifier}", (ctx, identifier) => {
+      const check = isInboxRecipientCheck(ctx);
+      asked.push({ identifier, check });
+      if (identifier !== "lyon") return null;
+      // The id alone when Fedify only checks; the whole actor otherwise.
+      return check ? new Group({ id: ctx.getActorUri(identifier) }) : new Group({ id: ctx.getActorUri(identifier), inbox: ctx.getInboxUri(identifier), name: "Lyon" });
+    }).setKeyPairsDispatcher(() => []);
+    federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Follow, (_ctx, follow) => {
+      followed.push(follow.id?.href ?? "");
+    });
+    const post = (identifier: string) =>
+      federation.fetch(
+        new Request(`${ORIGIN}/users/${identifier}/inbox`, {
+          method: "POST",
+          headers: { "content-type": "application/activity+json" },
+          body: JSON.stringify({ "@context": AS, id: `https://remote.example/follows/${identifier}`, type: "Follow", actor: "https://remote.example/users/a", object: `${ORIGIN}/users/${identifier}` }),
+        }),
+        { contextData: undefined },
+      );
+    expect((await post("lyon")).status).toBe(202);
+    expect(followed).toEqual(["https://remote.example/follows/lyon"]);
+    expect((await post("nobody")).status).toBe(404);
+    expect(followed).toHaveLength(1);
+    const doc = await federation.fetch(new Request(`${ORIGIN}/users/lyon`, { headers: { accept: "application/activity+json" } }), { contextData: undefined });
+    expect(((await doc.json()) as { name?: string }).name).toBe("Lyon");
+    expect(asked).toEqual([
+      { identifier: "lyon", check: true },
+      { identifier: "nobody", check: true },
+      { identifier: "lyon", check: false },
+    ]);
   });
 });

@@ -16,7 +16,8 @@ import { yieldQueueSlot } from "./queue/postgres-message-queue.ts";
  * - complete JSON-LD documents sent as activities (`prebuiltActivity`);
  * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`);
  * - nothing fetched from, nor delivered to, what is blocked (`refuseBlockedFetches`, `withoutDeliveriesToBlocked`);
- * - the JSON an inbox activity arrived as (`receivedJson`), for terms Fedify's vocabulary lacks.
+ * - the JSON an inbox activity arrived as (`receivedJson`), for terms Fedify's vocabulary lacks;
+ * - the inbox's recipient check answered without building the actor (`isInboxRecipientCheck`).
  * What Fedify's own options cover is configured in federation.ts, not here: `withIdempotency`,
  * `firstKnock`, `circuitBreaker`, `permanentFailureStatusCodes`, default activity transformers.
  */
@@ -349,4 +350,17 @@ function isQueuedDelivery(message: unknown): message is QueuedDelivery {
 export function receivedJson(ctx: object): JsonObject | undefined {
   const activity = (ctx as { activity?: unknown }).activity;
   return typeof activity === "object" && activity !== null && !Array.isArray(activity) ? (activity as JsonObject) : undefined;
+}
+
+/**
+ * Whether the actor dispatcher is being asked by Fedify's inbox whether an inbox POST's recipient
+ * exists. Fedify 2.3.8 (`handleInboxInternal` in node_modules/@fedify/fedify/dist/middleware-*.js)
+ * calls the actor dispatcher for every POST to a personal inbox and looks only at whether it returned
+ * null or a Tombstone; building the whole actor for that (its row, its keys exported to JWK and
+ * Multikey) cost a query and the key exports on every inbox POST (issue 15). The dispatcher answers
+ * such calls with the actor's id alone. No other path of Fedify calls the actor dispatcher while
+ * handling a POST (actor documents are GETs). Contract: fedify-workarounds.test.ts.
+ */
+export function isInboxRecipientCheck(ctx: object): boolean {
+  return (ctx as { request?: Request }).request?.method === "POST";
 }
