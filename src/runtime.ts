@@ -15,6 +15,7 @@ import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
+import { type CosignPartnerLookup, cosignPartnerLookup } from "./federation/cosign-partners.ts";
 import { PartnerService } from "./modules/partner/partner.service.ts";
 import { PartnerEventSource } from "./modules/partner/partner-events.source.ts";
 import { ServerSoftwareResolver } from "./federation/server-software.ts";
@@ -25,6 +26,7 @@ import { CallService } from "./modules/call/call.service.ts";
 import { callWording, type CallWording } from "./modules/call/call-wording.ts";
 import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
+import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { EventService } from "./modules/event/event.service.ts";
@@ -124,6 +126,10 @@ export interface Runtime {
   readonly slogans: SloganService;
   /** Placards (PDF) and share images (PNG) of slogans, rendered once per version under the media folder. */
   readonly placards: PlacardService;
+  /** Co-signatures of calls across servers: invitations sent and received, signatures, stamps. */
+  readonly cosign: CosignService;
+  /** Finds a Relais collective that can be invited to co-sign (a handle or an actor URL). */
+  readonly cosignPartners: CosignPartnerLookup;
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
   /** Finds the actor a partner's handle or URL names (WebFinger, signed fetch). */
@@ -312,6 +318,7 @@ export async function createRuntime(
       onOutbox: outboxWritten.notify,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
+    const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
@@ -335,6 +342,7 @@ export async function createRuntime(
       events,
       blocks,
       partners,
+      cosign,
       softwareVersion,
       wording,
     });
@@ -351,6 +359,7 @@ export async function createRuntime(
       // What a server blocked instance-wide runs is not asked: what is known of it is all there is.
       refuses: async (origin) => !(await blocks.rules()).allowsFetch(origin),
     });
+    const cosignPartners = cosignPartnerLookup({ partners: partnerActors, software: serverSoftware });
     // Network feeds (a collective's or the instance's events and their partners') have a second source.
     const partnerEvents = new PartnerEventSource(em, urls);
     const feeds = new FeedService({
@@ -358,7 +367,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 
@@ -392,6 +401,8 @@ export async function createRuntime(
       calls,
       slogans,
       placards,
+      cosign,
+      cosignPartners,
       partners,
       partnerActors,
       media,

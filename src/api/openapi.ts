@@ -1,5 +1,6 @@
 import { eventCategories, eventStatuses } from "../modules/event/event.types.ts";
 import { callPaths, callSchemas } from "./calls.openapi.ts";
+import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
 const languageMap = (example: Record<string, string>) => ({
@@ -304,6 +305,7 @@ export function openApiDocument(origin: URL) {
         Block: block,
         BlockInput: blockInput,
         ...callSchemas,
+        ...cosignSchemas,
       },
     },
     paths: {
@@ -311,6 +313,7 @@ export function openApiDocument(origin: URL) {
       ...partnerPaths,
       ...blockPaths,
       ...callPaths,
+      ...cosignPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",

@@ -5,6 +5,7 @@ import type { CallView } from "../modules/call/call.types.ts";
 import { invalid, notFound } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
 import { withRuntime } from "./admin-commands.ts";
+import { registerCosignCommands } from "./cosign-commands.ts";
 
 const out = (...columns: string[]) => process.stdout.write(`${columns.map(visibleControls).join("\t")}\n`);
 
@@ -183,4 +184,5 @@ export function registerCallCommands(program: Command, config: () => Config): vo
         out(`deleted ${id}`);
       }),
     );
+  registerCosignCommands(call, config);
 }

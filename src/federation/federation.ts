@@ -4,8 +4,9 @@ import {
   type KvStore,
   type MessageQueue,
 } from "@fedify/fedify";
-import { Accept, Announce, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
+import { Accept, Add, Announce, Create, Delete, Follow, Offer, Reject, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
+import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
@@ -26,6 +27,7 @@ import {
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
+import { onAdd, onCosignAnswer, onOffer } from "./inbox/cosign-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -44,6 +46,8 @@ export interface FederationDeps {
   readonly blocks: { rules(): Promise<BlockRules> };
   /** Partners our collectives follow, and the events they bring. */
   readonly partners: PartnerService;
+  /** Co-signed calls: invitations received, answers to ours, listings of our stamps. */
+  readonly cosign: CosignService;
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;
@@ -90,8 +94,15 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Follow, refusedOnceWhenPermanent("Follow", (ctx, activity: Follow) => onFollow(ctx, activity, deps)))
     .on(Undo, refusedOnceWhenPermanent("Undo", (ctx, activity: Undo) => onUndo(ctx, activity, deps)))
     .on(Delete, refusedOnceWhenPermanent("Delete", (ctx, activity: Delete) => onDelete(ctx, activity, deps)))
-    .on(Accept, refusedOnceWhenPermanent("Accept", (ctx, activity: Accept) => onFollowAnswer(ctx, activity, true, deps)))
-    .on(Reject, refusedOnceWhenPermanent("Reject", (ctx, activity: Reject) => onFollowAnswer(ctx, activity, false, deps)))
+    // An Accept or a Reject answers one of our invitations to co-sign, or one of our Follows.
+    .on(Accept, refusedOnceWhenPermanent("Accept", async (ctx, activity: Accept) => {
+      if (!(await onCosignAnswer(ctx, activity, true, deps))) await onFollowAnswer(ctx, activity, true, deps);
+    }))
+    .on(Reject, refusedOnceWhenPermanent("Reject", async (ctx, activity: Reject) => {
+      if (!(await onCosignAnswer(ctx, activity, false, deps))) await onFollowAnswer(ctx, activity, false, deps);
+    }))
+    .on(Offer, refusedOnceWhenPermanent("Offer", (ctx, activity: Offer) => onOffer(ctx, activity, deps)))
+    .on(Add, refusedOnceWhenPermanent("Add", (ctx, activity: Add) => onAdd(ctx, activity, deps)))
     .on(Create, refusedOnceWhenPermanent("Create", (ctx, activity: Create) => onCreateOrUpdate(ctx, activity, "Create", deps)))
     .on(Update, refusedOnceWhenPermanent("Update", (ctx, activity: Update) => onCreateOrUpdate(ctx, activity, "Update", deps)))
     .on(Announce, refusedOnceWhenPermanent("Announce", (ctx, activity: Announce) => onAnnounce(ctx, activity, deps)))

@@ -1,5 +1,5 @@
 import type { Context, Federation, KvKey, KvStore, MessageQueue } from "@fedify/fedify";
-import type { Activity, Create, Delete, Update } from "@fedify/vocab";
+import type { Accept, Activity, Add, Announce, Create, Delete, Offer, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { type DocumentLoader, preloadedContexts } from "@fedify/vocab-runtime";
 import { getLogger } from "@logtape/logtape";
 import { KnockMemory } from "./outbound/one-knock.ts";
@@ -135,7 +135,17 @@ export function withTrustedSignatureSpecs(kv: KvStore): KvStore {
   };
 }
 
-type ActivityClass = typeof Create | typeof Update | typeof Delete;
+type ActivityClass =
+  | typeof Create
+  | typeof Update
+  | typeof Delete
+  | typeof Offer
+  | typeof Accept
+  | typeof Reject
+  | typeof Add
+  | typeof Remove
+  | typeof Announce
+  | typeof Undo;
 
 const activityStreams = "https://www.w3.org/ns/activitystreams";
 /** Defines `proof` (FEP-8b32 object integrity proofs); Fedify's own activities carry it too. */

@@ -8,14 +8,19 @@
  * table to servers that ask for ActivityStreams and lets every other request through to the HTML pages
  * on the same canonical URL. A new kind of object is one more row.
  */
+import type { Federation } from "@fedify/fedify";
 import { type Request, Router } from "express";
 import type { CallWording } from "../modules/call/call-wording.ts";
 import type { CallService } from "../modules/call/call.service.ts";
+import { versionDigests } from "../modules/cosign/call-digest.ts";
+import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import { type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { callChangeNoteDocument, callDocument, callTombstoneDocument } from "./mappers/call.mapper.ts";
+import { callVersionDocument, signatoriesDocument, stampDocument, stampTombstoneDocument } from "./mappers/cosign.mapper.ts";
+import { signWithActorKey } from "./object-proofs.ts";
 import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
 import { relaisContextDocument } from "./mappers/relais-context.ts";
 import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
@@ -24,10 +29,13 @@ import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
 /** What an object URL answers to a server: the document (200), or its Tombstone (410 Gone). */
 export type As2Answer = { readonly status: 200 | 410; readonly document: JsonObject };
 
+/** Who signed the GET (the key owner of a valid HTTP signature), asked only when a document is not public. */
+export type Viewer = () => Promise<URL | null>;
+
 export interface As2ObjectKind<P extends PathPattern = PathPattern> {
   readonly path: P;
   /** The answer for one URL of this kind, or undefined when there is no such (public) object: 404. */
-  load(values: Readonly<Record<PathVariables<P>, string>>): Promise<As2Answer | undefined>;
+  load(values: Readonly<Record<PathVariables<P>, string>>, viewer: Viewer): Promise<As2Answer | undefined>;
 }
 
 function kind<P extends PathPattern>(path: P, load: As2ObjectKind<P>["load"]): As2ObjectKind {
@@ -40,16 +48,34 @@ export interface As2ObjectDeps {
   readonly wording: EventWording;
   readonly calls: CallService;
   readonly callWording: CallWording;
+  /** Co-signatures: who was invited (the embargo), the signatories, our stamps. */
+  readonly cosign: CosignService;
+  /** Makes the proofs of versions and stamps with our collectives' keys. */
+  readonly federation: Federation<void>;
 }
 
 /** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes. */
 export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
-  const { events, urls, wording, calls, callWording } = deps;
+  const { events, urls, wording, calls, callWording, cosign } = deps;
   /** A call once launched, or its deletion: drafts, calls in consultation and unknown ids are not found. */
   const publicCall = async (id: string) => {
     const call = await calls.load(id);
     return call?.launchedAt ? call : undefined;
   };
+  /**
+   * A call, its versions and its signatories before launch: only for a GET signed by a collective
+   * invited to sign it (the embargo); everyone else is told there is no such thing (404).
+   */
+  const visibleCall = async (id: string, viewer: Viewer) => {
+    const call = await calls.load(id);
+    if (!call || call.status === "draft") return undefined;
+    if (call.launchedAt) return call;
+    if (call.deletedAt) return undefined;
+    const who = await viewer();
+    return who && (await cosign.isInvited(id, who.href)) ? call : undefined;
+  };
+  const sign = (slug: string, document: JsonObject, created: Temporal.Instant) =>
+    signWithActorKey(deps.federation.createContext(urls.origin, undefined), slug, document, created);
   /** A published event, or its deletion: drafts (and unknown ids) are not found. */
   const publishedEvent = async (id: string) => {
     const loaded = await events.loadForDelivery(id);
@@ -77,8 +103,8 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       const document = await changeNoteDocument({ urls, event: loaded.event, version: note.version, language: note.language, text: note.text, published: note.createdAt });
       return { status: 200, document };
     }),
-    kind(paths.call, async ({ id }) => {
-      const call = await publicCall(id);
+    kind(paths.call, async ({ id }, viewer) => {
+      const call = await visibleCall(id, viewer);
       if (!call) return undefined;
       if (call.deletedAt) return { status: 410, document: callTombstoneDocument(call.apId, "Article", call.deletedAt) };
       return { status: 200, document: callDocument(call, { urls, wording: callWording }) };
@@ -89,6 +115,36 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       const noteUrl = urls.callChangeNote(id, note.revision);
       if (call.deletedAt) return { status: 410, document: callTombstoneDocument(noteUrl, "Note", call.deletedAt) };
       return { status: 200, document: callChangeNoteDocument(call, note, urls) };
+    }),
+    // One version as signers sign it (CallVersion), with the initiator's proof.
+    kind(paths.callVersion, async ({ id, version }, viewer) => {
+      const call = await visibleCall(id, viewer);
+      if (!call) return undefined;
+      if (call.deletedAt) return { status: 410, document: callTombstoneDocument(urls.callVersion(id, Number(version)), "Article", call.deletedAt) };
+      const [view, signable] = await Promise.all([calls.version(id, Number(version)), cosign.signableVersion(id, Number(version))]);
+      if (!view || !signable) return undefined;
+      const unsigned = callVersionDocument(signable, {
+        id: urls.callVersion(id, view.version),
+        published: view.createdAt,
+        authoritativeLanguages: [call.collective.primaryLanguage],
+        digests: versionDigests(signable),
+      });
+      return { status: 200, document: await sign(call.collective.slug, unsigned, view.createdAt) };
+    }),
+    kind(paths.callSignatories, async ({ id }, viewer) => {
+      const call = await visibleCall(id, viewer);
+      if (!call) return undefined;
+      if (call.deletedAt) return { status: 410, document: callTombstoneDocument(urls.callSignatories(id), "Article", call.deletedAt) };
+      return { status: 200, document: signatoriesDocument(urls.callSignatories(id), call.collective.apId, await cosign.signatories(id)) };
+    }),
+    // A stamp one of our collectives issued: its initiator may read it at once, everyone once the call is public.
+    kind(paths.stamp, async ({ id }, viewer) => {
+      const stamp = await cosign.stamp(id);
+      if (!stamp) return undefined;
+      if (stamp.revokedAt) return { status: 410, document: stampTombstoneDocument(urls.stamp(id), stamp.revokedAt) };
+      if (!stamp.publicAt && (await viewer())?.href !== stamp.initiatorApId) return undefined;
+      const unsigned = stampDocument(stamp, { id: urls.stamp(id), signer: urls.collective(stamp.collective.slug) });
+      return { status: 200, document: await sign(stamp.collective.slug, unsigned, stamp.signedAt) };
     }),
   ];
 }
@@ -106,7 +162,7 @@ export function wantsActivityJson(req: Request): boolean {
  * Express routes serving the object table to servers; browsers, and URLs with no such object, go on to
  * the next routes (the HTML pages, then 404).
  */
-export function as2ObjectRoutes(kinds: readonly As2ObjectKind[]): Router {
+export function as2ObjectRoutes(kinds: readonly As2ObjectKind[], opts: { signedBy?: (req: Request) => Promise<URL | null> } = {}): Router {
   const router = Router();
   // Relais's JSON-LD context, for whoever wants to read our terms (documents carry it inline).
   router.get(route(paths.namespace), (_req, res) => {
@@ -115,7 +171,9 @@ export function as2ObjectRoutes(kinds: readonly As2ObjectKind[]): Router {
   for (const k of kinds) {
     router.get(route(k.path), async (req, res, next) => {
       if (!wantsActivityJson(req)) return next();
-      const answer = await k.load(req.params as Parameters<typeof k.load>[0]);
+      let owner: Promise<URL | null> | undefined;
+      const viewer: Viewer = () => (owner ??= opts.signedBy ? opts.signedBy(req) : Promise.resolve(null));
+      const answer = await k.load(req.params as Parameters<typeof k.load>[0], viewer);
       if (!answer) return next();
       res.status(answer.status).set("Vary", "Accept").type(as2ContentType).send(JSON.stringify(answer.document));
     });

@@ -2,6 +2,7 @@ import { Accept, Follow, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CallWording } from "../modules/call/call-wording.ts";
 import type { CallService } from "../modules/call/call.service.ts";
+import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
@@ -15,6 +16,7 @@ import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 import { sendCallMessage } from "./senders/call-sender.ts";
 import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
+import { sendCosignMessage } from "./senders/cosign-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { toFedifyRecipient } from "./senders/recipient.ts";
@@ -49,6 +51,7 @@ export class OutboxRelay {
   readonly #wording: EventWording;
   readonly #calls: CallService;
   readonly #callWording: CallWording;
+  readonly #cosign: CosignService;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -64,6 +67,7 @@ export class OutboxRelay {
     wording: EventWording;
     calls: CallService;
     callWording: CallWording;
+    cosign: CosignService;
   }) {
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
@@ -76,6 +80,7 @@ export class OutboxRelay {
     this.#wording = deps.wording;
     this.#calls = deps.calls;
     this.#callWording = deps.callWording;
+    this.#cosign = deps.cosign;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -203,6 +208,12 @@ export class OutboxRelay {
           serverSoftware: this.#serverSoftware,
           callWording: this.#callWording,
         });
+        return;
+      case "cosign-request":
+      case "cosign-listed":
+      case "cosign-accept":
+      case "cosign-decline":
+        await sendCosignMessage(ctx, activityId, identifier, message, { cosign: this.#cosign, urls: this.#urls });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error

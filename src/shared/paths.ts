@@ -37,6 +37,11 @@ export const paths = {
   callVersions: "/calls/{id}/versions",
   callVersion: "/calls/{id}/versions/{version}",
   callChangeNote: "/calls/{id}/changes/{revision}",
+  /** The call's signatories (PartnerEntry items wrapping each signer's stamp), and one invitation (a CosignRequest's id). */
+  callSignatories: "/calls/{id}/signatories",
+  callInvitation: "/calls/{id}/invitations/{invitation}",
+  /** A collective's signature of another collective's call (a CosignAuthorization), hosted by the signer. */
+  stamp: "/stamps/{id}",
   /** An uploaded image (a random name given by the media service). */
   media: "/media/{name}",
   /** A slogan (a Note), its placards (`fr-a4-portrait.pdf`) and its share images (`fr-v3.png`). */

@@ -80,6 +80,22 @@ export class Urls {
   sloganShareImage(id: string, language: string, version: number): URL {
     return this.#u(fill(paths.sloganShareImage, { id, file: `${language}-v${version}.png` }));
   }
+  /** The collection of a call's current signatories. */
+  callSignatories(id: string): URL {
+    return this.#u(fill(paths.callSignatories, { id }));
+  }
+  /** Id of an invitation to sign a call (the CosignRequest's id). */
+  callInvitation(id: string, invitation: string): URL {
+    return this.#u(fill(paths.callInvitation, { id, invitation }));
+  }
+  /** A stamp this instance's collectives issued (a CosignAuthorization). */
+  stamp(id: string): URL {
+    return this.#u(fill(paths.stamp, { id }));
+  }
+  /** Id of a collective's answer (Reject) to an invitation it received. */
+  invitationAnswer(slug: string, receivedId: string): URL {
+    return this.#u(`${fill(paths.actor, { identifier: slug })}#decline-${receivedId}`);
+  }
   /** An uploaded image (a random name given by the media service). */
   media(name: string): URL {
     return this.#u(fill(paths.media, { name }));

@@ -4,6 +4,7 @@ import { federationMiddleware } from "../federation/express-bridge.ts";
 import { activityReader } from "../federation/inbox/activity-document.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
 import { type As2ObjectKind, as2ObjectRoutes } from "../federation/objects.ts";
+import { signedRequestOwner } from "../federation/object-proofs.ts";
 import type { BlockRules } from "../modules/moderation/block-rules.ts";
 import { AppError } from "../shared/errors.ts";
 import { paths, route } from "../shared/paths.ts";
@@ -73,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
       maxBodyBytes: deps.maxInboxBodyBytes,
     }),
   );
-  app.use(as2ObjectRoutes(deps.as2Objects));
+  app.use(as2ObjectRoutes(deps.as2Objects, { signedBy: signedRequestOwner(deps.federation, deps.urls.origin) }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

@@ -5,6 +5,7 @@ export type CollectiveAction =
   | "edit-events"
   | "edit-calls"
   | "edit-presskits"
+  | "sign-calls"
   | "manage-members"
   | "manage-settings"
   | "decide-followers"
@@ -26,6 +27,7 @@ export function can(principal: Subject, action: CollectiveAction, collectiveId: 
     case "edit-events":
     case "edit-calls":
     case "edit-presskits":
+    case "sign-calls":
       return role === "owner" || role === "editor";
     case "manage-members":
     case "manage-settings":

@@ -30,7 +30,17 @@ export type OutboxMessage =
   | { kind: "undo-follow-partner"; collectiveId: string; partner: OutboxRecipient; followActivityId: string }
   /** A collective relays a partner's event to its followers (Announce), or takes the relay back (Undo). */
   | { kind: "announce-partner-event"; collectiveId: string; eventApId: string }
-  | { kind: "undo-announce-partner-event"; collectiveId: string; eventApId: string };
+  | { kind: "undo-announce-partner-event"; collectiveId: string; eventApId: string }
+  /** Co-signed calls (initiator): an invitation to sign a version (CosignRequest), a verified signature listed (Add). */
+  | { kind: "cosign-request"; collectiveId: string; invitationId: string }
+  | { kind: "cosign-listed"; collectiveId: string; signatureId: string }
+  /** Co-signed calls (signer): a signature (Accept with the stamp), a decline (Reject), a revocation (Delete of the stamp). */
+  | { kind: "cosign-accept"; collectiveId: string; stampId: string }
+  | { kind: "cosign-decline"; collectiveId: string; receivedId: string }
+  | { kind: "cosign-revoke"; collectiveId: string; stampId: string }
+  /** A signer boosts the call it signed once it is public, or takes the boost back. */
+  | { kind: "cosign-announce"; collectiveId: string; stampId: string }
+  | { kind: "cosign-undo-announce"; collectiveId: string; stampId: string };
 
 /** A remote actor to deliver to, as stored in an outbox row. */
 export interface OutboxRecipient {

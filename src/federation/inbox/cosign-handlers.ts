@@ -1,0 +1,164 @@
+import type { InboxContext } from "@fedify/fedify";
+import type { Accept, Activity, Add, Offer, Reject } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import { match, paths } from "../../shared/paths.ts";
+import type { FederationDeps } from "../federation.ts";
+import { receivedJson } from "../fedify-workarounds.ts";
+import { sanitizedHtmlMap } from "../mappers/as2-text.ts";
+import { hasType, idOf, signableFromVersionDocument, stampFacts } from "../mappers/cosign.mapper.ts";
+import type { JsonObject } from "../mappers/event.mapper.ts";
+import { checkActorProof, fetchActor, signedGet } from "../object-proofs.ts";
+
+const logger = getLogger(["relais", "inbox", "cosign"]);
+
+/** One line per decision; who sent what only at debug level (as in inbox-handlers.ts). */
+function decided(type: string, outcome: string, activity: Activity): void {
+  logger.info("{type}: {outcome}", { type, outcome });
+  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
+}
+
+/** The path of one of our URLs, or undefined for another origin's. */
+function ourPath(deps: FederationDeps, url: string | undefined): string | undefined {
+  if (!url || !URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  return u.origin === deps.origin.origin ? u.pathname : undefined;
+}
+
+const sameOrigin = (a: string | undefined, b: URL) => a !== undefined && URL.canParse(a) && new URL(a).origin === b.origin;
+const fetchOpts = (deps: FederationDeps) => ({ allowPrivateAddresses: deps.allowPrivateAddresses });
+
+/**
+ * #1, at the invited collective's server: an invitation to sign one version of a call (an Offer typed
+ * CosignRequest, FEDERATION.md). The version is fetched from the initiator's origin with a GET signed
+ * by the invited collective (it is not public yet), its proof checked with the initiator's key, its
+ * HTML checked unchanged by our sanitizer (what editors see is what they sign), then stored once.
+ */
+export async function onOffer(ctx: InboxContext<void>, offer: Offer, deps: FederationDeps): Promise<void> {
+  const json = receivedJson(ctx);
+  if (!json || !hasType(json, "CosignRequest")) return decided("Offer", "ignored: not an invitation to co-sign", offer);
+  const actor = offer.actorId;
+  const requestId = offer.id?.href;
+  if (!actor || !requestId || !sameOrigin(requestId, actor)) return decided("CosignRequest", "ignored: no actor, or its id is not on its actor's origin", offer);
+  const invited = match(paths.actor, ourPath(deps, idOf(json.object)) ?? "");
+  if (!invited) return decided("CosignRequest", "ignored: it invites no collective of ours", offer);
+  const versionUrl = idOf(json.instrument);
+  const signatoriesUrl = idOf(json.target);
+  if (!versionUrl || !sameOrigin(versionUrl, actor) || !signatoriesUrl || !sameOrigin(signatoriesUrl, actor)) {
+    return decided("CosignRequest", "refused: its version or its signatories are not on the initiator's origin", offer);
+  }
+  const slug = invited.identifier;
+  const fetched = await signedGet(ctx, slug, new URL(versionUrl), fetchOpts(deps));
+  if (!fetched.ok) return decided("CosignRequest", `not stored: its version could not be read (${fetched.reason})`, offer);
+  const version = fetched.json;
+  const parsed = signableFromVersionDocument(version);
+  if (idOf(version) !== versionUrl || !parsed) return decided("CosignRequest", "refused: its version is not a CallVersion", offer);
+  if (parsed.signable.initiator !== actor.href || !sameOrigin(parsed.signable.call, actor)) {
+    return decided("CosignRequest", "refused: the version is not the inviting collective's own call", offer);
+  }
+  const initiator = await fetchActor(ctx, slug, actor, fetchOpts(deps));
+  if (!initiator.ok) return decided("CosignRequest", `not stored: the initiator could not be read (${initiator.reason})`, offer);
+  const proof = checkActorProof(version, initiator.actor);
+  if (!proof.ok) return decided("CosignRequest", `refused: the version's ${proof.reason}`, offer);
+  const content = parsed.signable.content;
+  const clean = sanitizedHtmlMap(content) ?? {};
+  if (Object.keys(content).some((l) => clean[l] !== content[l])) return decided("CosignRequest", "refused: its HTML is not what we would show (sanitizing changes it)", offer);
+  const endTime = typeof json.endTime === "string" ? json.endTime : undefined;
+  let expiresAt: Temporal.Instant | undefined;
+  try {
+    expiresAt = endTime ? Temporal.Instant.from(endTime) : undefined;
+  } catch {
+    expiresAt = undefined;
+  }
+  const stored = await deps.cosign.incomingInvitation({
+    collectiveSlug: slug,
+    requestId,
+    initiator: initiator.actor.info,
+    signatoriesUrl,
+    signable: parsed.signable,
+    authoritativeLanguages: parsed.authoritativeLanguages,
+    versionDocument: version,
+    expiresAt,
+  });
+  decided("CosignRequest", stored.ok ? (stored.value.created ? `stored for @${slug}` : "already stored") : `refused: ${stored.reason}`, offer);
+}
+
+/**
+ * #2 and #3, at the initiator's server: the answer to one of our invitations (its `object` is the
+ * invitation's id). Returns false when the activity answers something else (a Follow). A signature is
+ * listed only after its stamp was fetched from the signer's origin (so a revocation that overtook the
+ * Accept wins) and its proof checked with the signer's key.
+ */
+export async function onCosignAnswer(ctx: InboxContext<void>, answer: Accept | Reject, accepted: boolean, deps: FederationDeps): Promise<boolean> {
+  const json = receivedJson(ctx);
+  const objectId = answer.objectId?.href ?? idOf(json?.object);
+  const found = match(paths.callInvitation, ourPath(deps, objectId) ?? "");
+  if (!found) return false;
+  const type = accepted ? "Accept of an invitation" : "Reject of an invitation";
+  const actor = answer.actorId;
+  if (!actor || (answer.id !== null && answer.id.origin !== actor.origin)) {
+    decided(type, "ignored: no actor, or its id is not on its actor's origin", answer);
+    return true;
+  }
+  const invitation = await deps.cosign.invitation(found.invitation);
+  if (!invitation || invitation.callId !== found.id || invitation.partner.apId !== actor.href) {
+    decided(type, "ignored: it answers no invitation of ours to that collective", answer);
+    return true;
+  }
+  if (!accepted) {
+    const outcome = await deps.cosign.incomingDecline(invitation.id, actor.href);
+    decided(type, outcome.ok ? "declined (kept private)" : `ignored: ${outcome.reason}`, answer);
+    return true;
+  }
+  const stampUrl = idOf(json?.result) ?? answer.resultIds[0]?.href;
+  if (!stampUrl || !sameOrigin(stampUrl, actor)) {
+    decided(type, "refused: its stamp is not on the signer's origin", answer);
+    return true;
+  }
+  const checked = await fetchAndCheckStamp(ctx, invitation.collectiveSlug, new URL(stampUrl), actor, deps, {
+    call: deps.urls.call(invitation.callId).href,
+    signatories: deps.urls.callSignatories(invitation.callId).href,
+  });
+  if (!checked.ok) {
+    decided(type, `refused: ${checked.reason}`, answer);
+    return true;
+  }
+  const outcome = await deps.cosign.incomingSignature(invitation.id, checked.stamp);
+  decided(type, outcome.ok ? `signature ${outcome.value.state === "current" ? "listed" : "kept pending reconfirmation"}` : `refused: ${outcome.reason}`, answer);
+  return true;
+}
+
+/**
+ * A stamp read from its signer's origin and checked (design §8, steps 3–5): a CosignAuthorization of
+ * `signer` (attributedTo and interactionTarget), for this call and its signatories, with a valid proof
+ * by a key the signer lists. What the service still checks: the invitation, and the digests.
+ */
+async function fetchAndCheckStamp(
+  ctx: InboxContext<void>,
+  identifier: string,
+  stampUrl: URL,
+  signer: URL,
+  deps: FederationDeps,
+  expected: { call: string; signatories: string },
+): Promise<{ ok: true; stamp: { stampId: string; signerApId: string; version: number; digests: { language: string; digest: string }[]; document: JsonObject } } | { ok: false; reason: string }> {
+  const fetched = await signedGet(ctx, identifier, stampUrl, fetchOpts(deps));
+  if (!fetched.ok) return { ok: false, reason: fetched.status === 410 || fetched.status === 404 ? "its stamp is gone from the signer's origin (revoked)" : `its stamp could not be read (${fetched.reason})` };
+  const facts = stampFacts(fetched.json);
+  if (!facts || facts.id !== stampUrl.href) return { ok: false, reason: "its stamp is not a CosignAuthorization" };
+  if (facts.signer !== signer.href) return { ok: false, reason: "its stamp is attributed to another actor" };
+  if (facts.call !== expected.call || facts.target !== expected.signatories) return { ok: false, reason: "its stamp is for another call" };
+  const actor = await fetchActor(ctx, identifier, signer, fetchOpts(deps));
+  if (!actor.ok) return { ok: false, reason: `the signer could not be read (${actor.reason})` };
+  const proof = checkActorProof(fetched.json, actor.actor);
+  if (!proof.ok) return { ok: false, reason: `its stamp's ${proof.reason}` };
+  return { ok: true, stamp: { stampId: facts.id, signerApId: signer.href, version: facts.version, digests: facts.digests, document: fetched.json } };
+}
+
+/** #5, at the signer's server: the initiator listed one of our stamps. */
+export async function onAdd(ctx: InboxContext<void>, add: Add, deps: FederationDeps): Promise<void> {
+  const json = receivedJson(ctx);
+  const actor = add.actorId;
+  const stampId = match(paths.stamp, ourPath(deps, add.objectId?.href ?? idOf(json?.object)) ?? "");
+  if (!actor || !stampId) return decided("Add", "ignored: it adds nothing of ours", add);
+  const outcome = await deps.cosign.incomingListed(stampId.id, actor.href);
+  decided("Add", outcome.ok ? "our stamp is listed" : `ignored: ${outcome.reason}`, add);
+}

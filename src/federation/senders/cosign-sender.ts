@@ -1,0 +1,69 @@
+import type { Context } from "@fedify/fedify";
+import { Accept, Add, Offer, Reject } from "@fedify/vocab";
+import type { CosignService } from "../../modules/cosign/cosign.service.ts";
+import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { prebuiltActivity } from "../fedify-workarounds.ts";
+import { cosignAddDocument, cosignAnswerDocument, cosignRequestDocument } from "../mappers/cosign.mapper.ts";
+
+export type CosignMessage = Extract<OutboxMessage, { kind: "cosign-request" | "cosign-listed" | "cosign-accept" | "cosign-decline" }>;
+
+export interface CosignSenderDeps {
+  readonly cosign: CosignService;
+  readonly urls: Urls;
+}
+
+const recipient = (apId: string, inbox: string) => ({ id: new URL(apId), inboxId: new URL(inbox), endpoints: null });
+
+/**
+ * Sends one co-signing outbox message. Invitations, answers and listings go to the collective
+ * concerned only, at its own inbox (never a shared inbox: they are private before launch), and only to
+ * Relais collectives (the service invites no other kind of actor).
+ */
+export async function sendCosignMessage(ctx: Context<void>, activityId: string, identifier: string, message: CosignMessage, deps: CosignSenderDeps): Promise<void> {
+  const { cosign, urls } = deps;
+  const self = urls.collective(identifier);
+  switch (message.kind) {
+    case "cosign-request": {
+      const invitation = await cosign.invitation(message.invitationId);
+      if (!invitation || invitation.state !== "invited") return;
+      const document = cosignRequestDocument({
+        id: new URL(activityId),
+        initiator: self,
+        partner: invitation.partner.apId,
+        version: urls.callVersion(invitation.callId, invitation.version),
+        signatories: urls.callSignatories(invitation.callId),
+        expiresAt: invitation.expiresAt,
+      });
+      await ctx.sendActivity({ identifier }, recipient(invitation.partner.apId, invitation.partnerInbox), await prebuiltActivity(Offer, document));
+      return;
+    }
+    case "cosign-accept": {
+      const stamp = await cosign.stamp(message.stampId);
+      if (!stamp?.requestId || stamp.revokedAt) return;
+      const document = cosignAnswerDocument({ id: new URL(activityId), type: "Accept", signer: self, initiator: stamp.initiatorApId, request: stamp.requestId, stamp: urls.stamp(stamp.id) });
+      await ctx.sendActivity({ identifier }, recipient(stamp.initiatorApId, stamp.initiatorInbox), await prebuiltActivity(Accept, document));
+      return;
+    }
+    case "cosign-decline": {
+      const received = await cosign.receivedForDelivery(message.receivedId);
+      if (!received) return;
+      const document = cosignAnswerDocument({ id: new URL(activityId), type: "Reject", signer: self, initiator: received.initiatorApId, request: received.requestId });
+      await ctx.sendActivity({ identifier }, recipient(received.initiatorApId, received.initiatorInbox), await prebuiltActivity(Reject, document));
+      return;
+    }
+    case "cosign-listed": {
+      const signature = await cosign.signature(message.signatureId);
+      if (!signature || signature.state !== "current") return;
+      const document = cosignAddDocument({
+        id: activityId,
+        initiator: self,
+        to: [signature.signer.apId],
+        stamp: signature.stampId,
+        signatories: urls.callSignatories(signature.callId),
+      });
+      await ctx.sendActivity({ identifier }, recipient(signature.signer.apId, signature.signerInbox), await prebuiltActivity(Add, document));
+      return;
+    }
+  }
+}
