@@ -29,6 +29,7 @@ import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
+import { sloganWording, type SloganWording } from "./modules/slogan/slogan-wording.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
@@ -94,6 +95,8 @@ export interface Runtime {
   readonly wording: EventWording;
   /** Calls worded for people (status, day of action, deadline, change notes) with `translate`. */
   readonly callWording: CallWording;
+  /** What a slogan's post says around the slogan (its call, its origin, the share image's alt text). */
+  readonly sloganWording: SloganWording;
   readonly orm: MikroORM;
   readonly em: EntityManager;
   readonly federation: RelaisFederation;
@@ -220,6 +223,7 @@ export async function createRuntime(
     const translate = createTranslator();
     const wording = eventWording(translate);
     const callsWording = callWording(translate);
+    const slogansWording = sloganWording(translate);
 
     let sessionStore: SessionStore = new PostgresSessionStore(em);
     const readiness: Record<string, () => Promise<void>> = {
@@ -367,7 +371,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, slogans, sloganWording: slogansWording });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 
@@ -378,6 +382,7 @@ export async function createRuntime(
       translate,
       wording,
       callWording: callsWording,
+      sloganWording: slogansWording,
       orm,
       em,
       federation,

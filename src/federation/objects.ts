@@ -16,6 +16,9 @@ import { versionDigests } from "../modules/cosign/call-digest.ts";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
+import type { SloganService } from "../modules/slogan/slogan.service.ts";
+import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
+import { sloganNoteDocument, sloganTombstoneDocument } from "./mappers/slogan.mapper.ts";
 import { type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { callChangeNoteDocument, callDocument, callTombstoneDocument } from "./mappers/call.mapper.ts";
@@ -52,11 +55,13 @@ export interface As2ObjectDeps {
   readonly cosign: CosignService;
   /** Makes the proofs of versions and stamps with our collectives' keys. */
   readonly federation: Federation<void>;
+  readonly slogans: SloganService;
+  readonly sloganWording: SloganWording;
 }
 
-/** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes. */
+/** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes; slogans. */
 export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
-  const { events, urls, wording, calls, callWording, cosign } = deps;
+  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording } = deps;
   /** A call once launched, or its deletion: drafts, calls in consultation and unknown ids are not found. */
   const publicCall = async (id: string) => {
     const call = await calls.load(id);
@@ -145,6 +150,13 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       if (!stamp.publicAt && (await viewer())?.href !== stamp.initiatorApId) return undefined;
       const unsigned = stampDocument(stamp, { id: urls.stamp(id), signer: urls.collective(stamp.collective.slug) });
       return { status: 200, document: await sign(stamp.collective.slug, unsigned, stamp.signedAt) };
+    }),
+    // A published slogan (a Note), or its Tombstone once deleted; drafts are not found.
+    kind(paths.slogan, async ({ id }) => {
+      const slogan = await slogans.load(id);
+      if (!slogan?.published) return undefined;
+      if (slogan.deletedAt) return { status: 410, document: sloganTombstoneDocument(slogan, slogan.deletedAt) };
+      return { status: 200, document: await sloganNoteDocument(slogan, { urls, wording: sloganWording }) };
     }),
   ];
 }

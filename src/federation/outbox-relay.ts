@@ -19,6 +19,9 @@ import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendCosignMessage } from "./senders/cosign-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
+import { sendSloganMessage } from "./senders/slogan-sender.ts";
+import type { SloganService } from "../modules/slogan/slogan.service.ts";
+import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
 import { toFedifyRecipient } from "./senders/recipient.ts";
 import { profileFor } from "./server-profiles.ts";
 import type { ServerSoftwareResolver } from "./server-software.ts";
@@ -52,6 +55,8 @@ export class OutboxRelay {
   readonly #calls: CallService;
   readonly #callWording: CallWording;
   readonly #cosign: CosignService;
+  readonly #slogans: SloganService;
+  readonly #sloganWording: SloganWording;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -68,6 +73,8 @@ export class OutboxRelay {
     calls: CallService;
     callWording: CallWording;
     cosign: CosignService;
+    slogans: SloganService;
+    sloganWording: SloganWording;
   }) {
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
@@ -81,6 +88,8 @@ export class OutboxRelay {
     this.#calls = deps.calls;
     this.#callWording = deps.callWording;
     this.#cosign = deps.cosign;
+    this.#slogans = deps.slogans;
+    this.#sloganWording = deps.sloganWording;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -214,6 +223,17 @@ export class OutboxRelay {
       case "cosign-accept":
       case "cosign-decline":
         await sendCosignMessage(ctx, activityId, identifier, message, { cosign: this.#cosign, urls: this.#urls });
+        return;
+      case "create-slogan":
+      case "update-slogan":
+      case "delete-slogan":
+        await sendSloganMessage(ctx, message, {
+          slogans: this.#slogans,
+          followers: this.#followers,
+          urls: this.#urls,
+          serverSoftware: this.#serverSoftware,
+          wording: this.#sloganWording,
+        });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error

@@ -6,13 +6,14 @@ import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
 import { callPage, callVersionPage, callVersionsPage } from "./pages/call.page.ts";
 import { errorPage } from "./pages/layout.ts";
+import type { SloganService } from "../modules/slogan/slogan.service.ts";
 
 /**
  * The browsers' side of a call's URLs (servers get AS2 from src/federation/objects.ts, mounted
  * before): the call's page, its history and each version, 410 once deleted; its change notes send
  * browsers to the call's page. Calls that are not open yet (and unknown ids) go on to 404.
  */
-export function callRoutes(deps: { calls: CallService; urls: Urls }): Router {
+export function callRoutes(deps: { calls: CallService; slogans?: SloganService; urls: Urls }): Router {
   const router = Router();
   /** The call when it was ever public; answers 410 itself when it is deleted. */
   const publicCall = async (req: Request, res: Response): Promise<CallView | "answered" | undefined> => {
@@ -30,7 +31,8 @@ export function callRoutes(deps: { calls: CallService; urls: Urls }): Router {
     if (call === undefined) return next();
     if (call === "answered") return;
     const { wanted, lang } = visitorLanguages(req);
-    res.type("html").set("Content-Language", lang).send(callPage({ call, lang, wanted, urls: deps.urls }));
+    const slogans = deps.slogans ? await deps.slogans.ofCall(call.id) : [];
+    res.type("html").set("Content-Language", lang).send(callPage({ call, lang, wanted, urls: deps.urls, slogans }));
   });
   router.get(route(paths.callVersions), async (req, res, next) => {
     const call = await publicCall(req, res);

@@ -8,6 +8,8 @@ import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
 import { upcomingSection } from "./pages/calendar.page.ts";
 import { callsSection } from "./pages/call.page.ts";
+import { slogansSection } from "./pages/slogan.page.ts";
+import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import { collectivePage } from "./pages/collective.page.ts";
 
 /** A collective's page for browsers (servers get its Group from Fedify on the same URL, mounted before). */
@@ -16,6 +18,7 @@ export function collectiveRoutes(deps: {
   followers: FollowerService;
   events: EventService;
   calls?: CallService;
+  slogans?: SloganService;
   urls: Urls;
 }): Router {
   const router = Router();
@@ -23,14 +26,16 @@ export function collectiveRoutes(deps: {
     const collective = await deps.collectives.findBySlug(String(req.params.identifier));
     if (!collective) return next();
     const { wanted, lang } = visitorLanguages(req);
-    const [followerCount, upcoming, calls] = await Promise.all([
+    const [followerCount, upcoming, calls, slogans] = await Promise.all([
       deps.followers.countAccepted(collective.id),
       deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 }),
       deps.calls ? deps.calls.list(collective.slug, null, { limit: 10 }) : [],
+      deps.slogans ? deps.slogans.list(collective.slug, null, { limit: 20 }) : [],
     ]);
     const sections = [
       upcomingSection({ events: upcoming.map((v) => v.event), lang, wanted, urls: deps.urls, slug: collective.slug }),
       ...(calls.length > 0 ? [callsSection({ calls, lang, wanted, urls: deps.urls })] : []),
+      ...(slogans.length > 0 ? [slogansSection({ slogans, lang, wanted, urls: deps.urls })] : []),
     ];
     res
       .type("html")

@@ -11,6 +11,7 @@ import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
 import { editorRouter } from "./editor/editor.router.ts";
 import { callRoutes } from "./call.routes.ts";
+import { sloganRoutes } from "./slogan.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { feedRoutes } from "./feed.routes.ts";
@@ -32,9 +33,10 @@ function extraRouters(runtime: Runtime): Router[] {
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
-    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, urls: runtime.urls }),
+    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, urls: runtime.urls }),
     eventRoutes({ events: runtime.events, urls: runtime.urls }),
-    callRoutes({ calls: runtime.calls, urls: runtime.urls }),
+    callRoutes({ calls: runtime.calls, slogans: runtime.slogans, urls: runtime.urls }),
+    sloganRoutes({ slogans: runtime.slogans, placards: runtime.placards, urls: runtime.urls }),
     feedRoutes(runtime.feeds),
     agendaRoutes({ feeds: runtime.feeds, collectives: runtime.collectives, urls: runtime.urls }),
     mediaRoutes(runtime.media),
@@ -78,6 +80,8 @@ export function appFor(runtime: Runtime): Express {
       callWording: runtime.callWording,
       cosign: runtime.cosign,
       federation: runtime.federation,
+      slogans: runtime.slogans,
+      sloganWording: runtime.sloganWording,
     }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blocks: runtime.blocks,

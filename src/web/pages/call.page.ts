@@ -10,6 +10,8 @@ import { html, raw, type SafeHtml } from "../html.ts";
 import { formatEventWhen } from "../wording.ts";
 import { langAttr, localized } from "./event.page.ts";
 import { layout } from "./layout.ts";
+import type { SloganView } from "../../modules/slogan/slogan.types.ts";
+import { slogansSection } from "./slogan.page.ts";
 
 /** "1 mars 2027 à 23:59" in the call's zone. */
 function deadlineText(deadline: Temporal.Instant, timezone: string, lang: string): string {
@@ -76,7 +78,7 @@ function statusLine(call: CallView, lang: string): SafeHtml | string {
 }
 
 /** The public page of a call: its current version, with a link to the history. */
-export function callPage(opts: { call: CallView; lang: string; wanted: readonly string[]; urls: Urls }): string {
+export function callPage(opts: { call: CallView; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[] }): string {
   const { call, lang, urls } = opts;
   const title = localized(call.title, opts.wanted, call.collective.primaryLanguage, lang);
   const body = html`<article>
@@ -84,6 +86,7 @@ ${statusLine(call, lang)}
 <h1${langAttr(title?.lang)}>${title?.text ?? ""}</h1>
 ${callText(call, call, opts)}
 <p class="muted">${t(lang, "call:page.version", { version: call.version, date: savedOn(call.updatedAt, lang) })} · <a href="${urls.callVersions(call.id).pathname}">${t(lang, "call:page.history")}</a></p>
+${opts.slogans && opts.slogans.length > 0 ? slogansSection({ slogans: opts.slogans, lang, wanted: opts.wanted, urls }) : ""}
 </article>`;
   return layout({ lang, title: title?.text ?? "", body, path: urls.call(call.id).pathname });
 }
