@@ -27,7 +27,7 @@ import {
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
-import { onAdd, onCosignAnswer, onOffer } from "./inbox/cosign-handlers.ts";
+import { onAdd, onCallPublished, onCosignAnswer, onOffer } from "./inbox/cosign-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -103,8 +103,15 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     }))
     .on(Offer, refusedOnceWhenPermanent("Offer", (ctx, activity: Offer) => onOffer(ctx, activity, deps)))
     .on(Add, refusedOnceWhenPermanent("Add", (ctx, activity: Add) => onAdd(ctx, activity, deps)))
-    .on(Create, refusedOnceWhenPermanent("Create", (ctx, activity: Create) => onCreateOrUpdate(ctx, activity, "Create", deps)))
-    .on(Update, refusedOnceWhenPermanent("Update", (ctx, activity: Update) => onCreateOrUpdate(ctx, activity, "Update", deps)))
+    // A Create or Update may also be the launch of a call one of our collectives signed.
+    .on(Create, refusedOnceWhenPermanent("Create", async (ctx, activity: Create) => {
+      await onCallPublished(ctx, activity, deps);
+      await onCreateOrUpdate(ctx, activity, "Create", deps);
+    }))
+    .on(Update, refusedOnceWhenPermanent("Update", async (ctx, activity: Update) => {
+      await onCallPublished(ctx, activity, deps);
+      await onCreateOrUpdate(ctx, activity, "Update", deps);
+    }))
     .on(Announce, refusedOnceWhenPermanent("Announce", (ctx, activity: Announce) => onAnnounce(ctx, activity, deps)))
     .onError((_ctx, error) => {
       logger.error("inbox listener failed: {error}", { error });

@@ -216,13 +216,21 @@ export class OutboxRelay {
           urls: this.#urls,
           serverSoftware: this.#serverSoftware,
           callWording: this.#callWording,
+          cosign: this.#cosign,
         });
         return;
       case "cosign-request":
       case "cosign-listed":
       case "cosign-accept":
       case "cosign-decline":
-        await sendCosignMessage(ctx, activityId, identifier, message, { cosign: this.#cosign, urls: this.#urls });
+      case "cosign-announce":
+      case "cosign-undo-announce":
+        await sendCosignMessage(ctx, activityId, identifier, message, {
+          cosign: this.#cosign,
+          urls: this.#urls,
+          followers: this.#followers,
+          serverSoftware: this.#serverSoftware,
+        });
         return;
       case "create-slogan":
       case "update-slogan":

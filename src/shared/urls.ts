@@ -92,6 +92,10 @@ export class Urls {
   stamp(id: string): URL {
     return this.#u(fill(paths.stamp, { id }));
   }
+  /** Id of a signer's boost (Announce) of the call its stamp covers; its Undo is `…-undo`. */
+  stampAnnounce(stampId: string): URL {
+    return new URL(`${this.stamp(stampId).href}#announce`);
+  }
   /** Id of a collective's answer (Reject) to an invitation it received. */
   invitationAnswer(slug: string, receivedId: string): URL {
     return this.#u(`${fill(paths.actor, { identifier: slug })}#decline-${receivedId}`);

@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Accept, Activity, Add, Offer, Reject } from "@fedify/vocab";
+import type { Accept, Activity, Add, Create, Offer, Reject, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { match, paths } from "../../shared/paths.ts";
 import type { FederationDeps } from "../federation.ts";
@@ -161,4 +161,30 @@ export async function onAdd(ctx: InboxContext<void>, add: Add, deps: FederationD
   if (!actor || !stampId) return decided("Add", "ignored: it adds nothing of ours", add);
   const outcome = await deps.cosign.incomingListed(stampId.id, actor.href);
   decided("Add", outcome.ok ? "our stamp is listed" : `ignored: ${outcome.reason}`, add);
+  if (!outcome.ok) return;
+  // Signed after the launch: the call is asked (from its origin) whether it is open, to boost it now.
+  const waiting = await deps.cosign.awaitingLaunch(stampId.id);
+  if (!waiting) return;
+  const call = await signedGet(ctx, waiting.slug, new URL(waiting.callApId), fetchOpts(deps));
+  if (call.ok && idOf(call.json) === waiting.callApId && idOf(call.json.attributedTo) === waiting.initiatorApId && call.json.callStatus === "Open") {
+    const boosts = await deps.cosign.incomingLaunch(waiting.callApId, waiting.initiatorApId);
+    decided("Add", `the call is open: ${boosts} boost(s) queued`, add);
+  }
+}
+
+/**
+ * #10 at a signer's server: the initiator's Create (or Update) of a call we signed, open: its launch.
+ * Our stamps for it become public and each signing collective boosts it once (FEDERATION.md).
+ * Anything else is left to the other Create/Update handlers.
+ */
+export async function onCallPublished(ctx: InboxContext<void>, activity: Create | Update, deps: FederationDeps): Promise<void> {
+  const json = receivedJson(ctx);
+  const object = json?.object;
+  const actor = activity.actorId;
+  if (!actor || typeof object !== "object" || object === null || Array.isArray(object)) return;
+  const article = object as JsonObject;
+  const callId = idOf(article);
+  if (!hasType(article, "Article") || !callId || !sameOrigin(callId, actor) || idOf(article.attributedTo) !== actor.href || article.callStatus !== "Open") return;
+  const boosts = await deps.cosign.incomingLaunch(callId, actor.href);
+  if (boosts > 0) decided(activity.id?.href.endsWith("#create") ? "Create" : "Update", `a call we signed is open: ${boosts} boost(s) queued`, activity);
 }

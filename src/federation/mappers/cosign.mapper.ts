@@ -200,3 +200,32 @@ export function cosignAddDocument(a: { readonly id: string; readonly initiator: 
     target: a.signatories.href,
   };
 }
+
+const publicAddress = "https://www.w3.org/ns/activitystreams#Public";
+
+/** #11: a signer boosts the call it signed, to its followers, at the call's launch (Mastodon folds boosts of one post). */
+export function cosignAnnounceDocument(a: { readonly id: URL; readonly signer: URL; readonly call: string; readonly followers: URL }): JsonObject {
+  return {
+    "@context": [asContext] as unknown as JsonObject,
+    id: a.id.href,
+    type: "Announce",
+    actor: a.signer.href,
+    to: [publicAddress],
+    cc: [a.followers.href],
+    object: a.call,
+  };
+}
+
+/** The Undo of that boost (its id: the boost's plus `-undo`), the boost embedded. */
+export function cosignUndoAnnounceDocument(announce: JsonObject): JsonObject {
+  const { "@context": _c, ...inner } = announce;
+  return {
+    "@context": [asContext] as unknown as JsonObject,
+    id: `${announce.id as string}-undo`,
+    type: "Undo",
+    actor: announce.actor,
+    to: announce.to,
+    cc: announce.cc,
+    object: inner,
+  };
+}

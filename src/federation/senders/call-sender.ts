@@ -4,6 +4,7 @@ import { getLogger } from "@logtape/logtape";
 import type { CallWording } from "../../modules/call/call-wording.ts";
 import type { CallService } from "../../modules/call/call.service.ts";
 import type { CallView } from "../../modules/call/call.types.ts";
+import type { CosignService } from "../../modules/cosign/cosign.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
@@ -24,6 +25,8 @@ export interface CallSenderDeps {
   readonly urls: Urls;
   readonly serverSoftware: ServerSoftwareResolver;
   readonly callWording: CallWording;
+  /** The call's current signatories get what its followers get (the launch tells them to boost). */
+  readonly cosign: CosignService;
 }
 
 const toFedifyRecipient = (r: Recipient) => ({ id: r.apId, inboxId: r.inboxUrl, endpoints: r.sharedInboxUrl ? { sharedInbox: r.sharedInboxUrl } : null });
@@ -38,6 +41,8 @@ export async function sendCallMessage(ctx: Context<void>, message: CallMessage, 
   const call = await deps.calls.load(message.callId);
   if (!call?.launchedAt) return;
   const followers = await deps.followers.recipients(message.collectiveId);
+  const following = new Set(followers.map((f) => f.apId.href));
+  for (const signer of await deps.cosign.signatoryRecipients(call.id)) if (!following.has(signer.apId.href)) followers.push(signer);
   const software = await deps.serverSoftware.softwareOf(followers.map(serverOrigin));
   const groups = new Map<string, { profile: ServerProfile; recipients: Recipient[] }>();
   let skipped = 0;

@@ -1,16 +1,26 @@
 import type { Context } from "@fedify/fedify";
-import { Accept, Add, Offer, Reject } from "@fedify/vocab";
+import { Accept, Add, Announce, Offer, Reject, Undo } from "@fedify/vocab";
 import type { CosignService } from "../../modules/cosign/cosign.service.ts";
+import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
-import { cosignAddDocument, cosignAnswerDocument, cosignRequestDocument } from "../mappers/cosign.mapper.ts";
+import { cosignAddDocument, cosignAnnounceDocument, cosignAnswerDocument, cosignRequestDocument, cosignUndoAnnounceDocument } from "../mappers/cosign.mapper.ts";
+import { profileFor } from "../server-profiles.ts";
+import type { ServerSoftwareResolver } from "../server-software.ts";
+import { serverOrigin } from "./delivery-plan.ts";
+import { toFedifyRecipient } from "./recipient.ts";
 
-export type CosignMessage = Extract<OutboxMessage, { kind: "cosign-request" | "cosign-listed" | "cosign-accept" | "cosign-decline" }>;
+export type CosignMessage = Extract<
+  OutboxMessage,
+  { kind: "cosign-request" | "cosign-listed" | "cosign-accept" | "cosign-decline" | "cosign-announce" | "cosign-undo-announce" }
+>;
 
 export interface CosignSenderDeps {
   readonly cosign: CosignService;
   readonly urls: Urls;
+  readonly followers: FollowerService;
+  readonly serverSoftware: ServerSoftwareResolver;
 }
 
 const recipient = (apId: string, inbox: string) => ({ id: new URL(apId), inboxId: new URL(inbox), endpoints: null });
@@ -63,6 +73,23 @@ export async function sendCosignMessage(ctx: Context<void>, activityId: string, 
         signatories: urls.callSignatories(signature.callId),
       });
       await ctx.sendActivity({ identifier }, recipient(signature.signer.apId, signature.signerInbox), await prebuiltActivity(Add, document));
+      return;
+    }
+    case "cosign-announce":
+    case "cosign-undo-announce": {
+      const stamp = await cosign.stamp(message.stampId);
+      if (!stamp) return;
+      // A boost is withdrawn with its stamp; a boost of a revoked stamp is never sent.
+      if (message.kind === "cosign-announce" && stamp.revokedAt) return;
+      const announce = cosignAnnounceDocument({ id: urls.stampAnnounce(stamp.id), signer: self, call: stamp.callApId, followers: urls.collectiveFollowers(identifier) });
+      const document = message.kind === "cosign-announce" ? announce : cosignUndoAnnounceDocument(announce);
+      // Servers that answer 404 to a boost of an object they do not host (Gancio) are sent none.
+      const all = await deps.followers.recipients(message.collectiveId);
+      const software = await deps.serverSoftware.softwareOf(all.map(serverOrigin));
+      const takers = all.filter((r) => profileFor(software.get(serverOrigin(r))).articles);
+      if (takers.length === 0) return;
+      const activity = message.kind === "cosign-announce" ? await prebuiltActivity(Announce, document) : await prebuiltActivity(Undo, document);
+      await ctx.sendActivity({ identifier }, takers.map(toFedifyRecipient), activity, { preferSharedInbox: true, fanout: "skip", orderingKey: stamp.callApId });
       return;
     }
   }

@@ -140,6 +140,13 @@ export class CosignService {
     return row ? { ...this.#signatureView(row), signerInbox: row.signerInbox } : null;
   }
 
+  /** Where the current signatories of a call receive activities (the launch reaches them too). */
+  async signatoryRecipients(callId: string): Promise<{ apId: URL; inboxUrl: URL; sharedInboxUrl?: URL | undefined }[]> {
+    if (!isUuid(callId)) return [];
+    const rows = await this.#em.fork().find(CallSignatureSchema, { call: callId, state: "current" }, { orderBy: { createdAt: "asc" } });
+    return rows.map((r) => ({ apId: new URL(r.signerApId), inboxUrl: new URL(r.signerInbox), sharedInboxUrl: r.signerSharedInbox ? new URL(r.signerSharedInbox) : undefined }));
+  }
+
   /** Whether `actorApId` was ever invited to sign the call (the embargo lets it read the call). */
   async isInvited(callId: string, actorApId: string): Promise<boolean> {
     if (!isUuid(callId)) return false;
@@ -379,6 +386,45 @@ export class CosignService {
       : null;
   }
 
+  /**
+   * The call a stamp of ours covers is public (its initiator launched it): the stamp becomes public and
+   * each signer boosts the call to its followers, once. Only the initiator of that call can say so.
+   * Returns how many boosts were queued.
+   */
+  async incomingLaunch(callApId: string, initiatorApId: string): Promise<number> {
+    const { count, queued } = await this.#em.fork().transactional(async (em) => {
+      const stamps = await em.find(CosignStampSchema, { callApId, initiatorApId, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const now = this.#now();
+      let count = 0;
+      let queued = false;
+      // One boost per collective, from its newest stamp for the call.
+      const byCollective = new Map<string, CosignStampRow>();
+      for (const s of stamps) {
+        s.publicAt ??= now;
+        const key = typeof s.collective === "string" ? s.collective : s.collective.id;
+        const known = byCollective.get(key);
+        if (!known || known.signedAt < s.signedAt) byCollective.set(key, s);
+      }
+      for (const [collectiveId, stamp] of byCollective) {
+        if (stamps.some((s) => (typeof s.collective === "string" ? s.collective : s.collective.id) === collectiveId && s.announcedAt)) continue;
+        stamp.announcedAt = now;
+        queued = (await writeOutbox(em, this.#urls.stampAnnounce(stamp.id).href, { kind: "cosign-announce", collectiveId, stampId: stamp.id })) || queued;
+        count++;
+      }
+      await em.flush();
+      return { count, queued };
+    });
+    if (queued) this.#onOutbox();
+    return count;
+  }
+
+  /** The stamps of ours the initiator listed but whose call we have not seen launched (to ask the call). */
+  async awaitingLaunch(stampId: string): Promise<{ callApId: string; initiatorApId: string; slug: string } | null> {
+    if (!isUuid(stampId)) return null;
+    const row = await this.#em.fork().findOne(CosignStampSchema, { id: stampId, revokedAt: null, publicAt: null }, { populate: ["collective"] });
+    return row ? { callApId: row.callApId, initiatorApId: row.initiatorApId, slug: row.collective.slug } : null;
+  }
+
   /** The initiator listed one of our stamps (its Add): noted; only the initiator of that call may. */
   async incomingListed(stampId: string, initiatorApId: string): Promise<CosignOutcome> {
     if (!isUuid(stampId)) return { ok: false, reason: "no such stamp here" };
@@ -565,6 +611,7 @@ export class CosignService {
       signedAt: instant(row.signedAt),
       publicAt: optInstant(row.publicAt),
       listedAt: optInstant(row.listedAt),
+      announcedAt: optInstant(row.announcedAt),
       revokedAt: optInstant(row.revokedAt),
     };
   }

@@ -75,6 +75,8 @@ export interface StampView {
   readonly publicAt: Temporal.Instant | null;
   /** When the initiator told it listed the stamp (its Add). */
   readonly listedAt: Temporal.Instant | null;
+  /** When the collective boosted the call (at its launch). */
+  readonly announcedAt: Temporal.Instant | null;
   readonly revokedAt: Temporal.Instant | null;
 }
 
