@@ -371,7 +371,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, slogans, sloganWording: slogansWording });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, slogans, sloganWording: slogansWording, presskits });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 

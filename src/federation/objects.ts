@@ -26,6 +26,8 @@ import { callVersionDocument, signatoriesDocument, stampDocument, stampTombstone
 import { signWithActorKey } from "./object-proofs.ts";
 import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
 import { relaisContextDocument } from "./mappers/relais-context.ts";
+import type { PressKitService } from "../modules/presskit/presskit.service.ts";
+import { pressKitDocument, pressKitTombstoneDocument } from "./mappers/presskit.mapper.ts";
 import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
 import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
 
@@ -57,11 +59,13 @@ export interface As2ObjectDeps {
   readonly federation: Federation<void>;
   readonly slogans: SloganService;
   readonly sloganWording: SloganWording;
+  /** Press kits: an Article once published (404 under embargo, 410 once deleted). */
+  readonly presskits?: PressKitService;
 }
 
 /** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes; slogans. */
 export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
-  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording } = deps;
+  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording, presskits } = deps;
   /** A call once launched, or its deletion: drafts, calls in consultation and unknown ids are not found. */
   const publicCall = async (id: string) => {
     const call = await calls.load(id);
@@ -157,6 +161,12 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       if (!slogan?.published) return undefined;
       if (slogan.deletedAt) return { status: 410, document: sloganTombstoneDocument(slogan, slogan.deletedAt) };
       return { status: 200, document: await sloganNoteDocument(slogan, { urls, wording: sloganWording }) };
+    }),
+    kind(paths.pressKit, async ({ id }) => {
+      const kit = await presskits?.load(id);
+      if (!kit?.publishedAt) return undefined;
+      if (kit.deletedAt) return { status: 410, document: pressKitTombstoneDocument(kit, kit.deletedAt) };
+      return { status: 200, document: pressKitDocument(kit, urls) };
     }),
   ];
 }

@@ -22,6 +22,8 @@ import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { sendSloganMessage } from "./senders/slogan-sender.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
+import { sendPressKitMessage } from "./senders/presskit-sender.ts";
+import type { PressKitService } from "../modules/presskit/presskit.service.ts";
 import { toFedifyRecipient } from "./senders/recipient.ts";
 import { profileFor } from "./server-profiles.ts";
 import type { ServerSoftwareResolver } from "./server-software.ts";
@@ -57,6 +59,7 @@ export class OutboxRelay {
   readonly #cosign: CosignService;
   readonly #slogans: SloganService;
   readonly #sloganWording: SloganWording;
+  readonly #presskits: PressKitService | undefined;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -75,6 +78,7 @@ export class OutboxRelay {
     cosign: CosignService;
     slogans: SloganService;
     sloganWording: SloganWording;
+    presskits?: PressKitService;
   }) {
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
@@ -90,6 +94,7 @@ export class OutboxRelay {
     this.#cosign = deps.cosign;
     this.#slogans = deps.slogans;
     this.#sloganWording = deps.sloganWording;
+    this.#presskits = deps.presskits;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -242,6 +247,12 @@ export class OutboxRelay {
           serverSoftware: this.#serverSoftware,
           wording: this.#sloganWording,
         });
+        return;
+      case "create-presskit":
+      case "update-presskit":
+      case "delete-presskit":
+        if (!this.#presskits) throw new Error("press kits are not wired into this relay");
+        await sendPressKitMessage(ctx, message, { presskits: this.#presskits, followers: this.#followers, urls: this.#urls, serverSoftware: this.#serverSoftware });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error

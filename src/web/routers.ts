@@ -6,6 +6,7 @@ import { cosignApiRouter } from "../api/cosign.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
+import { pressKitsApiRouter } from "../api/presskits.router.ts";
 import { agendaRoutes } from "./agenda.routes.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
@@ -17,6 +18,7 @@ import { collectiveRoutes } from "./collective.routes.ts";
 import { feedRoutes } from "./feed.routes.ts";
 import { homeRoutes } from "./home.routes.ts";
 import { mediaRoutes } from "./media.routes.ts";
+import { pressKitRoutes } from "./presskit.routes.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 function extraRouters(runtime: Runtime): Router[] {
@@ -31,6 +33,13 @@ function extraRouters(runtime: Runtime): Router[] {
       lookup: (ref) => runtime.partnerActors.resolve(ref),
       authFailures: runtime.rateLimits.apiAuthFailures,
     }),
+    pressKitsApiRouter({
+      presskits: runtime.presskits,
+      users: runtime.users,
+      urls: runtime.urls,
+      maxUploadBytes: runtime.config.maxUploadBytes,
+      authFailures: runtime.rateLimits.apiAuthFailures,
+    }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
     collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, urls: runtime.urls }),
@@ -40,6 +49,7 @@ function extraRouters(runtime: Runtime): Router[] {
     feedRoutes(runtime.feeds),
     agendaRoutes({ feeds: runtime.feeds, collectives: runtime.collectives, urls: runtime.urls }),
     mediaRoutes(runtime.media),
+    pressKitRoutes({ presskits: runtime.presskits, urls: runtime.urls }),
     editorRouter({
       origin: runtime.urls.origin,
       sessions: runtime.sessions,
@@ -82,6 +92,7 @@ export function appFor(runtime: Runtime): Express {
       federation: runtime.federation,
       slogans: runtime.slogans,
       sloganWording: runtime.sloganWording,
+      presskits: runtime.presskits,
     }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blocks: runtime.blocks,

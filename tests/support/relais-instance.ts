@@ -36,6 +36,8 @@ export interface InstanceOptions {
   worker?: boolean;
   /** The embedded default (PGlite in a fresh data folder) instead of the machine's PostgreSQL. */
   embedded?: boolean;
+  /** The instance's clock (embargoes, link expiry): tests move time on without waiting. */
+  clock?: () => Date;
 }
 
 export async function startRelaisInstance(options: InstanceOptions = {}): Promise<RelaisInstance> {
@@ -59,7 +61,7 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
   };
   const config = loadConfig(env, [{ port: 0, dataDir: "./data", maxInboxBodyBytes: 1048576 }]);
   const queueName = options.redis ? `relais-test-${randomBytes(4).toString("hex")}` : undefined;
-  const runtime = await createRuntime(config, "all", { migrations: "apply", queueName });
+  const runtime = await createRuntime(config, "all", { migrations: "apply", queueName, ...(options.clock ? { clock: options.clock } : {}) });
   const app = appFor(runtime);
   server.on("request", app);
   const stop = new AbortController();
