@@ -15,6 +15,7 @@ import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
+import { SloganReader } from "./federation/slogan-reader.ts";
 import { type CosignPartnerLookup, cosignPartnerLookup } from "./federation/cosign-partners.ts";
 import { PartnerService } from "./modules/partner/partner.service.ts";
 import { PartnerEventSource } from "./modules/partner/partner-events.source.ts";
@@ -129,6 +130,8 @@ export interface Runtime {
   readonly slogans: SloganService;
   /** Placards (PDF) and share images (PNG) of slogans, rendered once per version under the media folder. */
   readonly placards: PlacardService;
+  /** Reads a partner's slogan (this instance's, or another server's Note) to adopt it. */
+  readonly sloganReader: SloganReader;
   /** Co-signatures of calls across servers: invitations sent and received, signatures, stamps. */
   readonly cosign: CosignService;
   /** Finds a Relais collective that can be invited to co-sign (a handle or an actor URL). */
@@ -356,6 +359,7 @@ export async function createRuntime(
       allowPrivateAddresses: config.allowPrivateAddresses,
       refuses: async (url) => !(await blocks.rules()).allowsFetch(url),
     });
+    const sloganReader = new SloganReader({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({
       servers: new RemoteServerService(em),
@@ -406,6 +410,7 @@ export async function createRuntime(
       calls,
       slogans,
       placards,
+      sloganReader,
       cosign,
       cosignPartners,
       partners,

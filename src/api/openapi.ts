@@ -1,5 +1,6 @@
 import { eventCategories, eventStatuses } from "../modules/event/event.types.ts";
 import { callPaths, callSchemas } from "./calls.openapi.ts";
+import { sloganPaths, sloganSchemas } from "./slogans.openapi.ts";
 import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
@@ -290,7 +291,7 @@ const blockPaths = {
 export function openApiDocument(origin: URL) {
   return {
     openapi: "3.1.0",
-    info: { title: "Relais API", version: "1", description: "Events and calls to action of collectives. Authenticate with a token from `relais token create <email>`." },
+    info: { title: "Relais API", version: "1", description: "Events, calls to action and slogans of collectives. Authenticate with a token from `relais token create <email>`." },
     servers: [{ url: origin.origin }],
     security: [{ bearer: [] }],
     components: {
@@ -305,6 +306,7 @@ export function openApiDocument(origin: URL) {
         Block: block,
         BlockInput: blockInput,
         ...callSchemas,
+        ...sloganSchemas,
         ...cosignSchemas,
       },
     },
@@ -313,6 +315,7 @@ export function openApiDocument(origin: URL) {
       ...partnerPaths,
       ...blockPaths,
       ...callPaths,
+      ...sloganPaths,
       ...cosignPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {

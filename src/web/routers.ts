@@ -2,6 +2,7 @@ import type { Express, Router } from "express";
 import { accountApiRouter } from "../api/account.router.ts";
 import { blocksApiRouter } from "../api/blocks.router.ts";
 import { callsApiRouter } from "../api/calls.router.ts";
+import { slogansApiRouter } from "../api/slogans.router.ts";
 import { cosignApiRouter } from "../api/cosign.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
@@ -25,6 +26,13 @@ function extraRouters(runtime: Runtime): Router[] {
   return [
     accountApiRouter({ users: runtime.users, memberships: runtime.memberships, authFailures: runtime.rateLimits.apiAuthFailures }),
     callsApiRouter({ calls: runtime.calls, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
+    slogansApiRouter({
+      slogans: runtime.slogans,
+      users: runtime.users,
+      urls: runtime.urls,
+      read: (url) => runtime.sloganReader.read(url),
+      authFailures: runtime.rateLimits.apiAuthFailures,
+    }),
     cosignApiRouter({ cosign: runtime.cosign, users: runtime.users, lookup: runtime.cosignPartners, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     partnersApiRouter({
