@@ -99,7 +99,7 @@ export function blocksPage(
   const removeAction = (id: string) => (o.scope === "instance" ? editorPaths.instanceBlock(id) : editorPaths.block(o.scope.slug, id));
   const title = t(lang, instance ? "editor:blocks.instanceTitle" : "editor:blocks.title");
   const purged: SafeHtml | "" = o.purged
-    ? html`<p class="notice" role="status">${t(lang, "editor:blocks.purged", { followers: o.purged.followers, partners: o.purged.partners, events: o.purged.partnerEvents })}</p>`
+    ? html`<p class="notice">${t(lang, "editor:blocks.purged", { followers: o.purged.followers, partners: o.purged.partners, events: o.purged.partnerEvents })}</p>`
     : "";
   const rows = o.blocks.map(
     (b) => html`<li class="card block"><p><strong class="who">${b.target}</strong> <span class="muted">${t(lang, `editor:blocks.kind.${b.kind}`)}</span></p>
