@@ -13,6 +13,7 @@ import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
+import { FederatedReadCache, MemoryReadStore, RedisReadStore } from "./federation/read-cache.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { SloganReader } from "./federation/slogan-reader.ts";
@@ -144,6 +145,11 @@ export interface Runtime {
   readonly media: MediaService;
   /** Press kits: release, contact, files (in `<media folder>/presskits`), embargo and secret links. */
   readonly presskits: PressKitService;
+  /**
+   * Rendered federated reads (actors, WebFinger, NodeInfo, AS2 objects; ADR 0021): in memory, or in
+   * Redis when REDIS_URL is set; every write that can change a document invalidates it after its commit.
+   */
+  readonly readCache: FederatedReadCache;
   /** Versions of the calendar feeds, remembered briefly so that polls cost no query. */
   readonly feedSubjects: CachedFeedSubjects;
   /** The iCal feeds (instance, collectives, events) over this instance's events. */
@@ -249,12 +255,15 @@ export async function createRuntime(
     // Accepted work lives in the database on every setup; Redis only spreads message ids (ADR 0008).
     let kv: KvStore;
     let announcer: BullMqAnnouncer | undefined;
+    let readCache = new FederatedReadCache(new MemoryReadStore());
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
       closers.push(() => redis.quit());
       rateStore = { client: redis, keyPrefix: `relais:rl:${opts.queueName ?? ""}:` };
       kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
       sessionStore = new RedisSessionStore(redis, { keyPrefix: `relais:session:${opts.queueName ?? ""}:` });
+      // Several web processes share one cache, and every process that writes (web, worker, CLI) invalidates it.
+      readCache = new FederatedReadCache(new RedisReadStore(redis, { prefix: `relais:reads:${opts.queueName ?? ""}:`, release: softwareVersion }));
       const theAnnouncer = new BullMqAnnouncer({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation" });
       closers.push(() => theAnnouncer.close());
       announcer = theAnnouncer;
@@ -286,7 +295,8 @@ export async function createRuntime(
 
     // Services tell that they committed outbox rows; the relay, built after the federation, listens.
     const outboxWritten = new Notifier();
-    const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify });
+    const forgetDocuments = () => readCache.invalidate();
+    const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify, onChange: forgetDocuments });
     const blocks: BlockService = new BlockService(em, urls, {
       configuredDomains: config.blockedDomains,
       // `@user@host` is looked up the way partners are (WebFinger); the resolver is built with the federation, below.
@@ -315,9 +325,11 @@ export async function createRuntime(
     const events = new EventService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
-      onChange: () => feedSubjects.invalidate(),
+      onChange: () => {
+        feedSubjects.invalidate();
+        return forgetDocuments();
+      },
     });
-    const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
@@ -326,6 +338,7 @@ export async function createRuntime(
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify });
+    const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: forgetDocuments });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
@@ -417,6 +430,7 @@ export async function createRuntime(
       partnerActors,
       media,
       presskits,
+      readCache,
       feedSubjects,
       feeds,
       embedded,

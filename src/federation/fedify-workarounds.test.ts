@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedPostHeaders } from "../../tests/support/http-signatures.ts";
 import { type MastodonPeer, startMastodonPeer } from "../../tests/support/mastodon-peer.ts";
 import { until } from "../../tests/support/wait.ts";
-import { activityIdempotencePrefix, isInboxRecipientCheck, receivedJson, rescueRefusedInboxPosts, withoutActivityIdempotence, withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
+import { activityIdempotencePrefix, fedifyServesJsonLd, isInboxRecipientCheck, receivedJson, rescueRefusedInboxPosts, withoutActivityIdempotence, withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
 
 const ORIGIN = "https://relais.example";
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -265,5 +265,38 @@ describe("Fedify workaround: the inbox's recipient check answered with the actor
       { identifier: "nobody", check: true },
       { identifier: "lyon", check: false },
     ]);
+  });
+});
+
+describe("Fedify workaround: its actor negotiation, copied for the read cache", () => {
+  it("gives the JSON-LD to exactly the Accept headers Fedify 2.3.8 gives it to", async () => {
+    const federation = createFederation<void>({ kv: new MemoryKvStore() });
+    federation.setActorDispatcher("/users/{identifier}", (ctx, identifier) => new Group({ id: ctx.getActorUri(identifier) }));
+    const headers = [
+      undefined,
+      "",
+      "*/*",
+      "application/activity+json",
+      'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+      "application/json",
+      "application/json, text/html",
+      "text/html, application/json",
+      "text/html;q=0.9, application/activity+json",
+      "application/activity+json;q=0.5, text/html;q=0.6",
+      "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+      "application/xhtml+xml, application/ld+json",
+      "application/activity+json;q=0",
+      "application/activity+json;q=abc, text/plain",
+      "Application/Activity+JSON",
+      "text/plain, application/ld+json;q=0.1",
+      "image/png",
+      "garbage",
+      "application/activity+json, application/ld+json, text/html;q=1",
+    ];
+    for (const accept of headers) {
+      const request = new Request(`${ORIGIN}/users/lyon`, { headers: accept === undefined ? {} : { accept } });
+      const response = await federation.fetch(request, { contextData: undefined, onNotAcceptable: () => new Response(null, { status: 406 }) });
+      expect(response.status === 200, `Accept: ${accept}`).toBe(fedifyServesJsonLd(accept));
+    }
   });
 });

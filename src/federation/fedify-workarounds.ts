@@ -17,7 +17,8 @@ import { yieldQueueSlot } from "./queue/postgres-message-queue.ts";
  * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`);
  * - nothing fetched from, nor delivered to, what is blocked (`refuseBlockedFetches`, `withoutDeliveriesToBlocked`);
  * - the JSON an inbox activity arrived as (`receivedJson`), for terms Fedify's vocabulary lacks;
- * - the inbox's recipient check answered without building the actor (`isInboxRecipientCheck`).
+ * - the inbox's recipient check answered without building the actor (`isInboxRecipientCheck`);
+ * - Fedify's content negotiation for actors, for the read cache in front of it (`fedifyServesJsonLd`).
  * What Fedify's own options cover is configured in federation.ts, not here: `withIdempotency`,
  * `firstKnock`, `circuitBreaker`, `permanentFailureStatusCodes`, default activity transformers.
  */
@@ -373,4 +374,46 @@ export function receivedJson(ctx: object): JsonObject | undefined {
  */
 export function isInboxRecipientCheck(ctx: object): boolean {
   return (ctx as { request?: Request }).request?.method === "POST";
+}
+
+/**
+ * Whether Fedify 2.3.8 answers an actor URL with its JSON-LD document (rather than handing the request to
+ * the HTML page) for this Accept header: its `acceptsJsonLd` (node_modules/@fedify/fedify/dist/
+ * middleware-*.js, with `preferredMediaTypes`), which it does not export, copied here. The read cache
+ * (cached-reads.ts) answers actor URLs before Fedify and must serve the JSON-LD to exactly the clients
+ * Fedify serves it to: browsers get the page, never the cached JSON. Contract:
+ * fedify-workarounds.test.ts, which asks Fedify's own actor route with the same headers.
+ */
+export function fedifyServesJsonLd(accept: string | undefined): boolean {
+  const types = accept ? preferredMediaTypes(accept) : ["*/*"];
+  if (types[0] === "text/html" || types[0] === "application/xhtml+xml") return false;
+  return types.includes("application/activity+json") || types.includes("application/ld+json") || types.includes("application/json");
+}
+
+interface MediaRange {
+  readonly type: string;
+  readonly q: number;
+  readonly i: number;
+}
+
+function preferredMediaTypes(accept: string): string[] {
+  const ranges: MediaRange[] = [];
+  accept.split(",").forEach((part, i) => {
+    const m = /^\s*([^\s/;]+)\/([^;\s]+)\s*(?:;(.*))?$/.exec(part.trim());
+    if (!m?.[1] || !m[2]) return;
+    let q = 1;
+    for (const param of (m[3] ?? "").split(";").map((p) => p.trim())) {
+      const [key = "", raw] = param.split("=");
+      const value = raw && raw[0] === '"' && raw[raw.length - 1] === '"' ? raw.slice(1, -1) : raw;
+      if (key.toLowerCase() === "q" && value) {
+        q = Number.parseFloat(value);
+        break;
+      }
+    }
+    ranges.push({ type: `${m[1]}/${m[2]}`, q, i });
+  });
+  return ranges
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i)
+    .map((r) => r.type);
 }

@@ -6,6 +6,8 @@ import { withWellKnownNodeInfoLinks } from "./fedify-workarounds.ts";
 /** FEP-2677: the NodeInfo link that names the instance's application actor. */
 export const applicationActorRel = "https://www.w3.org/ns/activitystreams#Application";
 const nodeInfo21Rel = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+/** Where the NodeInfo 2.1 document is served. */
+export const nodeInfoPath = "/nodeinfo/2.1";
 
 /**
  * `/.well-known/nodeinfo`: the NodeInfo 2.1 document, then (FEP-2677) the instance actor, which servers
@@ -16,7 +18,7 @@ const nodeInfo21Rel = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 export function nodeInfoLinks(deps: Pick<FederationDeps, "urls">): { links: { rel: string; href: string }[] } {
   return {
     links: [
-      { rel: nodeInfo21Rel, href: new URL("/nodeinfo/2.1", deps.urls.origin).href },
+      { rel: nodeInfo21Rel, href: new URL(nodeInfoPath, deps.urls.origin).href },
       { rel: applicationActorRel, href: deps.urls.collective(instanceIdentifier).href },
     ],
   };
@@ -24,7 +26,7 @@ export function nodeInfoLinks(deps: Pick<FederationDeps, "urls">): { links: { re
 
 /** The NodeInfo document, and the well-known links in place of Fedify's (which list NodeInfo only). */
 export function registerNodeInfo(federation: Federation<void>, deps: FederationDeps): void {
-  federation.setNodeInfoDispatcher("/nodeinfo/2.1", async () => {
+  federation.setNodeInfoDispatcher(nodeInfoPath, async () => {
     const list = await deps.collectives.list();
     return {
       software: { name: "relais", version: deps.softwareVersion },

@@ -172,7 +172,7 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
 }
 
 const as2Types = ["application/activity+json", "application/ld+json"];
-const as2ContentType = "application/activity+json; charset=utf-8";
+export const as2ContentType = "application/activity+json; charset=utf-8";
 
 /** Whether a client asks for ActivityStreams rather than HTML (servers), by the Accept header. */
 export function wantsActivityJson(req: Request): boolean {

@@ -79,6 +79,11 @@ export function fill<P extends PathPattern>(pattern: P, values: PathValues<P>): 
 
 /** The values of a concrete path that has the pattern's shape (decoded), or undefined. */
 export function match<P extends PathPattern>(pattern: P, path: string): Record<PathVariables<P>, string> | undefined {
+  return matcher(pattern)(path);
+}
+
+/** `match` for one pattern, its regular expression built once: for code that matches every request. */
+export function matcher<P extends PathPattern>(pattern: P): (path: string) => Record<PathVariables<P>, string> | undefined {
   const names: string[] = [];
   const source = pattern
     .split(variable)
@@ -90,11 +95,14 @@ export function match<P extends PathPattern>(pattern: P, path: string): Record<P
       return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
     })
     .join("");
-  const found = new RegExp(`^${source}$`).exec(path);
-  if (!found) return undefined;
-  try {
-    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1] as string)])) as Record<PathVariables<P>, string>;
-  } catch {
-    return undefined; // malformed percent-encoding
-  }
+  const regexp = new RegExp(`^${source}$`);
+  return (path) => {
+    const found = regexp.exec(path);
+    if (!found) return undefined;
+    try {
+      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1] as string)])) as Record<PathVariables<P>, string>;
+    } catch {
+      return undefined; // malformed percent-encoding
+    }
+  };
 }

@@ -10,6 +10,7 @@ import { AppError } from "../shared/errors.ts";
 import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { assetRoutes } from "./assets.ts";
+import { blockedReaders } from "./blocked-readers.ts";
 import { inboxAdmission } from "./inbox-admission.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
 import { refuseNulInUrl } from "./url-limits.ts";
@@ -36,13 +37,20 @@ export interface AppDeps {
   readonly inboxRateLimit?: RateLimit;
   /** Inbox POSTs handled at once (see inbox-admission.ts); default 16. */
   readonly inboxConcurrency?: number;
+  /**
+   * Federated reads answered from rendered bytes (src/federation/cached-reads.ts, ADR 0021), before the
+   * federation bridge; none: every read goes to Fedify and the object table.
+   */
+  readonly cachedReads?: express.RequestHandler;
   /** The pages, feeds and JSON API, mounted after the federation bridge, in this order. */
   readonly routers?: readonly express.Router[];
 }
 
 /**
  * The HTTP application, without listening: tests, `relais serve` and `relais start` reuse it.
- * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse what is blocked → Fedify and the AS2 objects (AS2 for servers) → HTML pages and API → errors.
+ * Order: security headers → inbox rate limit → inbox admission (a bounded number at once) → refuse what is blocked
+ * (inbox POSTs, signed GETs) → cached federated reads → Fedify and the AS2 objects (AS2 for servers) → HTML pages and
+ * API → errors.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -66,6 +74,10 @@ export function createApp(deps: AppDeps): Express {
       read: activityReader(deps.federation.createContext(deps.urls.origin, undefined).contextLoader),
     }),
   );
+
+  // Signed fetches by what is blocked instance-wide are refused before any answer, cached or not.
+  app.use(blockedReaders(() => deps.blocks.rules()));
+  if (deps.cachedReads) app.use(deps.cachedReads);
 
   app.use(
     federationMiddleware(deps.federation, {

@@ -5,6 +5,7 @@ import { callsApiRouter } from "../api/calls.router.ts";
 import { slogansApiRouter } from "../api/slogans.router.ts";
 import { cosignApiRouter } from "../api/cosign.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
+import { cachedFederatedReads } from "../federation/cached-reads.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
 import { pressKitsApiRouter } from "../api/presskits.router.ts";
@@ -87,21 +88,23 @@ function extraRouters(runtime: Runtime): Router[] {
 
 /** The HTTP application of a runtime: what `relais serve`/`start` and the test instances listen with. */
 export function appFor(runtime: Runtime): Express {
+  const as2Objects = as2ObjectKinds({
+    events: runtime.events,
+    urls: runtime.urls,
+    wording: runtime.wording,
+    calls: runtime.calls,
+    callWording: runtime.callWording,
+    cosign: runtime.cosign,
+    federation: runtime.federation,
+    slogans: runtime.slogans,
+    sloganWording: runtime.sloganWording,
+    presskits: runtime.presskits,
+  });
   return createApp({
     urls: runtime.urls,
     federation: runtime.federation,
-    as2Objects: as2ObjectKinds({
-      events: runtime.events,
-      urls: runtime.urls,
-      wording: runtime.wording,
-      calls: runtime.calls,
-      callWording: runtime.callWording,
-      cosign: runtime.cosign,
-      federation: runtime.federation,
-      slogans: runtime.slogans,
-      sloganWording: runtime.sloganWording,
-      presskits: runtime.presskits,
-    }),
+    as2Objects,
+    cachedReads: cachedFederatedReads({ cache: runtime.readCache, federation: runtime.federation, origin: runtime.urls.origin, objects: as2Objects }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blocks: runtime.blocks,
     readiness: runtime.readiness,

@@ -83,13 +83,18 @@ export class CallService {
   readonly #urls: Urls;
   readonly #wording: ReturnType<typeof callWording>;
   readonly #onOutbox: () => void;
+  readonly #onChange: () => void | Promise<void>;
 
-  /** `translate` words the change notes; `onOutbox` runs after a commit that queued activities. */
-  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void }) {
+  /**
+   * `translate` words the change notes; `onOutbox` runs after a commit that queued activities;
+   * `onChange` after every committed change of a call (cached federated documents forget their bytes), awaited.
+   */
+  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void | Promise<void> }) {
     this.#em = em;
     this.#urls = urls;
     this.#wording = callWording(opts.translate);
     this.#onOutbox = opts.onOutbox ?? (() => {});
+    this.#onChange = opts.onChange ?? (() => {});
   }
 
   async create(actor: CallActor, slug: string, body: unknown): Promise<CallView> {
@@ -227,6 +232,7 @@ export class CallService {
       });
       if (queued === undefined) continue;
       closed += 1;
+      await this.#onChange();
       if (queued) this.#onOutbox();
     }
     return closed;
@@ -328,6 +334,7 @@ export class CallService {
       if (action) await this.#audit(em, actor, collective, action, row);
       return { view: await this.#view(em, row, collective), queued };
     });
+    await this.#onChange();
     if (queued) this.#onOutbox();
     return view;
   }

@@ -25,11 +25,17 @@ export class CollectiveService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
   readonly #onOutbox: () => void;
-  /** `onOutbox`: an Update of a collective's profile was queued (nudge the relay), after the commit. */
-  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void } = {}) {
+  readonly #onChange: () => void | Promise<void>;
+  /**
+   * `onOutbox`: an Update of a collective's profile was queued (nudge the relay), after the commit.
+   * `onChange`: a collective was created or its profile changed (cached federated documents forget their
+   * bytes), after the commit and awaited.
+   */
+  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; onChange?: () => void | Promise<void> } = {}) {
     this.#em = em;
     this.#urls = urls;
     this.#onOutbox = opts.onOutbox ?? (() => {});
+    this.#onChange = opts.onChange ?? (() => {});
   }
 
   /**
@@ -58,6 +64,7 @@ export class CollectiveService {
       await writeOutbox(em, `${this.#urls.collective(slug).href}#profile-${collective.updatedAt.getTime()}`, { kind: "update-collective", collectiveId: collective.id });
       return collective;
     });
+    await this.#onChange();
     this.#onOutbox();
     return updated;
   }
@@ -66,7 +73,7 @@ export class CollectiveService {
   async create(input: CreateCollectiveInput): Promise<Collective> {
     const v = parseOrThrow(createCollectiveSchema, input, "collective");
     const keys = await generateActorKeys();
-    return this.#em.fork().transactional(async (em) => {
+    const created = await this.#em.fork().transactional(async (em) => {
       if (await em.count(CollectiveSchema, { slug: v.slug })) {
         throw conflict(`a collective with the slug "${v.slug}" already exists; choose another slug`);
       }
@@ -84,6 +91,8 @@ export class CollectiveService {
       await em.flush();
       return collective;
     });
+    await this.#onChange();
+    return created;
   }
 
   async list(): Promise<Collective[]> {

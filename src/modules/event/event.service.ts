@@ -97,15 +97,15 @@ export class EventService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
   readonly #onOutbox: () => void;
-  readonly #onChange: () => void;
+  readonly #onChange: () => void | Promise<void>;
   readonly #changeNoteText: ReturnType<typeof changeNoteWriter>;
 
   /**
    * `translate` words the change notes; `onOutbox`: activities were queued (nudge the relay);
-   * `onChange`: a collective's events changed (feed caches of this process forget their versions).
-   * Both run after the commit.
+   * `onChange`: a collective's events changed (feed caches forget their versions, cached federated
+   * documents their bytes); awaited, so the change's caller sees them forgotten. Both run after the commit.
    */
-  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void }) {
+  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void | Promise<void> }) {
     this.#em = em;
     this.#urls = urls;
     this.#changeNoteText = changeNoteWriter(opts.translate);
@@ -138,7 +138,7 @@ export class EventService {
       await this.#audit(em, principal, collective, input.published ? "event.publish" : "event.create", row);
       return this.#view(row, collective);
     });
-    this.#onChange();
+    await this.#onChange();
     if (view.published) this.#onOutbox();
     return view;
   }
@@ -181,7 +181,7 @@ export class EventService {
         eventId: row.id,
       });
     });
-    this.#onChange();
+    await this.#onChange();
     if (queued) this.#onOutbox();
   }
 
@@ -319,7 +319,7 @@ export class EventService {
       }
       return { view: this.#view(row, collective), queued };
     });
-    this.#onChange();
+    await this.#onChange();
     if (queued) this.#onOutbox();
     return view;
   }
