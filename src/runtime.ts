@@ -210,7 +210,11 @@ export async function createRuntime(
     if (config.databaseUrl) {
       target = { url: config.databaseUrl };
     } else {
-      embedded = await openEmbeddedPostgres(config.dataDir, { origin: config.origin.href });
+      embedded = await openEmbeddedPostgres(config.dataDir, {
+        origin: config.origin.href,
+        thread: config.embeddedThread,
+        sharedBuffersMb: config.embeddedSharedBuffersMb,
+      });
       closers.push(() => embedded?.close());
       config = withServerOrigin(config, embedded);
       target = embedded.target;

@@ -1,5 +1,6 @@
 // The followers' servers of the fan-out benchmark, in their own process: `count` HTTP servers on
-// loopback that take POSTs to any inbox (202) and record when each activity arrived; `slow` of them
+// loopback that take POSTs to any inbox (202, after `latencyMs`: a real network's round trip and a real
+// server's work) and record when each activity arrived; `slow` of them
 // answer everything after `slowMs`, `down` of them refuse connections (their port is closed). GETs
 // (NodeInfo, actors) answer 404. The parent asks over IPC:
 //   { arrivals: <activity id> } → { servers, deliveries, first, last } (times: performance.timeOrigin + now, ms)
@@ -8,7 +9,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-const [count = 40, slow = 0, down = 0, slowMs = 10_000] = process.argv.slice(2).map(Number);
+const [count = 40, slow = 0, down = 0, slowMs = 10_000, latencyMs = 0] = process.argv.slice(2).map(Number);
 const now = () => performance.timeOrigin + performance.now();
 /** activity id → one body that carried it (for the floors: the same bytes) */
 const bodies = new Map<string, string>();
@@ -27,6 +28,7 @@ for (let i = 0; i < count; i++) {
     req.on("end", () => {
       const answer = (status: number) => {
         if (kind === "slow") setTimeout(() => res.writeHead(status).end(), slowMs).unref();
+        else if (latencyMs > 0) setTimeout(() => res.writeHead(status).end(), latencyMs).unref();
         else res.writeHead(status).end();
       };
       if (req.method !== "POST") return answer(404);
@@ -80,6 +82,8 @@ process.on("message", (message: unknown) => {
       first: all.length ? Math.min(...all) : null,
       last: all.length ? Math.max(...all) : null,
       lastGood: Math.max(0, ...[...byServer].filter(([i]) => kinds[i] === "good").flatMap(([, t]) => t)),
+      /** The first arrival at each good server, in order. */
+      goodFirsts: [...byServer].filter(([i]) => kinds[i] === "good").map(([, t]) => Math.min(...t)).sort((a, b) => a - b),
     });
   }
 });

@@ -5,6 +5,7 @@
 //
 //   node bench/inbox/run.ts               PostgreSQL (the test server)
 //   node bench/inbox/run.ts --embedded    the embedded default (PGlite in the server process)
+//   node bench/inbox/run.ts --embedded --thread   the same with PGlite in a worker thread (RELAIS_EMBEDDED_THREAD)
 //   node bench/inbox/run.ts --quick       100 actors, 1 timed round
 //   node bench/inbox/run.ts --actors 200 --rounds 3 --concurrency 8
 //   node bench/inbox/run.ts --profile     a CPU profile of Relais during the timed rounds, summarised
@@ -52,7 +53,8 @@ const actors = Array.from({ length: actorCount }, (_, i) => ({
 // Relais.
 const db = await benchDatabase(embedded);
 const port = await freePort();
-const env = benchEnv(db, port);
+const thread = args.includes("--thread");
+const env = benchEnv(db, port, thread ? { RELAIS_EMBEDDED_THREAD: "true" } : {});
 await seed(env, async (runtime) => {
   await runtime.collectives.create({ slug: "bench", name: { fr: "Collectif" }, primaryLanguage: "fr" });
 });

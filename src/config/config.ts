@@ -52,6 +52,10 @@ export interface Config {
    * waiting on a slow server gives its slot up (src/federation/outbound/slow-hosts.ts).
    */
   readonly deliveryConcurrency: number;
+  /** Whether the embedded PostgreSQL (PGlite) runs in a worker thread instead of the server's own. */
+  readonly embeddedThread: boolean;
+  /** PostgreSQL's shared_buffers of the embedded database, in MiB (PGlite's default is 128). */
+  readonly embeddedSharedBuffersMb: number;
   /**
    * Whether following the instance actor (the instance-wide relay, e.g. a Gancio that adds this
    * instance) waits for an operator's approval. False by default: it only relays public events.
@@ -159,6 +163,8 @@ const schema = z.object({
   RELAIS_SMTP_FROM: z.string().min(3).optional(),
   RELAIS_INBOX_CONCURRENCY: intString(1, 1024),
   RELAIS_DELIVERY_CONCURRENCY: intString(1, 256),
+  RELAIS_EMBEDDED_THREAD: booleanString,
+  RELAIS_EMBEDDED_SHARED_BUFFERS_MB: intString(1, 65_536),
   RELAIS_INSTANCE_MANUAL_APPROVAL: booleanString,
 });
 
@@ -189,6 +195,8 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   smtpFrom: "RELAIS_SMTP_FROM",
   inboxConcurrency: "RELAIS_INBOX_CONCURRENCY",
   deliveryConcurrency: "RELAIS_DELIVERY_CONCURRENCY",
+  embeddedThread: "RELAIS_EMBEDDED_THREAD",
+  embeddedSharedBuffersMb: "RELAIS_EMBEDDED_SHARED_BUFFERS_MB",
   instanceManualApproval: "RELAIS_INSTANCE_MANUAL_APPROVAL",
 };
 
@@ -203,6 +211,8 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_INBOX_RATE_LIMIT: 600,
   RELAIS_INBOX_CONCURRENCY: 16,
   RELAIS_DELIVERY_CONCURRENCY: 8,
+  RELAIS_EMBEDDED_THREAD: false,
+  RELAIS_EMBEDDED_SHARED_BUFFERS_MB: 32,
   RELAIS_MAX_UPLOAD_BYTES: 10 * 1024 * 1024,
   RELAIS_OUTBOUND_CONNECT_TIMEOUT_MS: 5_000,
   RELAIS_OUTBOUND_HEADERS_TIMEOUT_MS: 15_000,
@@ -286,6 +296,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     smtpFrom: v.RELAIS_SMTP_FROM,
     inboxConcurrency: v.RELAIS_INBOX_CONCURRENCY,
     deliveryConcurrency: v.RELAIS_DELIVERY_CONCURRENCY,
+    embeddedThread: v.RELAIS_EMBEDDED_THREAD,
+    embeddedSharedBuffersMb: v.RELAIS_EMBEDDED_SHARED_BUFFERS_MB,
     instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
   };
 }

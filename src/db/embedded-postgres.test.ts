@@ -95,6 +95,25 @@ describe("openEmbeddedPostgres as the owner", () => {
     ]);
   }, 60_000);
 
+  it("runs PGlite in a worker thread when asked, on the same socket, and the data outlives it", async () => {
+    const threaded = await open(dataDir, { thread: true, sharedBuffersMb: 16 });
+    expect(threaded.role).toBe("owner");
+    await withClient(threaded.target, async (c) => {
+      expect((await c.query("SHOW shared_buffers")).rows).toEqual([{ shared_buffers: "16MB" }]);
+      await c.query("CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)");
+      await c.query("BEGIN");
+      await c.query("INSERT INTO note VALUES ($1, $2)", [1, "fil"]);
+      await c.query("COMMIT");
+    });
+    await threaded.close();
+    handles.splice(0);
+    expect(existsSync(lockFilePath(dataDir))).toBe(false);
+    const here = await open();
+    expect(await withClient(here.target, async (c) => (await c.query("SELECT body FROM note")).rows)).toEqual([{ body: "fil" }]);
+    // 32 MiB unless told otherwise (PGlite's own default is 128).
+    expect(await withClient(here.target, async (c) => (await c.query("SHOW shared_buffers")).rows)).toEqual([{ shared_buffers: "32MB" }]);
+  }, 60_000);
+
   it("puts the socket in a private temp directory when the data folder path is too long for one", async () => {
     const longDir = join(dataDir, "a-very-long-folder-name-".repeat(4));
     await seedEmbeddedDataDir(await embeddedTemplate(), longDir);
@@ -175,8 +194,11 @@ describe("a folder held by another process", () => {
 });
 
 describe("connections through the socket (one shared PGlite session)", () => {
-  it("serves a full pool of parallel parameterised queries without mixing their parameters or results", async () => {
-    const owner = await open();
+  it.each([
+    { where: "on this thread", thread: false },
+    { where: "in a worker thread", thread: true },
+  ])("serves a full pool of parallel parameterised queries without mixing their parameters or results ($where)", async ({ thread }) => {
+    const owner = await open(dataDir, { thread });
     const pool = poolFor(owner.target, owner.maxClientConnections);
     await pool.query("CREATE TABLE blob (id int PRIMARY KEY, body text NOT NULL)");
     // Parameters larger than a socket buffer (~200 kB) arrive in several reads: without guardSession,

@@ -33,6 +33,7 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { getLogger } from "@logtape/logtape";
+import { startEmbeddedThread } from "./embedded-postgres-thread.ts";
 import { type DataDirLock, type DataDirLockInfo, isLockHolderAlive, readDataDirLock, tryAcquireDataDirLock } from "./data-dir-lock.ts";
 
 const logger = getLogger(["relais", "db", "embedded"]);
@@ -59,6 +60,14 @@ export interface EmbeddedOptions {
   ownerStartTimeoutMs?: number;
   /** The origin this process publishes as, recorded in the lock for the clients of its socket. */
   origin?: string;
+  /** Run PGlite and its socket server in a worker thread (owner only; embedded-postgres-thread.ts). Default false. */
+  thread?: boolean;
+  /**
+   * PostgreSQL's shared_buffers in MiB (owner only). Default 32: PGlite's 128 sat in the process's
+   * resident memory once touched, while the operating system's file cache keeps the data files anyway
+   * (docs/performance.md, memory).
+   */
+  sharedBuffersMb?: number;
 }
 
 export type EmbeddedPostgresErrorCode = "data_dir_in_use" | "data_dir_held_elsewhere" | "owner_not_ready" | "unsafe_socket_dir";
@@ -75,6 +84,12 @@ export class EmbeddedPostgresError extends Error {
 }
 
 export const defaultMaxConnections = 10;
+export const defaultSharedBuffersMb = 32;
+
+/** PGlite's own start parameters, with our shared_buffers. */
+export function pgliteStartParams(sharedBuffersMb: number): string[] {
+  return [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersMb}MB`];
+}
 /** Server connections the owner's pool leaves free: one for a CLI client, one for readiness probes. */
 export const reservedConnections = 2;
 /** Only the file name: pg looks for `<host>/.s.PGSQL.<port>`. */
@@ -110,7 +125,7 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedOption
       reservedConnections,
       ...(opts.origin === undefined ? {} : { origin: opts.origin }),
     });
-    if (attempt.acquired) return startOwner(dir, attempt.lock, maxConnections);
+    if (attempt.acquired) return startOwner(dir, attempt.lock, maxConnections, { thread: opts.thread ?? false, sharedBuffersMb: opts.sharedBuffersMb ?? defaultSharedBuffersMb });
     const holder = attempt.holder;
     if (opts.mustOwn) {
       throw new EmbeddedPostgresError(
@@ -141,25 +156,32 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedOption
   }
 }
 
-async function startOwner(dir: string, lock: DataDirLock, maxConnections: number): Promise<EmbeddedHandle> {
+async function startOwner(
+  dir: string,
+  lock: DataDirLock,
+  maxConnections: number,
+  { thread, sharedBuffersMb }: { thread: boolean; sharedBuffersMb: number },
+): Promise<EmbeddedHandle> {
   const socketPath = join(lock.info.socketDir, `.s.PGSQL.${lock.info.socketPort}`);
-  let db: PGlite | undefined;
-  let server: PGLiteSocketServer | undefined;
+  let host: { stop(): Promise<void> } | undefined;
   try {
     await unlink(socketPath).catch(ignoreMissing); // left behind by a killed owner; we hold the lock now
     const started = Date.now();
-    db = await PGlite.create({ dataDir: embeddedPgliteDir(dir) });
-    server = new PGLiteSocketServer({ db: guardSession(db), path: socketPath, maxConnections });
-    await server.start();
+    host = thread
+      ? await startEmbeddedThread({ pgliteDir: embeddedPgliteDir(dir), socketPath, maxConnections, sharedBuffersMb })
+      : await serveHere(embeddedPgliteDir(dir), socketPath, maxConnections, sharedBuffersMb);
     await chmod(socketPath, 0o600);
-    logger.info("Embedded PostgreSQL on {socketPath} ready in {ms} ms", { socketPath, ms: Date.now() - started });
+    logger.info("Embedded PostgreSQL on {socketPath} ready in {ms} ms{where}", {
+      socketPath,
+      ms: Date.now() - started,
+      where: thread ? " (in its own thread)" : "",
+    });
   } catch (e) {
-    await server?.stop().catch(() => {});
-    await db?.close().catch(() => {});
+    await host?.stop().catch(() => {});
     await lock.release();
     throw e;
   }
-  const [openDb, openServer] = [db, server];
+  const openHost = host;
   let closing: Promise<void> | undefined;
   return {
     role: "owner",
@@ -168,8 +190,7 @@ async function startOwner(dir: string, lock: DataDirLock, maxConnections: number
     close() {
       closing ??= (async () => {
         try {
-          await openServer.stop();
-          await openDb.close();
+          await openHost.stop();
         } finally {
           await unlink(socketPath).catch(ignoreMissing);
           if (lock.info.socketDir !== dir) await rmdir(lock.info.socketDir).catch(() => {}); // our private temp directory
@@ -177,6 +198,25 @@ async function startOwner(dir: string, lock: DataDirLock, maxConnections: number
         }
       })();
       return closing;
+    },
+  };
+}
+
+/** PGlite and its socket server on this thread. */
+async function serveHere(pgliteDir: string, socketPath: string, maxConnections: number, sharedBuffersMb: number): Promise<{ stop(): Promise<void> }> {
+  const db = await PGlite.create({ dataDir: pgliteDir, startParams: pgliteStartParams(sharedBuffersMb) });
+  const server = new PGLiteSocketServer({ db: guardSession(db), path: socketPath, maxConnections });
+  try {
+    await server.start();
+  } catch (e) {
+    await server.stop().catch(() => {});
+    await db.close().catch(() => {});
+    throw e;
+  }
+  return {
+    async stop() {
+      await server.stop();
+      await db.close();
     },
   };
 }
