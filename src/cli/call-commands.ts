@@ -12,7 +12,7 @@ const out = (...columns: string[]) => process.stdout.write(`${columns.map(visibl
 const titleOf = (c: CallView) => c.title[c.collective.primaryLanguage] ?? Object.values(c.title)[0] ?? "";
 
 /** `--title-de Titel` style options from the raw arguments (commander cannot declare them). */
-function localized(args: readonly string[], option: string): Record<string, string> {
+export function localized(args: readonly string[], option: string): Record<string, string> {
   const map: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const m = new RegExp(`^--${option}-([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)(?:=(.*))?$`).exec(args[i] as string);
@@ -38,7 +38,7 @@ function repeated(args: readonly string[], option: string): string[] {
 }
 
 /** A JSON body from a file, or from standard input with `-`. */
-async function readJson(path: string): Promise<unknown> {
+export async function readJson(path: string): Promise<unknown> {
   let text: string;
   if (path === "-") {
     const chunks: Buffer[] = [];

@@ -11,6 +11,7 @@ import { registerCallCommands } from "./call-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
+import { registerPressKitCommands } from "./presskit-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
   const program = new Command()
@@ -24,6 +25,7 @@ export function buildProgram(config: () => Config): Command {
   registerPartnerCommands(program, config);
   registerBlockCommands(program, config);
   registerCallCommands(program, config);
+  registerPressKitCommands(program, config);
   return program;
 }
 
