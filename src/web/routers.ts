@@ -71,6 +71,8 @@ function extraRouters(runtime: Runtime): Router[] {
       partners: runtime.partners,
       partnerLookup: (ref) => runtime.partnerActors.resolve(ref),
       blocks: runtime.blocks,
+      cosign: runtime.cosign,
+      cosignLookup: runtime.cosignPartners,
       secondFactor: runtime.secondFactor,
       links: runtime.links,
       memberships: runtime.memberships,

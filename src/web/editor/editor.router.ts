@@ -7,6 +7,7 @@ import type { AuditService } from "../../modules/audit/audit.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
 import type { CallService } from "../../modules/call/call.service.ts";
 import type { BlockService } from "../../modules/moderation/block.service.ts";
+import type { CosignService } from "../../modules/cosign/cosign.service.ts";
 import type { PartnerService } from "../../modules/partner/partner.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { Mailer } from "../../mail/mailer.ts";
@@ -26,6 +27,7 @@ import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
 import { callRoutes } from "./call.routes.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
+import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
@@ -51,6 +53,9 @@ export interface EditorDeps {
   /** Finds a partner's actor by handle or URL (the federation layer's resolver). */
   readonly partnerLookup?: PartnerLookup;
   readonly blocks?: BlockService;
+  readonly cosign?: CosignService;
+  /** Finds a partner collective that can sign, by handle or URL (the federation layer's lookup). */
+  readonly cosignLookup?: CosignLookup;
   readonly secondFactor: SecondFactorService;
   readonly links: AccountLinkService;
   readonly memberships: MembershipService;
@@ -104,6 +109,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(eventRoutes(ctx));
   r.use(callRoutes(ctx));
   r.use(networkRoutes(ctx));
+  r.use(cosignRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

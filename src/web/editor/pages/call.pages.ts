@@ -184,7 +184,7 @@ ${o.extra ?? ""}`;
 export function callActionsSection(lang: string, call: CallView, publicPath: string | undefined): SafeHtml {
   return html`<section class="card danger-zone" aria-labelledby="more-actions"><h2 id="more-actions">${t(lang, "editor:event.otherActions")}</h2>
 <ul class="links">${publicPath ? html`<li><a href="${publicPath}">${t(lang, "editor:dashboard.publicPage")}</a></li>` : ""}
-${call.version > 0 ? html`<li><a href="${editorPaths.callVersions(call.id)}">${t(lang, "editor:call.history")}</a></li>` : ""}
+${call.version > 0 ? html`<li><a href="${editorPaths.callVersions(call.id)}">${t(lang, "editor:call.history")}</a></li><li><a href="${editorPaths.callSignatures(call.id)}">${t(lang, "editor:cosign.link")}</a></li>` : ""}
 ${nextActions[call.status].map((a) => html`<li><a href="${editorPaths.callAction(call.id, a)}">${t(lang, `editor:call.action.${a}`)}</a></li>`)}</ul></section>`;
 }
 

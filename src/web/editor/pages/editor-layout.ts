@@ -44,6 +44,9 @@ export const doneKeys = [
   "blocked",
   "alreadyBlocked",
   "unblocked",
+  "invitedToSign",
+  "signed",
+  "declined",
 ] as const;
 
 export function doneMessage(lang: string, value: unknown): string | undefined {

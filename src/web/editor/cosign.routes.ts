@@ -1,0 +1,146 @@
+import { type Request, type Response, Router } from "express";
+import type { CallService } from "../../modules/call/call.service.ts";
+import { can } from "../../modules/collective/collective.policy.ts";
+import type { CosignService } from "../../modules/cosign/cosign.service.ts";
+import type { CosignPartner } from "../../modules/cosign/cosign.types.ts";
+import type { Principal } from "../../modules/user/user.service.ts";
+import { AppError, forbidden } from "../../shared/errors.ts";
+import { pickLanguage } from "../../shared/language.ts";
+import { requireLogin, webAuthOf } from "../auth/web-session.ts";
+import type { EditorContext } from "./editor.router.ts";
+import { callTitle } from "./pages/call.pages.ts";
+import { callSignaturesPage, receivedListPage, receivedPage } from "./pages/cosign.pages.ts";
+import { doneMessage } from "./pages/editor-layout.ts";
+import { editorPaths, editorPrefix } from "./paths.ts";
+
+/** Finds a partner collective that can sign (the federation layer's lookup); failures are values. */
+export type CosignLookup = (ref: string) => Promise<{ ok: true; partner: CosignPartner } | { ok: false; reason: string }>;
+
+const field = (body: unknown, name: string): string => {
+  const v = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === "string" ? v : "";
+};
+
+/**
+ * Co-signing in the editor (issue 9), over CosignService as the JSON API: the initiator's editors
+ * invite partner collectives to sign the call's current version and see each invitation's answer and
+ * each verified signature; the invited collective's editors read the exact text in each language it
+ * may sign, then sign (the languages they choose) or decline.
+ */
+export function cosignRoutes(ctx: EditorContext): Router {
+  const r = Router();
+  const auth = requireLogin(editorPaths.login, editorPrefix);
+  const principalOf = (res: Response): Principal => webAuthOf(res).principal as Principal;
+  const cosign = (): CosignService => {
+    if (!ctx.cosign) throw new AppError("not_found", 404, "");
+    return ctx.cosign;
+  };
+  const calls = (): CallService => {
+    if (!ctx.calls) throw new AppError("not_found", 404, "");
+    return ctx.calls;
+  };
+
+  const renderSignatures = async (req: Request, res: Response, extra: { partner?: string; problem?: string; detail?: string } = {}) => {
+    const principal = principalOf(res);
+    const call = await calls().get(principal, String(req.params.id));
+    const c = await ctx.collectives.findBySlug(call.collective.slug);
+    if (!c || !can(principal, "edit-calls", c.id)) throw forbidden();
+    const view = ctx.view(req, res);
+    const { invitations, signatures } = await cosign().invitations(principal, call.id);
+    return callSignaturesPage(view, {
+      callId: call.id,
+      title: callTitle(call, view.lang),
+      version: call.version,
+      invitable: call.version > 0 && (call.status === "consultation" || call.status === "open"),
+      invitations,
+      signatures,
+      done: doneMessage(view.lang, req.query.done),
+      ...extra,
+    });
+  };
+
+  r.get("/calls/:id/signatures", auth, async (req, res) => {
+    res.send(await renderSignatures(req, res));
+  });
+
+  r.post("/calls/:id/signatures", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const id = String(req.params.id);
+    const lang = ctx.view(req, res).lang;
+    const partner = field(req.body, "partner").trim();
+    // Who may invite is checked before anything is looked up on the network.
+    await cosign().invitations(principal, id);
+    if (partner === "" || partner.length > 500) {
+      res.status(422).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.empty") }));
+      return;
+    }
+    const found = ctx.cosignLookup ? await ctx.cosignLookup(partner) : { ok: false as const, reason: "no federation here" };
+    if (!found.ok) {
+      res.status(422).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.notFound"), detail: found.reason }));
+      return;
+    }
+    try {
+      await cosign().invite(principal, id, found.partner);
+    } catch (error) {
+      if (!(error instanceof AppError) || (error.status !== 422 && error.status !== 409)) throw error;
+      res.status(error.status).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.refused"), detail: error.message }));
+      return;
+    }
+    res.redirect(303, `${editorPaths.callSignatures(id)}?done=invitedToSign`);
+  });
+
+  const signing = async (principal: Principal, slug: string) => {
+    const c = await ctx.collectives.findBySlug(slug);
+    if (!c || !can(principal, "sign-calls", c.id)) throw forbidden();
+    return c;
+  };
+
+  r.get("/@:slug/invitations", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const c = await signing(principal, String(req.params.slug));
+    const view = ctx.view(req, res);
+    const items = await cosign().received(principal, c.slug);
+    res.send(receivedListPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, items, done: doneMessage(view.lang, req.query.done) }));
+  });
+
+  r.get("/@:slug/invitations/:id", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const c = await signing(principal, String(req.params.slug));
+    const view = ctx.view(req, res);
+    const invitation = await cosign().receivedOne(principal, c.slug, String(req.params.id));
+    res.send(receivedPage(view, { slug: c.slug, invitation, done: doneMessage(view.lang, req.query.done) }));
+  });
+
+  for (const action of ["sign", "decline"] as const) {
+    r.post(`/@:slug/invitations/:id/${action}`, auth, async (req, res) => {
+      const principal = principalOf(res);
+      const c = await signing(principal, String(req.params.slug));
+      const id = String(req.params.id);
+      const view = ctx.view(req, res);
+      const body = req.body as Record<string, unknown>;
+      try {
+        if (action === "sign") {
+          const languages = Object.keys(body)
+            .filter((k) => k.startsWith("language.") && body[k] === "1")
+            .map((k) => k.slice("language.".length));
+          if (languages.length === 0) {
+            const invitation = await cosign().receivedOne(principal, c.slug, id);
+            res.status(422).send(receivedPage(view, { slug: c.slug, invitation, problem: ctx.t(view.lang, "editor:cosign.problem.noLanguage") }));
+            return;
+          }
+          await cosign().sign(principal, c.slug, id, { languages });
+        } else {
+          if (body.confirm !== "yes") return res.redirect(303, editorPaths.received(c.slug, id));
+          await cosign().decline(principal, c.slug, id);
+        }
+      } catch (error) {
+        if (!(error instanceof AppError) || (error.status !== 422 && error.status !== 409)) throw error;
+        const invitation = await cosign().receivedOne(principal, c.slug, id);
+        res.status(error.status).send(receivedPage(view, { slug: c.slug, invitation, problem: `${ctx.t(view.lang, "editor:cosign.problem.answer")} (${error.message})` }));
+        return;
+      }
+      res.redirect(303, `${editorPaths.received(c.slug, id)}?done=${action === "sign" ? "signed" : "declined"}`);
+    });
+  }
+  return r;
+}

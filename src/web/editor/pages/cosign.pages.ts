@@ -1,0 +1,132 @@
+import type { InvitationView, ReceivedInvitationView, SignatureView } from "../../../modules/cosign/cosign.types.ts";
+import { t } from "../../../shared/i18n.ts";
+import { html, raw } from "../../html.ts";
+import { editorPaths } from "../paths.ts";
+import { languageName } from "./collective.pages.ts";
+import { type EditorView, editorPage } from "./editor-layout.ts";
+import { checkbox, csrfField, errorSummary, input } from "./forms.ts";
+
+const when = (instant: Temporal.Instant, lang: string) =>
+  new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(instant.epochMilliseconds));
+
+const who = (p: { apId: string; name: string | null }) => p.name ?? p.apId;
+
+/** The initiator's view of a call's co-signing: invite a partner to sign the current version, see each answer and signature. */
+export function callSignaturesPage(
+  view: EditorView,
+  o: {
+    callId: string;
+    title: string;
+    version: number;
+    invitable: boolean;
+    invitations: readonly InvitationView[];
+    signatures: readonly SignatureView[];
+    partner?: string;
+    problem?: string | undefined;
+    detail?: string | undefined;
+    done?: string | undefined;
+  },
+): string {
+  const { lang, csrf } = view;
+  const pageTitle = t(lang, "editor:cosign.title", { title: o.title });
+  const body = html`<p><a href="${editorPaths.call(o.callId)}">← ${o.title}</a></p>
+<h1>${pageTitle}</h1>
+<p>${t(lang, "editor:cosign.intro")}</p>
+${o.problem ? errorSummary(lang, [{ field: "partner", message: o.problem }]) : ""}
+${
+  o.invitable
+    ? html`<form method="post" action="${editorPaths.callSignatures(o.callId)}" class="stack card">${csrfField(csrf)}
+<h2>${t(lang, "editor:cosign.invite", { version: o.version })}</h2>
+${input({ name: "partner", label: t(lang, "editor:cosign.partner"), value: o.partner, hint: t(lang, "editor:cosign.partnerHint"), error: o.problem, required: true })}
+${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}
+<div class="buttons"><button type="submit" class="primary">${t(lang, "editor:cosign.inviteButton")}</button></div>
+</form>`
+    : html`<p class="notice">${t(lang, "editor:cosign.notInvitable")}</p>`
+}
+<section class="card" aria-labelledby="signatures"><h2 id="signatures">${t(lang, "editor:cosign.signatures")}</h2>
+${
+  o.signatures.length === 0
+    ? html`<p class="muted">${t(lang, "editor:cosign.noSignatures")}</p>`
+    : html`<ul class="signatures">${o.signatures.map(
+        (s) => html`<li><strong class="who">${who(s.signer)}</strong> — <span class="state state-${s.state}">${t(lang, `editor:cosign.signatureState.${s.state}`)}</span><br>
+<span class="muted">${t(lang, "editor:cosign.signedVersion", { version: s.version, languages: s.languages.map((l) => languageName(l, lang)).join(", "), date: when(s.verifiedAt, lang) })}</span></li>`,
+      )}</ul>`
+}</section>
+<section class="card" aria-labelledby="invitations"><h2 id="invitations">${t(lang, "editor:cosign.invitations")}</h2>
+${
+  o.invitations.length === 0
+    ? html`<p class="muted">${t(lang, "editor:cosign.noInvitations")}</p>`
+    : html`<ul class="invitations">${o.invitations.map(
+        (i) => html`<li><strong class="who">${who(i.partner)}</strong> — <span class="state state-${i.state}">${t(lang, `editor:cosign.invitationState.${i.state}`)}</span><br>
+<span class="muted">${t(lang, "editor:cosign.invitedFor", { version: i.version, date: when(i.createdAt, lang), expires: when(i.expiresAt, lang) })}</span></li>`,
+      )}</ul>`
+}</section>`;
+  return editorPage({ view, title: pageTitle, body, path: editorPaths.callSignatures(o.callId), done: o.done });
+}
+
+/** The invitations a collective received, newest first. */
+export function receivedListPage(view: EditorView, o: { slug: string; name: string; items: readonly ReceivedInvitationView[]; done?: string | undefined }): string {
+  const { lang } = view;
+  const title = t(lang, "editor:cosign.receivedTitle");
+  const firstTitle = (r: ReceivedInvitationView) => Object.values(r.texts)[0]?.title ?? r.call.apId;
+  const body = html`<p><a href="${editorPaths.collective(o.slug)}">← ${o.name}</a></p>
+<h1>${title}</h1>
+<p>${t(lang, "editor:cosign.receivedIntro")}</p>
+${
+  o.items.length === 0
+    ? html`<p class="muted">${t(lang, "editor:cosign.noneReceived")}</p>`
+    : html`<ul class="events invitations">${o.items.map(
+        (r) => html`<li><a href="${editorPaths.received(o.slug, r.id)}" lang="${Object.keys(r.texts)[0] ?? lang}">${firstTitle(r)}</a><br>
+<span class="muted">${t(lang, "editor:cosign.from", { initiator: r.call.initiatorName ?? r.call.initiator })} · <strong>${t(lang, `editor:cosign.receivedState.${r.state}`)}</strong> · ${t(lang, "editor:cosign.until", { date: when(r.expiresAt, lang) })}</span></li>`,
+      )}</ul>`
+}`;
+  return editorPage({ view, title, body, path: editorPaths.receivedList(o.slug), done: o.done });
+}
+
+/** One invitation: the exact text in each language it may sign, then sign (chosen languages) or decline. */
+export function receivedPage(view: EditorView, o: { slug: string; invitation: ReceivedInvitationView; problem?: string | undefined; done?: string | undefined }): string {
+  const { lang, csrf } = view;
+  const r = o.invitation;
+  const languages = r.digests.map((d) => d.language);
+  const title = Object.values(r.texts)[0]?.title ?? r.call.apId;
+  const texts = languages.map((l) => {
+    const text = r.texts[l];
+    if (!text) return "";
+    return html`<section class="card call-text" lang="${l}" aria-labelledby="text-${l}-title">
+<p class="muted" lang="${lang}">${languageName(l, lang)}${r.authoritativeLanguages.includes(l) ? html` · ${t(lang, "editor:cosign.authoritative")}` : ""}</p>
+<h2 id="text-${l}-title">${text.title}</h2>
+${text.pitch ? html`<p class="pitch">${text.pitch}</p>` : ""}
+<div class="description">${raw(text.bodyHtml)}</div>
+${text.demands.length > 0 ? html`<ol>${text.demands.map((d) => html`<li>${d}</li>`)}</ol>` : ""}
+<p class="muted digest" lang="${lang}">${t(lang, "editor:cosign.digest")} <code>${r.digests.find((d) => d.language === l)?.digest ?? ""}</code></p>
+</section>`;
+  });
+  const answerable = r.state === "pending";
+  const body = html`<p><a href="${editorPaths.receivedList(o.slug)}">← ${t(lang, "editor:cosign.receivedTitle")}</a></p>
+<h1 lang="${languages[0] ?? lang}">${title}</h1>
+<p>${t(lang, "editor:cosign.from", { initiator: r.call.initiatorName ?? r.call.initiator })} · ${t(lang, "editor:cosign.versionOf", { version: r.version })} · <strong>${t(lang, `editor:cosign.receivedState.${r.state}`)}</strong></p>
+<p class="muted">${t(lang, "editor:cosign.until", { date: when(r.expiresAt, lang) })}${r.deadline ? html` · ${t(lang, "editor:cosign.deadline", { date: r.deadline })}` : ""}</p>
+${o.problem ? errorSummary(lang, undefined, o.problem) : ""}
+<p>${t(lang, "editor:cosign.readFirst")}</p>
+${texts}
+${
+  answerable
+    ? html`<form method="post" action="${editorPaths.receivedAction(o.slug, r.id, "sign")}" class="stack card">${csrfField(csrf)}
+<h2>${t(lang, "editor:cosign.signTitle")}</h2>
+<fieldset><legend>${t(lang, "editor:cosign.signLanguages")}</legend>
+${languages.map((l) => checkbox({ name: `language.${l}`, label: languageName(l, lang), checked: true }))}</fieldset>
+<p class="hint">${t(lang, "editor:cosign.signHint")}</p>
+<div class="buttons"><button type="submit" class="primary">${t(lang, "editor:cosign.signButton")}</button></div>
+</form>
+<form method="post" action="${editorPaths.receivedAction(o.slug, r.id, "decline")}" class="stack card">${csrfField(csrf)}
+<input type="hidden" name="confirm" value="yes">
+<h2>${t(lang, "editor:cosign.declineTitle")}</h2>
+<p class="hint">${t(lang, "editor:cosign.declineHint")}</p>
+<div class="buttons"><button type="submit" class="danger">${t(lang, "editor:cosign.declineButton")}</button></div>
+</form>`
+    : r.stamp
+      ? html`<p class="notice">${t(lang, "editor:cosign.signedNotice")}</p>`
+      : ""
+}`;
+  return editorPage({ view, title, body, path: editorPaths.received(o.slug, r.id), done: o.done });
+}
