@@ -37,6 +37,7 @@ ul.cards,ul.members,ul.events,ul.requests,ul.links{list-style:none;padding:0}ul.
 .toot{border-left:4px solid #6364ff;background:#fff;padding:.5rem .75rem;margin:.5rem 0;white-space:pre-wrap;font:inherit}
 .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}
 code.secret{font-size:1.2rem;word-break:break-all}
+.digest code,.who{overflow-wrap:anywhere}
 figure{margin:1rem 0}figure.thumb img{display:block;max-width:15rem;border:1px solid #ddd;border-radius:.3rem}
 figure.event-image img{display:block;border-radius:.5rem}
 .collective-head{display:flex;gap:1rem;align-items:center}.avatar{border-radius:50%;object-fit:cover;flex:none}
