@@ -93,9 +93,12 @@ interface Scenario {
   readonly goal?: number;
 }
 const at = (path: string, headers: Record<string, string> = {}) => rawRequest(path, { Host: host, ...headers });
+// A server that has the actor revalidates it: its ETag, taken once from a first GET.
+const actorEtag = (await fetch(`http://${host}/@bench`, { headers: { Accept: as2 } })).headers.get("etag") ?? "";
 const scenarios: Scenario[] = [
   { name: "Express hello world", port: hello.port, pid: hello.pid, raw: rawRequest("/"), status: 200 },
   { name: "GET /@slug as AS2 (actor)", port, pid: relais.pid, raw: at("/@bench", { Accept: as2 }), status: 200, goal: 0.5 },
+  { name: "GET /@slug as AS2, If-None-Match (304)", port, pid: relais.pid, raw: at("/@bench", { Accept: as2, "If-None-Match": actorEtag }), status: 304 },
   { name: "WebFinger", port, pid: relais.pid, raw: at(`/.well-known/webfinger?resource=${encodeURIComponent(`acct:bench@${host}`)}`), status: 200, goal: 0.5 },
   { name: "GET /events/<id> as AS2", port, pid: relais.pid, raw: at(`/events/${data.eventId}`, { Accept: as2 }), status: 200, goal: 0.5 },
   { name: "GET /events/<id>/note (Note form)", port, pid: relais.pid, raw: at(`/events/${data.eventId}/note`, { Accept: as2 }), status: 200 },
