@@ -342,7 +342,12 @@ export async function createRuntime(
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify });
-    const calls = new CallService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: forgetDocuments });
+    const calls = new CallService(em, urls, {
+      translate,
+      onOutbox: outboxWritten.notify,
+      onChange: forgetDocuments,
+      onNewVersion: (tx, id) => cosign.reviewSignatures(tx, id),
+    });
     const partners = new PartnerService(em, urls, {
       media,
       images: new PartnerImageFetcher({ allowPrivateAddresses: config.allowPrivateAddresses }),
@@ -392,7 +397,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, slogans, sloganWording: slogansWording, presskits });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 

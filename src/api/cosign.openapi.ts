@@ -68,7 +68,25 @@ const received = {
   },
 };
 
-export const cosignSchemas = { Invitation: invitation, Signature: signature, ReceivedInvitation: received };
+const stamp = {
+  type: "object",
+  description: "A signature this collective gave (a stamp hosted here, with its proof)",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    url: { type: "string", format: "uri" },
+    call: { type: "string", format: "uri" },
+    initiator: { type: "string", format: "uri" },
+    version: { type: "integer" },
+    languages: { type: "array", items: { type: "string" } },
+    signedAt: instant,
+    listedAt: nullableInstant,
+    publicAt: nullableInstant,
+    announcedAt: nullableInstant,
+    revokedAt: nullableInstant,
+  },
+};
+
+export const cosignSchemas = { Invitation: invitation, Signature: signature, ReceivedInvitation: received, Stamp: stamp };
 
 const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
 const errors = {
@@ -148,6 +166,23 @@ export const cosignPaths = {
       parameters: [slugParam, idParam],
       requestBody: { required: false, content: { "application/json": { schema: { type: "object", properties: { languages: { type: "array", items: { type: "string" } } } } } } },
       responses: { "200": json("#/components/schemas/ReceivedInvitation", "The invitation, signed"), ...errors, ...conflict, ...invalid },
+    },
+  },
+  "/api/v1/collectives/{slug}/signatures": {
+    get: {
+      summary: "The signatures this collective gave (its stamps), newest first",
+      parameters: [slugParam],
+      responses: {
+        "200": { description: "The stamps", content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: "#/components/schemas/Stamp" } } } } } } },
+        ...errors,
+      },
+    },
+  },
+  "/api/v1/collectives/{slug}/signatures/{id}": {
+    delete: {
+      summary: "Revoke a signature: its URL answers 410, the initiator, the co-signatories and the followers are told, the boost is undone",
+      parameters: [slugParam, idParam],
+      responses: { "200": json("#/components/schemas/Stamp", "The stamp, revoked (revoking twice changes nothing)"), ...errors },
     },
   },
   "/api/v1/collectives/{slug}/invitations/{id}/decline": {

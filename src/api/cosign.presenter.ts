@@ -1,4 +1,4 @@
-import type { InvitationView, ReceivedInvitationView, SignatureView } from "../modules/cosign/cosign.types.ts";
+import type { InvitationView, ReceivedInvitationView, SignatureView, StampView } from "../modules/cosign/cosign.types.ts";
 
 /** An invitation the initiator sent (its editors only). */
 export function presentInvitation(i: InvitationView) {
@@ -53,5 +53,22 @@ export function presentReceivedInvitation(r: ReceivedInvitationView) {
     deadline: r.deadline,
     relatedEvents: r.relatedEvents,
     stamp: r.stamp,
+  };
+}
+
+/** A stamp this collective issued: its signature of another collective's call. */
+export function presentStamp(s: StampView, url: URL) {
+  return {
+    id: s.id,
+    url: url.href,
+    call: s.callApId,
+    initiator: s.initiatorApId,
+    version: s.version,
+    languages: s.digests.map((d) => d.language),
+    signedAt: s.signedAt.toString(),
+    listedAt: s.listedAt?.toString() ?? null,
+    publicAt: s.publicAt?.toString() ?? null,
+    announcedAt: s.announcedAt?.toString() ?? null,
+    revokedAt: s.revokedAt?.toString() ?? null,
   };
 }

@@ -3,9 +3,10 @@ import type { CosignPartnerLookup } from "../federation/cosign-partners.ts";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { UserService } from "../modules/user/user.service.ts";
 import { invalid } from "../shared/errors.ts";
+import type { Urls } from "../shared/urls.ts";
 import type { RateLimit } from "../web/rate-limits.ts";
 import { principalOf, requireToken } from "./auth.ts";
-import { presentInvitation, presentReceivedInvitation, presentSignature } from "./cosign.presenter.ts";
+import { presentInvitation, presentReceivedInvitation, presentSignature, presentStamp } from "./cosign.presenter.ts";
 import { jsonBody } from "./json-body.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -48,7 +49,7 @@ function parseSign(body: unknown): readonly string[] | undefined {
  * collectives and see their answers; the invited collective's editors read the exact text they are
  * asked to sign, in each language, and sign or decline. Token → validation → service → presenter.
  */
-export function cosignApiRouter(deps: { cosign: CosignService; users: UserService; lookup: CosignPartnerLookup; authFailures?: RateLimit }): Router {
+export function cosignApiRouter(deps: { cosign: CosignService; users: UserService; lookup: CosignPartnerLookup; urls: Urls; authFailures?: RateLimit }): Router {
   const router = Router();
   const auth = requireToken(deps.users, deps.authFailures);
   const json = jsonBody();
@@ -83,6 +84,13 @@ export function cosignApiRouter(deps: { cosign: CosignService; users: UserServic
   });
   router.post("/api/v1/collectives/:slug/invitations/:id/decline", auth, async (req, res) => {
     res.json(presentReceivedInvitation(await deps.cosign.decline(principalOf(res), slug(req), id(req))));
+  });
+  router.get("/api/v1/collectives/:slug/signatures", auth, async (req, res) => {
+    res.json({ items: (await deps.cosign.stamps(principalOf(res), slug(req))).map((s) => presentStamp(s, deps.urls.stamp(s.id))) });
+  });
+  router.delete("/api/v1/collectives/:slug/signatures/:id", auth, async (req, res) => {
+    const revoked = await deps.cosign.revoke(principalOf(res), slug(req), id(req));
+    res.json(presentStamp(revoked, deps.urls.stamp(revoked.id)));
   });
   return router;
 }

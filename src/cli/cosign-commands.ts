@@ -96,6 +96,24 @@ export function registerCosignCommands(call: Command, config: () => Config): voi
       }),
     );
   call
+    .command("stamps <slug>")
+    .description("the signatures a collective gave (its stamps), newest first")
+    .action((slug: string) =>
+      withRuntime(config(), async (r) => {
+        for (const s of await r.cosign.stamps("cli", slug)) out(s.id, s.revokedAt ? "revoked" : "valid", `v${s.version}`, s.digests.map((d) => d.language).join(","), s.callApId, r.urls.stamp(s.id).href);
+      }),
+    );
+  call
+    .command("revoke <slug> <stamp-id>")
+    .description("revoke a signature: the initiator, co-signatories and followers are told; the boost is undone")
+    .action((slug: string, stampId: string) =>
+      withRuntime(config(), async (r) => {
+        const revoked = await r.cosign.revoke("cli", slug, stampId);
+        await r.relay.nudge();
+        out(revoked.id, "revoked", revoked.revokedAt?.toString() ?? "");
+      }),
+    );
+  call
     .command("decline <slug> <id>")
     .description("decline an invitation (only the initiator is told)")
     .action((slug: string, id: string) =>

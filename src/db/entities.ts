@@ -3,7 +3,7 @@ import { AccountTokenSchema } from "../modules/account/account-token.entity.ts";
 import { RecoveryCodeSchema } from "../modules/account/recovery-code.entity.ts";
 import { CallChangeNoteSchema, CallSchema, CallVersionSchema } from "../modules/call/call.entity.ts";
 import { PressKitFileSchema, PressKitLinkSchema, PressKitSchema } from "../modules/presskit/presskit.entity.ts";
-import { CallInvitationSchema, CallSignatureSchema, CosignStampSchema, ReceivedInvitationSchema } from "../modules/cosign/cosign.entity.ts";
+import { CallInvitationSchema, CallSignatureSchema, CosignStampSchema, ReceivedInvitationSchema, StampRevocationSchema } from "../modules/cosign/cosign.entity.ts";
 import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
@@ -45,6 +45,7 @@ export const entities = [
   CallSignatureSchema,
   ReceivedInvitationSchema,
   CosignStampSchema,
+  StampRevocationSchema,
   SloganSchema,
   PressKitSchema,
   PressKitFileSchema,

@@ -27,7 +27,7 @@ import {
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
-import { onAdd, onCallPublished, onCosignAnswer, onOffer } from "./inbox/cosign-handlers.ts";
+import { onAdd, onCallPublished, onCosignAnswer, onOffer, onStampDelete } from "./inbox/cosign-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -93,7 +93,10 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .withIdempotency(() => null)
     .on(Follow, refusedOnceWhenPermanent("Follow", (ctx, activity: Follow) => onFollow(ctx, activity, deps)))
     .on(Undo, refusedOnceWhenPermanent("Undo", (ctx, activity: Undo) => onUndo(ctx, activity, deps)))
-    .on(Delete, refusedOnceWhenPermanent("Delete", (ctx, activity: Delete) => onDelete(ctx, activity, deps)))
+    // A Delete may revoke a co-signature (a stamp); otherwise it is an actor's or a partner event's.
+    .on(Delete, refusedOnceWhenPermanent("Delete", async (ctx, activity: Delete) => {
+      if (!(await onStampDelete(ctx, activity, deps))) await onDelete(ctx, activity, deps);
+    }))
     // An Accept or a Reject answers one of our invitations to co-sign, or one of our Follows.
     .on(Accept, refusedOnceWhenPermanent("Accept", async (ctx, activity: Accept) => {
       if (!(await onCosignAnswer(ctx, activity, true, deps))) await onFollowAnswer(ctx, activity, true, deps);

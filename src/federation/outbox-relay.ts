@@ -57,6 +57,7 @@ export class OutboxRelay {
   readonly #calls: CallService;
   readonly #callWording: CallWording;
   readonly #cosign: CosignService;
+  readonly #allowPrivateAddresses: boolean;
   readonly #slogans: SloganService;
   readonly #sloganWording: SloganWording;
   readonly #presskits: PressKitService | undefined;
@@ -76,6 +77,8 @@ export class OutboxRelay {
     calls: CallService;
     callWording: CallWording;
     cosign: CosignService;
+    /** Development and tests: other servers on private addresses may be fetched. */
+    allowPrivateAddresses?: boolean;
     slogans: SloganService;
     sloganWording: SloganWording;
     presskits?: PressKitService;
@@ -92,6 +95,7 @@ export class OutboxRelay {
     this.#calls = deps.calls;
     this.#callWording = deps.callWording;
     this.#cosign = deps.cosign;
+    this.#allowPrivateAddresses = deps.allowPrivateAddresses ?? false;
     this.#slogans = deps.slogans;
     this.#sloganWording = deps.sloganWording;
     this.#presskits = deps.presskits;
@@ -230,11 +234,13 @@ export class OutboxRelay {
       case "cosign-decline":
       case "cosign-announce":
       case "cosign-undo-announce":
+      case "cosign-revoke":
         await sendCosignMessage(ctx, activityId, identifier, message, {
           cosign: this.#cosign,
           urls: this.#urls,
           followers: this.#followers,
           serverSoftware: this.#serverSoftware,
+          allowPrivateAddresses: this.#allowPrivateAddresses,
         });
         return;
       case "create-slogan":

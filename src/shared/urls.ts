@@ -96,6 +96,10 @@ export class Urls {
   stampAnnounce(stampId: string): URL {
     return new URL(`${this.stamp(stampId).href}#announce`);
   }
+  /** Id of the Delete that revokes a stamp. */
+  stampDelete(stampId: string): URL {
+    return new URL(`${this.stamp(stampId).href}#delete`);
+  }
   /** Id of a collective's answer (Reject) to an invitation it received. */
   invitationAnswer(slug: string, receivedId: string): URL {
     return this.#u(`${fill(paths.actor, { identifier: slug })}#decline-${receivedId}`);

@@ -34,7 +34,7 @@ function extraRouters(runtime: Runtime): Router[] {
       read: (url) => runtime.sloganReader.read(url),
       authFailures: runtime.rateLimits.apiAuthFailures,
     }),
-    cosignApiRouter({ cosign: runtime.cosign, users: runtime.users, lookup: runtime.cosignPartners, authFailures: runtime.rateLimits.apiAuthFailures }),
+    cosignApiRouter({ cosign: runtime.cosign, users: runtime.users, lookup: runtime.cosignPartners, urls: runtime.urls, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     partnersApiRouter({
       partners: runtime.partners,

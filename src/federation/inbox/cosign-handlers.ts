@@ -1,7 +1,8 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Accept, Activity, Add, Create, Offer, Reject, Update } from "@fedify/vocab";
+import type { Accept, Activity, Add, Create, Delete, Offer, Reject, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { match, paths } from "../../shared/paths.ts";
+import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import { sanitizedHtmlMap } from "../mappers/as2-text.ts";
@@ -187,4 +188,34 @@ export async function onCallPublished(ctx: InboxContext<void>, activity: Create 
   if (!hasType(article, "Article") || !callId || !sameOrigin(callId, actor) || idOf(article.attributedTo) !== actor.href || article.callStatus !== "Open") return;
   const boosts = await deps.cosign.incomingLaunch(callId, actor.href);
   if (boosts > 0) decided(activity.id?.href.endsWith("#create") ? "Create" : "Update", `a call we signed is open: ${boosts} boost(s) queued`, activity);
+}
+
+/**
+ * #9 anywhere: a signer revokes its stamp (Delete of it, by the signer). Believed only when the stamp's
+ * own origin confirms it (410 or 404): then the initiator unlists it, and every server that hears it
+ * keeps the revocation. Returns false when the Delete is about something else (left to onDelete).
+ */
+export async function onStampDelete(ctx: InboxContext<void>, del: Delete, deps: FederationDeps): Promise<boolean> {
+  const json = receivedJson(ctx);
+  const object = json?.object;
+  const stampId = del.objectId?.href ?? idOf(object);
+  const actor = del.actorId;
+  if (!actor || !stampId) return false;
+  const embedded = typeof object === "object" && object !== null && !Array.isArray(object) ? (object as JsonObject) : undefined;
+  const saysStamp = embedded !== undefined && typeof embedded.formerType === "string" && embedded.formerType.endsWith("CosignAuthorization");
+  if (!saysStamp && !(await deps.cosign.isKnownStamp(stampId))) return false;
+  if (!sameOrigin(stampId, actor) || (embedded && idOf(embedded.interactionTarget) !== undefined && idOf(embedded.interactionTarget) !== actor.href)) {
+    decided("Delete of a stamp", "ignored: the stamp is not the sender's", del);
+    return true;
+  }
+  const fetched = await signedGet(ctx, instanceIdentifier, new URL(stampId), fetchOpts(deps));
+  if (fetched.ok || (fetched.status !== 410 && fetched.status !== 404)) {
+    decided("Delete of a stamp", fetched.ok ? "ignored: its origin still serves it" : `not confirmed yet (${fetched.reason})`, del);
+    if (!fetched.ok && fetched.status === undefined) throw new Error(`the stamp's origin could not be asked: ${fetched.reason}`); // retried
+    return true;
+  }
+  const call = embedded ? idOf(embedded.interactingObject) : undefined;
+  const { unlisted } = await deps.cosign.incomingRevocation(stampId, actor.href, call);
+  decided("Delete of a stamp", unlisted > 0 ? "revoked: the signature is no longer listed" : "revocation kept", del);
+  return true;
 }

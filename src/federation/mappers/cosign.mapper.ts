@@ -108,7 +108,13 @@ export function stampDocument(stamp: StampView, ids: { readonly id: URL; readonl
 
 /** What a revoked stamp's URL answers, with 410. */
 export function stampTombstoneDocument(id: URL, revokedAt: Temporal.Instant): JsonObject {
-  return { "@context": [asContext, { formerType: { "@id": "as:formerType", "@type": "@vocab" } }], id: id.href, type: "Tombstone", formerType: "Object", deleted: revokedAt.toString() };
+  return {
+    "@context": [asContext, relaisContext, { formerType: { "@id": "as:formerType", "@type": "@vocab" } }] as unknown as JsonObject,
+    id: id.href,
+    type: "Tombstone",
+    formerType: "CosignAuthorization",
+    deleted: revokedAt.toString(),
+  };
 }
 
 /** The facts of a fetched stamp the initiator checks (design §8, step 3); undefined when it is no stamp. */
@@ -227,5 +233,40 @@ export function cosignUndoAnnounceDocument(announce: JsonObject): JsonObject {
     to: announce.to,
     cc: announce.cc,
     object: inner,
+  };
+}
+
+/** `formerType` as a vocabulary term: "CosignAuthorization" expands to Relais's IRI. */
+const formerType = { formerType: { "@id": "as:formerType", "@type": "@vocab" } };
+
+/**
+ * #9: the signer revokes its stamp. The stamp is named as a Tombstone (Fedify 2.3 would refuse the
+ * activity with an embedded `CosignAuthorization`) whose `formerType`, `interactingObject` and
+ * `interactionTarget` say what it was; receivers confirm it at the stamp's origin (410).
+ */
+export function cosignRevokeDocument(d: {
+  readonly id: URL;
+  readonly signer: URL;
+  readonly stamp: URL;
+  readonly call: string;
+  readonly initiator: string;
+  readonly followers: URL;
+  readonly revokedAt: Temporal.Instant;
+}): JsonObject {
+  return {
+    "@context": [asContext, relaisContext, formerType] as unknown as JsonObject,
+    id: d.id.href,
+    type: "Delete",
+    actor: d.signer.href,
+    to: [d.initiator],
+    cc: [d.followers.href],
+    object: {
+      id: d.stamp.href,
+      type: "Tombstone",
+      formerType: "CosignAuthorization",
+      interactingObject: d.call,
+      interactionTarget: d.signer.href,
+      deleted: d.revokedAt.toString(),
+    },
   };
 }

@@ -1,11 +1,20 @@
 import type { Context } from "@fedify/fedify";
-import { Accept, Add, Announce, Offer, Reject, Undo } from "@fedify/vocab";
+import { Accept, Add, Announce, Delete, Offer, Reject, Undo } from "@fedify/vocab";
 import type { CosignService } from "../../modules/cosign/cosign.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
-import { cosignAddDocument, cosignAnnounceDocument, cosignAnswerDocument, cosignRequestDocument, cosignUndoAnnounceDocument } from "../mappers/cosign.mapper.ts";
+import {
+  cosignAddDocument,
+  cosignAnnounceDocument,
+  cosignAnswerDocument,
+  cosignRequestDocument,
+  cosignRevokeDocument,
+  cosignUndoAnnounceDocument,
+  idOf,
+} from "../mappers/cosign.mapper.ts";
+import { fetchActor, signedGet } from "../object-proofs.ts";
 import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
 import { serverOrigin } from "./delivery-plan.ts";
@@ -13,7 +22,7 @@ import { toFedifyRecipient } from "./recipient.ts";
 
 export type CosignMessage = Extract<
   OutboxMessage,
-  { kind: "cosign-request" | "cosign-listed" | "cosign-accept" | "cosign-decline" | "cosign-announce" | "cosign-undo-announce" }
+  { kind: "cosign-request" | "cosign-listed" | "cosign-accept" | "cosign-decline" | "cosign-announce" | "cosign-undo-announce" | "cosign-revoke" }
 >;
 
 export interface CosignSenderDeps {
@@ -21,6 +30,7 @@ export interface CosignSenderDeps {
   readonly urls: Urls;
   readonly followers: FollowerService;
   readonly serverSoftware: ServerSoftwareResolver;
+  readonly allowPrivateAddresses: boolean;
 }
 
 const recipient = (apId: string, inbox: string) => ({ id: new URL(apId), inboxId: new URL(inbox), endpoints: null });
@@ -73,6 +83,35 @@ export async function sendCosignMessage(ctx: Context<void>, activityId: string, 
         signatories: urls.callSignatories(signature.callId),
       });
       await ctx.sendActivity({ identifier }, recipient(signature.signer.apId, signature.signerInbox), await prebuiltActivity(Add, document));
+      return;
+    }
+    case "cosign-revoke": {
+      const stamp = await cosign.stamp(message.stampId);
+      if (!stamp?.revokedAt) return;
+      const document = cosignRevokeDocument({
+        id: new URL(activityId),
+        signer: self,
+        stamp: urls.stamp(stamp.id),
+        call: stamp.callApId,
+        initiator: stamp.initiatorApId,
+        followers: urls.collectiveFollowers(identifier),
+        revokedAt: stamp.revokedAt,
+      });
+      // The initiator, the other signatories (read from the initiator's list: a hostile initiator
+      // that keeps listing us is contradicted before their own followers), and our followers.
+      const to = [{ apId: stamp.initiatorApId, inboxUrl: stamp.initiatorInbox }];
+      const opts = { allowPrivateAddresses: deps.allowPrivateAddresses };
+      const list = await signedGet(ctx, identifier, new URL(stamp.signatoriesUrl), opts);
+      const items = list.ok && Array.isArray(list.json.orderedItems) ? list.json.orderedItems : [];
+      const others = new Set(items.map((i) => idOf((i as Record<string, unknown>)?.partner)).filter((p): p is string => !!p && p !== self.href && URL.canParse(p)));
+      for (const other of [...others].slice(0, 150)) {
+        const found = await fetchActor(ctx, identifier, new URL(other), opts);
+        if (found.ok) to.push({ apId: other, inboxUrl: found.actor.info.inboxUrl.href, ...(found.actor.info.sharedInboxUrl ? { sharedInboxUrl: found.actor.info.sharedInboxUrl.href } : {}) });
+      }
+      const all = await deps.followers.recipients(message.collectiveId);
+      const software = await deps.serverSoftware.softwareOf(all.map(serverOrigin));
+      const followers = all.filter((r) => profileFor(software.get(serverOrigin(r))).articles);
+      await ctx.sendActivity({ identifier }, [...to, ...followers].map(toFedifyRecipient), await prebuiltActivity(Delete, document), { preferSharedInbox: true, fanout: "skip" });
       return;
     }
     case "cosign-announce":

@@ -84,17 +84,30 @@ export class CallService {
   readonly #wording: ReturnType<typeof callWording>;
   readonly #onOutbox: () => void;
   readonly #onChange: () => void | Promise<void>;
+  readonly #onNewVersion: (em: EntityManager, callId: string) => Promise<boolean>;
 
   /**
    * `translate` words the change notes; `onOutbox` runs after a commit that queued activities;
-   * `onChange` after every committed change of a call (cached federated documents forget their bytes), awaited.
+   * `onChange` after every committed change of a call (cached federated documents forget their bytes), awaited;
+   * `onNewVersion` runs in the transaction that writes a new version (co-signatures are reviewed
+   * there) and says whether it queued activities.
    */
-  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void | Promise<void> }) {
+  constructor(
+    em: EntityManager,
+    urls: Urls,
+    opts: {
+      translate: Translate;
+      onOutbox?: () => void;
+      onChange?: () => void | Promise<void>;
+      onNewVersion?: (em: EntityManager, callId: string) => Promise<boolean>;
+    },
+  ) {
     this.#em = em;
     this.#urls = urls;
     this.#wording = callWording(opts.translate);
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#onChange = opts.onChange ?? (() => {});
+    this.#onNewVersion = opts.onNewVersion ?? (async () => false);
   }
 
   async create(actor: CallActor, slug: string, body: unknown): Promise<CallView> {
@@ -147,8 +160,9 @@ export class CallService {
       // Outside a draft every saved change is a new version; followers hear of it once the call is public.
       row.version += 1;
       await this.#snapshot(em, row);
-      if (row.status !== "open") return { action: "call.change", queued: false };
-      return { action: "call.change", queued: await this.#queueUpdate(em, row, collective, kinds) };
+      const asked = await this.#onNewVersion(em, row.id);
+      if (row.status !== "open") return { action: "call.change", queued: asked };
+      return { action: "call.change", queued: (await this.#queueUpdate(em, row, collective, kinds)) || asked };
     });
   }
 

@@ -142,3 +142,21 @@ export const CosignStampSchema = defineEntity({
   indexes: [{ properties: ["collective", "callApId"] }, { properties: ["callApId"] }],
 });
 export type CosignStampRow = InferEntity<typeof CosignStampSchema>;
+
+/**
+ * A revocation this server heard of and confirmed (the stamp's own origin answers 410 or 404): kept so
+ * that a revoked stamp is never believed again here, whoever keeps listing it (a hostile initiator).
+ */
+export const StampRevocationSchema = defineEntity({
+  name: "StampRevocation",
+  tableName: "stamp_revocation",
+  properties: {
+    id: p.bigint("number").primary().autoincrement(),
+    stampId: p.text().unique(),
+    signerApId: p.text(),
+    callApId: p.text().nullable(),
+    createdAt: createdAt(),
+  },
+  indexes: [{ properties: ["callApId"] }],
+});
+export type StampRevocationRow = InferEntity<typeof StampRevocationSchema>;

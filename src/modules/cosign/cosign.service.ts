@@ -21,6 +21,7 @@ import {
   type CosignStampRow,
   type ReceivedInvitationRow,
   ReceivedInvitationSchema,
+  StampRevocationSchema,
 } from "./cosign.entity.ts";
 import type {
   CosignOutcome,
@@ -239,6 +240,51 @@ export class CosignService {
     return result.ok ? { ok: true, value: result.value } : result;
   }
 
+  /**
+   * A new version of a call was written (in the caller's transaction): every current signature whose
+   * covered languages changed awaits reconfirmation (no longer shown or counted) and its signer is asked
+   * again; a signature whose languages did not change (a new translation) stays. Open invitations for an
+   * older version are sent again for this one. Returns whether activities were queued.
+   */
+  async reviewSignatures(em: EntityManager, callId: string): Promise<boolean> {
+    const call = await em.findOne(CallSchema, { id: callId }, { populate: ["collective"] });
+    if (!call) return false;
+    const now = await this.#signable(em, call, call.version);
+    if (!now) return false;
+    const digests = versionDigests(now);
+    let queued = false;
+    for (const s of await em.find(CallSignatureSchema, { call: call.id, state: { $in: ["current", "pending"] } })) {
+      const unchanged = coversUnchanged(s.digests, digests);
+      if (s.state === "current" && !unchanged) {
+        s.state = "pending";
+        queued = (await this.#reinvite(em, call, s)) || queued;
+      } else if (s.state === "pending" && unchanged) {
+        s.state = "current"; // the text came back to what was signed
+      }
+    }
+    const pending = await em.find(CallInvitationSchema, { call: call.id, state: "invited", version: { $lt: call.version }, expiresAt: { $gt: this.#now() } });
+    for (const old of pending) {
+      if (await em.count(CallSignatureSchema, { call: call.id, signerApId: old.partnerApId, state: "pending" })) continue; // asked above
+      old.state = "superseded";
+      const row = em.create(CallInvitationSchema, {
+        call: call.id,
+        partnerApId: old.partnerApId,
+        partnerInbox: old.partnerInbox,
+        partnerSharedInbox: old.partnerSharedInbox,
+        partnerName: old.partnerName,
+        version: call.version,
+        purpose: old.purpose,
+        state: "invited",
+        expiresAt: old.expiresAt,
+        createdAt: this.#now(),
+      });
+      await em.flush();
+      queued = (await writeOutbox(em, this.#urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: call.collective.id, invitationId: row.id })) || queued;
+    }
+    await em.flush();
+    return queued;
+  }
+
   /** A signer declined (Reject of the invitation): private, nothing is sent. */
   async incomingDecline(invitationId: string, signerApId: string): Promise<CosignOutcome> {
     if (!isUuid(invitationId)) return { ok: false, reason: "it answers no invitation of ours" };
@@ -368,6 +414,72 @@ export class CosignService {
     });
     if (queued) this.#onOutbox();
     return view;
+  }
+
+  /** The stamps a collective issued, newest first (its signatures of other collectives' calls). */
+  async stamps(actor: CallActor, slug: string): Promise<StampView[]> {
+    const em = this.#em.fork();
+    const collective = await this.#signingCollective(em, actor, slug);
+    const rows = await em.find(CosignStampSchema, { collective: collective.id }, { populate: ["collective", "invitation"], orderBy: { signedAt: "desc" }, limit: 500 });
+    return rows.map((r) => this.#stampView(r));
+  }
+
+  /**
+   * Revokes a signature: the stamp's URL answers 410 from now on and its id is never used again; a
+   * Delete goes to the initiator, the co-signatories and the collective's followers, and the boost of
+   * the call is undone.
+   */
+  async revoke(actor: CallActor, slug: string, stampId: string): Promise<StampView> {
+    const { view, queued } = await this.#em.fork().transactional(async (em) => {
+      const collective = await this.#signingCollective(em, actor, slug);
+      const row = isUuid(stampId)
+        ? await em.findOne(CosignStampSchema, { id: stampId, collective: collective.id }, { populate: ["collective", "invitation"], lockMode: LockMode.PESSIMISTIC_WRITE })
+        : null;
+      if (!row) throw notFound(`the signature ${stampId}`);
+      if (row.revokedAt) return { view: this.#stampView(row), queued: false };
+      row.revokedAt = this.#now();
+      await em.flush();
+      let queued = await writeOutbox(em, this.#urls.stampDelete(row.id).href, { kind: "cosign-revoke", collectiveId: collective.id, stampId: row.id });
+      if (row.announcedAt) {
+        queued = (await writeOutbox(em, `${this.#urls.stampAnnounce(row.id).href}-undo`, { kind: "cosign-undo-announce", collectiveId: collective.id, stampId: row.id })) || queued;
+      }
+      await this.#audit(em, actor, collective.id, "call.revoke", row.id, row.callApId);
+      return { view: this.#stampView(row), queued };
+    });
+    if (queued) this.#onOutbox();
+    return view;
+  }
+
+  /** Whether a stamp id is one the initiator lists or listed (a Delete of it is then worth checking). */
+  async isKnownStamp(stampId: string): Promise<boolean> {
+    return (await this.#em.fork().count(CallSignatureSchema, { stampId })) > 0;
+  }
+
+  /**
+   * A revocation confirmed by the stamp's origin (the federation layer fetched it: 410 or 404): kept,
+   * and a signature listed here with that stamp is no longer shown or counted. Idempotent.
+   */
+  async incomingRevocation(stampId: string, signerApId: string, callApId: string | undefined): Promise<{ unlisted: number }> {
+    return this.#em.fork().transactional(async (em) => {
+      await em
+        .createQueryBuilder(StampRevocationSchema)
+        .insert({ stampId, signerApId, callApId: callApId ?? null, createdAt: this.#now() })
+        .onConflict("stampId")
+        .ignore()
+        .execute();
+      const rows = await em.find(CallSignatureSchema, { stampId, signerApId, state: { $in: ["current", "pending"] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      for (const r of rows) {
+        r.state = "revoked";
+        r.revokedAt = this.#now();
+      }
+      await em.flush();
+      return { unlisted: rows.length };
+    });
+  }
+
+  /** Whether this server heard of (and confirmed) the revocation of a stamp. */
+  async isRevoked(stampId: string): Promise<boolean> {
+    return (await this.#em.fork().count(StampRevocationSchema, { stampId })) > 0;
   }
 
   /** A stamp of this server, for its URL and for the activities that carry it; null when unknown. */
