@@ -146,7 +146,7 @@ export interface Runtime {
   /** Press kits: release, contact, files (in `<media folder>/presskits`), embargo and secret links. */
   readonly presskits: PressKitService;
   /**
-   * Rendered federated reads (actors, WebFinger, NodeInfo, AS2 objects; ADR 0021): in memory, or in
+   * Rendered federated reads (actors, WebFinger, NodeInfo, AS2 objects; ADR 0022): in memory, or in
    * Redis when REDIS_URL is set; every write that can change a document invalidates it after its commit.
    */
   readonly readCache: FederatedReadCache;

@@ -1,5 +1,5 @@
 /**
- * The read cache in front of the federation bridge (ADR 0021): GETs of actors, WebFinger, NodeInfo and
+ * The read cache in front of the federation bridge (ADR 0022): GETs of actors, WebFinger, NodeInfo and
  * the AS2 objects (objects.ts) answered from rendered bytes with ETag, Last-Modified and 304s.
  *
  * Every request is matched first by what it asks for, with the negotiation of the route that would

@@ -1,5 +1,5 @@
 /**
- * Federated reads rendered once per version (ADR 0021): actor, WebFinger, NodeInfo and the AS2 objects
+ * Federated reads rendered once per version (ADR 0022): actor, WebFinger, NodeInfo and the AS2 objects
  * of objects.ts, kept as bytes with their ETag and Last-Modified, served from this process's memory or,
  * when several web processes run (REDIS_URL), from Redis.
  *

@@ -38,7 +38,7 @@ export interface AppDeps {
   /** Inbox POSTs handled at once (see inbox-admission.ts); default 16. */
   readonly inboxConcurrency?: number;
   /**
-   * Federated reads answered from rendered bytes (src/federation/cached-reads.ts, ADR 0021), before the
+   * Federated reads answered from rendered bytes (src/federation/cached-reads.ts, ADR 0022), before the
    * federation bridge; none: every read goes to Fedify and the object table.
    */
   readonly cachedReads?: express.RequestHandler;

@@ -11,7 +11,7 @@ const actorPath = matcher(paths.actor);
 /**
  * A signed GET (servers sign their fetches; Mastodon always does) whose key belongs to a server or an
  * actor blocked instance-wide is refused with 403, as the inbox refuses their deliveries (ADR 0020), before
- * anything is read or served from the read cache (ADR 0021). The key is not verified: a claim to be
+ * anything is read or served from the read cache (ADR 0022). The key is not verified: a claim to be
  * blocked is believed, it only hurts whoever makes it. Unsigned GETs cannot be told apart and are served.
  *
  * Actor documents stay readable: they carry the keys that sign the block's own last words (the `Reject`

@@ -1,4 +1,4 @@
-// Federated reads served from the read cache (ADR 0021), over real HTTP: every write that changes a
+// Federated reads served from the read cache (ADR 0022), over real HTTP: every write that changes a
 // document shows on the very next request, a 304 never hides a change, a deletion answers 410 at once,
 // browsers never get a cached AS2 body (nor servers an HTML page), instance-wide blocks apply to cached
 // documents, and web processes sharing the cache through Redis invalidate each other.
