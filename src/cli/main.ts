@@ -8,6 +8,7 @@ import { visibleControls } from "../shared/plain-text.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerBlockCommands } from "./block-commands.ts";
 import { registerCallCommands } from "./call-commands.ts";
+import { registerSloganCommands } from "./slogan-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
@@ -26,6 +27,7 @@ export function buildProgram(config: () => Config): Command {
   registerBlockCommands(program, config);
   registerCallCommands(program, config);
   registerPressKitCommands(program, config);
+  registerSloganCommands(program, config);
   return program;
 }
 
