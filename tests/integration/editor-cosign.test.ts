@@ -69,11 +69,19 @@ describe("the signing screens", { timeout: 120_000 }, () => {
     expect([403, 404]).toContain((await omar.post(`/manage/calls/${callId}/signatures`, { partner: `@koeln@${b.origin.host}` })).status);
     expect((await a.runtime.cosign.invitations(editorA, callId)).invitations).toEqual([]);
 
-    const invited = await webA.post(`/manage/calls/${callId}/signatures`, { partner: `@koeln@${b.origin.host}` });
+    const badDate = await webA.post(`/manage/calls/${callId}/signatures`, { partner: `@koeln@${b.origin.host}`, expires: "next week" });
+    expect(badDate.status).toBe(422);
+    expect(htmlText(badDate.text)).toContain("Give the date as the calendar offers it");
+    expect((await a.runtime.cosign.invitations(editorA, callId)).invitations).toEqual([]);
+
+    const invited = await webA.post(`/manage/calls/${callId}/signatures`, { partner: `@koeln@${b.origin.host}`, expires: "2030-02-20" });
     expect(invited.location).toBe(`/manage/calls/${callId}/signatures?done=invitedToSign`);
     const listed = await webA.get(invited.location as string);
     expect(listed.text).toContain("AG Köln");
     expect(listed.text).toContain('class="state state-invited">Waiting for an answer');
+    const [sent] = (await a.runtime.cosign.invitations(editorA, callId)).invitations;
+    // The end of that day in the call's zone (Europe/Paris, the collective's default: UTC+1 in February).
+    expect(sent?.expiresAt.toString()).toBe("2030-02-20T22:59:00Z");
   });
 
   it("shows the partner's editors the exact text in each language, and signs the languages chosen", async () => {

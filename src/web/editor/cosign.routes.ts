@@ -74,13 +74,25 @@ export function cosignRoutes(ctx: EditorContext): Router {
       res.status(422).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.empty") }));
       return;
     }
+    // "Answer by": the end of that day in the call's zone; empty, the service's default.
+    const until = field(req.body, "expires").trim();
+    let expiresAt: Temporal.Instant | undefined;
+    if (until !== "") {
+      try {
+        const call = await calls().get(principal, id);
+        expiresAt = Temporal.PlainDate.from(until).toZonedDateTime({ timeZone: call.timezone, plainTime: "23:59" }).toInstant();
+      } catch {
+        res.status(422).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.expires") }));
+        return;
+      }
+    }
     const found = ctx.cosignLookup ? await ctx.cosignLookup(partner) : { ok: false as const, reason: "no federation here" };
     if (!found.ok) {
       res.status(422).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.notFound"), detail: found.reason }));
       return;
     }
     try {
-      await cosign().invite(principal, id, found.partner);
+      await cosign().invite(principal, id, found.partner, { expiresAt });
     } catch (error) {
       if (!(error instanceof AppError) || (error.status !== 422 && error.status !== 409)) throw error;
       res.status(error.status).send(await renderSignatures(req, res, { partner, problem: ctx.t(lang, "editor:cosign.problem.refused"), detail: error.message }));

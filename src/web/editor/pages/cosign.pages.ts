@@ -22,6 +22,7 @@ export function callSignaturesPage(
     invitations: readonly InvitationView[];
     signatures: readonly SignatureView[];
     partner?: string;
+    expires?: string;
     problem?: string | undefined;
     detail?: string | undefined;
     done?: string | undefined;
@@ -39,6 +40,7 @@ ${
 <h2>${t(lang, "editor:cosign.invite", { version: o.version })}</h2>
 ${input({ name: "partner", label: t(lang, "editor:cosign.partner"), value: o.partner, hint: t(lang, "editor:cosign.partnerHint"), error: o.problem, required: true })}
 ${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}
+${input({ name: "expires", label: t(lang, "editor:cosign.expires"), type: "date", value: o.expires, hint: t(lang, "editor:cosign.expiresHint") })}
 <div class="buttons"><button type="submit" class="primary">${t(lang, "editor:cosign.inviteButton")}</button></div>
 </form>`
     : html`<p class="notice">${t(lang, "editor:cosign.notInvitable")}</p>`
