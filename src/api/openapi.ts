@@ -1,5 +1,6 @@
 import { eventCategories, eventStatuses } from "../modules/event/event.types.ts";
 import { callPaths, callSchemas } from "./calls.openapi.ts";
+import { pressKitPaths, pressKitSchemas } from "./presskits.openapi.ts";
 import { sloganPaths, sloganSchemas } from "./slogans.openapi.ts";
 import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
@@ -291,7 +292,7 @@ const blockPaths = {
 export function openApiDocument(origin: URL) {
   return {
     openapi: "3.1.0",
-    info: { title: "Relais API", version: "1", description: "Events, calls to action and slogans of collectives. Authenticate with a token from `relais token create <email>`." },
+    info: { title: "Relais API", version: "1", description: "Events, calls to action, slogans and press kits of collectives. Authenticate with a token from `relais token create <email>`." },
     servers: [{ url: origin.origin }],
     security: [{ bearer: [] }],
     components: {
@@ -306,6 +307,7 @@ export function openApiDocument(origin: URL) {
         Block: block,
         BlockInput: blockInput,
         ...callSchemas,
+        ...pressKitSchemas,
         ...sloganSchemas,
         ...cosignSchemas,
       },
@@ -315,6 +317,7 @@ export function openApiDocument(origin: URL) {
       ...partnerPaths,
       ...blockPaths,
       ...callPaths,
+      ...pressKitPaths,
       ...sloganPaths,
       ...cosignPaths,
       "/api/v1/collectives/{slug}/events": {

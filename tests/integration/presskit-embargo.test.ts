@@ -273,4 +273,12 @@ describe("press kits under embargo", () => {
     expect((await fetch(`${kitUrl}/presskit-fr.zip`)).status).toBe(200);
     expect((await fetch(files[2]?.url as string)).status).toBe(200);
   }, 60_000);
+
+  it("describes its API in the OpenAPI document", async () => {
+    const doc = (await (await fetch(relais.url("/api/v1/openapi.json"))).json()) as { paths: Json; components: { schemas: Json } };
+    for (const path of ["/api/v1/collectives/{slug}/presskits", "/api/v1/presskits/{id}", "/api/v1/presskits/{id}/publish", "/api/v1/presskits/{id}/files", "/api/v1/presskits/{id}/files/{fileId}", "/api/v1/presskits/{id}/links", "/api/v1/presskits/{id}/links/{linkId}"]) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["PressKit", "PressKitInput", "PressKitFile", "PressKitLink"]));
+  });
 });
