@@ -125,6 +125,19 @@ describe("the signing screens", { timeout: 120_000 }, () => {
     }, 60_000);
     const initiator = await webA.get(`/manage/calls/${callId}/signatures`);
     expect(initiator.text).toContain('class="state state-current">Signed');
+
+    // Revoking asks for the form's confirmation, then the initiator learns it.
+    expect((await webB.post(`/manage/@koeln/invitations/${id}/revoke`, {})).location).toBe(`/manage/@koeln/invitations/${id}`);
+    expect((await b.runtime.cosign.stamps("cli", "koeln"))[0]?.revokedAt).toBeNull();
+    const revoked = await webB.post(`/manage/@koeln/invitations/${id}/revoke`, { confirm: "yes" });
+    expect(revoked.location).toBe(`/manage/@koeln/invitations/${id}?done=revoked`);
+    expect((await b.runtime.cosign.stamps("cli", "koeln"))[0]?.revokedAt).not.toBeNull();
+    expect(htmlText((await webB.get(revoked.location as string)).text)).toContain("Euer Kollektiv hat diese Version unterschrieben und die Unterschrift dann zurückgezogen.");
+    await until("the revocation at the initiator", async () => {
+      const { signatures } = await a.runtime.cosign.invitations(editorA, callId);
+      return signatures.some((s) => s.state === "revoked") || undefined;
+    }, 60_000);
+    expect((await webA.get(`/manage/calls/${callId}/signatures`)).text).toContain('class="state state-revoked">Revoked by the signer');
   });
 
   it("declines privately after the click, and only from the form", async () => {

@@ -101,6 +101,9 @@ export function cosignRoutes(ctx: EditorContext): Router {
     res.redirect(303, `${editorPaths.callSignatures(id)}?done=invitedToSign`);
   });
 
+  const isRevoked = async (principal: Principal, slug: string, stampId: string | undefined) =>
+    stampId !== undefined && (await cosign().stamps(principal, slug)).some((s) => s.id === stampId && s.revokedAt !== null);
+
   const signing = async (principal: Principal, slug: string) => {
     const c = await ctx.collectives.findBySlug(slug);
     if (!c || !can(principal, "sign-calls", c.id)) throw forbidden();
@@ -120,7 +123,19 @@ export function cosignRoutes(ctx: EditorContext): Router {
     const c = await signing(principal, String(req.params.slug));
     const view = ctx.view(req, res);
     const invitation = await cosign().receivedOne(principal, c.slug, String(req.params.id));
-    res.send(receivedPage(view, { slug: c.slug, invitation, done: doneMessage(view.lang, req.query.done) }));
+    res.send(receivedPage(view, { slug: c.slug, invitation, revoked: await isRevoked(principal, c.slug, invitation.stamp?.id), done: doneMessage(view.lang, req.query.done) }));
+  });
+
+  /** Revoking a signature: the stamp's server answers 410 from now on, and everyone who listed it learns it. */
+  r.post("/@:slug/invitations/:id/revoke", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const c = await signing(principal, String(req.params.slug));
+    const id = String(req.params.id);
+    if (field(req.body, "confirm") !== "yes") return res.redirect(303, editorPaths.received(c.slug, id));
+    const invitation = await cosign().receivedOne(principal, c.slug, id);
+    if (!invitation.stamp) return res.redirect(303, editorPaths.received(c.slug, id));
+    await cosign().revoke(principal, c.slug, invitation.stamp.id);
+    res.redirect(303, `${editorPaths.received(c.slug, id)}?done=revoked`);
   });
 
   for (const action of ["sign", "decline"] as const) {

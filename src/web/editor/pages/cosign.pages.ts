@@ -86,7 +86,10 @@ ${
 }
 
 /** One invitation: the exact text in each language it may sign, then sign (chosen languages) or decline. */
-export function receivedPage(view: EditorView, o: { slug: string; invitation: ReceivedInvitationView; problem?: string | undefined; done?: string | undefined }): string {
+export function receivedPage(
+  view: EditorView,
+  o: { slug: string; invitation: ReceivedInvitationView; revoked?: boolean; problem?: string | undefined; done?: string | undefined },
+): string {
   const { lang, csrf } = view;
   const r = o.invitation;
   const languages = r.digests.map((d) => d.language);
@@ -126,9 +129,17 @@ ${languages.map((l) => checkbox({ name: `language.${l}`, label: languageName(l, 
 <p class="hint">${t(lang, "editor:cosign.declineHint")}</p>
 <div class="buttons"><button type="submit" class="danger">${t(lang, "editor:cosign.declineButton")}</button></div>
 </form>`
-    : r.stamp
-      ? html`<p class="notice">${t(lang, "editor:cosign.signedNotice")}</p>`
-      : ""
+    : r.stamp && o.revoked
+      ? html`<p class="notice">${t(lang, "editor:cosign.revokedNotice")}</p>`
+      : r.stamp
+        ? html`<p class="notice">${t(lang, "editor:cosign.signedNotice")}</p>
+<form method="post" action="${editorPaths.receivedAction(o.slug, r.id, "revoke")}" class="stack card">${csrfField(csrf)}
+<input type="hidden" name="confirm" value="yes">
+<h2>${t(lang, "editor:cosign.revokeTitle")}</h2>
+<p class="hint">${t(lang, "editor:cosign.revokeHint")}</p>
+<div class="buttons"><button type="submit" class="danger">${t(lang, "editor:cosign.revokeButton")}</button></div>
+</form>`
+        : ""
 }`;
   return editorPage({ view, title, body, path: editorPaths.received(o.slug, r.id), done: o.done });
 }

@@ -47,6 +47,7 @@ export const doneKeys = [
   "invitedToSign",
   "signed",
   "declined",
+  "revoked",
 ] as const;
 
 export function doneMessage(lang: string, value: unknown): string | undefined {
