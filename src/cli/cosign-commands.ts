@@ -3,6 +3,7 @@ import type { Config } from "../config/config.ts";
 import type { ReceivedInvitationView } from "../modules/cosign/cosign.types.ts";
 import { invalid } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
+import { verifySignature } from "../federation/verify-signature.ts";
 import { withRuntime } from "./admin-commands.ts";
 
 const out = (...columns: string[]) => process.stdout.write(`${columns.map(visibleControls).join("\t")}\n`);
@@ -123,4 +124,25 @@ export function registerCosignCommands(call: Command, config: () => Config): voi
         out(declined.id, declined.state);
       }),
     );
+}
+
+/**
+ * `relais verify-signature <call-url> <actor-url>`: whether a collective signed which version of a
+ * call, from the signer's own server (its stamps, its key) and the initiator's when it answers; needs
+ * no database. Exit status 0 for a valid signature, 1 otherwise.
+ */
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command("verify-signature <call-url> <actor-url>")
+    .description("did this collective sign this call, and which version? valid-current, valid-older-version, revoked, forged or unverifiable")
+    .action(async (callUrl: string, actorUrl: string) => {
+      if (!URL.canParse(callUrl) || !URL.canParse(actorUrl)) throw invalid("give the call's URL and the collective's actor URL (https://…)");
+      const report = await verifySignature(callUrl, actorUrl);
+      out(report.outcome, report.reason);
+      if (report.stamp) out("stamp", report.stamp);
+      if (report.version !== undefined) out("version", String(report.version));
+      if (report.languages) out("languages", report.languages.join(","));
+      out("initiator", report.initiatorReachable ? "answered" : "did not answer");
+      if (!report.outcome.startsWith("valid")) process.exitCode = 1;
+    });
 }

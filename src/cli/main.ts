@@ -9,6 +9,7 @@ import { registerAdminCommands } from "./admin-commands.ts";
 import { registerBlockCommands } from "./block-commands.ts";
 import { registerCallCommands } from "./call-commands.ts";
 import { registerSloganCommands } from "./slogan-commands.ts";
+import { registerVerifyCommand } from "./cosign-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
@@ -26,6 +27,7 @@ export function buildProgram(config: () => Config): Command {
   registerPartnerCommands(program, config);
   registerBlockCommands(program, config);
   registerCallCommands(program, config);
+  registerVerifyCommand(program);
   registerPressKitCommands(program, config);
   registerSloganCommands(program, config);
   return program;

@@ -19,10 +19,10 @@ import type { EventService } from "../modules/event/event.service.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
 import { sloganNoteDocument, sloganTombstoneDocument } from "./mappers/slogan.mapper.ts";
-import { type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
+import { fill, type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { callChangeNoteDocument, callDocument, callTombstoneDocument } from "./mappers/call.mapper.ts";
-import { callVersionDocument, signatoriesDocument, stampDocument, stampTombstoneDocument } from "./mappers/cosign.mapper.ts";
+import { callVersionDocument, cosignContext, signatoriesDocument, stampDocument, stampTombstoneDocument } from "./mappers/cosign.mapper.ts";
 import { signWithActorKey } from "./object-proofs.ts";
 import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
 import { relaisContextDocument } from "./mappers/relais-context.ts";
@@ -145,6 +145,18 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       if (!call) return undefined;
       if (call.deletedAt) return { status: 410, document: callTombstoneDocument(urls.callSignatories(id), "Article", call.deletedAt) };
       return { status: 200, document: signatoriesDocument(urls.callSignatories(id), call.collective.apId, await cosign.signatories(id)) };
+    }),
+    // A collective's public stamps: where anyone finds its signatures without asking the initiators.
+    kind(paths.actorEndorsements, async ({ identifier }) => {
+      const stamps = await cosign.publicStamps(identifier);
+      if (!stamps) return undefined;
+      const id = new URL(fill(paths.actorEndorsements, { identifier }), urls.origin).href;
+      const items = stamps.map((s) =>
+        s.revokedAt
+          ? { id: urls.stamp(s.id).href, type: "Tombstone", interactingObject: s.callApId, deleted: s.revokedAt.toString() }
+          : { id: urls.stamp(s.id).href, type: "CosignAuthorization", interactingObject: s.callApId, version: s.version },
+      );
+      return { status: 200, document: { "@context": [...cosignContext] as unknown as JsonObject, id, type: "OrderedCollection", attributedTo: urls.collective(identifier).href, totalItems: items.length, orderedItems: items } };
     }),
     // A stamp one of our collectives issued: its initiator may read it at once, everyone once the call is public.
     kind(paths.stamp, async ({ id }, viewer) => {

@@ -42,6 +42,8 @@ export const paths = {
   callInvitation: "/calls/{id}/invitations/{invitation}",
   /** A collective's signature of another collective's call (a CosignAuthorization), hosted by the signer. */
   stamp: "/stamps/{id}",
+  /** A collective's public stamps (its signatures of other collectives' calls that are public). */
+  actorEndorsements: "/@{identifier}/endorsements",
   /** An uploaded image (a random name given by the media service). */
   media: "/media/{name}",
   /** A slogan (a Note), its placards (`fr-a4-portrait.pdf`) and its share images (`fr-v3.png`). */

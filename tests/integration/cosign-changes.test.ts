@@ -5,6 +5,7 @@
 // a co-signer on another server, and its followers see its boost undone, within seconds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
+import { verifySignature } from "../../src/federation/verify-signature.ts";
 import { createEditor } from "../support/editor.ts";
 import { type MastodonPeer, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
@@ -24,6 +25,7 @@ describe("changing and revoking a co-signed call", () => {
   let callId: string;
   let callUrl: string;
   const stamps: Record<string, string> = {};
+  let aClosed = false;
   const as2 = (url: string) => fetch(url, { headers: { accept: "application/activity+json" } });
   const listed = async () => ((await (await as2(`${callUrl}/signatories`)).json()) as Json).totalItems;
   const receivedAt = (at: RelaisInstance, slug: string) => at.runtime.cosign.received("cli", slug);
@@ -68,7 +70,7 @@ describe("changing and revoking a co-signed call", () => {
   }, 240_000);
   afterAll(async () => {
     await mastodon?.close();
-    await Promise.all([a?.close(), b?.close(), c?.close()]);
+    await Promise.all([aClosed ? undefined : a?.close(), b?.close(), c?.close()]);
   });
 
   it("leaves signatures alone for a new translation, and asks again for a changed language", async () => {
@@ -133,5 +135,23 @@ describe("changing and revoking a co-signed call", () => {
     const again = await fetch(c.url(`/api/v1/collectives/gent/signatures/${stampId}`), { method: "DELETE", headers: { authorization: `Bearer ${tokenC}` } });
     expect(again.status).toBe(200);
     expect(mastodon.received.some((d) => d.body.includes(marker))).toBe(false);
+  }, 60_000);
+
+  it("tells anyone who signed which version, even with the initiator stopped (verify-signature)", async () => {
+    const koeln = b.url("/@koeln").href;
+    expect(await verifySignature(callUrl, koeln)).toMatchObject({ outcome: "valid-current", version: 3, stamp: stamps.koeln, initiatorReachable: true });
+    expect(await verifySignature(callUrl, c.url("/@gent").href)).toMatchObject({ outcome: "revoked", stamp: stamps.gent });
+    expect((await verifySignature(callUrl, a.url("/@cdc").href)).outcome).toBe("unverifiable");
+    // The endorsements of koeln list its stamps for public calls, both versions it signed.
+    const endorsements = (await (await as2(b.url("/@koeln/endorsements").href)).json()) as Json;
+    expect((endorsements.orderedItems as Json[]).map((i) => i.id)).toContain(stamps.koeln);
+    // A change of the text koeln signed makes its signature an older version's.
+    const v = await a.runtime.calls.get(editorA, callId);
+    await a.runtime.calls.update(editorA, callId, { body: { ...v.bodySource, de: "Wir **fordern** das Ende." } });
+    expect(await verifySignature(callUrl, koeln)).toMatchObject({ outcome: "valid-older-version", version: 3 });
+    aClosed = true;
+    await a.close();
+    expect(await verifySignature(callUrl, koeln, { timeoutMs: 3_000 })).toMatchObject({ outcome: "valid-current", version: 3, initiatorReachable: false });
+    expect((await verifySignature(callUrl, c.url("/@gent").href, { timeoutMs: 3_000 })).outcome).toBe("revoked");
   }, 60_000);
 });

@@ -450,6 +450,15 @@ export class CosignService {
     return view;
   }
 
+  /** A collective's public stamps (its `endorsements`), revoked ones included (they answer 410), newest first. */
+  async publicStamps(slug: string): Promise<StampView[] | null> {
+    const em = this.#em.fork();
+    const collective = await em.findOne(CollectiveSchema, { slug });
+    if (!collective) return null;
+    const rows = await em.find(CosignStampSchema, { collective: collective.id, publicAt: { $ne: null } }, { populate: ["collective", "invitation"], orderBy: { signedAt: "desc" }, limit: 500 });
+    return rows.map((r) => this.#stampView(r));
+  }
+
   /** Whether a stamp id is one the initiator lists or listed (a Delete of it is then worth checking). */
   async isKnownStamp(stampId: string): Promise<boolean> {
     return (await this.#em.fork().count(CallSignatureSchema, { stampId })) > 0;
