@@ -338,7 +338,11 @@ export async function createRuntime(
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
     const presskits = new PressKitService(em, urls, new PressFileStore(new MediaService(join(config.mediaDir, "presskits"))), {
-      onOutbox: outboxWritten.notify,
+      // Every change of a published kit writes an outbox row: its cached Article is forgotten then too.
+      onOutbox: () => {
+        outboxWritten.notify();
+        void Promise.resolve(forgetDocuments()).catch((error) => logger.warn("could not forget cached documents: {error}", { error: String(error) }));
+      },
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify });

@@ -270,6 +270,11 @@ describe("press kits under embargo", () => {
     const doc = await as2(kitUrl);
     expect(doc.status).toBe(200);
     expect(await doc.json()).toMatchObject({ id: kitUrl, type: "Article" });
+    // A change once published reaches the served Article at once (the read cache forgets it) and followers as an Update.
+    const marked = mastodon.received.length;
+    expect((await api(`/api/v1/presskits/${kit.id}`, { method: "PATCH", body: JSON.stringify({ title: { fr: "Journée d'action du 8 mars — rectificatif", de: "Aktionstag am 8. März" } }) })).status).toBe(200);
+    expect(((await (await as2(kitUrl)).json()) as Json).name).toBe("Journée d'action du 8 mars — rectificatif");
+    await mastodon.waitFor((d) => mastodon.received.indexOf(d) >= marked && d.activity?.type === "Update" && d.activity?.id === `${kitUrl}#update-1`, { timeoutMs: 20_000 });
     expect((await fetch(`${kitUrl}/presskit-fr.zip`)).status).toBe(200);
     expect((await fetch(files[2]?.url as string)).status).toBe(200);
   }, 60_000);
