@@ -35,7 +35,7 @@ const sizes = option("sizes", quick ? "200x40" : "200x40,10000x500")
   .split(",")
   .map((s) => s.split("x").map(Number) as [number, number]);
 const repeat = Number(option("repeat", quick ? "2" : "3"));
-const floorConcurrency = Number(option("concurrency", "8"));
+const floorConcurrency = Number(option("concurrency", "16"));
 const slowMs = Number(option("slow-ms", "10000"));
 /** How long the good servers take to answer (0: at once, as loopback does). */
 const latencyMs = Number(option("latency-ms", "0"));

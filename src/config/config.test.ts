@@ -68,8 +68,8 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RELAIS_OUTBOUND_MAX_RESPONSE_BYTES: "10" }, [defaults])).toThrow(/RELAIS_OUTBOUND_MAX_RESPONSE_BYTES must be at least/);
   });
 
-  it("takes the delivery concurrency from the environment or a file, 8 by default, and refuses nonsense", () => {
-    expect(loadConfig({}, [defaults]).deliveryConcurrency).toBe(8);
+  it("takes the delivery concurrency from the environment or a file, 16 by default, and refuses nonsense", () => {
+    expect(loadConfig({}, [defaults]).deliveryConcurrency).toBe(16);
     expect(loadConfig({ RELAIS_DELIVERY_CONCURRENCY: "32" }, [defaults]).deliveryConcurrency).toBe(32);
     expect(loadConfig({}, [defaults, { deliveryConcurrency: 4 }]).deliveryConcurrency).toBe(4);
     expect(() => loadConfig({ RELAIS_DELIVERY_CONCURRENCY: "0" }, [defaults])).toThrow(/RELAIS_DELIVERY_CONCURRENCY/);

@@ -2,7 +2,7 @@
  * The embedded PostgreSQL's host in a worker thread: PGlite (its WebAssembly PostgreSQL) and its
  * socket server run there, so their CPU work leaves the server's own thread free for HTTP and the
  * queue. The main thread starts it with `startEmbeddedThread` and talks to it over the same unix
- * socket as before; nothing else changes (embedded-postgres.ts; ADR on the embedded database's thread).
+ * socket as before; nothing else changes (embedded-postgres.ts; ADR 0023).
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
