@@ -10,6 +10,7 @@ import type { Principal } from "../../src/modules/user/user.service.ts";
 import { signedGet } from "../../src/federation/object-proofs.ts";
 import { ed25519PublicKeyFromMultibase, verifyProof } from "../../src/shared/eddsa-jcs-2022.ts";
 import { createEditor } from "../support/editor.ts";
+import { startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
 
@@ -190,4 +191,39 @@ describe("co-signing a call across instances", () => {
     expect(res.status).toBe(422);
     expect(((await res.json()) as Json).message).toMatch(/partner/);
   });
+
+  it("changes nothing for a hostile server's forged answers and requests (0 rows, 0 outbox rows)", async () => {
+    const hostile = await startMastodonPeer({ host: "127.0.0.6", username: "mallory" });
+    try {
+      const count = async (at: RelaisInstance, table: string) =>
+        Number((await at.runtime.em.fork().getConnection().execute<{ n: string }[]>(`select count(*) as n from ${table}`))[0]?.n);
+      const before = { signatures: await count(a, "call_signature"), outbox: await count(a, "outbox"), received: await count(b, "received_invitation") };
+      const koelnInvitation = (await a.runtime.cosign.invitations(editorA, callId)).invitations.find((i) => i.partner.apId === b.url("/@koeln").href);
+      const request = a.url(`/calls/${callId}/invitations/${koelnInvitation?.id}`).href;
+      // An Accept of koeln's invitation by another actor, with a "stamp" on its own server.
+      const forgedAccept = { "@context": "https://www.w3.org/ns/activitystreams", id: `${hostile.actorId.href}#accept-1`, type: "Accept", actor: hostile.actorId.href, object: request, result: `${hostile.origin.origin}/stamps/1` };
+      expect((await hostile.sendSigned(a.url("/@cdc/inbox"), forgedAccept)).status).toBeLessThan(300);
+      // The same, claiming to be koeln but signed with the hostile key: refused by the signature check.
+      const claimed = { ...forgedAccept, id: `${b.url("/@koeln").href}#accept-forged`, actor: b.url("/@koeln").href, result: `${b.origin.origin}/stamps/00000000-0000-4000-8000-000000000000` };
+      expect((await hostile.sendSigned(a.url("/@cdc/inbox"), claimed)).status).toBeGreaterThanOrEqual(400);
+      // An invitation to koeln whose version is on another server than the sender's.
+      const forgedRequest = {
+        "@context": ["https://www.w3.org/ns/activitystreams", { relais: "https://w3id.org/relais/ns#", CosignRequest: "relais:CosignRequest" }],
+        id: `${hostile.actorId.href}#invite-1`,
+        type: ["Offer", "CosignRequest"],
+        actor: hostile.actorId.href,
+        object: b.url("/@koeln").href,
+        instrument: a.url(`/calls/${callId}/versions/1`).href,
+        target: a.url(`/calls/${callId}/signatories`).href,
+      };
+      expect((await hostile.sendSigned(b.url("/@koeln/inbox"), forgedRequest)).status).toBeLessThan(300);
+      await new Promise((r) => setTimeout(r, 3000)); // the queued inbox activities are handled
+      expect(await count(a, "call_signature")).toBe(before.signatures);
+      expect(await count(a, "outbox")).toBe(before.outbox);
+      expect(await count(b, "received_invitation")).toBe(before.received);
+      expect((await a.runtime.cosign.signatories(callId)).map((s) => s.signer.apId)).toEqual([b.url("/@koeln").href]);
+    } finally {
+      await hostile.close();
+    }
+  }, 60_000);
 });
