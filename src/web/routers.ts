@@ -68,6 +68,7 @@ function extraRouters(runtime: Runtime): Router[] {
       followers: runtime.followers,
       events: runtime.events,
       calls: runtime.calls,
+      slogans: runtime.slogans,
       partners: runtime.partners,
       partnerLookup: (ref) => runtime.partnerActors.resolve(ref),
       blocks: runtime.blocks,
