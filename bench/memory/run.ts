@@ -115,6 +115,9 @@ try {
     }
     return n;
   })();
+  // Awaited after the reads: without a handler now, a failed publication would end this process
+  // before `finally` stops the server and the peers.
+  fanOuts.catch(() => {});
   const as2 = { Accept: "application/activity+json" };
   const requests = [rawRequest("/@memoire", as2), rawRequest(`/events/${eventId}`, as2), rawRequest(`/.well-known/webfinger?resource=acct:memoire@127.0.0.1:${port}`)];
   let i = 0;
