@@ -69,6 +69,7 @@ function extraRouters(runtime: Runtime): Router[] {
       events: runtime.events,
       calls: runtime.calls,
       slogans: runtime.slogans,
+      presskits: runtime.presskits,
       partners: runtime.partners,
       partnerLookup: (ref) => runtime.partnerActors.resolve(ref),
       blocks: runtime.blocks,

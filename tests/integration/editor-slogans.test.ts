@@ -117,4 +117,23 @@ describe("the slogan editor", () => {
     expect([404, 410]).toContain((await new WebClient(relais.origin).get(`/slogans/${id}`)).status);
     expect(htmlText((await ana.get("/manage/@lyon/slogans")).text)).not.toContain("Pas de tri des pauvres");
   });
+
+  it("lists the collective's press kits, drafts and embargoed ones too, to its editors only", async () => {
+    const empty = await ana.get("/manage/@lyon/presskits?lang=en");
+    expect(empty.status).toBe(200);
+    expect(empty.text).toContain("No press kit yet.");
+    expect((await ana.get("/manage/@lyon")).text).toContain('href="/manage/@lyon/presskits"');
+    const kit = { lead: { fr: "Appel." }, body: { fr: "Texte" }, contact: { email: "presse@lyon.example" } };
+    await relais.runtime.presskits.create("cli", "lyon", { ...kit, title: { fr: "Brouillon de dossier" } });
+    await relais.runtime.presskits.create("cli", "lyon", { ...kit, title: { fr: "Dossier sous embargo" }, embargo: "2099-01-01T09:00", timezone: "Europe/Paris" });
+    const list = await ana.get("/manage/@lyon/presskits?lang=fr");
+    const text = htmlText(list.text);
+    expect(text).toContain("Brouillon de dossier");
+    expect(text).toContain("Dossier sous embargo");
+    expect(text).toContain("Sous embargo");
+    expect(text).toMatch(/public le .*2099/);
+    const bram = new WebClient(relais.origin);
+    await bram.login("bram@example.org", password);
+    expect((await bram.get("/manage/@lyon/presskits")).status).toBe(403);
+  });
 });

@@ -6,6 +6,7 @@ import type { SecondFactorService } from "../../modules/account/second-factor.se
 import type { AuditService } from "../../modules/audit/audit.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
 import type { CallService } from "../../modules/call/call.service.ts";
+import type { PressKitService } from "../../modules/presskit/presskit.service.ts";
 import type { SloganService } from "../../modules/slogan/slogan.service.ts";
 import type { BlockService } from "../../modules/moderation/block.service.ts";
 import type { CosignService } from "../../modules/cosign/cosign.service.ts";
@@ -28,6 +29,7 @@ import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
 import { callRoutes } from "./call.routes.ts";
 import { sloganRoutes } from "./slogan.routes.ts";
+import { presskitRoutes } from "./presskit.routes.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
@@ -52,6 +54,7 @@ export interface EditorDeps {
   readonly events?: EventService;
   readonly calls?: CallService;
   readonly slogans?: SloganService;
+  readonly presskits?: PressKitService;
   readonly partners?: PartnerService;
   /** Finds a partner's actor by handle or URL (the federation layer's resolver). */
   readonly partnerLookup?: PartnerLookup;
@@ -112,6 +115,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(eventRoutes(ctx));
   r.use(callRoutes(ctx));
   r.use(sloganRoutes(ctx));
+  r.use(presskitRoutes(ctx));
   r.use(networkRoutes(ctx));
   r.use(cosignRoutes(ctx));
   r.use(editorErrors(ctx));
