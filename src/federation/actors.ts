@@ -47,9 +47,21 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
   federation
     .setActorDispatcher(paths.actor, async (ctx, identifier) => {
       // The inbox only asks whether the recipient exists: no row, no key export.
+      // The stub carries the URLs Fedify checks every returned actor for (it warns otherwise); the key
+      // properties are references to the keys' ids, not the keys: nothing reads them on this path.
       if (isInboxRecipientCheck(ctx)) {
-        if (identifier === instanceIdentifier) return new Application({ id: ctx.getActorUri(identifier) });
-        return (await collectiveIdOf(identifier)) === undefined ? null : new Group({ id: ctx.getActorUri(identifier) });
+        if (identifier !== instanceIdentifier && (await collectiveIdOf(identifier)) === undefined) return null;
+        const id = ctx.getActorUri(identifier);
+        const stub = {
+          id,
+          inbox: ctx.getInboxUri(identifier),
+          outbox: ctx.getOutboxUri(identifier),
+          followers: ctx.getFollowersUri(identifier),
+          endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+          publicKey: new URL("#main-key", id),
+          assertionMethods: [new URL("#main-key", id)],
+        };
+        return identifier === instanceIdentifier ? new Application(stub) : new Group(stub);
       }
       const keys = await ctx.getActorKeyPairs(identifier);
       const mapped = {
