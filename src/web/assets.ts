@@ -7,7 +7,7 @@ const stylesheet = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
 header,main,footer{max-width:46rem;margin:0 auto;padding:1rem}
 header{display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap;gap:.5rem}
-a{color:#0645ad}h1{line-height:1.2}
+a{color:#0645ad}h1{line-height:1.2}h1,h2{overflow-wrap:break-word;hyphens:auto}
 .muted{color:#555}.card{background:#fff;border:1px solid #ddd;border-radius:.5rem;padding:1rem;margin:1rem 0}
 nav.languages a{margin-left:.5rem}nav.site{display:flex;flex-wrap:wrap;gap:.25rem 1rem;font-weight:600}
 .skip{position:absolute;left:-100vw;top:0}.skip:focus{left:.5rem;background:#fff;padding:.5rem;z-index:1}
