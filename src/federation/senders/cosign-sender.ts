@@ -46,7 +46,7 @@ export async function sendCosignMessage(ctx: Context<void>, activityId: string, 
   switch (message.kind) {
     case "cosign-request": {
       const invitation = await cosign.invitation(message.invitationId);
-      if (!invitation || invitation.state !== "invited") return;
+      if (invitation?.state !== "invited") return;
       const document = cosignRequestDocument({
         id: new URL(activityId),
         initiator: self,
@@ -74,7 +74,7 @@ export async function sendCosignMessage(ctx: Context<void>, activityId: string, 
     }
     case "cosign-listed": {
       const signature = await cosign.signature(message.signatureId);
-      if (!signature || signature.state !== "current") return;
+      if (signature?.state !== "current") return;
       const document = cosignAddDocument({
         id: activityId,
         initiator: self,
