@@ -1,3 +1,4 @@
+import { Migration20261202185419_action_kits } from "./Migration20261202185419_action_kits.ts";
 import { Migration20261202165258_stamp_revocation } from "./Migration20261202165258_stamp_revocation.ts";
 import { Migration20261202160030_cosign } from "./Migration20261202160030_cosign.ts";
 import { Migration20261202154634_presskits } from "./Migration20261202154634_presskits.ts";
@@ -41,4 +42,5 @@ export const migrationsList = [
   { name: "Migration20261202154634_presskits", class: Migration20261202154634_presskits },
   { name: "Migration20261202160030_cosign", class: Migration20261202160030_cosign },
   { name: "Migration20261202165258_stamp_revocation", class: Migration20261202165258_stamp_revocation },
+  { name: "Migration20261202185419_action_kits", class: Migration20261202185419_action_kits },
 ];

@@ -30,6 +30,7 @@ import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
+import { ActionKitService } from "./modules/actionkit/actionkit.service.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { sloganWording, type SloganWording } from "./modules/slogan/slogan-wording.ts";
 import { EventService } from "./modules/event/event.service.ts";
@@ -145,6 +146,8 @@ export interface Runtime {
   readonly media: MediaService;
   /** Press kits: release, contact, files (in `<media folder>/presskits`), embargo and secret links. */
   readonly presskits: PressKitService;
+  /** Action kits: letters with blanks that people fill in their own browser (nothing typed reaches us). */
+  readonly actionkits: ActionKitService;
   /**
    * Rendered federated reads (actors, WebFinger, NodeInfo, AS2 objects; ADR 0022): in memory, or in
    * Redis when REDIS_URL is set; every write that can change a document invalidates it after its commit.
@@ -345,6 +348,8 @@ export async function createRuntime(
       },
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
+    // Every committed change of a kit forgets the cached federated documents (its Article must not go stale).
+    const actionkits = new ActionKitService(em, urls, { onOutbox: outboxWritten.notify, onChange: () => forgetDocuments() });
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify });
     const calls = new CallService(em, urls, {
       translate,
@@ -443,6 +448,7 @@ export async function createRuntime(
       partnerActors,
       media,
       presskits,
+      actionkits,
       readCache,
       feedSubjects,
       feeds,

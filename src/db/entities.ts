@@ -14,6 +14,7 @@ import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
 import { PartnerEventSchema, PartnerEventSourceSchema, PartnerSchema } from "../modules/partner/partner.entity.ts";
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
 import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
+import { ActionKitCountSchema, ActionKitSchema, ActionKitVersionSchema } from "../modules/actionkit/actionkit.entity.ts";
 import { SloganSchema } from "../modules/slogan/slogan.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
 
@@ -47,6 +48,9 @@ export const entities = [
   CosignStampSchema,
   StampRevocationSchema,
   SloganSchema,
+  ActionKitSchema,
+  ActionKitVersionSchema,
+  ActionKitCountSchema,
   PressKitSchema,
   PressKitFileSchema,
   PressKitLinkSchema,

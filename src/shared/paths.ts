@@ -58,6 +58,13 @@ export const paths = {
   pressPreview: "/press-preview/{token}",
   pressPreviewFile: "/press-preview/{token}/files/{name}",
   pressPreviewZip: "/press-preview/{token}/presskit-{lang}.zip",
+  /** An action kit (an Article once published), its page in one language and its opt-in counter (POST, empty). */
+  actionKit: "/kits/{id}",
+  actionKitPage: "/kits/{id}/{lang}",
+  actionKitCount: "/kits/{id}/{lang}/count",
+  /** The published action kits of a collective, and of a country (ISO 3166-1 alpha-2, lower case). */
+  collectiveKits: "/@{identifier}/kits",
+  countryKits: "/countries/{country}/kits",
 } as const;
 
 export type PathPattern = (typeof paths)[keyof typeof paths];

@@ -109,6 +109,30 @@ export class Urls {
     return this.#u(fill(paths.media, { name }));
   }
   /** A press kit (an Article at the same URL as its page once published). */
+  /** An action kit (an Article at the same URL as its page, in the visitor's language). */
+  actionKit(id: string): URL {
+    return this.#u(fill(paths.actionKit, { id }));
+  }
+  /** The id of one of our action kit URLs, or undefined for any other URL. */
+  actionKitId(url: string | URL): string | undefined {
+    const u = typeof url === "string" ? (URL.canParse(url) ? new URL(url) : undefined) : url;
+    if (!u || u.origin !== this.origin.origin) return undefined;
+    return match(paths.actionKit, u.pathname)?.id;
+  }
+  /** A kit's page in one language: the form, the letters with blanks. */
+  actionKitPage(id: string, lang: string): URL {
+    return this.#u(fill(paths.actionKitPage, { id, lang }));
+  }
+  /** Where a browser counts one letter downloaded (an empty POST, only when the person asked to be counted). */
+  actionKitCount(id: string, lang: string): URL {
+    return this.#u(fill(paths.actionKitCount, { id, lang }));
+  }
+  collectiveKits(slug: string): URL {
+    return this.#u(fill(paths.collectiveKits, { identifier: slug }));
+  }
+  countryKits(country: string): URL {
+    return this.#u(fill(paths.countryKits, { country: country.toLowerCase() }));
+  }
   pressKit(id: string): URL {
     return this.#u(fill(paths.pressKit, { id }));
   }

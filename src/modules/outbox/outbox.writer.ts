@@ -23,6 +23,10 @@ export type OutboxMessage =
   | { kind: "create-presskit"; collectiveId: string; kitId: string }
   | { kind: "update-presskit"; collectiveId: string; kitId: string; revision: number }
   | { kind: "delete-presskit"; collectiveId: string; kitId: string }
+  /** An action kit was published (Create of its Article), changed (Update, `version` the new one) or deleted. */
+  | { kind: "create-actionkit"; collectiveId: string; kitId: string }
+  | { kind: "update-actionkit"; collectiveId: string; kitId: string; version: number }
+  | { kind: "delete-actionkit"; collectiveId: string; kitId: string }
   /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
   | { kind: "update-collective"; collectiveId: string }
   /** A collective follows a partner (or stops): the partner's inboxes travel with the row (its row may be gone). */
