@@ -17,6 +17,7 @@ import { FederatedReadCache, MemoryReadStore, RedisReadStore } from "./federatio
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { SloganReader } from "./federation/slogan-reader.ts";
+import { PartnerSloganLister } from "./federation/partner-slogans.ts";
 import { type CosignPartnerLookup, cosignPartnerLookup } from "./federation/cosign-partners.ts";
 import { PartnerService } from "./modules/partner/partner.service.ts";
 import { PartnerEventSource } from "./modules/partner/partner-events.source.ts";
@@ -134,6 +135,8 @@ export interface Runtime {
   readonly placards: PlacardService;
   /** Reads a partner's slogan (this instance's, or another server's Note) to adopt it. */
   readonly sloganReader: SloganReader;
+  /** Lists the published slogans of a collective's partners (here or on their servers' outboxes), to adopt one. */
+  readonly partnerSlogans: PartnerSloganLister;
   /** Co-signatures of calls across servers: invitations sent and received, signatures, stamps. */
   readonly cosign: CosignService;
   /** Finds a Relais collective that can be invited to co-sign (a handle or an actor URL). */
@@ -381,6 +384,9 @@ export async function createRuntime(
       blocks,
       partners,
       cosign,
+      slogans,
+      sloganWording: slogansWording,
+      presskits,
       softwareVersion,
       wording,
     });
@@ -391,6 +397,7 @@ export async function createRuntime(
       refuses: async (url) => !(await blocks.rules()).allowsFetch(url),
     });
     const sloganReader = new SloganReader({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
+    const partnerSlogans = new PartnerSloganLister({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({
       servers: new RemoteServerService(em),
@@ -442,6 +449,7 @@ export async function createRuntime(
       slogans,
       placards,
       sloganReader,
+      partnerSlogans,
       cosign,
       cosignPartners,
       partners,

@@ -1,4 +1,10 @@
-import { Application, Create, Endpoints, Group, type Recipient } from "@fedify/vocab";
+import { type Activity, Application, Create, Endpoints, Group, type Recipient } from "@fedify/vocab";
+import type { PostKey } from "../modules/collective/collective-posts.repository.ts";
+import type { PublishedEvent } from "../modules/event/event.types.ts";
+import { isPublic } from "../modules/presskit/presskit.service.ts";
+import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
+import { pressKitActivityDocument } from "./mappers/presskit.mapper.ts";
+import { sloganActivity } from "./mappers/slogan.mapper.ts";
 import type { Federation } from "@fedify/fedify";
 import { collectiveKeyOwner, instanceKeyOwner } from "../modules/collective/collective.service.ts";
 import { paths } from "../shared/paths.ts";
@@ -108,29 +114,56 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
       return id === undefined ? null : followers.countAccepted(id);
     });
 
-  // The outbox lists the collective's public events (the instance actor's: every collective's) as
-  // Create activities, newest first, as complete FEP-8a8e documents.
+  // The outbox lists the collective's public posts, newest first, as Create activities with complete
+  // documents: its events (FEP-8a8e), published slogans (Notes) and published press kits (Articles;
+  // never one under embargo, never a draft). The instance actor's lists the events it relays.
   const pageSize = 20;
+  const eventCreate = async (event: PublishedEvent, identifier: string) => {
+    // The complete documents, as delivered: Gancio imports the latest events from a followed
+    // actor's outbox and needs the same shapes (arrays for tag and attachment) as in deliveries.
+    // The instance actor's outbox holds what it relays, as it relays it (from itself).
+    const followersUrl = urls.collectiveFollowers(event.organizer.slug);
+    const sender = identifier === instanceIdentifier ? relaySender(urls) : undefined;
+    return prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl, wording: deps.wording }, sender));
+  };
+  const { slogans, sloganWording, presskits } = deps;
+  const postsOf = slogans && sloganWording && presskits ? { slogans, sloganWording, presskits } : undefined;
+  const postCreate = async (key: PostKey, identifier: string): Promise<Activity | undefined> => {
+    switch (key.kind) {
+      case "event": {
+        const loaded = await deps.events.loadForDelivery(key.id);
+        return loaded?.published && !loaded.deletedAt ? eventCreate(loaded.event, identifier) : undefined;
+      }
+      case "slogan": {
+        const slogan = await postsOf?.slogans.load(key.id);
+        return slogan?.published && !slogan.deletedAt ? sloganActivity("create", slogan, { urls, wording: postsOf?.sloganWording as SloganWording }) : undefined;
+      }
+      case "presskit": {
+        const kit = await postsOf?.presskits.load(key.id);
+        return kit && isPublic(kit) ? prebuiltActivity(Create, pressKitActivityDocument("Create", kit, urls)) : undefined;
+      }
+    }
+  };
+  const outboxPage = async (identifier: string, offset: number, limit: number): Promise<{ items: Activity[]; total: number } | null> => {
+    if (identifier === instanceIdentifier || !postsOf) {
+      const page = await deps.events.outboxPage(identifier, offset, limit);
+      return page && { items: await Promise.all(page.items.map((e) => eventCreate(e, identifier))), total: page.total };
+    }
+    const page = await collectives.postsPage(identifier, offset, limit);
+    if (!page) return null;
+    const items = await Promise.all(page.keys.map((k) => postCreate(k, identifier)));
+    return { items: items.filter((a): a is Activity => a !== undefined), total: page.total };
+  };
   federation
     .setOutboxDispatcher(paths.actorOutbox, async (_ctx, identifier, cursor) => {
       if (cursor === null) return null;
       const offset = Number(cursor);
       if (!Number.isSafeInteger(offset) || offset < 0) return null;
-      const page = await deps.events.outboxPage(identifier, offset, pageSize);
+      const page = await outboxPage(identifier, offset, pageSize);
       if (!page) return null;
-      // The complete documents, as delivered: Gancio imports the latest events from a followed
-      // actor's outbox and needs the same shapes (arrays for tag and attachment) as in deliveries.
-      // The instance actor's outbox holds what it relays, as it relays it (from itself).
-      const items = await Promise.all(
-        page.items.map(async (event) => {
-          const followersUrl = urls.collectiveFollowers(event.organizer.slug);
-          const sender = identifier === instanceIdentifier ? relaySender(urls) : undefined;
-          return prebuiltActivity(Create, await eventActivityDocument("Create", event, 0, { followersUrl, wording: deps.wording }, sender));
-        }),
-      );
       const next = offset + pageSize < page.total ? String(offset + pageSize) : null;
-      return { items, nextCursor: next };
+      return { items: page.items, nextCursor: next };
     })
-    .setCounter(async (_ctx, identifier) => (await deps.events.outboxPage(identifier, 0, 0))?.total ?? null)
+    .setCounter(async (_ctx, identifier) => (await outboxPage(identifier, 0, 0))?.total ?? null)
     .setFirstCursor(async () => "0");
 }

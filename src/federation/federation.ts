@@ -32,6 +32,10 @@ import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.t
 
 const logger = getLogger(["relais", "federation"]);
 
+import type { PressKitService } from "../modules/presskit/presskit.service.ts";
+import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
+import type { SloganService } from "../modules/slogan/slogan.service.ts";
+
 export interface FederationDeps {
   readonly origin: URL;
   readonly kv: KvStore;
@@ -48,6 +52,10 @@ export interface FederationDeps {
   readonly partners: PartnerService;
   /** Co-signed calls: invitations received, answers to ours, listings of our stamps. */
   readonly cosign: CosignService;
+  /** Slogans (Notes) and press kits (Articles) in the collectives' outboxes, beside their events. */
+  readonly slogans?: SloganService;
+  readonly sloganWording?: SloganWording;
+  readonly presskits?: PressKitService;
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;

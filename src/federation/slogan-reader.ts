@@ -1,3 +1,4 @@
+import type { DocumentLoader } from "@fedify/vocab-runtime";
 import { Hashtag, isActor, Note, Object as AsObject } from "@fedify/vocab";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import type { IncomingSlogan } from "../modules/slogan/slogan.types.ts";
@@ -6,6 +7,24 @@ import type { RelaisFederation } from "./federation.ts";
 import { fetchErrorStatus } from "./inbox/inbox-handlers.ts";
 import { plainText } from "./mappers/as2-text.ts";
 import { fromLanguageStrings } from "./mappers/language-map.ts";
+
+type Loaders = { documentLoader: DocumentLoader; contextLoader: DocumentLoader };
+
+/**
+ * A Note as a partner's slogan: a Relais slogan carries its bare lines as `nameMap`; any other Note
+ * gives its first paragraph per language. Tags from its Hashtags (embedded ones need no fetch).
+ */
+export async function sloganOfNote(note: Note, apId: URL, author: URL, actorName: string | undefined, loaders: Loaders): Promise<IncomingSlogan> {
+  const names = fromLanguageStrings(note.names);
+  const firstParagraph = (html: string) => plainText(/<p[^>]*>(.*?)<\/p>/is.exec(html)?.[1] ?? html);
+  const contents = fromLanguageStrings(note.contents);
+  const lines = names ?? (contents ? Object.fromEntries(Object.entries(contents).map(([l, h]) => [l, firstParagraph(h)])) : {});
+  const tags: string[] = [];
+  for await (const tag of note.getTags(loaders)) {
+    if (tag instanceof Hashtag && tag.name) tags.push(tag.name.toString().replace(/^#/, ""));
+  }
+  return { apId, actorApId: author, actorName, url: note.url instanceof URL ? note.url : apId, text: lines, tags };
+}
 
 export type ReadSloganResult = { ok: true; slogan: IncomingSlogan } | { ok: false; reason: string };
 
@@ -45,22 +64,15 @@ export class SloganReader {
       if (!(object instanceof Note) || !object.id) return { ok: false, reason: `${url.href} is not a Note` };
       const author = object.attributionId;
       if (!author || author.origin !== object.id.origin || object.id.origin !== url.origin) return { ok: false, reason: `${url.href} is not on its author's server` };
-      const names = fromLanguageStrings(object.names);
-      const firstParagraph = (html: string) => plainText(/<p[^>]*>(.*?)<\/p>/is.exec(html)?.[1] ?? html);
-      const contents = fromLanguageStrings(object.contents);
-      const lines = names ?? (contents ? Object.fromEntries(Object.entries(contents).map(([l, h]) => [l, firstParagraph(h)])) : {});
-      const tags: string[] = [];
-      for await (const tag of object.getTags({ documentLoader, contextLoader: ctx.contextLoader })) {
-        if (tag instanceof Hashtag && tag.name) tags.push(tag.name.toString().replace(/^#/, ""));
-      }
+      const loaders = { documentLoader, contextLoader: ctx.contextLoader };
       let actorName: string | undefined;
       try {
-        const actor = await object.getAttribution({ documentLoader, contextLoader: ctx.contextLoader });
+        const actor = await object.getAttribution(loaders);
         if (actor && isActor(actor)) actorName = actor.name?.toString() ?? actor.preferredUsername?.toString();
       } catch {
         // The name is only shown; the origin's URL stays.
       }
-      return { ok: true, slogan: { apId: object.id, actorApId: author, actorName, url: object.url instanceof URL ? object.url : object.id, text: lines, tags } };
+      return { ok: true, slogan: await sloganOfNote(object, object.id, author, actorName, loaders) };
     } catch (error) {
       const status = fetchErrorStatus(error);
       return { ok: false, reason: status ? `${url.href} answered ${status}` : `${url.href} could not be read: ${(error as Error).message}` };

@@ -1,5 +1,6 @@
 import { Router } from "express";
 import type { EventService } from "../modules/event/event.service.ts";
+import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
@@ -12,7 +13,7 @@ import { errorPage } from "./pages/layout.ts";
  * the change notes) send browsers to the event's page, 410 once the event is deleted. Drafts and
  * unknown ids go on to 404.
  */
-export function eventRoutes(deps: { events: EventService; urls: Urls }): Router {
+export function eventRoutes(deps: { events: EventService; slogans?: SloganService; urls: Urls }): Router {
   const router = Router();
   router.get(route(paths.event), async (req, res, next) => {
     const loaded = await deps.events.loadForDelivery(String(req.params.id));
@@ -23,7 +24,8 @@ export function eventRoutes(deps: { events: EventService; urls: Urls }): Router 
       res.status(410).type("html").send(errorPage(lang, 410));
       return;
     }
-    res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls }));
+    const slogans = deps.slogans ? await deps.slogans.ofEvent(loaded.event.id) : [];
+    res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans }));
   });
   /** A Note about an event: the event's page for browsers, gone with the event. */
   const noteRoute = (path: typeof paths.eventNote | typeof paths.eventChangeNote, exists: (params: Record<string, string>) => Promise<boolean>) =>

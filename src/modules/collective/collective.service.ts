@@ -4,6 +4,7 @@ import { parseOrThrow } from "../../shared/validation.ts";
 import { generateActorKeys } from "./actor-keys.ts";
 import { ActorKeySchema, type Collective, CollectiveSchema } from "./collective.entity.ts";
 import { findCollectiveById, findCollectiveBySlug } from "./collective.repository.ts";
+import { collectivePostsPage, type PostKey } from "./collective-posts.repository.ts";
 import { type CollectiveSettingsInput, collectiveSettingsSchema, type CreateCollectiveInput, createCollectiveSchema } from "./collective.schema.ts";
 import { can } from "./collective.policy.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
@@ -97,6 +98,13 @@ export class CollectiveService {
 
   async list(): Promise<Collective[]> {
     return this.#em.fork().find(CollectiveSchema, {}, { orderBy: { slug: "asc" } });
+  }
+
+  /** One page of a collective's public posts (events, slogans, press kits), newest first; null for an unknown slug. */
+  async postsPage(slug: string, offset: number, limit: number): Promise<{ keys: PostKey[]; total: number } | null> {
+    const em = this.#em.fork();
+    const collective = await findCollectiveBySlug(em, slug);
+    return collective ? collectivePostsPage(em, collective.id, offset, limit) : null;
   }
 
   async findBySlug(slug: string): Promise<Collective | null> {

@@ -27,6 +27,11 @@ export async function findSlogansOfCall(em: EntityManager, callId: string, limit
   return em.find(SloganSchema, { call: callId, published: true, deletedAt: null }, { orderBy: { createdAt: "asc", id: "asc" }, limit, populate: ["collective"] });
 }
 
+/** The published slogans attached to an event, oldest first. */
+export async function findSlogansOfEvent(em: EntityManager, eventId: string, limit: number): Promise<SloganRow[]> {
+  return em.find(SloganSchema, { event: eventId, published: true, deletedAt: null }, { orderBy: { createdAt: "asc", id: "asc" }, limit, populate: ["collective"] });
+}
+
 /** The collective's call of that id, when not deleted (a draft too: the slogan shows it once it is public). */
 export async function findOwnCall(em: EntityManager, collectiveId: string, callId: string) {
   return em.findOne(CallSchema, { id: callId, collective: collectiveId, deletedAt: null });

@@ -12,7 +12,7 @@ import { can } from "../collective/collective.policy.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import { type SloganRow, SloganSchema } from "./slogan.entity.ts";
-import { findAdoption, findOwnCall, findOwnEvent, findSlogans, findSlogansOfCall, isPartner } from "./slogan.repository.ts";
+import { findAdoption, findOwnCall, findOwnEvent, findSlogans, findSlogansOfCall, findSlogansOfEvent, isPartner } from "./slogan.repository.ts";
 import { type FieldError, parseSloganInput, type SloganPatch, sloganLine } from "./slogan.schema.ts";
 import { type IncomingSlogan, isSloganLanguage, sloganLimits, type SloganView } from "./slogan.types.ts";
 
@@ -179,6 +179,15 @@ export class SloganService {
     if (!isUuid(callId)) return [];
     const em = this.#em.fork();
     const rows = await findSlogansOfCall(em, callId, limit);
+    await em.populate(rows, ["call", "event"]);
+    return rows.map((r) => this.#view(r));
+  }
+
+  /** The published slogans attached to an event (its page lists them). */
+  async ofEvent(eventId: string, limit = 50): Promise<SloganView[]> {
+    if (!isUuid(eventId)) return [];
+    const em = this.#em.fork();
+    const rows = await findSlogansOfEvent(em, eventId, limit);
     await em.populate(rows, ["call", "event"]);
     return rows.map((r) => this.#view(r));
   }

@@ -70,3 +70,12 @@ export function languagesOf(slogan: Pick<SloganView, "text" | "collective">): Sl
   const primary = slogan.collective.primaryLanguage;
   return [...langs.filter((l) => l === primary), ...langs.filter((l) => l !== primary)];
 }
+
+/** A followed partner's published slogans, as read for the editor's "adopt a partner's slogan" page. */
+export interface PartnerSlogans {
+  readonly partner: { readonly actorApId: string; readonly name: string | null; readonly handle: string | null };
+  /** Newest first; only Notes that are slogans (a Relais slogan's `nameMap`). */
+  readonly slogans: readonly IncomingSlogan[];
+  /** The partner's slogans could not be read (its server did not answer, or answered an error). */
+  readonly unreadable: boolean;
+}

@@ -8,6 +8,7 @@ import type { EventService } from "../../modules/event/event.service.ts";
 import type { CallService } from "../../modules/call/call.service.ts";
 import type { PressKitService } from "../../modules/presskit/presskit.service.ts";
 import type { SloganService } from "../../modules/slogan/slogan.service.ts";
+import type { PartnerSlogans } from "../../modules/slogan/slogan.types.ts";
 import type { BlockService } from "../../modules/moderation/block.service.ts";
 import type { CosignService } from "../../modules/cosign/cosign.service.ts";
 import type { PartnerService } from "../../modules/partner/partner.service.ts";
@@ -28,7 +29,8 @@ import { CookieJar } from "../auth/cookies.ts";
 import { csrfGuard, loadWebSession, webAuthOf } from "../auth/web-session.ts";
 import { accountRoutes } from "./account.routes.ts";
 import { callRoutes } from "./call.routes.ts";
-import { sloganRoutes } from "./slogan.routes.ts";
+import { type SloganLookup, sloganRoutes } from "./slogan.routes.ts";
+import { sloganAdoptRoutes } from "./slogan-adopt.routes.ts";
 import { presskitRoutes } from "./presskit.routes.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
@@ -58,6 +60,10 @@ export interface EditorDeps {
   readonly partners?: PartnerService;
   /** Finds a partner's actor by handle or URL (the federation layer's resolver). */
   readonly partnerLookup?: PartnerLookup;
+  /** Reads a partner's slogan by the URL of its post, to adopt it (the federation layer's reader). */
+  readonly sloganLookup?: SloganLookup;
+  /** The published slogans of partners (here, or on their servers), to adopt one. */
+  readonly partnerSlogans?: (partners: readonly { actorApId: string; name: string | null; handle: string | null }[]) => Promise<PartnerSlogans[]>;
   readonly blocks?: BlockService;
   readonly cosign?: CosignService;
   /** Finds a partner collective that can sign, by handle or URL (the federation layer's lookup). */
@@ -114,6 +120,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(settingsRoutes(ctx));
   r.use(eventRoutes(ctx));
   r.use(callRoutes(ctx));
+  r.use(sloganAdoptRoutes(ctx));
   r.use(sloganRoutes(ctx));
   r.use(presskitRoutes(ctx));
   r.use(networkRoutes(ctx));

@@ -41,6 +41,7 @@ export const editorPaths = {
   newSlogan: (slug: string) => `${editorPrefix}/@${enc(slug)}/slogans/new`,
   slogan: (id: string) => `${editorPrefix}/slogans/${enc(id)}`,
   sloganDelete: (id: string) => `${editorPrefix}/slogans/${enc(id)}/delete`,
+  adoptSlogan: (slug: string) => `${editorPrefix}/@${enc(slug)}/slogans/adopt`,
   presskits: (slug: string) => `${editorPrefix}/@${enc(slug)}/presskits`,
   receivedList: (slug: string) => `${editorPrefix}/@${enc(slug)}/invitations`,
   received: (slug: string, id: string) => `${editorPrefix}/@${enc(slug)}/invitations/${enc(id)}`,

@@ -1,24 +1,35 @@
 import { type Request, type Response, Router } from "express";
 import { can } from "../../modules/collective/collective.policy.ts";
 import type { SloganService } from "../../modules/slogan/slogan.service.ts";
-import { sloganLanguages, type SloganView } from "../../modules/slogan/slogan.types.ts";
+import { type IncomingSlogan, sloganLanguages, type SloganView } from "../../modules/slogan/slogan.types.ts";
 import type { Principal } from "../../modules/user/user.service.ts";
 import { AppError, type FieldProblem, forbidden } from "../../shared/errors.ts";
-import { pickLanguage } from "../../shared/language.ts";
+import { type LanguageMap, pickLanguage } from "../../shared/language.ts";
+import { formatEventWhen } from "../wording.ts";
 import { requireLogin, webAuthOf } from "../auth/web-session.ts";
 import type { EditorContext } from "./editor.router.ts";
 import { doneMessage } from "./pages/editor-layout.ts";
-import { type SloganFormValues, sloganDeletePage, sloganFormPage, sloganLine, sloganListPage } from "./pages/slogan.pages.ts";
+import { type AttachChoices, type SloganFormValues, sloganDeletePage, sloganFormPage, sloganLine, sloganListPage } from "./pages/slogan.pages.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
 const str = (body: Record<string, unknown>, name: string) => (typeof body[name] === "string" ? (body[name] as string) : "");
 
-/** The form as sent: one line per slogan language, tags separated by commas, draft unless ticked. */
+/** Reads a partner's slogan by the URL of its post (the federation layer's SloganReader); failures are values. */
+export type SloganLookup = (url: string) => Promise<{ ok: true; slogan: IncomingSlogan } | { ok: false; reason: string }>;
+
+/** The form as sent: one line per slogan language, tags separated by commas, the call and event chosen, draft unless ticked. */
 export function readSloganForm(body: Record<string, unknown>): SloganFormValues {
   const text: Record<string, string> = {};
   for (const l of sloganLanguages) text[l] = str(body, `text.${l}`);
   const seen = Number(str(body, "seenVersion"));
-  return { text, tags: str(body, "tags"), published: body.published === "1", seenVersion: Number.isSafeInteger(seen) ? seen : 0 };
+  return {
+    text,
+    tags: str(body, "tags"),
+    call: str(body, "call").trim(),
+    event: str(body, "event").trim(),
+    published: body.published === "1",
+    seenVersion: Number.isSafeInteger(seen) ? seen : 0,
+  };
 }
 
 /** The JSON body the service validates (the same as the API's): empty lines are languages not written. */
@@ -28,10 +39,17 @@ export function sloganBodyOf(v: SloganFormValues): Record<string, unknown> {
     .split(",")
     .map((tag) => tag.trim().replace(/^#/, ""))
     .filter((tag) => tag !== "");
-  return { text, tags, published: v.published };
+  return { text, tags, call: v.call === "" ? null : v.call, event: v.event === "" ? null : v.event, published: v.published };
 }
 
-const formOf = (s: SloganView): SloganFormValues => ({ text: { ...s.text }, tags: s.tags.join(", "), published: s.published, seenVersion: s.version });
+const formOf = (s: SloganView): SloganFormValues => ({
+  text: { ...s.text },
+  tags: s.tags.join(", "),
+  call: s.callId ?? "",
+  event: s.eventId ?? "",
+  published: s.published,
+  seenVersion: s.version,
+});
 
 /**
  * The slogan editor: a collective's slogans (drafts included), a form with one line per language,
@@ -62,6 +80,7 @@ export function sloganRoutes(ctx: EditorContext): Router {
       if (d.field === "tags" || d.field.startsWith("tags.")) return { field: "tags", message: ctx.t(lang, "editor:slogan.problem.tags") };
       if (d.field.startsWith("text.")) return { field: d.field, message: ctx.t(lang, "editor:slogan.problem.line") };
       if (d.field === "text") return { field: "text", message: ctx.t(lang, "editor:slogan.problem.text") };
+      if (d.field === "call" || d.field === "event") return { field: d.field, message: ctx.t(lang, `editor:slogan.problem.${d.field}`) };
       return { field: d.field, message: d.message };
     });
   const placardsOf = (s: SloganView, lang: string) =>
@@ -72,13 +91,33 @@ export function sloganRoutes(ctx: EditorContext): Router {
       })),
     );
 
-  const renderNew = (req: Request, res: Response, slug: string, primary: string, values: SloganFormValues, problems?: FieldProblem[]) => {
-    const view = ctx.view(req, res);
-    return sloganFormPage(view, { title: ctx.t(view.lang, "editor:slogan.newTitle"), action: editorPaths.newSlogan(slug), back: editorPaths.slogans(slug), values, primaryLanguage: primary, problems });
+  /** The calls (drafts too) and events (from a month ago, drafts too) of the collective a slogan may belong to, and the chosen ones. */
+  const choicesOf = async (principal: Principal, slug: string, primary: string, lang: string, chosen?: SloganView): Promise<AttachChoices> => {
+    const name = (map: LanguageMap) => pickLanguage(map, [lang], primary)?.text ?? "—";
+    const calls = ctx.calls ? await ctx.calls.list(slug, principal, { includePrivate: true, limit: 200 }) : [];
+    const from = Temporal.Now.instant().subtract({ hours: 24 * 31 });
+    const events = ctx.events ? await ctx.events.list(slug, { from, includePrivate: true, limit: 200 }, principal) : [];
+    const draft = ctx.t(lang, "editor:slogan.draftOption");
+    const out: AttachChoices = {
+      calls: calls.map((c) => ({ value: c.id, label: `${name(c.title)} (${ctx.t(lang, `call:status.${c.status}`)})` })),
+      events: events.map((v) => ({ value: v.event.id, label: `${name(v.event.name)} · ${formatEventWhen(v.event, lang)}${v.published ? "" : ` (${draft})`}` })),
+    };
+    // The one attached stays a choice even when it is older than a month (or not public any more).
+    if (chosen?.callId && !out.calls.some((c) => c.value === chosen.callId)) out.calls.unshift({ value: chosen.callId, label: chosen.call ? name(chosen.call.title) : `${draft} ${chosen.callId.slice(0, 8)}` });
+    if (chosen?.eventId && !out.events.some((e) => e.value === chosen.eventId)) out.events.unshift({ value: chosen.eventId, label: chosen.event ? name(chosen.event.name) : `${draft} ${chosen.eventId.slice(0, 8)}` });
+    return out;
   };
-  const renderEdit = (req: Request, res: Response, s: SloganView, values: SloganFormValues, extra: { problems?: FieldProblem[]; message?: string; done?: string | undefined } = {}) => {
+
+  const renderNew = async (req: Request, res: Response, slug: string, primary: string, values: SloganFormValues, problems?: FieldProblem[]) => {
     const view = ctx.view(req, res);
+    const choices = await choicesOf(principalOf(res), slug, primary, view.lang);
+    return sloganFormPage(view, { title: ctx.t(view.lang, "editor:slogan.newTitle"), action: editorPaths.newSlogan(slug), back: editorPaths.slogans(slug), values, primaryLanguage: primary, choices, problems });
+  };
+  const renderEdit = async (req: Request, res: Response, s: SloganView, values: SloganFormValues, extra: { problems?: FieldProblem[]; message?: string; done?: string | undefined } = {}) => {
+    const view = ctx.view(req, res);
+    const choices = await choicesOf(principalOf(res), s.collective.slug, s.collective.primaryLanguage, view.lang, s);
     return sloganFormPage(view, {
+      choices,
       title: sloganLine(s, view.lang) || ctx.t(view.lang, "editor:slogan.listTitle"),
       action: editorPaths.slogan(s.id),
       back: editorPaths.slogans(s.collective.slug),
@@ -101,7 +140,7 @@ export function sloganRoutes(ctx: EditorContext): Router {
 
   r.get("/@:slug/slogans/new", auth, async (req, res) => {
     const c = await editable(principalOf(res), String(req.params.slug));
-    res.send(renderNew(req, res, c.slug, c.primaryLanguage, { text: {}, tags: "", published: false, seenVersion: 0 }));
+    res.send(await renderNew(req, res, c.slug, c.primaryLanguage, { text: {}, tags: "", call: String(req.query.call ?? ""), event: String(req.query.event ?? ""), published: false, seenVersion: 0 }));
   });
 
   r.post("/@:slug/slogans/new", auth, async (req, res) => {
@@ -114,13 +153,13 @@ export function sloganRoutes(ctx: EditorContext): Router {
       res.redirect(303, `${editorPaths.slogan(created.id)}?done=saved`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 422) throw error;
-      res.status(422).send(renderNew(req, res, c.slug, c.primaryLanguage, values, problemsOf(error.details ?? [], lang)));
+      res.status(422).send(await renderNew(req, res, c.slug, c.primaryLanguage, values, problemsOf(error.details ?? [], lang)));
     }
   });
 
   r.get("/slogans/:id", auth, async (req, res) => {
     const s = await editableSlogan(principalOf(res), String(req.params.id));
-    res.send(renderEdit(req, res, s, formOf(s), { done: doneMessage(ctx.view(req, res).lang, req.query.done) }));
+    res.send(await renderEdit(req, res, s, formOf(s), { done: doneMessage(ctx.view(req, res).lang, req.query.done) }));
   });
 
   r.post("/slogans/:id", auth, async (req, res) => {
@@ -134,11 +173,11 @@ export function sloganRoutes(ctx: EditorContext): Router {
     } catch (error) {
       if (!(error instanceof AppError) || (error.status !== 422 && error.status !== 409)) throw error;
       if (error.status === 422) {
-        res.status(422).send(renderEdit(req, res, s, values, { problems: problemsOf(error.details ?? [], lang) }));
+        res.status(422).send(await renderEdit(req, res, s, values, { problems: problemsOf(error.details ?? [], lang) }));
         return;
       }
       // Saved by someone else since the form was opened: what was typed stays, against the new version.
-      res.status(409).send(renderEdit(req, res, s, { ...values, seenVersion: s.version }, { message: ctx.t(lang, "editor:slogan.stale", { version: s.version }) }));
+      res.status(409).send(await renderEdit(req, res, s, { ...values, seenVersion: s.version }, { message: ctx.t(lang, "editor:slogan.stale", { version: s.version }) }));
     }
   });
 

@@ -1,11 +1,13 @@
 import { categoryLabel, formatEventWhen } from "../wording.ts";
 import type { PublishedEvent } from "../../modules/event/event.types.ts";
+import type { SloganView } from "../../modules/slogan/slogan.types.ts";
 import { t } from "../../shared/i18n.ts";
 import { dateTimeFormat, displayNames } from "../../shared/intl-cache.ts";
 import { pickLanguage, type LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { html, raw, type SafeHtml } from "../html.ts";
 import { layout } from "./layout.ts";
+import { slogansSection } from "./slogan.page.ts";
 
 /** Text in the visitor's language by the fallback chain, with a `lang` attribute when it differs from the page's. */
 export function localized(map: LanguageMap | undefined, wanted: readonly string[], primary: string, pageLang: string) {
@@ -58,7 +60,7 @@ export function subscribeBox(lang: string, feed: URL): SafeHtml {
 }
 
 /** The public page of an event, server-rendered, readable without JavaScript. */
-export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: readonly string[]; urls: Urls }): string {
+export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[] }): string {
   const { event: e, lang, wanted, urls } = opts;
   const primary = e.organizer.primaryLanguage;
   const name = localized(e.name, wanted, primary, lang);
@@ -109,6 +111,7 @@ ${e.contact ? html`<dt>${t(lang, "web:event.contact")}</dt><dd>${e.contact.inclu
 </dl>
 ${description ? html`<div class="description"${langAttr(description.lang)}>${raw(description.text)}</div>` : ""}
 <p><a href="${urls.eventIcs(e.id).pathname}">${t(lang, "web:event.addToCalendar")}</a></p>
+${opts.slogans && opts.slogans.length > 0 ? slogansSection({ slogans: opts.slogans, lang, wanted, urls }) : ""}
 </article>
 ${subscribeBox(lang, urls.collectiveIcs(e.organizer.slug))}`;
   return layout({ lang, title: name?.text ?? "", body, path: urls.event(e.id).pathname });
