@@ -30,6 +30,8 @@ import { callWording, type CallWording } from "./modules/call/call-wording.ts";
 import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
+import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
+import { type CallToJoinReader, callToJoinReader } from "./federation/cosign-call-reader.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { ActionKitService } from "./modules/actionkit/actionkit.service.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
@@ -141,6 +143,10 @@ export interface Runtime {
   readonly cosign: CosignService;
   /** Finds a Relais collective that can be invited to co-sign (a handle or an actor URL). */
   readonly cosignPartners: CosignPartnerLookup;
+  /** Requests to sign open calls: ours to other servers' calls, and theirs to ours. */
+  readonly joins: JoinRequestService;
+  /** Reads an open call of another server (its current version checked) that a collective asks to sign. */
+  readonly callToJoin: CallToJoinReader;
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
   /** Finds the actor a partner's handle or URL names (WebFinger, signed fetch). */
@@ -353,7 +359,8 @@ export async function createRuntime(
     });
     // Every committed change of a kit forgets the cached federated documents (its Article must not go stale).
     const actionkits = new ActionKitService(em, urls, { onOutbox: outboxWritten.notify, onChange: () => forgetDocuments() });
-    const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify });
+    const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
+    const joins = new JoinRequestService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
     const calls = new CallService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
@@ -387,6 +394,7 @@ export async function createRuntime(
       slogans,
       sloganWording: slogansWording,
       presskits,
+      joins,
       softwareVersion,
       wording,
     });
@@ -406,6 +414,7 @@ export async function createRuntime(
       refuses: async (origin) => !(await blocks.rules()).allowsFetch(origin),
     });
     const cosignPartners = cosignPartnerLookup({ partners: partnerActors, software: serverSoftware });
+    const callToJoin = callToJoinReader({ federation, urls, allowPrivateAddresses: config.allowPrivateAddresses });
     // Network feeds (a collective's or the instance's events and their partners') have a second source.
     const partnerEvents = new PartnerEventSource(em, urls);
     const feeds = new FeedService({
@@ -413,7 +422,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 
@@ -452,6 +461,8 @@ export async function createRuntime(
       partnerSlogans,
       cosign,
       cosignPartners,
+      joins,
+      callToJoin,
       partners,
       partnerActors,
       media,

@@ -6,6 +6,7 @@ import { invalid, notFound } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
 import { withRuntime } from "./admin-commands.ts";
 import { registerCosignCommands } from "./cosign-commands.ts";
+import { registerJoinCommands } from "./join-commands.ts";
 
 const out = (...columns: string[]) => process.stdout.write(`${columns.map(visibleControls).join("\t")}\n`);
 
@@ -185,4 +186,5 @@ export function registerCallCommands(program: Command, config: () => Config): vo
       }),
     );
   registerCosignCommands(call, config);
+  registerJoinCommands(call, config);
 }

@@ -4,6 +4,7 @@ import { RecoveryCodeSchema } from "../modules/account/recovery-code.entity.ts";
 import { CallChangeNoteSchema, CallSchema, CallVersionSchema } from "../modules/call/call.entity.ts";
 import { PressKitFileSchema, PressKitLinkSchema, PressKitSchema } from "../modules/presskit/presskit.entity.ts";
 import { CallInvitationSchema, CallSignatureSchema, CosignStampSchema, ReceivedInvitationSchema, StampRevocationSchema } from "../modules/cosign/cosign.entity.ts";
+import { CallJoinRequestSchema } from "../modules/cosign/join-request.entity.ts";
 import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
@@ -47,6 +48,7 @@ export const entities = [
   ReceivedInvitationSchema,
   CosignStampSchema,
   StampRevocationSchema,
+  CallJoinRequestSchema,
   SloganSchema,
   ActionKitSchema,
   ActionKitVersionSchema,

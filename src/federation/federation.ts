@@ -7,6 +7,7 @@ import {
 import { Accept, Add, Announce, Create, Delete, Follow, Offer, Reject, Undo, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
+import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
@@ -28,6 +29,7 @@ import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
 import { onAdd, onCallPublished, onCosignAnswer, onOffer, onStampDelete } from "./inbox/cosign-handlers.ts";
+import { onJoinRefusal, onJoinRequest } from "./inbox/join-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -56,6 +58,8 @@ export interface FederationDeps {
   readonly slogans?: SloganService;
   readonly sloganWording?: SloganWording;
   readonly presskits?: PressKitService;
+  /** Requests to sign our open calls, and the answers to ours. */
+  readonly joins?: JoinRequestService | undefined;
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;
@@ -110,12 +114,14 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
       if (!(await onCosignAnswer(ctx, activity, true, deps))) await onFollowAnswer(ctx, activity, true, deps);
     }))
     .on(Reject, refusedOnceWhenPermanent("Reject", async (ctx, activity: Reject) => {
-      if (!(await onCosignAnswer(ctx, activity, false, deps))) await onFollowAnswer(ctx, activity, false, deps);
+      if (await onCosignAnswer(ctx, activity, false, deps)) return;
+      if (!(await onJoinRefusal(ctx, activity, deps))) await onFollowAnswer(ctx, activity, false, deps);
     }))
     .on(Offer, refusedOnceWhenPermanent("Offer", (ctx, activity: Offer) => onOffer(ctx, activity, deps)))
     .on(Add, refusedOnceWhenPermanent("Add", (ctx, activity: Add) => onAdd(ctx, activity, deps)))
-    // A Create or Update may also be the launch of a call one of our collectives signed.
+    // A Create may be a request to sign one of our calls, or the launch of a call one of our collectives signed.
     .on(Create, refusedOnceWhenPermanent("Create", async (ctx, activity: Create) => {
+      if (await onJoinRequest(ctx, activity, deps)) return;
       await onCallPublished(ctx, activity, deps);
       await onCreateOrUpdate(ctx, activity, "Create", deps);
     }))

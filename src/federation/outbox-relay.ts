@@ -17,6 +17,8 @@ import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 import { sendCallMessage } from "./senders/call-sender.ts";
 import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendCosignMessage } from "./senders/cosign-sender.ts";
+import { sendJoinMessage } from "./senders/join-sender.ts";
+import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { sendSloganMessage } from "./senders/slogan-sender.ts";
@@ -57,6 +59,7 @@ export class OutboxRelay {
   readonly #calls: CallService;
   readonly #callWording: CallWording;
   readonly #cosign: CosignService;
+  readonly #joins: JoinRequestService | undefined;
   readonly #allowPrivateAddresses: boolean;
   readonly #slogans: SloganService;
   readonly #sloganWording: SloganWording;
@@ -77,6 +80,8 @@ export class OutboxRelay {
     calls: CallService;
     callWording: CallWording;
     cosign: CosignService;
+    /** Join requests to sign open calls (both sides). */
+    joins?: JoinRequestService;
     /** Development and tests: other servers on private addresses may be fetched. */
     allowPrivateAddresses?: boolean;
     slogans: SloganService;
@@ -95,6 +100,7 @@ export class OutboxRelay {
     this.#calls = deps.calls;
     this.#callWording = deps.callWording;
     this.#cosign = deps.cosign;
+    this.#joins = deps.joins;
     this.#allowPrivateAddresses = deps.allowPrivateAddresses ?? false;
     this.#slogans = deps.slogans;
     this.#sloganWording = deps.sloganWording;
@@ -227,6 +233,11 @@ export class OutboxRelay {
           callWording: this.#callWording,
           cosign: this.#cosign,
         });
+        return;
+      case "cosign-join":
+      case "cosign-join-refuse":
+        if (!this.#joins) return;
+        await sendJoinMessage(ctx, activityId, identifier, message, { cosign: this.#cosign, joins: this.#joins, urls: this.#urls });
         return;
       case "cosign-request":
       case "cosign-listed":

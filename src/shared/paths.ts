@@ -39,6 +39,8 @@ export const paths = {
   callChangeNote: "/calls/{id}/changes/{revision}",
   /** The call's signatories (PartnerEntry items wrapping each signer's stamp), and one invitation (a CosignRequest's id). */
   callSignatories: "/calls/{id}/signatories",
+  /** Signatures awaiting reconfirmation (they signed an older text): not shown or counted as signed. */
+  callPendingSignatories: "/calls/{id}/signatories/pending",
   callInvitation: "/calls/{id}/invitations/{invitation}",
   /** A collective's signature of another collective's call (a CosignAuthorization), hosted by the signer. */
   stamp: "/stamps/{id}",

@@ -100,6 +100,14 @@ export class Urls {
   stampDelete(stampId: string): URL {
     return new URL(`${this.stamp(stampId).href}#delete`);
   }
+  /** Id of a collective's request to sign an open call (the Create of its stamp, a join request). */
+  stampJoin(stampId: string): URL {
+    return new URL(`${this.stamp(stampId).href}#join`);
+  }
+  /** The collection of a call's signatures awaiting reconfirmation (signed an older text). */
+  callPendingSignatories(id: string): URL {
+    return this.#u(fill(paths.callPendingSignatories, { id }));
+  }
   /** Id of a collective's answer (Reject) to an invitation it received. */
   invitationAnswer(slug: string, receivedId: string): URL {
     return this.#u(`${fill(paths.actor, { identifier: slug })}#decline-${receivedId}`);

@@ -4,6 +4,7 @@ import { blocksApiRouter } from "../api/blocks.router.ts";
 import { callsApiRouter } from "../api/calls.router.ts";
 import { slogansApiRouter } from "../api/slogans.router.ts";
 import { cosignApiRouter } from "../api/cosign.router.ts";
+import { joinApiRouter } from "../api/join.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { cachedFederatedReads } from "../federation/cached-reads.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
@@ -35,6 +36,7 @@ function extraRouters(runtime: Runtime): Router[] {
       authFailures: runtime.rateLimits.apiAuthFailures,
     }),
     cosignApiRouter({ cosign: runtime.cosign, users: runtime.users, lookup: runtime.cosignPartners, urls: runtime.urls, authFailures: runtime.rateLimits.apiAuthFailures }),
+    joinApiRouter({ joins: runtime.joins, users: runtime.users, read: runtime.callToJoin, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     partnersApiRouter({
       partners: runtime.partners,

@@ -5,10 +5,10 @@ import { match, paths } from "../../shared/paths.ts";
 import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
-import { sanitizedHtmlMap } from "../mappers/as2-text.ts";
-import { hasType, idOf, signableFromVersionDocument, stampFacts } from "../mappers/cosign.mapper.ts";
+import { readCallVersion } from "../cosign-call-reader.ts";
+import { hasType, idOf, stampFacts } from "../mappers/cosign.mapper.ts";
 import type { JsonObject } from "../mappers/event.mapper.ts";
-import { checkActorProof, fetchActor, signedGet } from "../object-proofs.ts";
+import { checkActorProof, type FetchedActor, fetchActor, signedGet } from "../object-proofs.ts";
 
 const logger = getLogger(["relais", "inbox", "cosign"]);
 
@@ -48,21 +48,8 @@ export async function onOffer(ctx: InboxContext<void>, offer: Offer, deps: Feder
     return decided("CosignRequest", "refused: its version or its signatories are not on the initiator's origin", offer);
   }
   const slug = invited.identifier;
-  const fetched = await signedGet(ctx, slug, new URL(versionUrl), fetchOpts(deps));
-  if (!fetched.ok) return decided("CosignRequest", `not stored: its version could not be read (${fetched.reason})`, offer);
-  const version = fetched.json;
-  const parsed = signableFromVersionDocument(version);
-  if (idOf(version) !== versionUrl || !parsed) return decided("CosignRequest", "refused: its version is not a CallVersion", offer);
-  if (parsed.signable.initiator !== actor.href || !sameOrigin(parsed.signable.call, actor)) {
-    return decided("CosignRequest", "refused: the version is not the inviting collective's own call", offer);
-  }
-  const initiator = await fetchActor(ctx, slug, actor, fetchOpts(deps));
-  if (!initiator.ok) return decided("CosignRequest", `not stored: the initiator could not be read (${initiator.reason})`, offer);
-  const proof = checkActorProof(version, initiator.actor);
-  if (!proof.ok) return decided("CosignRequest", `refused: the version's ${proof.reason}`, offer);
-  const content = parsed.signable.content;
-  const clean = sanitizedHtmlMap(content) ?? {};
-  if (Object.keys(content).some((l) => clean[l] !== content[l])) return decided("CosignRequest", "refused: its HTML is not what we would show (sanitizing changes it)", offer);
+  const version = await readCallVersion(ctx, slug, new URL(versionUrl), actor, fetchOpts(deps));
+  if (!version.ok) return decided("CosignRequest", `refused: ${version.reason}`, offer);
   const endTime = typeof json.endTime === "string" ? json.endTime : undefined;
   let expiresAt: Temporal.Instant | undefined;
   try {
@@ -73,11 +60,11 @@ export async function onOffer(ctx: InboxContext<void>, offer: Offer, deps: Feder
   const stored = await deps.cosign.incomingInvitation({
     collectiveSlug: slug,
     requestId,
-    initiator: initiator.actor.info,
+    initiator: version.initiator,
     signatoriesUrl,
-    signable: parsed.signable,
-    authoritativeLanguages: parsed.authoritativeLanguages,
-    versionDocument: version,
+    signable: version.signable,
+    authoritativeLanguages: version.authoritativeLanguages,
+    versionDocument: version.document,
     expiresAt,
   });
   decided("CosignRequest", stored.ok ? (stored.value.created ? `stored for @${slug}` : "already stored") : `refused: ${stored.reason}`, offer);
@@ -133,14 +120,17 @@ export async function onCosignAnswer(ctx: InboxContext<void>, answer: Accept | R
  * `signer` (attributedTo and interactionTarget), for this call and its signatories, with a valid proof
  * by a key the signer lists. What the service still checks: the invitation, and the digests.
  */
-async function fetchAndCheckStamp(
+export async function fetchAndCheckStamp(
   ctx: InboxContext<void>,
   identifier: string,
   stampUrl: URL,
   signer: URL,
   deps: FederationDeps,
   expected: { call: string; signatories: string },
-): Promise<{ ok: true; stamp: { stampId: string; signerApId: string; version: number; digests: { language: string; digest: string }[]; document: JsonObject } } | { ok: false; reason: string }> {
+): Promise<
+  | { ok: true; stamp: { stampId: string; signerApId: string; version: number; digests: { language: string; digest: string }[]; document: JsonObject }; signer: FetchedActor["info"] }
+  | { ok: false; reason: string }
+> {
   const fetched = await signedGet(ctx, identifier, stampUrl, fetchOpts(deps));
   if (!fetched.ok) return { ok: false, reason: fetched.status === 410 || fetched.status === 404 ? "its stamp is gone from the signer's origin (revoked)" : `its stamp could not be read (${fetched.reason})` };
   const facts = stampFacts(fetched.json);
@@ -151,7 +141,7 @@ async function fetchAndCheckStamp(
   if (!actor.ok) return { ok: false, reason: `the signer could not be read (${actor.reason})` };
   const proof = checkActorProof(fetched.json, actor.actor);
   if (!proof.ok) return { ok: false, reason: `its stamp's ${proof.reason}` };
-  return { ok: true, stamp: { stampId: facts.id, signerApId: signer.href, version: facts.version, digests: facts.digests, document: fetched.json } };
+  return { ok: true, stamp: { stampId: facts.id, signerApId: signer.href, version: facts.version, digests: facts.digests, document: fetched.json }, signer: actor.actor.info };
 }
 
 /** #5, at the signer's server: the initiator listed one of our stamps. */

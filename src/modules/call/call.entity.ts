@@ -36,6 +36,8 @@ export const CallSchema = defineEntity({
     version: p.integer().default(0),
     /** Grows with every change sent to followers: Update ids and change-note URLs. */
     revision: p.integer().default(0),
+    /** Who may join once the call is open: "manual" (an editor approves each request) or "automatic". */
+    joinPolicy: p.enum(["manual", "automatic"] as const).default("manual"),
     createdAt: createdAt(),
     updatedAt: createdAt(),
     launchedAt: timestamptz().nullable(),

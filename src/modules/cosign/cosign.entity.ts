@@ -65,8 +65,11 @@ export const CallSignatureSchema = defineEntity({
     stamp: p.json<Record<string, unknown>>(),
     state: p.enum(signatureStates as unknown as SignatureState[]),
     createdAt: createdAt(),
+    /** Last confirmed at the signer's origin (when listed, then at each re-check). */
     verifiedAt: timestamptz(),
     revokedAt: timestamptz().nullable(),
+    /** When a change note named it among the call's new signatories (null: not yet, or listed before the launch). */
+    notedAt: timestamptz().nullable(),
   },
   indexes: [{ properties: ["call", "state"] }, { properties: ["signerApId"] }],
 });
@@ -138,6 +141,8 @@ export const CosignStampSchema = defineEntity({
     listedAt: timestamptz().nullable(),
     announcedAt: timestamptz().nullable(),
     revokedAt: timestamptz().nullable(),
+    /** A stamp that asked to join an open call (no invitation) and that the initiator refused: gone (410) since. */
+    refusedAt: timestamptz().nullable(),
   },
   indexes: [{ properties: ["collective", "callApId"] }, { properties: ["callApId"] }],
 });

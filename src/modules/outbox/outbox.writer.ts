@@ -42,6 +42,9 @@ export type OutboxMessage =
   | { kind: "cosign-accept"; collectiveId: string; stampId: string }
   | { kind: "cosign-decline"; collectiveId: string; receivedId: string }
   | { kind: "cosign-revoke"; collectiveId: string; stampId: string }
+  /** Join requests: a collective asks to sign an open call (Create of its stamp); the initiator refuses one (Reject). */
+  | { kind: "cosign-join"; collectiveId: string; stampId: string }
+  | { kind: "cosign-join-refuse"; collectiveId: string; requestId: string }
   /** A signer boosts the call it signed once it is public, or takes the boost back. */
   | { kind: "cosign-announce"; collectiveId: string; stampId: string }
   | { kind: "cosign-undo-announce"; collectiveId: string; stampId: string };
