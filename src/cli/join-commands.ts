@@ -17,7 +17,10 @@ export function registerJoinCommands(call: Command, config: () => Config): void 
     .description("how requests to sign an open call are approved: manual (an editor approves each) or automatic; without a policy, shows it")
     .action((id: string, policy: string | undefined) =>
       withRuntime(config(), async (r) => {
-        if (policy === undefined) return out(await r.joins.policy("cli", id));
+        if (policy === undefined) {
+          out(await r.joins.policy("cli", id));
+          return;
+        }
         if (policy !== "manual" && policy !== "automatic") throw invalid(`${policy}: give manual or automatic`);
         out(await r.joins.setPolicy("cli", id, policy));
       }),
