@@ -76,6 +76,11 @@ export interface RateLimits {
   readonly loginAccount: RateLimit;
   /** Wrong second-factor codes per account. */
   readonly secondFactor: RateLimit;
+  /**
+   * Opt-in counts of action kit letters per client: in this process's memory only, keyed by a salted
+   * hash of the address (docs/adr: action kits), so that no address is written anywhere.
+   */
+  readonly kitCounts: RateLimit;
 }
 
 const logger = getLogger(["relais", "runtime"]);
@@ -307,6 +312,7 @@ export async function createRuntime(
       loginAddress: createRateLimit({ name: "login-address", points: 30, durationSeconds: 900, redis: rateStore }),
       loginAccount: createRateLimit({ name: "login-account", points: 5, durationSeconds: 900, redis: rateStore }),
       secondFactor: createRateLimit({ name: "second-factor", points: 5, durationSeconds: 900, redis: rateStore }),
+      kitCounts: createRateLimit({ name: "kit-counts", points: 20, durationSeconds: 3600 }),
     };
 
     // Services tell that they committed outbox rows; the relay, built after the federation, listens.

@@ -41,6 +41,10 @@ code.secret{font-size:1.2rem;word-break:break-all}
 figure{margin:1rem 0}figure.thumb img{display:block;max-width:15rem;border:1px solid #ddd;border-radius:.3rem}
 figure.event-image img{display:block;border-radius:.5rem}
 .collective-head{display:flex;gap:1rem;align-items:center}.avatar{border-radius:50%;object-fit:cover;flex:none}
+pre.letter{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit;background:#fff;border:1px solid #ddd;border-radius:.3rem;padding:1rem}
+.privacy{background:#eef3fb;border:1px solid #0645ad;border-radius:.5rem;padding:.75rem;margin:1rem 0}
+html.kit-ready .kit-noscript{display:none}textarea.letter-text{width:100%;min-height:8rem;font:inherit;box-sizing:border-box}
+@media print{header,nav,.no-print,.skip{display:none!important}body{background:#fff}pre.letter{border:0;padding:0;break-inside:auto}}
 `;
 
 const version = createHash("sha256").update(stylesheet).digest("hex").slice(0, 12);

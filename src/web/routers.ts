@@ -22,6 +22,8 @@ import { feedRoutes } from "./feed.routes.ts";
 import { homeRoutes } from "./home.routes.ts";
 import { mediaRoutes } from "./media.routes.ts";
 import { pressKitRoutes } from "./presskit.routes.ts";
+import { actionKitRoutes } from "./actionkit.routes.ts";
+import { actionKitAssetRoutes } from "./actionkit-assets.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 function extraRouters(runtime: Runtime): Router[] {
@@ -61,6 +63,8 @@ function extraRouters(runtime: Runtime): Router[] {
     agendaRoutes({ feeds: runtime.feeds, collectives: runtime.collectives, urls: runtime.urls }),
     mediaRoutes(runtime.media),
     pressKitRoutes({ presskits: runtime.presskits, urls: runtime.urls }),
+    actionKitAssetRoutes(),
+    actionKitRoutes({ actionkits: runtime.actionkits, urls: runtime.urls, countLimit: runtime.rateLimits.kitCounts }),
     editorRouter({
       origin: runtime.urls.origin,
       sessions: runtime.sessions,

@@ -22,13 +22,15 @@ export interface LaunchedBrowser {
 /**
  * One Chromium with its own profile. With `proxy`, every request goes through it, loopback included
  * (playwright-core adds `<-loopback>` to the bypass list), so the server sees the proxy's address.
+ * `javaScript: false`: pages run no script (what a visitor without JavaScript sees).
  */
-export async function launchBrowser(opts: { proxy?: URL } = {}): Promise<LaunchedBrowser> {
+export async function launchBrowser(opts: { proxy?: URL; javaScript?: boolean } = {}): Promise<LaunchedBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), "relais-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
     ...(opts.proxy ? { proxy: { server: opts.proxy.href } } : {}),
+    ...(opts.javaScript === false ? { javaScriptEnabled: false } : {}),
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -8,9 +8,10 @@ import { html, type SafeHtml } from "../html.ts";
  * The page frame: language attribute, title, a language switcher that works without JavaScript.
  * `path` is the page's canonical path, built from the URL table; links are never built from the request's
  * path (`//evil.example/x` would become a link off-site). Without it the switcher links are query-only
- * (`?lang=de`), which stay on the same page of the same origin whatever the request was.
+ * (`?lang=de`), which stay on the same page of the same origin whatever the request was. `head`: more
+ * elements of the head (a page's own script, served from here).
  */
-export function layout(opts: { lang: string; title: string; body: SafeHtml; path?: string }): string {
+export function layout(opts: { lang: string; title: string; body: SafeHtml; path?: string; head?: SafeHtml }): string {
   const switcher = interfaceLanguages.map(
     (l) => html` <a href="${`${opts.path ?? ""}?lang=${l}`}" hreflang="${l}" lang="${l}"${l === opts.lang ? html` aria-current="true"` : ""}>${l.toUpperCase()}</a>`,
   );
@@ -21,7 +22,7 @@ export function layout(opts: { lang: string; title: string; body: SafeHtml; path
 <meta name="referrer" content="no-referrer">
 <title>${opts.title} · ${t(opts.lang, "web:site.name")}</title>
 <link rel="stylesheet" href="${stylesheetPath}">
-</head>
+${opts.head ?? ""}</head>
 <body>
 <a class="skip" href="#main">${t(opts.lang, "web:nav.skip")}</a>
 <header><nav class="site" aria-label="${t(opts.lang, "web:nav.site")}"><a href="${paths.home}">${t(opts.lang, "web:site.name")}</a> <a href="${paths.calendar}">${t(opts.lang, "web:nav.calendar")}</a> <a href="${paths.instanceAgenda}">${t(opts.lang, "web:nav.agenda")}</a></nav>

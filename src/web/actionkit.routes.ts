@@ -1,0 +1,117 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type Request, type Response, Router } from "express";
+import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
+import type { ActionKitView } from "../modules/actionkit/actionkit.types.ts";
+import { t } from "../shared/i18n.ts";
+import { pickLanguage } from "../shared/language.ts";
+import { paths, route } from "../shared/paths.ts";
+import type { Urls } from "../shared/urls.ts";
+import { visitorLanguages } from "./language.ts";
+import { actionKitPage, actionKitsList, countryName, pageLanguage } from "./pages/actionkit.page.ts";
+import { errorPage } from "./pages/layout.ts";
+import { addressKey, answerLimited, type RateLimit } from "./rate-limits.ts";
+
+/**
+ * The Content-Security-Policy of a kit's page (docs/adr: action kits): scripts from here only, and one
+ * connection allowed, to this kit's counter in this language (a CSP source with a path matches that
+ * path only). Nothing can be submitted (`form-action 'none'`). The page script connects to the counter
+ * only when the person ticked the box, once, with an empty body.
+ */
+export function actionKitPolicy(countUrl: URL, https: boolean): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `connect-src ${countUrl.origin}${countUrl.pathname}`,
+    "form-action 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    ...(https ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+/**
+ * The browsers' side of action kits (servers get the Article from src/federation/objects.ts, mounted
+ * before): the page in the visitor's language and in each of the kit's languages, the opt-in counter,
+ * and the lists per collective and per country. Drafts and unknown ids go on to 404; a deleted kit is 410.
+ */
+export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls; countLimit: RateLimit }): Router {
+  const router = Router();
+  // The rate limit of the counter keys on a hash salted per process: no address is kept, even in memory.
+  const salt = randomBytes(16);
+  const https = deps.urls.origin.protocol === "https:";
+  const published = async (req: Request, res: Response): Promise<ActionKitView | "answered" | undefined> => {
+    const kit = await deps.actionkits.load(String(req.params.id));
+    if (!kit?.published) return undefined;
+    if (kit.deletedAt) {
+      res.status(410).type("html").send(errorPage(visitorLanguages(req).lang, 410));
+      return "answered";
+    }
+    return kit;
+  };
+  const show = async (res: Response, kit: ActionKitView, kitLang: string, visitorLang: string) => {
+    const lang = pageLanguage(kitLang, visitorLang);
+    const count = await deps.actionkits.counts(kit);
+    res
+      .type("html")
+      .set("Content-Language", kitLang)
+      .set("Content-Security-Policy", actionKitPolicy(deps.urls.actionKitCount(kit.id, kitLang), https))
+      .set("Cache-Control", "no-store")
+      .send(actionKitPage({ kit, kitLang, lang, count, urls: deps.urls }));
+  };
+
+  router.get(route(paths.actionKit), async (req, res, next) => {
+    const kit = await published(req, res);
+    if (kit === undefined) return next();
+    if (kit === "answered") return;
+    const { wanted, lang } = visitorLanguages(req);
+    const kitLang = pickLanguage(kit.title, wanted, kit.collective.primaryLanguage)?.language ?? kit.collective.primaryLanguage;
+    res.set("Vary", "Accept, Accept-Language");
+    await show(res, kit, kitLang, lang);
+  });
+
+  router.get(route(paths.actionKitPage), async (req, res, next) => {
+    const kitLang = String(req.params.lang);
+    const kit = await published(req, res);
+    if (kit === undefined || (kit !== "answered" && !(kitLang in kit.title))) return next();
+    if (kit === "answered") return;
+    await show(res, kit, kitLang, visitorLanguages(req).lang);
+  });
+
+  // One letter downloaded, counted: an empty POST, nothing else read or kept (no body, no query, no address).
+  router.post(route(paths.actionKitCount), async (req, res) => {
+    if (Object.keys(req.query).length > 0 || Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding")) {
+      res.status(400).json({ error: "bad_request", message: "the counter takes an empty POST: nothing typed, no query" });
+      return;
+    }
+    const key = createHash("sha256").update(salt).update(addressKey(req.ip)).digest("base64url");
+    const verdict = await deps.countLimit.hit(key);
+    if (verdict.limited) return answerLimited(res, verdict.retryAfterSeconds, "too many counts from your address");
+    const counted = await deps.actionkits.count(String(req.params.id), String(req.params.lang));
+    if (!counted) {
+      res.status(404).json({ error: "not_found", message: "no published action kit in that language here" });
+      return;
+    }
+    res.status(204).set("Cache-Control", "no-store").end();
+  });
+
+  router.get(route(paths.collectiveKits), async (req, res) => {
+    const { wanted, lang } = visitorLanguages(req);
+    const slug = String(req.params.identifier);
+    const kits = await deps.actionkits.list(slug, null);
+    const title = `${t(lang, "actionkit:page.kits")}`;
+    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits, lang, wanted, urls: deps.urls, title, path: deps.urls.collectiveKits(slug).pathname }));
+  });
+
+  router.get(route(paths.countryKits), async (req, res, next) => {
+    const country = String(req.params.country);
+    if (!/^[a-zA-Z]{2}$/.test(country)) return next();
+    const { wanted, lang } = visitorLanguages(req);
+    const page = await deps.actionkits.pageOfCountry(country, { limit: 100 });
+    const title = t(lang, "actionkit:page.countryTitle", { country: countryName(country.toUpperCase(), lang) });
+    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits: page.items, lang, wanted, urls: deps.urls, title, path: deps.urls.countryKits(country).pathname }));
+  });
+  return router;
+}
