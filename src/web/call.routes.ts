@@ -7,13 +7,15 @@ import { visitorLanguages } from "./language.ts";
 import { callPage, callVersionPage, callVersionsPage } from "./pages/call.page.ts";
 import { errorPage } from "./pages/layout.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
+import type { PressKitService } from "../modules/presskit/presskit.service.ts";
+import { pressKitsSection } from "./pages/presskit.page.ts";
 
 /**
  * The browsers' side of a call's URLs (servers get AS2 from src/federation/objects.ts, mounted
  * before): the call's page, its history and each version, 410 once deleted; its change notes send
  * browsers to the call's page. Calls that are not open yet (and unknown ids) go on to 404.
  */
-export function callRoutes(deps: { calls: CallService; slogans?: SloganService; urls: Urls }): Router {
+export function callRoutes(deps: { calls: CallService; slogans?: SloganService; presskits?: PressKitService; urls: Urls }): Router {
   const router = Router();
   /** The call when it was ever public; answers 410 itself when it is deleted. */
   const publicCall = async (req: Request, res: Response): Promise<CallView | "answered" | undefined> => {
@@ -32,7 +34,9 @@ export function callRoutes(deps: { calls: CallService; slogans?: SloganService; 
     if (call === "answered") return;
     const { wanted, lang } = visitorLanguages(req);
     const slogans = deps.slogans ? await deps.slogans.ofCall(call.id) : [];
-    res.type("html").set("Content-Language", lang).send(callPage({ call, lang, wanted, urls: deps.urls, slogans }));
+    const kits = deps.presskits ? await deps.presskits.about("call", call.id) : [];
+    const sections = kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : [];
+    res.type("html").set("Content-Language", lang).send(callPage({ call, lang, wanted, urls: deps.urls, slogans, sections }));
   });
   router.get(route(paths.callVersions), async (req, res, next) => {
     const call = await publicCall(req, res);

@@ -6,6 +6,8 @@ import type { Urls } from "../shared/urls.ts";
 import { visitorLanguages } from "./language.ts";
 import { eventPage } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
+import type { PressKitService } from "../modules/presskit/presskit.service.ts";
+import { pressKitsSection } from "./pages/presskit.page.ts";
 
 /**
  * The browsers' side of an event's canonical URLs (servers get AS2 from src/federation/objects.ts,
@@ -13,7 +15,7 @@ import { errorPage } from "./pages/layout.ts";
  * the change notes) send browsers to the event's page, 410 once the event is deleted. Drafts and
  * unknown ids go on to 404.
  */
-export function eventRoutes(deps: { events: EventService; slogans?: SloganService; urls: Urls }): Router {
+export function eventRoutes(deps: { events: EventService; slogans?: SloganService; presskits?: PressKitService; urls: Urls }): Router {
   const router = Router();
   router.get(route(paths.event), async (req, res, next) => {
     const loaded = await deps.events.loadForDelivery(String(req.params.id));
@@ -24,8 +26,12 @@ export function eventRoutes(deps: { events: EventService; slogans?: SloganServic
       res.status(410).type("html").send(errorPage(lang, 410));
       return;
     }
-    const slogans = deps.slogans ? await deps.slogans.ofEvent(loaded.event.id) : [];
-    res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans }));
+    const [slogans, kits] = await Promise.all([
+      deps.slogans ? deps.slogans.ofEvent(loaded.event.id) : [],
+      deps.presskits ? deps.presskits.about("event", loaded.event.id) : [],
+    ]);
+    const sections = kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : [];
+    res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans, sections }));
   });
   /** A Note about an event: the event's page for browsers, gone with the event. */
   const noteRoute = (path: typeof paths.eventNote | typeof paths.eventChangeNote, exists: (params: Record<string, string>) => Promise<boolean>) =>

@@ -19,6 +19,15 @@ export async function findKits(em: EntityManager, collectiveId: string, opts: { 
   return em.find(PressKitSchema, where, { orderBy: { createdAt: "desc", id: "desc" }, limit: opts.limit, populate: ["collective"] });
 }
 
+/** The published kits about a call or an event (never one under embargo), newest first. */
+export async function findPublishedKitsAbout(em: EntityManager, about: { callId: string } | { eventId: string }, limit: number): Promise<PressKitRow[]> {
+  return em.find(
+    PressKitSchema,
+    { ...about, deletedAt: null, publishedAt: { $ne: null } },
+    { orderBy: { publishedAt: "desc", id: "desc" }, limit, populate: ["collective"] },
+  );
+}
+
 /** Kits whose embargo has passed and which are not published yet, oldest embargo first. */
 export async function findDueKits(em: EntityManager, now: Date, limit: number): Promise<{ id: string }[]> {
   return em.find(PressKitSchema, { publishedAt: null, deletedAt: null, embargoAt: { $lte: now } }, { fields: ["id"], orderBy: { embargoAt: "asc" }, limit });

@@ -14,7 +14,7 @@ import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import type { FileRefusal, PressFileStore } from "./presskit-files.ts";
 import { type PressKitFileRow, PressKitFileSchema, PressKitLinkSchema, type PressKitRow, PressKitSchema } from "./presskit.entity.ts";
-import { belongsTo, findDueKits, findFiles, findKits, findLinkByHash, findLinks, markPublished, nextFilePosition } from "./presskit.repository.ts";
+import { belongsTo, findDueKits, findFiles, findKits, findPublishedKitsAbout, findLinkByHash, findLinks, markPublished, nextFilePosition } from "./presskit.repository.ts";
 import { applyPressKitPatch, type FieldError, parseFileMeta, parsePressKitInput, pressKitLimits } from "./presskit.schema.ts";
 import type { PressKitFileView, PressKitLinkView, PressKitText, PressKitView } from "./presskit.types.ts";
 
@@ -323,6 +323,14 @@ export class PressKitService {
     const includePrivate = opts.includePrivate === true && actor !== null && (actor === "cli" || can(actor, "read-private", collective.id));
     const rows = await findKits(em, collective.id, { includePrivate, limit: Math.min(opts.limit ?? 100, 500) });
     return Promise.all(rows.map((r) => this.#view(em, r, collective)));
+  }
+
+  /** The published kits about a call or an event (their pages list them); an embargoed kit never. */
+  async about(kind: "call" | "event", id: string, limit = 20): Promise<PressKitView[]> {
+    if (!isUuid(id)) return [];
+    const em = this.#em.fork();
+    const rows = await findPublishedKitsAbout(em, kind === "call" ? { callId: id.toLowerCase() } : { eventId: id.toLowerCase() }, Math.min(limit, 100));
+    return Promise.all(rows.map((r) => this.#view(em, r, r.collective)));
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ function statusLine(call: CallView, lang: string): SafeHtml | string {
 }
 
 /** The public page of a call: its current version, with a link to the history. */
-export function callPage(opts: { call: CallView; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[] }): string {
+export function callPage(opts: { call: CallView; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[]; sections?: readonly SafeHtml[] }): string {
   const { call, lang, urls } = opts;
   const title = localized(call.title, opts.wanted, call.collective.primaryLanguage, lang);
   const body = html`<article>
@@ -87,6 +87,7 @@ ${statusLine(call, lang)}
 ${callText(call, call, opts)}
 <p class="muted">${t(lang, "call:page.version", { version: call.version, date: savedOn(call.updatedAt, lang) })} · <a href="${urls.callVersions(call.id).pathname}">${t(lang, "call:page.history")}</a></p>
 ${opts.slogans && opts.slogans.length > 0 ? slogansSection({ slogans: opts.slogans, lang, wanted: opts.wanted, urls }) : ""}
+${opts.sections ?? []}
 </article>`;
   return layout({ lang, title: title?.text ?? "", body, path: urls.call(call.id).pathname });
 }

@@ -60,7 +60,7 @@ export function subscribeBox(lang: string, feed: URL): SafeHtml {
 }
 
 /** The public page of an event, server-rendered, readable without JavaScript. */
-export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[] }): string {
+export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[]; sections?: readonly SafeHtml[] }): string {
   const { event: e, lang, wanted, urls } = opts;
   const primary = e.organizer.primaryLanguage;
   const name = localized(e.name, wanted, primary, lang);
@@ -112,6 +112,7 @@ ${e.contact ? html`<dt>${t(lang, "web:event.contact")}</dt><dd>${e.contact.inclu
 ${description ? html`<div class="description"${langAttr(description.lang)}>${raw(description.text)}</div>` : ""}
 <p><a href="${urls.eventIcs(e.id).pathname}">${t(lang, "web:event.addToCalendar")}</a></p>
 ${opts.slogans && opts.slogans.length > 0 ? slogansSection({ slogans: opts.slogans, lang, wanted, urls }) : ""}
+${opts.sections ?? []}
 </article>
 ${subscribeBox(lang, urls.collectiveIcs(e.organizer.slug))}`;
   return layout({ lang, title: name?.text ?? "", body, path: urls.event(e.id).pathname });

@@ -4,7 +4,7 @@ import { escapeHtml } from "../../shared/html.ts";
 import { t } from "../../shared/i18n.ts";
 import { dateTimeFormat } from "../../shared/intl-cache.ts";
 import type { Urls } from "../../shared/urls.ts";
-import { html, raw } from "../html.ts";
+import { html, raw, type SafeHtml } from "../html.ts";
 import { langAttr, localized } from "./event.page.ts";
 import { layout } from "./layout.ts";
 
@@ -79,4 +79,19 @@ ${files.length > 0 ? html`<section aria-labelledby="files"><h2 id="files">${t(la
 </article>`;
   const out = layout({ lang, title: title?.text ?? t(lang, "presskit:title"), body: page, path: at.page });
   return opts.preview ? out.replace('<meta name="referrer" content="no-referrer">', '<meta name="referrer" content="no-referrer">\n<meta name="robots" content="noindex, nofollow, noarchive">') : out;
+}
+
+/**
+ * Published press kits in a list (a collective's page, a call's or an event's): each kit's page and its
+ * ZIP per language. The caller passes published kits only (the service's lists never hold another).
+ */
+export function pressKitsSection(opts: { kits: readonly PressKitView[]; lang: string; wanted: readonly string[]; urls: Urls }): SafeHtml {
+  const { lang, wanted, urls } = opts;
+  return html`<section aria-labelledby="presskits"><h2 id="presskits">${t(lang, "presskit:pressKits")}</h2>
+<ul class="event-list presskits">${opts.kits.map((kit) => {
+    const title = localized(kit.title, wanted, kit.collective.primaryLanguage, lang);
+    const when = kit.publishedAt ? dateTimeFormat(lang, { dateStyle: "long", timeZone: kit.timezone }).format(new Date(kit.publishedAt.epochMilliseconds)) : "";
+    return html`<li><a href="${urls.pressKit(kit.id).pathname}"${langAttr(title?.lang)}>${title?.text ?? ""}</a> <span class="muted">${when}</span><br>
+${kitLanguages(kit).map((l, i) => html`${i > 0 ? " · " : ""}<a href="${urls.pressKitZip(kit.id, l).pathname}" hreflang="${l}" type="application/zip">${t(lang, "presskit:zip", { language: languageName(l, lang) })}</a>`)}</li>`;
+  })}</ul></section>`;
 }
