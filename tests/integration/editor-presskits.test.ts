@@ -43,7 +43,7 @@ describe("the press-kit editor", () => {
     "contactLabel.de": "Pressestelle",
     email: "presse@lyon.example",
     phone: "",
-    about: `call:${callId}`,
+    about: `call/${callId}`,
     embargoDate: "2030-03-08",
     embargoTime: "09:00",
     timezone: "Europe/Paris",
@@ -101,7 +101,7 @@ describe("the press-kit editor", () => {
     expect(text).toContain("Am **8. März** sind wir vor der Familienkasse.</textarea>");
     expect(text).toContain('value="presse@lyon.example"');
     expect(text).toContain('value="2030-03-08"');
-    expect(text).toMatch(new RegExp(`<option value="call:${callId}" selected>`));
+    expect(text).toMatch(new RegExp(`<option value="call/${callId}" selected>`));
     const noContact = await ana.post("/manage/@lyon/presskits/new", { ...form(), email: "" });
     expect(noContact.status).toBe(422);
     expect(noContact.text).toContain("Indiquez une adresse e-mail du collectif ou une ligne téléphonique.");
@@ -241,7 +241,7 @@ describe("the press-kit editor", () => {
   });
 
   it("publishes a draft at once after a confirmation, and deletes a kit after one", async () => {
-    const created = await ana.post("/manage/@lyon/presskits/new", { ...form(), about: `event:${eventId}`, embargoDate: "", embargoTime: "", "title.fr": "Dossier sans embargo" });
+    const created = await ana.post("/manage/@lyon/presskits/new", { ...form(), about: `event/${eventId}`, embargoDate: "", embargoTime: "", "title.fr": "Dossier sans embargo" });
     const draftId = kitIdOf(created.location);
     expect((await relais.runtime.presskits.load(draftId))?.embargoAt).toBeUndefined();
     expect((await relais.runtime.presskits.load(draftId))?.eventId).toBe(eventId);

@@ -16,7 +16,7 @@ export interface KitFormValues {
   readonly contactLabel: Readonly<Record<string, string>>;
   readonly email: string;
   readonly phone: string;
-  /** `call:<id>`, `event:<id>` or "" (about nothing in particular). */
+  /** `call/<id>`, `event/<id>` or "" (about nothing in particular). */
   readonly about: string;
   readonly embargoDate: string;
   readonly embargoTime: string;
@@ -78,7 +78,7 @@ export function kitFormOf(kit: PressKitView): KitFormValues {
     contactLabel: { ...(kit.contact.label ?? {}) },
     email: kit.contact.email ?? "",
     phone: kit.contact.phone ?? "",
-    about: kit.callId ? `call:${kit.callId}` : kit.eventId ? `event:${kit.eventId}` : "",
+    about: kit.callId ? `call/${kit.callId}` : kit.eventId ? `event/${kit.eventId}` : "",
     embargoDate: embargo?.toPlainDate().toString() ?? "",
     embargoTime: embargo ? embargo.toPlainTime().toString({ smallestUnit: "minute" }) : "",
     timezone: kit.timezone,
@@ -97,7 +97,7 @@ const filled = (map: Readonly<Record<string, string>>) => {
  */
 export function kitBodyOf(v: KitFormValues, o: { stored: boolean; published: boolean }): Record<string, unknown> {
   const release = (map: Readonly<Record<string, string>>) => filled(map) ?? (o.stored ? null : undefined);
-  const [aboutKind, aboutId = ""] = v.about.split(":");
+  const [aboutKind, aboutId = ""] = v.about.split("/");
   const contact: Record<string, unknown> = {};
   if (filled(v.contactLabel)) contact.label = filled(v.contactLabel);
   if (v.email) contact.email = v.email;

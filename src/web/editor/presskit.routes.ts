@@ -72,9 +72,9 @@ export function presskitRoutes(ctx: EditorContext): Router {
       ctx.events ? ctx.events.list(slug, { from, includePrivate: true, limit: 100 }, principal) : [],
     ]);
     const choices: AboutChoice[] = [
-      ...calls.map((c) => ({ value: `call:${c.id}`, label: `${ctx.t(lang, "presskit:editor.aboutCall")} ${pickLanguage(c.title, [lang], primary)?.text ?? "—"}` })),
+      ...calls.map((c) => ({ value: `call/${c.id}`, label: `${ctx.t(lang, "presskit:editor.aboutCall")} ${pickLanguage(c.title, [lang], primary)?.text ?? "—"}` })),
       ...events.map((e) => ({
-        value: `event:${e.event.id}`,
+        value: `event/${e.event.id}`,
         label: `${ctx.t(lang, "presskit:editor.aboutEvent")} ${pickLanguage(e.event.name, [lang], primary)?.text ?? "—"} (${e.event.startsAt.toZonedDateTimeISO(e.event.timezone).toPlainDate().toString()})`,
       })),
     ];
