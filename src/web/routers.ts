@@ -83,6 +83,8 @@ function extraRouters(runtime: Runtime): Router[] {
       blocks: runtime.blocks,
       cosign: runtime.cosign,
       cosignLookup: runtime.cosignPartners,
+      joins: runtime.joins,
+      callToJoin: runtime.callToJoin,
       secondFactor: runtime.secondFactor,
       links: runtime.links,
       memberships: runtime.memberships,

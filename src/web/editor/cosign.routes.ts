@@ -11,6 +11,7 @@ import type { EditorContext } from "./editor.router.ts";
 import { callTitle } from "./pages/call.pages.ts";
 import { callSignaturesPage, receivedListPage, receivedPage } from "./pages/cosign.pages.ts";
 import { doneMessage } from "./pages/editor-layout.ts";
+import { askToJoinSection, joinRequestsSection } from "./pages/join.pages.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
 /** Finds a partner collective that can sign (the federation layer's lookup); failures are values. */
@@ -47,7 +48,11 @@ export function cosignRoutes(ctx: EditorContext): Router {
     if (!c || !can(principal, "edit-calls", c.id)) throw forbidden();
     const view = ctx.view(req, res);
     const { invitations, signatures } = await cosign().invitations(principal, call.id);
+    const joins = ctx.joins
+      ? joinRequestsSection(view.lang, view.csrf, { callId: call.id, open: call.status === "open", policy: await ctx.joins.policy(principal, call.id), requests: await ctx.joins.requests(principal, call.id) })
+      : undefined;
     return callSignaturesPage(view, {
+      joins,
       callId: call.id,
       title: callTitle(call, view.lang),
       version: call.version,
@@ -115,7 +120,8 @@ export function cosignRoutes(ctx: EditorContext): Router {
     const c = await signing(principal, String(req.params.slug));
     const view = ctx.view(req, res);
     const items = await cosign().received(principal, c.slug);
-    res.send(receivedListPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, items, done: doneMessage(view.lang, req.query.done) }));
+    const joins = ctx.joins ? askToJoinSection(view.lang, view.csrf, { slug: c.slug, sent: await ctx.joins.sent(principal, c.slug) }) : undefined;
+    res.send(receivedListPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, items, joins, done: doneMessage(view.lang, req.query.done) }));
   });
 
   r.get("/@:slug/invitations/:id", auth, async (req, res) => {

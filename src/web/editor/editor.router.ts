@@ -11,6 +11,8 @@ import type { SloganService } from "../../modules/slogan/slogan.service.ts";
 import type { PartnerSlogans } from "../../modules/slogan/slogan.types.ts";
 import type { BlockService } from "../../modules/moderation/block.service.ts";
 import type { CosignService } from "../../modules/cosign/cosign.service.ts";
+import type { JoinRequestService } from "../../modules/cosign/join-requests.service.ts";
+import type { CallToJoinReader } from "../../federation/cosign-call-reader.ts";
 import type { PartnerService } from "../../modules/partner/partner.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { Mailer } from "../../mail/mailer.ts";
@@ -34,6 +36,7 @@ import { sloganAdoptRoutes } from "./slogan-adopt.routes.ts";
 import { presskitRoutes } from "./presskit.routes.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
+import { joinRoutes } from "./join.routes.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
@@ -68,6 +71,9 @@ export interface EditorDeps {
   readonly cosign?: CosignService;
   /** Finds a partner collective that can sign, by handle or URL (the federation layer's lookup). */
   readonly cosignLookup?: CosignLookup;
+  /** Requests to sign open calls (both sides), and the reader of another server's call to ask for. */
+  readonly joins?: JoinRequestService;
+  readonly callToJoin?: CallToJoinReader;
   readonly secondFactor: SecondFactorService;
   readonly links: AccountLinkService;
   readonly memberships: MembershipService;
@@ -125,6 +131,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(presskitRoutes(ctx));
   r.use(networkRoutes(ctx));
   r.use(cosignRoutes(ctx));
+  r.use(joinRoutes(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

@@ -1,6 +1,6 @@
 import type { InvitationView, ReceivedInvitationView, SignatureView } from "../../../modules/cosign/cosign.types.ts";
 import { t } from "../../../shared/i18n.ts";
-import { html, raw } from "../../html.ts";
+import { html, raw, type SafeHtml } from "../../html.ts";
 import { editorPaths } from "../paths.ts";
 import { languageName } from "./collective.pages.ts";
 import { type EditorView, editorPage } from "./editor-layout.ts";
@@ -26,6 +26,8 @@ export function callSignaturesPage(
     problem?: string | undefined;
     detail?: string | undefined;
     done?: string | undefined;
+    /** Join requests (pages/join.pages.ts). */
+    joins?: SafeHtml | undefined;
   },
 ): string {
   const { lang, csrf } = view;
@@ -62,12 +64,13 @@ ${
         (i) => html`<li><strong class="who">${who(i.partner)}</strong> — <span class="state state-${i.state}">${t(lang, `editor:cosign.invitationState.${i.state}`)}</span><br>
 <span class="muted">${t(lang, "editor:cosign.invitedFor", { version: i.version, date: when(i.createdAt, lang), expires: when(i.expiresAt, lang) })}</span></li>`,
       )}</ul>`
-}</section>`;
+}</section>
+${o.joins ?? ""}`;
   return editorPage({ view, title: pageTitle, body, path: editorPaths.callSignatures(o.callId), done: o.done });
 }
 
 /** The invitations a collective received, newest first. */
-export function receivedListPage(view: EditorView, o: { slug: string; name: string; items: readonly ReceivedInvitationView[]; done?: string | undefined }): string {
+export function receivedListPage(view: EditorView, o: { slug: string; name: string; items: readonly ReceivedInvitationView[]; done?: string | undefined; joins?: SafeHtml | undefined }): string {
   const { lang } = view;
   const title = t(lang, "editor:cosign.receivedTitle");
   const firstTitle = (r: ReceivedInvitationView) => Object.values(r.texts)[0]?.title ?? r.call.apId;
@@ -81,7 +84,8 @@ ${
         (r) => html`<li><a href="${editorPaths.received(o.slug, r.id)}" lang="${Object.keys(r.texts)[0] ?? lang}">${firstTitle(r)}</a><br>
 <span class="muted">${t(lang, "editor:cosign.from", { initiator: r.call.initiatorName ?? r.call.initiator })} · <strong>${t(lang, `editor:cosign.receivedState.${r.state}`)}</strong> · ${t(lang, "editor:cosign.until", { date: when(r.expiresAt, lang) })}</span></li>`,
       )}</ul>`
-}`;
+}
+${o.joins ?? ""}`;
   return editorPage({ view, title, body, path: editorPaths.receivedList(o.slug), done: o.done });
 }
 

@@ -48,6 +48,10 @@ export const doneKeys = [
   "signed",
   "declined",
   "revoked",
+  "joinPolicySaved",
+  "joinApproved",
+  "joinRefused",
+  "joinRequested",
 ] as const;
 
 export function doneMessage(lang: string, value: unknown): string | undefined {
