@@ -34,6 +34,7 @@ import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
 import { type CallToJoinReader, callToJoinReader } from "./federation/cosign-call-reader.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { ActionKitService } from "./modules/actionkit/actionkit.service.ts";
+import { actionKitWording } from "./modules/actionkit/actionkit-wording.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { sloganWording, type SloganWording } from "./modules/slogan/slogan-wording.ts";
 import { EventService } from "./modules/event/event.service.ts";
@@ -428,7 +429,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) } });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 

@@ -27,6 +27,9 @@ import { signWithActorKey } from "./object-proofs.ts";
 import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
 import { relaisContextDocument } from "./mappers/relais-context.ts";
 import type { PressKitService } from "../modules/presskit/presskit.service.ts";
+import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
+import type { ActionKitWording } from "../modules/actionkit/actionkit-wording.ts";
+import { actionKitDocument, actionKitTombstoneDocument } from "./mappers/actionkit.mapper.ts";
 import { pressKitDocument, pressKitTombstoneDocument } from "./mappers/presskit.mapper.ts";
 import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
 import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
@@ -61,11 +64,13 @@ export interface As2ObjectDeps {
   readonly sloganWording: SloganWording;
   /** Press kits: an Article once published (404 under embargo, 410 once deleted). */
   readonly presskits?: PressKitService;
+  /** Action kits: an Article once published (404 for drafts, 410 once deleted), and its wording. */
+  readonly actionkits?: { readonly service: ActionKitService; readonly wording: ActionKitWording };
 }
 
 /** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes; slogans. */
 export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
-  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording, presskits } = deps;
+  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording, presskits, actionkits } = deps;
   /** A call once launched, or its deletion: drafts, calls in consultation and unknown ids are not found. */
   const publicCall = async (id: string) => {
     const call = await calls.load(id);
@@ -179,6 +184,12 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       if (!kit?.publishedAt) return undefined;
       if (kit.deletedAt) return { status: 410, document: pressKitTombstoneDocument(kit, kit.deletedAt) };
       return { status: 200, document: pressKitDocument(kit, urls) };
+    }),
+    kind(paths.actionKit, async ({ id }) => {
+      const kit = await actionkits?.service.load(id);
+      if (!kit?.published) return undefined;
+      if (kit.deletedAt) return { status: 410, document: actionKitTombstoneDocument(kit, kit.deletedAt) };
+      return { status: 200, document: actionKitDocument(kit, { urls, wording: actionkits?.wording as ActionKitWording }) };
     }),
   ];
 }

@@ -26,6 +26,9 @@ import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
 import { sendPressKitMessage } from "./senders/presskit-sender.ts";
 import type { PressKitService } from "../modules/presskit/presskit.service.ts";
+import { sendActionKitMessage } from "./senders/actionkit-sender.ts";
+import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
+import type { ActionKitWording } from "../modules/actionkit/actionkit-wording.ts";
 import { toFedifyRecipient } from "./senders/recipient.ts";
 import { profileFor } from "./server-profiles.ts";
 import type { ServerSoftwareResolver } from "./server-software.ts";
@@ -64,6 +67,7 @@ export class OutboxRelay {
   readonly #slogans: SloganService;
   readonly #sloganWording: SloganWording;
   readonly #presskits: PressKitService | undefined;
+  readonly #actionkits: { service: ActionKitService; wording: ActionKitWording } | undefined;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -87,6 +91,8 @@ export class OutboxRelay {
     slogans: SloganService;
     sloganWording: SloganWording;
     presskits?: PressKitService;
+    /** Action kits and how their Articles are worded. */
+    actionkits?: { service: ActionKitService; wording: ActionKitWording };
   }) {
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
@@ -105,6 +111,7 @@ export class OutboxRelay {
     this.#slogans = deps.slogans;
     this.#sloganWording = deps.sloganWording;
     this.#presskits = deps.presskits;
+    this.#actionkits = deps.actionkits;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -270,6 +277,18 @@ export class OutboxRelay {
       case "delete-presskit":
         if (!this.#presskits) throw new Error("press kits are not wired into this relay");
         await sendPressKitMessage(ctx, message, { presskits: this.#presskits, followers: this.#followers, urls: this.#urls, serverSoftware: this.#serverSoftware });
+        return;
+      case "create-actionkit":
+      case "update-actionkit":
+      case "delete-actionkit":
+        if (!this.#actionkits) throw new Error("action kits are not wired into this relay");
+        await sendActionKitMessage(ctx, message, {
+          actionkits: this.#actionkits.service,
+          wording: this.#actionkits.wording,
+          followers: this.#followers,
+          urls: this.#urls,
+          serverSoftware: this.#serverSoftware,
+        });
         return;
       default:
         // Never mark as sent what was not sent: the row is retried, then failed with this error

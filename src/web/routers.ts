@@ -24,6 +24,7 @@ import { mediaRoutes } from "./media.routes.ts";
 import { pressKitRoutes } from "./presskit.routes.ts";
 import { actionKitRoutes } from "./actionkit.routes.ts";
 import { actionKitAssetRoutes } from "./actionkit-assets.ts";
+import { actionKitWording } from "../modules/actionkit/actionkit-wording.ts";
 
 /** Feature routers (JSON API, feeds, event pages…) built from the runtime's services, mounted by createApp. */
 function extraRouters(runtime: Runtime): Router[] {
@@ -113,6 +114,7 @@ export function appFor(runtime: Runtime): Express {
     slogans: runtime.slogans,
     sloganWording: runtime.sloganWording,
     presskits: runtime.presskits,
+    actionkits: { service: runtime.actionkits, wording: actionKitWording(runtime.translate) },
   });
   return createApp({
     urls: runtime.urls,
