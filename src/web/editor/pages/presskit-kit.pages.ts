@@ -59,7 +59,7 @@ ${buttonForm({ action: editorPaths.presskitFileRemove(kit.id, f.id), csrf: view.
 ${files.length > 0 ? html`<ul class="members kit-files">${files}</ul>` : html`<p class="muted">${t(lang, "presskit:editor.noFiles")}</p>`}
 <h3>${t(lang, "presskit:editor.addFile")}</h3>
 ${state.file ? errorSummary(lang, p) : ""}
-<form method="post" action="${editorPaths.presskitFiles(kit.id)}" enctype="multipart/form-data" class="stack" novalidate>${csrfField(view.csrf)}
+<form method="post" action="${editorPaths.presskitFiles(kit.id)}#kit-files" enctype="multipart/form-data" class="stack" novalidate>${csrfField(view.csrf)}
 ${select({ name: "kind", label: t(lang, "presskit:editor.kind"), value: v.kind, error: problemOf(p, "kind"), options: fileKinds.map((k) => ({ value: k, label: t(lang, `presskit:kind.${k}`) })) })}
 ${languages.map((l) => input({ name: `caption.${l}`, label: t(lang, "presskit:editor.caption", { language: languageName(l, lang) }), value: v.caption[l], error: problemOf(p, `caption.${l}`) ?? (l === languages[0] ? problemOf(p, "caption") : undefined), lang: l }))}
 ${input({ name: "credit", label: t(lang, "presskit:credit"), value: v.credit, hint: t(lang, "presskit:editor.creditHint"), error: problemOf(p, "credit") })}
@@ -90,7 +90,7 @@ ${stateKey === "linkActive" ? buttonForm({ action: editorPaths.presskitLinkRevok
 ${made}
 ${items.length > 0 ? html`<ul class="members kit-links">${items}</ul>` : html`<p class="muted">${t(lang, "presskit:editor.noLinks")}</p>`}
 ${state.link ? errorSummary(lang, p) : ""}
-<form method="post" action="${editorPaths.presskitLinks(kit.id)}" class="stack">${csrfField(view.csrf)}
+<form method="post" action="${editorPaths.presskitLinks(kit.id)}#kit-links" class="stack">${csrfField(view.csrf)}
 ${input({ name: "label", label: t(lang, "presskit:editor.linkLabel"), value: v.label, hint: t(lang, "presskit:editor.linkLabelHint"), error: problemOf(p, "label"), attrs: html` maxlength="100"` })}
 ${select({ name: "days", label: t(lang, "presskit:editor.linkDays"), value: v.days, error: problemOf(p, "days"), options: days })}
 <div class="buttons"><button type="submit">${t(lang, "presskit:editor.makeLink")}</button></div></form></section>`;
