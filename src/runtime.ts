@@ -13,7 +13,8 @@ import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
-import { FederatedReadCache, MemoryReadStore, RedisReadStore } from "./federation/read-cache.ts";
+import { FederatedReadCache, MemoryReadStore, RedisReadStore, tablesNoCachedAnswerShows } from "./federation/read-cache.ts";
+import { watchCommittedWrites } from "./db/committed-writes.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { SloganReader } from "./federation/slogan-reader.ts";
@@ -318,8 +319,11 @@ export async function createRuntime(
 
     // Services tell that they committed outbox rows; the relay, built after the federation, listens.
     const outboxWritten = new Notifier();
-    const forgetDocuments = () => readCache.invalidate();
-    const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify, onChange: forgetDocuments });
+    // Cached documents and pages are forgotten after every commit that wrote what they show, whichever
+    // service, job or command wrote it (ADR 0022): no writer has to remember.
+    const documentTables = new Set([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).filter((t) => !tablesNoCachedAnswerShows.has(t)));
+    watchCommittedWrites(orm, { tables: documentTables, onCommitted: () => readCache.invalidate() });
+    const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify });
     const blocks: BlockService = new BlockService(em, urls, {
       configuredDomains: config.blockedDomains,
       // `@user@host` is looked up the way partners are (WebFinger); the resolver is built with the federation, below.
@@ -348,20 +352,13 @@ export async function createRuntime(
     const events = new EventService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
-      onChange: () => {
-        feedSubjects.invalidate();
-        return forgetDocuments();
-      },
+      onChange: () => feedSubjects.invalidate(),
     });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
     const presskits = new PressKitService(em, urls, new PressFileStore(new MediaService(join(config.mediaDir, "presskits"))), {
-      // Every change of a published kit writes an outbox row: its cached Article is forgotten then too.
-      onOutbox: () => {
-        outboxWritten.notify();
-        void Promise.resolve(forgetDocuments()).catch((error) => logger.warn("could not forget cached documents: {error}", { error: String(error) }));
-      },
+      onOutbox: outboxWritten.notify,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     // Every committed change of a kit forgets the cached federated documents (its Article must not go stale).
@@ -371,7 +368,6 @@ export async function createRuntime(
     const calls = new CallService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
-      onChange: forgetDocuments,
       onNewVersion: (tx, id) => cosign.reviewSignatures(tx, id),
     });
     const partners = new PartnerService(em, urls, {

@@ -27,13 +27,6 @@ export interface CachedReadsDeps {
   readonly objects: readonly As2ObjectKind[];
 }
 
-/**
- * The object kinds whose every writer bumps the generation (the event and call services' `onChange`).
- * Not kept: a call's versions, its signatories and stamps, changed by co-signatures (the cosign module),
- * which does not bump it yet. A kind is added here once its writers do.
- */
-const cachedKinds: ReadonlySet<string> = new Set([paths.event, paths.eventNote, paths.eventChangeNote, paths.call, paths.callChangeNote]);
-
 /** Fedify's answers are kept with these headers only (the rest is per response, or ours to set). */
 const keptHeaders = ["content-type", "vary", "access-control-allow-origin", "link", "cache-control"];
 
@@ -64,7 +57,9 @@ export function cachedFederatedReads(deps: CachedReadsDeps): RequestHandler {
     // Fedify says Vary: Accept on actors; kept that way even if it stopped saying it.
     return read && { ...read, headers: { ...read.headers, vary: read.headers.vary ?? "Accept" } };
   };
-  const objects = deps.objects.filter((kind) => cachedKinds.has(kind.path)).map((kind) => ({ kind, match: matcher(kind.path) }));
+  // Every kind of the object table: whatever writes what a document shows bumps the generation at its
+  // commit (src/db/committed-writes.ts), so no kind depends on its writers remembering to.
+  const objects = deps.objects.map((kind) => ({ kind, match: matcher(kind.path) }));
   /**
    * The answer anyone gets. A kind that asks who is reading (an embargoed call, a stamp not yet public)
    * is not kept, whatever it answered: the request goes on to the object routes, which know the reader.
@@ -108,9 +103,9 @@ export function cachedFederatedReads(deps: CachedReadsDeps): RequestHandler {
     if (!read) return next();
     // Kept in this process's memory: answered without waiting for anything.
     const kept = cache.peek(read.key);
-    if (kept) return send(req, res, kept);
+    if (kept) return sendCachedRead(req, res, kept);
     cache.read(read.key, read.render).then(
-      (answer) => (answer ? send(req, res, answer) : next()),
+      (answer) => (answer ? sendCachedRead(req, res, answer) : next()),
       (error: unknown) => next(error),
     );
   };
@@ -120,7 +115,7 @@ export function cachedFederatedReads(deps: CachedReadsDeps): RequestHandler {
  * The kept answer, or a 304 when the client's copy is this one. Validators go with 200s only: a 410
  * has nothing to revalidate (RFC 9110 §13.2.1: preconditions apply to 2xx answers).
  */
-function send(req: Request, res: Response, read: CachedRead): void {
+export function sendCachedRead(req: Request, res: Response, read: CachedRead): void {
   const out = res as ServerResponse;
   for (const [name, value] of Object.entries(read.headers)) out.setHeader(name, value);
   if (read.status === 200) {

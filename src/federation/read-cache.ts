@@ -3,9 +3,10 @@
  * of objects.ts, kept as bytes with their ETag and Last-Modified, served from this process's memory or,
  * when several web processes run (REDIS_URL), from Redis.
  *
- * Versions are one **generation** for the whole instance: every committed write that can change a
- * federated document (an event, a call, a collective's settings, a new collective) bumps it after its
- * commit, and an entry is served only while the generation it was rendered under is current. Writes
+ * Versions are one **generation** for the whole instance: every committed transaction that wrote to a
+ * table a cached answer can show bumps it after its commit (src/db/committed-writes.ts, installed by the
+ * runtime on the ORM: whichever service, job or command wrote), and an entry is served only while the
+ * generation it was rendered under is current. Writes
  * are rare next to the reads a boost brings, so forgetting everything on each is cheap and leaves no
  * write-to-document mapping to get wrong. A render that started before a write stores its bytes under
  * the old generation, so they are never served after the write.
@@ -25,12 +26,40 @@ import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["relais", "federation", "read-cache"]);
 
+/**
+ * Tables whose writes change no cached answer (documents, WebFinger, NodeInfo, the collective page):
+ * every other table of the ORM bumps the generation when a transaction that wrote it commits (runtime.ts).
+ * A table is listed here only when nothing cached reads it; a new table is watched until someone adds it.
+ * - outbox: the relay claims and marks rows all the time; what they announce was written elsewhere.
+ * - sessions, account and recovery tokens, API tokens, users and memberships, the audit log: editors'
+ *   affairs, on no public answer.
+ * - remote_server: what software a server runs (fan-outs), on no answer.
+ * - partner, partner_event, partner_event_source: followed partners and their events feed the agenda and
+ *   the network feeds (their own caches), not the documents or the collective page.
+ */
+export const tablesNoCachedAnswerShows: ReadonlySet<string> = new Set([
+  "outbox",
+  "web_session",
+  "account_token",
+  "recovery_code",
+  "api_token",
+  "app_user",
+  "membership",
+  "audit_entry",
+  "remote_server",
+  "partner",
+  "partner_event",
+  "partner_event_source",
+]);
+
 /** A rendered answer, as served. */
 export interface RenderedRead {
   readonly status: 200 | 410;
   /** Response headers besides the validators (Content-Type, Vary, CORS…). */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
+  /** How long it may be served at most, whatever the generation (an answer that shows the clock). */
+  readonly maxAgeMs?: number;
 }
 
 /** A kept answer: the rendered one, its validators and the generation it was rendered under. */
@@ -41,6 +70,8 @@ export interface CachedRead extends RenderedRead {
   readonly lastModified: number;
   /** When this process stored or read it (memory store: for `maxAgeMs`). */
   readonly storedAt: number;
+  /** Epoch milliseconds after which it is rendered again (from the rendering's `maxAgeMs`). */
+  readonly expiresAt?: number;
 }
 
 /** Where entries live: one process's memory, or Redis shared by every web process. */
@@ -106,7 +137,7 @@ export class MemoryReadStore implements ReadCacheStore {
   }
 
   fresh(entry: CachedRead, generation: number, now: number): boolean {
-    return entry.generation === generation && now - entry.storedAt < this.#maxAgeMs;
+    return entry.generation === generation && now - entry.storedAt < this.#maxAgeMs && (entry.expiresAt === undefined || now < entry.expiresAt);
   }
 }
 
@@ -135,15 +166,16 @@ export class RedisReadStore implements ReadCacheStore {
   }
 
   async put(key: string, entry: CachedRead): Promise<void> {
-    await this.#redis.set(this.#entryPrefix + key, encode(entry), "EX", this.#ttlSeconds);
+    const ttl = entry.expiresAt === undefined ? this.#ttlSeconds : Math.min(this.#ttlSeconds, Math.max(1, Math.ceil((entry.expiresAt - Date.now()) / 1000)));
+    await this.#redis.set(this.#entryPrefix + key, encode(entry), "EX", ttl);
   }
 
   async bump(): Promise<void> {
     await this.#redis.incr(this.#generationKey);
   }
 
-  fresh(entry: CachedRead, generation: number): boolean {
-    return entry.generation === generation;
+  fresh(entry: CachedRead, generation: number, now: number): boolean {
+    return entry.generation === generation && (entry.expiresAt === undefined || now < entry.expiresAt);
   }
 }
 
@@ -245,6 +277,7 @@ export class FederatedReadCache {
     // A new content gets a date in a later second than any content before it (see the header comment).
     const lastModified =
       previous && previous.etag === etag ? previous.lastModified : Math.max(Math.floor(now / 1000) * 1000 + 1000, previous ? previous.lastModified + 1000 : 0);
-    return { ...read, generation, etag, lastModified, storedAt: now };
+    const { maxAgeMs, ...kept } = read;
+    return { ...kept, generation, etag, lastModified, storedAt: now, ...(maxAgeMs === undefined ? {} : { expiresAt: now + maxAgeMs }) };
   }
 }

@@ -1,10 +1,14 @@
 import { Router } from "express";
+import { sendCachedRead } from "../federation/cached-reads.ts";
+import type { FederatedReadCache, RenderedRead } from "../federation/read-cache.ts";
 import type { CallService } from "../modules/call/call.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
+import { CookieJar } from "./auth/cookies.ts";
+import { editorPaths } from "./editor/paths.ts";
 import { visitorLanguages } from "./language.ts";
 import { upcomingSection } from "./pages/calendar.page.ts";
 import { callsSection } from "./pages/call.page.ts";
@@ -14,7 +18,19 @@ import { collectivePage } from "./pages/collective.page.ts";
 import type { PressKitService } from "../modules/presskit/presskit.service.ts";
 import { pressKitsSection } from "./pages/presskit.page.ts";
 
-/** A collective's page for browsers (servers get its Group from Fedify on the same URL, mounted before). */
+/**
+ * How long an anonymous page may be served at most, whatever the writes: it lists events "from now",
+ * which the clock changes without any write (an event that has just ended shows for up to this long).
+ */
+const pageMaxAgeMs = 30_000;
+
+/**
+ * A collective's page for browsers (servers get its Group from Fedify on the same URL, mounted before).
+ * Visitors without a session cookie get it from the read cache (ADR 0022): rendered once per generation
+ * (every committed write to what it shows starts a new one), per collective and per wanted languages,
+ * with ETag, Last-Modified and 304s. A visitor with a session cookie (an editor) gets it rendered for
+ * them, never from the cache and never into it: their page has the link to the editor.
+ */
 export function collectiveRoutes(deps: {
   collectives: CollectiveService;
   followers: FollowerService;
@@ -23,12 +39,15 @@ export function collectiveRoutes(deps: {
   slogans?: SloganService;
   presskits?: PressKitService;
   urls: Urls;
+  /** The cache of anonymous pages; none: every page is rendered. */
+  cache?: FederatedReadCache;
 }): Router {
   const router = Router();
-  router.get(route(paths.actor), async (req, res, next) => {
-    const collective = await deps.collectives.findBySlug(String(req.params.identifier));
-    if (!collective) return next();
-    const { wanted, lang } = visitorLanguages(req);
+  const cookies = new CookieJar(deps.urls.origin);
+
+  const render = async (slug: string, wanted: string[], lang: string, signedIn: boolean): Promise<RenderedRead | undefined> => {
+    const collective = await deps.collectives.findBySlug(slug);
+    if (!collective) return undefined;
     const [followerCount, upcoming, calls, slogans, kits] = await Promise.all([
       deps.followers.countAccepted(collective.id),
       deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 }),
@@ -42,11 +61,28 @@ export function collectiveRoutes(deps: {
       ...(slogans.length > 0 ? [slogansSection({ slogans, lang, wanted, urls: deps.urls })] : []),
       ...(kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : []),
     ];
-    res
-      .type("html")
-      .set("Content-Language", lang)
-      .set("Vary", "Accept, Accept-Language")
-      .send(collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls, sections }));
+    const page = collectivePage({ collective, followerCount, lang, wanted, urls: deps.urls, sections, ...(signedIn ? { manageUrl: editorPaths.collective(collective.slug) } : {}) });
+    return {
+      status: 200,
+      // Cookie: a shared cache must not give an editor's page to anyone else, nor an anonymous one to an editor.
+      headers: { "content-type": "text/html; charset=utf-8", "content-language": lang, vary: "Accept, Accept-Language, Cookie" },
+      body: Buffer.from(page),
+      maxAgeMs: pageMaxAgeMs,
+    };
+  };
+
+  router.get(route(paths.actor), async (req, res, next) => {
+    const slug = String(req.params.identifier);
+    const { wanted, lang } = visitorLanguages(req);
+    const signedIn = cookies.read(req, "session") !== undefined;
+    const key = `page collective ${slug} ${wanted.join(",")}`;
+    if (deps.cache && !signedIn && key.length <= 512) {
+      const read = deps.cache.peek(key) ?? (await deps.cache.read(key, () => render(slug, wanted, lang, false)));
+      return read ? sendCachedRead(req, res, read) : next();
+    }
+    const page = await render(slug, wanted, lang, signedIn);
+    if (!page) return next();
+    res.status(200).set(page.headers).send(page.body);
   });
   return router;
 }

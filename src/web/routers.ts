@@ -56,7 +56,7 @@ function extraRouters(runtime: Runtime): Router[] {
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
-    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),
+    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, cache: runtime.readCache }),
     eventRoutes({ events: runtime.events, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),
     callRoutes({ calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),
     sloganRoutes({ slogans: runtime.slogans, placards: runtime.placards, urls: runtime.urls }),

@@ -83,12 +83,11 @@ export class CallService {
   readonly #urls: Urls;
   readonly #wording: ReturnType<typeof callWording>;
   readonly #onOutbox: () => void;
-  readonly #onChange: () => void | Promise<void>;
   readonly #onNewVersion: (em: EntityManager, callId: string) => Promise<boolean>;
 
   /**
-   * `translate` words the change notes; `onOutbox` runs after a commit that queued activities;
-   * `onChange` after every committed change of a call (cached federated documents forget their bytes), awaited;
+   * `translate` words the change notes; `onOutbox` runs after a commit that queued activities
+   * (cached documents learn of changes from the commit itself: src/db/committed-writes.ts);
    * `onNewVersion` runs in the transaction that writes a new version (co-signatures are reviewed
    * there) and says whether it queued activities.
    */
@@ -98,7 +97,6 @@ export class CallService {
     opts: {
       translate: Translate;
       onOutbox?: () => void;
-      onChange?: () => void | Promise<void>;
       onNewVersion?: (em: EntityManager, callId: string) => Promise<boolean>;
     },
   ) {
@@ -106,7 +104,6 @@ export class CallService {
     this.#urls = urls;
     this.#wording = callWording(opts.translate);
     this.#onOutbox = opts.onOutbox ?? (() => {});
-    this.#onChange = opts.onChange ?? (() => {});
     this.#onNewVersion = opts.onNewVersion ?? (async () => false);
   }
 
@@ -246,7 +243,6 @@ export class CallService {
       });
       if (queued === undefined) continue;
       closed += 1;
-      await this.#onChange();
       if (queued) this.#onOutbox();
     }
     return closed;
@@ -348,7 +344,6 @@ export class CallService {
       if (action) await this.#audit(em, actor, collective, action, row);
       return { view: await this.#view(em, row, collective), queued };
     });
-    await this.#onChange();
     if (queued) this.#onOutbox();
     return view;
   }

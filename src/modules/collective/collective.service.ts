@@ -26,17 +26,14 @@ export class CollectiveService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
   readonly #onOutbox: () => void;
-  readonly #onChange: () => void | Promise<void>;
   /**
    * `onOutbox`: an Update of a collective's profile was queued (nudge the relay), after the commit.
-   * `onChange`: a collective was created or its profile changed (cached federated documents forget their
-   * bytes), after the commit and awaited.
+   * (Cached documents learn of changes from the commit itself: src/db/committed-writes.ts.)
    */
-  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; onChange?: () => void | Promise<void> } = {}) {
+  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void } = {}) {
     this.#em = em;
     this.#urls = urls;
     this.#onOutbox = opts.onOutbox ?? (() => {});
-    this.#onChange = opts.onChange ?? (() => {});
   }
 
   /**
@@ -65,7 +62,6 @@ export class CollectiveService {
       await writeOutbox(em, `${this.#urls.collective(slug).href}#profile-${collective.updatedAt.getTime()}`, { kind: "update-collective", collectiveId: collective.id });
       return collective;
     });
-    await this.#onChange();
     this.#onOutbox();
     return updated;
   }
@@ -92,7 +88,6 @@ export class CollectiveService {
       await em.flush();
       return collective;
     });
-    await this.#onChange();
     return created;
   }
 

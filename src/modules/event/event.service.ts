@@ -102,8 +102,9 @@ export class EventService {
 
   /**
    * `translate` words the change notes; `onOutbox`: activities were queued (nudge the relay);
-   * `onChange`: a collective's events changed (feed caches forget their versions, cached federated
-   * documents their bytes); awaited, so the change's caller sees them forgotten. Both run after the commit.
+   * `onChange`: a collective's events changed (feed caches forget their versions); awaited, so the
+   * change's caller sees them forgotten. Both run after the commit. (Cached federated documents learn of
+   * changes from the commit itself: src/db/committed-writes.ts.)
    */
   constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void | Promise<void> }) {
     this.#em = em;

@@ -18,6 +18,8 @@ export function collectivePage(opts: {
   urls: Urls;
   /** Extra sections (upcoming events…) rendered by their own modules. */
   sections?: readonly SafeHtml[];
+  /** A link to the collective's editor pages, for a visitor who is signed in (never on a cached page). */
+  manageUrl?: string;
 }): string {
   const { collective: c, lang, urls } = opts;
   const name = pickLanguage(c.name, opts.wanted, c.primaryLanguage);
@@ -29,6 +31,7 @@ export function collectivePage(opts: {
 <div class="collective-head">${avatar ? html`<img class="avatar" src="${avatar}" alt="" width="96" height="96">` : ""}
 <h1${name && name.language !== lang ? html` lang="${name.language}"` : ""}>${name?.text ?? c.slug}</h1></div>
 ${summary ? html`<p${summary.language !== lang ? html` lang="${summary.language}"` : ""}>${summary.text}</p>` : ""}
+${opts.manageUrl ? html`<p><a class="manage" href="${opts.manageUrl}">${t(lang, "web:collective.manage")}</a></p>` : ""}
 <section class="card" aria-labelledby="follow">
 <h2 id="follow">${t(lang, "web:collective.follow")}</h2>
 <p>${raw(escapeHtml(t(lang, "web:collective.handleLine", { handle: "\u0000" })).replace("\u0000", `<code>${escapeHtml(handle)}</code>`))}</p>
