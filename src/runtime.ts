@@ -361,8 +361,8 @@ export async function createRuntime(
       onOutbox: outboxWritten.notify,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
-    // Every committed change of a kit forgets the cached federated documents (its Article must not go stale).
-    const actionkits = new ActionKitService(em, urls, { onOutbox: outboxWritten.notify, onChange: () => forgetDocuments() });
+    // Its committed changes forget the cached documents by themselves (watchCommittedWrites, above).
+    const actionkits = new ActionKitService(em, urls, { onOutbox: outboxWritten.notify });
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
     const joins = new JoinRequestService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
     const calls = new CallService(em, urls, {
