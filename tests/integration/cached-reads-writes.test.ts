@@ -165,7 +165,12 @@ for (const store of ["memory", "redis"] as const) {
         expect(res.status).toBe(404);
         expect(await res.text()).not.toContain("Actiedag");
       }
+      // Nor on the collective's cached page, which shows it once published.
+      const page = () => get(relais.url(`/@${slug}`), { accept: "text/html", "accept-language": "nl" }).then((r) => r.text());
+      expect(await page()).not.toContain("Actiedag");
+      expect(await page()).not.toContain("Actiedag");
       expect((await api("POST", `/api/v1/presskits/${kit.id}/publish`)).status).toBe(200);
+      expect(await page()).toContain("Actiedag van 8 maart");
       const first = await cached(url);
       expect(first.text).toContain("Actiedag van 8 maart");
       expect((await api("PATCH", `/api/v1/presskits/${kit.id}`, { title: { nl: "Grote actiedag van 8 maart" } })).status).toBe(200);
