@@ -2,6 +2,7 @@ import { eventCategories, eventStatuses } from "../modules/event/event.types.ts"
 import { callPaths, callSchemas } from "./calls.openapi.ts";
 import { pressKitPaths, pressKitSchemas } from "./presskits.openapi.ts";
 import { sloganPaths, sloganSchemas } from "./slogans.openapi.ts";
+import { actionKitPaths, actionKitSchemas } from "./actionkits.openapi.ts";
 import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
@@ -292,7 +293,7 @@ const blockPaths = {
 export function openApiDocument(origin: URL) {
   return {
     openapi: "3.1.0",
-    info: { title: "Relais API", version: "1", description: "Events, calls to action, slogans and press kits of collectives. Authenticate with a token from `relais token create <email>`." },
+    info: { title: "Relais API", version: "1", description: "Events, calls to action, slogans, press kits and action kits of collectives. Authenticate with a token from `relais token create <email>`." },
     servers: [{ url: origin.origin }],
     security: [{ bearer: [] }],
     components: {
@@ -309,6 +310,7 @@ export function openApiDocument(origin: URL) {
         ...callSchemas,
         ...pressKitSchemas,
         ...sloganSchemas,
+        ...actionKitSchemas,
         ...cosignSchemas,
       },
     },
@@ -319,6 +321,7 @@ export function openApiDocument(origin: URL) {
       ...callPaths,
       ...pressKitPaths,
       ...sloganPaths,
+      ...actionKitPaths,
       ...cosignPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {

@@ -10,6 +10,7 @@ import { cachedFederatedReads } from "../federation/cached-reads.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
 import { pressKitsApiRouter } from "../api/presskits.router.ts";
+import { actionKitsApiRouter } from "../api/actionkits.router.ts";
 import { agendaRoutes } from "./agenda.routes.ts";
 import type { Runtime } from "../runtime.ts";
 import { createApp } from "./app.ts";
@@ -52,6 +53,13 @@ function extraRouters(runtime: Runtime): Router[] {
       users: runtime.users,
       urls: runtime.urls,
       maxUploadBytes: runtime.config.maxUploadBytes,
+      authFailures: runtime.rateLimits.apiAuthFailures,
+    }),
+    actionKitsApiRouter({
+      actionkits: runtime.actionkits,
+      users: runtime.users,
+      urls: runtime.urls,
+      read: (url) => runtime.actionkits.asIncoming(url),
       authFailures: runtime.rateLimits.apiAuthFailures,
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
