@@ -228,6 +228,18 @@ export class FederatedReadCache {
     return kept && store.fresh(kept, store.generation, this.#now()) ? kept : undefined;
   }
 
+  /** What is kept for `key` and may be served now, or undefined; never renders (memory: without waiting). */
+  async kept(key: string): Promise<CachedRead | undefined> {
+    const inMemory = this.peek(key);
+    if (inMemory || this.#store instanceof MemoryReadStore) return inMemory;
+    try {
+      const { generation, entry } = await this.#store.get(key);
+      return entry && this.#store.fresh(entry, generation, this.#now()) ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** What is kept for `key`, or rendered now (once for concurrent requests of one process). */
   async read(key: string, render: () => Promise<RenderedRead | undefined>): Promise<CachedRead | undefined> {
     const store = this.#store;

@@ -42,6 +42,8 @@ export interface AppDeps {
    * federation bridge; none: every read goes to Fedify and the object table.
    */
   readonly cachedReads?: express.RequestHandler;
+  /** Pages kept for anonymous visitors, answered before the federation bridge (collective.routes.ts). */
+  readonly cachedPages?: express.RequestHandler;
   /** The pages, feeds and JSON API, mounted after the federation bridge, in this order. */
   readonly routers?: readonly express.Router[];
 }
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
   // Signed fetches by what is blocked instance-wide are refused before any answer, cached or not.
   app.use(blockedReaders(() => deps.blocks.rules()));
   if (deps.cachedReads) app.use(deps.cachedReads);
+  if (deps.cachedPages) app.use(deps.cachedPages);
 
   app.use(
     federationMiddleware(deps.federation, {

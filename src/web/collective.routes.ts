@@ -1,11 +1,12 @@
-import { Router } from "express";
+import { type RequestHandler, Router } from "express";
 import { sendCachedRead } from "../federation/cached-reads.ts";
+import { fedifyServesJsonLd } from "../federation/fedify-workarounds.ts";
 import type { FederatedReadCache, RenderedRead } from "../federation/read-cache.ts";
 import type { CallService } from "../modules/call/call.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventService } from "../modules/event/event.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
-import { paths, route } from "../shared/paths.ts";
+import { matcher, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { CookieJar } from "./auth/cookies.ts";
 import { editorPaths } from "./editor/paths.ts";
@@ -23,6 +24,31 @@ import { pressKitsSection } from "./pages/presskit.page.ts";
  * which the clock changes without any write (an event that has just ended shows for up to this long).
  */
 const pageMaxAgeMs = 30_000;
+
+const pageKey = (slug: string, wanted: readonly string[]) => `page collective ${slug} ${wanted.join(",")}`;
+
+/**
+ * The anonymous collective pages already kept, answered before the federation bridge (Fedify's router
+ * and content negotiation cost a cached page more than the page itself): a browser's GET of `/@slug`
+ * (what Fedify would not answer with JSON-LD), without a session cookie, whose page is kept. Anything
+ * else, a miss included, goes on: the bridge, then `collectiveRoutes`, which renders and keeps it.
+ */
+export function cachedCollectivePages(deps: { cache: FederatedReadCache; urls: Urls }): RequestHandler {
+  const cookies = new CookieJar(deps.urls.origin);
+  const actor = matcher(paths.actor);
+  return (req, res, next) => {
+    if (req.method !== "GET" || !req.path.startsWith("/@") || fedifyServesJsonLd(req.headers.accept)) return next();
+    const values = actor(req.path);
+    if (!values || cookies.read(req, "session") !== undefined) return next();
+    const key = pageKey(values.identifier, visitorLanguages(req).wanted);
+    const inMemory = deps.cache.peek(key);
+    if (inMemory) return sendCachedRead(req, res, inMemory);
+    deps.cache.kept(key).then(
+      (read) => (read ? sendCachedRead(req, res, read) : next()),
+      () => next(),
+    );
+  };
+}
 
 /**
  * A collective's page for browsers (servers get its Group from Fedify on the same URL, mounted before).
@@ -75,7 +101,7 @@ export function collectiveRoutes(deps: {
     const slug = String(req.params.identifier);
     const { wanted, lang } = visitorLanguages(req);
     const signedIn = cookies.read(req, "session") !== undefined;
-    const key = `page collective ${slug} ${wanted.join(",")}`;
+    const key = pageKey(slug, wanted);
     if (deps.cache && !signedIn && key.length <= 512) {
       const read = deps.cache.peek(key) ?? (await deps.cache.read(key, () => render(slug, wanted, lang, false)));
       return read ? sendCachedRead(req, res, read) : next();

@@ -18,7 +18,7 @@ import { editorRouter } from "./editor/editor.router.ts";
 import { callRoutes } from "./call.routes.ts";
 import { sloganRoutes } from "./slogan.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
-import { collectiveRoutes } from "./collective.routes.ts";
+import { cachedCollectivePages, collectiveRoutes } from "./collective.routes.ts";
 import { feedRoutes } from "./feed.routes.ts";
 import { homeRoutes } from "./home.routes.ts";
 import { mediaRoutes } from "./media.routes.ts";
@@ -129,6 +129,7 @@ export function appFor(runtime: Runtime): Express {
     federation: runtime.federation,
     as2Objects,
     cachedReads: cachedFederatedReads({ cache: runtime.readCache, federation: runtime.federation, origin: runtime.urls.origin, objects: as2Objects }),
+    cachedPages: cachedCollectivePages({ cache: runtime.readCache, urls: runtime.urls }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blocks: runtime.blocks,
     readiness: runtime.readiness,
