@@ -33,6 +33,10 @@ import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
 import { type CallToJoinReader, callToJoinReader } from "./federation/cosign-call-reader.ts";
+import { CoorganiseHostService } from "./modules/coorganise/coorganise-host.service.ts";
+import { CoorganisePartnerService } from "./modules/coorganise/coorganise-partner.service.ts";
+import { CoorganisedEventSource } from "./modules/coorganise/coorganised-events.source.ts";
+import { eventDigester } from "./federation/coorganise-digest.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { ActionKitService } from "./modules/actionkit/actionkit.service.ts";
 import { actionKitWording } from "./modules/actionkit/actionkit-wording.ts";
@@ -154,6 +158,8 @@ export interface Runtime {
   readonly joins: JoinRequestService;
   /** Reads an open call of another server (its current version checked) that a collective asks to sign. */
   readonly callToJoin: CallToJoinReader;
+  /** Events organised together: the host's side and the invited collectives' side. */
+  readonly coorganise: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
   /** Partners the collectives follow and the events they bring (the network agenda). */
   readonly partners: PartnerService;
   /** Finds the actor a partner's handle or URL names (WebFinger, signed fetch). */
@@ -349,10 +355,17 @@ export async function createRuntime(
     const media = new MediaService(config.mediaDir);
     const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
     const localEvents = new LocalEventSource(em, urls);
+    // Cached documents and pages are forgotten on commit (above); feed versions are told here.
+    const forgetFeedsAndDocuments = () => feedSubjects.invalidate();
+    const coorganise = {
+      host: new CoorganiseHostService(em, urls, { digest: eventDigester(urls, wording), onOutbox: outboxWritten.notify, onChange: forgetFeedsAndDocuments }),
+      partner: new CoorganisePartnerService(em, urls, { onOutbox: outboxWritten.notify, onChange: forgetFeedsAndDocuments }),
+    };
     const events = new EventService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
+      onEventChanged: (tx, id) => coorganise.host.reviewEvent(tx, id),
     });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
@@ -398,6 +411,7 @@ export async function createRuntime(
       sloganWording: slogansWording,
       presskits,
       joins,
+      coorganise,
       softwareVersion,
       wording,
     });
@@ -420,12 +434,14 @@ export async function createRuntime(
     const callToJoin = callToJoinReader({ federation, urls, allowPrivateAddresses: config.allowPrivateAddresses });
     // Network feeds (a collective's or the instance's events and their partners') have a second source.
     const partnerEvents = new PartnerEventSource(em, urls);
+    const coorganisedEvents = new CoorganisedEventSource(em);
     const feeds = new FeedService({
       subjects: feedSubjects,
-      sources: (scope) => (scope.kind !== "event" && scope.network ? [localEvents, partnerEvents] : [localEvents]),
+      // Events our collectives co-organise (hosted elsewhere) are part of their own feeds and the instance's.
+      sources: (scope) => (scope.kind === "event" ? [localEvents] : scope.network ? [localEvents, coorganisedEvents, partnerEvents] : [localEvents, coorganisedEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) } });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 
@@ -466,6 +482,7 @@ export async function createRuntime(
       cosignPartners,
       joins,
       callToJoin,
+      coorganise,
       partners,
       partnerActors,
       media,

@@ -12,7 +12,7 @@ import { jsonBody } from "./json-body.ts";
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `{partner, expiresAt?}` of an invitation; 422 naming what to fix. */
-function parseInvite(body: unknown): { partner: string; expiresAt: Temporal.Instant | undefined } {
+export function parseInvite(body: unknown): { partner: string; expiresAt: Temporal.Instant | undefined } {
   if (!isObject(body)) throw invalid("send a JSON object: {\"partner\": \"@collective@host\"}", [{ field: "body", message: "must be a JSON object" }]);
   const unknown = Object.keys(body).filter((k) => k !== "partner" && k !== "expiresAt");
   if (unknown.length > 0) throw invalid(`unknown field(s): ${unknown.join(", ")}`, unknown.map((field) => ({ field, message: "is not a field of an invitation" })));

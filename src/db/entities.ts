@@ -5,6 +5,12 @@ import { CallChangeNoteSchema, CallSchema, CallVersionSchema } from "../modules/
 import { PressKitFileSchema, PressKitLinkSchema, PressKitSchema } from "../modules/presskit/presskit.entity.ts";
 import { CallInvitationSchema, CallSignatureSchema, CosignStampSchema, ReceivedInvitationSchema, StampRevocationSchema } from "../modules/cosign/cosign.entity.ts";
 import { CallJoinRequestSchema } from "../modules/cosign/join-request.entity.ts";
+import {
+  CoorganisedEventSchema,
+  CoorganizeStampSchema,
+  EventCoorganizerInvitationSchema,
+  EventCoorganizerSchema,
+} from "../modules/coorganise/coorganise.entity.ts";
 import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
@@ -56,6 +62,10 @@ export const entities = [
   PressKitSchema,
   PressKitFileSchema,
   PressKitLinkSchema,
+  EventCoorganizerInvitationSchema,
+  EventCoorganizerSchema,
+  CoorganisedEventSchema,
+  CoorganizeStampSchema,
 ];
 
 /** Tables that migrations create but no entity maps (the ORM's schema diff must leave them alone). */

@@ -8,6 +8,8 @@ import { Accept, Add, Announce, Create, Delete, Follow, Offer, Reject, Undo, Upd
 import { getLogger } from "@logtape/logtape";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
+import type { CoorganiseHostService } from "../modules/coorganise/coorganise-host.service.ts";
+import type { CoorganisePartnerService } from "../modules/coorganise/coorganise-partner.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
@@ -30,6 +32,7 @@ import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inb
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
 import { onAdd, onCallPublished, onCosignAnswer, onOffer, onStampDelete } from "./inbox/cosign-handlers.ts";
 import { onJoinRefusal, onJoinRequest } from "./inbox/join-handlers.ts";
+import { onCoorganisedEventUpdate, onCoorganizeAdd, onCoorganizeAnswer, onCoorganizeDelete, onCoorganizeOffer } from "./inbox/coorganise-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
 const logger = getLogger(["relais", "federation"]);
@@ -60,6 +63,8 @@ export interface FederationDeps {
   readonly presskits?: PressKitService;
   /** Requests to sign our open calls, and the answers to ours. */
   readonly joins?: JoinRequestService | undefined;
+  /** Co-organised events: the host's invitations and co-organisers, and the invited collectives' side. */
+  readonly coorganise: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;
@@ -107,18 +112,26 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Undo, refusedOnceWhenPermanent("Undo", (ctx, activity: Undo) => onUndo(ctx, activity, deps)))
     // A Delete may revoke a co-signature (a stamp); otherwise it is an actor's or a partner event's.
     .on(Delete, refusedOnceWhenPermanent("Delete", async (ctx, activity: Delete) => {
+      if (await onCoorganizeDelete(ctx, activity, deps)) return;
       if (!(await onStampDelete(ctx, activity, deps))) await onDelete(ctx, activity, deps);
     }))
     // An Accept or a Reject answers one of our invitations to co-sign, or one of our Follows.
     .on(Accept, refusedOnceWhenPermanent("Accept", async (ctx, activity: Accept) => {
+      if (await onCoorganizeAnswer(ctx, activity, true, deps)) return;
       if (!(await onCosignAnswer(ctx, activity, true, deps))) await onFollowAnswer(ctx, activity, true, deps);
     }))
     .on(Reject, refusedOnceWhenPermanent("Reject", async (ctx, activity: Reject) => {
+      if (await onCoorganizeAnswer(ctx, activity, false, deps)) return;
       if (await onCosignAnswer(ctx, activity, false, deps)) return;
       if (!(await onJoinRefusal(ctx, activity, deps))) await onFollowAnswer(ctx, activity, false, deps);
     }))
-    .on(Offer, refusedOnceWhenPermanent("Offer", (ctx, activity: Offer) => onOffer(ctx, activity, deps)))
-    .on(Add, refusedOnceWhenPermanent("Add", (ctx, activity: Add) => onAdd(ctx, activity, deps)))
+    // An Offer invites one of our collectives to co-organise an event, or to co-sign a call.
+    .on(Offer, refusedOnceWhenPermanent("Offer", async (ctx, activity: Offer) => {
+      if (!(await onCoorganizeOffer(ctx, activity, deps))) await onOffer(ctx, activity, deps);
+    }))
+    .on(Add, refusedOnceWhenPermanent("Add", async (ctx, activity: Add) => {
+      if (!(await onCoorganizeAdd(ctx, activity, deps))) await onAdd(ctx, activity, deps);
+    }))
     // A Create may be a request to sign one of our calls, or the launch of a call one of our collectives signed.
     .on(Create, refusedOnceWhenPermanent("Create", async (ctx, activity: Create) => {
       if (await onJoinRequest(ctx, activity, deps)) return;
@@ -127,6 +140,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     }))
     .on(Update, refusedOnceWhenPermanent("Update", async (ctx, activity: Update) => {
       await onCallPublished(ctx, activity, deps);
+      await onCoorganisedEventUpdate(ctx, activity, deps);
       await onCreateOrUpdate(ctx, activity, "Update", deps);
     }))
     .on(Announce, refusedOnceWhenPermanent("Announce", (ctx, activity: Announce) => onAnnounce(ctx, activity, deps)))

@@ -33,6 +33,9 @@ import { actionKitDocument, actionKitTombstoneDocument } from "./mappers/actionk
 import { pressKitDocument, pressKitTombstoneDocument } from "./mappers/presskit.mapper.ts";
 import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
 import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
+import type { CoorganiseHostService } from "../modules/coorganise/coorganise-host.service.ts";
+import type { CoorganisePartnerService } from "../modules/coorganise/coorganise-partner.service.ts";
+import { coorganizersDocument, coorganizeStampDocument, coorganizeTombstoneDocument, withOrganizers } from "./mappers/coorganise.mapper.ts";
 
 /** What an object URL answers to a server: the document (200), or its Tombstone (410 Gone). */
 export type As2Answer = { readonly status: 200 | 410; readonly document: JsonObject };
@@ -66,11 +69,13 @@ export interface As2ObjectDeps {
   readonly presskits?: PressKitService;
   /** Action kits: an Article once published (404 for drafts, 410 once deleted), and its wording. */
   readonly actionkits?: { readonly service: ActionKitService; readonly wording: ActionKitWording };
+  /** Co-organised events: the co-organisers of our events, and our collectives' stamps for others'. */
+  readonly coorganise?: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
 }
 
 /** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes; slogans. */
 export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
-  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording, presskits, actionkits } = deps;
+  const { events, urls, wording, calls, callWording, cosign, slogans, sloganWording, presskits, actionkits, coorganise } = deps;
   /** A call once launched, or its deletion: drafts, calls in consultation and unknown ids are not found. */
   const publicCall = async (id: string) => {
     const call = await calls.load(id);
@@ -100,7 +105,17 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       const loaded = await publishedEvent(id);
       if (!loaded) return undefined;
       if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt) };
-      return { status: 200, document: await eventToJsonLd(loaded.event, { followersUrl: urls.collectiveFollowers(loaded.event.organizer.slug), wording }) };
+      const document = await eventToJsonLd(loaded.event, { followersUrl: urls.collectiveFollowers(loaded.event.organizer.slug), wording });
+      const listed = coorganise ? await coorganise.host.listed(id) : [];
+      return { status: 200, document: withOrganizers(document, { id: loaded.event.organizer.apId }, listed, urls.eventCoorganizers(id)) };
+    }),
+    // The co-organisers of a published event: each entry wraps the co-organiser's stamp (its proof intact).
+    kind(paths.eventCoorganizers, async ({ id }) => {
+      const loaded = await publishedEvent(id);
+      if (!loaded) return undefined;
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(urls.eventCoorganizers(id), "Event", loaded.deletedAt) };
+      const listed = coorganise ? await coorganise.host.listed(id) : [];
+      return { status: 200, document: coorganizersDocument(urls.eventCoorganizers(id), loaded.event.organizer.apId, listed) };
     }),
     // The notes of a deleted event go with it (their Deletes were sent with the event's).
     kind(paths.eventNote, async ({ id }) => {
@@ -166,7 +181,14 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
     // A stamp one of our collectives issued: its initiator may read it at once, everyone once the call is public.
     kind(paths.stamp, async ({ id }, viewer) => {
       const stamp = await cosign.stamp(id);
-      if (!stamp) return undefined;
+      if (!stamp) {
+        // A co-organiser's stamp (events are public: so are their co-organisers); a request not accepted is no stamp.
+        const c = await coorganise?.partner.stamp(id);
+        if (c?.state !== "accepted") return undefined;
+        if (c.revokedAt) return { status: 410, document: coorganizeTombstoneDocument(urls.stamp(id), c.revokedAt) };
+        const unsigned = coorganizeStampDocument(c, { id: urls.stamp(id), partner: urls.collective(c.collective.slug) });
+        return { status: 200, document: await sign(c.collective.slug, unsigned, c.signedAt ?? Temporal.Now.instant()) };
+      }
       if (stamp.revokedAt) return { status: 410, document: stampTombstoneDocument(urls.stamp(id), stamp.revokedAt) };
       if (!stamp.publicAt && (await viewer())?.href !== stamp.initiatorApId) return undefined;
       const unsigned = stampDocument(stamp, { id: urls.stamp(id), signer: urls.collective(stamp.collective.slug) });

@@ -19,6 +19,7 @@ import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
 import { sendCosignMessage } from "./senders/cosign-sender.ts";
 import { sendJoinMessage } from "./senders/join-sender.ts";
 import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
+import { type CoorganiseSenderDeps, sendCoorganiseMessage } from "./senders/coorganise-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { sendSloganMessage } from "./senders/slogan-sender.ts";
@@ -68,6 +69,7 @@ export class OutboxRelay {
   readonly #sloganWording: SloganWording;
   readonly #presskits: PressKitService | undefined;
   readonly #actionkits: { service: ActionKitService; wording: ActionKitWording } | undefined;
+  readonly #coorganise: Pick<CoorganiseSenderDeps, "host" | "partner"> | undefined;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -93,6 +95,7 @@ export class OutboxRelay {
     presskits?: PressKitService;
     /** Action kits and how their Articles are worded. */
     actionkits?: { service: ActionKitService; wording: ActionKitWording };
+    coorganise?: Pick<CoorganiseSenderDeps, "host" | "partner">;
   }) {
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
@@ -112,6 +115,7 @@ export class OutboxRelay {
     this.#sloganWording = deps.sloganWording;
     this.#presskits = deps.presskits;
     this.#actionkits = deps.actionkits;
+    this.#coorganise = deps.coorganise;
   }
 
   /** Sends whatever is pending, soon; concurrent calls coalesce. */
@@ -260,6 +264,15 @@ export class OutboxRelay {
           serverSoftware: this.#serverSoftware,
           allowPrivateAddresses: this.#allowPrivateAddresses,
         });
+        return;
+      case "coorganize-request":
+      case "coorganize-listed":
+      case "coorganize-event-changed":
+      case "coorganize-accept":
+      case "coorganize-decline":
+      case "coorganize-revoke":
+        if (!this.#coorganise) throw new Error("co-organised events are not wired into this relay");
+        await sendCoorganiseMessage(ctx, activityId, identifier, message, { ...this.#coorganise, events: this.#events, urls: this.#urls, wording: this.#wording });
         return;
       case "create-slogan":
       case "update-slogan":

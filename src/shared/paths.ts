@@ -22,6 +22,9 @@ export const paths = {
   eventNote: "/events/{id}/note",
   /** The Note that tells followers what changed in an event. */
   eventChangeNote: "/events/{id}/changes/{version}",
+  /** The event's co-organisers (PartnerEntry items wrapping each one's stamp), and one invitation (a CoorganizeRequest's id). */
+  eventCoorganizers: "/events/{id}/coorganizers",
+  eventCoorganizerInvitation: "/events/{id}/coorganizers/invitations/{invitation}",
   eventIcs: "/events/{id}.ics",
   collectiveIcs: "/@{identifier}/events.ics",
   instanceIcs: "/events.ics",

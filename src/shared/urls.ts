@@ -42,6 +42,14 @@ export class Urls {
   eventChangeNote(eventId: string, version: number): URL {
     return this.#u(fill(paths.eventChangeNote, { id: eventId, version }));
   }
+  /** The collection of an event's co-organisers (FEDERATION.md "Co-organised events"). */
+  eventCoorganizers(id: string): URL {
+    return this.#u(fill(paths.eventCoorganizers, { id }));
+  }
+  /** Id of an invitation to co-organise an event (the CoorganizeRequest's id). */
+  eventCoorganizerInvitation(id: string, invitation: string): URL {
+    return this.#u(fill(paths.eventCoorganizerInvitation, { id, invitation }));
+  }
   eventIcs(id: string): URL {
     return this.#u(fill(paths.eventIcs, { id }));
   }

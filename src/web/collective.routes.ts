@@ -5,6 +5,7 @@ import type { FederatedReadCache, RenderedRead } from "../federation/read-cache.
 import type { CallService } from "../modules/call/call.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
 import type { EventService } from "../modules/event/event.service.ts";
+import type { PublishedEvent } from "../modules/event/event.types.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { matcher, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
@@ -67,6 +68,8 @@ export function collectiveRoutes(deps: {
   urls: Urls;
   /** The cache of anonymous pages; none: every page is rendered. */
   cache?: FederatedReadCache;
+  /** Events of other servers the collective co-organises, upcoming first: listed with its own. */
+  coorganised?: (slug: string, from: Temporal.Instant, limit: number) => Promise<PublishedEvent[]>;
 }): Router {
   const router = Router();
   const cookies = new CookieJar(deps.urls.origin);
@@ -74,15 +77,17 @@ export function collectiveRoutes(deps: {
   const render = async (slug: string, wanted: string[], lang: string, signedIn: boolean): Promise<RenderedRead | undefined> => {
     const collective = await deps.collectives.findBySlug(slug);
     if (!collective) return undefined;
-    const [followerCount, upcoming, calls, slogans, kits] = await Promise.all([
+    const [followerCount, upcoming, calls, slogans, kits, coorganised] = await Promise.all([
       deps.followers.countAccepted(collective.id),
       deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 }),
       deps.calls ? deps.calls.list(collective.slug, null, { limit: 10 }) : [],
       deps.slogans ? deps.slogans.list(collective.slug, null, { limit: 20 }) : [],
       deps.presskits ? deps.presskits.list(collective.slug, null, { limit: 10 }) : [],
+      deps.coorganised ? deps.coorganised(collective.slug, Temporal.Now.instant(), 50) : [],
     ]);
+    const events = [...upcoming.map((v) => v.event), ...coorganised].sort((x, y) => Temporal.Instant.compare(x.startsAt, y.startsAt)).slice(0, 50);
     const sections = [
-      upcomingSection({ events: upcoming.map((v) => v.event), lang, wanted, urls: deps.urls, slug: collective.slug }),
+      upcomingSection({ events, lang, wanted, urls: deps.urls, slug: collective.slug }),
       ...(calls.length > 0 ? [callsSection({ calls, lang, wanted, urls: deps.urls })] : []),
       ...(slogans.length > 0 ? [slogansSection({ slogans, lang, wanted, urls: deps.urls })] : []),
       ...(kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : []),

@@ -15,7 +15,14 @@ import { pressKitsSection } from "./pages/presskit.page.ts";
  * the change notes) send browsers to the event's page, 410 once the event is deleted. Drafts and
  * unknown ids go on to 404.
  */
-export function eventRoutes(deps: { events: EventService; slogans?: SloganService; presskits?: PressKitService; urls: Urls }): Router {
+export function eventRoutes(deps: {
+  events: EventService;
+  slogans?: SloganService;
+  presskits?: PressKitService;
+  urls: Urls;
+  /** The collectives of other servers that co-organise an event (listed after its host on its page). */
+  coorganizers?: (eventId: string) => Promise<readonly { partner: { apId: string; name: string | null } }[]>;
+}): Router {
   const router = Router();
   router.get(route(paths.event), async (req, res, next) => {
     const loaded = await deps.events.loadForDelivery(String(req.params.id));
@@ -26,12 +33,13 @@ export function eventRoutes(deps: { events: EventService; slogans?: SloganServic
       res.status(410).type("html").send(errorPage(lang, 410));
       return;
     }
-    const [slogans, kits] = await Promise.all([
+    const [slogans, kits, coorganizers] = await Promise.all([
       deps.slogans ? deps.slogans.ofEvent(loaded.event.id) : [],
       deps.presskits ? deps.presskits.about("event", loaded.event.id) : [],
+      deps.coorganizers ? deps.coorganizers(loaded.event.id).then((l) => l.map((c) => c.partner)) : [],
     ]);
     const sections = kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : [];
-    res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans, sections }));
+    res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans, sections, coorganizers }));
   });
   /** A Note about an event: the event's page for browsers, gone with the event. */
   const noteRoute = (path: typeof paths.eventNote | typeof paths.eventChangeNote, exists: (params: Record<string, string>) => Promise<boolean>) =>

@@ -5,6 +5,7 @@ import { callsApiRouter } from "../api/calls.router.ts";
 import { slogansApiRouter } from "../api/slogans.router.ts";
 import { cosignApiRouter } from "../api/cosign.router.ts";
 import { joinApiRouter } from "../api/join.router.ts";
+import { coorganiseApiRouter } from "../api/coorganise.router.ts";
 import { eventsApiRouter } from "../api/events.router.ts";
 import { cachedFederatedReads } from "../federation/cached-reads.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
@@ -41,6 +42,7 @@ function extraRouters(runtime: Runtime): Router[] {
     }),
     cosignApiRouter({ cosign: runtime.cosign, users: runtime.users, lookup: runtime.cosignPartners, urls: runtime.urls, authFailures: runtime.rateLimits.apiAuthFailures }),
     joinApiRouter({ joins: runtime.joins, users: runtime.users, read: runtime.callToJoin, authFailures: runtime.rateLimits.apiAuthFailures }),
+    coorganiseApiRouter({ ...runtime.coorganise, users: runtime.users, lookup: runtime.cosignPartners, authFailures: runtime.rateLimits.apiAuthFailures }),
     eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
     partnersApiRouter({
       partners: runtime.partners,
@@ -64,8 +66,8 @@ function extraRouters(runtime: Runtime): Router[] {
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
-    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, cache: runtime.readCache }),
-    eventRoutes({ events: runtime.events, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),
+    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, cache: runtime.readCache, coorganised: (slug, from, limit) => runtime.coorganise.partner.upcoming(slug, from, limit) }),
+    eventRoutes({ events: runtime.events, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, coorganizers: (id) => runtime.coorganise.host.listed(id) }),
     callRoutes({ calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),
     sloganRoutes({ slogans: runtime.slogans, placards: runtime.placards, urls: runtime.urls }),
     feedRoutes(runtime.feeds),
@@ -123,6 +125,7 @@ export function appFor(runtime: Runtime): Express {
     sloganWording: runtime.sloganWording,
     presskits: runtime.presskits,
     actionkits: { service: runtime.actionkits, wording: actionKitWording(runtime.translate) },
+    coorganise: runtime.coorganise,
   });
   return createApp({
     urls: runtime.urls,

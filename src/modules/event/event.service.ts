@@ -99,6 +99,7 @@ export class EventService {
   readonly #onOutbox: () => void;
   readonly #onChange: () => void | Promise<void>;
   readonly #changeNoteText: ReturnType<typeof changeNoteWriter>;
+  readonly #onEventChanged: (em: EntityManager, eventId: string) => Promise<boolean>;
 
   /**
    * `translate` words the change notes; `onOutbox`: activities were queued (nudge the relay);
@@ -106,12 +107,23 @@ export class EventService {
    * change's caller sees them forgotten. Both run after the commit. (Cached federated documents learn of
    * changes from the commit itself: src/db/committed-writes.ts.)
    */
-  constructor(em: EntityManager, urls: Urls, opts: { translate: Translate; onOutbox?: () => void; onChange?: () => void | Promise<void> }) {
+  constructor(
+    em: EntityManager,
+    urls: Urls,
+    opts: {
+      translate: Translate;
+      onOutbox?: () => void;
+      onChange?: () => void | Promise<void>;
+      /** A published event changed or was deleted, in its transaction (co-organisers are told): whether rows were queued. */
+      onEventChanged?: (em: EntityManager, eventId: string) => Promise<boolean>;
+    },
+  ) {
     this.#em = em;
     this.#urls = urls;
     this.#changeNoteText = changeNoteWriter(opts.translate);
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#onChange = opts.onChange ?? (() => {});
+    this.#onEventChanged = opts.onEventChanged ?? (async () => false);
   }
 
   async create(principal: Principal, slug: string, body: unknown): Promise<EventView> {
@@ -176,11 +188,12 @@ export class EventService {
       await bumpEventsVersion(em, row.collective.id);
       await this.#audit(em, principal, row.collective, "event.delete", row);
       if (!row.published) return false;
-      return writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
+      const queued = await writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
         kind: "delete-event",
         collectiveId: row.collective.id,
         eventId: row.id,
       });
+      return (await this.#onEventChanged(em, row.id)) || queued;
     });
     await this.#onChange();
     if (queued) this.#onOutbox();
@@ -317,6 +330,7 @@ export class EventService {
         // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
         const text = change.time || change.place || change.status ? this.#changeNoteText(change, after, collective.primaryLanguage) : undefined;
         if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language: collective.primaryLanguage, text });
+        queued = (await this.#onEventChanged(em, row.id)) || queued;
       }
       return { view: this.#view(row, collective), queued };
     });

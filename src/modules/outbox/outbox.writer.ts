@@ -47,7 +47,15 @@ export type OutboxMessage =
   | { kind: "cosign-join-refuse"; collectiveId: string; requestId: string }
   /** A signer boosts the call it signed once it is public, or takes the boost back. */
   | { kind: "cosign-announce"; collectiveId: string; stampId: string }
-  | { kind: "cosign-undo-announce"; collectiveId: string; stampId: string };
+  | { kind: "cosign-undo-announce"; collectiveId: string; stampId: string }
+  /** Co-organised events (host): an invitation (CoorganizeRequest), a verified co-organiser listed (Add), the event changed or deleted (to the co-organisers). */
+  | { kind: "coorganize-request"; collectiveId: string; invitationId: string }
+  | { kind: "coorganize-listed"; collectiveId: string; coorganizerId: string }
+  | { kind: "coorganize-event-changed"; collectiveId: string; eventId: string }
+  /** Co-organised events (invited collective): an acceptance (Accept with the stamp), a decline (Reject), a withdrawal (Delete of the stamp). */
+  | { kind: "coorganize-accept"; collectiveId: string; stampId: string }
+  | { kind: "coorganize-decline"; collectiveId: string; stampId: string }
+  | { kind: "coorganize-revoke"; collectiveId: string; stampId: string };
 
 /** A remote actor to deliver to, as stored in an outbox row. */
 export interface OutboxRecipient {

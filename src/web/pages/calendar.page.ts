@@ -22,7 +22,9 @@ export function eventList(events: readonly PublishedEvent[], o: ListOptions): Sa
   return html`<ul class="event-list">${events.map((e) => {
     const name = localized(e.name, wanted, e.organizer.primaryLanguage, lang);
     const organizer = localized(e.organizer.name, wanted, e.organizer.primaryLanguage, lang);
-    return html`<li><a href="${urls.event(e.id).pathname}"${langAttr(name?.lang)}>${name?.text ?? ""}</a><br>
+    // An event hosted on another server (one our collective co-organises) links to its page there.
+    const href = e.remote ? e.remote.pageUrl.href : urls.event(e.id).pathname;
+    return html`<li><a href="${href}"${langAttr(name?.lang)}>${name?.text ?? ""}</a><br>
 <span class="muted">${formatEventWhen(e, lang)}${e.status !== "scheduled" ? html` · <strong>${t(lang, `web:event.status_${e.status}`)}</strong>` : ""}${
       o.organizer ? html` · <span${langAttr(organizer?.lang)}>${organizer?.text ?? e.organizer.slug}</span>` : ""
     }</span></li>`;

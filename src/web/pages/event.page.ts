@@ -60,8 +60,18 @@ export function subscribeBox(lang: string, feed: URL): SafeHtml {
 }
 
 /** The public page of an event, server-rendered, readable without JavaScript. */
-export function eventPage(opts: { event: PublishedEvent; lang: string; wanted: readonly string[]; urls: Urls; slogans?: readonly SloganView[]; sections?: readonly SafeHtml[] }): string {
+export function eventPage(opts: {
+  event: PublishedEvent;
+  lang: string;
+  wanted: readonly string[];
+  urls: Urls;
+  slogans?: readonly SloganView[];
+  sections?: readonly SafeHtml[];
+  /** Collectives of other servers that co-organise it (FEDERATION.md "Co-organised events"), listed after the host. */
+  coorganizers?: readonly { readonly apId: string; readonly name: string | null }[];
+}): string {
   const { event: e, lang, wanted, urls } = opts;
+  const coorganizers = opts.coorganizers ?? [];
   const primary = e.organizer.primaryLanguage;
   const name = localized(e.name, wanted, primary, lang);
   const summary = localized(e.summary, wanted, primary, lang);
@@ -99,7 +109,13 @@ ${summary ? html`<p${langAttr(summary.lang)}>${summary.text}</p>` : ""}
     e.onlineUrl ? html`${place ? html`<br>` : ""}<a href="${e.onlineUrl}" rel="nofollow noopener noreferrer">${t(lang, "web:event.joinOnline")}</a>` : ""
   }</dd>
 <dt>${t(lang, "web:event.organizedBy")}</dt>
-<dd><a href="${urls.collective(e.organizer.slug).pathname}"${langAttr(organizer?.lang)}>${organizer?.text ?? e.organizer.slug}</a></dd>
+<dd><a href="${urls.collective(e.organizer.slug).pathname}"${langAttr(organizer?.lang)}>${organizer?.text ?? e.organizer.slug}</a>${
+    coorganizers.length > 0
+      ? html`<br><span class="coorganizers">${t(lang, "web:event.withCoorganizers")} ${coorganizers.map(
+          (c, i) => html`${i > 0 ? ", " : ""}<a href="${c.apId}" rel="noopener noreferrer">${c.name ?? new URL(c.apId).host}</a>`,
+        )}</span>`
+      : ""
+  }</dd>
 ${e.category ? html`<dt>${t(lang, "web:event.category")}</dt><dd>${categoryLabel(e.category, lang)}</dd>` : ""}
 ${e.tags.length > 0 ? html`<dt>${t(lang, "web:event.tags")}</dt><dd>${e.tags.map((tag) => `#${tag}`).join(" ")}</dd>` : ""}
 ${
