@@ -9,6 +9,7 @@ import { registerAdminCommands } from "./admin-commands.ts";
 import { registerBlockCommands } from "./block-commands.ts";
 import { registerCallCommands } from "./call-commands.ts";
 import { registerSloganCommands } from "./slogan-commands.ts";
+import { registerActionKitCommands } from "./actionkit-commands.ts";
 import { registerVerifyCommand } from "./cosign-commands.ts";
 import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
@@ -30,6 +31,7 @@ export function buildProgram(config: () => Config): Command {
   registerVerifyCommand(program);
   registerPressKitCommands(program, config);
   registerSloganCommands(program, config);
+  registerActionKitCommands(program, config);
   return program;
 }
 
