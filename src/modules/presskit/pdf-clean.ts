@@ -1,4 +1,6 @@
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFStream } from "pdf-lib";
+import { inflateSync } from "node:zlib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream } from "pdf-lib";
+import { stripJpegMetadata } from "./jpeg-metadata.ts";
 
 export type PdfCleanResult = { readonly ok: true; readonly bytes: Uint8Array; readonly pages: number } | { readonly ok: false; readonly reason: "unreadable" | "encrypted" };
 
@@ -12,8 +14,10 @@ const nameTreeKeys = ["JavaScript", "EmbeddedFiles"];
  * dictionary (Author, Creator, Producer, Title, dates…), every XMP `/Metadata` stream (the catalog's,
  * the pages', the images'), page-piece data, open actions, document scripts and embedded files. Objects
  * nothing refers to any more are dropped too, so the old metadata is not left in the bytes, and nothing
- * after the last `%%EOF` survives (the file is serialised anew). Encrypted PDFs are refused: they
- * cannot be read to be cleaned.
+ * after the last `%%EOF` survives (the file is serialised anew). JPEG images inside (DCTDecode streams,
+ * deflated or not) lose their Exif, XMP, IPTC and comment segments, their image data untouched; one
+ * that cannot be walked refuses the file. Encrypted PDFs are
+ * refused: they cannot be read to be cleaned.
  */
 export async function cleanPdf(input: Uint8Array): Promise<PdfCleanResult> {
   let doc: PDFDocument;
@@ -32,9 +36,19 @@ export async function cleanPdf(input: Uint8Array): Promise<PdfCleanResult> {
     for (const key of nameTreeKeys) names?.delete(PDFName.of(key));
     for (const page of doc.getPages()) for (const key of pageKeys) page.node.delete(PDFName.of(key));
     // XMP can hang on any object (an image XObject, a font): every dictionary and stream loses it.
-    for (const [, object] of context.enumerateIndirectObjects()) {
+    for (const [ref, object] of context.enumerateIndirectObjects()) {
       const dict = object instanceof PDFStream ? object.dict : object instanceof PDFDict ? object : undefined;
       dict?.delete(PDFName.of("Metadata"));
+      const jpeg = object instanceof PDFRawStream ? jpegOf(object) : undefined;
+      if (object instanceof PDFRawStream && jpeg) {
+        const stripped = stripJpegMetadata(jpeg.bytes);
+        if (stripped === undefined) return { ok: false, reason: "unreadable" };
+        if (stripped === jpeg.bytes && !jpeg.deflated) continue;
+        // A deflated JPEG is stored as a plain one: the metadata is gone, and JPEG data barely deflates.
+        if (jpeg.deflated) object.dict.set(PDFName.of("Filter"), PDFName.of("DCTDecode"));
+        object.dict.delete(PDFName.of("DecodeParms"));
+        context.assign(ref, PDFRawStream.of(object.dict, stripped));
+      }
     }
     dropUnreachable(doc);
     const bytes = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
@@ -42,6 +56,25 @@ export async function cleanPdf(input: Uint8Array): Promise<PdfCleanResult> {
   } catch {
     return { ok: false, reason: "unreadable" };
   }
+}
+
+/**
+ * The JPEG file a stream holds (an image, a thumbnail): its filter is DCTDecode alone, or FlateDecode
+ * then DCTDecode (inflated here). Undefined for any other stream; a deflated JPEG that does not inflate
+ * is given as is, and refused by the JPEG walker.
+ */
+function jpegOf(stream: PDFRawStream): { bytes: Uint8Array; deflated: boolean } | undefined {
+  const filter = stream.dict.get(PDFName.of("Filter"));
+  const names = filter instanceof PDFArray ? Array.from({ length: filter.size() }, (_, i) => filter.get(i)) : [filter];
+  if (names.length === 1 && names[0] === PDFName.of("DCTDecode")) return { bytes: stream.contents, deflated: false };
+  if (names.length === 2 && names[0] === PDFName.of("FlateDecode") && names[1] === PDFName.of("DCTDecode")) {
+    try {
+      return { bytes: new Uint8Array(inflateSync(stream.contents)), deflated: true };
+    } catch {
+      return { bytes: new Uint8Array(0), deflated: true };
+    }
+  }
+  return undefined;
 }
 
 /** Deletes every indirect object that the catalog does not reach (the old Info and XMP streams among them). */
