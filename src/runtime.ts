@@ -33,6 +33,8 @@ import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
 import { type CallToJoinReader, callToJoinReader } from "./federation/cosign-call-reader.ts";
+import { StampCheckService } from "./modules/cosign/stamp-checks.service.ts";
+import { recheckStamps, recheckStampsPeriodically } from "./federation/stamp-rechecks.ts";
 import { CoorganiseHostService } from "./modules/coorganise/coorganise-host.service.ts";
 import { CoorganisePartnerService } from "./modules/coorganise/coorganise-partner.service.ts";
 import { CoorganisedEventSource } from "./modules/coorganise/coorganised-events.source.ts";
@@ -158,6 +160,8 @@ export interface Runtime {
   readonly joins: JoinRequestService;
   /** Reads an open call of another server (its current version checked) that a collective asks to sign. */
   readonly callToJoin: CallToJoinReader;
+  /** One round of re-checks of the stamps our calls list (the worker runs one an hour); `olderThanMs` 0 asks every one. */
+  recheckStamps(opts?: { olderThanMs?: number }): Promise<{ confirmed: number; revoked: number; unreachable: number }>;
   /** Events organised together: the host's side and the invited collectives' side. */
   readonly coorganise: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
   /** Partners the collectives follow and the events they bring (the network agenda). */
@@ -432,6 +436,7 @@ export async function createRuntime(
     });
     const cosignPartners = cosignPartnerLookup({ partners: partnerActors, software: serverSoftware });
     const callToJoin = callToJoinReader({ federation, urls, allowPrivateAddresses: config.allowPrivateAddresses });
+    const rechecks = { federation, urls, checks: new StampCheckService(em, urls, opts.clock ? { now: opts.clock } : {}), cosign, allowPrivateAddresses: config.allowPrivateAddresses };
     // Network feeds (a collective's or the instance's events and their partners') have a second source.
     const partnerEvents = new PartnerEventSource(em, urls);
     const coorganisedEvents = new CoorganisedEventSource(em);
@@ -482,6 +487,7 @@ export async function createRuntime(
       cosignPartners,
       joins,
       callToJoin,
+      recheckStamps: (o) => recheckStamps(rechecks, o),
       coorganise,
       partners,
       partnerActors,
@@ -500,6 +506,7 @@ export async function createRuntime(
           relay.run(signal),
           refresher.run(signal),
           closeCallsAtDeadline(calls, signal),
+          recheckStampsPeriodically(rechecks, signal),
           publishAtEmbargo(presskits, signal),
         ]);
       },

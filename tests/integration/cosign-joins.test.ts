@@ -164,4 +164,19 @@ describe("asking to sign an open call on another server", () => {
       await hostile.close();
     }
   }, 60_000);
+
+  it("delists a stamp its signer's origin no longer serves, at the initiator's re-check", async () => {
+    expect(await listedSigners()).toEqual([b.url("/@koeln").href, b.url("/@gent").href]);
+    // koeln's stamp is withdrawn at its origin without the Delete ever reaching cdc (lost, or a signer gone).
+    const koeln = (await b.runtime.joins.sent("cli", "koeln"))[0];
+    await b.runtime.em.fork().getConnection().execute("update cosign_stamp set revoked_at = now() where id = ?", [koeln?.stampId]);
+    expect((await signedBy(a, "cdc", koeln?.url as string)).ok).toBe(false);
+    // Not due yet (confirmed less than a day ago): nothing is asked.
+    expect(await a.runtime.recheckStamps()).toEqual({ confirmed: 0, revoked: 0, unreachable: 0 });
+    expect(await a.runtime.recheckStamps({ olderThanMs: 0 })).toEqual({ confirmed: 1, revoked: 1, unreachable: 0 });
+    expect(await listedSigners()).toEqual([b.url("/@gent").href]);
+    expect(await a.runtime.cosign.isRevoked(koeln?.url as string)).toBe(true);
+    const collection = (await (await fetch(`${callUrl}/signatories`, { headers: { accept: "application/activity+json" } })).json()) as Json;
+    expect(collection.totalItems).toBe(1);
+  }, 60_000);
 });
