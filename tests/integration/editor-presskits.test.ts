@@ -164,6 +164,7 @@ describe("the press-kit editor", () => {
     expect(fakePdf.text).toContain("Refused: only JPEG, PNG and WebP images and PDF documents are accepted");
     const big = await ana.postMultipart(`/manage/presskits/${kitId}/files`, meta, { field: "file", filename: "big.jpg", contentType: "image/jpeg", bytes: Buffer.alloc(maxUploadBytes * 2, 0xab) });
     expect(big.status).toBe(413);
+    expect(big.text).toContain('<p class="error" id="f-file-error">Refused: the file is larger than 292 kB.');
     const none = await ana.postMultipart(`/manage/presskits/${kitId}/files`, meta, null);
     expect(none.status).toBe(422);
     expect(none.text).toContain("Choose a file to upload.");

@@ -33,7 +33,7 @@ import { accountRoutes } from "./account.routes.ts";
 import { callRoutes } from "./call.routes.ts";
 import { type SloganLookup, sloganRoutes } from "./slogan.routes.ts";
 import { sloganAdoptRoutes } from "./slogan-adopt.routes.ts";
-import { presskitRoutes } from "./presskit.routes.ts";
+import { presskitRoutes, presskitUploadErrors } from "./presskit.routes.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
 import { joinRoutes } from "./join.routes.ts";
@@ -132,6 +132,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(networkRoutes(ctx));
   r.use(cosignRoutes(ctx));
   r.use(joinRoutes(ctx));
+  r.use(presskitUploadErrors(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();
   outer.use(editorPrefix, r);

@@ -194,3 +194,10 @@ export function linkProblems(problems: readonly FieldProblem[], lang: string): F
     return { field, message: t(lang, `presskit:editor.problem.${field}`, { defaultValue: p.message }) };
   });
 }
+
+/** The largest upload, as people read it in their language ("10 MB", "10 Mo", "300 kB"). */
+export function uploadLimit(bytes: number, lang: string): string {
+  const mb = bytes / (1024 * 1024);
+  const [value, unit] = mb >= 1 ? [Math.floor(mb * 10) / 10, "megabyte"] : [Math.floor(bytes / 1024), "kilobyte"];
+  return new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 1 }).format(value);
+}

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from "express";
+import { type ErrorRequestHandler, type Request, type Response, Router } from "express";
 import { can } from "../../modules/collective/collective.policy.ts";
 import { defaultZoneFor } from "../../modules/event/event.service.ts";
 import type { PressKitService } from "../../modules/presskit/presskit.service.ts";
@@ -14,6 +14,7 @@ import { type KitPageState, kitPage, kitTitle } from "./pages/presskit-kit.pages
 import { type AboutChoice, kitConfirmPage, newKitPage, presskitListPage } from "./pages/presskit.pages.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 import {
+  blankFileForm,
   blankKitForm,
   fileMetaOf,
   fileProblems,
@@ -24,6 +25,7 @@ import {
   linkProblems,
   readFileForm,
   readKitForm,
+  uploadLimit,
 } from "./presskit-form.ts";
 
 const kitDone = ["fileAdded", "fileRemoved", "linkRevoked"] as const;
@@ -32,6 +34,58 @@ const kitDone = ["fileAdded", "fileRemoved", "linkRevoked"] as const;
 function problemsOf(error: unknown): readonly FieldProblem[] {
   if (error instanceof AppError && error.status === 422) return error.details ?? [];
   throw error;
+}
+
+/** The calls and events of the collective a kit may be about (and the one it is about, whatever it is). */
+async function aboutChoices(ctx: EditorContext, principal: Principal, slug: string, lang: string, primary: string, current?: string): Promise<AboutChoice[]> {
+  const from = Temporal.Now.instant().subtract({ hours: 24 * 90 });
+  const [calls, events] = await Promise.all([
+    ctx.calls ? ctx.calls.list(slug, principal, { includePrivate: true, limit: 100 }) : [],
+    ctx.events ? ctx.events.list(slug, { from, includePrivate: true, limit: 100 }, principal) : [],
+  ]);
+  const choices: AboutChoice[] = [
+    ...calls.map((c) => ({ value: `call/${c.id}`, label: `${ctx.t(lang, "presskit:editor.aboutCall")} ${pickLanguage(c.title, [lang], primary)?.text ?? "—"}` })),
+    ...events.map((e) => ({
+      value: `event/${e.event.id}`,
+      label: `${ctx.t(lang, "presskit:editor.aboutEvent")} ${pickLanguage(e.event.name, [lang], primary)?.text ?? "—"} (${e.event.startsAt.toZonedDateTimeISO(e.event.timezone).toPlainDate().toString()})`,
+    })),
+  ];
+  if (current && !choices.some((c) => c.value === current)) choices.push({ value: current, label: ctx.t(lang, "presskit:editor.aboutCurrent") });
+  return choices;
+}
+
+/** A kit's page in the editor, with what the forms hold (what was typed when a form had problems). */
+async function renderKit(ctx: EditorContext, req: Request, res: Response, principal: Principal, kit: PressKitView, state: Partial<KitPageState> = {}, status = 200): Promise<void> {
+  const presskits = ctx.presskits as PressKitService;
+  const view = ctx.view(req, res);
+  const values = state.values ?? kitFormOf(kit);
+  const [links, about] = await Promise.all([presskits.links(principal, kit.id), aboutChoices(ctx, principal, kit.collective.slug, view.lang, kit.collective.primaryLanguage, values.about)]);
+  res.status(status).send(kitPage(view, { kit, links, about, state: { ...state, values }, urls: ctx.urls, now: presskits.now(), uploadLimit: uploadLimit(ctx.maxUploadBytes, view.lang) }));
+}
+
+/** A kit for its editors: 404 for others while it is not public (the service's answer), 403 once it is. */
+async function editableKit(ctx: EditorContext, principal: Principal, id: string): Promise<PressKitView> {
+  if (!ctx.presskits) throw new AppError("not_found", 404, "");
+  const kit = await ctx.presskits.get(principal, id);
+  if (!can(principal, "edit-presskits", kit.collective.id)) throw forbidden();
+  return kit;
+}
+
+/**
+ * A file cut off for its size by the multipart reader (413, before the route ran): the kit's page again,
+ * the limit said next to the file field, for its editors; anything else goes on to the error pages.
+ */
+export function presskitUploadErrors(ctx: EditorContext): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const id = /^\/presskits\/([0-9a-f-]{36})\/files$/.exec(req.path)?.[1];
+    const principal = webAuthOf(res).principal as Principal | undefined;
+    if (!(err instanceof AppError) || err.code !== "too_large" || !id || !principal || res.headersSent) return next(err);
+    const lang = ctx.view(req, res).lang;
+    const problems = [{ field: "file", message: ctx.t(lang, "presskit:editor.problem.tooLarge", { size: uploadLimit(ctx.maxUploadBytes, lang) }) }];
+    editableKit(ctx, principal, id)
+      .then((kit) => renderKit(ctx, req, res, principal, kit, { file: { values: blankFileForm, problems } }, 413))
+      .catch(() => next(err));
+  };
 }
 
 /**
@@ -49,7 +103,6 @@ export function presskitRoutes(ctx: EditorContext): Router {
     return ctx.presskits;
   };
   const principalOf = (res: Response): Principal => webAuthOf(res).principal as Principal;
-  const uploadMB = Math.floor(ctx.maxUploadBytes / (1024 * 1024));
 
   /** The collective of a slug, for its press-kit editors only (403 for anyone else). */
   const editable = async (principal: Principal, slug: string) => {
@@ -57,41 +110,9 @@ export function presskitRoutes(ctx: EditorContext): Router {
     if (!c || !can(principal, "edit-presskits", c.id)) throw forbidden();
     return c;
   };
-  /** A kit for its editors: 404 for others while it is not public (the service's answer), 403 once it is. */
-  const editableKit = async (principal: Principal, id: string): Promise<PressKitView> => {
-    const kit = await kits().get(principal, id);
-    if (!can(principal, "edit-presskits", kit.collective.id)) throw forbidden();
-    return kit;
-  };
-
-  /** The calls and events of the collective a kit may be about (and the one it is about, whatever it is). */
-  const aboutChoices = async (principal: Principal, slug: string, lang: string, primary: string, current?: string): Promise<AboutChoice[]> => {
-    const from = Temporal.Now.instant().subtract({ hours: 24 * 90 });
-    const [calls, events] = await Promise.all([
-      ctx.calls ? ctx.calls.list(slug, principal, { includePrivate: true, limit: 100 }) : [],
-      ctx.events ? ctx.events.list(slug, { from, includePrivate: true, limit: 100 }, principal) : [],
-    ]);
-    const choices: AboutChoice[] = [
-      ...calls.map((c) => ({ value: `call/${c.id}`, label: `${ctx.t(lang, "presskit:editor.aboutCall")} ${pickLanguage(c.title, [lang], primary)?.text ?? "—"}` })),
-      ...events.map((e) => ({
-        value: `event/${e.event.id}`,
-        label: `${ctx.t(lang, "presskit:editor.aboutEvent")} ${pickLanguage(e.event.name, [lang], primary)?.text ?? "—"} (${e.event.startsAt.toZonedDateTimeISO(e.event.timezone).toPlainDate().toString()})`,
-      })),
-    ];
-    if (current && !choices.some((c) => c.value === current)) choices.push({ value: current, label: ctx.t(lang, "presskit:editor.aboutCurrent") });
-    return choices;
-  };
-
-  const renderKit = async (req: Request, res: Response, principal: Principal, kit: PressKitView, state: Partial<KitPageState> = {}, status = 200) => {
-    const view = ctx.view(req, res);
-    const values = state.values ?? kitFormOf(kit);
-    const [links, about] = await Promise.all([kits().links(principal, kit.id), aboutChoices(principal, kit.collective.slug, view.lang, kit.collective.primaryLanguage, values.about)]);
-    res.status(status).send(kitPage(view, { kit, links, about, state: { ...state, values }, urls: ctx.urls, now: kits().now(), uploadMB }));
-  };
-
   const renderNew = async (req: Request, res: Response, principal: Principal, c: { slug: string; primaryLanguage: string }, values: KitFormValues, problems?: FieldProblem[]) => {
     const view = ctx.view(req, res);
-    const about = await aboutChoices(principal, c.slug, view.lang, c.primaryLanguage, values.about || undefined);
+    const about = await aboutChoices(ctx, principal, c.slug, view.lang, c.primaryLanguage, values.about || undefined);
     res.status(problems ? 422 : 200).send(newKitPage(view, { slug: c.slug, values, primaryLanguage: c.primaryLanguage, about, ...(problems ? { problems } : {}) }));
   };
 
@@ -137,15 +158,15 @@ export function presskitRoutes(ctx: EditorContext): Router {
 
   r.get("/presskits/:id", auth, async (req, res) => {
     const principal = principalOf(res);
-    const kit = await editableKit(principal, String(req.params.id));
+    const kit = await editableKit(ctx, principal, String(req.params.id));
     const lang = ctx.view(req, res).lang;
     const done = (kitDone as readonly unknown[]).includes(req.query.done) ? ctx.t(lang, `presskit:editor.done.${String(req.query.done)}`) : doneMessage(lang, req.query.done);
-    await renderKit(req, res, principal, kit, { done });
+    await renderKit(ctx, req, res, principal, kit, { done });
   });
 
   r.post("/presskits/:id", auth, async (req, res) => {
     const principal = principalOf(res);
-    const kit = await editableKit(principal, String(req.params.id));
+    const kit = await editableKit(ctx, principal, String(req.params.id));
     const primary = kit.collective.primaryLanguage;
     const values = readKitForm(req.body as Record<string, unknown>, primary);
     const published = kit.publishedAt !== undefined;
@@ -154,18 +175,18 @@ export function presskitRoutes(ctx: EditorContext): Router {
       res.redirect(303, `${editorPaths.presskit(kit.id)}?done=saved`);
     } catch (error) {
       const problems = kitProblems(problemsOf(error), ctx.view(req, res).lang, primary, published);
-      await renderKit(req, res, principal, kit, { values, problems }, 422);
+      await renderKit(ctx, req, res, principal, kit, { values, problems }, 422);
     }
   });
 
   r.post("/presskits/:id/files", auth, async (req, res) => {
     const principal = principalOf(res);
-    const kit = await editableKit(principal, String(req.params.id));
+    const kit = await editableKit(ctx, principal, String(req.params.id));
     const lang = ctx.view(req, res).lang;
     const values = readFileForm(req.body as Record<string, unknown>, kitFormOf(kit).languages);
     const upload = uploadOf(res);
     if (!upload) {
-      await renderKit(req, res, principal, kit, { file: { values, problems: [{ field: "file", message: ctx.t(lang, "presskit:editor.problem.noFile") }] } }, 422);
+      await renderKit(ctx, req, res, principal, kit, { file: { values, problems: [{ field: "file", message: ctx.t(lang, "presskit:editor.problem.noFile") }] } }, 422);
       return;
     }
     try {
@@ -173,47 +194,47 @@ export function presskitRoutes(ctx: EditorContext): Router {
       res.redirect(303, `${editorPaths.presskit(kit.id)}?done=fileAdded#kit-files`);
     } catch (error) {
       const problems = fileProblems(problemsOf(error), lang, kit.collective.primaryLanguage);
-      await renderKit(req, res, principal, kit, { file: { values, problems } }, 422);
+      await renderKit(ctx, req, res, principal, kit, { file: { values, problems } }, 422);
     }
   });
 
   r.post("/presskits/:id/files/:file/remove", auth, async (req, res) => {
     const principal = principalOf(res);
-    const kit = await editableKit(principal, String(req.params.id));
+    const kit = await editableKit(ctx, principal, String(req.params.id));
     await kits().removeFile(principal, kit.id, String(req.params.file));
     res.redirect(303, `${editorPaths.presskit(kit.id)}?done=fileRemoved#kit-files`);
   });
 
   r.post("/presskits/:id/links", auth, async (req, res) => {
     const principal = principalOf(res);
-    const kit = await editableKit(principal, String(req.params.id));
+    const kit = await editableKit(ctx, principal, String(req.params.id));
     const body = req.body as Record<string, unknown>;
     const values = { label: typeof body.label === "string" ? body.label : "", days: typeof body.days === "string" ? body.days : "" };
     try {
       const { token, link } = await kits().createLink(principal, kit.id, { ...(values.label.trim() ? { label: values.label } : {}), expiresInDays: Number(values.days || "x") });
       // Shown in this answer only (never in an address, a redirect or a log): only its hash is kept.
-      await renderKit(req, res, principal, kit, { madeLink: { url: ctx.urls.pressPreview(token).href, expiresAt: link.expiresAt } }, 201);
+      await renderKit(ctx, req, res, principal, kit, { madeLink: { url: ctx.urls.pressPreview(token).href, expiresAt: link.expiresAt } }, 201);
     } catch (error) {
-      await renderKit(req, res, principal, kit, { link: { values, problems: linkProblems(problemsOf(error), ctx.view(req, res).lang) } }, 422);
+      await renderKit(ctx, req, res, principal, kit, { link: { values, problems: linkProblems(problemsOf(error), ctx.view(req, res).lang) } }, 422);
     }
   });
 
   r.post("/presskits/:id/links/:link/revoke", auth, async (req, res) => {
     const principal = principalOf(res);
-    const kit = await editableKit(principal, String(req.params.id));
+    const kit = await editableKit(ctx, principal, String(req.params.id));
     await kits().revokeLink(principal, kit.id, String(req.params.link));
     res.redirect(303, `${editorPaths.presskit(kit.id)}?done=linkRevoked#kit-links`);
   });
 
   for (const kind of ["publish", "delete"] as const) {
     r.get(`/presskits/:id/${kind}`, auth, async (req, res) => {
-      const kit = await editableKit(principalOf(res), String(req.params.id));
+      const kit = await editableKit(ctx, principalOf(res), String(req.params.id));
       const view = ctx.view(req, res);
       res.send(kitConfirmPage(view, { kind, id: kit.id, title: kitTitle(kit, view.lang), published: kit.publishedAt !== undefined }));
     });
     r.post(`/presskits/:id/${kind}`, auth, async (req, res) => {
       const principal = principalOf(res);
-      const kit = await editableKit(principal, String(req.params.id));
+      const kit = await editableKit(ctx, principal, String(req.params.id));
       if ((req.body as Record<string, unknown>).confirm !== "yes") return res.redirect(303, editorPaths.presskitAction(kit.id, kind));
       if (kind === "delete") {
         await kits().delete(principal, kit.id);

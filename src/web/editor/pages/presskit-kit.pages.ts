@@ -44,7 +44,7 @@ ${
 }</section>`;
 }
 
-function filesSection(view: EditorView, kit: PressKitView, state: KitPageState, uploadMB: number): SafeHtml {
+function filesSection(view: EditorView, kit: PressKitView, state: KitPageState, uploadLimit: string): SafeHtml {
   const { lang } = view;
   const v = state.file?.values ?? { kind: "photo", caption: {}, credit: "", licence: "cc-by" };
   const p = state.file?.problems;
@@ -65,7 +65,7 @@ ${languages.map((l) => input({ name: `caption.${l}`, label: t(lang, "presskit:ed
 ${input({ name: "credit", label: t(lang, "presskit:credit"), value: v.credit, hint: t(lang, "presskit:editor.creditHint"), error: problemOf(p, "credit") })}
 ${select({ name: "licence", label: t(lang, "presskit:licenceLabel"), value: v.licence, error: problemOf(p, "licence"), options: licences.map((l) => ({ value: l, label: `${licenceNames[l]} — ${t(lang, `presskit:licence.${l}`)}` })) })}
 <div class="field${problemOf(p, "file") ? " has-error" : ""}"><label for="f-file">${t(lang, "presskit:editor.file")}</label>
-<p class="hint" id="f-file-hint">${t(lang, "presskit:editor.fileHint", { size: uploadMB })}</p>
+<p class="hint" id="f-file-hint">${t(lang, "presskit:editor.fileHint", { size: uploadLimit })}</p>
 ${problemOf(p, "file") ? html`<p class="error" id="f-file-error">${problemOf(p, "file")}</p>` : ""}
 <input id="f-file" name="file" type="file" accept="image/jpeg,image/png,image/webp,application/pdf" aria-describedby="f-file-hint${problemOf(p, "file") ? " f-file-error" : ""}"${problemOf(p, "file") ? html` aria-invalid="true"` : ""}></div>
 <div class="buttons"><button type="submit">${t(lang, "presskit:editor.upload")}</button></div></form></section>`;
@@ -99,7 +99,7 @@ ${select({ name: "days", label: t(lang, "presskit:editor.linkDays"), value: v.da
 /** A kit's page in the editor: where it stands, its text, its files, its secret links, and deletion. */
 export function kitPage(
   view: EditorView,
-  o: { kit: PressKitView; links: readonly PressKitLinkView[]; about: readonly AboutChoice[]; state: KitPageState; urls: Urls; now: Date; uploadMB: number },
+  o: { kit: PressKitView; links: readonly PressKitLinkView[]; about: readonly AboutChoice[]; state: KitPageState; urls: Urls; now: Date; uploadLimit: string },
 ): string {
   const { lang } = view;
   const { kit, state } = o;
@@ -111,7 +111,7 @@ ${stateSection(lang, kit, o.urls, o.now)}
 <section aria-labelledby="kit-text"><h2 id="kit-text">${t(lang, "presskit:editor.release")}</h2>
 ${errorSummary(lang, state.problems)}
 ${kitForm(view, { action: path, values: state.values, primaryLanguage: kit.collective.primaryLanguage, published: kit.publishedAt !== undefined, about: o.about, problems: state.problems, button: t(lang, "presskit:editor.save") })}</section>
-${filesSection(view, kit, state, o.uploadMB)}
+${filesSection(view, kit, state, o.uploadLimit)}
 ${linksSection(view, kit, o.links, state, o.now)}
 <section class="card danger-zone" aria-labelledby="kit-delete"><h2 id="kit-delete">${t(lang, "editor:event.otherActions")}</h2>
 <p><a class="button danger" href="${editorPaths.presskitAction(kit.id, "delete")}">${t(lang, "presskit:editor.delete")}</a></p></section>`;
