@@ -8,6 +8,7 @@ import { visibleControls } from "../shared/plain-text.ts";
 import { registerAdminCommands } from "./admin-commands.ts";
 import { registerBlockCommands } from "./block-commands.ts";
 import { registerCallCommands } from "./call-commands.ts";
+import { registerCoorganiseCommands } from "./coorganise-commands.ts";
 import { registerSloganCommands } from "./slogan-commands.ts";
 import { registerActionKitCommands } from "./actionkit-commands.ts";
 import { registerVerifyCommand } from "./cosign-commands.ts";
@@ -28,6 +29,7 @@ export function buildProgram(config: () => Config): Command {
   registerPartnerCommands(program, config);
   registerBlockCommands(program, config);
   registerCallCommands(program, config);
+  registerCoorganiseCommands(program, config);
   registerVerifyCommand(program);
   registerPressKitCommands(program, config);
   registerSloganCommands(program, config);

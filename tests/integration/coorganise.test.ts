@@ -11,6 +11,7 @@ import { eventUid } from "../../src/modules/ical/event-uid.ts";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { ed25519PublicKeyFromMultibase, verifyProof } from "../../src/shared/eddsa-jcs-2022.ts";
 import { createEditor } from "../support/editor.ts";
+import { runCli } from "../support/relais-process.ts";
 import { startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
@@ -134,6 +135,16 @@ describe("co-organising an event across instances", () => {
     expect(collectivePage).toContain(eventUrl);
     for (const doc of [stamp.json, event, collection]) expect(JSON.stringify(doc)).not.toContain(marker);
   }, 120_000);
+
+  it("lists the co-organisers from the command line (relais event coorganizers, relais event coorganised)", async () => {
+    const cliEnv = (at: RelaisInstance) => ({ DATABASE_URL: at.runtime.config.databaseUrl as string, REDIS_URL: "", RELAIS_ORIGIN: at.origin.origin, RELAIS_MEDIA_DIR: at.mediaDir });
+    const host = await runCli(["event", "coorganizers", eventId], cliEnv(a));
+    expect(host.stdout).toMatch(new RegExp(`invitation\t[0-9a-f-]{36}\taccepted\tinvite\t${b.url("/@koeln").href}`));
+    expect(host.stdout).toContain(`coorganizer\tcurrent\t${b.url("/@koeln").href}`);
+    const partner = await runCli(["event", "coorganised", "koeln"], cliEnv(b));
+    expect(partner.stdout).toContain(`${coorganisedId}\tco-organising`);
+    expect((await runCli(["event", "withdraw-coorganise", "koeln", "00000000-0000-4000-8000-000000000000"], cliEnv(b))).stderr).toMatch(/not found|co-organised event/);
+  }, 60_000);
 
   it("puts the event in both collectives' feeds with the same UID", async () => {
     const uid = eventUid(new URL(eventUrl));
