@@ -415,6 +415,7 @@ export async function createRuntime(
       sloganWording: slogansWording,
       presskits,
       joins,
+      ...(opts.clock ? { now: opts.clock } : {}),
       coorganise,
       softwareVersion,
       wording,

@@ -32,6 +32,7 @@ import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inb
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
 import { onAdd, onCallPublished, onCosignAnswer, onOffer, onStampDelete } from "./inbox/cosign-handlers.ts";
 import { onJoinRefusal, onJoinRequest } from "./inbox/join-handlers.ts";
+import { withCosignReplayWindow } from "./inbox/replay-window.ts";
 import { onCoorganisedEventUpdate, onCoorganizeAdd, onCoorganizeAnswer, onCoorganizeDelete, onCoorganizeOffer } from "./inbox/coorganise-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
 
@@ -63,6 +64,8 @@ export interface FederationDeps {
   readonly presskits?: PressKitService;
   /** Requests to sign our open calls, and the answers to ours. */
   readonly joins?: JoinRequestService | undefined;
+  /** The instance's clock (tests move it): co-signing activities signed more than 15 minutes before it are refused. */
+  readonly now?: (() => Date) | undefined;
   /** Co-organised events: the host's invitations and co-organisers, and the invited collectives' side. */
   readonly coorganise: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
   readonly softwareVersion: string;
@@ -83,7 +86,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
   const allows = async (url: URL) => url.origin === deps.origin.origin || (await deps.blocks.rules()).allowsFetch(url);
   const federation = createFederation<void>({
     kv: withTrustedSignatureSpecs(withoutActivityIdempotence(deps.kv)),
-    queue: deps.queue && withoutDeliveriesToBlocked(deps.queue, allows),
+    queue: deps.queue && withCosignReplayWindow(withoutDeliveriesToBlocked(deps.queue, allows), { origin: deps.origin, now: deps.now ?? (() => new Date()) }),
     manuallyStartQueue: true,
     origin: deps.origin.href,
     allowPrivateAddress: deps.allowPrivateAddresses,

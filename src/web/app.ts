@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
 import { getLogger } from "@logtape/logtape";
 import { federationMiddleware } from "../federation/express-bridge.ts";
+import { withSignedAt } from "../federation/inbox/replay-window.ts";
 import { activityReader } from "../federation/inbox/activity-document.ts";
 import type { RelaisFederation } from "../federation/federation.ts";
 import { type As2ObjectKind, as2ObjectRoutes } from "../federation/objects.ts";
@@ -82,13 +83,13 @@ export function createApp(deps: AppDeps): Express {
   if (deps.cachedReads) app.use(deps.cachedReads);
   if (deps.cachedPages) app.use(deps.cachedPages);
 
-  app.use(
-    federationMiddleware(deps.federation, {
-      origin: deps.urls.origin,
-      contextData: () => undefined,
-      maxBodyBytes: deps.maxInboxBodyBytes,
-    }),
-  );
+  const federationBridge = federationMiddleware(deps.federation, {
+    origin: deps.urls.origin,
+    contextData: () => undefined,
+    maxBodyBytes: deps.maxInboxBodyBytes,
+  });
+  // The request's signing time goes with it to the inbox queue (co-signing's 15-minute replay window).
+  app.use((req, res, next) => withSignedAt(req.headers, () => federationBridge(req, res, next)));
   app.use(as2ObjectRoutes(deps.as2Objects, { signedBy: signedRequestOwner(deps.federation, deps.urls.origin) }));
 
   app.get("/healthz", (_req, res) => {
