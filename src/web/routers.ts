@@ -87,6 +87,7 @@ function extraRouters(runtime: Runtime): Router[] {
       calls: runtime.calls,
       slogans: runtime.slogans,
       presskits: runtime.presskits,
+      actionkits: runtime.actionkits,
       partners: runtime.partners,
       partnerLookup: (ref) => runtime.partnerActors.resolve(ref),
       sloganLookup: (url) => runtime.sloganReader.read(url),

@@ -34,6 +34,8 @@ import { callRoutes } from "./call.routes.ts";
 import { type SloganLookup, sloganRoutes } from "./slogan.routes.ts";
 import { sloganAdoptRoutes } from "./slogan-adopt.routes.ts";
 import { presskitRoutes, presskitUploadErrors } from "./presskit.routes.ts";
+import { actionKitRoutes } from "./actionkit.routes.ts";
+import type { ActionKitService } from "../../modules/actionkit/actionkit.service.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
 import { joinRoutes } from "./join.routes.ts";
@@ -60,6 +62,7 @@ export interface EditorDeps {
   readonly calls?: CallService;
   readonly slogans?: SloganService;
   readonly presskits?: PressKitService;
+  readonly actionkits?: ActionKitService;
   readonly partners?: PartnerService;
   /** Finds a partner's actor by handle or URL (the federation layer's resolver). */
   readonly partnerLookup?: PartnerLookup;
@@ -129,6 +132,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(sloganAdoptRoutes(ctx));
   r.use(sloganRoutes(ctx));
   r.use(presskitRoutes(ctx));
+  r.use(actionKitRoutes(ctx));
   r.use(networkRoutes(ctx));
   r.use(cosignRoutes(ctx));
   r.use(joinRoutes(ctx));

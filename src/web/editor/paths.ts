@@ -46,6 +46,7 @@ export const editorPaths = {
   sloganDelete: (id: string) => `${editorPrefix}/slogans/${enc(id)}/delete`,
   adoptSlogan: (slug: string) => `${editorPrefix}/@${enc(slug)}/slogans/adopt`,
   presskits: (slug: string) => `${editorPrefix}/@${enc(slug)}/presskits`,
+  actionkits: (slug: string) => `${editorPrefix}/@${enc(slug)}/kits`,
   newPresskit: (slug: string) => `${editorPrefix}/@${enc(slug)}/presskits/new`,
   presskit: (id: string) => `${editorPrefix}/presskits/${enc(id)}`,
   presskitAction: (id: string, action: "publish" | "delete") => `${editorPrefix}/presskits/${enc(id)}/${action}`,

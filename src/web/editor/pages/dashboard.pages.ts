@@ -78,6 +78,7 @@ ${buttonForm({ action: editorPaths.followers(slug), csrf, label: t(lang, "editor
 <li><a href="${editorPaths.calls(slug)}">${t(lang, "editor:call.listTitle")}</a></li>
 <li><a href="${editorPaths.slogans(slug)}">${t(lang, "editor:slogan.listTitle")}</a></li>
 <li><a href="${editorPaths.presskits(slug)}">${t(lang, "editor:presskit.listTitle")}</a></li>
+<li><a href="${editorPaths.actionkits(slug)}">${t(lang, "actionkit:editor.listTitle")}</a></li>
 <li><a href="${editorPaths.partners(slug)}">${t(lang, "editor:partners.title")}</a></li>
 <li><a href="${editorPaths.receivedList(slug)}">${t(lang, "editor:cosign.receivedTitle")}</a></li>
 <li><a href="${editorPaths.members(slug)}">${t(lang, "editor:members.title")}</a></li>
