@@ -28,7 +28,7 @@ import { BullMqAnnouncer } from "./federation/queue/bullmq-announcer.ts";
 import { PostgresMessageQueue } from "./federation/queue/postgres-message-queue.ts";
 import { CallService } from "./modules/call/call.service.ts";
 import { callWording, type CallWording } from "./modules/call/call-wording.ts";
-import { closeCallsAtDeadline } from "./modules/call/call-deadlines.ts";
+import { closeCallsAtDeadline, noteNewSignatoriesPeriodically } from "./modules/call/call-deadlines.ts";
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
@@ -507,6 +507,7 @@ export async function createRuntime(
           relay.run(signal),
           refresher.run(signal),
           closeCallsAtDeadline(calls, signal),
+          noteNewSignatoriesPeriodically(calls, signal, opts.clock ?? (() => new Date())),
           recheckStampsPeriodically(rechecks, signal),
           publishAtEmbargo(presskits, signal),
         ]);

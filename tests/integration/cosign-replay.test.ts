@@ -78,4 +78,41 @@ describe("the replay window of co-signing activities", () => {
     await until("koeln listed", async () => (await a.runtime.cosign.signatories(callId)).some((s) => s.stampId === stampUrl.href));
     expect(await requests()).toBe(1);
   }, 60_000);
+
+  it("names new signatories in one batched change note, at most one a day, quoting the call", async () => {
+    for (const slug of ["gent", "liege"]) {
+      await b.runtime.collectives.create({ slug, name: { nl: slug.toUpperCase() }, primaryLanguage: "nl" });
+      const found = await b.runtime.callToJoin(slug, a.url(`/calls/${callId}`).href);
+      if (!found.ok) throw new Error(found.reason);
+      await b.runtime.joins.requestToJoin("cli", slug, found.call);
+    }
+    await until("three signatories", async () => (await a.runtime.cosign.signatories(callId)).length === 3);
+    const now = () => new Date(Date.now() + offsetMs);
+    expect(await a.runtime.calls.noteNewSignatories(now())).toBe(0); // gathered for an hour first
+    offsetMs = 2 * 60 * 60 * 1000;
+    expect(await a.runtime.calls.noteNewSignatories(now())).toBe(1);
+    expect(await a.runtime.calls.noteNewSignatories(now())).toBe(0);
+    const call = await a.runtime.calls.load(callId);
+    const note = await a.runtime.calls.changeNote(callId, call!.revision);
+    expect(note?.kinds).toEqual(["signatories"]);
+    expect(Object.values(note!.text)[0]).toMatch(/^3 nouveaux signataires de l'appel « Stop au contrôle » : /);
+    for (const name of ["GENT", "LIEGE"]) expect(Object.values(note!.text)[0]).toContain(name);
+    // Served as a Note quoting the call, with changeKind NewPartners.
+    const served = (await (await fetch(a.url(`/calls/${callId}/changes/${call!.revision}`), { headers: { accept: "application/activity+json" } })).json()) as Record<string, unknown>;
+    expect(served).toMatchObject({ type: "Note", quote: a.url(`/calls/${callId}`).href, changeKind: ["NewPartners"] });
+
+    // A fourth signs the same day: no second note until a day after the first.
+    offsetMs = 0;
+    await b.runtime.collectives.create({ slug: "mons", name: { fr: "Mons" }, primaryLanguage: "fr" });
+    const found = await b.runtime.callToJoin("mons", a.url(`/calls/${callId}`).href);
+    if (!found.ok) throw new Error(found.reason);
+    await b.runtime.joins.requestToJoin("cli", "mons", found.call);
+    await until("four signatories", async () => (await a.runtime.cosign.signatories(callId)).length === 4);
+    offsetMs = 3 * 60 * 60 * 1000;
+    expect(await a.runtime.calls.noteNewSignatories(now())).toBe(0);
+    offsetMs = 27 * 60 * 60 * 1000;
+    expect(await a.runtime.calls.noteNewSignatories(now())).toBe(1);
+    const second = await a.runtime.calls.changeNote(callId, (await a.runtime.calls.load(callId))!.revision);
+    expect(Object.values(second!.text)[0]).toMatch(/^1 nouveau signataire de l.appel « Stop au contrôle » : Mons$/s);
+  }, 60_000);
 });

@@ -37,6 +37,7 @@ const statusTerm: Record<CallStatus, string> = {
 
 const changeKindTerm: Record<CallChangeKind, string> = {
   text: "TextChanged",
+  signatories: "NewPartners",
   deadline: "DeadlineChanged",
   events: "EventChanged",
   closed: "Closed",

@@ -29,3 +29,26 @@ export async function closeCallsAtDeadline(calls: Pick<CallService, "closeDue">,
     });
   }
 }
+
+/** Writes the batched "new signatories" notes of open calls, in the worker, every `intervalMs` (ten minutes by default). */
+export async function noteNewSignatoriesPeriodically(calls: Pick<CallService, "noteNewSignatories">, signal: AbortSignal, now: () => Date, intervalMs = 10 * 60_000): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const written = await calls.noteNewSignatories(now());
+      if (written > 0) logger.info("wrote {written} note(s) naming new signatories", { written });
+    } catch (error) {
+      logger.warn("could not write the new signatories' notes: {error}", { error: String(error) });
+    }
+    await new Promise<void>((resolve) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, intervalMs);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}

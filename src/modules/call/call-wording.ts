@@ -11,6 +11,8 @@ export interface WordedCall {
   readonly timezone: string;
   readonly events: readonly Pick<RelatedEvent, "startsAt" | "timezone" | "allDay">[];
   readonly version: number;
+  /** New signatories (a "signatories" note): their names. */
+  readonly signatories?: readonly string[] | undefined;
 }
 
 /** The summary Mastodon shows under an Article's name is cut at 500 characters (FEP-b2b8). */
@@ -105,6 +107,7 @@ export function callWording(t: Translate) {
     const lines: string[] = [];
     if (kinds.includes("withdrawn")) lines.push(t(language, "call:change.withdrawn", { title }));
     else if (kinds.includes("closed")) lines.push(t(language, "call:change.closed", { title }));
+    else if (kinds.includes("signatories")) lines.push(t(language, "call:change.signatories", { title, count: call.signatories?.length ?? 0, names: (call.signatories ?? []).join(", ") }));
     else if (kinds.includes("text")) lines.push(t(language, "call:change.text", { title, version: call.version }));
     else lines.push(t(language, "call:change.other", { title }));
     if (kinds.includes("deadline")) {

@@ -64,11 +64,11 @@ export async function findVersion(em: EntityManager, callId: string, version: nu
 /** Stores the change note of one revision; a replay of the same revision writes nothing. */
 export async function insertCallChangeNote(
   em: EntityManager,
-  note: { callId: string; revision: number; kinds: readonly CallChangeKind[]; text: LanguageMap },
+  note: { callId: string; revision: number; kinds: readonly CallChangeKind[]; text: LanguageMap; createdAt?: Date },
 ): Promise<void> {
   await em
     .createQueryBuilder(CallChangeNoteSchema)
-    .insert({ call: note.callId, revision: note.revision, kinds: [...note.kinds], text: note.text, createdAt: new Date() })
+    .insert({ call: note.callId, revision: note.revision, kinds: [...note.kinds], text: note.text, createdAt: note.createdAt ?? new Date() })
     .onConflict(["call", "revision"])
     .ignore()
     .execute();
@@ -89,4 +89,10 @@ export async function sentCallChangeNotes(em: EntityManager, callId: string): Pr
 /** Open calls whose signing deadline has passed, oldest deadline first. */
 export async function findDueCalls(em: EntityManager, now: Date, limit: number): Promise<CallRow[]> {
   return em.find(CallSchema, { status: "open", deletedAt: null, deadline: { $lte: now } }, { orderBy: { deadline: "asc" }, limit });
+}
+
+/** When the call's last change note naming new signatories was written (they come at most once a day). */
+export async function lastSignatoriesNote(em: EntityManager, callId: string): Promise<Date | null> {
+  const rows = await em.find(CallChangeNoteSchema, { call: callId }, { orderBy: { revision: "desc" }, limit: 200, fields: ["kinds", "createdAt"] });
+  return rows.find((r) => r.kinds.includes("signatories"))?.createdAt ?? null;
 }

@@ -12,6 +12,7 @@ import { can } from "../collective/collective.policy.ts";
 import { defaultZoneFor } from "../event/event.service.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
+import { CallSignatureSchema } from "../cosign/cosign.entity.ts";
 import { callWording } from "./call-wording.ts";
 import { type CallRow, CallSchema, CallVersionSchema } from "./call.entity.ts";
 import { rowToText, textToColumns, toCallView, toChangeNoteView, toVersionView } from "./call.record.ts";
@@ -23,6 +24,7 @@ import {
   findVersion,
   findVersions,
   insertCallChangeNote,
+  lastSignatoriesNote,
   markCallChangeNoteSent,
   sentCallChangeNotes,
   unknownEvents,
@@ -299,6 +301,35 @@ export class CallService {
     return row ? toVersionView(id, row, await this.#primaryOf(em, id)) : null;
   }
 
+  /**
+   * New signatories of open calls, batched (issue 9, design §11): a call whose signatures listed since its
+   * launch are not yet named in a note gets one change note naming them all, once the oldest of them is
+   * an hour old (so that a burst comes as one note) and at most one such note a day. Signatures listed
+   * before the launch are not news: the launch carries them. Returns how many notes were written.
+   */
+  async noteNewSignatories(now: Date = new Date()): Promise<number> {
+    const hour = 60 * 60 * 1000;
+    const candidates = await this.#em.fork().find(CallSchema, { status: "open", deletedAt: null, launchedAt: { $ne: null } }, { fields: ["id"], limit: 1000 });
+    let written = 0;
+    for (const { id } of candidates) {
+      const queued = await this.#em.fork().transactional(async (em) => {
+        const row = await em.findOne(CallSchema, { id, status: "open", deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!row?.launchedAt) return false;
+        const fresh = await em.find(CallSignatureSchema, { call: row.id, state: "current", notedAt: null, createdAt: { $gt: row.launchedAt } }, { orderBy: { createdAt: "asc" } });
+        if (fresh.length === 0 || (fresh[0] as { createdAt: Date }).createdAt.getTime() > now.getTime() - hour) return false;
+        const last = await lastSignatoriesNote(em, row.id);
+        if (last && now.getTime() - last.getTime() < 24 * hour) return false;
+        for (const s of fresh) s.notedAt = now;
+        const names = fresh.map((s) => s.signerName ?? s.signerApId);
+        const queued = await this.#queueUpdate(em, row, row.collective, ["signatories"], { signatories: names, at: now });
+        written++;
+        return queued;
+      });
+      if (queued) this.#onOutbox();
+    }
+    return written;
+  }
+
   /** A change note, to send it with its Update and to serve it at its URL. */
   async changeNote(id: string, revision: number): Promise<CallChangeNoteView | null> {
     if (!isUuid(id) || !Number.isSafeInteger(revision)) return null;
@@ -361,15 +392,21 @@ export class CallService {
   }
 
   /** The next revision: an Update of the Article, and the change note that says what changed (when worth one). */
-  async #queueUpdate(em: EntityManager, row: CallRow, collective: Collective, kinds: readonly CallChangeKind[]): Promise<boolean> {
+  async #queueUpdate(
+    em: EntityManager,
+    row: CallRow,
+    collective: Collective,
+    kinds: readonly CallChangeKind[],
+    extra: { signatories?: readonly string[]; at?: Date } = {},
+  ): Promise<boolean> {
     row.revision += 1;
     await em.flush();
     if (kinds.length > 0) {
       const events = await findRelatedEvents(em, row.relatedEvents, this.#urls);
-      const worded = { title: primaryFirst(row.title, collective.primaryLanguage), status: row.status, deadline: rowToText(row, collective.primaryLanguage).deadline, timezone: row.timezone, events, version: row.version };
+      const worded = { title: primaryFirst(row.title, collective.primaryLanguage), status: row.status, deadline: rowToText(row, collective.primaryLanguage).deadline, timezone: row.timezone, events, version: row.version, signatories: extra.signatories };
       const text = this.#wording.changeNote(kinds, worded, collective.primaryLanguage);
       // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
-      await insertCallChangeNote(em, { callId: row.id, revision: row.revision, kinds, text });
+      await insertCallChangeNote(em, { callId: row.id, revision: row.revision, kinds, text, ...(extra.at ? { createdAt: extra.at } : {}) });
     }
     return writeOutbox(em, `${this.#urls.call(row.id).href}#update-${row.revision}`, {
       kind: "update-call",

@@ -79,7 +79,7 @@ export interface CallVersionView extends CallText {
 }
 
 /** What a change note says changed (several at once: one note per revision). */
-export const callChangeKinds = ["text", "deadline", "events", "closed", "withdrawn"] as const;
+export const callChangeKinds = ["text", "deadline", "events", "closed", "withdrawn", "signatories"] as const;
 export type CallChangeKind = (typeof callChangeKinds)[number];
 
 /** A change note, in domain words. */
