@@ -166,6 +166,13 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       if (call.deletedAt) return { status: 410, document: callTombstoneDocument(urls.callSignatories(id), "Article", call.deletedAt) };
       return { status: 200, document: signatoriesDocument(urls.callSignatories(id), call.collective.apId, await cosign.signatories(id)) };
     }),
+    // Signatures awaiting reconfirmation (design §4.4 pendingSignatories): same embargo as the signatories.
+    kind(paths.callPendingSignatories, async ({ id }, viewer) => {
+      const call = await visibleCall(id, viewer);
+      if (!call) return undefined;
+      if (call.deletedAt) return { status: 410, document: callTombstoneDocument(urls.callPendingSignatories(id), "Article", call.deletedAt) };
+      return { status: 200, document: signatoriesDocument(urls.callPendingSignatories(id), call.collective.apId, await cosign.pendingSignatories(id), "PendingReconfirmation") };
+    }),
     // A collective's public stamps: where anyone finds its signatures without asking the initiators.
     kind(paths.actorEndorsements, async ({ identifier }) => {
       const stamps = await cosign.publicStamps(identifier);

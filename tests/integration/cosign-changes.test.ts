@@ -97,10 +97,15 @@ describe("changing and revoking a co-signed call", () => {
     expect(await listed()).toBe(1);
     const collection = (await (await as2(`${callUrl}/signatories`)).json()) as Json;
     expect(JSON.stringify(collection)).not.toContain("/@koeln");
+    // The Article names the collection of signatures awaiting reconfirmation; koeln is there, apart.
+    expect(((await (await as2(callUrl)).json()) as Json).pendingSignatories).toBe(`${callUrl}/signatories/pending`);
+    const pending = (await (await as2(`${callUrl}/signatories/pending`)).json()) as Json;
+    expect(pending).toMatchObject({ type: "OrderedCollection", totalItems: 1, orderedItems: [{ partner: b.url("/@koeln").href, entryState: "PendingReconfirmation" }] });
     // koeln is asked again, for version 3, and its new signature restores it with a new stamp.
     const again = await signLatest(b, "koeln", ["fr", "de"], 3);
     expect(again).not.toBe(stamps.koeln);
     expect(await listed()).toBe(2);
+    expect(((await (await as2(`${callUrl}/signatories/pending`)).json()) as Json).totalItems).toBe(0);
     const after = (await a.runtime.cosign.invitations(editorA, callId)).signatures;
     expect(after.find((s) => s.stampId === stamps.koeln)?.state).toBe("removed");
     expect(after.find((s) => s.stampId === again)).toMatchObject({ state: "current", version: 3 });

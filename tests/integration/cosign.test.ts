@@ -59,7 +59,7 @@ describe("co-signing a call across instances", () => {
   });
 
   it("shows nothing of a call in consultation to anyone not invited", async () => {
-    for (const path of [`/calls/${callId}`, `/calls/${callId}/versions/1`, `/calls/${callId}/signatories`]) {
+    for (const path of [`/calls/${callId}`, `/calls/${callId}/versions/1`, `/calls/${callId}/signatories`, `/calls/${callId}/signatories/pending`]) {
       expect((await as2(a.url(path).href)).status).toBe(404);
       const signed = await signedBy(b, "koeln", a.url(path).href);
       expect(signed.ok ? 200 : signed.status).toBe(404);

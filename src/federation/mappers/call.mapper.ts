@@ -121,6 +121,7 @@ export function callArticle(call: CallView, ctx: CallMapperContext): JsonObject 
     currentVersion: urls.callVersion(call.id, call.version).href,
     versions: urls.callVersions(call.id).href,
     signatories: urls.callSignatories(call.id).href,
+    pendingSignatories: urls.callPendingSignatories(call.id).href,
     authoritativeLanguages: [primary],
     demands: call.demands.map((d) => ({ type: "Demand", nameMap: withPlain(Object.fromEntries(Object.entries(d).map(([l, t]) => [l, plainText(t)])), primary).map })),
     relatedEvents: call.events.map((e) => e.apId.href),

@@ -135,7 +135,7 @@ export function stampFacts(doc: JsonObject): { id: string; signer: string; targe
 }
 
 /** The call's signatories: each entry wraps the signer's stamp as its origin served it (proof included). */
-export function signatoriesDocument(id: URL, initiator: URL, signatures: readonly SignatureView[]): JsonObject {
+export function signatoriesDocument(id: URL, initiator: URL, signatures: readonly SignatureView[], entryState: "Current" | "PendingReconfirmation" = "Current"): JsonObject {
   return {
     "@context": context(),
     id: id.href,
@@ -147,7 +147,7 @@ export function signatoriesDocument(id: URL, initiator: URL, signatures: readonl
       type: "PartnerEntry",
       partner: s.signer.apId,
       ...(s.signer.name ? { name: s.signer.name } : {}),
-      entryState: "Current",
+      entryState,
       published: s.verifiedAt.toString(),
       authorization: stripContext(s.stamp),
     })),

@@ -134,6 +134,13 @@ export class CosignService {
     return rows.map((s) => this.#signatureView(s));
   }
 
+  /** The signatures awaiting reconfirmation (they signed an older text): listed apart, never counted as signed. */
+  async pendingSignatories(callId: string): Promise<SignatureView[]> {
+    if (!isUuid(callId)) return [];
+    const rows = await this.#em.fork().find(CallSignatureSchema, { call: callId, state: "pending" }, { orderBy: { createdAt: "asc" } });
+    return rows.map((s) => this.#signatureView(s));
+  }
+
   /** A signature, for the federation layer (to announce its listing). */
   async signature(signatureId: string): Promise<(SignatureView & { signerInbox: string }) | null> {
     if (!isUuid(signatureId)) return null;
