@@ -4,6 +4,7 @@ import { pressKitPaths, pressKitSchemas } from "./presskits.openapi.ts";
 import { sloganPaths, sloganSchemas } from "./slogans.openapi.ts";
 import { actionKitPaths, actionKitSchemas } from "./actionkits.openapi.ts";
 import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
+import { coorganisePaths, coorganiseSchemas } from "./coorganise.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
 const languageMap = (example: Record<string, string>) => ({
@@ -312,6 +313,7 @@ export function openApiDocument(origin: URL) {
         ...sloganSchemas,
         ...actionKitSchemas,
         ...cosignSchemas,
+        ...coorganiseSchemas,
       },
     },
     paths: {
@@ -323,6 +325,7 @@ export function openApiDocument(origin: URL) {
       ...sloganPaths,
       ...actionKitPaths,
       ...cosignPaths,
+      ...coorganisePaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",

@@ -188,6 +188,28 @@ describe("co-organising an event across instances", () => {
     expect(current?.partner.apId).toBe(b.url("/@koeln").href);
   }, 120_000);
 
+  it("keeps a decline private, and refuses to invite again too soon", async () => {
+    const gentToken = (await createEditor(b.runtime, "gent", `${marker}-gent@example.org`)).token;
+    const gent = await a.runtime.cosignPartners(b.url("/@gent").href);
+    if (!gent.ok) throw new Error(gent.reason);
+    await a.runtime.coorganise.host.invite(editorA, eventId, gent.partner);
+    const item = await until("the invitation at gent", async () => ((await apiB("/api/v1/collectives/gent/coorganised", { token: gentToken })).body.items as Json[])[0]);
+    const declined = await apiB(`/api/v1/collectives/gent/coorganised/${item.id}/decline`, { method: "POST", token: gentToken });
+    expect(declined.status).toBe(200);
+    await until("cdc to see the decline", async () =>
+      (await a.runtime.coorganise.host.overview(editorA, eventId)).invitations.some((i) => i.partner.apId === b.url("/@gent").href && i.state === "declined"),
+    );
+    await expect(a.runtime.coorganise.host.invite(editorA, eventId, gent.partner)).rejects.toThrow(/declined on .* invited again from/);
+    const event = (await as2(eventUrl)).json;
+    const collection = (await as2(a.url(`/events/${eventId}/coorganizers`).href)).json;
+    for (const doc of [event, collection]) expect(JSON.stringify(doc)).not.toContain("/@gent");
+    expect((await apiB(`/api/v1/collectives/gent/coorganised/${item.id}/accept`, { method: "POST", token: gentToken })).status).toBe(409);
+    expect(await feedEvents(b, "/@gent/events.ics")).toEqual([]);
+    // The routes are in the OpenAPI document.
+    const openapi = (await (await fetch(b.url("/api/v1/openapi.json"))).json()) as { paths: Json };
+    for (const path of ["/api/v1/events/{id}/coorganizers", "/api/v1/events/{id}/coorganizers/invitations", "/api/v1/collectives/{slug}/coorganised/{id}/withdraw"]) expect(openapi.paths[path]).toBeDefined();
+  }, 60_000);
+
   it("changes nothing for a hostile server's forged answers (0 rows, 0 outbox rows)", async () => {
     const hostile = await startMastodonPeer({ host: "127.0.0.6", username: "mallory" });
     try {
