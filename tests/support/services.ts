@@ -43,6 +43,17 @@ export async function createTestDatabase(label = "t"): Promise<{ url: string; dr
       const c = new pg.Client({ connectionString: testPostgresUrl });
       await c.connect();
       try {
+        // A pg pool's end() resolves before its clients' sockets have closed; ending their backends with
+        // FORCE at that moment reaches those clients as an error nobody listens to any more (an uncaught
+        // exception in the test run). Give them up to two seconds to leave on their own first.
+        for (let i = 0; i < 40; i++) {
+          const { rows } = await c.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+            [name],
+          );
+          if (rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await c.end();
