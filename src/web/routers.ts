@@ -97,6 +97,7 @@ function extraRouters(runtime: Runtime): Router[] {
       cosignLookup: runtime.cosignPartners,
       joins: runtime.joins,
       callToJoin: runtime.callToJoin,
+      coorganise: runtime.coorganise,
       secondFactor: runtime.secondFactor,
       links: runtime.links,
       memberships: runtime.memberships,

@@ -39,6 +39,9 @@ import type { ActionKitService } from "../../modules/actionkit/actionkit.service
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
 import { joinRoutes } from "./join.routes.ts";
+import { coorganiseRoutes } from "./coorganise.routes.ts";
+import type { CoorganiseHostService } from "../../modules/coorganise/coorganise-host.service.ts";
+import type { CoorganisePartnerService } from "../../modules/coorganise/coorganise-partner.service.ts";
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
@@ -77,6 +80,8 @@ export interface EditorDeps {
   /** Requests to sign open calls (both sides), and the reader of another server's call to ask for. */
   readonly joins?: JoinRequestService;
   readonly callToJoin?: CallToJoinReader;
+  /** Events organised together: the host's invitations and co-organisers, the invited collective's answers. */
+  readonly coorganise?: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
   readonly secondFactor: SecondFactorService;
   readonly links: AccountLinkService;
   readonly memberships: MembershipService;
@@ -136,6 +141,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(networkRoutes(ctx));
   r.use(cosignRoutes(ctx));
   r.use(joinRoutes(ctx));
+  r.use(coorganiseRoutes(ctx));
   r.use(presskitUploadErrors(ctx));
   r.use(editorErrors(ctx));
   const outer = Router();

@@ -133,6 +133,7 @@ export function eventRoutes(ctx: EditorContext): Router {
     const name = pickLanguage(e.name, [view.lang], e.organizer.primaryLanguage)?.text ?? "";
     const links = html`<section class="card danger-zone" aria-labelledby="more-actions"><h2 id="more-actions">${ctx.t(view.lang, "editor:event.otherActions")}</h2>
 <ul class="links">${ev.published ? html`<li><a href="${e.apId.pathname}">${ctx.t(view.lang, "editor:dashboard.publicPage")}</a></li>` : ""}
+${ev.published ? html`<li><a href="${editorPaths.eventCoorganizers(e.id)}">${ctx.t(view.lang, "coorganise:host.link")}</a></li>` : ""}
 ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eventAction(e.id, "cancel")}">${ctx.t(view.lang, "editor:event.cancel")}</a></li>` : ""}
 <li><a href="${editorPaths.eventAction(e.id, "delete")}">${ctx.t(view.lang, "editor:event.delete")}</a></li></ul></section>`;
     return eventFormPage(view, {

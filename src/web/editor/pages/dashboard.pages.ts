@@ -81,6 +81,7 @@ ${buttonForm({ action: editorPaths.followers(slug), csrf, label: t(lang, "editor
 <li><a href="${editorPaths.actionkits(slug)}">${t(lang, "actionkit:editor.listTitle")}</a></li>
 <li><a href="${editorPaths.partners(slug)}">${t(lang, "editor:partners.title")}</a></li>
 <li><a href="${editorPaths.receivedList(slug)}">${t(lang, "editor:cosign.receivedTitle")}</a></li>
+<li><a href="${editorPaths.coorganisedList(slug)}">${t(lang, "coorganise:partner.listTitle")}</a></li>
 <li><a href="${editorPaths.members(slug)}">${t(lang, "editor:members.title")}</a></li>
 ${o.isOwner ? html`<li><a href="${editorPaths.settings(slug)}">${t(lang, "editor:settings.title")}</a></li><li><a href="${editorPaths.audit(slug)}">${t(lang, "editor:audit.title")}</a></li><li><a href="${editorPaths.blocks(slug)}">${t(lang, "editor:blocks.title")}</a></li>` : ""}
 </ul><p class="muted">${t(lang, "editor:dashboard.later")}</p></nav>`;
