@@ -50,7 +50,9 @@ async function main(argv: string[]): Promise<number> {
       await setupLogging({ format: config.logFormat, level: config.logLevel });
     });
     await program.parseAsync(argv);
-    return 0;
+    // A command that reports a failing outcome on standard output (verify-signature) sets exitCode:
+    // process.exit(0) below would otherwise override it.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ConfigError || e instanceof OperatorError || e instanceof AppError) {

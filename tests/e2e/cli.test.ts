@@ -179,6 +179,12 @@ describe("relais CLI", { timeout: 180_000 }, () => {
     expect((await runCli(["block", "list"], env)).stdout.trim()).toBe("nothing is blocked instance-wide");
   });
 
+  it("exits 1 when verify-signature finds no valid signature (its outcome on standard output)", async () => {
+    const res = await runCli(["verify-signature", "http://127.0.0.1:9/calls/x", "http://127.0.0.1:9/@nobody"], { ...env, RELAIS_ALLOW_PRIVATE_ADDRESSES: "true" });
+    expect(res.stdout).toMatch(/^unverifiable\t/);
+    expect(res.code).toBe(1);
+  });
+
   it("reports every configuration problem at once", async () => {
     const res = await runCli(["collective", "list"], { ...env, PORT: "http", RELAIS_ORIGIN: "ftp://x" });
     expect(res.code).toBe(1);
