@@ -4,6 +4,7 @@ import { pressKitPaths, pressKitSchemas } from "./presskits.openapi.ts";
 import { sloganPaths, sloganSchemas } from "./slogans.openapi.ts";
 import { actionKitPaths, actionKitSchemas } from "./actionkits.openapi.ts";
 import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
+import { joinPaths, joinSchemas } from "./join.openapi.ts";
 import { coorganisePaths, coorganiseSchemas } from "./coorganise.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 
@@ -313,6 +314,7 @@ export function openApiDocument(origin: URL) {
         ...sloganSchemas,
         ...actionKitSchemas,
         ...cosignSchemas,
+        ...joinSchemas,
         ...coorganiseSchemas,
       },
     },
@@ -325,6 +327,7 @@ export function openApiDocument(origin: URL) {
       ...sloganPaths,
       ...actionKitPaths,
       ...cosignPaths,
+      ...joinPaths,
       ...coorganisePaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
