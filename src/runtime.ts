@@ -13,6 +13,7 @@ import { PostgresKvStore, sqlExecutorFromPg } from "./federation/kv/postgres-kv-
 import { RedisKvStore } from "./federation/kv/redis-kv-store.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
+import { PrincipalCache } from "./modules/user/principal-cache.ts";
 import { FederatedReadCache, MemoryReadStore, RedisReadStore, tablesNoCachedAnswerShows } from "./federation/read-cache.ts";
 import { watchCommittedWrites } from "./db/committed-writes.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
@@ -348,7 +349,10 @@ export async function createRuntime(
       instanceManuallyApprovesFollowers: config.instanceManuallyApprovesFollowers,
       onOutbox: outboxWritten.notify,
     });
-    const users = new UserService(em);
+    // Tokens looked up are kept a second (PrincipalCache) and forgotten at once after every commit that
+    // wrote a token, a user or a membership in this process (a revocation, a role changed).
+    const users = new UserService(em, { principals: new PrincipalCache() });
+    watchCommittedWrites(orm, { tables: new Set(["api_token", "app_user", "membership"]), onCommitted: () => users.forgetPrincipals() });
     const sessions = new SessionService(sessionStore);
     const accounts = new AccountService(em, sessions);
     const secondFactor = new SecondFactorService(em, { issuer: `Relais ${urls.handleHost}` });

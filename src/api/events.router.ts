@@ -6,6 +6,9 @@ import { AppError, type FieldProblem } from "../shared/errors.ts";
 import type { RateLimit } from "../web/rate-limits.ts";
 import { principalOf, requireToken } from "./auth.ts";
 import { presentEvent } from "./event.presenter.ts";
+import { eventListKey, renderEventList } from "./event-list-cache.ts";
+import { sendCachedRead } from "../federation/cached-reads.ts";
+import type { FederatedReadCache } from "../federation/read-cache.ts";
 import { jsonBody } from "./json-body.ts";
 import { openApiDocument } from "./openapi.ts";
 import { parsePageQuery, presentPage } from "./pagination.ts";
@@ -52,7 +55,14 @@ export function parseListQuery(query: Request["query"]): {
 }
 
 /** The JSON API: every route is token → validation (in the service) → handler → presenter. */
-export function eventsApiRouter(deps: { events: EventService; users: UserService; origin: URL; authFailures?: RateLimit }): Router {
+export function eventsApiRouter(deps: {
+  events: EventService;
+  users: UserService;
+  origin: URL;
+  authFailures?: RateLimit;
+  /** Where public lists are kept (event-list-cache.ts); none: every list is rendered. */
+  cache?: FederatedReadCache;
+}): Router {
   const router = Router();
   const auth = requireToken(deps.users, deps.authFailures);
   const json = jsonBody();
@@ -63,6 +73,13 @@ export function eventsApiRouter(deps: { events: EventService; users: UserService
 
   router.get("/api/v1/collectives/:slug/events", auth, async (req, res) => {
     const q = parseListQuery(req.query);
+    const slug = String(req.params.slug);
+    const key = deps.cache ? eventListKey(slug, q) : undefined;
+    if (deps.cache && key !== undefined) {
+      const cache = deps.cache;
+      const read = cache.peek(key) ?? (await cache.read(key, () => renderEventList(deps.events, slug, q)));
+      if (read) return sendCachedRead(req, res, read);
+    }
     const from = q.from ?? (q.to ? undefined : Temporal.Now.instant());
     const page = await deps.events.page(String(req.params.slug), { ...q, from }, q.page, principalOf(res));
     res.json(presentPage(page, presentEvent));

@@ -45,6 +45,8 @@ export interface AppDeps {
   readonly cachedReads?: express.RequestHandler;
   /** Pages kept for anonymous visitors, answered before the federation bridge (collective.routes.ts). */
   readonly cachedPages?: express.RequestHandler;
+  /** Public API lists kept, for tokens looked up lately, answered before the bridge (api/event-list-cache.ts). */
+  readonly cachedLists?: express.RequestHandler;
   /** The pages, feeds and JSON API, mounted after the federation bridge, in this order. */
   readonly routers?: readonly express.Router[];
 }
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(blockedReaders(() => deps.blocks.rules()));
   if (deps.cachedReads) app.use(deps.cachedReads);
   if (deps.cachedPages) app.use(deps.cachedPages);
+  if (deps.cachedLists) app.use(deps.cachedLists);
 
   const federationBridge = federationMiddleware(deps.federation, {
     origin: deps.urls.origin,

@@ -6,7 +6,8 @@ import { slogansApiRouter } from "../api/slogans.router.ts";
 import { cosignApiRouter } from "../api/cosign.router.ts";
 import { joinApiRouter } from "../api/join.router.ts";
 import { coorganiseApiRouter } from "../api/coorganise.router.ts";
-import { eventsApiRouter } from "../api/events.router.ts";
+import { eventsApiRouter, parseListQuery } from "../api/events.router.ts";
+import { cachedEventLists } from "../api/event-list-cache.ts";
 import { cachedFederatedReads } from "../federation/cached-reads.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
@@ -43,7 +44,13 @@ function extraRouters(runtime: Runtime): Router[] {
     cosignApiRouter({ cosign: runtime.cosign, users: runtime.users, lookup: runtime.cosignPartners, urls: runtime.urls, authFailures: runtime.rateLimits.apiAuthFailures }),
     joinApiRouter({ joins: runtime.joins, users: runtime.users, read: runtime.callToJoin, authFailures: runtime.rateLimits.apiAuthFailures }),
     coorganiseApiRouter({ ...runtime.coorganise, users: runtime.users, lookup: runtime.cosignPartners, authFailures: runtime.rateLimits.apiAuthFailures }),
-    eventsApiRouter({ events: runtime.events, users: runtime.users, origin: runtime.urls.origin, authFailures: runtime.rateLimits.apiAuthFailures }),
+    eventsApiRouter({
+      events: runtime.events,
+      users: runtime.users,
+      origin: runtime.urls.origin,
+      authFailures: runtime.rateLimits.apiAuthFailures,
+      cache: runtime.readCache,
+    }),
     partnersApiRouter({
       partners: runtime.partners,
       users: runtime.users,
@@ -135,6 +142,7 @@ export function appFor(runtime: Runtime): Express {
     as2Objects,
     cachedReads: cachedFederatedReads({ cache: runtime.readCache, federation: runtime.federation, origin: runtime.urls.origin, objects: as2Objects }),
     cachedPages: cachedCollectivePages({ cache: runtime.readCache, urls: runtime.urls }),
+    cachedLists: cachedEventLists({ cache: runtime.readCache, users: runtime.users, parse: parseListQuery }),
     maxInboxBodyBytes: runtime.config.maxInboxBodyBytes,
     blocks: runtime.blocks,
     readiness: runtime.readiness,

@@ -16,6 +16,7 @@ export async function findTokens(em: EntityManager, userId: string, opts: { befo
 export interface TokenHolder {
   readonly tokenId: string;
   readonly lastUsedAt: Date | null;
+  readonly expiresAt: Date | null;
   readonly userId: string;
   readonly email: string;
   readonly admin: boolean;
@@ -28,7 +29,7 @@ export interface TokenHolder {
  */
 export async function findTokenHolder(em: EntityManager, tokenHash: string, now: Date): Promise<TokenHolder | null> {
   const rows = await em.execute<Record<string, unknown>[]>(
-    `select t.id as token_id, t.last_used_at, u.id as user_id, u.email, u.is_admin,
+    `select t.id as token_id, t.last_used_at, t.expires_at, u.id as user_id, u.email, u.is_admin,
        coalesce((select json_agg(json_build_array(m.collective_id, m.role)) from membership m where m.user_id = u.id), '[]'::json) as roles
      from api_token t join app_user u on u.id = t.user_id
      where t.token_hash = ? and (t.expires_at is null or t.expires_at > ?)`,
@@ -40,6 +41,7 @@ export async function findTokenHolder(em: EntityManager, tokenHash: string, now:
   return {
     tokenId: String(r.token_id),
     lastUsedAt: r.last_used_at === null || r.last_used_at === undefined ? null : new Date(r.last_used_at as string | Date),
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? null : new Date(r.expires_at as string | Date),
     userId: String(r.user_id),
     email: String(r.email),
     admin: r.is_admin === true,

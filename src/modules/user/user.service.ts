@@ -9,6 +9,7 @@ import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "..
 import { findTokenHolder, findTokens, touchToken } from "./user.repository.ts";
 import { type ApiToken, ApiTokenSchema, type MemberRole, memberRoles, MembershipSchema, type User, UserSchema } from "./user.entity.ts";
 import { isUuid } from "../../shared/uuid.ts";
+import { PrincipalCache } from "./principal-cache.ts";
 
 const emailSchema = z
   .string()
@@ -82,8 +83,15 @@ export interface TokenInfo {
 
 export class UserService {
   readonly #em: EntityManager;
-  constructor(em: EntityManager) {
+  readonly #principals: PrincipalCache;
+  /**
+   * `principals`: where tokens looked up are kept for a moment; none by default (every request looks
+   * its token up). Whoever passes one must call `forgetPrincipals` after every write to tokens, users and
+   * memberships, as the runtime does from their commits.
+   */
+  constructor(em: EntityManager, opts: { principals?: PrincipalCache } = {}) {
     this.#em = em;
+    this.#principals = opts.principals ?? new PrincipalCache({ maxAgeMs: 0 });
   }
 
   async create(email: string, password: string, opts: { admin?: boolean } = {}): Promise<User> {
@@ -154,18 +162,37 @@ export class UserService {
   }
 
   /**
-   * The principal behind a bearer token, or null (unknown, revoked or expired): one statement. Its
-   * `lastUsedAt` is written at most once a minute, so that reading through the API does not write.
+   * The principal behind a bearer token, or null (unknown, revoked or expired): one statement, or none
+   * when this process looked the token up less than a second ago (PrincipalCache: what forgets it and
+   * when). Its `lastUsedAt` is written at most once a minute, so that reading through the API does not write.
    */
   async authenticate(token: string): Promise<Principal | null> {
+    const hash = tokenHash(token);
+    const kept = this.#principals.get(hash);
+    if (kept) return kept;
+    const epoch = this.#principals.epoch;
     const em = this.#em.fork();
     const now = new Date();
-    const holder = await findTokenHolder(em, tokenHash(token), now);
+    const holder = await findTokenHolder(em, hash, now);
     if (!holder) return null;
+    const principal: Principal = { userId: holder.userId, email: holder.email, admin: holder.admin, roles: new Map(holder.roles) };
     if (holder.lastUsedAt === null || now.getTime() - holder.lastUsedAt.getTime() >= tokenUseRecordedEvery) {
+      // The write forgets every kept principal (runtime.ts); this one is kept from the next lookup on.
       await touchToken(em, holder.tokenId, now, tokenUseRecordedEvery);
+    } else {
+      this.#principals.put(hash, principal, holder.expiresAt, epoch);
     }
-    return { userId: holder.userId, email: holder.email, admin: holder.admin, roles: new Map(holder.roles) };
+    return principal;
+  }
+
+  /** The principal a token stood for less than a second ago in this process, without waiting; or undefined. */
+  keptPrincipal(token: string): Principal | undefined {
+    return this.#principals.get(tokenHash(token));
+  }
+
+  /** Forgets every token looked up: after any committed write to tokens, users or memberships (runtime.ts). */
+  forgetPrincipals(): void {
+    this.#principals.forget();
   }
 
   /** What a user may act as: its roles in every collective (a web session or an API token stands for it). */

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import type { EventView } from "../modules/event/event.service.ts";
+import { eventListKey, listChangesAt } from "./event-list-cache.ts";
+
+const at = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms);
+const item = (startsAt: number, endsAt?: number) => ({ event: { startsAt: at(startsAt), endsAt: endsAt === undefined ? undefined : at(endsAt) } }) as unknown as EventView;
+
+describe("the API list's cache", () => {
+  it("changes with the clock when its first event leaves: ends, or starts without an end", () => {
+    expect(listChangesAt({ items: [], next: null })).toBeUndefined();
+    expect(listChangesAt({ items: [item(1000, 5000), item(2000)], next: null })).toBe(2001);
+    expect(listChangesAt({ items: [item(1000, 5000), item(3000, 9000)], next: null })).toBe(5001);
+    // The event after the page (it makes `next`) leaves no earlier than the page's last one starts.
+    expect(listChangesAt({ items: [item(1000, 9000), item(3000, 9000)], next: "c" })).toBe(3001);
+  });
+
+  it("keys every parameter of the public answer, and keeps none that depends on the caller", () => {
+    const base = { includePrivate: false, page: { limit: 20 } };
+    const keys = [
+      eventListKey("gent", base),
+      eventListKey("gent", { ...base, page: { limit: 21 } }),
+      eventListKey("gent", { ...base, page: { limit: 20, cursor: "x" } }),
+      eventListKey("gent", { ...base, from: at(0) }),
+      eventListKey("gent", { ...base, to: at(0) }),
+      eventListKey("gent", { ...base, from: at(0), to: at(1) }),
+      eventListKey("gent", { ...base, status: ["cancelled"] }),
+      eventListKey("lyon", base),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(eventListKey("gent", { ...base, status: ["cancelled", "scheduled"] })).toBe(eventListKey("gent", { ...base, status: ["scheduled", "cancelled", "scheduled"] }));
+    expect(eventListKey("gent", { ...base, includePrivate: true })).toBeUndefined();
+    expect(eventListKey("gent", { ...base, page: { limit: 20, cursor: "x".repeat(600) } })).toBeUndefined();
+  });
+});
