@@ -226,9 +226,11 @@ export async function createRuntime(
   };
   try {
     installOutboundFetch(config.outbound);
-    if (!config.redisUrl && (role === "web" || role === "worker")) {
+    // The queue lives in the database (Redis only announces), so the halves apart need one PostgreSQL
+    // they share; Redis is optional (without it, workers poll the table and rate limits are per process).
+    if (!config.databaseUrl && (role === "web" || role === "worker")) {
       throw new OperatorError(
-        `relais ${role === "web" ? "serve" : "worker"} runs the web and worker halves apart, which needs a shared queue: set REDIS_URL, or run both in one process with "relais start"`,
+        `relais ${role === "web" ? "serve" : "worker"} runs the web and worker halves apart, which share their queue through PostgreSQL: set DATABASE_URL, or run both in one process with "relais start"`,
       );
     }
     // Database: real PostgreSQL when DATABASE_URL is set, else the embedded one under the data folder.
@@ -273,6 +275,8 @@ export async function createRuntime(
       database: async () => {
         await orm.em.getConnection().execute("select 1");
       },
+      // A release whose migrations were not applied yet is not ready (the rollout waits for `relais migrate`).
+      migrations: () => assertMigrated(orm),
     };
     let rateStore: RateLimitOptions["redis"];
     const federationPool = new pg.Pool(

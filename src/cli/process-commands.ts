@@ -9,12 +9,23 @@ import { appFor } from "../web/routers.ts";
 
 const logger = getLogger(["relais", "process"]);
 
+/**
+ * How long a stopping process may take to finish its requests and queued messages in hand before it
+ * exits anyway (status 1): below the orchestrator's grace period (Kubernetes: 30 s by default, the
+ * chart gives 45 s). A message still in hand then is handled again once its lease runs out, as after a crash.
+ */
+export const shutdownGraceMs = 35_000;
+
 /** Resolves when SIGTERM or SIGINT arrives (the first one; a second one exits at once). */
 function shutdownSignal(): AbortSignal {
   const controller = new AbortController();
   const onSignal = (sig: string) => {
     if (controller.signal.aborted) process.exit(130);
     logger.info("{signal} received: shutting down", { signal: sig });
+    setTimeout(() => {
+      logger.error("still stopping after {seconds} s: exiting with work in hand (it will be taken again)", { seconds: shutdownGraceMs / 1000 });
+      process.exit(1);
+    }, shutdownGraceMs).unref();
     controller.abort();
   };
   process.once("SIGTERM", () => onSignal("SIGTERM"));
@@ -68,11 +79,11 @@ export function registerProcessCommands(program: Command, config: () => Config):
     .action(() => run(config(), "all"));
   program
     .command("serve")
-    .description("run the web server only (needs REDIS_URL; run `relais worker` beside it)")
+    .description("run the web server only (needs DATABASE_URL, REDIS_URL recommended; run `relais worker` beside it)")
     .action(() => run(config(), "web"));
   program
     .command("worker")
-    .description("run the queue worker only: deliveries, inbox processing, outbox relay (needs REDIS_URL)")
+    .description("run the queue worker only: deliveries, inbox processing, outbox relay (needs DATABASE_URL, REDIS_URL recommended)")
     .action(() => run(config(), "worker"));
   program
     .command("migrate")

@@ -115,6 +115,8 @@ export class MastodonPeer {
   readonly #follows = new Map<string, { follow: JsonObject; inbox: URL; serial: number }>();
   readonly #waiters = new Set<() => void>();
   #deliveryStatus: number | null = null;
+  #deliveryDelayMs = 0;
+  #answering = 0;
   #actorStatus: number | null = null;
   #serial = 0;
 
@@ -183,6 +185,19 @@ export class MastodonPeer {
   /** Answer every later delivery with this status (404, 410, 500…) after recording it; null restores 202/401. */
   respondToDeliveriesWith(status: number | null): void {
     this.#deliveryStatus = status;
+  }
+
+  /**
+   * Answer every later delivery this long after it arrived (it is recorded on arrival), to keep
+   * deliveries in flight at the sender.
+   */
+  answerDeliveriesAfter(ms: number): void {
+    this.#deliveryDelayMs = ms;
+  }
+
+  /** Deliveries received and not answered yet. */
+  answering(): number {
+    return this.#answering;
   }
 
   /**
@@ -364,8 +379,14 @@ export class MastodonPeer {
     };
 
     if (req.method === "POST" && (url.pathname === this.inboxUrl.pathname || url.pathname === this.sharedInboxUrl.pathname)) {
-      const status = await this.#receive(req, url, headers);
-      res.writeHead(status).end();
+      this.#answering++;
+      try {
+        const status = await this.#receive(req, url, headers);
+        if (this.#deliveryDelayMs > 0) await new Promise((r) => setTimeout(r, this.#deliveryDelayMs));
+        res.writeHead(status).end();
+      } finally {
+        this.#answering--;
+      }
       return;
     }
     if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405).end();
