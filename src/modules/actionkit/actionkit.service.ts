@@ -42,14 +42,12 @@ export class ActionKitService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
   readonly #onOutbox: () => void;
-  readonly #onChange: () => void | Promise<void>;
 
-  /** `onOutbox` runs after a commit that queued activities; `onChange` after every committed change (caches), awaited. */
-  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; onChange?: () => void | Promise<void> } = {}) {
+  /** `onOutbox` runs after a commit that queued activities (read caches learn of changes from the commit hook). */
+  constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void } = {}) {
     this.#em = em;
     this.#urls = urls;
     this.#onOutbox = opts.onOutbox ?? (() => {});
-    this.#onChange = opts.onChange ?? (() => {});
   }
 
   async create(actor: KitActor, slug: string, body: unknown): Promise<ActionKitView> {
@@ -256,7 +254,6 @@ export class ActionKitService {
       await this.#audit(em, actor, collective, action, row);
       return { view: toKitView(row, collective, this.#urls), queued };
     });
-    await this.#onChange();
     if (queued) this.#onOutbox();
     return view;
   }
@@ -279,7 +276,6 @@ export class ActionKitService {
       if (action) await this.#audit(em, actor, collective, action, row);
       return { view: toKitView(row, collective, this.#urls), queued };
     });
-    await this.#onChange();
     if (queued) this.#onOutbox();
     return view;
   }
