@@ -16,6 +16,7 @@ import { registerOutboxCommands } from "./outbox-commands.ts";
 import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
 import { registerPressKitCommands } from "./presskit-commands.ts";
+import { registerOpsCommands } from "./ops-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
   const program = new Command()
@@ -34,6 +35,7 @@ export function buildProgram(config: () => Config): Command {
   registerPressKitCommands(program, config);
   registerSloganCommands(program, config);
   registerActionKitCommands(program, config);
+  registerOpsCommands(program, config);
   return program;
 }
 

@@ -38,17 +38,23 @@ export interface InstanceOptions {
   embedded?: boolean;
   /** The instance's clock (embargoes, link expiry): tests move time on without waiting. */
   clock?: () => Date;
+  /** Listen on this port (an instance that comes back as the same actors needs its origin again). */
+  port?: number;
+  /** An existing database the test keeps (not dropped on close): an embedded data folder or a PostgreSQL URL. */
+  database?: { dataDir: string } | { url: string };
 }
 
 export async function startRelaisInstance(options: InstanceOptions = {}): Promise<RelaisInstance> {
   const host = options.host ?? "127.0.0.1";
   const server = createServer();
-  server.listen(0, host);
+  server.listen(options.port ?? 0, host);
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
-  const db = options.embedded
-    ? await newEmbeddedDataDir("instance").then(({ dataDir, remove }) => ({ dataDir, drop: remove }))
-    : await createTestDatabase("instance");
+  const db = options.database
+    ? { ...options.database, drop: async () => {} }
+    : options.embedded
+      ? await newEmbeddedDataDir("instance").then(({ dataDir, remove }) => ({ dataDir, drop: remove }))
+      : await createTestDatabase("instance");
   const mediaDir = mkdtempSync(join(tmpdir(), "relais-media-"));
   const env: Record<string, string> = {
     RELAIS_ORIGIN: `http://${host}:${port}`,
