@@ -97,3 +97,12 @@ export function signableFromText(
     relatedEvents: text.relatedEvents.map(ids.eventUrl),
   };
 }
+
+/** The text of each signable language as editors read it before signing (title, pitch, HTML body, demands). */
+export type SignableTexts = Record<string, { readonly title: string; readonly pitch: string; readonly bodyHtml: string; readonly demands: readonly string[] }>;
+
+export function signableTexts(v: SignableVersion, languages: readonly string[] = signableLanguages(v)): SignableTexts {
+  return Object.fromEntries(
+    languages.map((l) => [l, { title: v.name[l] ?? "", pitch: v.summary[l] ?? "", bodyHtml: v.content[l] ?? "", demands: v.demands.map((d) => d[l] ?? "") }]),
+  );
+}

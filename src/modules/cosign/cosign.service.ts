@@ -11,7 +11,7 @@ import type { CallActor } from "../call/call.service.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { can } from "../collective/collective.policy.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
-import { coversUnchanged, type SignableVersion, signableFromText, type TextDigest, versionDigests } from "./call-digest.ts";
+import { coversUnchanged, type SignableVersion, signableFromText, signableTexts, type TextDigest, versionDigests } from "./call-digest.ts";
 import {
   type CallInvitationRow,
   CallInvitationSchema,
@@ -700,12 +700,7 @@ export class CosignService {
   #receivedView(row: ReceivedInvitationRow, slug: string, stampId: string | null): ReceivedInvitationView {
     const s = row.signable as unknown as SignableVersion;
     const expired = row.state === "pending" && row.expiresAt <= this.#now();
-    const texts = Object.fromEntries(
-      row.digests.map((d: TextDigest) => [
-        d.language,
-        { title: s.name[d.language] ?? "", pitch: s.summary[d.language] ?? "", bodyHtml: s.content[d.language] ?? "", demands: s.demands.map((x) => x[d.language] ?? "") },
-      ]),
-    );
+    const texts = signableTexts(s, row.digests.map((d: TextDigest) => d.language));
     return {
       id: row.id,
       collective: slug,

@@ -1,13 +1,14 @@
-import { type Response, Router } from "express";
+import { type Request, type Response, Router } from "express";
 import { can } from "../../modules/collective/collective.policy.ts";
-import type { JoinRequestService } from "../../modules/cosign/join-requests.service.ts";
+import { signableTexts, versionDigests } from "../../modules/cosign/call-digest.ts";
+import type { CallToJoin, JoinRequestService } from "../../modules/cosign/join-requests.service.ts";
 import type { Principal } from "../../modules/user/user.service.ts";
 import { AppError, forbidden } from "../../shared/errors.ts";
 import { pickLanguage } from "../../shared/language.ts";
 import { requireLogin, webAuthOf } from "../auth/web-session.ts";
 import type { EditorContext } from "./editor.router.ts";
-import { receivedListPage } from "./pages/cosign.pages.ts";
-import { askToJoinSection } from "./pages/join.pages.ts";
+import { doneMessage } from "./pages/editor-layout.ts";
+import { askToJoinPage } from "./pages/join.pages.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
 const field = (body: unknown, name: string): string => {
@@ -54,27 +55,81 @@ export function joinRoutes(ctx: EditorContext): Router {
     });
   }
 
+  const signing = async (principal: Principal, slug: string) => {
+    const c = await ctx.collectives.findBySlug(slug);
+    if (!c || !can(principal, "sign-calls", c.id)) throw forbidden();
+    return c;
+  };
+
+  /**
+   * The "request to sign" screen. With `read`, the call as just read from its server: its exact text per
+   * language and the languages to sign; with only a problem, the address form says what is wrong.
+   */
+  const renderAsk = async (req: Request, res: Response, status: number, o: { call?: string; read?: CallToJoin; chosen?: readonly string[]; problem?: string; detail?: string }) => {
+    const principal = principalOf(res);
+    const c = await signing(principal, String(req.params.slug));
+    const view = ctx.view(req, res);
+    const read = o.read
+      ? (() => {
+          const digests = versionDigests(o.read.signable);
+          const languages = digests.map((d) => d.language);
+          return {
+            call: o.read.callApId,
+            initiator: o.read.initiator.apId.href,
+            initiatorName: o.read.initiator.name ?? null,
+            version: o.read.signable.version,
+            languages,
+            authoritative: o.read.authoritativeLanguages,
+            texts: signableTexts(o.read.signable, languages),
+            digests,
+          };
+        })()
+      : undefined;
+    res.status(status).send(
+      askToJoinPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, sent: await joins().sent(principal, c.slug), call: o.call, read, chosen: o.chosen, problem: o.problem, detail: o.detail, done: doneMessage(view.lang, req.query.done) }),
+    );
+  };
+
+  /** Reads the call at `call` for the collective; a problem as the page shows it otherwise. */
+  const readCall = async (slug: string, lang: string, call: string): Promise<{ ok: true; call: CallToJoin } | { ok: false; problem: string; detail?: string }> => {
+    if (call === "" || call.length > 2000 || !URL.canParse(call)) return { ok: false, problem: ctx.t(lang, "editor:join.problem.url") };
+    const found = ctx.callToJoin ? await ctx.callToJoin(slug, call) : { ok: false as const, reason: "no federation here" };
+    return found.ok ? found : { ok: false, problem: ctx.t(lang, "editor:join.problem.unreadable"), detail: found.reason };
+  };
+
+  r.get("/@:slug/joins/new", auth, async (req, res) => {
+    const c = await signing(principalOf(res), String(req.params.slug));
+    const call = typeof req.query.call === "string" ? req.query.call.trim() : "";
+    if (call === "") return renderAsk(req, res, 200, {});
+    const found = await readCall(c.slug, ctx.view(req, res).lang, call);
+    if (!found.ok) return renderAsk(req, res, 422, { call, problem: found.problem, detail: found.detail });
+    return renderAsk(req, res, 200, { call, read: found.call });
+  });
+
+  /** Sends the request for the version the editor read, in the languages ticked; a call changed meanwhile is shown again. */
   r.post("/@:slug/joins", auth, async (req, res) => {
     const principal = principalOf(res);
-    const c = await ctx.collectives.findBySlug(String(req.params.slug));
-    if (!c || !can(principal, "sign-calls", c.id)) throw forbidden();
-    const view = ctx.view(req, res);
+    const c = await signing(principal, String(req.params.slug));
+    const lang = ctx.view(req, res).lang;
     const call = field(req.body, "call").trim();
-    const fail = async (status: number, problem: string, detail?: string) => {
-      const items = ctx.cosign ? await ctx.cosign.received(principal, c.slug) : [];
-      const section = askToJoinSection(view.lang, view.csrf, { slug: c.slug, sent: await joins().sent(principal, c.slug), call, problem, detail });
-      res.status(status).send(receivedListPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, items, joins: section }));
-    };
-    if (call === "" || call.length > 2000 || !URL.canParse(call)) return fail(422, ctx.t(view.lang, "editor:join.problem.url"));
-    const found = ctx.callToJoin ? await ctx.callToJoin(c.slug, call) : { ok: false as const, reason: "no federation here" };
-    if (!found.ok) return fail(422, ctx.t(view.lang, "editor:join.problem.unreadable"), found.reason);
+    const body = req.body as Record<string, unknown>;
+    const languages = Object.keys(body)
+      .filter((k) => k.startsWith("language.") && body[k] === "1")
+      .map((k) => k.slice("language.".length));
+    const found = await readCall(c.slug, lang, call);
+    if (!found.ok) return renderAsk(req, res, 422, { call, problem: found.problem, detail: found.detail });
+    const read = found.call;
+    // Nothing is signed unseen: a request without the version read, or for a version since replaced, shows the text.
+    const version = Number(field(req.body, "version"));
+    if (version !== read.signable.version) return renderAsk(req, res, 409, { call, read, problem: ctx.t(lang, field(req.body, "version") === "" ? "editor:join.problem.readFirst" : "editor:join.problem.changed") });
+    if (languages.length === 0) return renderAsk(req, res, 422, { call, read, chosen: [], problem: ctx.t(lang, "editor:cosign.problem.noLanguage") });
     try {
-      await joins().requestToJoin(principal, c.slug, found.call);
+      await joins().requestToJoin(principal, c.slug, read, { languages });
     } catch (error) {
       if (!(error instanceof AppError) || (error.status !== 422 && error.status !== 409)) throw error;
-      return fail(error.status, ctx.t(view.lang, "editor:join.problem.refused"), error.message);
+      return renderAsk(req, res, error.status, { call, read, chosen: languages, problem: ctx.t(lang, "editor:join.problem.refused"), detail: error.message });
     }
-    res.redirect(303, `${editorPaths.receivedList(c.slug)}?done=joinRequested#ask-to-join`);
+    res.redirect(303, `${editorPaths.joinNew(c.slug)}?done=joinRequested#sent-requests`);
   });
   return r;
 }

@@ -40,6 +40,7 @@ export const editorPaths = {
   callJoinPolicy: (id: string) => `${editorPrefix}/calls/${enc(id)}/join-policy`,
   callJoinDecision: (id: string, request: string, action: "approve" | "refuse") => `${editorPrefix}/calls/${enc(id)}/join-requests/${enc(request)}/${action}`,
   joins: (slug: string) => `${editorPrefix}/@${enc(slug)}/joins`,
+  joinNew: (slug: string) => `${editorPrefix}/@${enc(slug)}/joins/new`,
   eventCoorganizers: (id: string) => `${editorPrefix}/events/${enc(id)}/coorganizers`,
   coorganisedList: (slug: string) => `${editorPrefix}/@${enc(slug)}/coorganising`,
   coorganised: (slug: string, id: string) => `${editorPrefix}/@${enc(slug)}/coorganising/${enc(id)}`,

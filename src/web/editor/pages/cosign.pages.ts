@@ -89,6 +89,25 @@ ${o.joins ?? ""}`;
   return editorPage({ view, title, body, path: editorPaths.receivedList(o.slug), done: o.done });
 }
 
+/** The exact text in each language, as it would be signed, with its fingerprint (invitations and requests to sign). */
+export function signableTextSections(
+  lang: string,
+  o: { languages: readonly string[]; texts: ReceivedInvitationView["texts"]; digests: readonly { language: string; digest: string }[]; authoritative: readonly string[] },
+): SafeHtml[] {
+  return o.languages.map((l) => {
+    const text = o.texts[l];
+    if (!text) return html``;
+    return html`<section class="card call-text" lang="${l}" aria-labelledby="text-${l}-title">
+<p class="muted" lang="${lang}">${languageName(l, lang)}${o.authoritative.includes(l) ? html` · ${t(lang, "editor:cosign.authoritative")}` : ""}</p>
+<h2 id="text-${l}-title">${text.title}</h2>
+${text.pitch ? html`<p class="pitch">${text.pitch}</p>` : ""}
+<div class="description">${raw(text.bodyHtml)}</div>
+${text.demands.length > 0 ? html`<ol>${text.demands.map((d) => html`<li>${d}</li>`)}</ol>` : ""}
+<p class="muted digest" lang="${lang}">${t(lang, "editor:cosign.digest")} <code>${o.digests.find((d) => d.language === l)?.digest ?? ""}</code></p>
+</section>`;
+  });
+}
+
 /** One invitation: the exact text in each language it may sign, then sign (chosen languages) or decline. */
 export function receivedPage(
   view: EditorView,
@@ -98,18 +117,7 @@ export function receivedPage(
   const r = o.invitation;
   const languages = r.digests.map((d) => d.language);
   const title = Object.values(r.texts)[0]?.title ?? r.call.apId;
-  const texts = languages.map((l) => {
-    const text = r.texts[l];
-    if (!text) return "";
-    return html`<section class="card call-text" lang="${l}" aria-labelledby="text-${l}-title">
-<p class="muted" lang="${lang}">${languageName(l, lang)}${r.authoritativeLanguages.includes(l) ? html` · ${t(lang, "editor:cosign.authoritative")}` : ""}</p>
-<h2 id="text-${l}-title">${text.title}</h2>
-${text.pitch ? html`<p class="pitch">${text.pitch}</p>` : ""}
-<div class="description">${raw(text.bodyHtml)}</div>
-${text.demands.length > 0 ? html`<ol>${text.demands.map((d) => html`<li>${d}</li>`)}</ol>` : ""}
-<p class="muted digest" lang="${lang}">${t(lang, "editor:cosign.digest")} <code>${r.digests.find((d) => d.language === l)?.digest ?? ""}</code></p>
-</section>`;
-  });
+  const texts = signableTextSections(lang, { languages, texts: r.texts, digests: r.digests, authoritative: r.authoritativeLanguages });
   const answerable = r.state === "pending";
   const body = html`<p><a href="${editorPaths.receivedList(o.slug)}">← ${t(lang, "editor:cosign.receivedTitle")}</a></p>
 <h1 lang="${languages[0] ?? lang}">${title}</h1>

@@ -1,10 +1,13 @@
 import type { JoinPolicy } from "../../../modules/cosign/join-request.entity.ts";
+import type { SignableTexts, TextDigest } from "../../../modules/cosign/call-digest.ts";
 import type { JoinRequestView, SentJoinView } from "../../../modules/cosign/join-requests.service.ts";
 import { t } from "../../../shared/i18n.ts";
 import { html, type SafeHtml } from "../../html.ts";
 import { editorPaths } from "../paths.ts";
 import { languageName } from "./collective.pages.ts";
-import { buttonForm, csrfField, errorSummary, input } from "./forms.ts";
+import { signableTextSections } from "./cosign.pages.ts";
+import { type EditorView, editorPage } from "./editor-layout.ts";
+import { buttonForm, checkbox, csrfField, errorSummary, input } from "./forms.ts";
 
 const when = (instant: Temporal.Instant, lang: string) =>
   new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(instant.epochMilliseconds));
@@ -40,21 +43,78 @@ ${
 }</section>`;
 }
 
-/** On a collective's invitations page: ask to sign an open call of another server, and the requests sent. */
-export function askToJoinSection(lang: string, csrf: string, o: { slug: string; sent: readonly SentJoinView[]; call?: string | undefined; problem?: string | undefined; detail?: string | undefined }): SafeHtml {
-  return html`<section class="card" aria-labelledby="ask-to-join"><h2 id="ask-to-join">${t(lang, "editor:join.askTitle")}</h2>
-${o.problem ? errorSummary(lang, [{ field: "call", message: o.problem }]) : ""}
-<form method="post" action="${editorPaths.joins(o.slug)}" class="stack">${csrfField(csrf)}
-${input({ name: "call", label: t(lang, "editor:join.callLabel"), value: o.call, hint: t(lang, "editor:join.callHint"), error: o.problem, required: true })}
-${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}
-<div class="buttons"><button type="submit" class="primary">${t(lang, "editor:join.askButton")}</button></div>
-</form>
-${
-  o.sent.length === 0
+/** The requests a collective sent, newest first, with where each stands. */
+function sentList(lang: string, sent: readonly SentJoinView[]): SafeHtml {
+  return sent.length === 0
     ? html`<p class="muted">${t(lang, "editor:join.noneSent")}</p>`
-    : html`<ul class="joins">${o.sent.map(
+    : html`<ul class="joins">${sent.map(
         (s) => html`<li><a href="${s.callApId}">${s.callApId}</a> — <strong>${t(lang, `editor:join.sentState.${s.state}`)}</strong><br>
 <span class="muted">${t(lang, "editor:join.sentAt", { version: s.version, languages: s.languages.map((l) => languageName(l, lang)).join(", "), date: when(s.signedAt, lang) })}</span></li>`,
-      )}</ul>`
-}</section>`;
+      )}</ul>`;
+}
+
+/** The form that reads a call by its address (GET: nothing is sent before the text is shown). */
+function callAddressForm(lang: string, o: { slug: string; call?: string | undefined; problem?: string | undefined; detail?: string | undefined }): SafeHtml {
+  return html`${o.problem ? errorSummary(lang, [{ field: "call", message: o.problem }]) : ""}
+<form method="get" action="${editorPaths.joinNew(o.slug)}" class="stack">
+${input({ name: "call", label: t(lang, "editor:join.callLabel"), value: o.call, hint: t(lang, "editor:join.callHint"), error: o.problem, required: true })}
+${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}
+<div class="buttons"><button type="submit" class="primary">${t(lang, "editor:join.readButton")}</button></div>
+</form>`;
+}
+
+/** On a collective's invitations page: ask to sign an open call of another server, and the requests sent. */
+export function askToJoinSection(lang: string, _csrf: string, o: { slug: string; sent: readonly SentJoinView[]; call?: string | undefined; problem?: string | undefined; detail?: string | undefined }): SafeHtml {
+  return html`<section class="card" aria-labelledby="ask-to-join"><h2 id="ask-to-join">${t(lang, "editor:join.askTitle")}</h2>
+${callAddressForm(lang, o)}
+${sentList(lang, o.sent)}</section>`;
+}
+
+/** A call of another server read for signing: what the request to sign would cover. */
+export interface CallToSign {
+  readonly call: string;
+  readonly initiatorName: string | null;
+  readonly initiator: string;
+  readonly version: number;
+  readonly languages: readonly string[];
+  readonly authoritative: readonly string[];
+  readonly texts: SignableTexts;
+  readonly digests: readonly TextDigest[];
+}
+
+/**
+ * "Request to sign": the address of a partner's open call; once read, its exact text in every language
+ * it can be signed in, the languages to sign, and the button that sends the request. Then the requests sent.
+ */
+export function askToJoinPage(
+  view: EditorView,
+  o: { slug: string; name: string; sent: readonly SentJoinView[]; call?: string | undefined; read?: CallToSign | undefined; chosen?: readonly string[] | undefined; problem?: string | undefined; detail?: string | undefined; done?: string | undefined },
+): string {
+  const { lang, csrf } = view;
+  const title = t(lang, "editor:join.askTitle");
+  const r = o.read;
+  const body = html`<p><a href="${editorPaths.receivedList(o.slug)}">← ${t(lang, "editor:cosign.receivedTitle")}</a> · ${o.name}</p>
+<h1>${title}</h1>
+<p>${t(lang, "editor:join.askIntro")}</p>
+${callAddressForm(lang, { slug: o.slug, call: o.call, problem: r ? undefined : o.problem, detail: r ? undefined : o.detail })}
+${
+  r
+    ? html`<h2 lang="${r.languages[0] ?? lang}">${r.texts[r.languages[0] ?? ""]?.title ?? r.call}</h2>
+<p>${t(lang, "editor:cosign.from", { initiator: r.initiatorName ?? r.initiator })} · ${t(lang, "editor:cosign.versionOf", { version: r.version })}</p>
+${o.problem ? errorSummary(lang, undefined, o.detail ? `${o.problem} (${o.detail})` : o.problem) : ""}
+<p>${t(lang, "editor:cosign.readFirst")}</p>
+${signableTextSections(lang, { languages: r.languages, texts: r.texts, digests: r.digests, authoritative: r.authoritative })}
+<form method="post" action="${editorPaths.joins(o.slug)}" class="stack card">${csrfField(csrf)}
+<input type="hidden" name="call" value="${r.call}"><input type="hidden" name="version" value="${r.version}">
+<h2>${t(lang, "editor:join.sendTitle")}</h2>
+<fieldset><legend>${t(lang, "editor:cosign.signLanguages")}</legend>
+${r.languages.map((l) => checkbox({ name: `language.${l}`, label: languageName(l, lang), checked: o.chosen ? o.chosen.includes(l) : true }))}</fieldset>
+<p class="hint">${t(lang, "editor:join.sendHint")}</p>
+<div class="buttons"><button type="submit" class="primary">${t(lang, "editor:join.askButton")}</button></div>
+</form>`
+    : ""
+}
+<section class="card" aria-labelledby="sent-requests"><h2 id="sent-requests">${t(lang, "editor:join.sentTitle")}</h2>
+${sentList(lang, o.sent)}</section>`;
+  return editorPage({ view, title, body, path: editorPaths.joinNew(o.slug), done: o.done });
 }
