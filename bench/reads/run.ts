@@ -95,6 +95,8 @@ interface Scenario {
 const at = (path: string, headers: Record<string, string> = {}) => rawRequest(path, { Host: host, ...headers });
 // A server that has the actor revalidates it: its ETag, taken once from a first GET.
 const actorEtag = (await fetch(`http://${host}/@bench`, { headers: { Accept: as2 } })).headers.get("etag") ?? "";
+const apiAuth = { Authorization: `Bearer ${data.token}` };
+const listEtag = (await fetch(`http://${host}/api/v1/collectives/big/events`, { headers: apiAuth })).headers.get("etag") ?? "";
 const scenarios: Scenario[] = [
   { name: "Express hello world", port: hello.port, pid: hello.pid, raw: rawRequest("/"), status: 200 },
   { name: "GET /@slug as AS2 (actor)", port, pid: relais.pid, raw: at("/@bench", { Accept: as2 }), status: 200, goal: 0.5 },
@@ -108,10 +110,13 @@ const scenarios: Scenario[] = [
     name: `API list, collective with ${eventCount.toLocaleString("en")} events (20 per page)`,
     port,
     pid: relais.pid,
-    raw: at("/api/v1/collectives/big/events", { Authorization: `Bearer ${data.token}` }),
+    raw: at("/api/v1/collectives/big/events", apiAuth),
     status: 200,
     goal: 0.3,
   },
+  { name: "API list, If-None-Match (304)", port, pid: relais.pid, raw: at("/api/v1/collectives/big/events", { ...apiAuth, "If-None-Match": listEtag }), status: 304 },
+  // What a miss costs: an editor's list with drafts is rendered for them on every request, never kept.
+  { name: "API list rendered per request (an editor's, drafts=true)", port, pid: relais.pid, raw: at("/api/v1/collectives/big/events?drafts=true", apiAuth), status: 200 },
 ];
 
 const measured: [number, number] = [0, 0];

@@ -332,8 +332,11 @@ export function openApiDocument(origin: URL) {
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",
+          description:
+            "Without `drafts=true` the answer is the same for every caller and carries an `ETag` (and a `Last-Modified`): send it back in `If-None-Match` to get a 304 while nothing it shows has changed.",
           parameters: [
             slugParam,
+            { name: "If-None-Match", in: "header", schema: { type: "string" }, description: "The ETag of an earlier answer" },
             { name: "from", in: "query", schema: { type: "string" }, description: "Date or instant; default now" },
             { name: "to", in: "query", schema: { type: "string" } },
             { name: "status", in: "query", schema: { type: "string" }, description: "Comma-separated: scheduled,cancelled,postponed" },
@@ -342,6 +345,7 @@ export function openApiDocument(origin: URL) {
           ],
           responses: {
             "200": listOf("#/components/schemas/Event", "Events that have not ended before `from`, by start time (ties in a stable order)"),
+            "304": { description: "Not modified: the answer whose ETag was sent is still the answer" },
             ...badQuery,
             ...errors,
           },
