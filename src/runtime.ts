@@ -46,6 +46,7 @@ import { actionKitWording } from "./modules/actionkit/actionkit-wording.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { sloganWording, type SloganWording } from "./modules/slogan/slogan-wording.ts";
 import { EventService } from "./modules/event/event.service.ts";
+import { EventSeriesService } from "./modules/event/event-series.service.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
@@ -143,6 +144,8 @@ export interface Runtime {
   /** Undefined without RELAIS_SMTP_URL: links are shown to whoever creates them, never e-mailed. */
   readonly mailer: Mailer | undefined;
   readonly events: EventService;
+  /** Recurring events: occurrences, single occurrences' exceptions, a series changed from a date on or ended. */
+  readonly series: EventSeriesService;
   /** Calls to action: their text, versions and life (draft → consultation → open → closed / withdrawn). */
   readonly calls: CallService;
   /** Slogans of collectives (a line per language), published as Notes, with their placards. */
@@ -379,6 +382,7 @@ export async function createRuntime(
       onChange: () => feedSubjects.invalidate(),
       onEventChanged: (tx, id) => coorganise.host.reviewEvent(tx, id),
     });
+    const series = new EventSeriesService(em, urls, { onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate() });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
@@ -487,6 +491,7 @@ export async function createRuntime(
       audit,
       mailer,
       events,
+      series,
       calls,
       slogans,
       placards,

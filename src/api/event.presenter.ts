@@ -59,6 +59,7 @@ export function presentEvent(view: EventView) {
     links: e.links,
     contact: e.contact ?? null,
     visibility: e.visibility,
+    recurrence: e.recurrence ?? null,
     published: view.published,
     sequence: e.sequence,
     updatedAt: formatInstant(e.updatedAt),

@@ -7,6 +7,7 @@ import { cosignPaths, cosignSchemas } from "./cosign.openapi.ts";
 import { joinPaths, joinSchemas } from "./join.openapi.ts";
 import { coorganisePaths, coorganiseSchemas } from "./coorganise.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
+import { seriesPaths, seriesSchemas } from "./series.openapi.ts";
 
 const languageMap = (example: Record<string, string>) => ({
   type: "object",
@@ -62,6 +63,7 @@ const eventInput = {
     contact: { type: "string", description: "An email address or a URL", nullable: true },
     visibility: { type: "string", enum: ["public", "unlisted"], default: "public" },
     published: { type: "boolean", default: false, description: "false keeps a draft that is neither shown nor federated" },
+    recurrence: { $ref: "#/components/schemas/Recurrence", nullable: true, description: "Repeats the event; startsAt/endsAt are the first occurrence" },
   },
 };
 
@@ -316,6 +318,7 @@ export function openApiDocument(origin: URL) {
         ...cosignSchemas,
         ...joinSchemas,
         ...coorganiseSchemas,
+        ...seriesSchemas,
       },
     },
     paths: {
@@ -329,6 +332,7 @@ export function openApiDocument(origin: URL) {
       ...cosignPaths,
       ...joinPaths,
       ...coorganisePaths,
+      ...seriesPaths,
       "/api/v1/collectives/{slug}/events": {
         get: {
           summary: "List a collective's events (upcoming by default), soonest first",

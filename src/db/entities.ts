@@ -15,6 +15,7 @@ import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
 import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
 import { EventSchema } from "../modules/event/event.entity.ts";
+import { EventOccurrenceSchema } from "../modules/event/event-occurrence.entity.ts";
 import { FollowerSchema } from "../modules/follower/follower.entity.ts";
 import { BlockSchema } from "../modules/moderation/block.entity.ts";
 import { OutboxSchema } from "../modules/outbox/outbox.entity.ts";
@@ -38,6 +39,7 @@ export const entities = [
   ApiTokenSchema,
   EventSchema,
   EventChangeNoteSchema,
+  EventOccurrenceSchema,
   WebSessionSchema,
   AccountTokenSchema,
   RecoveryCodeSchema,

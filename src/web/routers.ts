@@ -8,6 +8,7 @@ import { joinApiRouter } from "../api/join.router.ts";
 import { coorganiseApiRouter } from "../api/coorganise.router.ts";
 import { eventsApiRouter, parseListQuery } from "../api/events.router.ts";
 import { cachedEventLists } from "../api/event-list-cache.ts";
+import { seriesApiRouter } from "../api/series.router.ts";
 import { cachedFederatedReads } from "../federation/cached-reads.ts";
 import { as2ObjectKinds } from "../federation/objects.ts";
 import { partnersApiRouter } from "../api/partners.router.ts";
@@ -51,6 +52,7 @@ function extraRouters(runtime: Runtime): Router[] {
       authFailures: runtime.rateLimits.apiAuthFailures,
       cache: runtime.readCache,
     }),
+    seriesApiRouter({ series: runtime.series, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     partnersApiRouter({
       partners: runtime.partners,
       users: runtime.users,

@@ -5,7 +5,7 @@ import type { EventData, Place } from "./event.types.ts";
 
 /** What changed between two versions of an event, in the terms people care about. */
 export interface EventChange {
-  /** Start, end or all-day flag (a new zone for the same instants is not a new time). */
+  /** Start, end, all-day flag or recurrence rule (a new zone for the same instants is not a new time). */
   readonly time: boolean;
   /** The address or the online link (refined coordinates alone are not a new place). */
   readonly place: boolean;
@@ -36,7 +36,8 @@ export function describeChanges(before: EventData, after: EventData): EventChang
     time:
       !sameInstant(before.startsAt, after.startsAt) ||
       !sameInstant(before.endsAt, after.endsAt) ||
-      before.allDay !== after.allDay,
+      before.allDay !== after.allDay ||
+      JSON.stringify(before.recurrence ?? null) !== JSON.stringify(after.recurrence ?? null),
     place: !samePlace(before.location, after.location) || before.onlineUrl !== after.onlineUrl,
     status: before.status !== after.status,
     text:

@@ -3,6 +3,7 @@ import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 import type { LanguageMap } from "../../shared/language.ts";
 import { CollectiveSchema } from "../collective/collective.entity.ts";
 import type { EventImage, EventLink, EventStatus, Place } from "./event.types.ts";
+import type { RecurrenceRule } from "./recurrence.ts";
 import { createdAt, timestamptz } from "../../shared/entity-properties.ts";
 
 /**
@@ -45,9 +46,21 @@ export const EventSchema = defineEntity({
     /** Set by the service on changes people see (not on every flush): Last-Modified, AS2 `updated`. */
     updatedAt: createdAt(),
     deletedAt: timestamptz().nullable(),
+    /** A recurring event's rule (recurrence.ts; docs/adr: recurring events): startsAt/endsAt are then its first occurrence. */
+    recurrence: p.json<RecurrenceRule>().nullable(),
+    /**
+     * A recurring event's end: the end of its last occurrence, or `seriesOpenEnd` for a series without
+     * one, so that time windows find a series by one indexed condition. Null for single events.
+     */
+    seriesEndsAt: timestamptz().nullable(),
+    /** The series this one continues ("change from this date on" splits a series in two). */
+    previousSeries: p.uuid().nullable(),
   },
   // Lists read a collective's events in (startsAt, id) order from a position, and find running events by
   // their end (event.repository.ts); the instance calendar reads every collective's by start.
-  indexes: [{ properties: ["collective", "startsAt", "id"] }, { properties: ["collective", "endsAt"] }, { properties: ["startsAt"] }],
+  indexes: [{ properties: ["collective", "startsAt", "id"] }, { properties: ["collective", "endsAt"] }, { properties: ["startsAt"] }, { properties: ["seriesEndsAt"] }],
 });
 export type EventRow = InferEntity<typeof EventSchema>;
+
+/** `seriesEndsAt` of a series without `until` or `count`: later than any window asks. */
+export const seriesOpenEnd = new Date("9999-12-31T00:00:00Z");

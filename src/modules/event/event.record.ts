@@ -1,7 +1,9 @@
 import type { Collective } from "../collective/collective.entity.ts";
 import type { Urls } from "../../shared/urls.ts";
 import type { EventInput } from "./event.schema.ts";
-import type { EventRow } from "./event.entity.ts";
+import { type EventRow, seriesOpenEnd } from "./event.entity.ts";
+import type { RecurrenceRule } from "./recurrence.ts";
+import { type OccurrenceException, seriesEnd } from "./recurrence-expand.ts";
 import type { EventData, PublishedEvent } from "./event.types.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
@@ -30,6 +32,7 @@ export function rowToInput(row: EventRow): EventInput {
     contact: opt(row.contact),
     visibility: row.visibility,
     published: row.published,
+    recurrence: opt(row.recurrence),
   };
 }
 
@@ -55,7 +58,16 @@ export function inputToColumns(input: EventInput) {
     contact: input.contact ?? null,
     visibility: input.visibility,
     published: input.published,
+    recurrence: input.recurrence ?? null,
+    seriesEndsAt: input.recurrence ? seriesEndColumn(input, []) : null,
   };
+}
+
+/** `seriesEndsAt` of a recurring event with these exceptions. */
+export function seriesEndColumn(input: EventData & { recurrence?: RecurrenceRule | undefined }, exceptions: readonly OccurrenceException[]): Date | null {
+  if (!input.recurrence) return null;
+  const end = seriesEnd({ ...input, recurrence: input.recurrence }, exceptions);
+  return end === undefined ? seriesOpenEnd : date(end);
 }
 
 /** A row with its collective as the event mappers, pages and feeds see it. */
@@ -74,5 +86,6 @@ export function toPublishedEvent(row: EventRow, collective: Collective, urls: Ur
     sequence: row.sequence,
     publishedAt: instant(row.publishedAt ?? row.createdAt),
     updatedAt: instant(row.updatedAt),
+    ...(row.previousSeries ? { previousSeries: row.previousSeries } : {}),
   };
 }

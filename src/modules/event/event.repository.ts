@@ -67,10 +67,11 @@ export async function findEventPage(em: EntityManager, q: EventPageQuery): Promi
   } else {
     const from = new Date(q.from);
     const withRunning = q.after === undefined || q.after[0] < q.from;
+    // Recurring events whose first occurrence is past but whose series is not over: a third range (series_ends_at).
     events = withRunning
-      ? `select * from (${part(" and e.starts_at >= ?")} union all ${running(" and e.starts_at < ? and e.ends_at >= ?")}) u order by u.starts_at, u.id limit ${q.limit}`
+      ? `select * from (${part(" and e.starts_at >= ?")} union all ${running(" and e.starts_at < ? and e.ends_at >= ?")} union all ${running(" and e.starts_at < ? and e.series_ends_at >= ? and (e.ends_at is null or e.ends_at < ?)")}) u order by u.starts_at, u.id limit ${q.limit}`
       : part(" and e.starts_at >= ?");
-    partParams = withRunning ? [...params, from, ...params, from, from] : [...params, from];
+    partParams = withRunning ? [...params, from, ...params, from, from, ...params, from, from, from] : [...params, from];
   }
   const sql = `select c.id as "c:id", c.slug as "c:slug", c.name as "c:name", c.primary_language as "c:primary_language", e.*
     from collective c left join lateral (${events}) e on true where c.slug = ?`;
@@ -99,7 +100,8 @@ export function timeWindowFilter(q: TimeWindowQuery): Record<string, unknown> {
   const conds: Record<string, unknown>[] = [];
   if (q.from) {
     const from = new Date(q.from.epochMilliseconds);
-    conds.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }] });
+    // A recurring event is in the window while its series is not over (seriesEndsAt, event.entity.ts).
+    conds.push({ $or: [{ endsAt: { $gte: from } }, { endsAt: null, startsAt: { $gte: from } }, { seriesEndsAt: { $gte: from } }] });
   }
   if (q.to) conds.push({ startsAt: { $lt: new Date(q.to.epochMilliseconds) } });
   return conds.length ? { $and: conds } : {};

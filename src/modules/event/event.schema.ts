@@ -5,6 +5,8 @@ import { renderEventMarkdown } from "./event-markdown.ts";
 import { canonicalTimezone, parseEventTime } from "./event-time.ts";
 import { type EventData, eventCategories, eventStatuses } from "./event.types.ts";
 import { mergePatch } from "../../shared/merge-patch.ts";
+import { parseRecurrence } from "./recurrence.ts";
+import { seriesErrors } from "./recurrence-expand.ts";
 
 /** One problem with a request body: `field` is a dotted path ("location.country", "tags.2"). */
 export interface FieldError {
@@ -256,6 +258,8 @@ const bodySchema = z.strictObject(
     contact: optional(contactSchema),
     visibility: optional(z.enum(["public", "unlisted"], { error: 'must be "public" or "unlisted"' })),
     published: optional(z.boolean({ error: "must be true (published) or false (draft)" })),
+    /** Checked by parseRecurrence (recurrence.ts), which names its own fields. */
+    recurrence: optional(z.unknown()),
   },
   { error: "the request body must be a JSON object" },
 );
@@ -342,6 +346,14 @@ function normalise(body: Body, ctx: EventInputContext, errors: FieldError[]): Ev
   } else if (body.description === null) out.descriptionSource = null;
 
   if (!ctx.partial) out.timezone = body.timezone ?? ctx.defaultTimezone;
+  if (body.recurrence !== undefined && body.recurrence !== null) {
+    const rule = parseRecurrence(body.recurrence);
+    if (rule.ok) out.recurrence = rule.rule;
+    else {
+      delete out.recurrence;
+      errors.push(...rule.errors);
+    }
+  }
   Object.assign(out, readTimes(body, ctx, errors));
   return out as EventPatch;
 }
@@ -380,6 +392,9 @@ function crossFieldErrors(e: EventPatch, ctx: EventInputContext, sent: Set<strin
     } else if (Temporal.Instant.compare(e.endsAt, e.startsAt) <= 0) {
       errors.push({ field: "endsAt", message: "must be after startsAt; check the date, the time and the offset" });
     }
+  }
+  if (e.recurrence && e.startsAt && concerns("recurrence", "startsAt", "endsAt", "timezone", "allDay")) {
+    errors.push(...seriesErrors({ startsAt: e.startsAt, endsAt: e.endsAt ?? undefined, timezone: e.timezone ?? ctx.defaultTimezone, allDay: e.allDay ?? false, recurrence: e.recurrence }));
   }
   if (!e.location && !e.onlineUrl && concerns("location", "onlineUrl") && known("location", "onlineUrl")) {
     errors.push({ field: "location", message: "give a place (location), an online link (onlineUrl), or both" });

@@ -70,7 +70,7 @@ const toChangeNoteView = (row: EventChangeNote): ChangeNoteView => ({
 const eventListName = "events";
 const eventKeyShape = [keyChecks.instant, keyChecks.uuid];
 
-function checkId(id: string): void {
+export function checkId(id: string): void {
   if (!isUuid(id)) throw notFound(`the event ${id}`);
 }
 
@@ -79,13 +79,13 @@ function checkId(id: string): void {
  * unknown id (its existence is that collective's business); a published event is public, so 403 says
  * what is wrong.
  */
-function assertCanEdit(principal: Principal, row: { published: boolean; collective: { id: string; slug: string } }, id: string): void {
+export function assertCanEdit(principal: Principal, row: { published: boolean; collective: { id: string; slug: string } }, id: string): void {
   if (can(principal, "edit-events", row.collective.id)) return;
   if (!row.published) throw notFound(`the event ${id}`);
   throw forbidden(`you are not an editor of "${row.collective.slug}"`);
 }
 
-const invalidEvent = (errors: readonly FieldError[]) =>
+export const invalidEvent = (errors: readonly FieldError[]) =>
   invalid(`the event is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
 
 /**

@@ -1,4 +1,6 @@
 import type { LanguageMap } from "../../shared/language.ts";
+import type { RecurrenceRule } from "./recurrence.ts";
+import type { OccurrenceException } from "./recurrence-expand.ts";
 
 /**
  * FEP-8a8e's recommended categories (https://codeberg.org/fediverse/fep/src/branch/main/fep/8a8e/fep-8a8e.md),
@@ -99,6 +101,8 @@ export interface EventData {
   readonly contact?: string | undefined;
   /** Unlisted events are reachable by their URL and sent to followers, but left out of lists and feeds. */
   readonly visibility: "public" | "unlisted";
+  /** A recurring event's rule, in `timezone`; `startsAt`/`endsAt` are then its first occurrence. */
+  readonly recurrence?: RecurrenceRule | undefined;
 }
 
 /** A published event with its identity, as mappers, pages and feeds receive it. */
@@ -117,4 +121,8 @@ export interface PublishedEvent extends EventData {
    * the organiser's name as that server gives it. `apId` is then the origin's id (the same iCal UID).
    */
   readonly remote?: { readonly pageUrl: URL; readonly server: string; readonly organizerName?: string | undefined } | undefined;
+  /** A recurring event's cancelled, moved and relocated occurrences (loaded where feeds and pages need them). */
+  readonly exceptions?: readonly OccurrenceException[] | undefined;
+  /** The id of the series this one continues (a series changed from a date on). */
+  readonly previousSeries?: string | undefined;
 }

@@ -5,6 +5,7 @@ import { canonicalLanguage } from "../../shared/language.ts";
 import { isCountryCode } from "../event/event.schema.ts";
 import { type EventCategory, type EventStatus, eventCategories, eventStatuses, type PublishedEvent } from "../event/event.types.ts";
 import type { FeedFilters, TimeWindow } from "./feed.types.ts";
+import { expandOccurrences } from "../event/recurrence-expand.ts";
 
 export const feedParameters = ["lang", "tag", "category", "country", "status", "from", "to"] as const;
 /** What network feeds (a collective's or the instance's events and their partners') accept besides. */
@@ -188,6 +189,11 @@ export function eventMatches(event: PublishedEvent, f: FeedFilters, window: Time
 }
 
 export function inWindow(event: PublishedEvent, window: TimeWindow): boolean {
+  // A recurring event is in the window when one of its occurrences (moved ones where they went) is.
+  if (event.recurrence) {
+    const series = { startsAt: event.startsAt, endsAt: event.endsAt, timezone: event.timezone, allDay: event.allDay, recurrence: event.recurrence };
+    return expandOccurrences(series, event.exceptions ?? [], { from: window.from, to: window.to, limit: 1 }).length > 0;
+  }
   const start = event.startsAt.epochMilliseconds;
   const last = event.endsAt?.epochMilliseconds ?? start;
   if (window.from !== undefined && last < window.from.epochMilliseconds) return false;

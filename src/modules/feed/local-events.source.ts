@@ -6,6 +6,7 @@ import { toPublishedEvent } from "../event/event.record.ts";
 import { timeWindowFilter } from "../event/event.repository.ts";
 import type { PublishedEvent } from "../event/event.types.ts";
 import { eventMatches } from "./feed-filters.ts";
+import { findExceptions } from "../event/event-occurrence.repository.ts";
 import type { EventQuery, FeedSource, FeedSubject } from "./feed.types.ts";
 
 /**
@@ -38,8 +39,8 @@ export class LocalEventSource implements FeedSource {
     if (scope.kind === "event") {
       const row = await em.findOne(EventSchema, { id: scope.id, published: true, deletedAt: null }, { populate: ["collective"] });
       if (row === null) return [];
-      const event = toPublishedEvent(row, row.collective, this.#urls);
-      return eventMatches(event, query.filters, query.window) ? [event] : [];
+      const [event] = await withExceptions(em, [toPublishedEvent(row, row.collective, this.#urls)]);
+      return eventMatches(event!, query.filters, query.window) ? [event!] : [];
     }
 
     const { filters, window } = query;
@@ -63,9 +64,10 @@ export class LocalEventSource implements FeedSource {
         orderBy: [{ startsAt: "asc" }, { id: "asc" }],
         limit: page,
       });
-      for (const row of rows) {
-        const event = toPublishedEvent(row, row.collective, this.#urls);
-        if (!filterTags || eventMatches(event, filters, window)) events.push(event);
+      const batch = await withExceptions(em, rows.map((row) => toPublishedEvent(row, row.collective, this.#urls)));
+      for (const event of batch) {
+        // Series are found by SQL while not over; their occurrences decide (a series ended early, or all cancelled).
+        if (event.recurrence ? eventMatches(event, filters, window) : !filterTags || eventMatches(event, filters, window)) events.push(event);
         if (events.length >= query.limit) return events;
       }
       if (!filterTags || rows.length < page) return events;
@@ -73,4 +75,12 @@ export class LocalEventSource implements FeedSource {
       em.clear();
     }
   }
+}
+
+/** Recurring events with their exceptions (one query for the batch). */
+export async function withExceptions(em: EntityManager, events: readonly PublishedEvent[]): Promise<PublishedEvent[]> {
+  const ids = events.filter((e) => e.recurrence).map((e) => e.id);
+  if (ids.length === 0) return [...events];
+  const found = await findExceptions(em, ids);
+  return events.map((e) => (e.recurrence ? { ...e, exceptions: found.get(e.id) ?? [] } : e));
 }

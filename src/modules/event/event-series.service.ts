@@ -1,0 +1,252 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { AppError, invalid, notFound } from "../../shared/errors.ts";
+import type { LanguageMap } from "../../shared/language.ts";
+import type { Urls } from "../../shared/urls.ts";
+import { writeAudit } from "../audit/audit.writer.ts";
+import { can } from "../collective/collective.policy.ts";
+import type { Collective } from "../collective/collective.entity.ts";
+import type { Principal } from "../user/user.service.ts";
+import type { EventRow } from "./event.entity.ts";
+import { EventOccurrenceSchema } from "./event-occurrence.entity.ts";
+import { findOccurrenceRows, isException, occurrenceRow, toException } from "./event-occurrence.repository.ts";
+import { inputToColumns, rowToInput, seriesEndColumn, toPublishedEvent } from "./event.record.ts";
+import { bumpEventsVersion, findLiveEvent, insertEvent } from "./event.repository.ts";
+import { applyEventPatch, type EventInput, parseEventInput } from "./event.schema.ts";
+import { assertCanEdit, checkId, invalidEvent } from "./event.service.ts";
+import { textTimes } from "./event-translations.ts";
+import type { PublishedEvent } from "./event.types.ts";
+import { expandOccurrences, type Occurrence, type OccurrenceException, occurrenceOn, ruleDates, type Series } from "./recurrence-expand.ts";
+
+/** What a series' occurrences look like to editors, the API and pages. */
+export interface SeriesView {
+  readonly event: PublishedEvent;
+  readonly published: boolean;
+  readonly occurrences: readonly Occurrence[];
+}
+
+const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+const occurrenceFields = ["cancelled", "reason", "startsAt", "endsAt", "location", "onlineUrl"];
+
+export function seriesOf(input: EventInput | PublishedEvent): Series | undefined {
+  const { recurrence } = input;
+  return recurrence ? { startsAt: input.startsAt, endsAt: input.endsAt, timezone: input.timezone, allDay: input.allDay, recurrence } : undefined;
+}
+
+function notRecurring(id: string) {
+  return invalid(`the event ${id} does not repeat; give it a "recurrence" first (PATCH the event)`, [{ field: "recurrence", message: "the event has none" }]);
+}
+
+/** The date of an occurrence as the URL gives it, or a 404 naming the next dates of the series. */
+function checkDate(series: Series, date: string, id: string): { start: Temporal.Instant; end: Temporal.Instant | undefined } {
+  const found = dateOnly.test(date) ? occurrenceOn(series, date) : undefined;
+  if (found) return found;
+  const next: string[] = [];
+  for (const d of ruleDates(series)) {
+    if (next.length >= 3) break;
+    if (!dateOnly.test(date) || d.toString() > date) next.push(d.toString());
+  }
+  throw new AppError("not_found", 404, `the event ${id} has no occurrence on ${date}${next.length ? `; its next dates are ${next.join(", ")}` : ""}`);
+}
+
+/**
+ * Recurring events: their occurrences, the exceptions of single occurrences (cancelled, moved,
+ * elsewhere), and changes of the whole series from a date on or its end. Every change moves the
+ * event's version and sequence and the collective's events version (feeds), in one transaction.
+ */
+export class EventSeriesService {
+  readonly #em: EntityManager;
+  readonly #urls: Urls;
+  readonly #onChange: () => void | Promise<void>;
+  readonly #onOccurrenceChanged: (em: EntityManager, row: EventRow, date: string) => Promise<boolean>;
+  readonly #onOutbox: () => void;
+
+  constructor(
+    em: EntityManager,
+    urls: Urls,
+    opts: {
+      onChange?: () => void | Promise<void>;
+      onOutbox?: () => void;
+      /** A federated occurrence changed, in its transaction (its Update and change note are queued): whether rows were queued. */
+      onOccurrenceChanged?: (em: EntityManager, row: EventRow, date: string) => Promise<boolean>;
+    } = {},
+  ) {
+    this.#em = em;
+    this.#urls = urls;
+    this.#onChange = opts.onChange ?? (() => {});
+    this.#onOutbox = opts.onOutbox ?? (() => {});
+    this.#onOccurrenceChanged = opts.onOccurrenceChanged ?? (async () => false);
+  }
+
+  /** A published event's occurrences in the window (editors of its collective also see drafts). */
+  async occurrences(principal: Principal | null, id: string, window: { from?: Temporal.Instant; to?: Temporal.Instant; limit?: number }): Promise<SeriesView> {
+    checkId(id);
+    const em = this.#em.fork();
+    const row = await findLiveEvent(em, id);
+    if (!row || (!row.published && !(principal && can(principal, "read-private", row.collective.id)))) throw notFound(`the event ${id}`);
+    const input = rowToInput(row);
+    const series = seriesOf(input);
+    if (!series) throw notRecurring(id);
+    const exceptions = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
+    const event = { ...toPublishedEvent(row, row.collective, this.#urls), exceptions };
+    return { event, published: row.published, occurrences: expandOccurrences(series, exceptions, { ...window, limit: Math.min(window.limit ?? 50, 500) }) };
+  }
+
+  /**
+   * Changes one occurrence: `{"cancelled": true, "reason": {...}}`, `{"startsAt": …, "endsAt": …}` (moved),
+   * `{"location": {...}}` or `{"onlineUrl": …}` (elsewhere); `null` gives a field back to the series.
+   */
+  async changeOccurrence(principal: Principal, id: string, date: string, body: unknown): Promise<Occurrence> {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid('send a JSON object such as {"cancelled": true}');
+    const b = body as Record<string, unknown>;
+    const unknown = Object.keys(b).filter((k) => !occurrenceFields.includes(k));
+    if (unknown.length > 0) {
+      throw invalid(
+        `an occurrence takes ${occurrenceFields.join(", ")}; to change the whole series, PATCH the event or split it from a date`,
+        unknown.map((field) => ({ field, message: "is not a field of an occurrence; remove it" })),
+      );
+    }
+    if (b.cancelled !== undefined && typeof b.cancelled !== "boolean") throw invalid("cancelled: must be true or false", [{ field: "cancelled", message: "must be true or false" }]);
+    return this.#inSeries(principal, id, async (em, row, series) => {
+      const base = checkDate(series, date, id);
+      const occ = await occurrenceRow(em, id, date);
+      const input = rowToInput(row);
+      const current: EventInput = {
+        ...input,
+        recurrence: undefined,
+        startsAt: occ.startsAt ? Temporal.Instant.fromEpochMilliseconds(occ.startsAt.getTime()) : base.start,
+        endsAt: occ.startsAt ? (occ.endsAt ? Temporal.Instant.fromEpochMilliseconds(occ.endsAt.getTime()) : undefined) : base.end,
+        location: occ.location ?? input.location,
+        onlineUrl: occ.onlineUrl ?? input.onlineUrl,
+      };
+      const patch: Record<string, unknown> = {};
+      for (const f of ["startsAt", "endsAt", "location", "onlineUrl"]) if (b[f] !== undefined && b[f] !== null) patch[f] = b[f];
+      if (b.reason !== undefined && b.reason !== null) Object.assign(patch, { statusReason: b.reason, status: "cancelled" });
+      const parsed = parseEventInput(patch, { defaultTimezone: input.timezone, primaryLanguage: row.collective.primaryLanguage, partial: true, current });
+      if (!parsed.ok) throw invalidEvent(parsed.errors.map((e) => ({ ...e, field: e.field.replace(/^statusReason/, "reason") })));
+      const v = parsed.value;
+      if (b.cancelled !== undefined) occ.cancelled = b.cancelled as boolean;
+      if (b.startsAt === null) Object.assign(occ, { startsAt: null, endsAt: null });
+      else if (v.startsAt) Object.assign(occ, { startsAt: new Date(v.startsAt.epochMilliseconds), endsAt: v.endsAt ? new Date(v.endsAt.epochMilliseconds) : null });
+      else if (v.endsAt) Object.assign(occ, { startsAt: new Date(current.startsAt.epochMilliseconds), endsAt: new Date(v.endsAt.epochMilliseconds) });
+      if (b.location !== undefined) occ.location = b.location === null ? null : (v.location ?? null);
+      if (b.onlineUrl !== undefined) occ.onlineUrl = b.onlineUrl === null ? null : (v.onlineUrl ?? null);
+      if (b.reason !== undefined) occ.reason = b.reason === null ? null : ((v.statusReason as LanguageMap | undefined) ?? null);
+      if (!occ.cancelled && occ.startsAt === null && occ.location === null && occ.onlineUrl === null) occ.reason = null;
+      occ.version += 1;
+      occ.updatedAt = new Date();
+      await em.flush();
+      const occurrence = expandOccurrences(series, [toException(occ)], { from: base.start, to: base.start.add({ seconds: 1 }) }).find((o) => o.date === date);
+      const moved = expandOccurrences(series, [toException(occ)]).find((o) => o.date === date);
+      return { result: (occurrence ?? moved)!, changedOccurrence: date };
+    });
+  }
+
+  /** Gives an occurrence back to the series (its exception removed). */
+  async restoreOccurrence(principal: Principal, id: string, date: string): Promise<Occurrence> {
+    return this.changeOccurrence(principal, id, date, { cancelled: false, startsAt: null, location: null, onlineUrl: null, reason: null });
+  }
+
+  /**
+   * Ends the series with the occurrence on or before `after` (its new `until`); later exceptions are
+   * dropped. Occurrences already federated keep their Event; none after the end goes out.
+   */
+  async end(principal: Principal, id: string, body: unknown): Promise<SeriesView> {
+    const after = (body as { after?: unknown } | null)?.after;
+    if (typeof after !== "string" || !dateOnly.test(after)) throw invalid('send {"after": "2026-06-30"}: the last day the series may fall on', [{ field: "after", message: 'must be a date such as "2026-06-30"' }]);
+    return this.#inSeries(principal, id, async (em, row, series) => {
+      const first = series.startsAt.toZonedDateTimeISO(series.timezone).toPlainDate().toString();
+      if (after < first) throw invalid(`after: ${after} is before the first occurrence (${first}); delete or cancel the event instead`, [{ field: "after", message: `is before ${first}` }]);
+      const { count: _count, ...rule } = series.recurrence;
+      row.recurrence = { ...rule, until: after };
+      await em.nativeDelete(EventOccurrenceSchema, { event: id, date: { $gt: after }, federatedAt: null });
+      return { result: null };
+    }).then(() => this.occurrences(principal, id, { limit: 1 }));
+  }
+
+  /**
+   * "Change from this date on": the series ends before `from`, and a new series (a new event, with the
+   * patch applied) starts with the occurrence on `from`; exceptions from that date on move to it.
+   */
+  async split(principal: Principal, id: string, body: unknown): Promise<SeriesView> {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid('send {"from": "2026-04-07", …the fields that change}');
+    const { from, ...patchBody } = body as Record<string, unknown>;
+    if (typeof from !== "string" || !dateOnly.test(from)) throw invalid('from: must be the date of an occurrence, such as "2026-04-07"', [{ field: "from", message: "must be a date" }]);
+    let newId = "";
+    await this.#inSeries(principal, id, async (em, row, series) => {
+      const at = checkDate(series, from, id);
+      const first = series.startsAt.toZonedDateTimeISO(series.timezone).toPlainDate().toString();
+      if (from === first) throw invalid(`from: ${from} is the first occurrence; change the event itself (PATCH) instead`, [{ field: "from", message: "is the first occurrence" }]);
+      const input = rowToInput(row);
+      let before = 0;
+      for (const d of ruleDates(series)) if (d.toString() < from) before++;
+      else break;
+      const { count, until: _until, ...rule } = series.recurrence;
+      const continued: EventInput = {
+        ...input,
+        startsAt: at.start,
+        endsAt: at.end,
+        recurrence: { ...rule, ...(count !== undefined ? { count: count - before } : {}), ...(series.recurrence.until ? { until: series.recurrence.until } : {}) },
+      };
+      const parsed = parseEventInput(patchBody, { defaultTimezone: input.timezone, primaryLanguage: row.collective.primaryLanguage, partial: true, current: continued, mediaOrigin: this.#urls.origin.href });
+      if (!parsed.ok) throw invalidEvent(parsed.errors);
+      const next = applyEventPatch(continued, parsed.value);
+      if (!next.recurrence) throw invalid("recurrence: the part from this date on must repeat; end the series instead", [{ field: "recurrence", message: "cannot be removed here" }]);
+      const now = new Date();
+      const created = await insertEvent(em, {
+        collective: row.collective.id,
+        ...inputToColumns(next),
+        published: row.published,
+        previousSeries: row.id,
+        textUpdatedAt: textTimes(undefined, next, now),
+        publishedAt: row.published ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      newId = created.id;
+      const lastDay = Temporal.PlainDate.from(from).subtract({ days: 1 }).toString();
+      row.recurrence = { ...rule, until: lastDay };
+      // Exceptions from `from` on belong to the new series when it still has that date.
+      const newSeries = { startsAt: next.startsAt, endsAt: next.endsAt, timezone: next.timezone, allDay: next.allDay, recurrence: next.recurrence };
+      for (const occ of await findOccurrenceRows(em, id)) {
+        if (occ.date < from) continue;
+        if (isException(occ) && occurrenceOn(newSeries, occ.date) && occ.federatedAt === null) occ.event = created;
+        else if (occ.federatedAt === null) em.remove(occ);
+      }
+      await em.flush();
+      await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.create", subject: created.id, detail: `continues ${row.id} from ${from}` });
+      return { result: null };
+    });
+    return this.occurrences(principal, newId, { limit: 1 });
+  }
+
+  /** Runs a change of a recurring event in one transaction: the row locked, versions, series end, feeds. */
+  async #inSeries<T>(
+    principal: Principal,
+    id: string,
+    change: (em: EntityManager, row: EventRow & { collective: Collective }, series: Series) => Promise<{ result: T; changedOccurrence?: string }>,
+  ): Promise<T> {
+    checkId(id);
+    const { result, queued } = await this.#em.fork().transactional(async (em) => {
+      const row = await findLiveEvent(em, id, { forUpdate: true });
+      if (!row) throw notFound(`the event ${id}`);
+      assertCanEdit(principal, row, id);
+      const series = seriesOf(rowToInput(row));
+      if (!series) throw notRecurring(id);
+      const { result, changedOccurrence } = await change(em, row, series);
+      const exceptions: OccurrenceException[] = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
+      row.seriesEndsAt = seriesEndColumn(rowToInput(row), exceptions);
+      row.version += 1;
+      row.sequence += 1;
+      row.updatedAt = new Date();
+      await em.flush();
+      await bumpEventsVersion(em, row.collective.id);
+      const name = row.name[row.collective.primaryLanguage] ?? Object.values(row.name)[0];
+      await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.change", subject: row.id, detail: changedOccurrence ? `${name} (${changedOccurrence})` : name });
+      const queued = changedOccurrence !== undefined && row.published ? await this.#onOccurrenceChanged(em, row, changedOccurrence) : false;
+      return { result, queued };
+    });
+    await this.#onChange();
+    if (queued) this.#onOutbox();
+    return result;
+  }
+}
