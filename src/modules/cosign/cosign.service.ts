@@ -29,6 +29,7 @@ import type {
   IncomingInvitation,
   IncomingStamp,
   InvitationView,
+  PreviousSignature,
   ReceivedInvitationView,
   SignatureView,
   StampView,
@@ -352,7 +353,8 @@ export class CosignService {
     const collective = await this.#signingCollective(em, actor, slug);
     const rows = await em.find(ReceivedInvitationSchema, { collective: collective.id }, { orderBy: { createdAt: "desc" }, limit: 500 });
     const stamps = await this.#stampsOf(em, rows);
-    return rows.map((r) => this.#receivedView(r, collective.slug, stamps.get(r.id) ?? null));
+    const signedBefore = (r: ReceivedInvitationRow) => rows.some((o) => o.callApId === r.callApId && o.version < r.version && o.state === "signed");
+    return rows.map((r) => ({ ...this.#receivedView(r, collective.slug, stamps.get(r.id) ?? null), reconfirmation: r.state === "pending" && signedBefore(r) }));
   }
 
   async receivedOne(actor: CallActor, slug: string, id: string): Promise<ReceivedInvitationView> {
@@ -361,7 +363,26 @@ export class CosignService {
     const row = isUuid(id) ? await em.findOne(ReceivedInvitationSchema, { id, collective: collective.id }) : null;
     if (!row) throw notFound(`the invitation ${id}`);
     const stamps = await this.#stampsOf(em, [row]);
-    return this.#receivedView(row, collective.slug, stamps.get(row.id) ?? null);
+    return { ...this.#receivedView(row, collective.slug, stamps.get(row.id) ?? null), previous: await this.#previousSignature(em, row) };
+  }
+
+  /** The last older version of the same call this collective signed (by invitation), and what changed since in the languages it covered. */
+  async #previousSignature(em: EntityManager, row: ReceivedInvitationRow): Promise<PreviousSignature | null> {
+    const stamp = await em.findOne(
+      CosignStampSchema,
+      { collective: row.collective, callApId: row.callApId, version: { $lt: row.version }, invitation: { $ne: null } },
+      { orderBy: { version: "desc", signedAt: "desc" }, populate: ["invitation"] },
+    );
+    const signedRow = stamp?.invitation;
+    if (!stamp || !signedRow) return null;
+    const languages = stamp.digests.map((d) => d.language);
+    const now = new Map(row.digests.map((d) => [d.language, d.digest]));
+    return {
+      version: stamp.version,
+      languages,
+      changed: stamp.digests.filter((d) => now.get(d.language) !== d.digest).map((d) => d.language),
+      texts: signableTexts(signedRow.signable as unknown as SignableVersion, languages),
+    };
   }
 
   /**

@@ -56,6 +56,21 @@ export interface ReceivedInvitationView {
   readonly relatedEvents: readonly string[];
   /** The stamp issued for it, once signed (its id and its URL on this server). */
   readonly stamp: { readonly id: string; readonly url: string } | null;
+  /**
+   * For one invitation read alone: the older version of this call the collective signed before, if
+   * any (a reconfirmation), with the text it signed, the languages it covered and those whose text
+   * changed since (what the editors must read again).
+   */
+  readonly previous?: PreviousSignature | null | undefined;
+  /** In lists: a pending invitation for a newer version of a call the collective signed (asks it to reconfirm). */
+  readonly reconfirmation?: boolean | undefined;
+}
+
+export interface PreviousSignature {
+  readonly version: number;
+  readonly languages: readonly string[];
+  readonly changed: readonly string[];
+  readonly texts: ReceivedInvitationView["texts"];
 }
 
 /** A stamp as its server serves it (the federation layer adds the proof). */

@@ -106,7 +106,8 @@ ${callText(version, call, opts)}
   return layout({ lang, title: title?.text ?? "", body, path: urls.callVersion(call.id, version.version).pathname });
 }
 
-function diffHtml(parts: readonly DiffPart[]): SafeHtml {
+/** A word diff marked up: removed words in <del>, added ones in <ins> (the call's history, a reconfirmation). */
+export function diffHtml(parts: readonly DiffPart[]): SafeHtml {
   return html`<div class="diff">${parts.map((p) => (p.kind === "same" ? p.text : p.kind === "added" ? html`<ins>${p.text}</ins>` : html`<del>${p.text}</del>`))}</div>`;
 }
 

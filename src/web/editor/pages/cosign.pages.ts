@@ -1,6 +1,9 @@
-import type { InvitationView, ReceivedInvitationView, SignatureView } from "../../../modules/cosign/cosign.types.ts";
+import { diffText } from "../../../modules/call/call-diff.ts";
+import type { InvitationView, PreviousSignature, ReceivedInvitationView, SignatureView } from "../../../modules/cosign/cosign.types.ts";
+import { htmlToPlainText } from "../../../modules/ical/plain-text.ts";
 import { t } from "../../../shared/i18n.ts";
 import { html, raw, type SafeHtml } from "../../html.ts";
+import { diffHtml } from "../../pages/call.page.ts";
 import { editorPaths } from "../paths.ts";
 import { languageName } from "./collective.pages.ts";
 import { type EditorView, editorPage } from "./editor-layout.ts";
@@ -82,7 +85,7 @@ ${
     ? html`<p class="muted">${t(lang, "editor:cosign.noneReceived")}</p>`
     : html`<ul class="events invitations">${o.items.map(
         (r) => html`<li><a href="${editorPaths.received(o.slug, r.id)}" lang="${Object.keys(r.texts)[0] ?? lang}">${firstTitle(r)}</a><br>
-<span class="muted">${t(lang, "editor:cosign.from", { initiator: r.call.initiatorName ?? r.call.initiator })} · <strong>${t(lang, `editor:cosign.receivedState.${r.state}`)}</strong> · ${t(lang, "editor:cosign.until", { date: when(r.expiresAt, lang) })}</span></li>`,
+<span class="muted">${t(lang, "editor:cosign.from", { initiator: r.call.initiatorName ?? r.call.initiator })} · <strong>${t(lang, r.reconfirmation && r.state === "pending" ? "editor:cosign.reconfirmState" : `editor:cosign.receivedState.${r.state}`)}</strong> · ${t(lang, "editor:cosign.until", { date: when(r.expiresAt, lang) })}</span></li>`,
       )}</ul>`
 }
 ${o.joins ?? ""}`;
@@ -108,6 +111,30 @@ ${text.demands.length > 0 ? html`<ol>${text.demands.map((d) => html`<li>${d}</li
   });
 }
 
+/**
+ * A reconfirmation: the collective signed an older version; for each language it covered whose text
+ * changed, what changed (title, presentation, text, demands), word by word.
+ */
+function reconfirmSection(lang: string, previous: PreviousSignature, texts: ReceivedInvitationView["texts"]): SafeHtml {
+  const fields = (x: ReceivedInvitationView["texts"][string] | undefined): Record<string, string> => ({
+    title: x?.title ?? "",
+    pitch: x?.pitch ?? "",
+    body: htmlToPlainText(x?.bodyHtml ?? ""),
+    demands: (x?.demands ?? []).map((d, i) => `${i + 1}. ${d}`).join("\n"),
+  });
+  const names = (ls: readonly string[]) => ls.map((l) => languageName(l, lang)).join(", ");
+  return html`<section class="card reconfirm" aria-labelledby="reconfirm"><h2 id="reconfirm">${t(lang, "editor:cosign.reconfirmTitle")}</h2>
+<p>${t(lang, previous.changed.length > 0 ? "editor:cosign.reconfirmIntro" : "editor:cosign.reconfirmUnchanged", { version: previous.version, languages: names(previous.changed), signed: names(previous.languages) })}</p>
+${previous.changed.map((l) => {
+  const before = fields(previous.texts[l]);
+  const after = fields(texts[l]);
+  const changed = Object.keys(after).filter((f) => before[f] !== after[f]);
+  return html`<h3>${languageName(l, lang)}</h3>
+<dl lang="${l}" class="reconfirm-diff">${changed.map((f) => html`<dt lang="${lang}">${t(lang, `call:page.field.${f}`)}</dt><dd>${diffHtml(diffText(before[f] ?? "", after[f] ?? ""))}</dd>`)}</dl>`;
+})}
+<p class="muted">${t(lang, "call:page.legend")}</p></section>`;
+}
+
 /** One invitation: the exact text in each language it may sign, then sign (chosen languages) or decline. */
 export function receivedPage(
   view: EditorView,
@@ -124,6 +151,7 @@ export function receivedPage(
 <p>${t(lang, "editor:cosign.from", { initiator: r.call.initiatorName ?? r.call.initiator })} · ${t(lang, "editor:cosign.versionOf", { version: r.version })} · <strong>${t(lang, `editor:cosign.receivedState.${r.state}`)}</strong></p>
 <p class="muted">${t(lang, "editor:cosign.until", { date: when(r.expiresAt, lang) })}${r.deadline ? html` · ${t(lang, "editor:cosign.deadline", { date: r.deadline })}` : ""}</p>
 ${o.problem ? errorSummary(lang, undefined, o.problem) : ""}
+${answerable && r.previous ? reconfirmSection(lang, r.previous, r.texts) : ""}
 <p>${t(lang, "editor:cosign.readFirst")}</p>
 ${texts}
 ${
@@ -131,9 +159,9 @@ ${
     ? html`<form method="post" action="${editorPaths.receivedAction(o.slug, r.id, "sign")}" class="stack card">${csrfField(csrf)}
 <h2>${t(lang, "editor:cosign.signTitle")}</h2>
 <fieldset><legend>${t(lang, "editor:cosign.signLanguages")}</legend>
-${languages.map((l) => checkbox({ name: `language.${l}`, label: languageName(l, lang), checked: true }))}</fieldset>
+${languages.map((l) => checkbox({ name: `language.${l}`, label: languageName(l, lang), checked: r.previous ? r.previous.languages.includes(l) : true }))}</fieldset>
 <p class="hint">${t(lang, "editor:cosign.signHint")}</p>
-<div class="buttons"><button type="submit" class="primary">${t(lang, "editor:cosign.signButton")}</button></div>
+<div class="buttons"><button type="submit" class="primary">${t(lang, r.previous ? "editor:cosign.reconfirmButton" : "editor:cosign.signButton")}</button></div>
 </form>
 <form method="post" action="${editorPaths.receivedAction(o.slug, r.id, "decline")}" class="stack card">${csrfField(csrf)}
 <input type="hidden" name="confirm" value="yes">
