@@ -218,15 +218,18 @@ export class OutboxRelay {
       case "create-event":
       case "update-event":
       case "event-change-note":
-      case "delete-event":
+      case "delete-event": {
+        const coorganise = this.#coorganise;
         await sendEventMessage(ctx, message, {
           events: this.#events,
           followers: this.#followers,
           urls: this.#urls,
           serverSoftware: this.#serverSoftware,
           wording: this.#wording,
+          ...(coorganise ? { coorganizers: (id: string) => coorganise.host.listed(id) } : {}),
         });
         return;
+      }
       case "follow-partner":
       case "undo-follow-partner":
       case "announce-partner-event":

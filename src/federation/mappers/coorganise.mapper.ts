@@ -156,3 +156,14 @@ export function withOrganizers(doc: JsonObject, host: { readonly id: URL; readon
   };
 }
 
+
+/**
+ * The same for a Create or Update of the event: `organizers` and `coorganizers` go on its object and
+ * their context on the activity (the object is embedded without a context of its own).
+ */
+export function activityWithOrganizers(activity: JsonObject, host: { readonly id: URL; readonly name?: string | undefined }, coorganizers: readonly CoorganizerView[], collection: URL): JsonObject {
+  if (coorganizers.length === 0) return activity;
+  const object = withOrganizers({ "@context": activity["@context"], ...(activity.object as JsonObject) }, host, coorganizers, collection);
+  const { "@context": context, ...inner } = object;
+  return { ...activity, "@context": context as JsonObject, object: inner };
+}

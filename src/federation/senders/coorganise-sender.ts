@@ -7,10 +7,9 @@ import type { EventService } from "../../modules/event/event.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
-import { coorganizeRequestDocument, coorganizeRevokeDocument, withOrganizers } from "../mappers/coorganise.mapper.ts";
+import { activityWithOrganizers, coorganizeRequestDocument, coorganizeRevokeDocument } from "../mappers/coorganise.mapper.ts";
 import { cosignAddDocument, cosignAnswerDocument } from "../mappers/cosign.mapper.ts";
 import { collectiveSender, deleteDocument, eventActivityDocument } from "../mappers/event-activity.mapper.ts";
-import type { JsonObject } from "../mappers/event.mapper.ts";
 
 export type CoorganiseMessage = Extract<
   OutboxMessage,
@@ -70,9 +69,7 @@ export async function sendCoorganiseMessage(ctx: Context<void>, activityId: stri
       } else {
         const doc = await eventActivityDocument("Update", loaded.event, 0, { followersUrl: urls.collectiveFollowers(identifier), wording: deps.wording }, sender);
         const listed = await host.listed(message.eventId);
-        const object = withOrganizers({ "@context": doc["@context"], ...(doc.object as JsonObject) }, { id: self }, listed, urls.eventCoorganizers(message.eventId));
-        const { "@context": context, ...inner } = object;
-        activity = await prebuiltActivity(Update, { ...doc, "@context": context, id: activityId, object: inner } as JsonObject);
+        activity = await prebuiltActivity(Update, { ...activityWithOrganizers(doc, { id: self }, listed, urls.eventCoorganizers(message.eventId)), id: activityId });
       }
       await ctx.sendActivity({ identifier }, to.map((r) => recipient(r.apId, r.inboxUrl)), activity, { orderingKey: loaded.event.apId.href });
       return;

@@ -18,6 +18,8 @@ import {
   relaySender,
 } from "../mappers/event-activity.mapper.ts";
 import { eventNote } from "../mappers/event-note.mapper.ts";
+import { activityWithOrganizers } from "../mappers/coorganise.mapper.ts";
+import type { CoorganizerView } from "../../modules/coorganise/coorganise.types.ts";
 import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
 import { type DeliveryGroup, planDelivery, serverOrigin } from "./delivery-plan.ts";
@@ -30,6 +32,8 @@ export interface EventSenderDeps {
   readonly urls: Urls;
   readonly serverSoftware: ServerSoftwareResolver;
   readonly wording: EventWording;
+  /** The co-organisers listed in the event's FEP-8a8e `organizers` (co-organised events), if any. */
+  readonly coorganizers?: (eventId: string) => Promise<readonly CoorganizerView[]>;
 }
 
 interface Loaded {
@@ -94,7 +98,10 @@ async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Lo
         const kind = message.kind === "create-event" ? "Create" : "Update";
         const followersUrl = deps.urls.collectiveFollowers(event.organizer.slug);
         const doc = await eventActivityDocument(kind, event, version, { followersUrl, wording: deps.wording }, sender);
-        await send(await prebuiltActivity(kind === "Create" ? Create : Update, doc));
+        // Co-organised: the object names every listed co-organiser, as the event's URL serves it.
+        const listed = deps.coorganizers ? await deps.coorganizers(event.id) : [];
+        const full = activityWithOrganizers(doc, { id: event.organizer.apId }, listed, deps.urls.eventCoorganizers(event.id));
+        await send(await prebuiltActivity(kind === "Create" ? Create : Update, full));
       }
       return message.kind === "update-event" ? await sendChangeNote(message.version, false) : false;
     }

@@ -169,6 +169,8 @@ export class CoorganiseHostService {
       invitation.answeredAt = this.#now();
       await em.flush();
       let queued = await writeOutbox(em, `${this.#urls.eventCoorganizers(event.id).href}#add-${row.id}`, { kind: "coorganize-listed", collectiveId: event.collective.id, coorganizerId: row.id });
+      // The co-organisers already listed learn the new `organizers` (an Update of the event).
+      queued = (await this.#organizersChanged(em, event.id, event.collective.id, `listed-${row.id}`)) || queued;
       if (state === "pending") queued = (await this.#reconfirm(em, event, row, now)) || queued;
       return { ok: true, value: { coorganizerId: row.id, state }, queued };
     });
@@ -193,17 +195,28 @@ export class CoorganiseHostService {
 
   /** A withdrawal confirmed by the stamp's origin (410 or 404): the co-organiser is no longer listed. Idempotent. */
   async incomingRevocation(stampId: string, partnerApId: string): Promise<{ unlisted: number }> {
-    const unlisted = await this.#em.fork().transactional(async (em) => {
-      const rows = await em.find(EventCoorganizerSchema, { stampId, partnerApId, state: { $in: ["current", "pending"] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const { unlisted, queued } = await this.#em.fork().transactional(async (em) => {
+      const rows = await em.find(EventCoorganizerSchema, { stampId, partnerApId, state: { $in: ["current", "pending"] } }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ["event"] });
+      let queued = false;
       for (const r of rows) {
         r.state = "revoked";
         r.revokedAt = this.#now();
+        await em.flush();
+        // The co-organisers still listed learn the new `organizers` (an Update of the event).
+        if (!r.event.deletedAt) queued = (await this.#organizersChanged(em, r.event.id, r.event.collective.id, `revoked-${r.id}`)) || queued;
       }
       await em.flush();
-      return rows.length;
+      return { unlisted: rows.length, queued };
     });
     if (unlisted > 0) await this.#onChange();
+    if (queued) this.#onOutbox();
     return { unlisted };
+  }
+
+  /** After the list changed: an Update of the event (its new `organizers`) to every co-organiser still listed. */
+  async #organizersChanged(em: EntityManager, eventId: string, collectiveId: string, reason: string): Promise<boolean> {
+    if ((await em.count(EventCoorganizerSchema, { event: eventId, state: { $in: ["current", "pending"] } })) === 0) return false;
+    return writeOutbox(em, `${this.#urls.event(eventId).href}#organizers-${reason}`, { kind: "coorganize-event-changed", collectiveId, eventId });
   }
 
   /**
