@@ -280,6 +280,24 @@ describe("cached federated reads shared through Redis by two web processes", () 
     expect((await get(onB, as2)).status).toBe(410);
   });
 
+  it("an API list kept by one process: an event edited through the other is in its next answer, never a 304", async () => {
+    const created = await callA("POST", "/api/v1/collectives/liege/events", { ...eventBody, name: { fr: "Piquet" } });
+    const id = ((await created.json()) as { id: string }).id;
+    const { token } = await createEditor(second.runtime, "liege", "lou@example.org", "editor");
+    const listOnB = () => api(second, token)("GET", "/api/v1/collectives/liege/events");
+    const first = await listOnB();
+    const etag = first.headers.get("etag") as string;
+    expect(await first.text()).toContain("Piquet");
+    // Kept: the same request again (its token kept too, so answered in front of the bridge) is a 304.
+    const again = await fetch(second.url("/api/v1/collectives/liege/events"), { headers: { authorization: `Bearer ${token}`, "if-none-match": etag } });
+    expect(again.status).toBe(304);
+    expect((await callA("PATCH", `/api/v1/events/${id}`, { name: { fr: "Piquet de grève" } })).status).toBe(200);
+    const afterEdit = await fetch(second.url("/api/v1/collectives/liege/events"), { headers: { authorization: `Bearer ${token}`, "if-none-match": etag } });
+    expect(afterEdit.status).toBe(200);
+    expect(await afterEdit.text()).toContain("Piquet de grève");
+    expect((await listOnB()).headers.get("etag")).not.toBe(etag);
+  });
+
   it("a collective's new name through one process is in the actor document the other serves", async () => {
     const before = await get(second.url("/@liege"), as2);
     expect((await before.json()).name).toBe("Collectif de Liège");
