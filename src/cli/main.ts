@@ -17,6 +17,7 @@ import { registerPartnerCommands } from "./partner-commands.ts";
 import { registerProcessCommands } from "./process-commands.ts";
 import { registerPressKitCommands } from "./presskit-commands.ts";
 import { registerOpsCommands } from "./ops-commands.ts";
+import { registerSeriesCommands } from "./series-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
   const program = new Command()
@@ -36,6 +37,7 @@ export function buildProgram(config: () => Config): Command {
   registerSloganCommands(program, config);
   registerActionKitCommands(program, config);
   registerOpsCommands(program, config);
+  registerSeriesCommands(program, config);
   return program;
 }
 

@@ -120,3 +120,69 @@ export function parseWithPython(feed: string): Promise<PythonCalendar> {
 export function pythonUtc(iso: string | null | undefined): string | undefined {
   return iso === null || iso === undefined ? undefined : new Date(iso).toISOString();
 }
+
+export interface PythonOccurrence {
+  uid: string;
+  /** Where the rule puts it (UTC ISO, python's form). */
+  recurrence_id: string;
+  start: string;
+  end: string | null;
+  /** The wall time of the rule's occurrence in DTSTART's zone. */
+  local_start: string;
+  status: string;
+  location: string;
+  override: boolean;
+  /** Listed in EXDATE. */
+  excluded?: boolean;
+}
+
+const expandScript = fileURLToPath(new URL("./python-icalendar-expand.py", import.meta.url));
+
+/** The occurrences of every recurring VEVENT, expanded with python-icalendar and dateutil (see the script). */
+export function expandWithPython(feed: string, limit = 200): Promise<PythonOccurrence[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile("/usr/bin/python3", [expandScript, String(limit)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null) {
+        reject(new Error(`python-icalendar could not expand the feed (apt-get install -y python3-icalendar): ${stderr || error.message}`));
+        return;
+      }
+      resolve(JSON.parse(stdout) as PythonOccurrence[]);
+    });
+    child.stdin?.end(Buffer.from(feed, "utf8"));
+  });
+}
+
+export interface IcalJsOccurrence {
+  uid: string;
+  recurrenceId: string;
+  start: string;
+  end: string;
+  status: string | null;
+  location: string | null;
+}
+
+/**
+ * The occurrences of every recurring VEVENT as ical.js expands them (RRULE and EXDATE by its iterator,
+ * overrides related to their master by RECURRENCE-ID), at most `limit` per series.
+ */
+export function expandWithIcalJs(feed: string, limit = 200): IcalJsOccurrence[] {
+  const { events } = parseWithIcalJs(feed);
+  const masters = events.filter((e) => !e.isRecurrenceException() && e.isRecurring());
+  for (const e of events) if (e.isRecurrenceException()) masters.find((m) => m.uid === e.uid)?.relateException(e);
+  const out: IcalJsOccurrence[] = [];
+  for (const master of masters) {
+    const it = master.iterator();
+    for (let next = it.next(), n = 0; next && n < limit; next = it.next(), n++) {
+      const d = master.getOccurrenceDetails(next);
+      out.push({
+        uid: master.uid,
+        recurrenceId: icalJsInstant(d.recurrenceId),
+        start: icalJsInstant(d.startDate),
+        end: icalJsInstant(d.endDate),
+        status: (d.item.component.getFirstPropertyValue("status") as string | null) ?? null,
+        location: d.item.location ?? null,
+      });
+    }
+  }
+  return out;
+}

@@ -13,6 +13,8 @@ export interface FeedEventExtras {
   /** Already escaped as TEXT. */
   readonly contact: string | undefined;
   readonly image: EventImage | undefined;
+  /** Whole content lines the VEVENT gets besides (RRULE, EXDATE, RECURRENCE-ID: ical-recurrence.ts). */
+  readonly more?: readonly string[] | undefined;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a URI value is written as is, so it must hold no control character, space or quote
@@ -42,6 +44,7 @@ export class FeedEvent extends ICalEvent {
         }
       }
     }
+    if (this.#extras.more !== undefined) lines.push(...this.#extras.more);
     if (!unsafeUri.test(url)) lines.push("URL;VALUE=URI:" + url);
     if (conference && !unsafeUri.test(conference)) lines.push("CONFERENCE;VALUE=URI:" + conference);
     if (contact !== undefined) lines.push("CONTACT:" + contact);

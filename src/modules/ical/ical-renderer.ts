@@ -12,6 +12,7 @@ import { dayMs, utcYear } from "./ical-time.ts";
 import { escapeText, foldLine, icalSafeText } from "./ical-text.ts";
 import { htmlToPlainText } from "./plain-text.ts";
 import { type ZoneRules, zoneRules } from "./vtimezone.ts";
+import { exceptionalOccurrences, masterLines, occurrenceAsEvent, seriesLastYear, timeProperty } from "./ical-recurrence.ts";
 
 export interface CalendarOptions {
   /** The feed's name, per language or as one text (NAME, X-WR-CALNAME). */
@@ -144,7 +145,9 @@ function toFeedEvent(
   languages: readonly string[],
   rules: ZoneRules | undefined,
   calendar: ICalCalendar,
+  more?: (zone: string | null) => string[],
 ): FeedEvent {
+  const when = eventTimes(event, times, rules);
   const primary = event.organizer.primaryLanguage;
   const name = pickLanguage(event.name, languages, primary);
   const language = name?.language ?? primary;
@@ -172,7 +175,7 @@ function toFeedEvent(
       stamp: CalendarTime.utc(event.updatedAt.epochMilliseconds),
       created: CalendarTime.utc(event.publishedAt.epochMilliseconds),
       lastModified: CalendarTime.utc(event.updatedAt.epochMilliseconds),
-      ...eventTimes(event, times, rules),
+      ...when,
       summary: name === undefined ? "" : icalSafeText(name.text),
       description: descriptionText(event, languages, primary),
       location,
@@ -187,6 +190,7 @@ function toFeedEvent(
       conference: event.onlineUrl,
       contact: event.contact === undefined || event.contact === "" ? undefined : escapeText(event.contact),
       image: event.image,
+      more: more?.(when.timezone),
     },
   );
 }
@@ -222,7 +226,7 @@ export function renderCalendar(events: readonly PublishedEvent[], opts: Calendar
     times.push({ start, end });
     // Local dates lie within 14 hours of UTC ones: a day of margin on each side covers every zone.
     const from = utcYear(start - dayMs);
-    const to = utcYear(Math.max(start, end ?? start) + dayMs);
+    const to = event.recurrence ? seriesLastYear(event, utcYear(now)) : utcYear(Math.max(start, end ?? start) + dayMs);
     const range = years.get(event.timezone);
     if (range === undefined) years.set(event.timezone, { from, to });
     else {
@@ -259,11 +263,25 @@ export function renderCalendar(events: readonly PublishedEvent[], opts: Calendar
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     const eventRules = rulesFor(event.timezone);
-    if (event.status === "cancelled" && isOver(event, times[i]!, eventRules, now)) continue;
-    const vevent = toFeedEvent(event, times[i]!, opts.languages, eventRules, calendar);
+    if (event.status === "cancelled" && !event.recurrence && isOver(event, times[i]!, eventRules, now)) continue;
+    let masterZone: string | null = null;
+    const vevent = toFeedEvent(event, times[i]!, opts.languages, eventRules, calendar, (zone) => {
+      masterZone = zone;
+      return masterLines(event, zone, eventRules);
+    });
     const zone = vevent.timezone();
     if (zone !== null) zones.add(zone);
     for (const line of vevent.lines()) body += foldLine(line) + "\r\n";
+    // Overrides of single occurrences: same UID, RECURRENCE-ID where the rule put them.
+    for (const o of event.recurrence ? exceptionalOccurrences(event) : []) {
+      const recurrenceId = timeProperty("RECURRENCE-ID", o.originalStart.epochMilliseconds, masterZone, eventRules, event.allDay);
+      const one = occurrenceAsEvent(event, o);
+      const t = { start: one.startsAt.epochMilliseconds, end: one.endsAt?.epochMilliseconds };
+      const override = toFeedEvent(one, t, opts.languages, eventRules, calendar, () => [recurrenceId]);
+      const overrideZone = override.timezone();
+      if (overrideZone !== null) zones.add(overrideZone);
+      for (const line of override.lines()) body += foldLine(line) + "\r\n";
+    }
   }
   let vtimezones = "";
   for (const zone of zones) vtimezones += rules.get(zone)!.vtimezone;
