@@ -74,6 +74,7 @@ import { OperatorError } from "./shared/errors.ts";
 import { Notifier } from "./shared/notifier.ts";
 import { createTranslator, type Translate } from "./shared/i18n.ts";
 import { Urls } from "./shared/urls.ts";
+import { Metrics } from "./ops/metrics.ts";
 import { createRateLimit, type RateLimit, type RateLimitOptions } from "./web/rate-limits.ts";
 
 export interface RateLimits {
@@ -190,6 +191,8 @@ export interface Runtime {
   readonly embedded: EmbeddedHandle | undefined;
   readonly readiness: Record<string, () => Promise<void>>;
   readonly rateLimits: RateLimits;
+  /** What `/metrics` shows: deliveries, queue, signatures, caches, HTTP latency (src/ops/metrics.ts). */
+  readonly metrics: Metrics;
   /** Consumes the federation queue and polls the outbox until the signal aborts. */
   runWorker(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -296,7 +299,8 @@ export async function createRuntime(
     // Accepted work lives in the database on every setup; Redis only spreads message ids (ADR 0008).
     let kv: KvStore;
     let announcer: BullMqAnnouncer | undefined;
-    let readCache = new FederatedReadCache(new MemoryReadStore());
+    const metrics = new Metrics();
+    let readCache = new FederatedReadCache(new MemoryReadStore(), { onLookup: metrics.readCacheLookup });
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
       closers.push(() => redis.quit());
@@ -304,7 +308,7 @@ export async function createRuntime(
       kv = new RedisKvStore(redis, { keyPrefix: `relais:kv:${opts.queueName ?? ""}:` });
       sessionStore = new RedisSessionStore(redis, { keyPrefix: `relais:session:${opts.queueName ?? ""}:` });
       // Several web processes share one cache, and every process that writes (web, worker, CLI) invalidates it.
-      readCache = new FederatedReadCache(new RedisReadStore(redis, { prefix: `relais:reads:${opts.queueName ?? ""}:`, release: softwareVersion }));
+      readCache = new FederatedReadCache(new RedisReadStore(redis, { prefix: `relais:reads:${opts.queueName ?? ""}:`, release: softwareVersion }), { onLookup: metrics.readCacheLookup });
       const theAnnouncer = new BullMqAnnouncer({ connection: config.redisUrl, queueName: opts.queueName ?? "relais-federation" });
       closers.push(() => theAnnouncer.close());
       announcer = theAnnouncer;
@@ -316,6 +320,7 @@ export async function createRuntime(
     }
     const queue = new PostgresMessageQueue(federationDb, { announcer, concurrency: config.deliveryConcurrency });
     closers.push(() => queue.close());
+    metrics.watchQueue(queue);
     readiness.queue = async () => {
       await queue.getDepth();
     };
@@ -368,7 +373,7 @@ export async function createRuntime(
     const audit = new AuditService(em);
     const mailer = createMailer(config.smtpUrl, config.smtpFrom ?? `Relais <relais@${config.origin.hostname}>`);
     const media = new MediaService(config.mediaDir);
-    const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000 });
+    const feedSubjects = new CachedFeedSubjects(new DatabaseFeedSubjects(em, urls), { ttlMs: 1000, onLookup: metrics.feedCacheLookup });
     const localEvents = new LocalEventSource(em, urls);
     // Cached documents and pages are forgotten on commit (above); feed versions are told here.
     const forgetFeedsAndDocuments = () => feedSubjects.invalidate();
@@ -431,6 +436,7 @@ export async function createRuntime(
       coorganise,
       softwareVersion,
       wording,
+      meterProvider: metrics.meterProvider,
     });
     const partnerActors: PartnerResolver = new PartnerResolver({
       federation,
@@ -514,6 +520,7 @@ export async function createRuntime(
       embedded,
       readiness,
       rateLimits,
+      metrics,
       async runWorker(signal: AbortSignal) {
         await Promise.all([
           federation.startQueue(undefined, { signal }),

@@ -6,6 +6,7 @@ import type { Config } from "../config/config.ts";
 import { migrate } from "../db/orm.ts";
 import { createRuntime, type Role, type Runtime } from "../runtime.ts";
 import { appFor } from "../web/routers.ts";
+import { listenMetrics } from "../web/http-metrics.ts";
 
 const logger = getLogger(["relais", "process"]);
 
@@ -53,7 +54,13 @@ async function run(config: Config, role: Role): Promise<void> {
   const signal = shutdownSignal();
   const runtime = await createRuntime(config, role);
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
   try {
+    const { port: metricsPort, host: metricsHost } = runtime.config.metrics;
+    if (metricsPort !== undefined) {
+      metricsServer = await listenMetrics(runtime.metrics, metricsHost, metricsPort);
+      logger.info("metrics on http://{host}:{port}/metrics", { host: metricsHost, port: metricsPort });
+    }
     if (role === "all" || role === "web") server = await listen(runtime);
     if (role === "all" || role === "worker") {
       if (role === "worker") process.stdout.write("relais: worker started\n");
@@ -62,6 +69,7 @@ async function run(config: Config, role: Role): Promise<void> {
       await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
     }
   } finally {
+    metricsServer?.close();
     if (server) {
       const closed = new Promise((resolve) => server?.close(resolve));
       server.closeIdleConnections();

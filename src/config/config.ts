@@ -61,6 +61,11 @@ export interface Config {
    * instance) waits for an operator's approval. False by default: it only relays public events.
    */
   readonly instanceManuallyApprovesFollowers: boolean;
+  /**
+   * `/metrics` (Prometheus): on the public app only for requests with `Authorization: Bearer <token>`,
+   * and/or on its own port (no token there: bind it to a private address). Neither: not served.
+   */
+  readonly metrics: { readonly token: string | undefined; readonly port: number | undefined; readonly host: string };
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -166,6 +171,13 @@ const schema = z.object({
   RELAIS_EMBEDDED_THREAD: booleanString,
   RELAIS_EMBEDDED_SHARED_BUFFERS_MB: intString(1, 65_536),
   RELAIS_INSTANCE_MANUAL_APPROVAL: booleanString,
+  RELAIS_METRICS_TOKEN: z
+    .string()
+    .min(24, "must be at least 24 characters (e.g. openssl rand -hex 24)")
+    .regex(/^[\x21-\x7e]+$/, "must be printable characters without spaces")
+    .optional(),
+  RELAIS_METRICS_PORT: intString(1, 65535).optional(),
+  RELAIS_METRICS_HOST: z.string().min(1),
 });
 
 /** Which file key feeds which environment variable. */
@@ -198,6 +210,9 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   embeddedThread: "RELAIS_EMBEDDED_THREAD",
   embeddedSharedBuffersMb: "RELAIS_EMBEDDED_SHARED_BUFFERS_MB",
   instanceManualApproval: "RELAIS_INSTANCE_MANUAL_APPROVAL",
+  metricsToken: "RELAIS_METRICS_TOKEN",
+  metricsPort: "RELAIS_METRICS_PORT",
+  metricsHost: "RELAIS_METRICS_HOST",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -220,6 +235,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_OUTBOUND_MAX_RESPONSE_BYTES: 1024 * 1024,
   RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN: 16,
   RELAIS_INSTANCE_MANUAL_APPROVAL: false,
+  RELAIS_METRICS_HOST: "127.0.0.1",
 };
 
 /**
@@ -242,7 +258,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   }
   for (const name of Object.keys(schema.shape)) {
     const value = env[name];
-    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR"))) {
+    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR" || name === "RELAIS_METRICS_TOKEN" || name === "RELAIS_METRICS_PORT"))) {
       input[name] = value;
     }
   }
@@ -299,5 +315,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     embeddedThread: v.RELAIS_EMBEDDED_THREAD,
     embeddedSharedBuffersMb: v.RELAIS_EMBEDDED_SHARED_BUFFERS_MB,
     instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
+    metrics: { token: v.RELAIS_METRICS_TOKEN, port: v.RELAIS_METRICS_PORT, host: v.RELAIS_METRICS_HOST },
   };
 }

@@ -1,6 +1,7 @@
 import {
   createFederation,
   type Federation,
+  type FederationOptions,
   type KvStore,
   type MessageQueue,
 } from "@fedify/fedify";
@@ -71,6 +72,11 @@ export interface FederationDeps {
   readonly softwareVersion: string;
   /** Words the events' summary lines and statuses in the AS2 documents. */
   readonly wording: EventWording;
+  /**
+   * Where Fedify records its OpenTelemetry metrics (deliveries, retries, signature failures): an object
+   * of the API's MeterProvider shape (src/ops/metrics.ts bridges it to Prometheus); none: Fedify's default.
+   */
+  readonly meterProvider?: unknown;
 }
 
 export type RelaisFederation = Federation<void>;
@@ -99,6 +105,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     // with RFC 9421 when draft-cavage may have been refused (400, 401), and remembers per origin what a
     // server accepted (fedify-workarounds.ts keeps both honest).
     firstKnock: "draft-cavage-http-signatures-12",
+    ...(deps.meterProvider ? { meterProvider: deps.meterProvider as NonNullable<FederationOptions<void>["meterProvider"]> } : {}),
   });
 
   refuseBlockedFetches(federation, allows);

@@ -211,9 +211,13 @@ export class FederatedReadCache {
   readonly #now: () => number;
   readonly #pending = new Map<string, Promise<CachedRead | undefined>>();
 
-  constructor(store: ReadCacheStore, opts: { now?: () => number } = {}) {
+  /** Told of every answer found kept (true) or rendered (false), for the metrics. */
+  readonly #onLookup: (hit: boolean) => void;
+
+  constructor(store: ReadCacheStore, opts: { now?: () => number; onLookup?: (hit: boolean) => void } = {}) {
     this.#store = store;
     this.#now = opts.now ?? Date.now;
+    this.#onLookup = opts.onLookup ?? (() => {});
   }
 
   get store(): ReadCacheStore {
@@ -222,6 +226,12 @@ export class FederatedReadCache {
 
   /** What this process keeps in memory for `key` and may serve now, without waiting: the hit path. */
   peek(key: string): CachedRead | undefined {
+    const kept = this.#peek(key);
+    if (kept) this.#onLookup(true);
+    return kept;
+  }
+
+  #peek(key: string): CachedRead | undefined {
     const store = this.#store;
     if (!(store instanceof MemoryReadStore)) return undefined;
     const kept = store.peek(key);
@@ -234,7 +244,9 @@ export class FederatedReadCache {
     if (inMemory || this.#store instanceof MemoryReadStore) return inMemory;
     try {
       const { generation, entry } = await this.#store.get(key);
-      return entry && this.#store.fresh(entry, generation, this.#now()) ? entry : undefined;
+      const fresh = entry && this.#store.fresh(entry, generation, this.#now()) ? entry : undefined;
+      if (fresh) this.#onLookup(true);
+      return fresh;
     } catch {
       return undefined;
     }
@@ -243,8 +255,11 @@ export class FederatedReadCache {
   /** What is kept for `key`, or rendered now (once for concurrent requests of one process). */
   async read(key: string, render: () => Promise<RenderedRead | undefined>): Promise<CachedRead | undefined> {
     const store = this.#store;
-    const kept = this.peek(key);
-    if (kept) return kept;
+    const kept = this.#peek(key);
+    if (kept) {
+      this.#onLookup(true);
+      return kept;
+    }
     let looked: { generation: number; entry: CachedRead | undefined };
     try {
       looked = await store.get(key);
@@ -253,10 +268,16 @@ export class FederatedReadCache {
       return this.#rendered(render, undefined, -1);
     }
     const { generation, entry } = looked;
-    if (entry && store.fresh(entry, generation, this.#now())) return entry;
+    if (entry && store.fresh(entry, generation, this.#now())) {
+      this.#onLookup(true);
+      return entry;
+    }
     const slot = `${generation}\u0000${key}`;
     const pending = this.#pending.get(slot);
-    if (pending) return pending;
+    if (pending) {
+      this.#onLookup(true);
+      return pending;
+    }
     const rendering = this.#rendered(render, entry, generation).then(async (read) => {
       if (read) {
         try {
@@ -282,6 +303,7 @@ export class FederatedReadCache {
   }
 
   async #rendered(render: () => Promise<RenderedRead | undefined>, previous: CachedRead | undefined, generation: number): Promise<CachedRead | undefined> {
+    this.#onLookup(false);
     const read = await render();
     if (!read) return undefined;
     const now = this.#now();

@@ -12,6 +12,7 @@ import { paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { assetRoutes } from "./assets.ts";
 import { blockedReaders } from "./blocked-readers.ts";
+import { type HttpMetrics, httpMetrics, metricsEndpoint } from "./http-metrics.ts";
 import { inboxAdmission } from "./inbox-admission.ts";
 import { inboxPrecheck } from "./inbox-precheck.ts";
 import { refuseNulInUrl } from "./url-limits.ts";
@@ -47,6 +48,10 @@ export interface AppDeps {
   readonly cachedPages?: express.RequestHandler;
   /** Public API lists kept, for tokens looked up lately, answered before the bridge (api/event-list-cache.ts). */
   readonly cachedLists?: express.RequestHandler;
+  /** Request durations by route, and what `/metrics` shows (src/ops/metrics.ts); none: neither. */
+  readonly metrics?: HttpMetrics;
+  /** The bearer token `/metrics` asks for; none: no `/metrics` on this app (404). */
+  readonly metricsToken?: string | undefined;
   /** The pages, feeds and JSON API, mounted after the federation bridge, in this order. */
   readonly routers?: readonly express.Router[];
 }
@@ -62,7 +67,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("trust proxy", deps.trustProxy ?? false);
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(securityHeaders(deps.urls.origin));
+  if (deps.metrics) app.use(metricsEndpoint(deps.metrics, deps.metricsToken));
   app.use(refuseNulInUrl());
   const inboxes = [route(paths.sharedInbox), route(paths.actorInbox)];
   if (deps.inboxRateLimit) app.post(inboxes, inboxRateLimit(deps.inboxRateLimit));

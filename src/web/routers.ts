@@ -152,5 +152,7 @@ export function appFor(runtime: Runtime): Express {
     inboxRateLimit: runtime.rateLimits.inbox,
     inboxConcurrency: runtime.config.inboxConcurrency,
     routers: extraRouters(runtime),
+    metrics: runtime.metrics,
+    metricsToken: runtime.config.metrics.token,
   });
 }

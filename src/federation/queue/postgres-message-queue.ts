@@ -184,6 +184,11 @@ export class PostgresMessageQueue implements MessageQueue {
     return this.#table.counts();
   }
 
+  /** Seconds the oldest message ready to be handled has waited (metrics); 0 when none waits. */
+  oldestReadyAgeSeconds(): Promise<number> {
+    return this.#table.oldestReadyAgeSeconds();
+  }
+
   /**
    * Frees the leases of messages taken by a process that died. Only for a process that knows it is the
    * only one using the table (the embedded default's owner, at start); elsewhere leases run out.

@@ -170,6 +170,16 @@ export class QueueTable {
   }
 
   /** Messages waiting (due now or later) and messages held by a listener. */
+  /** Seconds the oldest message ready to be handled (not held) has waited since it became available; 0 when none. */
+  async oldestReadyAgeSeconds(): Promise<number> {
+    const rows = await this.#db.query<{ age: number | null }>(
+      `select extract(epoch from now() - min(available_at))::float8 as age from ${this.#t}
+       where available_at <= now() and not coalesce(lease_until >= now(), false)`,
+      [],
+    );
+    return Math.max(0, Number(rows[0]?.age ?? 0));
+  }
+
   async counts(): Promise<{ ready: number; delayed: number; active: number }> {
     const rows = await this.#db.query<{ ready: number; delayed: number; active: number }>(
       `select count(*) filter (where not held and available_at <= now())::int as ready,

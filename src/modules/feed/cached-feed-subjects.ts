@@ -14,8 +14,11 @@ export class CachedFeedSubjects implements FeedSubjects {
   readonly #entries = new Map<string, { value: Promise<FeedSubject | MissingFeed>; expires: number }>();
   #generation = 0;
 
-  constructor(inner: FeedSubjects, opts: { ttlMs?: number; now?: () => number; maxEntries?: number } = {}) {
+  readonly #onLookup: (hit: boolean) => void;
+
+  constructor(inner: FeedSubjects, opts: { ttlMs?: number; now?: () => number; maxEntries?: number; onLookup?: (hit: boolean) => void } = {}) {
     this.#inner = inner;
+    this.#onLookup = opts.onLookup ?? (() => {});
     this.#ttlMs = opts.ttlMs ?? 1000;
     this.#now = opts.now ?? Date.now;
     this.#maxEntries = opts.maxEntries ?? 10_000;
@@ -27,7 +30,11 @@ export class CachedFeedSubjects implements FeedSubjects {
     const key = scopeKey(scope);
     const now = this.#now();
     const hit = this.#entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
+    if (hit && hit.expires > now) {
+      this.#onLookup(true);
+      return hit.value;
+    }
+    this.#onLookup(false);
     const generation = this.#generation;
     const value = this.#inner.find(scope);
     if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
