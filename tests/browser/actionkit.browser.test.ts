@@ -66,12 +66,12 @@ describe("an action kit in a real browser", () => {
     return { page, requests };
   }
 
-  async function fillAndDownload(page: Page): Promise<Uint8Array> {
-    await page.getByLabel("Nom et prénom").fill(typed.name);
-    await page.getByLabel("Adresse").fill(typed.address);
-    await page.getByLabel("Numéro d'allocataire").fill(typed.file_number);
-    await page.getByLabel("Date").fill(typed.date);
-    await page.getByLabel("Précisions").fill(typed.details);
+  async function fillAndDownload(page: Page, values: typeof typed = typed): Promise<Uint8Array> {
+    await page.getByLabel("Nom et prénom").fill(values.name);
+    await page.getByLabel("Adresse").fill(values.address);
+    await page.getByLabel("Numéro d'allocataire").fill(values.file_number);
+    await page.getByLabel("Date").fill(values.date);
+    await page.getByLabel("Précisions").fill(values.details);
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#kit-pdf-access-request").click()]);
     expect(download.suggestedFilename()).toBe("access-request-fr.pdf");
     return new Uint8Array(readFileSync(await download.path()));
@@ -106,6 +106,33 @@ describe("an action kit in a real browser", () => {
     }
     expect(requests.map((r) => `${r.method()} ${r.url()}`)).toEqual([]);
     expect(await relais.runtime.actionkits.counts(kit)).toEqual({ total: 0, byLanguage: {} });
+    await page.close();
+  });
+
+  it("draws letters beyond Latin-1 (DejaVu Sans embedded from this origin): Łódź, €, œ, Ğ, Greek and Cyrillic", async () => {
+    const { page, requests } = await openKit();
+    await browser.context.setOffline(true);
+    const wide = {
+      ...typed,
+      name: "Zoë Łukasiewicz-Šťastná",
+      address: "ul. Piotrkowska 3\n90-001 Łódź",
+      file_number: "ŁDZ-2026-€7",
+      details: "Loyer : 450 € — cœur, Ğüneş, Ωμέγα, Жанна «ok»",
+    };
+    try {
+      const bytes = await fillAndDownload(page, wide);
+      const lines = await pdfLines(bytes);
+      expect(lines.slice(0, 3)).toEqual(["Zoë Łukasiewicz-Šťastná", "ul. Piotrkowska 3", "90-001 Łódź"]);
+      expect(lines).toContain("Numéro d'allocataire : ŁDZ-2026-€7");
+      expect(lines).toContain("Loyer : 450 € — cœur, Ğüneş, Ωμέγα, Жанна «ok»");
+      expect(lines.at(-1)).toBe("Zoë Łukasiewicz-Šťastná");
+      expect(lines.join("\n")).not.toContain("?");
+      // Only the glyphs used are embedded: the PDF is far smaller than the font (760 kB).
+      expect(bytes.length).toBeLessThan(120_000);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    expect(requests.map((r) => `${r.method()} ${r.url()}`)).toEqual([]);
     await page.close();
   });
 

@@ -1,9 +1,14 @@
 // The action kit's page, in the person's browser (served from our origin, loaded with the page: once the
 // page is loaded nothing more is fetched, so it works offline). It fills the letters with what is typed,
-// makes the PDF (pdf-lib) and the text to copy. Nothing typed ever leaves the device: there is no form
+// makes the PDF (pdf-lib, with DejaVu Sans embedded as a subset: Latin, Greek and Cyrillic letters, "€",
+// "Ł"…) and the text to copy. Nothing typed ever leaves the device: there is no form
 // to submit, and the page's Content-Security-Policy allows one connection only, the opt-in counter,
 // which is sent without any content and only when the person ticked the box.
-import { PDFDocument, StandardFonts } from "./pdf-lib.js";
+import fontBase64 from "./dejavu-sans.js";
+import fontkit from "./fontkit.js";
+import { PDFDocument } from "./pdf-lib.js";
+
+const fontBytes = Uint8Array.from(atob(fontBase64), (c) => c.charCodeAt(0));
 
 const data = JSON.parse(document.getElementById("kit-data").textContent);
 const form = document.getElementById("kit-form");
@@ -53,20 +58,10 @@ function say(text) {
   status.textContent = text;
 }
 
-/** Characters the PDF's standard font cannot draw lose their accents, or become "?" (the text to copy keeps them). */
+/** Characters the font cannot draw lose their accents, or become "?" (the text to copy keeps them). */
 function drawable(font, text) {
-  const cache = new Map();
-  const ok = (ch) => {
-    if (!cache.has(ch)) {
-      try {
-        font.encodeText(ch);
-        cache.set(ch, true);
-      } catch {
-        cache.set(ch, false);
-      }
-    }
-    return cache.get(ch);
-  };
+  const known = new Set(font.getCharacterSet());
+  const ok = (ch) => known.has(ch.codePointAt(0));
   return [...text]
     .map((ch) => {
       if (ch === "\n" || ok(ch)) return ch;
@@ -105,7 +100,8 @@ async function letterPdf(letter, text) {
   const pdf = await PDFDocument.create({ updateMetadata: false });
   pdf.setTitle(letter.title);
   pdf.setLanguage(data.lang);
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.registerFontkit(fontkit);
+  const font = await pdf.embedFont(fontBytes, { subset: true });
   const [pageWidth, pageHeight] = [595.28, 841.89];
   const margin = 70;
   const size = 11;
