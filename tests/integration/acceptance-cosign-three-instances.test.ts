@@ -166,7 +166,8 @@ describe("issue 9 accepted: a call co-signed across three instances", { timeout:
     expect((await api(a, "cdc", `/api/v1/calls/${callId}/join-requests/${request.id}/approve`, { method: "POST" })).body.state).toBe("approved");
     await until("liege to hear it is listed", async () => ((await api(c, "liege", "/api/v1/collectives/liege/join-requests")).body.items as Json[])[0]?.state === "listed");
     expect((await collection(`${callUrl}/signatories`)).orderedItems.map((e) => e.partner)).toEqual([actor(b, "koeln"), actor(c, "liege")]);
-    expect((await as2(asked.body.stamp as string)).status).toBe(200);
+    // The call being open, liege's server makes the stamp public (and boosts) once it hears it is listed.
+    await until("liege's stamp public", async () => (await as2(asked.body.stamp as string)).status === 200);
     stamps.liege = asked.body.stamp as string;
 
     // 7. verify-signature, in its own process, for each collective.

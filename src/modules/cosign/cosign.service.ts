@@ -538,11 +538,13 @@ export class CosignService {
   /**
    * The call a stamp of ours covers is public (its initiator launched it): the stamp becomes public and
    * each signer boosts the call to its followers, once. Only the initiator of that call can say so.
-   * Returns how many boosts were queued.
+   * Only stamps the initiator listed (its Add) are concerned: one it never listed (an invitation that
+   * expired before the signature reached it, a join request not approved yet) stays private and is
+   * not boosted; a later Add makes it public then. Returns how many boosts were queued.
    */
   async incomingLaunch(callApId: string, initiatorApId: string): Promise<number> {
     const { count, queued } = await this.#em.fork().transactional(async (em) => {
-      const stamps = await em.find(CosignStampSchema, { callApId, initiatorApId, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const stamps = await em.find(CosignStampSchema, { callApId, initiatorApId, revokedAt: null, listedAt: { $ne: null } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const now = this.#now();
       let count = 0;
       let queued = false;
