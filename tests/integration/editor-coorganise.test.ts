@@ -126,7 +126,9 @@ describe("the co-organising screens", { timeout: 120_000 }, () => {
     expect(host.text).toContain('class="state state-current">Co-organiser');
     expect(host.text).toContain('class="state state-accepted">Accepted');
     await until("koeln to know it is listed", async () => (await atKoeln())?.coorganising || undefined, 30_000);
-    expect(htmlText((await webB.get(`/manage/@koeln/coorganising/${coorganisedId}`)).text)).toContain("Ihr organisiert mit");
+    const coorganising = htmlText((await webB.get(`/manage/@koeln/coorganising/${coorganisedId}`)).text);
+    expect(coorganising).toContain("Ihr organisiert mit");
+    expect(coorganising).toContain("eine Gancio-Instanz muss dem Gastgeber folgen");
   });
 
   it("shows 'awaiting reconfirmation' after a change of time, and the partner confirms the new time", async () => {

@@ -171,6 +171,7 @@ ${o.problem ? errorSummary(lang, undefined, o.problem) : ""}
 <p>${t(lang, "coorganise:partner.readFirst")}</p>
 ${exactWhenWhere(lang, c.data, o.wording)}
 <p><a href="${page}">${t(lang, "coorganise:partner.hostPage")}</a></p>
+${c.coorganising ? html`<p class="hint followers-hint">${t(lang, "coorganise:partner.followersHint")}</p>` : ""}
 ${answer}
 ${withdraw}`;
   return editorPage({ view, title, body, path: editorPaths.coorganised(o.slug, c.id), done: o.done });
