@@ -46,20 +46,27 @@ export function eventListKey(slug: string, q: EventListQuery): string | undefine
 
 /**
  * When a list that starts "now" changes without a write (epoch ms): the first moment one of its events
- * leaves it (it ends; without an end, it starts). Events only leave a list as time passes, and an event
- * beyond the page can only come in when one of the page leaves; the one after the page (which makes
- * `next`) leaves no earlier than it starts, hence no earlier than the page's last event starts.
+ * leaves it (it ends; without an end, it starts; a recurring one, once its series is over). Events only
+ * leave a list as time passes, and an event beyond the page can only come in when one of the page
+ * leaves; the one after the page (which makes `next`) leaves no earlier than it starts, hence no earlier
+ * than the page's last event starts. A recurring event listed because its series is still on (its first
+ * occurrence is over) leaves when the series ends, which the page does not say: such a list is kept
+ * `recurringMaxAgeMs` at most (the memory store's own bound, ADR 0022).
  */
-export function listChangesAt(page: Page<EventView>): number | undefined {
+export function listChangesAt(page: Page<EventView>, now: number): number | undefined {
   let at = Number.POSITIVE_INFINITY;
   for (const { event } of page.items) {
     const starts = event.startsAt.epochMilliseconds;
-    at = Math.min(at, Math.max(starts, event.endsAt?.epochMilliseconds ?? starts) + 1);
+    const leaves = Math.max(starts, event.endsAt?.epochMilliseconds ?? starts) + 1;
+    at = Math.min(at, event.recurrence && leaves <= now ? now + recurringMaxAgeMs : leaves);
   }
   const last = page.items.at(-1);
   if (page.next !== null && last) at = Math.min(at, last.event.startsAt.epochMilliseconds + 1);
   return Number.isFinite(at) ? at : undefined;
 }
+
+/** How long a list with a series under way is kept at most (see `listChangesAt`). */
+export const recurringMaxAgeMs = 1000;
 
 /** The public answer to `q`, as kept: the JSON the route sends, and how long it holds. */
 export async function renderEventList(events: EventService, slug: string, q: EventListQuery): Promise<RenderedRead> {
@@ -68,7 +75,7 @@ export async function renderEventList(events: EventService, slug: string, q: Eve
   const from = fromNow ? now : q.from;
   const query = { ...(from ? { from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.status ? { status: q.status } : {}), includePrivate: false };
   const page = await events.page(slug, query, q.page, null);
-  const changesAt = fromNow ? listChangesAt(page) : undefined;
+  const changesAt = fromNow ? listChangesAt(page, now.epochMilliseconds) : undefined;
   return {
     status: 200,
     // A token's answer: no shared cache keeps it; the client revalidates (ETag) before reusing it.

@@ -3,7 +3,7 @@
 // cache in memory and in Redis. A new, edited or deleted event is what the very next request gets and the
 // old ETag then gets the new body (200), never a 304; an editor's drafts never reach a kept answer and a
 // kept answer never replaces an editor's; cursor pages stay whole; a list that starts "now" drops an event
-// that has just ended without any write; a revoked token and a removed role hold for the next request.
+// that has just ended, or a series just over, without any write; a revoked token and a removed role hold for the next request.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEditor } from "../support/editor.ts";
@@ -156,6 +156,24 @@ for (const store of ["memory", "redis"] as const) {
       await new Promise((r) => setTimeout(r, Math.max(0, ends - Date.now()) + 50));
       const after = await changed(listNow, readerToken, during.etag as string);
       expect(names(after.text)).not.toContain("Bijna voorbij");
+    });
+
+    it("a series under way leaves a list that starts now once it is over, without any write", async () => {
+      const listNow = `${list}?status=postponed`;
+      const over = Date.now() + 2500;
+      const collectiveId = (await relais.runtime.collectives.findBySlug(slug))?.id;
+      // Its first occurrence ended an hour ago; the series ends in 2.5 s.
+      await relais.runtime.orm.em.getConnection().execute(
+        `insert into event (id, collective_id, name, starts_at, ends_at, timezone, tags, status, links, visibility, published, created_at, updated_at, recurrence, series_ends_at)
+         values (?, ?, '{"nl":"Wekelijkse wake"}', now() - interval '2 hours', now() - interval '1 hour', 'Europe/Brussels', '[]', 'postponed', '[]', 'public', true, now(), now(),
+                 '{"frequency":"weekly","interval":1,"weekdays":["TH"]}', ?)`,
+        [randomUUID(), collectiveId, new Date(over)],
+      );
+      const during = await get(listNow, readerToken);
+      expect(names(during.text)).toEqual(["Wekelijkse wake"]);
+      await new Promise((r) => setTimeout(r, Math.max(0, over - Date.now()) + 50));
+      const after = await changed(listNow, readerToken, during.etag as string);
+      expect(names(after.text)).toEqual([]);
     });
 
     it("a revoked token and a removed role hold for the very next request", async () => {
