@@ -65,6 +65,17 @@ const received = {
     deadline: { type: ["string", "null"] },
     relatedEvents: { type: "array", items: { type: "string", format: "uri" } },
     stamp: { type: ["object", "null"], properties: { id: { type: "string" }, url: { type: "string", format: "uri" } }, description: "The stamp issued, once signed" },
+    reconfirmation: { type: "boolean", description: "In the list: waiting, for a newer version of a call this collective signed (it is asked to reconfirm)" },
+    previous: {
+      type: ["object", "null"],
+      description: "One invitation read alone: the older version of this call the collective signed, the languages it covered, those whose text changed since, and the text it signed",
+      properties: {
+        version: { type: "integer" },
+        languages: { type: "array", items: { type: "string" } },
+        changed: { type: "array", items: { type: "string" } },
+        texts: { type: "object", additionalProperties: { type: "object" } },
+      },
+    },
   },
 };
 

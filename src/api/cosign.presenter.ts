@@ -53,6 +53,9 @@ export function presentReceivedInvitation(r: ReceivedInvitationView) {
     deadline: r.deadline,
     relatedEvents: r.relatedEvents,
     stamp: r.stamp,
+    ...(r.reconfirmation !== undefined ? { reconfirmation: r.reconfirmation } : {}),
+    // Read alone: the older version the collective signed, and which of its languages changed since.
+    ...(r.previous !== undefined ? { previous: r.previous && { version: r.previous.version, languages: r.previous.languages, changed: r.previous.changed, texts: r.previous.texts } } : {}),
   };
 }
 

@@ -133,9 +133,10 @@ describe("issue 9 accepted: a call co-signed across three instances", { timeout:
     expect((await collection(`${callUrl}/signatories`)).totalItems).toBe(0);
     expect((await collection(`${callUrl}/signatories/pending`)).orderedItems.map((e) => e.partner).sort()).toEqual([actor(b, "koeln"), actor(c, "gent")].sort());
 
-    // 5a. koeln reconfirms version 2 (a new stamp): listed again.
+    // 5a. koeln reads what changed since it signed (French), and reconfirms version 2 (a new stamp): listed again.
     const oldKoeln = stamps.koeln;
-    await sign(b, "koeln", 2, ["fr", "de"]);
+    const reread = await sign(b, "koeln", 2, ["fr", "de"]);
+    expect(reread.previous).toMatchObject({ version: 1, languages: ["fr", "de"], changed: ["fr"] });
     expect(stamps.koeln).not.toBe(oldKoeln);
     expect((await collection(`${callUrl}/signatories`)).orderedItems.map((e) => e.partner)).toEqual([actor(b, "koeln")]);
 
