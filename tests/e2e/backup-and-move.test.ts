@@ -16,6 +16,7 @@ import { type MastodonPeer, startMastodonPeer } from "../support/mastodon-peer.t
 import { freePort, runCli } from "../support/relais-process.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { createTestDatabase } from "../support/services.ts";
+import { until } from "../support/wait.ts";
 
 const WAIT_MS = 30_000;
 /** The rows that make the instance who it is, compared whole. */
@@ -94,8 +95,13 @@ describe("backup, restore and move to PostgreSQL keep every actor's identity", {
       editorToken = editor.token;
       await peer.follow(source.url("/@lyon"));
       await peer.waitFor((d) => d.activity?.type === "Accept" && d.signatureValid, { timeoutMs: WAIT_MS });
-      await r.events.create(editor.principal, "lyon", { name: { fr: "Rassemblement" }, startsAt: "2031-03-09T14:00", timezone: "Europe/Paris", location: { name: "Place Bellecour", locality: "Lyon", country: "FR" }, published: true });
+      const first = await r.events.create(editor.principal, "lyon", { name: { fr: "Rassemblement" }, startsAt: "2031-03-09T14:00", timezone: "Europe/Paris", location: { name: "Place Bellecour", locality: "Lyon", country: "FR" }, published: true });
       await peer.waitFor((d) => d.activity?.type === "Create" && d.signatureValid, { timeoutMs: WAIT_MS });
+      // The follower's server fails once: the Update waits in the queue for its retry (a minute at least).
+      peer.respondToDeliveriesWith(500);
+      await r.events.update(editor.principal, first.event.id, { name: { fr: "Rassemblement déplacé" } });
+      await until("the failed Update waiting for its retry", async () => (await r.queue.counts()).delayed >= 1, WAIT_MS);
+      peer.respondToDeliveriesWith(null);
       await r.events.create(editor.principal, "lyon", { name: { fr: "Brouillon" }, startsAt: "2031-04-09T14:00", timezone: "Europe/Paris", onlineUrl: "https://meet.example/x" });
       before = await rowsOf(r);
       expect(before.collective).toHaveLength(2);
@@ -159,6 +165,8 @@ describe("backup, restore and move to PostgreSQL keep every actor's identity", {
     expect(moved.stdout).toMatch(/^actor_key\t(\d+)\t\1$/m);
     expect(moved.stdout).toMatch(/^follower\t1\t1$/m);
     expect(moved.stdout).toMatch(/^event\t2\t2$/m);
+    // The delivery waiting for its retry moves with the rest.
+    expect(moved.stdout).toMatch(/^federation_queue\t([1-9]\d*)\t\1$/m);
     expect(moved.stdout).toMatch(/every count matches/);
     expect(moved.stdout).toMatch(/set DATABASE_URL=postgres/);
     expect(moved.stdout).toMatch(/REDIS_URL/);

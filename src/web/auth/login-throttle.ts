@@ -26,12 +26,13 @@ export class LoginThrottle {
   async check(email: string, address: string | undefined): Promise<RateVerdict> {
     const [a, b] = await Promise.all([this.#byAddress.peek(addressKey(address)), this.#byAccount.peek(this.#accountKey(email, address))]);
     const verdict = a.limited ? a : b;
-    if (verdict.limited) logger.warning("throttled login for {email} from {address}", { email: email.slice(0, 320), address });
+    // Neither the e-mail nor the address goes to the logs (personal data; the counts hold them, briefly).
+    if (verdict.limited) logger.warning("a login was throttled: too many failed attempts {scope}", { scope: a.limited ? "from one address" : "for one account from one address" });
     return verdict;
   }
 
   async failed(email: string, address: string | undefined): Promise<void> {
-    logger.warning("failed login for {email} from {address}", { email: email.slice(0, 320), address });
+    logger.warning("a login failed: unknown e-mail or wrong password");
     await Promise.all([this.#byAddress.hit(addressKey(address)), this.#byAccount.hit(this.#accountKey(email, address))]);
   }
 

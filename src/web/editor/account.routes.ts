@@ -72,14 +72,14 @@ export function accountRoutes(ctx: EditorContext): Router {
     const next = safeNext(field(req.body, "next"), editorPrefix);
     const throttled = await ctx.limits.secondFactor.peek(session.userId);
     if (throttled.limited) {
-      logger.warning("throttled second factor for account {userId} from {address}", { userId: session.userId, address: req.ip });
+      logger.warning("throttled second factor for account {userId}", { userId: session.userId });
       res.status(429).set("Retry-After", String(throttled.retryAfterSeconds));
       res.send(secondFactorPage(view, { next, message: ctx.t(view.lang, "editor:login.throttled", { count: Math.ceil(throttled.retryAfterSeconds / 60) }) }));
       return;
     }
     if (!(await ctx.secondFactor.verify(session.userId, field(req.body, "code")))) {
       await ctx.limits.secondFactor.hit(session.userId);
-      logger.warning("wrong or replayed second-factor code for account {userId} from {address}", { userId: session.userId, address: req.ip });
+      logger.warning("wrong or replayed second-factor code for account {userId}", { userId: session.userId });
       res.status(401).send(secondFactorPage(view, { next, message: ctx.t(view.lang, "editor:totp.wrong") }));
       return;
     }
