@@ -378,8 +378,8 @@ export async function createRuntime(
     // Cached documents and pages are forgotten on commit (above); feed versions are told here.
     const forgetFeedsAndDocuments = () => feedSubjects.invalidate();
     const coorganise = {
-      host: new CoorganiseHostService(em, urls, { digest: eventDigester(urls, wording), onOutbox: outboxWritten.notify, onChange: forgetFeedsAndDocuments }),
-      partner: new CoorganisePartnerService(em, urls, { onOutbox: outboxWritten.notify, onChange: forgetFeedsAndDocuments }),
+      host: new CoorganiseHostService(em, urls, { digest: eventDigester(urls, wording), onOutbox: outboxWritten.notify, onChange: forgetFeedsAndDocuments, ...(opts.clock ? { now: opts.clock } : {}) }),
+      partner: new CoorganisePartnerService(em, urls, { onOutbox: outboxWritten.notify, onChange: forgetFeedsAndDocuments, ...(opts.clock ? { now: opts.clock } : {}) }),
     };
     const events = new EventService(em, urls, {
       translate,
