@@ -47,6 +47,7 @@ const variants: [string, Record<string, unknown>][] = [
   ["no autoscaling", { web: { autoscaling: { enabled: false } } }],
   ["an existing Secret, no Redis", { secret: { existingSecret: "relais-credentials", databaseUrl: "", redisUrl: "", extra: {} } }],
   ["no ingress, an existing media claim", { ingress: { enabled: false }, media: { existingClaim: "shared-media" } }],
+  ["metrics on their own port", { metrics: { enabled: true } }],
   ["no media volume (trying the chart)", { media: { existingClaim: "", persistentVolumeClaim: { create: false } }, podAnnotations: {}, imagePullSecrets: [], nodeSelector: {} }],
 ];
 
@@ -231,6 +232,22 @@ describe("deploy/helm/relais", () => {
       { name: "relais-credentials", key: "DATABASE_URL" },
       { name: "relais-credentials", key: "REDIS_URL", optional: true },
     ]);
+  });
+
+  it("serves /metrics on its own port in web and worker pods when asked, which the configuration accepts", () => {
+    expect(render().some((o) => JSON.stringify(o).includes("RELAIS_METRICS_PORT"))).toBe(false);
+    const objects = render({ metrics: { enabled: true, port: 9100 } });
+    const defaults = JSON.parse(readFileSync(join(root, "config/default.json"), "utf8"));
+    for (const name of ["prod-relais-web", "prod-relais-worker"]) {
+      const spec = podSpec(find(objects, "Deployment", name));
+      expect(spec.containers[0].ports).toContainEqual({ name: "metrics", containerPort: 9100, protocol: "TCP" });
+      expect((find(objects, "Deployment", name).spec as Any).template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "9100", "prometheus.io/path": "/metrics" });
+      const env = Object.fromEntries((spec.containers[0].env as Any[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+      const config = loadConfig({ ...env, DATABASE_URL: "postgres://x" }, [defaults]);
+      expect(config.metrics).toMatchObject({ port: 9100, host: "0.0.0.0" });
+    }
+    // Neither the Service nor the Ingress exposes it.
+    expect((find(objects, "Service", "prod-relais-web").spec as Any).ports.map((p: Any) => p.targetPort)).toEqual(["http"]);
   });
 
   it("scales web by hand when autoscaling is off", () => {

@@ -89,6 +89,12 @@ securityContext:
       name: {{ include "relais.secretName" . }}
       key: REDIS_URL
       optional: true
+{{- if .Values.metrics.enabled }}
+- name: RELAIS_METRICS_PORT
+  value: {{ .Values.metrics.port | quote }}
+- name: RELAIS_METRICS_HOST
+  value: 0.0.0.0
+{{- end }}
 {{- range $name, $value := .Values.relais.env }}
 - name: {{ $name }}
   value: {{ $value | quote }}
@@ -128,4 +134,24 @@ securityContext:
 {{/* Changes when the chart's Secret values change, so that the pods restart with them. */}}
 {{- define "relais.secretChecksum" -}}
 {{- printf "%s|%s|%s|%s" .Values.secret.existingSecret .Values.secret.databaseUrl .Values.secret.redisUrl (toYaml .Values.secret.extra) | sha256sum | trunc 16 | quote -}}
+{{- end -}}
+
+{{/* The annotations of web and worker pods: the Secret's checksum, scraping, the operator's own. */}}
+{{- define "relais.podAnnotations" -}}
+checksum/secret: {{ include "relais.secretChecksum" . }}
+{{- if and .Values.metrics.enabled .Values.metrics.scrapeAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .Values.metrics.port | quote }}
+prometheus.io/path: /metrics
+{{- end }}
+{{- with .Values.podAnnotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The metrics port of web and worker containers (when metrics are on). */}}
+{{- define "relais.metricsPort" -}}
+- name: metrics
+  containerPort: {{ .Values.metrics.port }}
+  protocol: TCP
 {{- end -}}
