@@ -19,6 +19,7 @@ import { watchCommittedWrites } from "./db/committed-writes.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { SloganReader } from "./federation/slogan-reader.ts";
+import { ActionKitReader, PartnerKitLister } from "./federation/actionkit-reader.ts";
 import { PartnerSloganLister } from "./federation/partner-slogans.ts";
 import { type CosignPartnerLookup, cosignPartnerLookup } from "./federation/cosign-partners.ts";
 import { PartnerService } from "./modules/partner/partner.service.ts";
@@ -179,6 +180,10 @@ export interface Runtime {
   readonly presskits: PressKitService;
   /** Action kits: letters with blanks that people fill in their own browser (nothing typed reaches us). */
   readonly actionkits: ActionKitService;
+  /** Reads a partner's action kit (this instance's, or another server's Article and its text) to adopt it. */
+  readonly actionKitReader: ActionKitReader;
+  /** Lists the published kits of a collective's partners (here or on their servers), to adopt one. */
+  readonly partnerKits: PartnerKitLister;
   /**
    * Rendered federated reads (actors, WebFinger, NodeInfo, AS2 objects; ADR 0022): in memory, or in
    * Redis when REDIS_URL is set; every write that can change a document invalidates it after its commit.
@@ -445,6 +450,8 @@ export async function createRuntime(
       refuses: async (url) => !(await blocks.rules()).allowsFetch(url),
     });
     const sloganReader = new SloganReader({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
+    const actionKitReader = new ActionKitReader({ federation, urls, actionkits, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
+    const partnerKits = new PartnerKitLister({ federation, urls, actionkits, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const partnerSlogans = new PartnerSloganLister({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({
@@ -514,6 +521,8 @@ export async function createRuntime(
       media,
       presskits,
       actionkits,
+      actionKitReader,
+      partnerKits,
       readCache,
       feedSubjects,
       feeds,

@@ -27,13 +27,13 @@ const withEtag = (res: Response, version: number) => res.set("ETag", `"v${versio
 /**
  * The action kits part of the JSON API: token → validation (in the service) → handler → presenter. A
  * change may carry `If-Match` with the ETag read (409 when it changed since). Adopting takes the URL of
- * a partner's kit; `read` turns it into the kit to adopt (this instance's kits only, for now).
+ * a partner's kit, here or on another server; `read` turns it into the kit to adopt (or says why not).
  */
 export function actionKitsApiRouter(deps: {
   actionkits: ActionKitService;
   users: UserService;
   urls: Urls;
-  read: (url: URL) => Promise<IncomingKit | undefined>;
+  read: (url: string) => Promise<{ ok: true; kit: IncomingKit } | { ok: false; reason: string }>;
   authFailures?: RateLimit;
 }): Router {
   const router = Router();
@@ -59,13 +59,9 @@ export function actionKitsApiRouter(deps: {
         { field: "url", message: "must be the URL of a partner's action kit" },
       ]);
     }
-    const incoming = await deps.read(new URL(body.url));
-    if (!incoming) {
-      throw invalid(`${body.url.slice(0, 200)} is no published action kit of this instance (kits on other servers cannot be adopted yet)`, [
-        { field: "url", message: "must be the URL of a published action kit of this instance" },
-      ]);
-    }
-    const kit = await deps.actionkits.adopt(principalOf(res), String(req.params.slug), incoming, { published: body.published as boolean | undefined });
+    const read = await deps.read(body.url);
+    if (!read.ok) throw invalid(`cannot adopt that action kit: ${read.reason}`, [{ field: "url", message: "must be the URL of a published action kit of a partner" }]);
+    const kit = await deps.actionkits.adopt(principalOf(res), String(req.params.slug), read.kit, { published: body.published as boolean | undefined });
     withEtag(res, kit.version).status(201).location(kit.apId.href).json(present(kit));
   });
   router.get("/api/v1/kits", auth, async (req, res) => {

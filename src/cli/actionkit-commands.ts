@@ -124,13 +124,13 @@ export function registerActionKitCommands(program: Command, config: () => Config
     );
   kit
     .command("adopt <slug> <url>")
-    .description("adopt a partner's kit (of this instance) by its URL: a draft copy that names and links the original, to translate")
+    .description("adopt a partner's kit (here or on another server) by its URL: a draft copy that names and links the original, to translate")
     .option("--publish", "publish the copy at once")
     .action((slug: string, url: string, opts: { publish?: boolean }) =>
       withRuntime(config(), async (r) => {
-        const incoming = URL.canParse(url) ? await r.actionkits.asIncoming(new URL(url)) : undefined;
-        if (!incoming) throw notFound(`a published action kit of this instance at ${url} (kits on other servers cannot be adopted yet)`);
-        const adopted = await r.actionkits.adopt("cli", slug, incoming, { published: opts.publish === true });
+        const read = await r.actionKitReader.read(url);
+        if (!read.ok) throw notFound(`a published action kit at ${url}: ${read.reason}`);
+        const adopted = await r.actionkits.adopt("cli", slug, read.kit, { published: opts.publish === true });
         await r.relay.nudge();
         out(adopted.id, adopted.published ? "published" : "draft", adopted.apId.href);
       }),

@@ -67,8 +67,12 @@ export const paths = {
   actionKit: "/kits/{id}",
   actionKitPage: "/kits/{id}/{lang}",
   actionKitCount: "/kits/{id}/{lang}/count",
+  /** A published kit's text as JSON (what an editor writes), for partners on other servers to adopt it. */
+  actionKitText: "/kits/{id}/text.json",
   /** The published action kits of a collective, and of a country (ISO 3166-1 alpha-2, lower case). */
   collectiveKits: "/@{identifier}/kits",
+  /** A collective's published kits as JSON (their ids and titles), for its partners' editors to pick one to adopt. */
+  collectiveKitsJson: "/@{identifier}/kits.json",
   countryKits: "/countries/{country}/kits",
 } as const;
 

@@ -143,6 +143,14 @@ export class Urls {
   actionKitCount(id: string, lang: string): URL {
     return this.#u(fill(paths.actionKitCount, { id, lang }));
   }
+  /** A published kit's text as JSON, read by partners to adopt it (FEDERATION.md). */
+  actionKitText(id: string | URL): URL {
+    return typeof id === "string" ? this.#u(fill(paths.actionKitText, { id })) : new URL(`${id.pathname.replace(/\/$/, "")}/text.json`, id);
+  }
+  /** A collective's published kits as JSON; for an actor URL of another server, where a Relais collective serves them. */
+  collectiveKitsJson(slug: string | URL): URL {
+    return typeof slug === "string" ? this.#u(fill(paths.collectiveKitsJson, { identifier: slug })) : new URL(`${slug.pathname.replace(/\/$/, "")}/kits.json`, slug);
+  }
   collectiveKits(slug: string): URL {
     return this.#u(fill(paths.collectiveKits, { identifier: slug }));
   }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { type Request, type Response, Router } from "express";
 import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
 import type { ActionKitView } from "../modules/actionkit/actionkit.types.ts";
+import { actionKitListDocument, actionKitTextDocument } from "./actionkit-json.ts";
 import { t } from "../shared/i18n.ts";
 import { pickLanguage } from "../shared/language.ts";
 import { paths, route } from "../shared/paths.ts";
@@ -72,6 +73,18 @@ export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls
     await show(res, kit, kitLang, lang);
   });
 
+  // The kit's text as JSON, what its editors wrote (FEDERATION.md, "Action kits"): a partner on another
+  // server reads it to adopt the kit. Public as the kit's pages are; 404 for a draft, 410 once deleted.
+  router.get(route(paths.actionKitText), async (req, res, next) => {
+    const kit = await deps.actionkits.load(String(req.params.id));
+    if (!kit?.published) return next();
+    if (kit.deletedAt) {
+      res.status(410).json({ error: "gone", message: "this action kit was deleted" });
+      return;
+    }
+    res.set("Cache-Control", "no-cache").json(actionKitTextDocument(kit));
+  });
+
   router.get(route(paths.actionKitPage), async (req, res, next) => {
     const kitLang = String(req.params.lang);
     const kit = await published(req, res);
@@ -95,6 +108,18 @@ export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls
       return;
     }
     res.status(204).set("Cache-Control", "no-store").end();
+  });
+
+  // A collective's published kits as JSON (FEDERATION.md): its partners' editors list them to adopt one.
+  router.get(route(paths.collectiveKitsJson), async (req, res, next) => {
+    const slug = String(req.params.identifier);
+    let kits: readonly ActionKitView[];
+    try {
+      kits = await deps.actionkits.list(slug, null, { limit: 100 });
+    } catch {
+      return next();
+    }
+    res.set("Cache-Control", "no-cache").json(actionKitListDocument(deps.urls.collective(slug), kits));
   });
 
   router.get(route(paths.collectiveKits), async (req, res) => {

@@ -58,10 +58,10 @@ describe("relais actionkit", { timeout: 300_000 }, () => {
     expect(json.legalBasis).toEqual({ fr: "RGPD, art. 15", en: "GDPR, Art. 15" });
     expect(json.letters).toHaveLength(1);
 
-    // Another server's URL: no such kit here (exit 3, not found), said so.
+    // A URL where no kit can be read (exit 3, not found), said so with the reason.
     const elsewhere = await runCli(["actionkit", "adopt", "lyon", "https://elsewhere.example/kits/x"], env);
     expect(elsewhere.code).toBe(3);
-    expect(elsewhere.stderr).toContain("kits on other servers cannot be adopted yet");
+    expect(elsewhere.stderr).toContain("a published action kit at https://elsewhere.example/kits/x: ");
     expect((await runCli(["actionkit", "delete", id], env)).stdout.trim()).toBe(`deleted ${id}`);
     expect((await runCli(["actionkit", "show", id], env)).code).toBe(3);
   });

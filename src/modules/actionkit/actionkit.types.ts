@@ -111,3 +111,17 @@ export function kitLanguages(kit: Pick<ActionKitText, "title">, primary: string)
   const langs = Object.keys(kit.title);
   return [...langs.filter((l) => l === primary), ...langs.filter((l) => l !== primary)];
 }
+
+/** A published kit of a partner, as listed for editors to adopt one. */
+export interface PartnerKitItem {
+  readonly apId: URL;
+  readonly title: LanguageMap;
+  readonly country: string;
+}
+
+/** The published kits of one partner (`unreadable`: its server could not be read). */
+export interface PartnerKits {
+  readonly partner: { readonly actorApId: string; readonly name: string | null; readonly handle: string | null };
+  readonly kits: readonly PartnerKitItem[];
+  readonly unreadable: boolean;
+}

@@ -36,6 +36,8 @@ import { sloganAdoptRoutes } from "./slogan-adopt.routes.ts";
 import { presskitRoutes, presskitUploadErrors } from "./presskit.routes.ts";
 import { actionKitRoutes } from "./actionkit.routes.ts";
 import type { ActionKitService } from "../../modules/actionkit/actionkit.service.ts";
+import type { PartnerKits } from "../../modules/actionkit/actionkit.types.ts";
+import { type ActionKitLookup, actionKitAdoptRoutes } from "./actionkit-adopt.routes.ts";
 import { networkRoutes, type PartnerLookup } from "./network.routes.ts";
 import { type CosignLookup, cosignRoutes } from "./cosign.routes.ts";
 import { joinRoutes } from "./join.routes.ts";
@@ -71,6 +73,9 @@ export interface EditorDeps {
   readonly partnerLookup?: PartnerLookup;
   /** Reads a partner's slogan by the URL of its post, to adopt it (the federation layer's reader). */
   readonly sloganLookup?: SloganLookup;
+  /** Reads a partner's action kit by its URL (here or on another server), and lists partners' kits, to adopt one. */
+  readonly actionKitLookup?: ActionKitLookup;
+  readonly partnerKits?: (partners: readonly { actorApId: string; name: string | null; handle: string | null }[]) => Promise<PartnerKits[]>;
   /** The published slogans of partners (here, or on their servers), to adopt one. */
   readonly partnerSlogans?: (partners: readonly { actorApId: string; name: string | null; handle: string | null }[]) => Promise<PartnerSlogans[]>;
   readonly blocks?: BlockService;
@@ -137,6 +142,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(sloganAdoptRoutes(ctx));
   r.use(sloganRoutes(ctx));
   r.use(presskitRoutes(ctx));
+  r.use(actionKitAdoptRoutes(ctx));
   r.use(actionKitRoutes(ctx));
   r.use(networkRoutes(ctx));
   r.use(cosignRoutes(ctx));

@@ -38,7 +38,7 @@ export function actionKitListPage(
   const title = t(lang, "actionkit:editor.listTitle");
   const body = html`<p><a href="${editorPaths.collective(o.slug)}">← ${o.name}</a></p>
 <h1>${title}</h1>
-<p class="actions"><a class="button primary" href="${editorPaths.newActionkit(o.slug)}">${t(lang, "actionkit:editor.new")}</a></p>
+<p class="actions"><a class="button primary" href="${editorPaths.newActionkit(o.slug)}">${t(lang, "actionkit:editor.new")}</a> <a class="button" href="${editorPaths.adoptActionkit(o.slug)}">${t(lang, "actionkit:editor.adopt")}</a></p>
 ${
   o.kits.length === 0
     ? html`<p class="muted">${t(lang, "actionkit:page.none")}</p>`
