@@ -48,6 +48,7 @@ import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { sloganWording, type SloganWording } from "./modules/slogan/slogan-wording.ts";
 import { EventService } from "./modules/event/event.service.ts";
 import { EventSeriesService } from "./modules/event/event-series.service.ts";
+import { publishOccurrencesAhead } from "./modules/event/occurrence-publishing.ts";
 import { eventWording, type EventWording } from "./modules/event/event-summary.ts";
 import { CachedFeedSubjects } from "./modules/feed/cached-feed-subjects.ts";
 import { DatabaseFeedSubjects } from "./modules/feed/feed-subjects.repository.ts";
@@ -392,7 +393,7 @@ export async function createRuntime(
       onChange: () => feedSubjects.invalidate(),
       onEventChanged: (tx, id) => coorganise.host.reviewEvent(tx, id),
     });
-    const series = new EventSeriesService(em, urls, { onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate() });
+    const series = new EventSeriesService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate() });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.
@@ -472,7 +473,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind === "event" ? [localEvents] : scope.network ? [localEvents, coorganisedEvents, partnerEvents] : [localEvents, coorganisedEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, series, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 
@@ -539,6 +540,7 @@ export async function createRuntime(
           noteNewSignatoriesPeriodically(calls, signal, opts.clock ?? (() => new Date())),
           recheckStampsPeriodically(rechecks, signal),
           publishAtEmbargo(presskits, signal),
+          publishOccurrencesAhead(series, signal, opts.clock ?? (() => new Date())),
         ]);
       },
       close,

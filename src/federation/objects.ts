@@ -16,6 +16,7 @@ import { versionDigests } from "../modules/cosign/call-digest.ts";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { EventWording } from "../modules/event/event-summary.ts";
 import type { EventService } from "../modules/event/event.service.ts";
+import type { EventSeriesService } from "../modules/event/event-series.service.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
 import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
 import { sloganNoteDocument, sloganTombstoneDocument } from "./mappers/slogan.mapper.ts";
@@ -71,6 +72,8 @@ export interface As2ObjectDeps {
   readonly actionkits?: { readonly service: ActionKitService; readonly wording: ActionKitWording };
   /** Co-organised events: the co-organisers of our events, and our collectives' stamps for others'. */
   readonly coorganise?: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
+  /** Recurring events: each occurrence is served as an Event of its own. */
+  readonly series?: EventSeriesService;
 }
 
 /** Our object kinds: the event (FEP-8a8e), its Note form and its change notes; calls to action and their change notes; slogans. */
@@ -108,6 +111,13 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       const document = await eventToJsonLd(loaded.event, { followersUrl: urls.collectiveFollowers(loaded.event.organizer.slug), wording });
       const listed = coorganise ? await coorganise.host.listed(id) : [];
       return { status: 200, document: withOrganizers(document, { id: loaded.event.organizer.apId }, listed, urls.eventCoorganizers(id)) };
+    }),
+    // One occurrence of a recurring event, as the Event it federates as (FEDERATION.md "Recurring events").
+    kind(paths.eventOccurrence, async ({ id, date }) => {
+      const loaded = deps.series ? await deps.series.occurrenceForDelivery(id, date) : null;
+      if (!loaded?.published) return undefined;
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt) };
+      return { status: 200, document: await eventToJsonLd(loaded.event, { followersUrl: urls.collectiveFollowers(loaded.event.organizer.slug), wording }) };
     }),
     // The co-organisers of a published event: each entry wraps the co-organiser's stamp (its proof intact).
     kind(paths.eventCoorganizers, async ({ id }) => {

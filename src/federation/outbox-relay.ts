@@ -21,6 +21,8 @@ import { sendJoinMessage } from "./senders/join-sender.ts";
 import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
 import { type CoorganiseSenderDeps, sendCoorganiseMessage } from "./senders/coorganise-sender.ts";
 import { sendEventMessage } from "./senders/event-sender.ts";
+import { sendOccurrenceMessage } from "./senders/occurrence-sender.ts";
+import type { EventSeriesService } from "../modules/event/event-series.service.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { sendSloganMessage } from "./senders/slogan-sender.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
@@ -58,6 +60,7 @@ export class OutboxRelay {
   readonly #urls: Urls;
   readonly #followers: FollowerService;
   readonly #events: EventService;
+  readonly #series: EventSeriesService | undefined;
   readonly #serverSoftware: ServerSoftwareResolver;
   readonly #wording: EventWording;
   readonly #calls: CallService;
@@ -81,6 +84,8 @@ export class OutboxRelay {
     urls: Urls;
     followers: FollowerService;
     events: EventService;
+    /** Recurring events: their occurrences federate one by one. */
+    series?: EventSeriesService;
     serverSoftware: ServerSoftwareResolver;
     wording: EventWording;
     calls: CallService;
@@ -104,6 +109,7 @@ export class OutboxRelay {
     this.#urls = deps.urls;
     this.#followers = deps.followers;
     this.#events = deps.events;
+    this.#series = deps.series;
     this.#serverSoftware = deps.serverSoftware;
     this.#wording = deps.wording;
     this.#calls = deps.calls;
@@ -227,6 +233,19 @@ export class OutboxRelay {
           serverSoftware: this.#serverSoftware,
           wording: this.#wording,
           ...(coorganise ? { coorganizers: (id: string) => coorganise.host.listed(id) } : {}),
+        });
+        return;
+      }
+      case "create-occurrence":
+      case "update-occurrence": {
+        if (!this.#series) throw new Error("recurring events are not wired into this relay");
+        await sendOccurrenceMessage(ctx, message, {
+          events: this.#events,
+          series: this.#series,
+          followers: this.#followers,
+          urls: this.#urls,
+          serverSoftware: this.#serverSoftware,
+          wording: this.#wording,
         });
         return;
       }

@@ -22,6 +22,8 @@ export const paths = {
   eventNote: "/events/{id}/note",
   /** The Note that tells followers what changed in an event. */
   eventChangeNote: "/events/{id}/changes/{version}",
+  /** One occurrence of a recurring event, federated as an Event of its own (FEDERATION.md "Recurring events"). */
+  eventOccurrence: "/events/{id}/occurrences/{date}",
   /** The event's co-organisers (PartnerEntry items wrapping each one's stamp), and one invitation (a CoorganizeRequest's id). */
   eventCoorganizers: "/events/{id}/coorganizers",
   eventCoorganizerInvitation: "/events/{id}/coorganizers/invitations/{invitation}",

@@ -42,6 +42,10 @@ export class Urls {
   eventChangeNote(eventId: string, version: number): URL {
     return this.#u(fill(paths.eventChangeNote, { id: eventId, version }));
   }
+  /** One occurrence of a recurring event ("2026-12-24": the local date the rule gives it). */
+  eventOccurrence(eventId: string, date: string): URL {
+    return this.#u(fill(paths.eventOccurrence, { id: eventId, date }));
+  }
   /** The collection of an event's co-organisers (FEDERATION.md "Co-organised events"). */
   eventCoorganizers(id: string): URL {
     return this.#u(fill(paths.eventCoorganizers, { id }));

@@ -139,6 +139,7 @@ export function appFor(runtime: Runtime): Express {
     presskits: runtime.presskits,
     actionkits: { service: runtime.actionkits, wording: actionKitWording(runtime.translate) },
     coorganise: runtime.coorganise,
+    series: runtime.series,
   });
   return createApp({
     urls: runtime.urls,

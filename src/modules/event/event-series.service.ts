@@ -10,12 +10,34 @@ import type { EventRow } from "./event.entity.ts";
 import { EventOccurrenceSchema } from "./event-occurrence.entity.ts";
 import { findOccurrenceRows, isException, occurrenceRow, toException } from "./event-occurrence.repository.ts";
 import { inputToColumns, rowToInput, seriesEndColumn, toPublishedEvent } from "./event.record.ts";
-import { bumpEventsVersion, findLiveEvent, insertEvent } from "./event.repository.ts";
+import { bumpEventsVersion, findEvent, findLiveEvent, insertEvent } from "./event.repository.ts";
+import { EventSchema } from "./event.entity.ts";
+import { writeOutbox } from "../outbox/outbox.writer.ts";
+import { changeNoteWriter } from "./event-change.ts";
+import { insertChangeNote } from "./event-change-note.repository.ts";
+import { occurrenceAsEvent } from "./occurrence-event.ts";
+import type { Translate } from "../../shared/i18n.ts";
+import { isUuid } from "../../shared/uuid.ts";
 import { applyEventPatch, type EventInput, parseEventInput } from "./event.schema.ts";
 import { assertCanEdit, checkId, invalidEvent } from "./event.service.ts";
 import { textTimes } from "./event-translations.ts";
 import type { PublishedEvent } from "./event.types.ts";
 import { expandOccurrences, type Occurrence, type OccurrenceException, occurrenceOn, ruleDates, type Series } from "./recurrence-expand.ts";
+
+interface ChangedOccurrence {
+  readonly date: string;
+  readonly before: Occurrence;
+  readonly after: Occurrence;
+  /** Whether it was federated (then its Update and change note go out). */
+  readonly federated: boolean;
+}
+
+/** The occurrence on `date` (a date of the rule) with these exceptions. */
+function occurrenceOf(series: Series, exceptions: readonly OccurrenceException[], date: string): Occurrence {
+  const base = occurrenceOn(series, date)!;
+  const near = { from: base.start.subtract({ hours: 24 * 400 }), to: base.start.add({ hours: 24 * 400 }), limit: 5000 };
+  return expandOccurrences(series, exceptions, near).find((o) => o.date === date)!;
+}
 
 /** What a series' occurrences look like to editors, the API and pages. */
 export interface SeriesView {
@@ -57,8 +79,8 @@ export class EventSeriesService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
   readonly #onChange: () => void | Promise<void>;
-  readonly #onOccurrenceChanged: (em: EntityManager, row: EventRow, date: string) => Promise<boolean>;
   readonly #onOutbox: () => void;
+  readonly #changeNoteText: ReturnType<typeof changeNoteWriter> | undefined;
 
   constructor(
     em: EntityManager,
@@ -66,15 +88,15 @@ export class EventSeriesService {
     opts: {
       onChange?: () => void | Promise<void>;
       onOutbox?: () => void;
-      /** A federated occurrence changed, in its transaction (its Update and change note are queued): whether rows were queued. */
-      onOccurrenceChanged?: (em: EntityManager, row: EventRow, date: string) => Promise<boolean>;
+      /** Words the change notes of federated occurrences (none without it). */
+      translate?: Translate;
     } = {},
   ) {
     this.#em = em;
     this.#urls = urls;
     this.#onChange = opts.onChange ?? (() => {});
     this.#onOutbox = opts.onOutbox ?? (() => {});
-    this.#onOccurrenceChanged = opts.onOccurrenceChanged ?? (async () => false);
+    this.#changeNoteText = opts.translate ? changeNoteWriter(opts.translate) : undefined;
   }
 
   /** A published event's occurrences in the window (editors of its collective also see drafts). */
@@ -109,6 +131,7 @@ export class EventSeriesService {
     return this.#inSeries(principal, id, async (em, row, series) => {
       const base = checkDate(series, date, id);
       const occ = await occurrenceRow(em, id, date);
+      const before = occurrenceOf(series, [toException(occ)], date);
       const input = rowToInput(row);
       const current: EventInput = {
         ...input,
@@ -135,9 +158,8 @@ export class EventSeriesService {
       occ.version += 1;
       occ.updatedAt = new Date();
       await em.flush();
-      const occurrence = expandOccurrences(series, [toException(occ)], { from: base.start, to: base.start.add({ seconds: 1 }) }).find((o) => o.date === date);
-      const moved = expandOccurrences(series, [toException(occ)]).find((o) => o.date === date);
-      return { result: (occurrence ?? moved)!, changedOccurrence: date };
+      const after = occurrenceOf(series, [toException(occ)], date);
+      return { result: after, changed: { date, before, after, federated: occ.federatedAt !== null } };
     });
   }
 
@@ -219,11 +241,80 @@ export class EventSeriesService {
     return this.occurrences(principal, newId, { limit: 1 });
   }
 
+  /**
+   * A federated occurrence changed: its Update goes out (id from the event's new version) with a change
+   * note when its time, place or status changed, in the change's transaction.
+   */
+  async #queueOccurrenceChange(em: EntityManager, row: EventRow & { collective: Collective }, changed: ChangedOccurrence): Promise<boolean> {
+    const language = row.collective.primaryLanguage;
+    const published = toPublishedEvent(row, row.collective, this.#urls);
+    const apId = this.#urls.eventOccurrence(row.id, changed.date);
+    const change = {
+      time: !changed.before.startsAt.equals(changed.after.startsAt) || String(changed.before.endsAt) !== String(changed.after.endsAt),
+      place: JSON.stringify(changed.before.exception?.location ?? null) !== JSON.stringify(changed.after.exception?.location ?? null) || changed.before.exception?.onlineUrl !== changed.after.exception?.onlineUrl,
+      status: changed.before.cancelled !== changed.after.cancelled,
+      text: false,
+    };
+    const text = this.#changeNoteText?.(change, occurrenceAsEvent(published, changed.after, apId), language);
+    if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text });
+    return writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: changed.date, version: row.version });
+  }
+
+  /**
+   * Publishes, once each, the occurrences of published recurring events that start within `leadMs` of
+   * `now` (and are not over nor cancelled): one Create of the occurrence's own Event each, through the
+   * outbox. The event's row is locked while its occurrences are marked, so several workers publish
+   * each occurrence once; the outbox refuses a second row with the same activity id besides.
+   */
+  async publishDue(now: Date, leadMs: number): Promise<number> {
+    const horizon = new Date(now.getTime() + leadMs);
+    const due = await this.#em.fork().find(EventSchema, { published: true, deletedAt: null, seriesEndsAt: { $gte: now }, startsAt: { $lte: horizon } }, { fields: ["id"] });
+    let queued = 0;
+    for (const { id } of due) {
+      queued += await this.#em.fork().transactional(async (em) => {
+        const row = await findLiveEvent(em, id, { forUpdate: true });
+        const series = row?.published ? seriesOf(rowToInput(row)) : undefined;
+        if (!row || !series) return 0;
+        const rows = await findOccurrenceRows(em, id);
+        const exceptions = rows.filter(isException).map(toException);
+        const window = { from: Temporal.Instant.fromEpochMilliseconds(now.getTime()), to: Temporal.Instant.fromEpochMilliseconds(horizon.getTime()), withoutCancelled: true };
+        let n = 0;
+        for (const o of expandOccurrences(series, exceptions, window)) {
+          const occ = rows.find((r) => r.date === o.date) ?? (await occurrenceRow(em, id, o.date));
+          if (occ.federatedAt !== null) continue;
+          occ.federatedAt = now;
+          await em.flush();
+          const apId = this.#urls.eventOccurrence(id, o.date);
+          if (await writeOutbox(em, `${apId.href}#create`, { kind: "create-occurrence", collectiveId: row.collective.id, eventId: id, date: o.date })) n++;
+        }
+        return n;
+      });
+    }
+    if (queued > 0) this.#onOutbox();
+    return queued;
+  }
+
+  /** An occurrence as the Event it federates as (its URL its id), for deliveries and its URL; null when there is none. */
+  async occurrenceForDelivery(id: string, date: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null } | null> {
+    if (!isUuid(id) || !dateOnly.test(date)) return null;
+    const em = this.#em.fork();
+    const row = await findEvent(em, id);
+    const series = row ? seriesOf(rowToInput(row)) : undefined;
+    if (!row || !series || !occurrenceOn(series, date)) return null;
+    const exceptions = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
+    const o = occurrenceOf(series, exceptions, date);
+    return {
+      event: occurrenceAsEvent(toPublishedEvent(row, row.collective, this.#urls), o, this.#urls.eventOccurrence(id, date)),
+      published: row.published,
+      deletedAt: row.deletedAt ? Temporal.Instant.fromEpochMilliseconds(row.deletedAt.getTime()) : null,
+    };
+  }
+
   /** Runs a change of a recurring event in one transaction: the row locked, versions, series end, feeds. */
   async #inSeries<T>(
     principal: Principal,
     id: string,
-    change: (em: EntityManager, row: EventRow & { collective: Collective }, series: Series) => Promise<{ result: T; changedOccurrence?: string }>,
+    change: (em: EntityManager, row: EventRow & { collective: Collective }, series: Series) => Promise<{ result: T; changed?: ChangedOccurrence }>,
   ): Promise<T> {
     checkId(id);
     const { result, queued } = await this.#em.fork().transactional(async (em) => {
@@ -232,7 +323,7 @@ export class EventSeriesService {
       assertCanEdit(principal, row, id);
       const series = seriesOf(rowToInput(row));
       if (!series) throw notRecurring(id);
-      const { result, changedOccurrence } = await change(em, row, series);
+      const { result, changed } = await change(em, row, series);
       const exceptions: OccurrenceException[] = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
       row.seriesEndsAt = seriesEndColumn(rowToInput(row), exceptions);
       row.version += 1;
@@ -241,8 +332,8 @@ export class EventSeriesService {
       await em.flush();
       await bumpEventsVersion(em, row.collective.id);
       const name = row.name[row.collective.primaryLanguage] ?? Object.values(row.name)[0];
-      await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.change", subject: row.id, detail: changedOccurrence ? `${name} (${changedOccurrence})` : name });
-      const queued = changedOccurrence !== undefined && row.published ? await this.#onOccurrenceChanged(em, row, changedOccurrence) : false;
+      await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.change", subject: row.id, detail: changed ? `${name} (${changed.date})` : name });
+      const queued = changed?.federated && row.published ? await this.#queueOccurrenceChange(em, row, changed) : false;
       return { result, queued };
     });
     await this.#onChange();

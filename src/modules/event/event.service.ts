@@ -146,7 +146,8 @@ export class EventService {
         createdAt: now,
         updatedAt: now,
       });
-      if (input.published) await this.#queueCreate(em, collective, row);
+      // A recurring event federates occurrence by occurrence, each a few days ahead (EventSeriesService.publishDue).
+      if (input.published && !input.recurrence) await this.#queueCreate(em, collective, row);
       await bumpEventsVersion(em, collective.id);
       await this.#audit(em, principal, collective, input.published ? "event.publish" : "event.create", row);
       return this.#view(row, collective);
@@ -317,7 +318,9 @@ export class EventService {
       const action = !wasPublished && after.published ? "event.publish" : change.status && after.status === "cancelled" ? "event.cancel" : "event.change";
       await this.#audit(em, principal, collective, action, row);
       let queued = false;
-      if (after.published && !wasPublished) {
+      if (after.recurrence || before.recurrence) {
+        // Occurrences federate one by one (EventSeriesService); the series itself is not sent as an Event.
+      } else if (after.published && !wasPublished) {
         queued = await this.#queueCreate(em, collective, row);
       } else if (after.published) {
         const apId = this.#urls.event(row.id).href;

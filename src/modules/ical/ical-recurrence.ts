@@ -2,6 +2,7 @@
 // overriding VEVENT (same UID, RECURRENCE-ID) for each occurrence that is cancelled, moved or elsewhere.
 // Times are written as the master's DTSTART is: in its zone with TZID, in UTC, or as dates (all-day).
 import type { PublishedEvent } from "../event/event.types.ts";
+export { occurrenceAsEvent } from "../event/occurrence-event.ts";
 import { expandOccurrences, type Occurrence, type Series } from "../event/recurrence-expand.ts";
 import { toRrule } from "../event/recurrence.ts";
 import { dayMs, formatDateTime } from "./ical-time.ts";
@@ -40,23 +41,6 @@ export function masterLines(event: PublishedEvent, zone: string | null, rules: Z
     if (o.cancelled) lines.push(timeProperty("EXDATE", o.originalStart.epochMilliseconds, zone, rules, event.allDay));
   }
   return lines;
-}
-
-/** The occurrence as an event of its own, for its overriding VEVENT. */
-export function occurrenceAsEvent(event: PublishedEvent, o: Occurrence): PublishedEvent {
-  const e = o.exception;
-  return {
-    ...event,
-    recurrence: undefined,
-    exceptions: undefined,
-    startsAt: o.startsAt,
-    endsAt: o.endsAt,
-    location: e?.location ?? event.location,
-    onlineUrl: e?.onlineUrl ?? event.onlineUrl,
-    status: o.cancelled ? "cancelled" : event.status,
-    statusReason: e?.reason ?? event.statusReason,
-    sequence: event.sequence,
-  };
 }
 
 /** The last year a series' VTIMEZONE must cover: its end, or a few years from now for a series without one. */

@@ -11,6 +11,9 @@ export type OutboxMessage =
   /** Written only before change notes had their own table (they now go out with their Update's row). */
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
   | { kind: "delete-event"; collectiveId: string; eventId: string }
+  /** An occurrence of a recurring event published ahead (Create of its Event), or changed once published (Update + change note of the event's `version`). */
+  | { kind: "create-occurrence"; collectiveId: string; eventId: string; date: string }
+  | { kind: "update-occurrence"; collectiveId: string; eventId: string; date: string; version: number }
   /** A call to action was launched (Create of its Article), changed or closed or withdrawn (Update + change note), or deleted. */
   | { kind: "create-call"; collectiveId: string; callId: string }
   | { kind: "update-call"; collectiveId: string; callId: string; revision: number }

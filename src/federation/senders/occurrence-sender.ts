@@ -1,0 +1,70 @@
+import type { Context } from "@fedify/fedify";
+import { type Activity, Create, Update } from "@fedify/vocab";
+import type { EventWording } from "../../modules/event/event-summary.ts";
+import type { EventSeriesService } from "../../modules/event/event-series.service.ts";
+import type { EventService } from "../../modules/event/event.service.ts";
+import type { FollowerService } from "../../modules/follower/follower.service.ts";
+import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
+import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
+import { prebuiltActivity } from "../fedify-workarounds.ts";
+import { type ActivitySender, changeNote, changeNoteCreate, collectiveSender, eventActivityDocument, relaySender } from "../mappers/event-activity.mapper.ts";
+import { eventNote } from "../mappers/event-note.mapper.ts";
+import { profileFor } from "../server-profiles.ts";
+import type { ServerSoftwareResolver } from "../server-software.ts";
+import { planDelivery, serverOrigin } from "./delivery-plan.ts";
+import { toFedifyRecipient } from "./recipient.ts";
+
+export type OccurrenceMessage = Extract<OutboxMessage, { kind: "create-occurrence" | "update-occurrence" }>;
+
+export interface OccurrenceSenderDeps {
+  readonly events: EventService;
+  readonly series: EventSeriesService;
+  readonly followers: FollowerService;
+  readonly urls: Urls;
+  readonly serverSoftware: ServerSoftwareResolver;
+  readonly wording: EventWording;
+}
+
+/**
+ * Sends one occurrence of a recurring event as an Event of its own (FEDERATION.md "Recurring events"):
+ * Create when it is published ahead, Update (then the change note, for servers that get them) when it
+ * changed afterwards; to the same followers and in the same forms as a single event (delivery-plan.ts).
+ * Its ids are the occurrence's URL (`…/occurrences/<date>`, `#create`, `#update-<event version>`); in
+ * the Note form, `…/occurrences/<date>/note`; its change notes `…/occurrences/<date>/changes/<version>`.
+ */
+export async function sendOccurrenceMessage(ctx: Context<void>, message: OccurrenceMessage, deps: OccurrenceSenderDeps): Promise<void> {
+  const loaded = await deps.series.occurrenceForDelivery(message.eventId, message.date);
+  if (!loaded?.published || loaded.deletedAt) return;
+  const { event } = loaded;
+  const collectiveFollowers = await deps.followers.recipients(message.collectiveId);
+  const instanceFollowers = await deps.followers.recipients(null);
+  const software = await deps.serverSoftware.softwareOf([...collectiveFollowers, ...instanceFollowers].map(serverOrigin));
+  const plan = planDelivery(event.visibility, collectiveFollowers, instanceFollowers, (r) => profileFor(software.get(serverOrigin(r))));
+  const update = message.kind === "update-occurrence";
+  const version = update ? message.version : 0;
+  const name = update ? `update-${version}` : "create";
+  const note = update ? await deps.events.changeNote(message.eventId, message.version) : null;
+  let noteSent = false;
+  for (const group of plan) {
+    const identifier = group.sender === "collective" ? event.organizer.slug : instanceIdentifier;
+    const sender: ActivitySender = group.sender === "collective" ? collectiveSender(event, deps.urls.collectiveFollowers(identifier)) : relaySender(deps.urls);
+    const recipients = group.recipients.map(toFedifyRecipient);
+    const send = (activity: Activity) => ctx.sendActivity({ identifier }, recipients, activity, { preferSharedInbox: true, fanout: "skip", orderingKey: event.apId.href });
+    if (group.profile.form === "note") {
+      const asNote = eventNote(event, deps).clone({ id: new URL(`${event.apId.href}/note`) });
+      const Activity = update ? Update : Create;
+      await send(new Activity({ id: new URL(`${asNote.id?.href}#${sender.idPrefix}${name}`), actor: sender.actor, to: asNote.toId, cc: asNote.ccId, object: asNote, published: update ? event.updatedAt : event.publishedAt }));
+    } else {
+      const doc = await eventActivityDocument(update ? "Update" : "Create", event, version, { followersUrl: deps.urls.collectiveFollowers(event.organizer.slug), wording: deps.wording }, sender);
+      await send(await prebuiltActivity(update ? Update : Create, doc));
+    }
+    if (note && group.profile.changeNotes) {
+      const built = changeNote({ urls: deps.urls, event, version: note.version, language: note.language, text: note.text, published: note.createdAt }).clone({
+        id: new URL(`${event.apId.href}/changes/${note.version}`),
+      });
+      await send(changeNoteCreate(built, event, sender));
+      noteSent = true;
+    }
+  }
+  if (noteSent && note) await deps.events.markChangeNoteSent(message.eventId, note.version);
+}
