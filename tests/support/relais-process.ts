@@ -22,9 +22,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A command line that runs Relais inside another command (e.g. `unshare … sh -c '…; exec "$@"' sh`):
+ * the launcher's words come first, then `node bin/relais.js` and the arguments.
+ */
+export type Launcher = readonly string[];
+
+function command(args: string[], launcher: Launcher | undefined): [string, string[]] {
+  if (!launcher || launcher.length === 0) return [process.execPath, [bin, ...args]];
+  return [launcher[0] as string, [...launcher.slice(1), process.execPath, bin, ...args]];
+}
+
 /** Runs a one-shot CLI command to completion. */
-export async function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
-  const child = spawn(process.execPath, [bin, ...args], {
+export async function runCli(args: string[], env: Record<string, string>, input?: string, launcher?: Launcher): Promise<CliResult> {
+  const [file, argv] = command(args, launcher);
+  const child = spawn(file, argv, {
     env: { ...process.env, RELAIS_LOG_LEVEL: "warning", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -52,8 +64,10 @@ export async function startProcess(
   env: Record<string, string>,
   readyLine: RegExp,
   timeoutMs = 90_000,
+  launcher?: Launcher,
 ): Promise<RelaisProcess> {
-  const child = spawn(process.execPath, [bin, ...args], {
+  const [file, argv] = command(args, launcher);
+  const child = spawn(file, argv, {
     env: { ...process.env, RELAIS_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
