@@ -15,6 +15,7 @@ import {
   type SigningKey,
   signedGetHeaders,
   signedPostHeaders,
+  type VerifyResult,
   verifyMastodonDelivery,
 } from "./http-signatures.ts";
 import { headerRecord, parseJsonObject, readBody } from "./peer-http.ts";
@@ -26,6 +27,11 @@ export interface MastodonPeerOptions {
   host?: string;
   port?: number;
   username?: string;
+  /**
+   * Like Mastodon, take an activity whose HTTP signature is another actor's (a forwarded one) when
+   * this says its Linked Data signature is its actor's; without it such a delivery is refused (401).
+   */
+  verifyForwarded?: (activity: JsonObject) => Promise<boolean>;
 }
 
 /** One POST to the peer's inboxes, valid or not. */
@@ -43,6 +49,8 @@ export interface ReceivedDelivery {
   body: string;
   /** The status the peer answered. */
   status: number;
+  /** Set when the delivery was forwarded: the signer of the request, whose actor is not the activity's. */
+  forwardedBy?: string;
 }
 
 /** Any request the peer served (GETs included), to see what our server fetched and how it signed. */
@@ -119,6 +127,7 @@ export class MastodonPeer {
   #answering = 0;
   #actorStatus: number | null = null;
   #serial = 0;
+  #verifyForwarded: ((activity: JsonObject) => Promise<boolean>) | undefined;
 
   private constructor(server: Server, origin: URL, username: string, key: SigningKey) {
     this.#server = server;
@@ -150,6 +159,7 @@ export class MastodonPeer {
     const origin = new URL(`http://${host}:${port}`);
     const key = await generateSigningKey(new URL(`/users/${username}#main-key`, origin));
     peer = new MastodonPeer(server, origin, username, key);
+    peer.#verifyForwarded = options.verifyForwarded;
     return peer;
   }
 
@@ -434,15 +444,21 @@ export class MastodonPeer {
     const raw = await readBody(req);
     const body = raw.toString("utf8");
     const activity = parseJsonObject(body);
-    const result = await verifyMastodonDelivery(
+    let result: VerifyResult = await verifyMastodonDelivery(
       { method: req.method ?? "POST", target: url.pathname + url.search, headers: new Headers(headers), body: raw },
       idOf(activity?.actor),
       { fetchJson: (keyUrl) => this.fetchDocument(keyUrl) },
     );
+    let forwardedBy: string | undefined;
+    if (!result.ok && result.problem === "actor-mismatch" && activity && this.#verifyForwarded && (await this.#verifyForwarded(activity))) {
+      forwardedBy = result.signer;
+      result = { ok: true, keyId: result.keyId ?? "", signer: forwardedBy ?? "" };
+    }
     const scheme = headers["signature-input"] !== undefined ? "rfc9421" : headers.signature !== undefined ? "draft-cavage" : "none";
     const delivery: ReceivedDelivery = { activity, path: url.pathname, scheme, signatureValid: result.ok, headers, body, status: result.ok ? 202 : 401 };
     if (result.keyId !== undefined) delivery.keyId = result.keyId;
     if (result.signer !== undefined) delivery.signer = result.signer;
+    if (forwardedBy !== undefined) delivery.forwardedBy = forwardedBy;
     if (!result.ok) {
       delivery.signatureProblem = result.problem;
       delivery.signatureDetail = result.detail;

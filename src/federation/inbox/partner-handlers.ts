@@ -6,6 +6,9 @@ import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import { eventFromJson, type JsonObject } from "../mappers/remote-event.mapper.ts";
 import { fetchErrorStatus } from "./inbox-handlers.ts";
+import { planForwards } from "../../modules/partner/forward-plan.ts";
+import type { RelayingCollective } from "../../modules/partner/partner.types.ts";
+import { toFedifyRecipient } from "../senders/recipient.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
@@ -96,7 +99,27 @@ export async function onCreateOrUpdate(ctx: InboxContext<void>, activity: Create
     if (!hasType(fetched.json, "Event")) return decided(type, "ignored: not an event", activity);
     document = fetched.json;
   }
-  await receive(type, activity, document, "create", deps);
+  const forwardVia = await receive(type, activity, document, "create", deps);
+  if (type === "Update" && forwardVia.length > 0) await forwardUpdate(ctx, activity, objectId, forwardVia, deps);
+}
+
+/**
+ * The origin's Update of an event our collectives relayed, forwarded unchanged (its signatures intact)
+ * to their followers, who may not follow the origin: inbox forwarding (FEDERATION.md, "Relay").
+ */
+async function forwardUpdate(ctx: InboxContext<void>, activity: Activity, eventId: URL, via: readonly RelayingCollective[], deps: FederationDeps): Promise<void> {
+  const groups = [];
+  for (const c of via) groups.push({ slug: c.slug, recipients: await deps.followers.recipients(c.collectiveId) });
+  let inboxes = 0;
+  for (const group of planForwards(groups, eventId.origin)) {
+    await ctx.forwardActivity({ identifier: group.slug }, group.recipients.map(toFedifyRecipient), {
+      preferSharedInbox: true,
+      skipIfUnsigned: true,
+      orderingKey: eventId.href,
+    });
+    inboxes += group.recipients.length;
+  }
+  decided("Update", `forwarded to ${inboxes} follower(s) of ${via.length} relaying collective(s)`, activity);
 }
 
 /**
@@ -130,9 +153,13 @@ export async function onAnnounce(ctx: InboxContext<void>, announce: Announce, de
   await receive("Announce", announce, document, "announce", deps);
 }
 
-async function receive(type: string, activity: Activity, document: JsonObject, path: "create" | "announce", deps: FederationDeps): Promise<void> {
+/** Stores the event; returns the collectives through which an origin's Update is to be forwarded. */
+async function receive(type: string, activity: Activity, document: JsonObject, path: "create" | "announce", deps: FederationDeps): Promise<readonly RelayingCollective[]> {
   const read = eventFromJson(document);
-  if (!read.ok) return decided(type, `ignored: the event cannot be used (${read.reason})`, activity);
+  if (!read.ok) {
+    decided(type, `ignored: the event cannot be used (${read.reason})`, activity);
+    return [];
+  }
   const event = read.value;
   const object = hasType(document, "Event") ? document : isObject(document.object) ? document.object : {};
   const updated = typeof object.updated === "string" ? safeInstant(object.updated) : undefined;
@@ -143,6 +170,7 @@ async function receive(type: string, activity: Activity, document: JsonObject, p
     remoteUpdatedAt: updated,
   });
   decided(type, result.ok ? `event ${result.outcome} for ${result.collectives} collective(s)${result.relayed ? `, relayed by ${result.relayed}` : ""}` : `ignored: ${result.reason}`, activity);
+  return result.ok ? result.forwardVia : [];
 }
 
 function safeInstant(text: string): Temporal.Instant | undefined {

@@ -45,6 +45,7 @@ import type {
   PurgeTarget,
   ReceiveEventInput,
   ReceiveEventResult,
+  RelayingCollective,
 } from "./partner.types.ts";
 
 const logger = getLogger(["relais", "partner"]);
@@ -322,7 +323,7 @@ export class PartnerService {
         if (row === null) throw new Error(`partner event ${event.apId.href} vanished while being stored`);
         if (inserted) result = "stored";
       }
-      if (row.deletedAt) return { result: "deleted" as const, relayed: 0, collectives: 0, unusedImage: image?.name };
+      if (row.deletedAt) return { result: "deleted" as const, relayed: 0, collectives: 0, unusedImage: image?.name, forwardVia: [] };
       if (result !== "stored" && row.contentHash !== hash && !olderThan(input.remoteUpdatedAt, row)) {
         if (row.image?.name && row.image.name !== image?.name) replacedImage = row.image.name;
         em.assign(row, {
@@ -356,13 +357,26 @@ export class PartnerService {
       }
       await touchPartners(em, listening.map((p) => p.id));
       const unusedImage = image?.name && image.name !== row.image?.name ? image.name : undefined;
-      return { result, relayed, collectives: new Set(listening.map((p) => p.collective.id)).size, unusedImage: unusedImage ?? replacedImage };
+      // The origin's own Update of an event our collectives relayed: their followers (who may not follow
+      // the origin) get that Update forwarded, once, only when it changed something here.
+      const forwardVia = result === "changed" && input.path === "create" ? await this.#relayingCollectives(em, row.id) : [];
+      return { result, relayed, collectives: new Set(listening.map((p) => p.collective.id)).size, unusedImage: unusedImage ?? replacedImage, forwardVia };
     });
     if (outcome.unusedImage) await this.#removeImages([outcome.unusedImage]);
     if (outcome.result === "deleted") return { ok: false, reason: "deleted" };
     if (outcome.relayed > 0) this.#onOutbox();
     if (outcome.result !== "unchanged") this.#onChange();
-    return { ok: true, outcome: outcome.result, collectives: outcome.collectives, relayed: outcome.relayed };
+    return { ok: true, outcome: outcome.result, collectives: outcome.collectives, relayed: outcome.relayed, forwardVia: outcome.forwardVia };
+  }
+
+  /** The collectives that announced this event (and have not undone it), by their slugs. */
+  async #relayingCollectives(em: EntityManager, eventId: string): Promise<RelayingCollective[]> {
+    const out: RelayingCollective[] = [];
+    for (const a of await announcements(em, [eventId])) {
+      const collective = await findCollectiveById(em, a.collectiveId);
+      if (collective) out.push({ collectiveId: collective.id, slug: collective.slug });
+    }
+    return out;
   }
 
   /**

@@ -27,8 +27,24 @@ export interface ReceiveEventInput {
   readonly organizerName?: string | undefined;
 }
 
+/** A collective here that announced (relayed) a partner's event. */
+export interface RelayingCollective {
+  readonly collectiveId: string;
+  readonly slug: string;
+}
+
 export type ReceiveEventResult =
-  | { readonly ok: true; readonly outcome: "stored" | "changed" | "unchanged"; readonly collectives: number; readonly relayed: number }
+  | {
+      readonly ok: true;
+      readonly outcome: "stored" | "changed" | "unchanged";
+      readonly collectives: number;
+      readonly relayed: number;
+      /**
+       * The collectives that announced the event and whose followers get its origin's Update forwarded
+       * (inbox forwarding): set only when an Update from the event's origin changed it.
+       */
+      readonly forwardVia: readonly RelayingCollective[];
+    }
   | {
       readonly ok: false;
       readonly reason: "not-followed" | "not-its-origin" | "our-own" | "deleted" | "blocked-domain";
