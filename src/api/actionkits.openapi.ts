@@ -123,7 +123,7 @@ export const actionKitPaths = {
   },
   "/api/v1/collectives/{slug}/kits/adopt": {
     post: {
-      summary: "Adopt a partner's kit by its URL (a kit of this instance): a copy of this collective, a draft by default to translate it, that names and links the original",
+      summary: "Adopt a partner's kit by the URL of its Article, on this instance or another server (read with signed GETs; 422 with the reason when it cannot be read, 403 when its author is not a partner): a copy of this collective, a draft by default to translate it, that names and links the original",
       parameters: [slugParam],
       requestBody: {
         required: true,

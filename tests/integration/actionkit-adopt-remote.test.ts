@@ -11,6 +11,7 @@ import type { ActionKitView } from "../../src/modules/actionkit/actionkit.types.
 import { cafAccessRequest } from "../support/action-kits.ts";
 import { createEditor } from "../support/editor.ts";
 import { formFields } from "../support/html-form.ts";
+import { type JsonFetchResult, verifyDraftCavageRequest } from "../support/http-signatures.ts";
 import { followPartner, handleOf } from "../support/partner-network.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { WebClient } from "../support/web-client.ts";
@@ -85,8 +86,25 @@ describe("adopting a partner's action kit from another instance", () => {
     expect(text).not.toContain("Concept");
     expect((await ana.get("/manage/@lyon/kits?lang=en")).text).toContain('href="/manage/@lyon/kits/adopt"');
 
+    // What reaches b: the Article and its text, each a GET signed by a's instance actor (checked here
+    // with the test's own draft-cavage verifier, not Fedify's).
+    const seen: { target: string; headers: Headers }[] = [];
+    const log = (req: import("node:http").IncomingMessage) => {
+      if (req.url?.startsWith(`/kits/${remote.id}`)) seen.push({ target: req.url, headers: new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, String(v)])) });
+    };
+    b.server.on("request", log);
     const adopted = await ana.post("/manage/@lyon/kits/adopt", { url: remote.apId.href });
+    b.server.off("request", log);
     expect(adopted.status).toBe(303);
+    expect(seen.map((r) => r.target)).toEqual([`/kits/${remote.id}`, `/kits/${remote.id}/text.json`]);
+    const fetchJson = async (url: URL): Promise<JsonFetchResult> => {
+      const res = await fetch(url, { headers: { accept: "application/activity+json" } });
+      return res.ok ? { ok: true, json: await res.json() } : { ok: false, reason: `${res.status}` };
+    };
+    for (const request of seen) {
+      const verified = await verifyDraftCavageRequest({ method: "GET", target: request.target, headers: request.headers, body: new Uint8Array() }, { fetchJson });
+      expect(verified).toMatchObject({ ok: true, signer: a.url("/@relais.instance").href });
+    }
     const id = /\/manage\/kits\/([0-9a-f-]{36})/.exec(adopted.location ?? "")?.[1] as string;
     const copy = await a.runtime.actionkits.load(id);
     expect(copy?.published).toBe(false);
