@@ -77,6 +77,13 @@ describe("the co-organising screens", { timeout: 120_000 }, () => {
     expect(htmlText(badDate.text)).toContain("Give the date as the calendar offers it");
     expect((await a.runtime.coorganise.host.overview(editorA, eventId)).invitations).toEqual([]);
 
+    // A draft cannot be co-organised: the page says so, and an invitation is refused with the reason.
+    const draft = (await a.runtime.events.create(editorA, "cdc", { name: { fr: "Brouillon" }, startsAt: "2030-04-01T10:00", timezone: "Europe/Paris", onlineUrl: "https://example.org/live" })).event.id;
+    expect(htmlText((await webA.get(`/manage/events/${draft}/coorganizers`)).text)).toContain("Partners can be invited once the event is published.");
+    const refused = await webA.post(`/manage/events/${draft}/coorganizers`, { partner: `@koeln@${b.origin.host}` });
+    expect(refused.status).toBe(409);
+    expect(htmlText(refused.text)).toContain("a draft cannot be co-organised");
+
     const invited = await webA.post(`/manage/events/${eventId}/coorganizers`, { partner: `@koeln@${b.origin.host}`, expires: "2030-02-20" });
     expect(invited.location).toBe(`/manage/events/${eventId}/coorganizers?done=invited`);
     const listed = await webA.get(invited.location as string);

@@ -68,7 +68,7 @@ ${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}
 ${input({ name: "expires", label: t(lang, "coorganise:host.expires"), type: "date", value: o.expires, hint: t(lang, "coorganise:host.expiresHint") })}
 <div class="buttons"><button type="submit" class="primary">${t(lang, "coorganise:host.inviteButton")}</button></div>
 </form>`
-    : html`<p class="notice">${t(lang, "coorganise:host.notInvitable")}</p>`
+    : html`<p class="notice">${t(lang, "coorganise:host.notInvitable")}</p>${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}`
 }
 <section class="card" aria-labelledby="coorganizers"><h2 id="coorganizers">${t(lang, "coorganise:host.coorganizers")}</h2>
 ${
