@@ -8,6 +8,8 @@ import { eventPage } from "./pages/event.page.ts";
 import { errorPage } from "./pages/layout.ts";
 import type { PressKitService } from "../modules/presskit/presskit.service.ts";
 import { pressKitsSection } from "./pages/presskit.page.ts";
+import { seriesSection } from "./pages/series.page.ts";
+import type { EventSeriesService } from "../modules/event/event-series.service.ts";
 
 /**
  * The browsers' side of an event's canonical URLs (servers get AS2 from src/federation/objects.ts,
@@ -20,6 +22,8 @@ export function eventRoutes(deps: {
   slogans?: SloganService;
   presskits?: PressKitService;
   urls: Urls;
+  /** Recurring events: their dates on the page, their occurrences' URLs. */
+  series?: EventSeriesService;
   /** The collectives of other servers that co-organise an event (listed after its host on its page). */
   coorganizers?: (eventId: string) => Promise<readonly { partner: { apId: string; name: string | null } }[]>;
 }): Router {
@@ -39,7 +43,22 @@ export function eventRoutes(deps: {
       deps.coorganizers ? deps.coorganizers(loaded.event.id).then((l) => l.map((c) => c.partner)) : [],
     ]);
     const sections = kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : [];
+    if (loaded.event.recurrence && deps.series) {
+      const view = await deps.series.occurrences(null, loaded.event.id, { from: Temporal.Now.instant(), limit: 8 });
+      sections.unshift(seriesSection({ event: view.event, occurrences: view.occurrences, lang }));
+    }
     res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans, sections, coorganizers }));
+  });
+  /** An occurrence of a recurring event (its AS2 id): its line on the event's page for browsers. */
+  router.get(route(paths.eventOccurrence), async (req, res, next) => {
+    const loaded = deps.series ? await deps.series.occurrenceForDelivery(String(req.params.id), String(req.params.date)) : null;
+    if (!loaded?.published) return next();
+    res.set("Vary", "Accept");
+    if (loaded.deletedAt) {
+      res.status(410).type("html").send(errorPage(visitorLanguages(req).lang, 410));
+      return;
+    }
+    res.redirect(303, `${deps.urls.event(String(req.params.id)).pathname}#occurrence-${String(req.params.date)}`);
   });
   /** A Note about an event: the event's page for browsers, gone with the event. */
   const noteRoute = (path: typeof paths.eventNote | typeof paths.eventChangeNote, exists: (params: Record<string, string>) => Promise<boolean>) =>

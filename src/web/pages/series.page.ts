@@ -1,0 +1,33 @@
+import type { PublishedEvent } from "../../modules/event/event.types.ts";
+import { occurrenceAsEvent } from "../../modules/event/occurrence-event.ts";
+import type { Occurrence } from "../../modules/event/recurrence-expand.ts";
+import { t } from "../../shared/i18n.ts";
+import { html, type SafeHtml } from "../html.ts";
+import { describeSeries } from "../series-wording.ts";
+import { formatEventWhen, formatEventWhere } from "../wording.ts";
+
+/**
+ * The dates of a recurring event on its page: the rule in words ("every Tuesday, 14:00–17:00, until
+ * 30 June") and its next occurrences, each with its anchor (`#occurrence-<date>`, where the occurrence's
+ * URL sends browsers), the cancelled ones struck through, the moved ones with their new time, those held
+ * elsewhere with their place.
+ */
+export function seriesSection(opts: { event: PublishedEvent; occurrences: readonly Occurrence[]; lang: string }): SafeHtml {
+  const { event: e, occurrences, lang } = opts;
+  const items = occurrences.map((o) => {
+    const one = occurrenceAsEvent(e, o);
+    const when = formatEventWhen(one, lang);
+    const id = `occurrence-${o.date}`;
+    if (o.cancelled) return html`<li id="${id}" class="cancelled"><del><time datetime="${o.startsAt.toString()}">${when}</time></del> — <strong>${t(lang, "web:series.cancelled")}</strong></li>`;
+    const planned = formatEventWhen(occurrenceAsEvent(e, { ...o, startsAt: o.originalStart, moved: false }), lang);
+    const moved = o.moved ? html`<del>${planned}</del> — <strong>${t(lang, "web:series.movedTo", { when })}</strong>` : html`<time datetime="${o.startsAt.toString()}">${when}</time>`;
+    const where = o.exception?.location || o.exception?.onlineUrl ? html` — <strong>${t(lang, "web:series.elsewhere", { where: formatEventWhere(one, lang) ?? one.onlineUrl ?? "" })}</strong>` : "";
+    return html`<li id="${id}">${moved}${where}</li>`;
+  });
+  return html`<section class="series" id="dates">
+<h2>${t(lang, "web:series.title")}</h2>
+<p>${describeSeries(e, lang) ?? ""}</p>
+${e.previousSeries ? html`<p>${t(lang, "web:series.continues")}</p>` : ""}
+${items.length > 0 ? html`<h3>${t(lang, "web:series.next")}</h3><ul>${items}</ul>` : html`<p>${t(lang, "web:series.noMore")}</p>`}
+</section>`;
+}
