@@ -1,11 +1,14 @@
 // `relais actionkit …` as real processes against PostgreSQL: a kit created from a JSON file (a draft),
 // a file whose letter names an unknown blank refused with the field's path and exit 1, published,
-// changed (version 2), listed for the collective and the country, shown, its versions, deleted.
+// changed (version 2), listed for the collective and the country, shown, its versions, deleted; and a
+// partner's kit on another instance adopted by its URL.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cafAccessRequest } from "../support/action-kits.ts";
+import { followPartner, handleOf } from "../support/partner-network.ts";
+import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { runCli } from "../support/relais-process.ts";
 import { createTestDatabase } from "../support/services.ts";
 
@@ -64,5 +67,44 @@ describe("relais actionkit", { timeout: 300_000 }, () => {
     expect(elsewhere.stderr).toContain("a published action kit at https://elsewhere.example/kits/x: ");
     expect((await runCli(["actionkit", "delete", id], env)).stdout.trim()).toBe(`deleted ${id}`);
     expect((await runCli(["actionkit", "show", id], env)).code).toBe(3);
+  });
+});
+
+// `relais actionkit adopt` of a kit on another instance: the real CLI process reads it with signed GETs
+// from its instance actor and keeps the origin; a second time it is refused.
+describe("relais actionkit adopt from another server", { timeout: 300_000 }, () => {
+  let a: RelaisInstance;
+  let b: RelaisInstance;
+  const envOf = (at: RelaisInstance) => ({
+    DATABASE_URL: at.runtime.config.databaseUrl as string,
+    REDIS_URL: "",
+    RELAIS_ORIGIN: at.origin.href.replace(/\/$/, ""),
+    RELAIS_ALLOW_PRIVATE_ADDRESSES: "true",
+    RELAIS_MEDIA_DIR: at.mediaDir,
+  });
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startRelaisInstance({ host: "127.0.0.1" }), startRelaisInstance({ host: "127.0.0.2" })]);
+    await a.runtime.collectives.create({ slug: "lyon", name: { fr: "Droits sociaux Lyon" }, primaryLanguage: "fr" });
+    await b.runtime.collectives.create({ slug: "gent", name: { nl: "Sociale rechten Gent" }, primaryLanguage: "nl" });
+    await followPartner(a, "lyon", handleOf(b, "gent"));
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it("adopts a partner's kit by the URL of its Article, a draft that keeps its origin", async () => {
+    const original = await b.runtime.actionkits.create("cli", "gent", { ...cafAccessRequest, published: true });
+    const adopted = await runCli(["actionkit", "adopt", "lyon", original.apId.href], envOf(a));
+    expect(adopted.stderr).toBe("");
+    expect(adopted.code).toBe(0);
+    const [id, state] = adopted.stdout.trim().split("\t");
+    expect(state).toBe("draft");
+    const copy = await a.runtime.actionkits.load(id as string);
+    expect(copy?.origin).toEqual({ apId: original.apId.href, actorApId: b.url("/@gent").href, actorName: "Sociale rechten Gent", url: original.apId.href });
+    expect(copy?.letters).toEqual(original.letters);
+    const twice = await runCli(["actionkit", "adopt", "lyon", original.apId.href], envOf(a));
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain("adopted this action kit already");
   });
 });
