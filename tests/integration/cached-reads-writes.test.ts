@@ -126,6 +126,9 @@ for (const store of ["memory", "redis"] as const) {
       const stampId = signed.stamp?.id as string;
       const url = relais.runtime.urls.stamp(stampId);
       expect((await get(url, as2)).status).toBe(404);
+      // The initiator lists it (its Add) before the launch: still private until the call is public.
+      expect((await relais.runtime.cosign.incomingListed(stampId, initiator.href)).ok).toBe(true);
+      expect((await get(url, as2)).status).toBe(404);
 
       expect(await relais.runtime.cosign.incomingLaunch(callApId, initiator.href)).toBe(1);
       const first = await cached(url);
