@@ -1,0 +1,119 @@
+// verify-signature against a hostile or absent party (design §13 rows 6, 7 and 8; §8 "Third-party
+// verification" and "Re-checks"): the verifier is this test process (D), trusting neither the initiator's
+// honesty nor its uptime. A hostile initiator that goes on listing a revoked stamp is contradicted by the
+// signer's origin (revoked); an initiator that serves a tampered text of the signed version is caught
+// (forged: the digests differ); a signer whose server is down stays listed at the initiator's re-check
+// ("unreachable"), the verifier cannot vouch for it (unverifiable: no key cache of its own), and once
+// its origin answers 410 the next re-check unlists it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifySignature } from "../../src/federation/verify-signature.ts";
+import type { Principal } from "../../src/modules/user/user.service.ts";
+import { createEditor } from "../support/editor.ts";
+import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { createTestDatabase } from "../support/services.ts";
+import { until } from "../support/wait.ts";
+
+type Json = Record<string, unknown>;
+const uuidOf = (stampUrl: string) => new URL(stampUrl).pathname.split("/").pop() as string;
+
+describe("verify-signature against a hostile initiator and an absent signer", { timeout: 300_000 }, () => {
+  let a: RelaisInstance;
+  let b: RelaisInstance | undefined;
+  let bDb: { url: string; drop: () => Promise<void> };
+  let bPort: number;
+  let editorA: Principal;
+  let callId: string;
+  let callUrl: string;
+  const stamps: Record<string, string> = {};
+  const as2 = (url: string) => fetch(url, { headers: { accept: "application/activity+json" } });
+  const listedSigners = async () => (((await (await as2(`${callUrl}/signatories`)).json()) as Json).orderedItems as Json[]).map((e) => e.partner);
+  const sql = (at: RelaisInstance, query: string, params: unknown[]) => at.runtime.em.fork().getConnection().execute(query, params);
+  const startB = (port?: number) => startRelaisInstance({ host: "127.0.0.2", database: { url: bDb.url }, ...(port ? { port } : {}) });
+
+  beforeAll(async () => {
+    bDb = await createTestDatabase("hostile_b");
+    [a, b] = await Promise.all([startRelaisInstance({ host: "127.0.0.1" }), startB()]);
+    bPort = b.origin.port ? Number(b.origin.port) : 80;
+    await a.runtime.collectives.create({ slug: "cdc", name: { fr: "Collectif contre le contrôle" }, primaryLanguage: "fr" });
+    for (const slug of ["koeln", "gent"]) await b.runtime.collectives.create({ slug, name: { de: `AG ${slug}` }, primaryLanguage: "de" });
+    editorA = (await createEditor(a.runtime, "cdc", "zq-hostile-marker@example.org")).principal;
+    const call = await a.runtime.calls.create(editorA, "cdc", {
+      title: { fr: "Stop au contrôle algorithmique", de: "Schluss mit der Algorithmen-Kontrolle" },
+      body: { fr: "Nous **exigeons** la fin du score.", de: "Wir **fordern** das Ende des Scores." },
+      demands: [{ fr: "Fin du score de risque", de: "Abschaffung des Risiko-Scores" }],
+    });
+    callId = call.id;
+    callUrl = call.apId.href;
+    await a.runtime.calls.consult(editorA, callId);
+    for (const slug of ["koeln", "gent"]) {
+      const found = await a.runtime.cosignPartners(b.url(`/@${slug}`).href);
+      if (!found.ok) throw new Error(found.reason);
+      await a.runtime.cosign.invite(editorA, callId, found.partner);
+      const at = b;
+      const inv = await until(`${slug} to be asked`, async () => (await at.runtime.cosign.received("cli", slug)).find((i) => i.state === "pending"));
+      const url = (await at.runtime.cosign.sign("cli", slug, inv.id, { languages: ["fr", "de"] })).stamp?.url as string;
+      await until(`${slug} listed`, async () => (await a.runtime.cosign.signatories(callId)).some((s) => s.stampId === url));
+      stamps[slug] = url;
+    }
+    await a.runtime.calls.open(editorA, callId);
+    await until("the call public", async () => (await as2(callUrl)).status === 200);
+    // Each signer's server makes its stamp public once it hears of the launch.
+    for (const url of Object.values(stamps)) await until(`${url} public`, async () => (await as2(url)).status === 200, 30_000);
+  }, 240_000);
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await bDb?.drop();
+  });
+
+  it("says revoked while a hostile initiator keeps listing a revoked stamp (§13 #6)", async () => {
+    expect(await verifySignature(callUrl, (b as RelaisInstance).url("/@gent").href)).toMatchObject({ outcome: "valid-current", stamp: stamps.gent });
+    await (b as RelaisInstance).runtime.cosign.revoke("cli", "gent", uuidOf(stamps.gent as string));
+    expect((await as2(stamps.gent as string)).status).toBe(410);
+    await until("the initiator to unlist gent", async () => !(await listedSigners()).includes((b as RelaisInstance).url("/@gent").href), 10_000);
+    // The initiator turns hostile: it lists gent again, as if it had never heard of the revocation.
+    await sql(a, "update call_signature set state = 'current' where stamp_id = ?", [stamps.gent]);
+    expect(await listedSigners()).toContain((b as RelaisInstance).url("/@gent").href);
+    const report = await verifySignature(callUrl, (b as RelaisInstance).url("/@gent").href);
+    expect(report).toMatchObject({ outcome: "revoked", stamp: stamps.gent, initiatorReachable: true });
+    expect(report.reason).toContain("410");
+    await sql(a, "update call_signature set state = 'revoked' where stamp_id = ?", [stamps.gent]);
+  });
+
+  it("says forged when the initiator serves a tampered text of the signed version (§13 #7)", async () => {
+    const koeln = (b as RelaisInstance).url("/@koeln").href;
+    expect(await verifySignature(callUrl, koeln)).toMatchObject({ outcome: "valid-current", version: 1 });
+    const [row] = (await sql(a, "select v.body from call_version v join call c on c.id = v.call_id where c.id = ? and v.version = 1", [callId])) as { body: Json }[];
+    const original = typeof row?.body === "string" ? JSON.parse(row.body) : row?.body;
+    const tampered = { ...original, de: "<p>Wir <strong>fordern</strong> einen besseren Score.</p>" };
+    await sql(a, "update call_version set body = ? where call_id = ? and version = 1", [JSON.stringify(tampered), callId]);
+    try {
+      const report = await verifySignature(callUrl, koeln);
+      expect(report).toMatchObject({ outcome: "forged", stamp: stamps.koeln, version: 1 });
+      expect(report.reason).toContain("not what was signed");
+    } finally {
+      await sql(a, "update call_version set body = ? where call_id = ? and version = 1", [JSON.stringify(original), callId]);
+    }
+    expect((await verifySignature(callUrl, koeln)).outcome).toBe("valid-current");
+  });
+
+  it("keeps an unreachable signer listed, cannot vouch for it, and unlists it once its origin answers 410 (§13 #8)", async () => {
+    const koeln = (b as RelaisInstance).url("/@koeln").href;
+    await (b as RelaisInstance).close();
+    b = undefined;
+    // The initiator's re-check cannot reach koeln's server: left listed ("unreachable"), asked again later.
+    expect(await a.runtime.recheckStamps({ olderThanMs: 0 })).toEqual({ confirmed: 0, revoked: 0, unreachable: 1 });
+    expect(await listedSigners()).toEqual([koeln]);
+    // The verifier keeps no key of its own: with the signer's origin down it can say nothing.
+    const report = await verifySignature(callUrl, koeln, { timeoutMs: 3_000 });
+    expect(report.outcome).toBe("unverifiable");
+    // koeln's server comes back, its stamp withdrawn without the Delete ever reaching cdc.
+    b = await startB(bPort);
+    expect(b.url("/@koeln").href).toBe(koeln);
+    await sql(b, "update cosign_stamp set revoked_at = now() where id = ?", [uuidOf(stamps.koeln as string)]);
+    expect((await as2(stamps.koeln as string)).status).toBe(410);
+    expect(await a.runtime.recheckStamps({ olderThanMs: 0 })).toEqual({ confirmed: 0, revoked: 1, unreachable: 0 });
+    expect(await listedSigners()).toEqual([]);
+    expect(await a.runtime.cosign.isRevoked(stamps.koeln as string)).toBe(true);
+    expect((await verifySignature(callUrl, koeln)).outcome).toBe("revoked");
+  });
+});
