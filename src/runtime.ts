@@ -473,7 +473,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind === "event" ? [localEvents] : scope.network ? [localEvents, coorganisedEvents, partnerEvents] : [localEvents, coorganisedEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, series, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, series, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise, isBlocked: async (actor, collectiveId) => (await blocks.rules()).blocksActor(actor, collectiveId) });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners });
 

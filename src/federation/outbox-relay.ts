@@ -73,6 +73,7 @@ export class OutboxRelay {
   readonly #presskits: PressKitService | undefined;
   readonly #actionkits: { service: ActionKitService; wording: ActionKitWording } | undefined;
   readonly #coorganise: Pick<CoorganiseSenderDeps, "host" | "partner"> | undefined;
+  readonly #isBlocked: ((actor: URL, collectiveId: string) => Promise<boolean>) | undefined;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -101,7 +102,10 @@ export class OutboxRelay {
     /** Action kits and how their Articles are worded. */
     actionkits?: { service: ActionKitService; wording: ActionKitWording };
     coorganise?: Pick<CoorganiseSenderDeps, "host" | "partner">;
+    /** Blocks: what a collective (or the instance) blocks gets none of its events, from the instance actor either. */
+    isBlocked?: (actor: URL, collectiveId: string) => Promise<boolean>;
   }) {
+    this.#isBlocked = deps.isBlocked;
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
     this.#queue = deps.queue;
@@ -233,6 +237,7 @@ export class OutboxRelay {
           serverSoftware: this.#serverSoftware,
           wording: this.#wording,
           ...(coorganise ? { coorganizers: (id: string) => coorganise.host.listed(id) } : {}),
+          ...(this.#isBlocked ? { isBlocked: this.#isBlocked } : {}),
         });
         return;
       }

@@ -22,4 +22,12 @@ describe("planDelivery", () => {
     expect(summary(planDelivery("unlisted", [r("mastodon")], [r("relay")], profileOf))).toEqual([["collective", "event", true, ["mastodon.example"]]]);
     expect(planDelivery("public", [], [], profileOf)).toEqual([]);
   });
+
+  it("sends nothing, from the instance actor either, to what the event's collective blocks", () => {
+    const plan = planDelivery("public", [r("mastodon")], [r("gancio"), r("relay")], profileOf, (x) => x.apId.hostname === "relay.example");
+    expect(summary(plan)).toEqual([
+      ["collective", "event", true, ["mastodon.example"]],
+      ["instance", "event", false, ["gancio.example"]],
+    ]);
+  });
 });

@@ -12,7 +12,8 @@ export interface DeliveryGroup {
  * Each follower gets an event once. The instance actor's followers get every public event from it,
  * even when they also follow the collective: a server like Gancio only accepts an event's later
  * Update and Delete from the actor that sent its Create, so one follower keeps one sender. The
- * collective's other followers get it from the collective; unlisted events only go to them. Within
+ * collective's other followers get it from the collective; unlisted events only go to them. Followers
+ * the event's collective blocks (`blockedByCollective`) get it from neither. Within
  * each, followers are grouped by how their server is served (`profileOf`, server-profiles.ts).
  */
 export function planDelivery(
@@ -20,11 +21,13 @@ export function planDelivery(
   collectiveFollowers: readonly Recipient[],
   instanceFollowers: readonly Recipient[],
   profileOf: (recipient: Recipient) => ServerProfile,
+  blockedByCollective: (recipient: Recipient) => boolean = () => false,
 ): DeliveryGroup[] {
-  const relayed = visibility === "public" ? instanceFollowers : [];
+  // What the collective blocks gets nothing of it, from the instance actor either (ADR 0020).
+  const relayed = visibility === "public" ? instanceFollowers.filter((r) => !blockedByCollective(r)) : [];
   const viaInstance = new Set(relayed.map((r) => r.apId.href));
   const bySender = [
-    { sender: "collective" as const, recipients: collectiveFollowers.filter((r) => !viaInstance.has(r.apId.href)) },
+    { sender: "collective" as const, recipients: collectiveFollowers.filter((r) => !viaInstance.has(r.apId.href) && !blockedByCollective(r)) },
     { sender: "instance" as const, recipients: relayed },
   ];
   const groups: DeliveryGroup[] = [];

@@ -34,6 +34,8 @@ export interface EventSenderDeps {
   readonly wording: EventWording;
   /** The co-organisers listed in the event's FEP-8a8e `organizers` (co-organised events), if any. */
   readonly coorganizers?: (eventId: string) => Promise<readonly CoorganizerView[]>;
+  /** Whether an actor is blocked for the collective (its blocks or the instance's): it gets nothing of the event. */
+  readonly isBlocked?: (actor: URL, collectiveId: string) => Promise<boolean>;
 }
 
 interface Loaded {
@@ -55,7 +57,15 @@ export async function sendEventMessage(ctx: Context<void>, message: EventMessage
   const collectiveFollowers = await deps.followers.recipients(message.collectiveId);
   const instanceFollowers = await deps.followers.recipients(null);
   const software = await deps.serverSoftware.softwareOf([...collectiveFollowers, ...instanceFollowers].map(serverOrigin));
-  const plan = planDelivery(loaded.event.visibility, collectiveFollowers, instanceFollowers, (r) => profileFor(software.get(serverOrigin(r))));
+  const blocked = new Set<string>();
+  for (const r of deps.isBlocked ? instanceFollowers : []) if (await deps.isBlocked?.(r.apId, message.collectiveId)) blocked.add(r.apId.href);
+  const plan = planDelivery(
+    loaded.event.visibility,
+    collectiveFollowers,
+    instanceFollowers,
+    (r) => profileFor(software.get(serverOrigin(r))),
+    (r) => blocked.has(r.apId.href),
+  );
   let noteSent = false;
   for (const group of plan) noteSent = (await sendToGroup(ctx, message, loaded, group, deps)) || noteSent;
   const version = message.kind === "update-event" || message.kind === "event-change-note" ? message.version : undefined;
