@@ -242,7 +242,8 @@ export class OutboxRelay {
         return;
       }
       case "create-occurrence":
-      case "update-occurrence": {
+      case "update-occurrence":
+      case "delete-occurrences": {
         if (!this.#series) throw new Error("recurring events are not wired into this relay");
         await sendOccurrenceMessage(ctx, message, {
           events: this.#events,

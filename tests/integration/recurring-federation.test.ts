@@ -105,5 +105,13 @@ describe("recurring events reach Mastodon followers occurrence by occurrence", (
     const sent = eventsCreated().map((o) => o.id);
     expect(sent).toEqual([url("2030-03-12"), url("2030-03-26"), url("2030-04-02"), url("2030-04-09")]);
     expect(new Set(sent).size).toBe(sent.length);
+
+    // Deleting the series deletes each occurrence that went out, and only those.
+    const mark2 = peer.received.length;
+    await relais.runtime.events.delete(editor, id);
+    await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Delete" && obj(d).id === url("2030-04-09") && peer.received.indexOf(d) >= mark2, { timeoutMs: 20_000 });
+    await settle();
+    const deleted = peer.received.slice(mark2).filter((d) => d.signatureValid && d.activity?.type === "Delete").map((d) => obj(d).id);
+    expect([...deleted].sort()).toEqual([...sent].sort());
   }, 120_000);
 });

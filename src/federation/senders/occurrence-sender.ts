@@ -1,5 +1,5 @@
 import type { Context } from "@fedify/fedify";
-import { type Activity, Create, Update } from "@fedify/vocab";
+import { type Activity, Create, Delete, Update } from "@fedify/vocab";
 import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { EventSeriesService } from "../../modules/event/event-series.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
@@ -7,14 +7,14 @@ import type { FollowerService } from "../../modules/follower/follower.service.ts
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import { instanceIdentifier, type Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
-import { type ActivitySender, changeNote, changeNoteCreate, collectiveSender, eventActivityDocument, relaySender } from "../mappers/event-activity.mapper.ts";
+import { type ActivitySender, changeNote, changeNoteCreate, collectiveSender, deleteDocument, eventActivityDocument, relaySender } from "../mappers/event-activity.mapper.ts";
 import { eventNote } from "../mappers/event-note.mapper.ts";
 import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
 import { planDelivery, serverOrigin } from "./delivery-plan.ts";
 import { toFedifyRecipient } from "./recipient.ts";
 
-export type OccurrenceMessage = Extract<OutboxMessage, { kind: "create-occurrence" | "update-occurrence" }>;
+export type OccurrenceMessage = Extract<OutboxMessage, { kind: "create-occurrence" | "update-occurrence" | "delete-occurrences" }>;
 
 export interface OccurrenceSenderDeps {
   readonly events: EventService;
@@ -33,6 +33,7 @@ export interface OccurrenceSenderDeps {
  * the Note form, `…/occurrences/<date>/note`; its change notes `…/occurrences/<date>/changes/<version>`.
  */
 export async function sendOccurrenceMessage(ctx: Context<void>, message: OccurrenceMessage, deps: OccurrenceSenderDeps): Promise<void> {
+  if (message.kind === "delete-occurrences") return sendOccurrenceDeletes(ctx, message, deps);
   const loaded = await deps.series.occurrenceForDelivery(message.eventId, message.date);
   if (!loaded?.published || loaded.deletedAt) return;
   const { event } = loaded;
@@ -67,4 +68,36 @@ export async function sendOccurrenceMessage(ctx: Context<void>, message: Occurre
     }
   }
   if (noteSent && note) await deps.events.markChangeNoteSent(message.eventId, note.version);
+}
+
+/**
+ * A deleted recurring event: a Delete of each occurrence that went out (its Event, or its Note). The
+ * change notes of occurrences are not deleted yet: which occurrence a note named is not kept.
+ */
+async function sendOccurrenceDeletes(ctx: Context<void>, message: Extract<OccurrenceMessage, { kind: "delete-occurrences" }>, deps: OccurrenceSenderDeps): Promise<void> {
+  const series = await deps.events.loadForDelivery(message.eventId);
+  if (!series?.published || !series.deletedAt) return;
+  const deletedAt = series.deletedAt;
+  const dates = await deps.series.federatedDates(message.eventId);
+  if (dates.length === 0) return;
+  const collectiveFollowers = await deps.followers.recipients(message.collectiveId);
+  const instanceFollowers = await deps.followers.recipients(null);
+  const software = await deps.serverSoftware.softwareOf([...collectiveFollowers, ...instanceFollowers].map(serverOrigin));
+  const plan = planDelivery(series.event.visibility, collectiveFollowers, instanceFollowers, (r) => profileFor(software.get(serverOrigin(r))));
+  for (const group of plan) {
+    const identifier = group.sender === "collective" ? series.event.organizer.slug : instanceIdentifier;
+    const sender: ActivitySender = group.sender === "collective" ? collectiveSender(series.event, deps.urls.collectiveFollowers(identifier)) : relaySender(deps.urls);
+    const recipients = group.recipients.map(toFedifyRecipient);
+    for (const date of dates) {
+      const occurrence = deps.urls.eventOccurrence(message.eventId, date);
+      const documents = [
+        group.profile.form === "note"
+          ? deleteDocument({ id: new URL(`${occurrence.href}/note`), formerType: "Note", deletedAt }, sender)
+          : deleteDocument({ id: occurrence, formerType: "Event", deletedAt }, sender),
+      ];
+      for (const activity of await Promise.all(documents.map((d) => prebuiltActivity(Delete, d)))) {
+        await ctx.sendActivity({ identifier }, recipients, activity, { preferSharedInbox: true, fanout: "skip", orderingKey: occurrence.href });
+      }
+    }
+  }
 }

@@ -310,6 +310,12 @@ export class EventSeriesService {
     };
   }
 
+  /** The dates of the occurrences that went out to followers (deleted events included), for their Deletes. */
+  async federatedDates(id: string): Promise<string[]> {
+    if (!isUuid(id)) return [];
+    return (await findOccurrenceRows(this.#em.fork(), id)).filter((r) => r.federatedAt !== null).map((r) => r.date);
+  }
+
   /** Runs a change of a recurring event in one transaction: the row locked, versions, series end, feeds. */
   async #inSeries<T>(
     principal: Principal,

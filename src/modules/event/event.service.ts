@@ -189,11 +189,14 @@ export class EventService {
       await bumpEventsVersion(em, row.collective.id);
       await this.#audit(em, principal, row.collective, "event.delete", row);
       if (!row.published) return false;
-      const queued = await writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
-        kind: "delete-event",
-        collectiveId: row.collective.id,
-        eventId: row.id,
-      });
+      // A recurring event went out occurrence by occurrence: each of those is deleted (occurrence-sender.ts).
+      const queued = row.recurrence
+        ? await writeOutbox(em, `${this.#urls.event(row.id).href}#delete-occurrences`, { kind: "delete-occurrences", collectiveId: row.collective.id, eventId: row.id })
+        : await writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
+            kind: "delete-event",
+            collectiveId: row.collective.id,
+            eventId: row.id,
+          });
       return (await this.#onEventChanged(em, row.id)) || queued;
     });
     await this.#onChange();
