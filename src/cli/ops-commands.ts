@@ -18,12 +18,17 @@ function embeddedOnly(config: Config, what: string): void {
 export function registerOpsCommands(program: Command, config: () => Config): void {
   program
     .command("backup <file>")
-    .description("write the embedded database (RELAIS_DATA_DIR) to a new file, keys included; the server must be stopped")
+    .description("write the embedded database (RELAIS_DATA_DIR) to a new file, keys included (while the server runs: through it, which pauses it for the copy)")
     .action(async (file: string) => {
       const c = config();
       embeddedOnly(c, "backup");
-      const { bytes, summary } = await backupEmbedded(c.dataDir, file);
+      const { bytes, summary, online } = await backupEmbedded(c.dataDir, file);
       out(`backed up ${describeSummary(summary)} to ${file} (${Math.ceil(bytes / 1024)} KiB)`);
+      out(
+        online
+          ? "taken through the running server as a logical copy (one snapshot): relais restore reads it with this release or a newer one"
+          : "taken from the stopped data folder as a copy of its files: relais restore reads it with this release (the same embedded PostgreSQL)",
+      );
       out(`the file holds the collectives' private keys: keep it as safe as the server. Uploaded files are not in it: copy ${c.mediaDir} too`);
     });
   program

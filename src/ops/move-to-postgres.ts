@@ -7,6 +7,7 @@
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { isLockHolderAlive, readDataDirLock } from "../db/data-dir-lock.ts";
 import { embeddedPgliteDir, openEmbeddedPostgres } from "../db/embedded-postgres.ts";
 import { migrate, openOrm, type DatabaseTarget } from "../db/orm.ts";
 import { OperatorError } from "../shared/errors.ts";
@@ -36,6 +37,12 @@ export async function moveToPostgres(dataDir: string, databaseUrl: string, opts:
   const shown = withoutPassword(databaseUrl);
   if (!(await stat(join(embeddedPgliteDir(resolve(dataDir)), "PG_VERSION")).then(() => true, () => false))) {
     throw new OperatorError(`there is no embedded database in ${resolve(dataDir)} (RELAIS_DATA_DIR): nothing to move`);
+  }
+  const holder = await readDataDirLock(resolve(dataDir));
+  if (holder && isLockHolderAlive(holder)) {
+    throw new OperatorError(
+      `the data folder ${resolve(dataDir)} is in use by process ${holder.pid} (since ${holder.startedAt}): the move copies a database nobody writes; stop the server, run move-to-postgres, then start it on PostgreSQL`,
+    );
   }
   const target = new pg.Client({ connectionString: databaseUrl });
   target.on("error", () => {}); // a lost connection fails the query in hand, which says so

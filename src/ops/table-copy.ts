@@ -46,7 +46,7 @@ export async function tablesInCopyOrder(db: pg.ClientBase, skip: readonly string
 }
 
 /** Columns the copy writes: all but generated ones (the target computes those). */
-async function writableColumns(db: pg.ClientBase, table: string): Promise<string[]> {
+export async function writableColumns(db: pg.ClientBase, table: string): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>(
     `select column_name as name from information_schema.columns
      where table_schema = current_schema() and table_name = $1 and is_generated = 'NEVER' order by ordinal_position`,

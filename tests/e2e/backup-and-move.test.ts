@@ -110,13 +110,17 @@ describe("backup, restore and move to PostgreSQL keep every actor's identity", {
       expect(before.event).toHaveLength(2);
       keysBefore = await publicKeys(source, ["lyon", "bxl"]);
 
-      // The folder is held by this process (the running instance): both commands refuse to touch it.
-      const busy = await runCli(["backup", join(work, "busy.tar.gz")], { ...env, RELAIS_DATA_DIR: dataDir });
-      expect(busy.code).toBe(1);
-      expect(busy.stderr).toMatch(/cannot back up .* while process \d+ .*uses it: stop the server/);
+      // The folder is held by this process (the running instance): the backup goes through its socket
+      // (one snapshot); the move, which needs a database nobody writes, refuses.
+      const online = await runCli(["backup", join(work, "online.gz")], { ...env, RELAIS_DATA_DIR: dataDir });
+      expect(online.stderr).toBe("");
+      expect(online.code).toBe(0);
+      expect(online.stdout).toMatch(/backed up 2 collective\(s\), \d+ key\(s\), 1 follower\(s\), 2 event\(s\)/);
+      expect(online.stdout).toMatch(/through the running server/);
+      expect((await stat(join(work, "online.gz"))).mode & 0o777).toBe(0o600);
       const busyMove = await runCli(["move-to-postgres", "postgres://127.0.0.1:1/none"], { ...env, RELAIS_DATA_DIR: dataDir });
       expect(busyMove.code).toBe(1);
-      expect(await stat(join(work, "busy.tar.gz")).catch(() => undefined)).toBeUndefined();
+      expect(busyMove.stderr).toMatch(/stop the server/);
     } finally {
       await source.close();
     }
@@ -134,6 +138,7 @@ describe("backup, restore and move to PostgreSQL keep every actor's identity", {
     expect(backup.stderr).toBe("");
     expect(backup.code).toBe(0);
     expect(backup.stdout).toMatch(/backed up 2 collective\(s\), \d+ key\(s\), 1 follower\(s\), 2 event\(s\)/);
+    expect(backup.stdout).toMatch(/from the stopped data folder/);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const again = await runCli(["backup", file], { ...env, RELAIS_DATA_DIR: dataDir });
     expect(again.code).toBe(1);
@@ -153,6 +158,16 @@ describe("backup, restore and move to PostgreSQL keep every actor's identity", {
     expect(notBackup.code).toBe(1);
 
     await comesBackTheSame({ dataDir: fresh }, "Après restauration");
+  });
+
+  it("restores a backup taken while the server ran into a fresh data folder, the same actors", async () => {
+    const fresh = await mkdtemp(join(tmpdir(), "relais-online-"));
+    cleanups.push(() => rm(fresh, { recursive: true, force: true }));
+    const restored = await runCli(["restore", join(work, "online.gz")], { ...env, RELAIS_DATA_DIR: fresh });
+    expect(restored.stderr).toBe("");
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(/restored 2 collective\(s\), \d+ key\(s\), 1 follower\(s\), 2 event\(s\)/);
+    await comesBackTheSame({ dataDir: fresh }, "Après restauration en ligne");
   });
 
   it("moves to an empty PostgreSQL database with the same ids and keys, and refuses a non-empty one", async () => {
