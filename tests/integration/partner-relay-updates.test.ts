@@ -114,4 +114,18 @@ describe("a relayed partner event's Update reaches the relaying collective's fol
     expect(mastodon.received.slice(before).filter((d) => d.activity?.type === "Update")).toEqual([]);
     expect((await held(c, event))?.sequence).toBe(1);
   });
+
+  it("applies a change once on a server that follows both A and B (it gets B's Update twice: from B, and forwarded by A)", async () => {
+    await followPartner(c, "lille", handleOf(b, "koeln"));
+    const id = event.split("/").pop() as string;
+    await b.runtime.events.update(editorB, id, { location: { name: "Rathausplatz", locality: "Köln", country: "DE" } });
+    const onC = await until("the second change to reach C", async () => {
+      const row = await held(c, event);
+      return row && row.sequence >= 2 ? row : undefined;
+    }, 90_000);
+    expect(onC.location?.name).toBe("Rathausplatz");
+    await new Promise((r) => setTimeout(r, 4000));
+    expect((await held(c, event))?.sequence).toBe(2);
+    expect(mastodon.received.filter((d) => d.activity?.type === "Update" && objectOf(d).id === event)).toHaveLength(2);
+  });
 });
