@@ -13,6 +13,8 @@ import { CookieJar } from "./auth/cookies.ts";
 import { editorPaths } from "./editor/paths.ts";
 import { visitorLanguages } from "./language.ts";
 import { upcomingSection } from "./pages/calendar.page.ts";
+import { atNextOccurrence } from "./pages/series.page.ts";
+import type { EventSeriesService } from "../modules/event/event-series.service.ts";
 import { callsSection } from "./pages/call.page.ts";
 import { slogansSection } from "./pages/slogan.page.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
@@ -70,6 +72,8 @@ export function collectiveRoutes(deps: {
   cache?: FederatedReadCache;
   /** Events of other servers the collective co-organises, upcoming first: listed with its own. */
   coorganised?: (slug: string, from: Temporal.Instant, limit: number) => Promise<PublishedEvent[]>;
+  /** Recurring events: listed once, at their next occurrence. */
+  series?: EventSeriesService;
 }): Router {
   const router = Router();
   const cookies = new CookieJar(deps.urls.origin);
@@ -77,17 +81,21 @@ export function collectiveRoutes(deps: {
   const render = async (slug: string, wanted: string[], lang: string, signedIn: boolean): Promise<RenderedRead | undefined> => {
     const collective = await deps.collectives.findBySlug(slug);
     if (!collective) return undefined;
+    const now = Temporal.Now.instant();
     const [followerCount, upcoming, calls, slogans, kits, coorganised] = await Promise.all([
       deps.followers.countAccepted(collective.id),
-      deps.events.list(collective.slug, { from: Temporal.Now.instant(), limit: 50 }),
+      deps.events.list(collective.slug, { from: now, limit: 50 }),
       deps.calls ? deps.calls.list(collective.slug, null, { limit: 10 }) : [],
       deps.slogans ? deps.slogans.list(collective.slug, null, { limit: 20 }) : [],
       deps.presskits ? deps.presskits.list(collective.slug, null, { limit: 10 }) : [],
-      deps.coorganised ? deps.coorganised(collective.slug, Temporal.Now.instant(), 50) : [],
+      deps.coorganised ? deps.coorganised(collective.slug, now, 50) : [],
     ]);
-    const events = [...upcoming.map((v) => v.event), ...coorganised].sort((x, y) => Temporal.Instant.compare(x.startsAt, y.startsAt)).slice(0, 50);
+    // A series once, at its next occurrence (series.page.ts), as the feeds give it as one VEVENT.
+    const own = upcoming.map((v) => v.event);
+    const series = atNextOccurrence(own, deps.series ? await deps.series.nextOccurrences(own, now) : new Map(), lang);
+    const events = [...series.events, ...coorganised].sort((x, y) => Temporal.Instant.compare(x.startsAt, y.startsAt)).slice(0, 50);
     const sections = [
-      upcomingSection({ events, lang, wanted, urls: deps.urls, slug: collective.slug }),
+      upcomingSection({ events, lang, wanted, urls: deps.urls, slug: collective.slug, rules: series.rules }),
       ...(calls.length > 0 ? [callsSection({ calls, lang, wanted, urls: deps.urls })] : []),
       ...(slogans.length > 0 ? [slogansSection({ slogans, lang, wanted, urls: deps.urls })] : []),
       ...(kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : []),

@@ -75,7 +75,7 @@ function extraRouters(runtime: Runtime): Router[] {
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
     homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
-    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, cache: runtime.readCache, coorganised: (slug, from, limit) => runtime.coorganise.partner.upcoming(slug, from, limit) }),
+    collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, cache: runtime.readCache, coorganised: (slug, from, limit) => runtime.coorganise.partner.upcoming(slug, from, limit), series: runtime.series }),
     eventRoutes({ events: runtime.events, series: runtime.series, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, coorganizers: (id) => runtime.coorganise.host.listed(id) }),
     callRoutes({ calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),
     sloganRoutes({ slogans: runtime.slogans, placards: runtime.placards, urls: runtime.urls }),

@@ -8,7 +8,7 @@ import type { Collective } from "../collective/collective.entity.ts";
 import type { Principal } from "../user/user.service.ts";
 import type { EventRow } from "./event.entity.ts";
 import { EventOccurrenceSchema } from "./event-occurrence.entity.ts";
-import { findOccurrenceRows, isException, occurrenceRow, toException } from "./event-occurrence.repository.ts";
+import { findExceptions, findOccurrenceRows, isException, occurrenceRow, toException } from "./event-occurrence.repository.ts";
 import { inputToColumns, rowToInput, seriesEndColumn, toPublishedEvent } from "./event.record.ts";
 import { bumpEventsVersion, findEvent, findLiveEvent, insertEvent } from "./event.repository.ts";
 import { EventSchema } from "./event.entity.ts";
@@ -97,6 +97,23 @@ export class EventSeriesService {
     this.#onChange = opts.onChange ?? (() => {});
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#changeNoteText = opts.translate ? changeNoteWriter(opts.translate) : undefined;
+  }
+
+  /**
+   * Lists of events show a series once, at its next occurrence that is not cancelled (pages, as the feeds
+   * give a series as one VEVENT): that occurrence per recurring event of the list (exceptions in one
+   * query); none when no occurrence is left from `from` on.
+   */
+  async nextOccurrences(events: readonly PublishedEvent[], from: Temporal.Instant): Promise<Map<string, Occurrence | undefined>> {
+    const recurring = events.filter((e) => e.recurrence !== undefined);
+    const out = new Map<string, Occurrence | undefined>();
+    if (recurring.length === 0) return out;
+    const exceptions = await findExceptions(this.#em.fork(), recurring.map((e) => e.id));
+    for (const e of recurring) {
+      const next = expandOccurrences(seriesOf(e)!, exceptions.get(e.id) ?? [], { from, limit: 1, withoutCancelled: true });
+      out.set(e.id, next[0]);
+    }
+    return out;
   }
 
   /** A published event's occurrences in the window (editors of its collective also see drafts). */

@@ -14,6 +14,8 @@ interface ListOptions {
   readonly urls: Urls;
   /** Name the organising collective under each event (lists across collectives). */
   readonly organizer?: boolean;
+  /** Recurring events' rules in words, by event id (series.page.ts), said after their next date. */
+  readonly rules?: ReadonlyMap<string, string>;
 }
 
 /** Events as a list: name (linked), when, status and, across collectives, who organises. */
@@ -25,14 +27,21 @@ export function eventList(events: readonly PublishedEvent[], o: ListOptions): Sa
     // An event hosted on another server (one our collective co-organises) links to its page there.
     const href = e.remote ? e.remote.pageUrl.href : urls.event(e.id).pathname;
     return html`<li><a href="${href}"${langAttr(name?.lang)}>${name?.text ?? ""}</a><br>
-<span class="muted">${formatEventWhen(e, lang)}${e.status !== "scheduled" ? html` · <strong>${t(lang, `web:event.status_${e.status}`)}</strong>` : ""}${
+<span class="muted">${formatEventWhen(e, lang)}${o.rules?.has(e.id) ? html` · <span class="series-rule">${o.rules.get(e.id)}</span>` : ""}${e.status !== "scheduled" ? html` · <strong>${t(lang, `web:event.status_${e.status}`)}</strong>` : ""}${
       o.organizer ? html` · <span${langAttr(organizer?.lang)}>${organizer?.text ?? e.organizer.slug}</span>` : ""
     }</span></li>`;
   })}</ul>`;
 }
 
 /** The "upcoming events" section of a collective's page, with its calendar's subscribe links. */
-export function upcomingSection(opts: { events: readonly PublishedEvent[]; lang: string; wanted: readonly string[]; urls: Urls; slug: string }): SafeHtml {
+export function upcomingSection(opts: {
+  events: readonly PublishedEvent[];
+  lang: string;
+  wanted: readonly string[];
+  urls: Urls;
+  slug: string;
+  rules?: ReadonlyMap<string, string>;
+}): SafeHtml {
   const { lang } = opts;
   return html`<section aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "web:event.upcoming")}</h2>
 ${opts.events.length > 0 ? eventList(opts.events, opts) : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}

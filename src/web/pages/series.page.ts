@@ -31,3 +31,30 @@ ${e.previousSeries ? html`<p>${t(lang, "web:series.continues")}</p>` : ""}
 ${items.length > 0 ? html`<h3>${t(lang, "web:series.next")}</h3><ul>${items}</ul>` : html`<p>${t(lang, "web:series.noMore")}</p>`}
 </section>`;
 }
+
+/**
+ * A list of events as pages show it (a collective's upcoming events): a series once, at its next
+ * occurrence that is not cancelled, gone when none is left (as the feeds give a series as one VEVENT
+ * while it is not over); its rule in words by event id, said in the list.
+ */
+export function atNextOccurrence(
+  events: readonly PublishedEvent[],
+  next: ReadonlyMap<string, Occurrence | undefined>,
+  lang: string,
+): { events: PublishedEvent[]; rules: Map<string, string> } {
+  const rules = new Map<string, string>();
+  const out: PublishedEvent[] = [];
+  for (const e of events) {
+    if (!e.recurrence || !next.has(e.id)) {
+      out.push(e);
+      continue;
+    }
+    const o = next.get(e.id);
+    if (!o) continue;
+    const rule = describeSeries(e, lang);
+    if (rule) rules.set(e.id, rule);
+    out.push({ ...e, startsAt: o.startsAt, endsAt: o.endsAt });
+  }
+  out.sort((x, y) => Temporal.Instant.compare(x.startsAt, y.startsAt));
+  return { events: out, rules };
+}
