@@ -6,6 +6,7 @@ import type { FieldProblem } from "../../shared/errors.ts";
 import { t } from "../../shared/i18n.ts";
 import { canonicalLanguage } from "../../shared/language.ts";
 import { storedMediaType } from "../../modules/media/media.service.ts";
+import { type RecurrenceRule, weekdays } from "../../modules/event/recurrence.ts";
 
 export interface EventFormValues {
   /** Languages of the text, the collective's primary language first. */
@@ -31,7 +32,20 @@ export interface EventFormValues {
   readonly image: string;
   /** The image's description per language. */
   readonly imageAlt: Readonly<Record<string, string>>;
+  /** Repetition (docs/adr/0027): "" (none), weekly, monthly on the start's day, monthly on the start's nth weekday. */
+  readonly repeat: "" | "weekly" | "monthlyDay" | "monthlyWeekday";
+  readonly repeatInterval: string;
+  /** Weekly: MO…SU. */
+  readonly repeatDays: readonly string[];
+  readonly repeatUntil: string;
+  readonly repeatCount: string;
 }
+
+const repeats = ["", "weekly", "monthlyDay", "monthlyWeekday"] as const;
+const list = (body: Record<string, unknown>, key: string): string[] => {
+  const v = body[key];
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string" && x !== "");
+};
 
 const str = (body: Record<string, unknown>, key: string): string => (typeof body[key] === "string" ? (body[key] as string) : "");
 
@@ -61,6 +75,11 @@ export function readForm(body: Record<string, unknown>, primaryLanguage: string)
     tags: str(body, "tags"),
     image: body.removeImage === "1" || !storedMediaType(str(body, "image")) ? "" : str(body, "image"),
     imageAlt: perLanguage("imageAlt"),
+    repeat: (repeats as readonly string[]).includes(str(body, "repeat")) ? (str(body, "repeat") as EventFormValues["repeat"]) : "",
+    repeatInterval: str(body, "repeatInterval").trim(),
+    repeatDays: list(body, "repeatDays"),
+    repeatUntil: str(body, "repeatUntil").trim(),
+    repeatCount: str(body, "repeatCount").trim(),
   };
 }
 
@@ -87,6 +106,11 @@ export function blankForm(primaryLanguage: string, timezone: string): EventFormV
     tags: "",
     image: "",
     imageAlt: {},
+    repeat: "",
+    repeatInterval: "1",
+    repeatDays: [],
+    repeatUntil: "",
+    repeatCount: "",
   };
 }
 
@@ -119,7 +143,41 @@ export function formOf(view: EventView, mediaName: (url: string) => string | und
     tags: e.tags.map((tag) => `#${tag}`).join(" "),
     image: (e.image && mediaName(e.image.url)) ?? "",
     imageAlt: { ...(e.image?.alt ?? {}) },
+    ...repeatOf(e.recurrence),
   };
+}
+
+function repeatOf(r: RecurrenceRule | undefined): Pick<EventFormValues, "repeat" | "repeatInterval" | "repeatDays" | "repeatUntil" | "repeatCount"> {
+  if (!r) return { repeat: "", repeatInterval: "1", repeatDays: [], repeatUntil: "", repeatCount: "" };
+  return {
+    repeat: r.frequency === "weekly" ? "weekly" : r.weekdayOfMonth ? "monthlyWeekday" : "monthlyDay",
+    repeatInterval: String(r.interval),
+    repeatDays: [...(r.weekdays ?? [])],
+    repeatUntil: r.until ?? "",
+    repeatCount: r.count === undefined ? "" : String(r.count),
+  };
+}
+
+/** The rule of the form's repetition, read against its start date (the service checks it). */
+function recurrenceOf(v: EventFormValues): Record<string, unknown> | null {
+  if (v.repeat === "") return null;
+  const number = (x: string) => (/^\d+$/.test(x) ? Number(x) : x === "" ? undefined : x);
+  const rule: Record<string, unknown> = { frequency: v.repeat === "weekly" ? "weekly" : "monthly", interval: number(v.repeatInterval) ?? 1 };
+  let start: Temporal.PlainDate | undefined;
+  try {
+    start = v.startDate === "" ? undefined : Temporal.PlainDate.from(v.startDate);
+  } catch {
+    start = undefined;
+  }
+  if (v.repeat === "weekly" && v.repeatDays.length > 0) rule.weekdays = v.repeatDays;
+  if (v.repeat === "monthlyWeekday" && start) {
+    const nth = Math.ceil(start.day / 7);
+    rule.weekdayOfMonth = { ordinal: nth > 4 ? -1 : nth, weekday: weekdays[start.dayOfWeek - 1] };
+  }
+  if (v.repeat === "monthlyDay" && start) rule.monthDay = start.day;
+  if (v.repeatUntil !== "") rule.until = v.repeatUntil;
+  if (v.repeatCount !== "") rule.count = number(v.repeatCount);
+  return rule;
 }
 
 const nonEmpty = (map: Readonly<Record<string, string>>) => {
@@ -145,6 +203,7 @@ export function bodyOf(v: EventFormValues, mediaUrl: (name: string) => URL): Rec
     category: v.category === "" ? null : v.category,
     tags: v.tags.split(/[\s,]+/).map((x) => x.replace(/^#+/, "")).filter(Boolean),
     image: v.image ? { url: mediaUrl(v.image).href, mediaType: storedMediaType(v.image), alt: nonEmpty(pick(v.imageAlt, v.languages)) ?? undefined } : null,
+    recurrence: recurrenceOf(v),
   };
 }
 
@@ -174,6 +233,8 @@ export function formFieldOf(apiField: string): string {
       return sub === "streetAddress" ? "street" : sub === "postalCode" ? "postalCode" : sub === "locality" ? "locality" : sub === "country" ? "country" : "placeName";
     case "tags":
       return "tags";
+    case "recurrence":
+      return "repeat";
     case "image":
       return sub === "alt" ? `imageAlt.${apiField.split(".")[2] ?? ""}` : "image";
     default:

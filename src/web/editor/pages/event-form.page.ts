@@ -6,6 +6,8 @@ import type { FieldProblem } from "../../../shared/errors.ts";
 import { t } from "../../../shared/i18n.ts";
 import { interfaceLanguages } from "../../../shared/language.ts";
 import { html, type SafeHtml } from "../../html.ts";
+import { weekdays } from "../../../modules/event/recurrence.ts";
+import { dateTimeFormat } from "../../../shared/intl-cache.ts";
 import type { EventFormValues } from "../event-form.ts";
 import { languageName } from "./collective.pages.ts";
 import { type EditorView, editorPage } from "./editor-layout.ts";
@@ -21,6 +23,35 @@ export interface EventPreview {
 
 let zones: readonly string[] | undefined;
 const timeZones = () => (zones ??= Intl.supportedValuesOf("timeZone").filter((z) => z.includes("/") && !z.startsWith("Etc/")));
+
+/** Repetition of the event (docs/adr/0027): the rule is read against the start date. */
+function repeatFieldset(lang: string, v: EventFormValues, p: readonly FieldProblem[] | undefined): SafeHtml {
+  const dayName = (i: number) => dateTimeFormat(lang, { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, 1 + i, 12));
+  return html`<fieldset><legend>${t(lang, "editor:event.repeat")}</legend>
+<p class="hint">${t(lang, "editor:event.repeatHint")}</p>
+${select({
+  name: "repeat",
+  label: t(lang, "editor:event.repeatHow"),
+  value: v.repeat,
+  error: problemOf(p, "repeat"),
+  options: [
+    { value: "", label: t(lang, "editor:event.repeatNone") },
+    { value: "weekly", label: t(lang, "editor:event.repeatWeekly") },
+    { value: "monthlyDay", label: t(lang, "editor:event.repeatMonthlyDay") },
+    { value: "monthlyWeekday", label: t(lang, "editor:event.repeatMonthlyWeekday") },
+  ],
+})}
+${input({ name: "repeatInterval", label: t(lang, "editor:event.repeatInterval"), type: "number", value: v.repeatInterval })}
+<fieldset><legend>${t(lang, "editor:event.repeatDays")}</legend>${weekdays.map((d, i) => checkboxOf(`repeatDays`, d, dayName(i), v.repeatDays.includes(d)))}</fieldset>
+<div class="row">${input({ name: "repeatUntil", label: t(lang, "editor:event.repeatUntil"), type: "date", value: v.repeatUntil })}
+${input({ name: "repeatCount", label: t(lang, "editor:event.repeatCount"), type: "number", value: v.repeatCount })}</div>
+</fieldset>`;
+}
+
+function checkboxOf(name: string, value: string, label: string, checked: boolean): SafeHtml {
+  const id = `${name}-${value}`;
+  return html`<span class="check"><input id="${id}" name="${name}" type="checkbox" value="${value}"${checked ? html` checked` : ""}><label for="${id}">${label}</label></span>`;
+}
 
 export function zoneSelect(lang: string, value: string, error: string | undefined): SafeHtml {
   const regions = new Map<string, string[]>();
@@ -130,6 +161,7 @@ ${input({ name: "endTime", label: t(lang, "editor:event.endTime"), type: "time",
 ${checkbox({ name: "allDay", label: t(lang, "editor:event.allDay"), checked: v.allDay })}
 ${zoneSelect(lang, v.timezone, problemOf(p, "timezone"))}
 </fieldset>
+${repeatFieldset(lang, v, p)}
 <fieldset><legend>${t(lang, "editor:event.where")}</legend>
 <p class="hint">${t(lang, "editor:event.whereHint")}</p>
 ${input({ name: "placeName", label: t(lang, "editor:event.placeName"), value: v.placeName, error: problemOf(p, "placeName") })}
