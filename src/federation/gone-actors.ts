@@ -1,3 +1,4 @@
+import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { FollowerService } from "../modules/follower/follower.service.ts";
 import type { PartnerService } from "../modules/partner/partner.service.ts";
 
@@ -9,6 +10,8 @@ export interface GoneActorOutcome {
   readonly partners: number;
   /** Partner events it organised or alone brought. */
   readonly events: number;
+  /** Its co-signatures of our calls, unlisted. */
+  readonly signatures: number;
 }
 
 /**
@@ -17,8 +20,12 @@ export interface GoneActorOutcome {
  * Nothing is sent to it (there is nobody to tell). Partners first: removing the actor would leave
  * their events behind.
  */
-export async function forgetGoneActor(deps: { followers: FollowerService; partners: PartnerService }, actorApId: string): Promise<GoneActorOutcome> {
+export async function forgetGoneActor(
+  deps: { followers: FollowerService; partners: PartnerService; cosign?: CosignService | undefined },
+  actorApId: string,
+): Promise<GoneActorOutcome> {
   const purged = await deps.partners.purgeActor(actorApId, { undoFollows: false });
   const follows = await deps.followers.removeActor(actorApId);
-  return { follows, partners: purged.partners, events: purged.events };
+  const signatures = deps.cosign ? (await deps.cosign.signerGone(actorApId)).unlisted : 0;
+  return { follows, partners: purged.partners, events: purged.events, signatures };
 }

@@ -113,7 +113,7 @@ export async function onDelete(_ctx: InboxContext<void>, del: Delete, deps: Fede
   if (del.objectId === null) return decided("Delete", "ignored: it names no object", del);
   if (del.objectId.href !== actor.href) return onDeleteObject(del, actor, del.objectId, deps);
   const gone = await forgetGoneActor(deps, actor.href);
-  decided("Delete", `actor deleted: removed ${gone.follows} follow(s), ${gone.partners} partner follow(s), ${gone.events} partner event(s)`, del);
+  decided("Delete", `actor deleted: removed ${gone.follows} follow(s), ${gone.partners} partner follow(s), ${gone.events} partner event(s)${gone.signatures ? `, ${gone.signatures} co-signature(s) unlisted` : ""}`, del);
 }
 
 /**

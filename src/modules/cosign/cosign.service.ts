@@ -514,6 +514,29 @@ export class CosignService {
     });
   }
 
+  /**
+   * A signer gone for good (its Delete of itself, or its actor answering 410; design §13 #16): every
+   * signature of it that we list is unlisted at once, as a revocation, and its stamps are never believed
+   * again. No change note: a collective that no longer exists withdrew nothing.
+   */
+  async signerGone(signerApId: string): Promise<{ unlisted: number }> {
+    return this.#em.fork().transactional(async (em) => {
+      const rows = await em.find(CallSignatureSchema, { signerApId, state: { $in: ["current", "pending"] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      for (const r of rows) {
+        await em
+          .createQueryBuilder(StampRevocationSchema)
+          .insert({ stampId: r.stampId, signerApId, callApId: this.#urls.call(r.call.id).href, createdAt: this.#now() })
+          .onConflict("stampId")
+          .ignore()
+          .execute();
+        r.state = "revoked";
+        r.revokedAt = this.#now();
+      }
+      await em.flush();
+      return { unlisted: rows.length };
+    });
+  }
+
   /** Whether this server heard of (and confirmed) the revocation of a stamp. */
   async isRevoked(stampId: string): Promise<boolean> {
     return (await this.#em.fork().count(StampRevocationSchema, { stampId })) > 0;
