@@ -17,22 +17,38 @@ function timeOfDay(i: Temporal.Instant, lang: string, timeZone: string): string 
   return dateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(i.epochMilliseconds);
 }
 
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+function ordinalRules(lang: string): Intl.PluralRules {
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang, { type: "ordinal" });
+    pluralRules.set(lang, rules);
+  }
+  return rules;
+}
+
 export function describeSeries(e: PublishedEvent, lang: string): string | undefined {
   const rule = e.recurrence;
   if (!rule) return undefined;
   const start = e.startsAt.toZonedDateTimeISO(e.timezone);
   const parts: string[] = [];
   if (rule.frequency === "weekly") {
-    const names = (rule.weekdays ?? [weekdays[start.dayOfWeek - 1]!]).map((d) => weekdayName(d, lang));
+    // Every week: the bare names ("chaque mardi"); every N weeks, as the language says a day then ("le lundi et le jeudi").
+    const names = (rule.weekdays ?? [weekdays[start.dayOfWeek - 1]!]).map((d) => (rule.interval > 1 ? t(lang, "web:series.dayOn", { day: weekdayName(d, lang) }) : weekdayName(d, lang)));
     const days = new Intl.ListFormat(lang, { type: "conjunction" }).format(names);
-    parts.push(rule.interval > 1 ? t(lang, "web:series.weeklyInterval", { days, count: rule.interval }) : t(lang, "web:series.weekly", { days }));
+    const key = rule.interval === 1 ? "weekly" : rule.interval === 2 ? "weeklyOther" : "weeklyInterval";
+    parts.push(t(lang, `web:series.${key}`, { days, count: rule.interval }));
   } else if (rule.weekdayOfMonth) {
     const ordinal = t(lang, `web:series.ordinal_${rule.weekdayOfMonth.ordinal}`);
-    parts.push(t(lang, "web:series.monthWeekday", { ordinal, day: weekdayName(rule.weekdayOfMonth.weekday, lang) }));
+    const key = rule.interval > 1 ? "monthWeekdayInterval" : "monthWeekday";
+    parts.push(t(lang, `web:series.${key}`, { ordinal, day: weekdayName(rule.weekdayOfMonth.weekday, lang), count: rule.interval }));
   } else if ((rule.monthDay ?? start.day) === -1) {
     parts.push(t(lang, "web:series.monthLastDay"));
   } else {
-    const day = rule.monthDay ?? start.day;
+    // "15th", "1er": the day as an ordinal by the language's plural rules (German and Dutch add their mark in the sentence).
+    const n = rule.monthDay ?? start.day;
+    const day = t(lang, `web:series.dayOrdinal.${ordinalRules(lang).select(n)}`, { n });
     parts.push(rule.interval > 1 ? t(lang, "web:series.monthDayInterval", { day, count: rule.interval }) : t(lang, "web:series.monthDay", { day }));
   }
   if (!e.allDay) {
@@ -42,7 +58,12 @@ export function describeSeries(e: PublishedEvent, lang: string): string | undefi
   if (rule.until) {
     const until = Temporal.PlainDate.from(rule.until);
     const withYear = until.year !== start.year;
-    const text = dateTimeFormat(lang, { day: "numeric", month: "long", ...(withYear ? { year: "numeric" } : {}), timeZone: "UTC" }).format(Date.UTC(until.year, until.month - 1, until.day, 12));
+    const format = dateTimeFormat(lang, { day: "numeric", month: "long", ...(withYear ? { year: "numeric" } : {}), timeZone: "UTC" });
+    // The day as the language writes it in a date ("1er décembre"), by its ordinal plural rules.
+    const text = format
+      .formatToParts(Date.UTC(until.year, until.month - 1, until.day, 12))
+      .map((p) => (p.type === "day" ? t(lang, `web:series.dateDay.${ordinalRules(lang).select(until.day)}`, { n: until.day }) : p.value))
+      .join("");
     parts.push(t(lang, "web:series.until", { date: text }));
   } else if (rule.count) {
     parts.push(t(lang, "web:series.count", { count: rule.count }));

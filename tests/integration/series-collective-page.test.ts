@@ -63,6 +63,12 @@ describe("recurring events on the collective's page", () => {
     expect(fr[1]).toMatch(/^Permanence CAF .*3 avril 2030.* · Chaque mardi, 14:00–17:00, jusqu’au 30 avril$/);
   });
 
+  it("gives the reason of a cancelled occurrence on the event's page, in the visitor's language by the fallback chain", async () => {
+    const res = await fetch(relais.url(`/events/${helpDesk}`), { headers: { accept: "text/html", "accept-language": "de" } });
+    const text = (await res.text()).replace(/\s+/g, " ");
+    expect(text).toMatch(/<li id="occurrence-2030-03-26" class="cancelled"><del>.*?<\/del> — <strong>abgesagt<\/strong> — <span lang="fr">[^<]*Vacances<\/span><\/li>/);
+  });
+
   it("leaves a series out once no date is left", async () => {
     const workshop = await relais.runtime.events.create(editor, "lyon", {
       name: { fr: "Atelier du mois", en: "Monthly workshop" },

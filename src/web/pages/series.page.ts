@@ -4,6 +4,7 @@ import type { Occurrence } from "../../modules/event/recurrence-expand.ts";
 import { t } from "../../shared/i18n.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { describeSeries } from "../series-wording.ts";
+import { langAttr, localized } from "./event.page.ts";
 import { formatEventWhen, formatEventWhere } from "../wording.ts";
 
 /**
@@ -12,17 +13,22 @@ import { formatEventWhen, formatEventWhere } from "../wording.ts";
  * URL sends browsers), the cancelled ones struck through, the moved ones with their new time, those held
  * elsewhere with their place.
  */
-export function seriesSection(opts: { event: PublishedEvent; occurrences: readonly Occurrence[]; lang: string }): SafeHtml {
+export function seriesSection(opts: { event: PublishedEvent; occurrences: readonly Occurrence[]; lang: string; wanted?: readonly string[] }): SafeHtml {
   const { event: e, occurrences, lang } = opts;
+  /** Why an occurrence is cancelled or changed, in the visitor's language by the fallback chain. */
+  const why = (o: Occurrence) => {
+    const reason = localized(o.exception?.reason, opts.wanted ?? [lang], e.organizer.primaryLanguage, lang);
+    return reason ? html` — <span${langAttr(reason.lang)}>${t(lang, "web:event.reason", { reason: reason.text })}</span>` : "";
+  };
   const items = occurrences.map((o) => {
     const one = occurrenceAsEvent(e, o);
     const when = formatEventWhen(one, lang);
     const id = `occurrence-${o.date}`;
-    if (o.cancelled) return html`<li id="${id}" class="cancelled"><del><time datetime="${o.startsAt.toString()}">${when}</time></del> — <strong>${t(lang, "web:series.cancelled")}</strong></li>`;
+    if (o.cancelled) return html`<li id="${id}" class="cancelled"><del><time datetime="${o.startsAt.toString()}">${when}</time></del> — <strong>${t(lang, "web:series.cancelled")}</strong>${why(o)}</li>`;
     const planned = formatEventWhen(occurrenceAsEvent(e, { ...o, startsAt: o.originalStart, moved: false }), lang);
     const moved = o.moved ? html`<del>${planned}</del> — <strong>${t(lang, "web:series.movedTo", { when })}</strong>` : html`<time datetime="${o.startsAt.toString()}">${when}</time>`;
     const where = o.exception?.location || o.exception?.onlineUrl ? html` — <strong>${t(lang, "web:series.elsewhere", { where: formatEventWhere(one, lang) ?? one.onlineUrl ?? "" })}</strong>` : "";
-    return html`<li id="${id}">${moved}${where}</li>`;
+    return html`<li id="${id}">${moved}${where}${o.moved || where ? why(o) : ""}</li>`;
   });
   return html`<section class="series" id="dates">
 <h2>${t(lang, "web:series.title")}</h2>
