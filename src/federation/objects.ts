@@ -25,7 +25,7 @@ import type { Urls } from "../shared/urls.ts";
 import { callChangeNoteDocument, callDocument, callTombstoneDocument } from "./mappers/call.mapper.ts";
 import { callVersionDocument, cosignContext, signatoriesDocument, stampDocument, stampTombstoneDocument } from "./mappers/cosign.mapper.ts";
 import { signWithActorKey } from "./object-proofs.ts";
-import { changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
+import { changeNote, changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
 import { relaisContextDocument } from "./mappers/relais-context.ts";
 import type { PressKitService } from "../modules/presskit/presskit.service.ts";
 import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
@@ -33,7 +33,7 @@ import type { ActionKitWording } from "../modules/actionkit/actionkit-wording.ts
 import { actionKitDocument, actionKitTombstoneDocument } from "./mappers/actionkit.mapper.ts";
 import { pressKitDocument, pressKitTombstoneDocument } from "./mappers/presskit.mapper.ts";
 import { eventToJsonLd, type JsonObject } from "./mappers/event.mapper.ts";
-import { eventNoteDocument } from "./mappers/event-note.mapper.ts";
+import { eventNote, eventNoteDocument } from "./mappers/event-note.mapper.ts";
 import type { CoorganiseHostService } from "../modules/coorganise/coorganise-host.service.ts";
 import type { CoorganisePartnerService } from "../modules/coorganise/coorganise-partner.service.ts";
 import { coorganizersDocument, coorganizeStampDocument, coorganizeTombstoneDocument, withOrganizers } from "./mappers/coorganise.mapper.ts";
@@ -118,6 +118,21 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       if (!loaded?.published) return undefined;
       if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(loaded.event.apId, "Event", loaded.deletedAt) };
       return { status: 200, document: await eventToJsonLd(loaded.event, { followersUrl: urls.collectiveFollowers(loaded.event.organizer.slug), wording }) };
+    }),
+    kind(paths.eventOccurrenceNote, async ({ id, date }) => {
+      const loaded = deps.series ? await deps.series.occurrenceForDelivery(id, date) : null;
+      if (!loaded?.published) return undefined;
+      const noteUrl = urls.eventOccurrenceNote(id, date);
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(noteUrl, "Note", loaded.deletedAt) };
+      return { status: 200, document: (await eventNote(loaded.event, { urls, wording }).clone({ id: noteUrl }).toJsonLd({ format: "compact" })) as JsonObject };
+    }),
+    kind(paths.eventOccurrenceChangeNote, async ({ id, date, version }) => {
+      const [loaded, note] = await Promise.all([deps.series ? deps.series.occurrenceForDelivery(id, date) : null, events.changeNote(id, Number(version))]);
+      if (!loaded?.published || !note?.sentAt) return undefined;
+      const noteUrl = urls.eventOccurrenceChangeNote(id, date, note.version);
+      if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(noteUrl, "Note", loaded.deletedAt) };
+      const built = changeNote({ urls, event: loaded.event, version: note.version, language: note.language, text: note.text, published: note.createdAt }).clone({ id: noteUrl });
+      return { status: 200, document: (await built.toJsonLd({ format: "compact" })) as JsonObject };
     }),
     // The co-organisers of a published event: each entry wraps the co-organiser's stamp (its proof intact).
     kind(paths.eventCoorganizers, async ({ id }) => {

@@ -24,6 +24,9 @@ export const paths = {
   eventChangeNote: "/events/{id}/changes/{version}",
   /** One occurrence of a recurring event, federated as an Event of its own (FEDERATION.md "Recurring events"). */
   eventOccurrence: "/events/{id}/occurrences/{date}",
+  /** The occurrence as a Note (servers that do not show events), and the notes telling what changed in it. */
+  eventOccurrenceNote: "/events/{id}/occurrences/{date}/note",
+  eventOccurrenceChangeNote: "/events/{id}/occurrences/{date}/changes/{version}",
   /** The event's co-organisers (PartnerEntry items wrapping each one's stamp), and one invitation (a CoorganizeRequest's id). */
   eventCoorganizers: "/events/{id}/coorganizers",
   eventCoorganizerInvitation: "/events/{id}/coorganizers/invitations/{invitation}",

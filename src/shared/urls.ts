@@ -46,6 +46,14 @@ export class Urls {
   eventOccurrence(eventId: string, date: string): URL {
     return this.#u(fill(paths.eventOccurrence, { id: eventId, date }));
   }
+  /** An occurrence as a Note, for servers that do not show an Event. */
+  eventOccurrenceNote(eventId: string, date: string): URL {
+    return this.#u(fill(paths.eventOccurrenceNote, { id: eventId, date }));
+  }
+  /** The Note that tells followers what changed in an occurrence (`version`: the event's version of the change). */
+  eventOccurrenceChangeNote(eventId: string, date: string, version: number): URL {
+    return this.#u(fill(paths.eventOccurrenceChangeNote, { id: eventId, date, version }));
+  }
   /** The collection of an event's co-organisers (FEDERATION.md "Co-organised events"). */
   eventCoorganizers(id: string): URL {
     return this.#u(fill(paths.eventCoorganizers, { id }));

@@ -94,6 +94,9 @@ describe("recurring events reach Mastodon followers occurrence by occurrence", (
     expect(String(noteObject.id)).toMatch(new RegExp(`^${url("2030-04-02")}/changes/\\d+$`));
     expect(String(noteObject.content)).toMatch(/15:00/);
     expect(String(noteObject.content)).toContain(url("2030-04-02"));
+    // The note and the occurrence's Note form are served at their ids.
+    expect(await peer.fetchDocument(new URL(String(noteObject.id)))).toMatchObject({ ok: true, json: { id: noteObject.id, type: "Note" } });
+    expect(await peer.fetchDocument(new URL(`${url("2030-04-02")}/note`))).toMatchObject({ ok: true, json: { id: `${url("2030-04-02")}/note`, type: "Note" } });
 
     // Ended early, after 10 April: the 9th still goes out, nothing after it.
     await relais.runtime.series.end(editor, id, { after: "2030-04-10" });

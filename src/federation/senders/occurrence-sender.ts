@@ -52,7 +52,7 @@ export async function sendOccurrenceMessage(ctx: Context<void>, message: Occurre
     const recipients = group.recipients.map(toFedifyRecipient);
     const send = (activity: Activity) => ctx.sendActivity({ identifier }, recipients, activity, { preferSharedInbox: true, fanout: "skip", orderingKey: event.apId.href });
     if (group.profile.form === "note") {
-      const asNote = eventNote(event, deps).clone({ id: new URL(`${event.apId.href}/note`) });
+      const asNote = eventNote(event, deps).clone({ id: deps.urls.eventOccurrenceNote(message.eventId, message.date) });
       const Activity = update ? Update : Create;
       await send(new Activity({ id: new URL(`${asNote.id?.href}#${sender.idPrefix}${name}`), actor: sender.actor, to: asNote.toId, cc: asNote.ccId, object: asNote, published: update ? event.updatedAt : event.publishedAt }));
     } else {
@@ -61,7 +61,7 @@ export async function sendOccurrenceMessage(ctx: Context<void>, message: Occurre
     }
     if (note && group.profile.changeNotes) {
       const built = changeNote({ urls: deps.urls, event, version: note.version, language: note.language, text: note.text, published: note.createdAt }).clone({
-        id: new URL(`${event.apId.href}/changes/${note.version}`),
+        id: deps.urls.eventOccurrenceChangeNote(message.eventId, message.date, note.version),
       });
       await send(changeNoteCreate(built, event, sender));
       noteSent = true;
@@ -92,7 +92,7 @@ async function sendOccurrenceDeletes(ctx: Context<void>, message: Extract<Occurr
       const occurrence = deps.urls.eventOccurrence(message.eventId, date);
       const documents = [
         group.profile.form === "note"
-          ? deleteDocument({ id: new URL(`${occurrence.href}/note`), formerType: "Note", deletedAt }, sender)
+          ? deleteDocument({ id: deps.urls.eventOccurrenceNote(message.eventId, date), formerType: "Note", deletedAt }, sender)
           : deleteDocument({ id: occurrence, formerType: "Event", deletedAt }, sender),
       ];
       for (const activity of await Promise.all(documents.map((d) => prebuiltActivity(Delete, d)))) {
