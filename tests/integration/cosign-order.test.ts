@@ -1,9 +1,9 @@
 // Order and concurrency (design §13 row 11): a revocation that overtakes its Accept wins — the initiator
 // fetches the stamp from its signer's origin before listing it, so a stamp revoked before its Accept is
 // handled is never listed; and two editors saving the same version of a call at once get exactly one
-// success and one 409. koeln's server runs its inbox queue but not its outbox relay, so the test sends
+// success and one 409. A revoked stamp offered again as a join request (row 10) lists nothing. koeln's server runs its inbox queue but not its outbox relay, so the test sends
 // koeln's activities itself, in the order it wants, signed with koeln's key over real HTTP.
-import { Accept, Delete } from "@fedify/vocab";
+import { Accept, Create, Delete } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { createEditor } from "../support/editor.ts";
@@ -19,7 +19,8 @@ describe("order and concurrency of co-signing", { timeout: 300_000 }, () => {
   let koeln: string;
   let callId: string;
   let callUrl: string;
-  const fromKoeln = (activity: Accept | Delete) =>
+  let other: { id: string; url: string; stamp: string };
+  const fromKoeln = (activity: Accept | Create | Delete) =>
     b.runtime.federation
       .createContext(b.origin, undefined)
       .sendActivity({ identifier: "koeln" }, { id: a.url("/@cdc"), inboxId: a.url("/@cdc/inbox") }, activity, { immediate: true });
@@ -58,13 +59,29 @@ describe("order and concurrency of co-signing", { timeout: 300_000 }, () => {
     const signatures = (await a.runtime.cosign.invitations(editorA, callId)).signatures;
     expect(signatures.filter((s) => s.stampId === stamp && (s.state === "current" || s.state === "pending"))).toEqual([]);
     // The control: the same Accept, sent the same way for a stamp not revoked, is listed.
-    const other = await a.runtime.calls.create(editorA, "cdc", { title: { fr: "Contrôle" }, body: { fr: "Texte." }, demands: [] });
-    await a.runtime.calls.consult(editorA, other.id);
-    const invited = await a.runtime.cosign.invite(editorA, other.id, found.partner);
-    const asked = await until("koeln asked again", async () => (await b.runtime.cosign.received("cli", "koeln")).find((i) => i.call.apId === other.apId.href && i.state === "pending"));
+    const created = await a.runtime.calls.create(editorA, "cdc", { title: { fr: "Contrôle" }, body: { fr: "Texte." }, demands: [] });
+    await a.runtime.calls.consult(editorA, created.id);
+    const invited = await a.runtime.cosign.invite(editorA, created.id, found.partner);
+    const asked = await until("koeln asked again", async () => (await b.runtime.cosign.received("cli", "koeln")).find((i) => i.call.apId === created.apId.href && i.state === "pending"));
     const live = (await b.runtime.cosign.sign("cli", "koeln", asked.id, { languages: ["fr"] })).stamp?.url as string;
-    await fromKoeln(new Accept({ id: new URL(`${live}#accept`), actor: new URL(koeln), object: a.url(`/calls/${other.id}/invitations/${invited.id}`), result: new URL(live) }));
-    await until("the live stamp listed", async () => (await a.runtime.cosign.signatories(other.id)).some((s) => s.stampId === live), 10_000);
+    await fromKoeln(new Accept({ id: new URL(`${live}#accept`), actor: new URL(koeln), object: a.url(`/calls/${created.id}/invitations/${invited.id}`), result: new URL(live) }));
+    await until("the live stamp listed", async () => (await a.runtime.cosign.signatories(created.id)).some((s) => s.stampId === live), 10_000);
+    other = { id: created.id, url: created.apId.href, stamp: live };
+  });
+
+  it("refuses a revoked stamp offered again in a join request (§13 #10)", async () => {
+    await a.runtime.calls.open(editorA, other.id);
+    await a.runtime.joins.setPolicy(editorA, other.id, "automatic");
+    await b.runtime.cosign.revoke("cli", "koeln", new URL(other.stamp).pathname.split("/").pop() as string);
+    await fromKoeln(new Delete({ id: new URL(`${other.stamp}#delete`), actor: new URL(koeln), object: new URL(other.stamp) }));
+    await until("cdc to unlist koeln", async () => (await a.runtime.cosign.signatories(other.id)).length === 0, 10_000);
+    const count = async (table: string) => Number((await a.runtime.em.fork().getConnection().execute<{ n: string }[]>(`select count(*) as n from ${table}`))[0]?.n);
+    const before = { requests: await count("call_join_request"), signatures: await count("call_signature"), outbox: await count("outbox") };
+    // koeln's own server, with koeln's key, offers the revoked stamp as a join request of the open call.
+    await fromKoeln(new Create({ id: new URL(`${koeln}#join-replayed`), actor: new URL(koeln), object: new URL(other.stamp), target: new URL(`${other.url}/signatories`) }));
+    await new Promise((r) => setTimeout(r, 3000)); // the queued inbox activity is handled
+    expect(await a.runtime.cosign.signatories(other.id)).toEqual([]);
+    expect({ requests: await count("call_join_request"), signatures: await count("call_signature"), outbox: await count("outbox") }).toEqual(before);
   });
 
   it("answers two parallel saves of one version with exactly one 409", async () => {
