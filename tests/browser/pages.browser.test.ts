@@ -18,6 +18,7 @@ describe("every page in a real browser", () => {
   let watch: ReturnType<typeof watchOtherOrigins>;
   let page: Page;
   let eventId: string;
+  let seriesId: string;
   let callId: string;
   let draftId: string;
   let invitation: string;
@@ -52,6 +53,21 @@ describe("every page in a real browser", () => {
       published: true,
     });
     eventId = published.event.id;
+    // A recurring event with its exceptions: the rule in words and the next dates (cancelled, moved, elsewhere) swept too.
+    seriesId = (
+      await r.events.create(principal, "lyon", {
+        name: { fr: "Permanence CAF", de: "Sprechstunde" },
+        startsAt: "2030-03-12T14:00",
+        endsAt: "2030-03-12T17:00",
+        timezone: "Europe/Paris",
+        location: { name: "Centre social", locality: "Lyon", country: "FR" },
+        recurrence: { frequency: "weekly", interval: 2, weekdays: ["TU", "TH"], until: "2030-06-30" },
+        published: true,
+      })
+    ).event.id;
+    await r.series.changeOccurrence(principal, seriesId, "2030-03-12", { cancelled: true, reason: { fr: "Grève" } });
+    await r.series.changeOccurrence(principal, seriesId, "2030-03-14", { startsAt: "2030-03-15T10:00", endsAt: "2030-03-15T12:00" });
+    await r.series.changeOccurrence(principal, seriesId, "2030-03-26", { location: { name: "Bourse du travail", locality: "Lyon" } });
     const call = await r.calls.create(principal, "lyon", {
       title: { fr: "Stop au contrôle algorithmique", de: "Schluss mit der Algorithmen-Kontrolle" },
       pitch: { fr: "Les CAF notent nos vies.", de: "Die Kassen benoten unser Leben." },
@@ -141,7 +157,7 @@ describe("every page in a real browser", () => {
     await page.evaluate(() => document.querySelector("main")?.insertAdjacentHTML("beforeend", '<img src="/x.png"><input type="text">'));
     expect((await pageProblems(page)).join("\n")).toMatch(/critical image-alt[\s\S]*critical label/);
     const { visited, problems } = await crawl(["/"], (path) => !path.startsWith("/manage"), { screenshots: true });
-    expect(visited).toEqual(expect.arrayContaining(["/", "/events", "/@lyon", `/events/${eventId}`, `/calls/${callId}`, `/calls/${callId}/versions`, `/calls/${callId}/versions/1`]));
+    expect(visited).toEqual(expect.arrayContaining(["/", "/events", "/@lyon", `/events/${eventId}`, `/events/${seriesId}`, `/calls/${callId}`, `/calls/${callId}/versions`, `/calls/${callId}/versions/1`]));
     await visit("/no-such-page", "nl");
     problems.push(...(await pageProblems(page)), ...(await untranslated("/no-such-page")));
     expect(problems).toEqual([]);
