@@ -2,7 +2,8 @@
 // verification" and "Re-checks"): the verifier is this test process (D), trusting neither the initiator's
 // honesty nor its uptime. A hostile initiator that goes on listing a revoked stamp is contradicted by the
 // signer's origin (revoked); an initiator that serves a tampered text of the signed version is caught
-// (forged: the digests differ); a signer whose server is down stays listed at the initiator's re-check
+// (forged: the digests differ), and so is one that lists a signer's stamp for another call under this one;
+// a signer whose server is down stays listed at the initiator's re-check
 // ("unreachable"), the verifier cannot vouch for it (unverifiable: no key cache of its own), and once
 // its origin answers 410 the next re-check unlists it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +93,26 @@ describe("verify-signature against a hostile initiator and an absent signer", { 
       expect(report.reason).toContain("not what was signed");
     } finally {
       await sql(a, "update call_version set body = ? where call_id = ? and version = 1", [JSON.stringify(original), callId]);
+    }
+    expect((await verifySignature(callUrl, koeln)).outcome).toBe("valid-current");
+  });
+
+  it("says forged when a hostile initiator lists a signer's stamp for another call under this one (§13 #9)", async () => {
+    const koeln = (b as RelaisInstance).url("/@koeln").href;
+    const other = await a.runtime.calls.create(editorA, "cdc", { title: { fr: "Un autre appel" }, body: { fr: "Rien à voir." }, demands: [] });
+    await a.runtime.calls.open(editorA, other.id);
+    const otherUrl = other.apId.href;
+    expect((await verifySignature(otherUrl, koeln)).outcome).toBe("unverifiable");
+    // The initiator moves koeln's signature of the first call under the other one.
+    await sql(a, "update call_signature set call_id = ? where stamp_id = ?", [other.id, stamps.koeln]);
+    try {
+      const listed = (((await (await as2(`${otherUrl}/signatories`)).json()) as Json).orderedItems as Json[]).map((e) => e.partner);
+      expect(listed).toEqual([koeln]);
+      const report = await verifySignature(otherUrl, koeln);
+      expect(report).toMatchObject({ outcome: "forged", stamp: stamps.koeln });
+      expect(report.reason).toContain("not this collective's stamp for this call");
+    } finally {
+      await sql(a, "update call_signature set call_id = ? where stamp_id = ?", [callId, stamps.koeln]);
     }
     expect((await verifySignature(callUrl, koeln)).outcome).toBe("valid-current");
   });
