@@ -2,7 +2,8 @@
 // signer's own server, with its own key over real HTTP, answers the initiator's invitation to call C2
 // with its stamp for call C1, then with its stamp for co-organising an event: neither is listed, nothing
 // is stored or sent, and the invitation can still be signed properly. When the signer's actor is deleted
-// (its Delete of itself), the initiator unlists every signature of it at once, without a change note.
+// (its Delete of itself), the initiator unlists every signature of it at once, without a change note;
+// when the initiator's actor is deleted, the signer keeps its stamps.
 import { Accept, Delete } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
@@ -97,5 +98,18 @@ describe("stamps offered for the wrong object, and a signer deleted", { timeout:
     for (const stamp of [c1Stamp]) expect(await a.runtime.cosign.isRevoked(stamp)).toBe(true);
     await new Promise((r) => setTimeout(r, 2000));
     expect(await count(a, "call_change_note")).toBe(notes);
+  });
+
+  it("keeps the signer's stamps when the initiator's actor is deleted (§13 #16)", async () => {
+    const live = async () => (await b.runtime.cosign.stamps("cli", "koeln")).filter((s) => s.revokedAt === null).map((s) => s.id).sort();
+    const before = await live();
+    expect(before).toContain(new URL(c1Stamp).pathname.split("/").pop());
+    const cdc = a.url("/@cdc");
+    await a.runtime.federation
+      .createContext(a.origin, undefined)
+      .sendActivity({ identifier: "cdc" }, { id: new URL(koeln), inboxId: new URL(`${koeln}/inbox`) }, new Delete({ id: new URL(`${cdc.href}#delete`), actor: cdc, object: cdc }), { immediate: true });
+    await new Promise((r) => setTimeout(r, 3000)); // the queued inbox activity is handled
+    expect(await live()).toEqual(before);
+    expect(await b.runtime.cosign.isRevoked(c1Stamp)).toBe(false);
   });
 });
