@@ -74,7 +74,7 @@ function extraRouters(runtime: Runtime): Router[] {
       authFailures: runtime.rateLimits.apiAuthFailures,
     }),
     blocksApiRouter({ blocks: runtime.blocks, users: runtime.users, authFailures: runtime.rateLimits.apiAuthFailures }),
-    homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls }),
+    homeRoutes({ collectives: runtime.collectives, events: runtime.events, urls: runtime.urls, series: runtime.series }),
     collectiveRoutes({ collectives: runtime.collectives, followers: runtime.followers, events: runtime.events, calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, cache: runtime.readCache, coorganised: (slug, from, limit) => runtime.coorganise.partner.upcoming(slug, from, limit), series: runtime.series }),
     eventRoutes({ events: runtime.events, series: runtime.series, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls, coorganizers: (id) => runtime.coorganise.host.listed(id) }),
     callRoutes({ calls: runtime.calls, slogans: runtime.slogans, presskits: runtime.presskits, urls: runtime.urls }),

@@ -18,9 +18,9 @@ describe("recurring events on the collective's page", () => {
     expect(res.status).toBe(200);
     return (await res.text()).replace(/[\u00a0\u2009\u202f]/g, " ");
   };
-  /** The upcoming list's items, tags removed. */
+  /** The items of the page's event lists, tags removed. */
   const upcoming = (text: string) =>
-    [...(/<ul class="event-list">([\s\S]*?)<\/ul>/.exec(text)?.[1] ?? "").matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim());
+    [...[...text.matchAll(/<ul class="event-list">([\s\S]*?)<\/ul>/g)].map((l) => l[1]).join("").matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim());
 
   beforeAll(async () => {
     relais = await startRelaisInstance();
@@ -61,6 +61,17 @@ describe("recurring events on the collective's page", () => {
     expect(after.join("\n")).not.toMatch(/March 19|March 26/);
     const fr = upcoming(await page("fr"));
     expect(fr[1]).toMatch(/^Permanence CAF .*3 avril 2030.* · Chaque mardi, 14:00–17:00, jusqu’au 30 avril$/);
+  });
+
+  it("lists it the same way on the home page and the instance's calendar (under the day of its next occurrence)", async () => {
+    const get = async (path: string) =>
+      (await (await fetch(relais.url(path), { headers: { accept: "text/html", "accept-language": "en" } })).text()).replace(/[\u00a0\u2009\u202f]/g, " ");
+    for (const path of ["/", "/events"]) {
+      const items = upcoming(await get(path)).filter((l) => l.startsWith("Benefits help desk"));
+      expect(items, path).toEqual([expect.stringMatching(/April 3, 2030.* · Every Tuesday, 14:00–17:00, until April 30/)]);
+    }
+    expect(await get("/events")).toMatch(/<h2 id="day-2030-04-03">[\s\S]*?Benefits help desk/);
+    expect(await get("/events")).not.toContain('id="day-2030-03-19"');
   });
 
   it("gives the reason of a cancelled occurrence on the event's page, in the visitor's language by the fallback chain", async () => {

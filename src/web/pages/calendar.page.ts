@@ -50,7 +50,7 @@ ${subscribeBox(lang, opts.urls.collectiveIcs(opts.slug))}`;
 }
 
 /** The instance's calendar: every upcoming public event, day by day (each on its own date, in its own zone). */
-export function calendarPage(opts: { events: readonly PublishedEvent[]; lang: string; wanted: readonly string[]; urls: Urls }): string {
+export function calendarPage(opts: { events: readonly PublishedEvent[]; rules?: ReadonlyMap<string, string>; lang: string; wanted: readonly string[]; urls: Urls }): string {
   const { lang } = opts;
   const days = new Map<string, PublishedEvent[]>();
   for (const e of opts.events) {

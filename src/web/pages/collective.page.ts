@@ -43,7 +43,15 @@ ${opts.sections ?? []}`;
   return layout({ lang, title: name?.text ?? c.slug, body, path: urls.collective(c.slug).pathname });
 }
 
-export function homePage(opts: { collectives: readonly Collective[]; upcoming: readonly PublishedEvent[]; lang: string; wanted: readonly string[]; urls: Urls }): string {
+export function homePage(opts: {
+  collectives: readonly Collective[];
+  upcoming: readonly PublishedEvent[];
+  /** Recurring events' rules in words, by id. */
+  rules?: ReadonlyMap<string, string>;
+  lang: string;
+  wanted: readonly string[];
+  urls: Urls;
+}): string {
   const { lang, urls } = opts;
   const items = opts.collectives.map((c) => {
     const name = pickLanguage(c.name, opts.wanted, c.primaryLanguage);
@@ -55,7 +63,7 @@ export function homePage(opts: { collectives: readonly Collective[]; upcoming: r
   const body = html`<h1>${t(lang, "web:site.name")}</h1>
 <p class="muted">${t(lang, "web:site.tagline")}</p>
 <section aria-labelledby="upcoming"><h2 id="upcoming">${t(lang, "web:event.upcoming")}</h2>
-${opts.upcoming.length > 0 ? eventList(opts.upcoming, { lang, wanted: opts.wanted, urls, organizer: true }) : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}
+${opts.upcoming.length > 0 ? eventList(opts.upcoming, { lang, wanted: opts.wanted, urls, organizer: true, ...(opts.rules ? { rules: opts.rules } : {}) }) : html`<p>${t(lang, "web:event.noUpcoming")}</p>`}
 <p><a href="${paths.calendar}">${t(lang, "web:home.allEvents")}</a></p></section>
 <section aria-labelledby="collectives"><h2 id="collectives">${t(lang, "web:home.title")}</h2>
 ${items.length > 0 ? html`<ul class="collective-list">${items}</ul>` : html`<p>${t(lang, "web:home.empty")}</p>`}</section>
