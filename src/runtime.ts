@@ -475,7 +475,7 @@ export async function createRuntime(
     });
     const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, series, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise, isBlocked: async (actor, collectiveId) => (await blocks.rules()).blocksActor(actor, collectiveId) });
     outboxWritten.subscribe(() => void relay.nudge());
-    const refresher = new ActorRefresher({ federation, urls, followers, partners });
+    const refresher = new ActorRefresher({ federation, urls, followers, partners, cosign });
 
     return {
       config,

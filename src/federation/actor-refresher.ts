@@ -4,6 +4,7 @@ import type { FollowerService } from "../modules/follower/follower.service.ts";
 import { sleepUnlessAborted } from "../shared/sleep.ts";
 import type { PartnerService } from "../modules/partner/partner.service.ts";
 import { forgetGoneActor } from "./gone-actors.ts";
+import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
 import { fetchErrorStatus } from "./inbox/inbox-handlers.ts";
@@ -25,12 +26,14 @@ export class ActorRefresher {
   readonly #urls: Urls;
   readonly #followers: FollowerService;
   readonly #partners: PartnerService;
+  readonly #cosign: CosignService | undefined;
 
-  constructor(deps: { federation: RelaisFederation; urls: Urls; followers: FollowerService; partners: PartnerService }) {
+  constructor(deps: { federation: RelaisFederation; urls: Urls; followers: FollowerService; partners: PartnerService; cosign?: CosignService }) {
     this.#federation = deps.federation;
     this.#urls = deps.urls;
     this.#followers = deps.followers;
     this.#partners = deps.partners;
+    this.#cosign = deps.cosign;
   }
 
   /** Refreshes up to `limit` stale actors; returns what happened to each. */
@@ -57,7 +60,7 @@ export class ActorRefresher {
         const status = fetchErrorStatus(error);
         // Only 410 says the account is gone for good; a 404 may be a passing misconfiguration.
         if (status === 410) {
-          const gone = await forgetGoneActor({ followers: this.#followers, partners: this.#partners }, apId);
+          const gone = await forgetGoneActor({ followers: this.#followers, partners: this.#partners, cosign: this.#cosign }, apId);
           result.removed += 1;
           logger.info("an actor is gone ({status}): removed {follows} follow(s), {partners} partner follow(s), {events} partner event(s)", {
             status,
