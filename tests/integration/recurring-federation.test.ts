@@ -108,6 +108,8 @@ describe("recurring events reach Mastodon followers occurrence by occurrence", (
     const sent = eventsCreated().map((o) => o.id);
     expect(sent).toEqual([url("2030-03-12"), url("2030-03-26"), url("2030-04-02"), url("2030-04-09")]);
     expect(new Set(sent).size).toBe(sent.length);
+    // Changes to occurrences not yet sent sent nothing: the only Update is the one of the 2nd of April.
+    expect(objectsOf("Update").map((o) => o.id)).toEqual([url("2030-04-02")]);
 
     // Deleting the series deletes each occurrence that went out, and only those.
     const mark2 = peer.received.length;

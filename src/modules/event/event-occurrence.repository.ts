@@ -45,7 +45,7 @@ export async function findExceptions(em: EntityManager, eventIds: readonly strin
 export async function occurrenceRow(em: EntityManager, eventId: string, date: string): Promise<EventOccurrenceRow> {
   const found = await em.findOne(EventOccurrenceSchema, { event: eventId, date });
   if (found) return found;
-  const row = em.create(EventOccurrenceSchema, { event: eventId, date, updatedAt: new Date() });
+  const row = em.create(EventOccurrenceSchema, { event: eventId, date, updatedAt: new Date(), federatedAt: null, startsAt: null, endsAt: null, location: null, onlineUrl: null, reason: null });
   await em.flush();
   return row;
 }

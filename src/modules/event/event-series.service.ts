@@ -176,7 +176,7 @@ export class EventSeriesService {
       occ.updatedAt = new Date();
       await em.flush();
       const after = occurrenceOf(series, [toException(occ)], date);
-      return { result: after, changed: { date, before, after, federated: occ.federatedAt !== null } };
+      return { result: after, changed: { date, before, after, federated: Boolean(occ.federatedAt) } };
     });
   }
 
@@ -298,7 +298,7 @@ export class EventSeriesService {
         let n = 0;
         for (const o of expandOccurrences(series, exceptions, window)) {
           const occ = rows.find((r) => r.date === o.date) ?? (await occurrenceRow(em, id, o.date));
-          if (occ.federatedAt !== null) continue;
+          if (occ.federatedAt) continue;
           occ.federatedAt = now;
           await em.flush();
           const apId = this.#urls.eventOccurrence(id, o.date);
