@@ -1,6 +1,6 @@
 // A recurring event's occurrences reach a Hollo-shaped follower (as Notes, which it keeps) and a
 // Gancio-shaped follower (as Events it stores, Updates applied) over real HTTP: each occurrence once as
-// its own post or event, a moved one updated in place, Gancio's gone when the series is deleted.
+// its own post or event, a moved one updated in place, deleted with the series (but for the change note, not deleted yet).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { occurrenceLeadMs } from "../../src/modules/event/occurrence-publishing.ts";
 import type { Principal } from "../../src/modules/user/user.service.ts";
@@ -61,7 +61,9 @@ describe("recurring events reach Hollo- and Gancio-shaped followers", () => {
     await until("Hollo's Note updated", async () => hollo.posts.get(`${occurrence("2030-03-19")}/note`)?.updated !== undefined);
 
     await relais.runtime.events.delete(editor, id);
-    // Hollo-shaped: its Notes are not yet seen deleted here (to look into: FEDERATION.md "Recurring events").
+    // Hollo-shaped: the occurrences' Notes are deleted; the change note of the moved one stays (not deleted yet: FEDERATION.md).
+    await until("Hollo forgets the occurrences", async () => [...hollo.posts.keys()].every((k) => !k.endsWith("/note")));
+    expect([...hollo.posts.keys()]).toEqual([expect.stringMatching(new RegExp(`^${occurrence("2030-03-19")}/changes/\\d+$`))]);
     await until("Gancio forgets them", async () => gancio.events.size === 0);
   }, 90_000);
 });
