@@ -23,6 +23,7 @@ import { PartnerEventSchema, PartnerEventSourceSchema, PartnerSchema } from "../
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
 import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
 import { ActionKitCountSchema, ActionKitSchema, ActionKitVersionSchema } from "../modules/actionkit/actionkit.entity.ts";
+import { PartnerActionKitSchema } from "../modules/actionkit/partner-kit.entity.ts";
 import { SloganSchema } from "../modules/slogan/slogan.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
 
@@ -61,6 +62,7 @@ export const entities = [
   ActionKitSchema,
   ActionKitVersionSchema,
   ActionKitCountSchema,
+  PartnerActionKitSchema,
   PressKitSchema,
   PressKitFileSchema,
   PressKitLinkSchema,

@@ -1,0 +1,67 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { LanguageMap } from "../../shared/language.ts";
+import { type PartnerActionKitRow, PartnerActionKitSchema } from "./partner-kit.entity.ts";
+
+/** The public fields of a partner's published kit, as read from its Article (and its text.json). */
+export interface ReceivedPartnerKit {
+  apId: string;
+  url: string;
+  title: LanguageMap;
+  country?: string | null;
+  institution?: LanguageMap | null;
+  authorApId: string;
+  authorName?: string | null;
+  publishedAt: Temporal.Instant;
+  remoteUpdatedAt?: Temporal.Instant | null;
+}
+
+const toDate = (i: Temporal.Instant) => new Date(i.epochMilliseconds);
+
+/**
+ * Stores or changes a partner's kit. Only the kit's own origin may (the caller checks that the sender is
+ * the author and is followed); an older Update than the one kept is ignored. Returns what was done.
+ */
+export async function receivePartnerKit(em: EntityManager, kit: ReceivedPartnerKit): Promise<"stored" | "updated" | "stale"> {
+  const existing = await em.findOne(PartnerActionKitSchema, { apId: kit.apId });
+  const fields = {
+    url: kit.url,
+    title: kit.title,
+    country: kit.country ?? null,
+    institution: kit.institution ?? null,
+    authorApId: kit.authorApId,
+    authorName: kit.authorName ?? null,
+    publishedAt: toDate(kit.publishedAt),
+    remoteUpdatedAt: kit.remoteUpdatedAt ? toDate(kit.remoteUpdatedAt) : null,
+  };
+  if (existing) {
+    if (existing.authorApId !== kit.authorApId) return "stale";
+    if (existing.remoteUpdatedAt && fields.remoteUpdatedAt && existing.remoteUpdatedAt > fields.remoteUpdatedAt) return "stale";
+    em.assign(existing, fields);
+    await em.flush();
+    return "updated";
+  }
+  em.create(PartnerActionKitSchema, { apId: kit.apId, ...fields });
+  await em.flush();
+  return "stored";
+}
+
+/** Removes a partner's kit deleted by its author; false when none of that author has this id. */
+export async function deletePartnerKit(em: EntityManager, authorApId: string, apId: string): Promise<boolean> {
+  return (await em.nativeDelete(PartnerActionKitSchema, { apId, authorApId })) > 0;
+}
+
+/** Removes every kit of an author (the actor was deleted, or nobody here follows it any more). */
+export async function deletePartnerKitsOf(em: EntityManager, authorApId: string): Promise<number> {
+  return em.nativeDelete(PartnerActionKitSchema, { authorApId });
+}
+
+/** The kits of the given partners (actor ids), newest publication first. */
+export async function partnerKitsBy(em: EntityManager, authorApIds: readonly string[], limit = 50): Promise<PartnerActionKitRow[]> {
+  if (authorApIds.length === 0) return [];
+  return em.find(PartnerActionKitSchema, { authorApId: { $in: [...authorApIds] } }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
+}
+
+/** Partners' kits of one country, newest publication first. */
+export async function partnerKitsOfCountry(em: EntityManager, country: string, limit = 50): Promise<PartnerActionKitRow[]> {
+  return em.find(PartnerActionKitSchema, { country }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
+}
