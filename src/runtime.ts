@@ -437,6 +437,7 @@ export async function createRuntime(
       slogans,
       sloganWording: slogansWording,
       presskits,
+      actionkits,
       joins,
       ...(opts.clock ? { now: opts.clock } : {}),
       coorganise,

@@ -31,6 +31,7 @@ import {
 import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
+import { onPartnerKit, onPartnerKitDelete } from "./inbox/kit-handlers.ts";
 import { onAdd, onCallPublished, onCosignAnswer, onOffer, onStampDelete } from "./inbox/cosign-handlers.ts";
 import { onJoinRefusal, onJoinRequest } from "./inbox/join-handlers.ts";
 import { withCosignReplayWindow } from "./inbox/replay-window.ts";
@@ -39,6 +40,7 @@ import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.t
 
 const logger = getLogger(["relais", "federation"]);
 
+import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
 import type { PressKitService } from "../modules/presskit/presskit.service.ts";
 import type { SloganWording } from "../modules/slogan/slogan-wording.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
@@ -63,6 +65,8 @@ export interface FederationDeps {
   readonly slogans?: SloganService;
   readonly sloganWording?: SloganWording;
   readonly presskits?: PressKitService;
+  /** Action kits: partners' published kits are kept to be listed on our public pages. */
+  readonly actionkits?: Pick<ActionKitService, "receivePartnerKit" | "deletePartnerKit">;
   /** Requests to sign our open calls, and the answers to ours. */
   readonly joins?: JoinRequestService | undefined;
   /** The instance's clock (tests move it): co-signing activities signed more than 15 minutes before it are refused. */
@@ -123,6 +127,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     // A Delete may revoke a co-signature (a stamp); otherwise it is an actor's or a partner event's.
     .on(Delete, refusedOnceWhenPermanent("Delete", async (ctx, activity: Delete) => {
       if (await onCoorganizeDelete(ctx, activity, deps)) return;
+      if (await onPartnerKitDelete(activity, deps)) return;
       if (!(await onStampDelete(ctx, activity, deps))) await onDelete(ctx, activity, deps);
     }))
     // An Accept or a Reject answers one of our invitations to co-sign, or one of our Follows.
@@ -146,11 +151,13 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Create, refusedOnceWhenPermanent("Create", async (ctx, activity: Create) => {
       if (await onJoinRequest(ctx, activity, deps)) return;
       await onCallPublished(ctx, activity, deps);
+      if (await onPartnerKit(ctx, activity, "Create", deps)) return;
       await onCreateOrUpdate(ctx, activity, "Create", deps);
     }))
     .on(Update, refusedOnceWhenPermanent("Update", async (ctx, activity: Update) => {
       await onCallPublished(ctx, activity, deps);
       await onCoorganisedEventUpdate(ctx, activity, deps);
+      if (await onPartnerKit(ctx, activity, "Update", deps)) return;
       await onCreateOrUpdate(ctx, activity, "Update", deps);
     }))
     .on(Announce, refusedOnceWhenPermanent("Announce", (ctx, activity: Announce) => onAnnounce(ctx, activity, deps)))

@@ -14,6 +14,7 @@ import type { Principal } from "../user/user.service.ts";
 import { type ActionKitRow, ActionKitSchema } from "./actionkit.entity.ts";
 import { rowToText, sortedJson, textToColumns, toKitVersionView, toKitView } from "./actionkit.record.ts";
 import { addKitCount, findAdoption, findKitVersion, findKitVersions, findKits, findKitsOfCountry, insertKitVersion, isPartner, kitCounts } from "./actionkit.repository.ts";
+import { deletePartnerKit, type ReceivedPartnerKit, receivePartnerKit } from "./partner-kits.ts";
 import { applyKitPatch, emptyKit, type FieldError, parseKitInput } from "./actionkit.schema.ts";
 import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount } from "./actionkit.types.ts";
 
@@ -48,6 +49,16 @@ export class ActionKitService {
     this.#em = em;
     this.#urls = urls;
     this.#onOutbox = opts.onOutbox ?? (() => {});
+  }
+
+  /** A followed partner's published kit, from its Create/Update (the inbox checked its origin and the follow). */
+  async receivePartnerKit(kit: ReceivedPartnerKit): Promise<"stored" | "updated" | "stale"> {
+    return this.#em.transactional((em) => receivePartnerKit(em as EntityManager, kit));
+  }
+
+  /** A partner's kit deleted by its author; false when none of that author has this id. */
+  async deletePartnerKit(authorApId: string, apId: string): Promise<boolean> {
+    return this.#em.transactional((em) => deletePartnerKit(em as EntityManager, authorApId, apId));
   }
 
   async create(actor: KitActor, slug: string, body: unknown): Promise<ActionKitView> {

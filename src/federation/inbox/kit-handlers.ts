@@ -1,0 +1,105 @@
+import type { InboxContext } from "@fedify/fedify";
+import type { Activity, Create, Delete, Update } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { LanguageMap } from "../../shared/language.ts";
+import { match, paths } from "../../shared/paths.ts";
+import { instanceIdentifier } from "../../shared/urls.ts";
+import type { FederationDeps } from "../federation.ts";
+import { receivedJson } from "../fedify-workarounds.ts";
+import type { JsonObject } from "../mappers/remote-event.mapper.ts";
+import { fetchErrorStatus } from "./inbox-handlers.ts";
+
+const logger = getLogger(["relais", "inbox"]);
+
+function decided(type: string, outcome: string, activity: Activity): void {
+  logger.info("{type}: {outcome}", { type, outcome });
+  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
+}
+
+/** Logs the decision on an activity this handler owns; true: no other handler is to see it. */
+function handled(type: string, outcome: string, activity: Activity): true {
+  decided(type, outcome, activity);
+  return true;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
+const languageMap = (v: unknown): LanguageMap | undefined =>
+  isObject(v) && Object.values(v).every((s) => typeof s === "string") && Object.keys(v).length > 0 ? (v as LanguageMap) : undefined;
+
+function instant(v: unknown): Temporal.Instant | undefined {
+  if (typeof v !== "string") return undefined;
+  try {
+    return Temporal.Instant.from(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Relais action kit's id: `/kits/{id}` on its author's server. */
+const isKitId = (id: URL) => match(paths.actionKit, id.pathname) !== undefined;
+
+/**
+ * Create or Update of an action kit (an Article at `/kits/{id}`) by a partner one of our collectives
+ * follows: its public fields are kept to be listed on our public pages (FEDERATION.md, "Action kits").
+ * Only the kit's own origin may; its country, institution and title are read from its `<kit>/text.json`
+ * (a signed GET from the instance actor), whose `id` and `attributedTo` must be the Article's. Returns
+ * false when the activity is not about a kit (left to the other handlers).
+ */
+export async function onPartnerKit(ctx: InboxContext<void>, activity: Create | Update, type: "Create" | "Update", deps: FederationDeps): Promise<boolean> {
+  const actor = activity.actorId;
+  const objectId = activity.objectId;
+  if (!deps.actionkits || !actor || !objectId || !isKitId(objectId)) return false;
+  const json = receivedJson(ctx);
+  const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
+  if (article && article.type !== "Article") return false;
+  const what = `${type} of an action kit`;
+  if (objectId.origin !== actor.origin || (activity.id !== null && activity.id.origin !== actor.origin)) return handled(what, "ignored: only the kit's own origin may", activity);
+  if ((await deps.blocks.rules()).blocksActor(actor)) return handled(what, "ignored: its actor is blocked", activity);
+  if (!(await deps.partners.isListeningTo(actor.href))) return handled(what, "ignored: nobody here follows its actor", activity);
+  const load = await ctx.getDocumentLoader({ identifier: instanceIdentifier });
+  let text: JsonObject;
+  try {
+    const { document } = await load(deps.urls.actionKitText(objectId).href);
+    if (!isObject(document)) return handled(what, "ignored: its text is not a JSON object", activity);
+    text = document;
+  } catch (error) {
+    const status = fetchErrorStatus(error);
+    if (status !== undefined && status >= 400 && status < 500) return handled(what, `ignored: its text answered ${status}`, activity);
+    throw error; // network, 5xx: Fedify retries the activity
+  }
+  if (text.id !== objectId.href || text.attributedTo !== actor.href) return handled(what, "ignored: its text is not that kit's, by its actor", activity);
+  const title = languageMap(text.title);
+  if (!title) return handled(what, "ignored: its text has no title", activity);
+  let authorName: string | undefined;
+  try {
+    const { document } = await load(actor.href);
+    if (isObject(document)) authorName = typeof document.name === "string" ? document.name : typeof document.preferredUsername === "string" ? document.preferredUsername : undefined;
+  } catch {
+    // The name is only shown; the kit keeps its link.
+  }
+  const url = article && typeof article.url === "string" && URL.canParse(article.url) && new URL(article.url).origin === actor.origin ? article.url : objectId.href;
+  const outcome = await deps.actionkits.receivePartnerKit({
+    apId: objectId.href,
+    url,
+    title,
+    country: typeof text.country === "string" ? text.country : null,
+    institution: languageMap(text.institution) ?? null,
+    authorApId: actor.href,
+    authorName: authorName ?? null,
+    publishedAt: instant(article?.published) ?? Temporal.Now.instant(),
+    remoteUpdatedAt: instant(article?.updated) ?? null,
+  });
+  decided(what, outcome === "stale" ? "ignored: an older version, or not its author's" : `partner kit ${outcome}`, activity);
+  return true;
+}
+
+/** Delete of a partner's kit by its author: it leaves our pages. False when it is no kit kept here. */
+export async function onPartnerKitDelete(del: Delete, deps: FederationDeps): Promise<boolean> {
+  const actor = del.actorId;
+  const objectId = del.objectId;
+  if (!deps.actionkits || !actor || !objectId || !isKitId(objectId) || objectId.origin !== actor.origin) return false;
+  const removed = await deps.actionkits.deletePartnerKit(actor.href, objectId.href);
+  if (removed) decided("Delete of an action kit", "a partner kit was deleted by its origin", del);
+  return removed;
+}
