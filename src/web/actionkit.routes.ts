@@ -126,8 +126,9 @@ export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls
     const { wanted, lang } = visitorLanguages(req);
     const slug = String(req.params.identifier);
     const kits = await deps.actionkits.list(slug, null);
+    const partnerKits = await deps.actionkits.partnerKits(slug);
     const title = `${t(lang, "actionkit:page.kits")}`;
-    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits, lang, wanted, urls: deps.urls, title, path: deps.urls.collectiveKits(slug).pathname }));
+    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits, partnerKits, lang, wanted, urls: deps.urls, title, path: deps.urls.collectiveKits(slug).pathname }));
   });
 
   router.get(route(paths.countryKits), async (req, res, next) => {
@@ -136,7 +137,8 @@ export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls
     const { wanted, lang } = visitorLanguages(req);
     const page = await deps.actionkits.pageOfCountry(country, { limit: 100 });
     const title = t(lang, "actionkit:page.countryTitle", { country: countryName(country.toUpperCase(), lang) });
-    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits: page.items, lang, wanted, urls: deps.urls, title, path: deps.urls.countryKits(country).pathname }));
+    const partnerKits = await deps.actionkits.partnerKitsOfCountry(country);
+    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits: page.items, partnerKits, lang, wanted, urls: deps.urls, title, path: deps.urls.countryKits(country).pathname }));
   });
   return router;
 }

@@ -1,6 +1,7 @@
 // Partners' action kits reach the follower instance (issue 11), over real HTTP between two instances with
 // real signatures: a followed partner's published kit is kept (its title, country, institution, author's
-// name and origin page), its Update changes it and its Delete removes it; a draft never federates, and a
+// name and origin page) and listed on its public pages (the collective's and the country's kits, linking to
+// the origin), its Update changes it and its Delete removes it; a draft never federates, and a
 // kit of a collective nobody here follows never arrives.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cafAccessRequest } from "../support/action-kits.ts";
@@ -51,6 +52,18 @@ describe("partners' action kits between two instances", () => {
       author_name: "Sociale rechten Gent",
     });
 
+    // Shown on the follower's public pages: the collective's kits and the country's, linking to its origin.
+    const collectivePage = await (await fetch(a.url("/@lyon/kits?lang=en"))).text();
+    expect(collectivePage).toContain("From partners");
+    expect(collectivePage).toContain(`href="${published.apId.href}"`);
+    expect(collectivePage).toContain("by Sociale rechten Gent (partner)");
+    const countryPage = await (await fetch(a.url("/countries/nl/kits?lang=fr"))).text();
+    expect(countryPage).toContain("Chez nos partenaires");
+    expect(countryPage).toContain(`href="${published.apId.href}"`);
+    expect(countryPage).toContain("Inzage");
+    expect(countryPage).not.toContain("Concept");
+    expect(countryPage).not.toContain(stranger.apId.href);
+
     await b.runtime.actionkits.update("cli", published.id, { title: { fr: "Inzage bij de gemeente", en: "Access" } });
     await until("the Update to reach a", async () => ((await kept(a)).get(published.apId.href)?.title.fr === "Inzage bij de gemeente" ? true : undefined), 60_000);
 
@@ -61,5 +74,8 @@ describe("partners' action kits between two instances", () => {
     await b.runtime.actionkits.delete("cli", published.id);
     await until("the Delete to reach a", async () => ((await kept(a)).has(published.apId.href) ? undefined : true), 60_000);
     expect((await kept(a)).size).toBe(0);
+    const after = await (await fetch(a.url("/@lyon/kits?lang=en"))).text();
+    expect(after).not.toContain(published.apId.href);
+    expect(after).not.toContain("From partners");
   }, 180_000);
 });

@@ -14,7 +14,7 @@ import type { Principal } from "../user/user.service.ts";
 import { type ActionKitRow, ActionKitSchema } from "./actionkit.entity.ts";
 import { rowToText, sortedJson, textToColumns, toKitVersionView, toKitView } from "./actionkit.record.ts";
 import { addKitCount, findAdoption, findKitVersion, findKitVersions, findKits, findKitsOfCountry, insertKitVersion, isPartner, kitCounts } from "./actionkit.repository.ts";
-import { deletePartnerKit, type ReceivedPartnerKit, receivePartnerKit } from "./partner-kits.ts";
+import { deletePartnerKit, type PartnerKitListed, partnerKitsOfCollective, partnerKitsOfCountry, type ReceivedPartnerKit, receivePartnerKit, toPartnerKitListed } from "./partner-kits.ts";
 import { applyKitPatch, emptyKit, type FieldError, parseKitInput } from "./actionkit.schema.ts";
 import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount } from "./actionkit.types.ts";
 
@@ -59,6 +59,16 @@ export class ActionKitService {
   /** A partner's kit deleted by its author; false when none of that author has this id. */
   async deletePartnerKit(authorApId: string, apId: string): Promise<boolean> {
     return this.#em.transactional((em) => deletePartnerKit(em as EntityManager, authorApId, apId));
+  }
+
+  /** The published kits of the partners a collective follows, kept from their origin, for its public page. */
+  async partnerKits(slug: string): Promise<PartnerKitListed[]> {
+    return (await partnerKitsOfCollective(this.#em.fork(), slug)).map(toPartnerKitListed);
+  }
+
+  /** Partners' kits of one country (two letters), kept from their origin, for the country's public page. */
+  async partnerKitsOfCountry(country: string): Promise<PartnerKitListed[]> {
+    return (await partnerKitsOfCountry(this.#em.fork(), country.trim().toUpperCase())).map(toPartnerKitListed);
   }
 
   async create(actor: KitActor, slug: string, body: unknown): Promise<ActionKitView> {

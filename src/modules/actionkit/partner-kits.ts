@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { LanguageMap } from "../../shared/language.ts";
+import { PartnerSchema } from "../partner/partner.entity.ts";
 import { type PartnerActionKitRow, PartnerActionKitSchema } from "./partner-kit.entity.ts";
 
 /** The public fields of a partner's published kit, as read from its Article (and its text.json). */
@@ -64,4 +65,25 @@ export async function partnerKitsBy(em: EntityManager, authorApIds: readonly str
 /** Partners' kits of one country, newest publication first. */
 export async function partnerKitsOfCountry(em: EntityManager, country: string, limit = 50): Promise<PartnerActionKitRow[]> {
   return em.find(PartnerActionKitSchema, { country }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
+}
+
+/** A partner's kit as listed on our public pages: a link to its origin page, marked with its author. */
+export interface PartnerKitListed {
+  url: string;
+  title: LanguageMap;
+  country: string | null;
+  authorApId: string;
+  authorName: string | null;
+}
+
+export const toPartnerKitListed = (r: PartnerActionKitRow): PartnerKitListed => ({ url: r.url, title: r.title, country: r.country ?? null, authorApId: r.authorApId, authorName: r.authorName ?? null });
+
+/** The kits of the partners a collective follows (accepted follows), newest publication first. */
+export async function partnerKitsOfCollective(em: EntityManager, slug: string, limit = 50): Promise<PartnerActionKitRow[]> {
+  const partners = await em.find(PartnerSchema, { collective: { slug }, state: "accepted" }, { populate: ["actor"] });
+  return partnerKitsBy(
+    em,
+    partners.map((p) => p.actor.apId),
+    limit,
+  );
 }

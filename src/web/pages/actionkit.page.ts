@@ -1,3 +1,4 @@
+import type { PartnerKitListed } from "../../modules/actionkit/partner-kits.ts";
 import { blank, fillTemplate } from "../../modules/actionkit/actionkit-template.ts";
 import { type ActionKitView, type KitCount, type KitField, kitLanguages } from "../../modules/actionkit/actionkit.types.ts";
 import { t } from "../../shared/i18n.ts";
@@ -91,13 +92,19 @@ ${others.length > 0 ? html`<p class="no-print"${langAttr(contentLang ? lang : un
 }
 
 /** A list of kits (a collective's, a country's). */
-export function actionKitsList(opts: { kits: readonly ActionKitView[]; lang: string; wanted: readonly string[]; urls: Urls; title: string; path: string }): string {
+export function actionKitsList(opts: { kits: readonly ActionKitView[]; partnerKits?: readonly PartnerKitListed[]; lang: string; wanted: readonly string[]; urls: Urls; title: string; path: string }): string {
   const { kits, lang, wanted, urls } = opts;
   const items = kits.map((k) => {
     const title = localized(k.title, wanted, k.collective.primaryLanguage, lang);
     const name = localized(k.collective.name, wanted, k.collective.primaryLanguage, lang);
     return html`<li><a href="${urls.actionKit(k.id).pathname}"${langAttr(title?.lang)}>${title?.text ?? ""}</a> <span class="muted">· ${countryName(k.country, lang)} · <span${langAttr(name?.lang)}>${name?.text ?? k.collective.slug}</span>${k.origin ? html` (${t(lang, "actionkit:page.adopted")})` : ""}</span></li>`;
   });
-  const body = html`<h1>${opts.title}</h1>${items.length > 0 ? html`<ul class="event-list">${items}</ul>` : html`<p>${t(lang, "actionkit:page.none")}</p>`}`;
+  // Partners' kits stay on their own server: a link to their page there, marked with the partner's name.
+  const partnerItems = (opts.partnerKits ?? []).map((k) => {
+    const title = localized(k.title, wanted, Object.keys(k.title)[0] ?? lang, lang);
+    return html`<li class="partner-kit"><a href="${k.url}"${langAttr(title?.lang)}>${title?.text ?? ""}</a> <span class="muted">· ${k.country ? countryName(k.country, lang) : ""} · ${t(lang, "actionkit:page.partnerKitBy", { name: k.authorName ?? new URL(k.authorApId).host })}</span></li>`;
+  });
+  const partners = partnerItems.length > 0 ? html`<h2>${t(lang, "actionkit:page.fromPartners")}</h2><ul class="event-list">${partnerItems}</ul>` : "";
+  const body = html`<h1>${opts.title}</h1>${items.length > 0 ? html`<ul class="event-list">${items}</ul>` : html`<p>${t(lang, "actionkit:page.none")}</p>`}${partners}`;
   return layout({ lang, title: opts.title, body, path: opts.path });
 }
