@@ -64,7 +64,11 @@ export async function partnerKitsBy(em: EntityManager, authorApIds: readonly str
 
 /** Partners' kits of one country, newest publication first. */
 export async function partnerKitsOfCountry(em: EntityManager, country: string, limit = 50): Promise<PartnerActionKitRow[]> {
-  return em.find(PartnerActionKitSchema, { country }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
+  // Only authors some collective here still follows (a kit kept from an unfollowed partner is not shown).
+  const followed = await em.find(PartnerSchema, { state: "accepted" }, { populate: ["actor"], fields: ["actor.apId"] });
+  const authors = [...new Set(followed.map((p) => p.actor.apId))];
+  if (authors.length === 0) return [];
+  return em.find(PartnerActionKitSchema, { country, authorApId: { $in: authors } }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
 }
 
 /** A partner's kit as listed on our public pages: a link to its origin page, marked with its author. */
