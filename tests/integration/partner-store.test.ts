@@ -78,7 +78,7 @@ describe("partner events stored by PartnerService (PostgreSQL)", () => {
     expect(await partners.answered({ actorApId: `${remote}/@b`, collectiveApId: relais.url("/@a").href, accepted: true })).toBe("a");
 
     const first = await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: event("1") });
-    expect(first).toEqual({ ok: true, outcome: "stored", collectives: 2, relayed: 0 });
+    expect(first).toEqual({ ok: true, outcome: "stored", collectives: 2, relayed: 0, forwardVia: [] });
     expect(await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: event("1") })).toMatchObject({ outcome: "unchanged" });
     const changed = await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: event("1", { status: "cancelled" }) });
     expect(changed).toMatchObject({ outcome: "changed" });
