@@ -8,13 +8,28 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startMastodonPeer } from "../support/mastodon-peer.ts";
 import { gpsJpeg } from "../support/press-files.ts";
 import { freePort, type Launcher, type RelaisProcess, runCli, startProcess } from "../support/relais-process.ts";
 import { createTestDatabase } from "../support/services.ts";
 
-const mounts = 'mount --bind "$RO_DATA" "$RO_DATA" && mount -o remount,bind,ro / && mount -t tmpfs -o size=256m tmpfs /tmp';
+// A checkout under /tmp (a CI clone, with the Node that npm installed in it) would vanish under the
+// namespace's tmpfs: it is bound aside first (RO_STASH) and bound back, read-only, over the tmpfs.
+const keep = '{ [ -z "$RO_KEEP" ] || mount --bind "$RO_KEEP" "$RO_STASH"; }';
+const restore = '{ [ -z "$RO_KEEP" ] || { mkdir -p "$RO_KEEP" && mount --bind "$RO_STASH" "$RO_KEEP" && mount -o remount,bind,ro "$RO_KEEP"; }; }';
+const mounts = `mount --bind "$RO_DATA" "$RO_DATA" && ${keep} && mount -o remount,bind,ro / && mount -t tmpfs -o size=256m tmpfs /tmp && ${restore}`;
+const checkout = process.cwd();
+if (checkout.startsWith("/tmp/")) {
+  if (process.execPath.startsWith("/tmp/") && !process.execPath.startsWith(`${checkout}/`)) {
+    throw new Error(`Node (${process.execPath}) lives under /tmp outside the checkout: the read-only namespace would hide it`);
+  }
+  process.env.RO_KEEP = checkout;
+  process.env.RO_STASH = mkdtempSync("/var/tmp/relais-ro-checkout-");
+}
+afterAll(() => {
+  if (process.env.RO_STASH) rmSync(process.env.RO_STASH, { recursive: true, force: true });
+});
 const readOnly: Launcher = ["unshare", "-m", "--propagation", "private", "sh", "-c", `${mounts} && exec "$@"`, "sh"];
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
