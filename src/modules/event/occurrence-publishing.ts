@@ -1,5 +1,6 @@
 import { getLogger } from "@logtape/logtape";
 import type { EventSeriesService } from "./event-series.service.ts";
+import { sleepUnlessAborted } from "../../shared/sleep.ts";
 
 const logger = getLogger(["relais", "event"]);
 
@@ -23,16 +24,6 @@ export async function publishOccurrencesAhead(
     } catch (error) {
       logger.warn("could not publish the occurrences of recurring events: {error}", { error: String(error) });
     }
-    await new Promise<void>((resolve) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, opts.intervalMs ?? 10 * 60_000);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    await sleepUnlessAborted(opts.intervalMs ?? 10 * 60_000, signal);
   }
 }
