@@ -1,3 +1,4 @@
+import { Migration20261203104500_signature_unreachable_since } from "./Migration20261203104500_signature_unreachable_since.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
 import { Migration20261202192000_coorganised_events } from "./Migration20261202192000_coorganised_events.ts";
@@ -51,4 +52,5 @@ export const migrationsList = [
   { name: "Migration20261202192000_coorganised_events", class: Migration20261202192000_coorganised_events },
   { name: "Migration20261203073159_recurring_events", class: Migration20261203073159_recurring_events },
   { name: "Migration20261203090532_partner_action_kits", class: Migration20261203090532_partner_action_kits },
+  { name: "Migration20261203104500_signature_unreachable_since", class: Migration20261203104500_signature_unreachable_since },
 ];

@@ -33,6 +33,7 @@ const signature = {
     languages: { type: "array", items: { type: "string" }, description: "The languages whose text it covers" },
     state: { type: "string", enum: [...signatureStates], description: "current: shown and counted; pending: awaiting reconfirmation (not shown)" },
     verifiedAt: instant,
+    unreachableSince: { ...nullableInstant, description: "Since when the signer's server has not answered the daily re-check of its stamp (still listed meanwhile); null once it answers" },
     revokedAt: nullableInstant,
   },
 };

@@ -28,6 +28,7 @@ export function presentSignature(s: SignatureView, opts: { withStamp?: boolean }
     languages: s.languages,
     state: s.state,
     verifiedAt: s.verifiedAt.toString(),
+    unreachableSince: s.unreachableSince?.toString() ?? null,
     revokedAt: s.revokedAt?.toString() ?? null,
     ...(opts.withStamp ? { stamp: s.stamp } : {}),
   };

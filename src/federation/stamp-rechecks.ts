@@ -19,7 +19,7 @@ export interface RecheckDeps {
  * One round of re-checks of the stamps we list (design §8): each due stamp is asked at its signer's
  * origin with a GET signed by the call's collective. 200 → confirmed; 410 or 404 → the revocation is
  * kept and the signature delisted (a Delete we never received, or a signer gone); anything else → left
- * listed until the next round. `olderThanMs`: how long a confirmation holds (a day by default).
+ * listed until the next round, "unreachable since" the first round that failed (cleared once it answers). `olderThanMs`: how long a confirmation holds (a day by default).
  */
 export async function recheckStamps(deps: RecheckDeps, opts: { olderThanMs?: number } = {}): Promise<{ confirmed: number; revoked: number; unreachable: number }> {
   const ctx = deps.federation.createContext(deps.urls.origin, undefined);
@@ -33,6 +33,7 @@ export async function recheckStamps(deps: RecheckDeps, opts: { olderThanMs?: num
       await deps.cosign.incomingRevocation(due.stampId, due.signerApId, due.callApId);
       counts.revoked++;
     } else {
+      await deps.checks.unreachable(due.signatureId);
       counts.unreachable++;
     }
   }

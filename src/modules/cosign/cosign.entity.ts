@@ -67,6 +67,8 @@ export const CallSignatureSchema = defineEntity({
     createdAt: createdAt(),
     /** Last confirmed at the signer's origin (when listed, then at each re-check). */
     verifiedAt: timestamptz(),
+    /** Since when its signer's origin could not be reached at the re-checks (null: it answered at the last one). */
+    unreachableSince: timestamptz().nullable(),
     revokedAt: timestamptz().nullable(),
     /** When a change note named it among the call's new signatories (null: not yet, or listed before the launch). */
     notedAt: timestamptz().nullable(),

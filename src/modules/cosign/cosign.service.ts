@@ -739,6 +739,7 @@ export class CosignService {
       state: row.state,
       stamp: row.stamp,
       verifiedAt: instant(row.verifiedAt),
+      unreachableSince: optInstant(row.unreachableSince),
       revokedAt: optInstant(row.revokedAt),
     };
   }

@@ -34,6 +34,8 @@ export interface SignatureView {
   readonly state: SignatureState;
   readonly stamp: Record<string, unknown>;
   readonly verifiedAt: Temporal.Instant;
+  /** Since when the signer's origin has been unreachable at the initiator's re-checks (design §8); null when it answers. */
+  readonly unreachableSince: Temporal.Instant | null;
   readonly revokedAt: Temporal.Instant | null;
 }
 

@@ -20,7 +20,7 @@ export const stampRecheckMs = 24 * 60 * 60 * 1000;
  * The initiator's re-checks of the stamps it lists (design §8 "Re-checks", §10 "Signer gone"): a
  * listed signature not confirmed at its signer's origin for a day is due; the federation layer asks the
  * origin and reports: still served → confirmed now; 410 or 404 → revoked (CosignService.incomingRevocation);
- * unreachable → left listed, asked again at the next round.
+ * unreachable → left listed with the time it was first found so, asked again at the next round.
  */
 export class StampCheckService {
   readonly #em: EntityManager;
@@ -43,13 +43,23 @@ export class StampCheckService {
     return rows.map((r) => ({ signatureId: r.id, stampId: r.stampId, signerApId: r.signerApId, callApId: this.#urls.call(r.call.id).href, slug: r.call.collective.slug }));
   }
 
-  /** The stamp's origin still serves it: believed for another day. */
+  /** The stamp's origin still serves it: believed for another day, and no longer "unreachable". */
   async confirmed(signatureId: string): Promise<void> {
     if (!isUuid(signatureId)) return;
     const em = this.#em.fork();
     const row = await em.findOne(CallSignatureSchema, { id: signatureId });
     if (!row) return;
     row.verifiedAt = this.#now();
+    row.unreachableSince = null;
     await em.flush();
+  }
+
+  /**
+   * The stamp's origin did not answer (network error, 5xx): the signature stays listed (design §10
+   * "Signer offline"), its editors are shown "unreachable since" the first round that failed.
+   */
+  async unreachable(signatureId: string): Promise<void> {
+    if (!isUuid(signatureId)) return;
+    await this.#em.fork().nativeUpdate(CallSignatureSchema, { id: signatureId, unreachableSince: null }, { unreachableSince: this.#now() });
   }
 }

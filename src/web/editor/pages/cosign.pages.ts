@@ -56,7 +56,11 @@ ${
     ? html`<p class="muted">${t(lang, "editor:cosign.noSignatures")}</p>`
     : html`<ul class="signatures">${o.signatures.map(
         (s) => html`<li><strong class="who">${who(s.signer)}</strong> — <span class="state state-${s.state}">${t(lang, `editor:cosign.signatureState.${s.state}`)}</span><br>
-<span class="muted">${t(lang, "editor:cosign.signedVersion", { version: s.version, languages: s.languages.map((l) => languageName(l, lang)).join(", "), date: when(s.verifiedAt, lang) })}</span></li>`,
+<span class="muted">${t(lang, "editor:cosign.signedVersion", { version: s.version, languages: s.languages.map((l) => languageName(l, lang)).join(", "), date: when(s.verifiedAt, lang) })}</span>${
+          s.unreachableSince && (s.state === "current" || s.state === "pending")
+            ? html`<br><span class="unreachable"><time datetime="${s.unreachableSince.toString()}">${t(lang, "editor:cosign.unreachableSince", { date: when(s.unreachableSince, lang) })}</time></span>`
+            : ""
+        }</li>`,
       )}</ul>`
 }</section>
 <section class="card" aria-labelledby="invitations"><h2 id="invitations">${t(lang, "editor:cosign.invitations")}</h2>
