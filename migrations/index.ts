@@ -1,3 +1,4 @@
+import { Migration20261203105000_partner_kits_of_unfollowed } from "./Migration20261203105000_partner_kits_of_unfollowed.ts";
 import { Migration20261203104500_signature_unreachable_since } from "./Migration20261203104500_signature_unreachable_since.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
@@ -53,4 +54,5 @@ export const migrationsList = [
   { name: "Migration20261203073159_recurring_events", class: Migration20261203073159_recurring_events },
   { name: "Migration20261203090532_partner_action_kits", class: Migration20261203090532_partner_action_kits },
   { name: "Migration20261203104500_signature_unreachable_since", class: Migration20261203104500_signature_unreachable_since },
+  { name: "Migration20261203105000_partner_kits_of_unfollowed", class: Migration20261203105000_partner_kits_of_unfollowed },
 ];

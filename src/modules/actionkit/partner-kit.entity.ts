@@ -6,7 +6,8 @@ import type { LanguageMap } from "../../shared/language.ts";
 /**
  * A published action kit of a followed partner, received from its origin (Create/Update of its Article):
  * only its public fields, to list it on our public pages with a link to its origin page. Removed when
- * its origin deletes it (Delete, Tombstone). Not a copy of the kit: adopting one is another thing.
+ * its origin deletes it (Delete, Tombstone), or when no collective here follows its author any more
+ * (ADR 0029). Not a copy of the kit: adopting one is another thing.
  */
 export const PartnerActionKitSchema = defineEntity({
   name: "PartnerActionKit",

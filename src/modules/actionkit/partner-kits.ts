@@ -51,9 +51,18 @@ export async function deletePartnerKit(em: EntityManager, authorApId: string, ap
   return (await em.nativeDelete(PartnerActionKitSchema, { apId, authorApId })) > 0;
 }
 
-/** Removes every kit of an author (the actor was deleted, or nobody here follows it any more). */
-export async function deletePartnerKitsOf(em: EntityManager, authorApId: string): Promise<number> {
-  return em.nativeDelete(PartnerActionKitSchema, { authorApId });
+/** The condition on a `partner_action_kit k` row that some collective here still follows its author (pending or accepted). */
+const authorStillFollowed = `exists (select 1 from "partner" p join "remote_actor" a on a."id" = p."actor_id"
+  where a."ap_id" = k."author_ap_id" and p."state" <> 'rejected')`;
+
+/**
+ * Removes the kits whose author no collective here follows any more (an unfollow, a Reject, a block, a
+ * Delete of the actor, its document gone): called in the transaction that removed or rejected the
+ * partner rows, as their events go with them. Returns how many went.
+ */
+export async function deleteUnfollowedPartnerKits(em: EntityManager): Promise<number> {
+  const rows = await em.execute<{ id: string }[]>(`delete from "partner_action_kit" k where not ${authorStillFollowed} returning k."id"`);
+  return rows.length;
 }
 
 /** The kits of the given partners (actor ids), newest publication first. */

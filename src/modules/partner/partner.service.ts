@@ -3,6 +3,7 @@ import { getLogger } from "@logtape/logtape";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
+import { deleteUnfollowedPartnerKits } from "../actionkit/partner-kits.ts";
 import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import type { Collective } from "../collective/collective.entity.ts";
 import { findCollectiveById, findCollectiveBySlug } from "../collective/collective.repository.ts";
@@ -258,6 +259,7 @@ export class PartnerService {
     partner.state = answer.accepted ? "accepted" : "rejected";
     partner.lastActivityAt = new Date();
     await em.flush();
+    if (!answer.accepted) await deleteUnfollowedPartnerKits(em);
     return partner.collective.slug;
   }
 
@@ -492,6 +494,7 @@ export class PartnerService {
       }
     }
     await em.nativeDelete(PartnerSchema, { id: { $in: partners.map((p) => p.id) } });
+    await deleteUnfollowedPartnerKits(em);
     const orphans = await deleteOrphanEvents(em);
     return { events: orphans.count, images: orphans.images };
   }
