@@ -1,4 +1,4 @@
-import type { Context, Federation, KvKey, KvStore, MessageQueue } from "@fedify/fedify";
+import { type Context, exportJwk, type Federation, type KvKey, type KvStore, type MessageQueue } from "@fedify/fedify";
 import type { Accept, Activity, Add, Announce, Create, Delete, Offer, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import { type DocumentLoader, preloadedContexts } from "@fedify/vocab-runtime";
 import { getLogger } from "@logtape/logtape";
@@ -17,6 +17,7 @@ import { yieldQueueSlot } from "./queue/postgres-message-queue.ts";
  * - the Delete of an actor that is gone (`rescueRefusedInboxPosts`);
  * - nothing fetched from, nor delivered to, what is blocked (`refuseBlockedFetches`, `withoutDeliveriesToBlocked`);
  * - the JSON an inbox activity arrived as (`receivedJson`), for terms Fedify's vocabulary lacks;
+ * - a received activity forwarded later, from an outbox row (`forwardLater`);
  * - the inbox's recipient check answered without building the actor (`isInboxRecipientCheck`);
  * - Fedify's content negotiation for actors, for the read cache in front of it (`fedifyServesJsonLd`).
  * What Fedify's own options cover is configured in federation.ts, not here: `withIdempotency`,
@@ -361,6 +362,62 @@ function isQueuedDelivery(message: unknown): message is QueuedDelivery {
 export function receivedJson(ctx: object): JsonObject | undefined {
   const activity = (ctx as { activity?: unknown }).activity;
   return typeof activity === "object" && activity !== null && !Array.isArray(activity) ? (activity as JsonObject) : undefined;
+}
+
+/** One inbox a forwarded activity goes to, and the followers it stands for. */
+export interface ForwardDelivery {
+  readonly inbox: URL;
+  readonly sharedInbox: boolean;
+  readonly actorIds: readonly string[];
+}
+
+/**
+ * Forwards a received activity unchanged (its signatures intact) from an outbox row, after the
+ * transaction that stored what it changed. Fedify 2.3.8 forwards only from the InboxContext of the
+ * activity being received (`forwardActivity`, `forwardActivityInternal` in
+ * node_modules/@fedify/fedify/dist/middleware-*.js), so a forward decided in that transaction could
+ * only be sent after the commit, and lost by a crash in between. This enqueues on Fedify's outbox
+ * queue the messages its `forwardActivity` enqueues (type "outbox", the raw activity, the forwarder's
+ * keys as JWK, one per inbox, ordering key `<key>\n<inbox origin>`); Fedify's queue listener signs
+ * and delivers them as its own, with its retries. Call it inside the relay's `enqueueAtomically`.
+ * Contract: fedify-workarounds.forward.test.ts (a real federation delivers such a message as sent).
+ */
+export async function forwardLater(
+  ctx: Context<void>,
+  queue: MessageQueue,
+  identifier: string,
+  deliveries: readonly ForwardDelivery[],
+  activity: { readonly json: JsonObject; readonly id: string | undefined; readonly type: string },
+  opts: { readonly orderingKey?: string } = {},
+): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const pairs = await ctx.getActorKeyPairs(identifier);
+  if (pairs.length === 0) throw new Error(`no key pair for the actor "${identifier}"`);
+  const keys = [];
+  for (const { keyId, privateKey } of pairs) keys.push({ keyId: keyId.href, privateKey: await exportJwk(privateKey) });
+  const started = new Date().toISOString();
+  for (const d of deliveries) {
+    const orderingKey = opts.orderingKey === undefined ? undefined : `${opts.orderingKey}\n${d.inbox.origin}`;
+    const message = {
+      type: "outbox",
+      id: crypto.randomUUID(),
+      baseUrl: ctx.origin,
+      keys,
+      activity: activity.json,
+      activityId: activity.id,
+      activityType: activity.type,
+      inbox: d.inbox.href,
+      sharedInbox: d.sharedInbox,
+      actorIds: [...d.actorIds],
+      started,
+      attempt: 0,
+      headers: {},
+      orderingKey,
+      traceContext: {},
+    };
+    await queue.enqueue(message, orderingKey === undefined ? undefined : { orderingKey });
+  }
+  return deliveries.length;
 }
 
 /**

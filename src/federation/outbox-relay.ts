@@ -23,6 +23,7 @@ import { type CoorganiseSenderDeps, sendCoorganiseMessage } from "./senders/coor
 import { sendEventMessage } from "./senders/event-sender.ts";
 import { sendOccurrenceMessage } from "./senders/occurrence-sender.ts";
 import type { EventSeriesService } from "../modules/event/event-series.service.ts";
+import { sendForwardMessage } from "./senders/forward-sender.ts";
 import { sendPartnerMessage } from "./senders/partner-sender.ts";
 import { sendSloganMessage } from "./senders/slogan-sender.ts";
 import type { SloganService } from "../modules/slogan/slogan.service.ts";
@@ -261,6 +262,11 @@ export class OutboxRelay {
       case "undo-announce-partner-event":
         await sendPartnerMessage(ctx, activityId, identifier, message, { followers: this.#followers, urls: this.#urls });
         return;
+      case "forward-partner-update": {
+        const inboxes = await sendForwardMessage(ctx, message, { collectives: this.#collectives, followers: this.#followers, queue: this.#queue });
+        logger.info("an origin's Update of a relayed event forwarded to {inboxes} inbox(es)", { inboxes });
+        return;
+      }
       case "create-call":
       case "update-call":
       case "delete-call":

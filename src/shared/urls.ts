@@ -223,6 +223,10 @@ export class Urls {
     const h = createHash("sha256").update(eventApId).digest("hex").slice(0, 24);
     return this.#u(`${fill(paths.actor, { identifier: slug })}#announce-${h}`);
   }
+  /** Key of the outbox row that forwards the origin's Update (the event's `sequence` here) through a relaying collective. */
+  partnerForward(slug: string, eventApId: string, sequence: number): URL {
+    return new URL(`${this.partnerAnnounce(slug, eventApId).href}-forward-${sequence}`);
+  }
   /** A collective's network agenda (its events and its partners'). */
   collectiveAgenda(slug: string): URL {
     return this.#u(fill(paths.collectiveAgenda, { identifier: slug }));

@@ -78,7 +78,7 @@ describe("partner events stored by PartnerService (PostgreSQL)", () => {
     expect(await partners.answered({ actorApId: `${remote}/@b`, collectiveApId: relais.url("/@a").href, accepted: true })).toBe("a");
 
     const first = await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: event("1") });
-    expect(first).toEqual({ ok: true, outcome: "stored", collectives: 2, relayed: 0, forwardVia: [] });
+    expect(first).toEqual({ ok: true, outcome: "stored", collectives: 2, relayed: 0, forwarded: 0 });
     expect(await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: event("1") })).toMatchObject({ outcome: "unchanged" });
     const changed = await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: event("1", { status: "cancelled" }) });
     expect(changed).toMatchObject({ outcome: "changed" });
@@ -112,6 +112,43 @@ describe("partner events stored by PartnerService (PostgreSQL)", () => {
     expect((await sharp(file).metadata()).exif).toBeUndefined();
     const outbox = await relais.runtime.em.fork().getConnection().execute<{ kind: string }[]>("select kind from outbox where kind like '%announce%'");
     expect(outbox.map((r) => r.kind)).toEqual(["announce-partner-event"]);
+  });
+
+  it("queues the forward of its origin's Update in the transaction that stores the change: both or neither", async () => {
+    const partners = relais.runtime.partners;
+    const conn = () => relais.runtime.em.fork().getConnection();
+    const sequence = async () => (await conn().execute<{ sequence: number }[]>(`select sequence from partner_event where ap_id = '${remote}/events/2'`))[0]?.sequence;
+    const forwards = () => conn().execute<{ payload: { via: string[]; activity: string } }[]>("select payload from outbox where kind = 'forward-partner-update'");
+    const update = { "@context": "https://www.w3.org/ns/activitystreams", id: `${remote}/events/2#update-1`, type: "Update", actor: `${remote}/@b`, signature: { type: "RsaSignature2017" } };
+    const forward = { json: JSON.stringify(update), id: update.id, type: "https://www.w3.org/ns/activitystreams#Update" };
+    const moved = event("2", { image: { url: `${imageBase}/poster.jpg`, mediaType: "image/jpeg" }, name: { de: "Demo, verlegt" } });
+    const before = await sequence();
+    expect(before).toBeDefined();
+
+    // A failure after the save (the outbox refuses the forward's row): the change is not kept either.
+    await conn().execute("create function refuse_forward() returns trigger language plpgsql as $$ begin if new.kind = 'forward-partner-update' then raise exception 'outbox unavailable'; end if; return new; end $$");
+    await conn().execute("create trigger refuse_forward before insert on outbox for each row execute function refuse_forward()");
+    try {
+      await expect(partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: moved, forward })).rejects.toThrow(/outbox unavailable/);
+    } finally {
+      await conn().execute("drop trigger refuse_forward on outbox");
+      await conn().execute("drop function refuse_forward()");
+    }
+    expect(await sequence()).toBe(before);
+    expect(await forwards()).toEqual([]);
+
+    // Once the change is committed, its forward is in the outbox: through "a", which relays the event.
+    expect(await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: moved, forward })).toMatchObject({ ok: true, outcome: "changed", forwarded: 1 });
+    expect(await sequence()).toBe(before! + 1);
+    const [a] = await conn().execute<{ id: string }[]>("select id from collective where slug = 'a'");
+    const rows = await forwards();
+    expect(rows.map((r) => r.payload.via)).toEqual([[a!.id]]);
+    expect(JSON.parse(rows[0]!.payload.activity)).toEqual(update);
+    // A repeat changes nothing and forwards nothing; nor does an Update that is not forwardable (unsigned).
+    expect(await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: moved, forward })).toMatchObject({ outcome: "unchanged", forwarded: 0 });
+    const again = event("2", { ...moved, name: { de: "Demo, abgesagt" } });
+    expect(await partners.receiveEvent({ senderApId: new URL(`${remote}/@b`), path: "create", event: again })).toMatchObject({ outcome: "changed", forwarded: 0 });
+    expect(await forwards()).toHaveLength(1);
   });
 
   it("purges a domain: follows, events, image files, and undoes relays", async () => {

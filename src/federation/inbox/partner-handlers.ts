@@ -1,14 +1,12 @@
-import type { InboxContext } from "@fedify/fedify";
-import type { Accept, Activity, Announce, Create, Reject, Update } from "@fedify/vocab";
+import { hasProofLike, hasSignatureLike, type InboxContext } from "@fedify/fedify";
+import { type Accept, type Activity, type Announce, type Create, getTypeId, type Reject, type Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import { eventFromJson, type JsonObject } from "../mappers/remote-event.mapper.ts";
 import { fetchErrorStatus } from "./inbox-handlers.ts";
-import { planForwards } from "../../modules/partner/forward-plan.ts";
-import type { RelayingCollective } from "../../modules/partner/partner.types.ts";
-import { toFedifyRecipient } from "../senders/recipient.ts";
+import type { ForwardableActivity } from "../../modules/partner/partner.types.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
@@ -99,27 +97,15 @@ export async function onCreateOrUpdate(ctx: InboxContext<void>, activity: Create
     if (!hasType(fetched.json, "Event")) return decided(type, "ignored: not an event", activity);
     document = fetched.json;
   }
-  const forwardVia = await receive(type, activity, document, "create", deps);
-  if (type === "Update" && forwardVia.length > 0) await forwardUpdate(ctx, activity, objectId, forwardVia, deps);
+  // The origin's own signed Update is forwarded, as it arrived, to the followers of the collectives that
+  // relayed the event, when it changed something (queued with the change: FEDERATION.md, "Relay").
+  await receive(type, activity, document, "create", deps, type === "Update" ? forwardable(json, activity) : undefined);
 }
 
-/**
- * The origin's Update of an event our collectives relayed, forwarded unchanged (its signatures intact)
- * to their followers, who may not follow the origin: inbox forwarding (FEDERATION.md, "Relay").
- */
-async function forwardUpdate(ctx: InboxContext<void>, activity: Activity, eventId: URL, via: readonly RelayingCollective[], deps: FederationDeps): Promise<void> {
-  const groups = [];
-  for (const c of via) groups.push({ slug: c.slug, recipients: await deps.followers.recipients(c.collectiveId) });
-  let inboxes = 0;
-  for (const group of planForwards(groups, eventId.origin)) {
-    await ctx.forwardActivity({ identifier: group.slug }, group.recipients.map(toFedifyRecipient), {
-      preferSharedInbox: true,
-      skipIfUnsigned: true,
-      orderingKey: eventId.href,
-    });
-    inboxes += group.recipients.length;
-  }
-  decided("Update", `forwarded to ${inboxes} follower(s) of ${via.length} relaying collective(s)`, activity);
+/** The activity as it arrived, when it carries a signature or proof that survives forwarding (else none is forwarded). */
+function forwardable(json: JsonObject | undefined, activity: Activity): ForwardableActivity | undefined {
+  if (!json || !(hasSignatureLike(json) || hasProofLike(json))) return undefined;
+  return { json: JSON.stringify(json), id: activity.id?.href, type: getTypeId(activity).href };
 }
 
 /**
@@ -153,13 +139,10 @@ export async function onAnnounce(ctx: InboxContext<void>, announce: Announce, de
   await receive("Announce", announce, document, "announce", deps);
 }
 
-/** Stores the event; returns the collectives through which an origin's Update is to be forwarded. */
-async function receive(type: string, activity: Activity, document: JsonObject, path: "create" | "announce", deps: FederationDeps): Promise<readonly RelayingCollective[]> {
+/** Stores the event (and queues the forward of `forward` when it changed it). */
+async function receive(type: string, activity: Activity, document: JsonObject, path: "create" | "announce", deps: FederationDeps, forward?: ForwardableActivity): Promise<void> {
   const read = eventFromJson(document);
-  if (!read.ok) {
-    decided(type, `ignored: the event cannot be used (${read.reason})`, activity);
-    return [];
-  }
+  if (!read.ok) return decided(type, `ignored: the event cannot be used (${read.reason})`, activity);
   const event = read.value;
   const object = hasType(document, "Event") ? document : isObject(document.object) ? document.object : {};
   const updated = typeof object.updated === "string" ? safeInstant(object.updated) : undefined;
@@ -168,9 +151,12 @@ async function receive(type: string, activity: Activity, document: JsonObject, p
     path,
     event,
     remoteUpdatedAt: updated,
+    forward,
   });
-  decided(type, result.ok ? `event ${result.outcome} for ${result.collectives} collective(s)${result.relayed ? `, relayed by ${result.relayed}` : ""}` : `ignored: ${result.reason}`, activity);
-  return result.ok ? result.forwardVia : [];
+  if (!result.ok) return decided(type, `ignored: ${result.reason}`, activity);
+  const relayed = result.relayed ? `, relayed by ${result.relayed}` : "";
+  const forwarded = result.forwarded ? `, its Update forwarded via ${result.forwarded}` : "";
+  decided(type, `event ${result.outcome} for ${result.collectives} collective(s)${relayed}${forwarded}`, activity);
 }
 
 function safeInstant(text: string): Temporal.Instant | undefined {

@@ -40,6 +40,11 @@ export type OutboxMessage =
   /** A collective relays a partner's event to its followers (Announce), or takes the relay back (Undo). */
   | { kind: "announce-partner-event"; collectiveId: string; eventApId: string }
   | { kind: "undo-announce-partner-event"; collectiveId: string; eventApId: string }
+  /**
+   * The origin's own Update of a partner event that collectives here relayed (`via`, the first is
+   * `collectiveId`), forwarded as it arrived (`activity`, JSON text) to their followers.
+   */
+  | { kind: "forward-partner-update"; collectiveId: string; via: string[]; eventApId: string; activity: string; activityId: string | null; activityType: string }
   /** Co-signed calls (initiator): an invitation to sign a version (CosignRequest), a verified signature listed (Add). */
   | { kind: "cosign-request"; collectiveId: string; invitationId: string }
   | { kind: "cosign-listed"; collectiveId: string; signatureId: string }

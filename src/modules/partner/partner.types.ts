@@ -25,6 +25,20 @@ export interface ReceiveEventInput {
   readonly remoteUpdatedAt?: Temporal.Instant | undefined;
   /** The organiser's display name, when known. */
   readonly organizerName?: string | undefined;
+  /**
+   * The received activity (the origin's signed Update), forwarded as it is to the followers of the
+   * collectives that relayed the event when it changed something here (inbox forwarding).
+   */
+  readonly forward?: ForwardableActivity | undefined;
+}
+
+/** An activity as it arrived, to forward unchanged (its signatures intact). */
+export interface ForwardableActivity {
+  /** The JSON exactly as received, serialised. */
+  readonly json: string;
+  readonly id: string | undefined;
+  /** Its type as a full IRI (`https://www.w3.org/ns/activitystreams#Update`). */
+  readonly type: string;
 }
 
 /** A collective here that announced (relayed) a partner's event. */
@@ -40,10 +54,10 @@ export type ReceiveEventResult =
       readonly collectives: number;
       readonly relayed: number;
       /**
-       * The collectives that announced the event and whose followers get its origin's Update forwarded
-       * (inbox forwarding): set only when an Update from the event's origin changed it.
+       * How many collectives that announced the event have its origin's Update forwarded to their
+       * followers (queued in the outbox with the change): only when a forwardable Update changed it.
        */
-      readonly forwardVia: readonly RelayingCollective[];
+      readonly forwarded: number;
     }
   | {
       readonly ok: false;
