@@ -1,3 +1,4 @@
+import { Migration20261203110000_partner_calls } from "./Migration20261203110000_partner_calls.ts";
 import { Migration20261203105000_partner_kits_of_unfollowed } from "./Migration20261203105000_partner_kits_of_unfollowed.ts";
 import { Migration20261203104500_signature_unreachable_since } from "./Migration20261203104500_signature_unreachable_since.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
@@ -55,4 +56,5 @@ export const migrationsList = [
   { name: "Migration20261203090532_partner_action_kits", class: Migration20261203090532_partner_action_kits },
   { name: "Migration20261203104500_signature_unreachable_since", class: Migration20261203104500_signature_unreachable_since },
   { name: "Migration20261203105000_partner_kits_of_unfollowed", class: Migration20261203105000_partner_kits_of_unfollowed },
+  { name: "Migration20261203110000_partner_calls", class: Migration20261203110000_partner_calls },
 ];

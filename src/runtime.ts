@@ -34,6 +34,7 @@ import { closeCallsAtDeadline, noteNewSignatoriesPeriodically } from "./modules/
 import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
+import { PartnerCallService } from "./modules/call/partner-calls.service.ts";
 import { type CallToJoinReader, callToJoinReader } from "./federation/cosign-call-reader.ts";
 import { StampCheckService } from "./modules/cosign/stamp-checks.service.ts";
 import { recheckStamps, recheckStampsPeriodically } from "./federation/stamp-rechecks.ts";
@@ -165,6 +166,8 @@ export interface Runtime {
   readonly cosignPartners: CosignPartnerLookup;
   /** Requests to sign open calls: ours to other servers' calls, and theirs to ours. */
   readonly joins: JoinRequestService;
+  /** Followed partners' calls to action (kept from their federation), for the join screens. */
+  readonly partnerCalls: PartnerCallService;
   /** Reads an open call of another server (its current version checked) that a collective asks to sign. */
   readonly callToJoin: CallToJoinReader;
   /** One round of re-checks of the stamps our calls list (the worker runs one an hour); `olderThanMs` 0 asks every one. */
@@ -405,6 +408,7 @@ export async function createRuntime(
     const actionkits = new ActionKitService(em, urls, { onOutbox: outboxWritten.notify });
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
     const joins = new JoinRequestService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
+    const partnerCalls = new PartnerCallService(em, { now: opts.clock });
     const calls = new CallService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
@@ -439,6 +443,7 @@ export async function createRuntime(
       presskits,
       actionkits,
       joins,
+      partnerCalls,
       ...(opts.clock ? { now: opts.clock } : {}),
       coorganise,
       softwareVersion,
@@ -515,6 +520,7 @@ export async function createRuntime(
       cosign,
       cosignPartners,
       joins,
+      partnerCalls,
       callToJoin,
       recheckStamps: (o) => recheckStamps(rechecks, o),
       coorganise,

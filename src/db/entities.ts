@@ -24,6 +24,7 @@ import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.t
 import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
 import { ActionKitCountSchema, ActionKitSchema, ActionKitVersionSchema } from "../modules/actionkit/actionkit.entity.ts";
 import { PartnerActionKitSchema } from "../modules/actionkit/partner-kit.entity.ts";
+import { PartnerCallSchema } from "../modules/call/partner-call.entity.ts";
 import { SloganSchema } from "../modules/slogan/slogan.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
 
@@ -63,6 +64,7 @@ export const entities = [
   ActionKitVersionSchema,
   ActionKitCountSchema,
   PartnerActionKitSchema,
+  PartnerCallSchema,
   PressKitSchema,
   PressKitFileSchema,
   PressKitLinkSchema,

@@ -9,6 +9,7 @@ import { Accept, Add, Announce, Create, Delete, Follow, Offer, Reject, Undo, Upd
 import { getLogger } from "@logtape/logtape";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
+import type { PartnerCallService } from "../modules/call/partner-calls.service.ts";
 import type { CoorganiseHostService } from "../modules/coorganise/coorganise-host.service.ts";
 import type { CoorganisePartnerService } from "../modules/coorganise/coorganise-partner.service.ts";
 import type { CollectiveService } from "../modules/collective/collective.service.ts";
@@ -32,6 +33,7 @@ import { refusedOnceWhenPermanent } from "./inbox/listener-errors.ts";
 import { acceptDeleteOfGoneActor, onDelete, onFollow, onUndo } from "./inbox/inbox-handlers.ts";
 import { onAnnounce, onCreateOrUpdate, onFollowAnswer } from "./inbox/partner-handlers.ts";
 import { onPartnerKit, onPartnerKitDelete } from "./inbox/kit-handlers.ts";
+import { onPartnerCall, onPartnerCallDelete } from "./inbox/partner-call-handlers.ts";
 import { onAdd, onCallPublished, onCosignAnswer, onOffer, onStampDelete } from "./inbox/cosign-handlers.ts";
 import { onJoinRefusal, onJoinRequest } from "./inbox/join-handlers.ts";
 import { withCosignReplayWindow } from "./inbox/replay-window.ts";
@@ -69,6 +71,8 @@ export interface FederationDeps {
   readonly actionkits?: Pick<ActionKitService, "receivePartnerKit" | "deletePartnerKit">;
   /** Requests to sign our open calls, and the answers to ours. */
   readonly joins?: JoinRequestService | undefined;
+  /** Followed partners' calls to action, listed on the "request to sign" screens. */
+  readonly partnerCalls?: Pick<PartnerCallService, "receive" | "delete"> | undefined;
   /** The instance's clock (tests move it): co-signing activities signed more than 15 minutes before it are refused. */
   readonly now?: (() => Date) | undefined;
   /** Co-organised events: the host's invitations and co-organisers, and the invited collectives' side. */
@@ -128,6 +132,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Delete, refusedOnceWhenPermanent("Delete", async (ctx, activity: Delete) => {
       if (await onCoorganizeDelete(ctx, activity, deps)) return;
       if (await onPartnerKitDelete(activity, deps)) return;
+      if (await onPartnerCallDelete(activity, deps)) return;
       if (!(await onStampDelete(ctx, activity, deps))) await onDelete(ctx, activity, deps);
     }))
     // An Accept or a Reject answers one of our invitations to co-sign, or one of our Follows.
@@ -151,12 +156,14 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     .on(Create, refusedOnceWhenPermanent("Create", async (ctx, activity: Create) => {
       if (await onJoinRequest(ctx, activity, deps)) return;
       await onCallPublished(ctx, activity, deps);
+      await onPartnerCall(ctx, activity, "Create", deps);
       if (await onPartnerKit(ctx, activity, "Create", deps)) return;
       await onCreateOrUpdate(ctx, activity, "Create", deps);
     }))
     .on(Update, refusedOnceWhenPermanent("Update", async (ctx, activity: Update) => {
       await onCallPublished(ctx, activity, deps);
       await onCoorganisedEventUpdate(ctx, activity, deps);
+      await onPartnerCall(ctx, activity, "Update", deps);
       if (await onPartnerKit(ctx, activity, "Update", deps)) return;
       await onCreateOrUpdate(ctx, activity, "Update", deps);
     }))

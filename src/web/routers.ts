@@ -108,6 +108,7 @@ function extraRouters(runtime: Runtime): Router[] {
       cosignLookup: runtime.cosignPartners,
       joins: runtime.joins,
       callToJoin: runtime.callToJoin,
+      partnerCalls: runtime.partnerCalls,
       coorganise: runtime.coorganise,
       secondFactor: runtime.secondFactor,
       links: runtime.links,

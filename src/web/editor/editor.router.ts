@@ -12,6 +12,7 @@ import type { PartnerSlogans } from "../../modules/slogan/slogan.types.ts";
 import type { BlockService } from "../../modules/moderation/block.service.ts";
 import type { CosignService } from "../../modules/cosign/cosign.service.ts";
 import type { JoinRequestService } from "../../modules/cosign/join-requests.service.ts";
+import type { PartnerCallService } from "../../modules/call/partner-calls.service.ts";
 import type { CallToJoinReader } from "../../federation/cosign-call-reader.ts";
 import type { PartnerService } from "../../modules/partner/partner.service.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
@@ -85,6 +86,8 @@ export interface EditorDeps {
   /** Requests to sign open calls (both sides), and the reader of another server's call to ask for. */
   readonly joins?: JoinRequestService;
   readonly callToJoin?: CallToJoinReader;
+  /** Open calls of the partners a collective follows (kept from federation), listed on the join screen. */
+  readonly partnerCalls?: Pick<PartnerCallService, "openFor">;
   /** Events organised together: the host's invitations and co-organisers, the invited collective's answers. */
   readonly coorganise?: { readonly host: CoorganiseHostService; readonly partner: CoorganisePartnerService };
   readonly secondFactor: SecondFactorService;

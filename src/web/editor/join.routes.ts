@@ -1,14 +1,14 @@
 import { type Request, type Response, Router } from "express";
 import { can } from "../../modules/collective/collective.policy.ts";
 import { signableTexts, versionDigests } from "../../modules/cosign/call-digest.ts";
-import type { CallToJoin, JoinRequestService } from "../../modules/cosign/join-requests.service.ts";
+import type { CallToJoin, JoinRequestService, SentJoinView } from "../../modules/cosign/join-requests.service.ts";
 import type { Principal } from "../../modules/user/user.service.ts";
 import { AppError, forbidden } from "../../shared/errors.ts";
 import { pickLanguage } from "../../shared/language.ts";
 import { requireLogin, webAuthOf } from "../auth/web-session.ts";
 import type { EditorContext } from "./editor.router.ts";
 import { doneMessage } from "./pages/editor-layout.ts";
-import { askToJoinPage } from "./pages/join.pages.ts";
+import { askToJoinPage, type PartnerCallAnswer } from "./pages/join.pages.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
 const field = (body: unknown, name: string): string => {
@@ -19,8 +19,9 @@ const field = (body: unknown, name: string): string => {
 /**
  * Join requests in the editor (issue 9), over JoinRequestService as the JSON API: a call's editors
  * choose how requests to sign it are approved and approve or refuse pending ones (on its co-signatures
- * page); a collective's editors ask to sign another server's open call by its address (on the page of
- * the invitations it received) and see where their requests stand.
+ * page); a collective's editors ask to sign another server's open call, picked from the open calls of
+ * the partners it follows or given by its address (on the page of the invitations it received), and see
+ * where their requests stand.
  */
 export function joinRoutes(ctx: EditorContext): Router {
   const r = Router();
@@ -61,6 +62,14 @@ export function joinRoutes(ctx: EditorContext): Router {
     return c;
   };
 
+  /** Where the collective stands with each call it asked to sign (a request waiting or listed) or signed on invitation. */
+  const answersOf = async (principal: Principal, slug: string, sent: readonly SentJoinView[]): Promise<Map<string, PartnerCallAnswer>> => {
+    const answers = new Map<string, PartnerCallAnswer>();
+    for (const s of ctx.cosign ? await ctx.cosign.stamps(principal, slug) : []) if (s.revokedAt === null && s.requestId !== null) answers.set(s.callApId, "signed");
+    for (const s of sent) if (s.state === "pending" || s.state === "listed") answers.set(s.callApId, s.state);
+    return answers;
+  };
+
   /**
    * The "request to sign" screen. With `read`, the call as just read from its server: its exact text per
    * language and the languages to sign; with only a problem, the address form says what is wrong.
@@ -85,8 +94,10 @@ export function joinRoutes(ctx: EditorContext): Router {
           };
         })()
       : undefined;
+    const sent = await joins().sent(principal, c.slug);
+    const partnerCalls = !read && ctx.partnerCalls ? { calls: await ctx.partnerCalls.openFor(c.slug), answers: await answersOf(principal, c.slug, sent) } : undefined;
     res.status(status).send(
-      askToJoinPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, sent: await joins().sent(principal, c.slug), call: o.call, read, chosen: o.chosen, problem: o.problem, detail: o.detail, done: doneMessage(view.lang, req.query.done) }),
+      askToJoinPage(view, { slug: c.slug, name: pickLanguage(c.name, [view.lang], c.primaryLanguage)?.text ?? c.slug, sent, partnerCalls, call: o.call, read, chosen: o.chosen, problem: o.problem, detail: o.detail, done: doneMessage(view.lang, req.query.done) }),
     );
   };
 

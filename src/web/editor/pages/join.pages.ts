@@ -1,7 +1,9 @@
 import type { JoinPolicy } from "../../../modules/cosign/join-request.entity.ts";
 import type { SignableTexts, TextDigest } from "../../../modules/cosign/call-digest.ts";
 import type { JoinRequestView, SentJoinView } from "../../../modules/cosign/join-requests.service.ts";
+import type { PartnerCallListed } from "../../../modules/call/partner-calls.service.ts";
 import { t } from "../../../shared/i18n.ts";
+import { pickLanguage } from "../../../shared/language.ts";
 import { html, type SafeHtml } from "../../html.ts";
 import { editorPaths } from "../paths.ts";
 import { languageName } from "./collective.pages.ts";
@@ -53,6 +55,34 @@ function sentList(lang: string, sent: readonly SentJoinView[]): SafeHtml {
       )}</ul>`;
 }
 
+/** Where the collective stands with a partner's call, when it asked or signed already. */
+export type PartnerCallAnswer = "pending" | "listed" | "signed";
+
+/**
+ * The open calls of the partners the collective follows (as their servers sent them), each with a
+ * "request to sign" button that reads its exact text first (the GET of the join screen); a call the
+ * collective already asked to sign, or signed, says so instead.
+ */
+function partnerCallsSection(lang: string, o: { slug: string; calls: readonly PartnerCallListed[]; answers: ReadonlyMap<string, PartnerCallAnswer> }): SafeHtml {
+  return html`<section class="card" aria-labelledby="partner-calls"><h2 id="partner-calls">${t(lang, "editor:join.partnerCalls.title")}</h2>
+<p>${t(lang, "editor:join.partnerCalls.intro")}</p>
+${
+  o.calls.length === 0
+    ? html`<p class="muted">${t(lang, "editor:join.partnerCalls.none")}</p>`
+    : html`<ul class="partner-calls">${o.calls.map((c) => {
+        const title = pickLanguage(c.title, [lang], c.language);
+        const answer = o.answers.get(c.apId);
+        return html`<li><a href="${c.url}"${title?.language && title.language !== "und" ? html` lang="${title.language}"` : ""}>${title?.text ?? c.apId}</a><br>
+<span class="muted">${t(lang, "editor:join.partnerCalls.by", { partner: c.author.name ?? c.author.apId })}${c.deadline ? html` · ${t(lang, "editor:join.partnerCalls.deadline", { date: when(c.deadline, lang) })}` : ""}</span>
+${
+  answer
+    ? html`<br><strong class="answer">${t(lang, answer === "signed" ? "editor:join.partnerCalls.signed" : `editor:join.sentState.${answer}`)}</strong>`
+    : html`<form method="get" action="${editorPaths.joinNew(o.slug)}" class="inline"><input type="hidden" name="call" value="${c.apId}"><button type="submit">${t(lang, "editor:join.partnerCalls.request")}</button></form>`
+}</li>`;
+      })}</ul>`
+}</section>`;
+}
+
 /** The form that reads a call by its address (GET: nothing is sent before the text is shown). */
 function callAddressForm(lang: string, o: { slug: string; call?: string | undefined; problem?: string | undefined; detail?: string | undefined }): SafeHtml {
   return html`${o.problem ? errorSummary(lang, [{ field: "call", message: o.problem }]) : ""}
@@ -88,7 +118,19 @@ export interface CallToSign {
  */
 export function askToJoinPage(
   view: EditorView,
-  o: { slug: string; name: string; sent: readonly SentJoinView[]; call?: string | undefined; read?: CallToSign | undefined; chosen?: readonly string[] | undefined; problem?: string | undefined; detail?: string | undefined; done?: string | undefined },
+  o: {
+    slug: string;
+    name: string;
+    sent: readonly SentJoinView[];
+    /** The open calls of followed partners, shown while no call is being read. */
+    partnerCalls?: { readonly calls: readonly PartnerCallListed[]; readonly answers: ReadonlyMap<string, PartnerCallAnswer> } | undefined;
+    call?: string | undefined;
+    read?: CallToSign | undefined;
+    chosen?: readonly string[] | undefined;
+    problem?: string | undefined;
+    detail?: string | undefined;
+    done?: string | undefined;
+  },
 ): string {
   const { lang, csrf } = view;
   const title = t(lang, "editor:join.askTitle");
@@ -96,6 +138,8 @@ export function askToJoinPage(
   const body = html`<p><a href="${editorPaths.receivedList(o.slug)}">← ${t(lang, "editor:cosign.receivedTitle")}</a> · ${o.name}</p>
 <h1>${title}</h1>
 <p>${t(lang, "editor:join.askIntro")}</p>
+${!r && o.partnerCalls ? partnerCallsSection(lang, { slug: o.slug, ...o.partnerCalls }) : ""}
+${!r && o.partnerCalls ? html`<h2>${t(lang, "editor:join.partnerCalls.byAddress")}</h2>` : ""}
 ${callAddressForm(lang, { slug: o.slug, call: o.call, problem: r ? undefined : o.problem, detail: r ? undefined : o.detail })}
 ${
   r

@@ -1,0 +1,88 @@
+import type { InboxContext } from "@fedify/fedify";
+import type { Activity, Create, Delete, Update } from "@fedify/vocab";
+import { getLogger } from "@logtape/logtape";
+import type { PartnerCallStatus } from "../../modules/call/partner-call.entity.ts";
+import type { LanguageMap } from "../../shared/language.ts";
+import { match, paths } from "../../shared/paths.ts";
+import type { FederationDeps } from "../federation.ts";
+import { receivedJson } from "../fedify-workarounds.ts";
+import type { JsonObject } from "../mappers/event.mapper.ts";
+
+const logger = getLogger(["relais", "inbox"]);
+
+function decided(type: string, outcome: string, activity: Activity): void {
+  logger.info("{type}: {outcome}", { type, outcome });
+  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
+const languageMap = (v: unknown): LanguageMap | undefined =>
+  isObject(v) && Object.keys(v).length > 0 && Object.values(v).every((s) => typeof s === "string" && s.length <= 500) ? (v as LanguageMap) : undefined;
+const statuses: Record<string, PartnerCallStatus> = { Open: "open", Closed: "closed", Withdrawn: "withdrawn" };
+
+function instant(v: unknown): Temporal.Instant | undefined {
+  if (typeof v !== "string") return undefined;
+  try {
+    return Temporal.Instant.from(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The call's primary language: its first authoritative one, else the first of its `nameMap` (the primary, as sent). */
+function primaryLanguage(article: JsonObject, title: LanguageMap): string {
+  const authoritative = Array.isArray(article.authoritativeLanguages) ? article.authoritativeLanguages[0] : undefined;
+  return typeof authoritative === "string" && authoritative in title ? authoritative : (Object.keys(title)[0] ?? "und");
+}
+
+/** A Relais call's id: `/calls/{id}` on its collective's server. */
+const isCallId = (id: URL) => match(paths.call, id.pathname) !== undefined;
+
+/**
+ * Create or Update of a call to action (an Article at `/calls/{id}`, with `callStatus`) by a partner one
+ * of our collectives follows: its title, status and signing deadline are kept for the collectives'
+ * "request to sign" screens (FEDERATION.md, "Co-signed calls"). Only the call's own origin, by its
+ * collective (`attributedTo`), not blocked. Never exclusive: the same Create may be the launch of a call
+ * we signed (onCallPublished), which runs beside it.
+ */
+export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | Update, type: "Create" | "Update", deps: FederationDeps): Promise<void> {
+  const actor = activity.actorId;
+  const objectId = activity.objectId;
+  if (!deps.partnerCalls || !actor || !objectId || !isCallId(objectId) || objectId.origin === deps.origin.origin) return;
+  const json = receivedJson(ctx);
+  const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
+  if (!article || article.type !== "Article" || typeof article.callStatus !== "string") return;
+  const what = `${type} of a partner's call`;
+  if (objectId.origin !== actor.origin || idOf(article.attributedTo) !== actor.href) return decided(what, "ignored: only the call's collective may", activity);
+  const status = statuses[article.callStatus];
+  if (!status) return decided(what, `ignored: not public (${article.callStatus})`, activity);
+  if ((await deps.blocks.rules()).blocksActor(actor)) return decided(what, "ignored: its actor is blocked", activity);
+  if (!(await deps.partners.isListeningTo(actor.href))) return decided(what, "ignored: nobody here follows its collective", activity);
+  const title = languageMap(article.nameMap) ?? (typeof article.name === "string" ? { und: article.name } : undefined);
+  const published = instant(article.published);
+  if (!title || !published) return decided(what, "ignored: no title or publication date", activity);
+  const url = typeof article.url === "string" && URL.canParse(article.url) && new URL(article.url).origin === actor.origin ? article.url : objectId.href;
+  const outcome = await deps.partnerCalls.receive({
+    apId: objectId.href,
+    url,
+    title,
+    language: primaryLanguage(article, title),
+    status,
+    deadline: instant(article.deadline) ?? null,
+    authorApId: actor.href,
+    publishedAt: published,
+    remoteUpdatedAt: instant(article.updated) ?? published,
+  });
+  decided(what, outcome === "stale" ? "ignored: older than the one kept" : `partner call ${outcome}`, activity);
+}
+
+/** Delete of a partner's call by its collective: it leaves the join screens. False when no such call is kept. */
+export async function onPartnerCallDelete(del: Delete, deps: FederationDeps): Promise<boolean> {
+  const actor = del.actorId;
+  const objectId = del.objectId;
+  if (!deps.partnerCalls || !actor || !objectId || !isCallId(objectId) || objectId.origin !== actor.origin) return false;
+  const removed = await deps.partnerCalls.delete(actor.href, objectId.href);
+  if (removed) decided("Delete of a partner's call", "removed", del);
+  return removed;
+}
