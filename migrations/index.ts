@@ -1,6 +1,7 @@
 import { Migration20261203110000_partner_calls } from "./Migration20261203110000_partner_calls.ts";
 import { Migration20261203105000_partner_kits_of_unfollowed } from "./Migration20261203105000_partner_kits_of_unfollowed.ts";
 import { Migration20261203104500_signature_unreachable_since } from "./Migration20261203104500_signature_unreachable_since.ts";
+import { Migration20261203111500_retired_actor_keys } from "./Migration20261203111500_retired_actor_keys.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
 import { Migration20261202192000_coorganised_events } from "./Migration20261202192000_coorganised_events.ts";
@@ -57,4 +58,5 @@ export const migrationsList = [
   { name: "Migration20261203104500_signature_unreachable_since", class: Migration20261203104500_signature_unreachable_since },
   { name: "Migration20261203105000_partner_kits_of_unfollowed", class: Migration20261203105000_partner_kits_of_unfollowed },
   { name: "Migration20261203110000_partner_calls", class: Migration20261203110000_partner_calls },
+  { name: "Migration20261203111500_retired_actor_keys", class: Migration20261203111500_retired_actor_keys },
 ];

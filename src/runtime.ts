@@ -16,6 +16,8 @@ import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { PrincipalCache } from "./modules/user/principal-cache.ts";
 import { FederatedReadCache, MemoryReadStore, RedisReadStore, tablesNoCachedAnswerShows } from "./federation/read-cache.ts";
 import { watchCommittedWrites } from "./db/committed-writes.ts";
+import { KeyRotationService } from "./modules/collective/key-rotation.service.ts";
+import { rekeyQueuedDeliveries } from "./federation/queue/signing-keys.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { SloganReader } from "./federation/slogan-reader.ts";
@@ -133,6 +135,8 @@ export interface Runtime {
   readonly outbox: OutboxRepository;
   readonly refresher: ActorRefresher;
   readonly collectives: CollectiveService;
+  /** `relais keys rotate`: new key pairs for an actor, announced with an Update (ADR 0030). */
+  readonly keyRotation: KeyRotationService;
   readonly followers: FollowerService;
   /** Blocks of actors and servers, per collective and instance-wide. */
   readonly blocks: BlockService;
@@ -356,6 +360,7 @@ export async function createRuntime(
     const documentTables = new Set([...orm.getMetadata().getAll().values()].map((meta) => meta.tableName).filter((t) => !tablesNoCachedAnswerShows.has(t)));
     watchCommittedWrites(orm, { tables: documentTables, onCommitted: () => readCache.invalidate() });
     const collectives = new CollectiveService(em, urls, { onOutbox: outboxWritten.notify });
+    const keyRotation = new KeyRotationService(em, urls, { onOutbox: outboxWritten.notify, rekeyQueued: rekeyQueuedDeliveries() });
     const blocks: BlockService = new BlockService(em, urls, {
       configuredDomains: config.blockedDomains,
       // `@user@host` is looked up the way partners are (WebFinger); the resolver is built with the federation, below.
@@ -479,7 +484,7 @@ export async function createRuntime(
       sources: (scope) => (scope.kind === "event" ? [localEvents] : scope.network ? [localEvents, coorganisedEvents, partnerEvents] : [localEvents, coorganisedEvents]),
       release: softwareVersion,
     });
-    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, series, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise, isBlocked: async (actor, collectiveId) => (await blocks.rules()).blocksActor(actor, collectiveId) });
+    const relay = new OutboxRelay({ collectives, federation, queue, outbox, urls, followers, events, series, serverSoftware, wording, calls, callWording: callsWording, cosign, joins, allowPrivateAddresses: config.allowPrivateAddresses, slogans, sloganWording: slogansWording, presskits, actionkits: { service: actionkits, wording: actionKitWording(translate) }, coorganise, keyRotation, isBlocked: async (actor, collectiveId) => (await blocks.rules()).blocksActor(actor, collectiveId) });
     outboxWritten.subscribe(() => void relay.nudge());
     const refresher = new ActorRefresher({ federation, urls, followers, partners, cosign });
 
@@ -500,6 +505,7 @@ export async function createRuntime(
       outbox,
       refresher,
       collectives,
+      keyRotation,
       followers,
       blocks,
       users,

@@ -18,6 +18,7 @@ import { registerProcessCommands } from "./process-commands.ts";
 import { registerPressKitCommands } from "./presskit-commands.ts";
 import { registerOpsCommands } from "./ops-commands.ts";
 import { registerSeriesCommands } from "./series-commands.ts";
+import { registerKeyCommands } from "./key-commands.ts";
 
 export function buildProgram(config: () => Config): Command {
   const program = new Command()
@@ -37,6 +38,7 @@ export function buildProgram(config: () => Config): Command {
   registerSloganCommands(program, config);
   registerActionKitCommands(program, config);
   registerOpsCommands(program, config);
+  registerKeyCommands(program, config);
   registerSeriesCommands(program, config);
   return program;
 }

@@ -12,7 +12,7 @@ import {
   EventCoorganizerSchema,
 } from "../modules/coorganise/coorganise.entity.ts";
 import { AuditEntrySchema } from "../modules/audit/audit.entity.ts";
-import { ActorKeySchema, CollectiveSchema } from "../modules/collective/collective.entity.ts";
+import { ActorKeySchema, CollectiveSchema, RetiredActorKeySchema } from "../modules/collective/collective.entity.ts";
 import { EventChangeNoteSchema } from "../modules/event/event-change-note.entity.ts";
 import { EventSchema } from "../modules/event/event.entity.ts";
 import { EventOccurrenceSchema } from "../modules/event/event-occurrence.entity.ts";
@@ -32,6 +32,7 @@ import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/us
 export const entities = [
   CollectiveSchema,
   ActorKeySchema,
+  RetiredActorKeySchema,
   RemoteActorSchema,
   RemoteServerSchema,
   FollowerSchema,

@@ -18,17 +18,20 @@ import { isInboxRecipientCheck, prebuiltActivity } from "./fedify-workarounds.ts
 /** Actors (collectives as Group, the instance as Application), their keys and collections. */
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
   const { urls, collectives, followers } = deps;
-  // Imported keys are cached: importing RSA keys costs a few ms and every delivery needs them.
-  const keyCache = new Map<string, Promise<ImportedKeyPair[]>>();
-  const keysOf = (owner: string) => {
-    let p = keyCache.get(owner);
-    if (!p) {
-      p = collectives.keysOf(owner).then(importKeyPairs);
-      p.catch(() => keyCache.delete(owner));
-      keyCache.set(owner, p);
-      if (keyCache.size > 1000) keyCache.delete(keyCache.keys().next().value as string);
-    }
-    return p;
+  // Imported keys are cached: importing RSA keys costs a few ms. Each use first asks which keys the
+  // actor has now (one indexed query of their ids), so that keys rotated by another process
+  // (`relais keys rotate`, ADR 0030) are never used, nor published, after the rotation committed.
+  const keyCache = new Map<string, { stamp: string; pairs: Promise<ImportedKeyPair[]> }>();
+  const keysOf = async (owner: string): Promise<ImportedKeyPair[]> => {
+    const stamp = await collectives.keyStamp(owner);
+    const cached = keyCache.get(owner);
+    if (cached && cached.stamp === stamp && stamp !== "") return cached.pairs;
+    const pairs = collectives.keysOf(owner).then(importKeyPairs);
+    pairs.catch(() => keyCache.delete(owner));
+    // The instance actor's first keys are made by keysOf: their stamp is known at the next use.
+    if (stamp !== "") keyCache.set(owner, { stamp, pairs });
+    if (keyCache.size > 1000) keyCache.delete(keyCache.keys().next().value as string);
+    return pairs;
   };
   // A collective's id by its slug, for its keys and its followers count. Fedify asks for an actor's keys
   // several times per request (the actor document, the inbox's recipient check, signing), and each ask

@@ -1,5 +1,6 @@
 import {
   createFederation,
+  exportJwk,
   type Federation,
   type FederationOptions,
   type KvStore,
@@ -39,6 +40,7 @@ import { onJoinRefusal, onJoinRequest } from "./inbox/join-handlers.ts";
 import { withCosignReplayWindow } from "./inbox/replay-window.ts";
 import { onCoorganisedEventUpdate, onCoorganizeAdd, onCoorganizeAnswer, onCoorganizeDelete, onCoorganizeOffer } from "./inbox/coorganise-handlers.ts";
 import { outboxRetryPolicy, permanentFailureStatusCodes } from "./retry-policy.ts";
+import { withCurrentSigningKeys } from "./queue/signing-keys.ts";
 
 const logger = getLogger(["relais", "federation"]);
 
@@ -100,7 +102,12 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
   const allows = async (url: URL) => url.origin === deps.origin.origin || (await deps.blocks.rules()).allowsFetch(url);
   const federation = createFederation<void>({
     kv: withTrustedSignatureSpecs(withoutActivityIdempotence(deps.kv)),
-    queue: deps.queue && withCosignReplayWindow(withoutDeliveriesToBlocked(deps.queue, allows), { origin: deps.origin, now: deps.now ?? (() => new Date()) }),
+    queue:
+      deps.queue &&
+      withCosignReplayWindow(withoutDeliveriesToBlocked(withCurrentSigningKeys(deps.queue, (actor) => currentPrivateKeys(actor)), allows), {
+        origin: deps.origin,
+        now: deps.now ?? (() => new Date()),
+      }),
     manuallyStartQueue: true,
     origin: deps.origin.href,
     allowPrivateAddress: deps.allowPrivateAddresses,
@@ -115,6 +122,16 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     firstKnock: "draft-cavage-http-signatures-12",
     ...(deps.meterProvider ? { meterProvider: deps.meterProvider as NonNullable<FederationOptions<void>["meterProvider"]> } : {}),
   });
+
+  // A local actor's private keys as they are now (retries are signed with them: queue/signing-keys.ts).
+  const currentPrivateKeys = async (actor: URL): Promise<JsonWebKey[] | undefined> => {
+    if (actor.origin !== deps.origin.origin) return undefined;
+    const ctx = federation.createContext(deps.origin, undefined);
+    const parsed = ctx.parseUri(actor);
+    if (parsed?.type !== "actor") return undefined;
+    const pairs = await ctx.getActorKeyPairs(parsed.identifier);
+    return Promise.all(pairs.map((p) => exportJwk(p.privateKey)));
+  };
 
   refuseBlockedFetches(federation, allows);
   registerActors(federation, deps);

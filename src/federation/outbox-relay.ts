@@ -16,6 +16,8 @@ import type { PostgresMessageQueue } from "./queue/postgres-message-queue.ts";
 import { outboxRowRetryDelaySeconds } from "./retry-policy.ts";
 import { sendCallMessage } from "./senders/call-sender.ts";
 import { sendCollectiveUpdate } from "./senders/collective-sender.ts";
+import { sendActorKeysUpdate } from "./senders/actor-keys-sender.ts";
+import type { KeyRotationService } from "../modules/collective/key-rotation.service.ts";
 import { sendCosignMessage } from "./senders/cosign-sender.ts";
 import { sendJoinMessage } from "./senders/join-sender.ts";
 import type { JoinRequestService } from "../modules/cosign/join-requests.service.ts";
@@ -75,6 +77,7 @@ export class OutboxRelay {
   readonly #actionkits: { service: ActionKitService; wording: ActionKitWording } | undefined;
   readonly #coorganise: Pick<CoorganiseSenderDeps, "host" | "partner"> | undefined;
   readonly #isBlocked: ((actor: URL, collectiveId: string) => Promise<boolean>) | undefined;
+  readonly #keyRotation: KeyRotationService | undefined;
   #running: Promise<void> | null = null;
   #again = false;
 
@@ -105,8 +108,11 @@ export class OutboxRelay {
     coorganise?: Pick<CoorganiseSenderDeps, "host" | "partner">;
     /** Blocks: what a collective (or the instance) blocks gets none of its events, from the instance actor either. */
     isBlocked?: (actor: URL, collectiveId: string) => Promise<boolean>;
+    /** Key rotations: who gets the Update of an actor whose keys changed. */
+    keyRotation?: KeyRotationService;
   }) {
     this.#isBlocked = deps.isBlocked;
+    this.#keyRotation = deps.keyRotation;
     this.#collectives = deps.collectives;
     this.#federation = deps.federation;
     this.#queue = deps.queue;
@@ -224,6 +230,12 @@ export class OutboxRelay {
       case "update-collective": {
         const collective = await this.#collectives.findById(message.collectiveId);
         if (collective) await sendCollectiveUpdate(ctx, activityId, collective, { followers: this.#followers, urls: this.#urls });
+        return;
+      }
+      case "update-actor-keys": {
+        if (!this.#keyRotation) throw new Error("key rotations are not wired into this relay");
+        const recipients = await this.#keyRotation.updateRecipients(message.collectiveId);
+        await sendActorKeysUpdate(this.#federation, this.#urls.origin, activityId, identifier, recipients);
         return;
       }
       case "create-event":

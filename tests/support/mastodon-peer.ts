@@ -32,6 +32,12 @@ export interface MastodonPeerOptions {
    * this says its Linked Data signature is its actor's; without it such a delivery is refused (401).
    */
   verifyForwarded?: (activity: JsonObject) => Promise<boolean>;
+  /**
+   * Like Mastodon, keep the key documents fetched to verify signatures and use them again; when a
+   * signature does not verify with a kept key, fetch it again once and retry (what lets a sender rotate
+   * its keys). Off by default: each delivery fetches the key.
+   */
+  cacheKeys?: boolean;
 }
 
 /** One POST to the peer's inboxes, valid or not. */
@@ -118,6 +124,8 @@ export class MastodonPeer {
   readonly key: SigningKey;
   readonly received: ReceivedDelivery[] = [];
   readonly served: ServedRequest[] = [];
+  /** Key documents this peer fetched to verify signatures (with `cacheKeys`, only the misses and refetches). */
+  readonly keyFetches: string[] = [];
   readonly #server: Server;
   readonly #documents = new Map<string, JsonObject>();
   readonly #follows = new Map<string, { follow: JsonObject; inbox: URL; serial: number }>();
@@ -128,6 +136,7 @@ export class MastodonPeer {
   #actorStatus: number | null = null;
   #serial = 0;
   #verifyForwarded: ((activity: JsonObject) => Promise<boolean>) | undefined;
+  #keyCache: Map<string, JsonFetchResult> | undefined;
 
   private constructor(server: Server, origin: URL, username: string, key: SigningKey) {
     this.#server = server;
@@ -160,6 +169,7 @@ export class MastodonPeer {
     const key = await generateSigningKey(new URL(`/users/${username}#main-key`, origin));
     peer = new MastodonPeer(server, origin, username, key);
     peer.#verifyForwarded = options.verifyForwarded;
+    if (options.cacheKeys) peer.#keyCache = new Map();
     return peer;
   }
 
@@ -444,11 +454,26 @@ export class MastodonPeer {
     const raw = await readBody(req);
     const body = raw.toString("utf8");
     const activity = parseJsonObject(body);
-    let result: VerifyResult = await verifyMastodonDelivery(
-      { method: req.method ?? "POST", target: url.pathname + url.search, headers: new Headers(headers), body: raw },
-      idOf(activity?.actor),
-      { fetchJson: (keyUrl) => this.fetchDocument(keyUrl) },
-    );
+    const fetchKey = async (keyUrl: URL): Promise<JsonFetchResult> => {
+      const cached = this.#keyCache?.get(keyUrl.href);
+      if (cached?.ok) return cached;
+      this.keyFetches.push(keyUrl.href);
+      const fetched = await this.fetchDocument(keyUrl);
+      this.#keyCache?.set(keyUrl.href, fetched);
+      return fetched;
+    };
+    const verifyOnce = () =>
+      verifyMastodonDelivery(
+        { method: req.method ?? "POST", target: url.pathname + url.search, headers: new Headers(headers), body: raw },
+        idOf(activity?.actor),
+        { fetchJson: fetchKey },
+      );
+    let result: VerifyResult = await verifyOnce();
+    if (!result.ok && result.problem === "bad-signature" && result.keyId && this.#keyCache?.has(result.keyId)) {
+      // Mastodon refreshes the key of a signature that does not verify, once, and tries again.
+      this.#keyCache.delete(result.keyId);
+      result = await verifyOnce();
+    }
     let forwardedBy: string | undefined;
     if (!result.ok && result.problem === "actor-mismatch" && activity && this.#verifyForwarded && (await this.#verifyForwarded(activity))) {
       forwardedBy = result.signer;

@@ -43,3 +43,23 @@ export const ActorKeySchema = defineEntity({
   uniques: [{ properties: ["owner", "algorithm"] }],
 });
 export type ActorKey = InferEntity<typeof ActorKeySchema>;
+
+/**
+ * A key an actor no longer uses (`relais keys rotate`): its public half only, kept for the record
+ * (which key signed a copy of a document made before the rotation), never published nor used to
+ * verify anything (ADR 0030). The private half is deleted with the rotation.
+ */
+export const RetiredActorKeySchema = defineEntity({
+  name: "RetiredActorKey",
+  tableName: "retired_actor_key",
+  properties: {
+    id: p.uuid().primary(),
+    owner: p.string().index(),
+    algorithm: p.enum(["RSASSA-PKCS1-v1_5", "Ed25519"] as const),
+    publicJwk: p.json<JsonWebKey>(),
+    /** When the key was made, and when it was replaced. */
+    createdAt: timestamptz(),
+    retiredAt: timestamptz(),
+  },
+});
+export type RetiredActorKey = InferEntity<typeof RetiredActorKeySchema>;

@@ -116,6 +116,15 @@ export class CollectiveService {
     return c;
   }
 
+  /**
+   * Which key pairs a local actor has now (their row ids): a cache of imported keys checks it before
+   * each use, so that a rotation made by another process (`relais keys rotate`) takes effect at once.
+   */
+  async keyStamp(owner: string): Promise<string> {
+    const rows = await this.#em.fork().find(ActorKeySchema, { owner }, { fields: ["id"], orderBy: { id: "asc" } });
+    return rows.map((r) => r.id).join(",");
+  }
+
   /** Key pairs of a local actor (a collective's, or the instance actor's, created on first use). */
   async keysOf(owner: string): Promise<StoredKey[]> {
     const em = this.#em.fork();

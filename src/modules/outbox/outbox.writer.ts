@@ -34,6 +34,8 @@ export type OutboxMessage =
   | { kind: "delete-actionkit"; collectiveId: string; kitId: string }
   /** The collective's profile changed (names, summary, avatar, approval): an Update of its Group. */
   | { kind: "update-collective"; collectiveId: string }
+  /** An actor's keys were rotated (`relais keys rotate`): an Update of it to all who cached them; null: the instance actor. */
+  | { kind: "update-actor-keys"; collectiveId: string | null }
   /** A collective follows a partner (or stops): the partner's inboxes travel with the row (its row may be gone). */
   | { kind: "follow-partner"; collectiveId: string; partner: OutboxRecipient; followActivityId: string }
   | { kind: "undo-follow-partner"; collectiveId: string; partner: OutboxRecipient; followActivityId: string }
