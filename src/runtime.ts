@@ -68,6 +68,7 @@ import { createTranslator } from "./shared/i18n.ts";
 import { Urls } from "./shared/urls.ts";
 import { openStorage } from "./runtime-storage.ts";
 import type { Role, Runtime } from "./runtime.types.ts";
+import { startTracing } from "./ops/tracing.ts";
 
 export type { RateLimits, Role, Runtime } from "./runtime.types.ts";
 
@@ -95,6 +96,10 @@ export async function createRuntime(
   };
   try {
     installOutboundFetch(config.outbound);
+    // Fedify's traces, only when configured (the SDK is imported then); closed last, so the spans of the
+    // shutdown itself are sent. Not for one-shot CLI commands.
+    const tracing = config.traces && role !== "cli" ? await startTracing({ ...config.traces, role, version: softwareVersion }) : undefined;
+    if (tracing) closers.push(() => tracing.shutdown());
     const storage = await openStorage(config, role, { ...opts, release: softwareVersion }, closers);
     config = storage.config;
     const { orm, em, embedded, kv, queue, readCache, metrics, rateLimits, readiness } = storage;
@@ -206,6 +211,7 @@ export async function createRuntime(
       softwareVersion,
       wording,
       meterProvider: metrics.meterProvider,
+      ...(tracing ? { tracerProvider: tracing.tracerProvider } : {}),
     });
     const partnerActors: PartnerResolver = new PartnerResolver({
       federation,

@@ -102,4 +102,16 @@ describe("loadConfig", () => {
       /RELAIS_TRUST_PROXY "everyone" is not loopback[\s\S]*RELAIS_INBOX_RATE_LIMIT must be at least 1/,
     );
   });
+
+  it("turns traces on only with an OTLP endpoint, OpenTelemetry's way", () => {
+    expect(loadConfig({}, [defaults]).traces).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "" }, [defaults]).traces).toBeUndefined();
+    const general = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }, [defaults]).traces;
+    expect(general?.endpoint.href).toBe("http://collector:4318/v1/traces");
+    expect(general?.serviceName).toBe("relais");
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example/base/" }, [defaults]).traces?.endpoint.href).toBe("https://otel.example/base/v1/traces");
+    const own = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://a:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://b:4318/traces", OTEL_SERVICE_NAME: "relais-eu" }, [defaults]).traces;
+    expect([own?.endpoint.href, own?.serviceName]).toEqual(["http://b:4318/traces", "relais-eu"]);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, [defaults])).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http/);
+  });
 });

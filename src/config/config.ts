@@ -66,6 +66,11 @@ export interface Config {
    * and/or on its own port (no token there: bind it to a private address). Neither: not served.
    */
   readonly metrics: { readonly token: string | undefined; readonly port: number | undefined; readonly host: string };
+  /**
+   * Fedify's OpenTelemetry traces, sent over OTLP/HTTP (JSON) to `endpoint` (the full URL, e.g.
+   * `http://collector:4318/v1/traces`); undefined: no tracing (nothing of OpenTelemetry's SDK is loaded).
+   */
+  readonly traces: { readonly endpoint: URL; readonly serviceName: string } | undefined;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -130,6 +135,13 @@ const trustProxySchema = z.string().transform((value, ctx) => {
   }
   return v;
 });
+const httpUrlSchema = z.string().transform((value, ctx) => {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    ctx.addIssue({ code: "custom", message: "must be an http:// or https:// URL, e.g. http://otel-collector:4318" });
+    return z.NEVER;
+  }
+  return new URL(value);
+});
 const redisUrlSchema = z.string().refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL");
 
 const schema = z.object({
@@ -178,6 +190,10 @@ const schema = z.object({
     .optional(),
   RELAIS_METRICS_PORT: intString(1, 65535).optional(),
   RELAIS_METRICS_HOST: z.string().min(1),
+  // OpenTelemetry's own names, so that a collector set up for other services applies as it is.
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrlSchema.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSchema.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1),
 });
 
 /** Which file key feeds which environment variable. */
@@ -213,6 +229,7 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   metricsToken: "RELAIS_METRICS_TOKEN",
   metricsPort: "RELAIS_METRICS_PORT",
   metricsHost: "RELAIS_METRICS_HOST",
+  tracesEndpoint: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -236,6 +253,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_OUTBOUND_CONNECTIONS_PER_ORIGIN: 16,
   RELAIS_INSTANCE_MANUAL_APPROVAL: false,
   RELAIS_METRICS_HOST: "127.0.0.1",
+  OTEL_SERVICE_NAME: "relais",
 };
 
 /**
@@ -258,7 +276,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   }
   for (const name of Object.keys(schema.shape)) {
     const value = env[name];
-    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR" || name === "RELAIS_METRICS_TOKEN" || name === "RELAIS_METRICS_PORT"))) {
+    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR" || name === "RELAIS_METRICS_TOKEN" || name === "RELAIS_METRICS_PORT" || name.startsWith("OTEL_EXPORTER_OTLP_")))) {
       input[name] = value;
     }
   }
@@ -316,5 +334,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     embeddedSharedBuffersMb: v.RELAIS_EMBEDDED_SHARED_BUFFERS_MB,
     instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
     metrics: { token: v.RELAIS_METRICS_TOKEN, port: v.RELAIS_METRICS_PORT, host: v.RELAIS_METRICS_HOST },
+    traces: tracesEndpoint(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, v.OTEL_EXPORTER_OTLP_ENDPOINT, v.OTEL_SERVICE_NAME),
   };
+}
+
+/**
+ * The OTLP traces URL as OpenTelemetry's exporters read these variables: the signal's own endpoint as
+ * it is, or the general endpoint with `v1/traces` appended.
+ */
+function tracesEndpoint(traces: URL | undefined, general: URL | undefined, serviceName: string): Config["traces"] {
+  if (traces) return { endpoint: traces, serviceName };
+  if (!general) return undefined;
+  return { endpoint: new URL(`${general.href.replace(/\/?$/, "/")}v1/traces`), serviceName };
 }

@@ -87,6 +87,8 @@ export interface FederationDeps {
    * of the API's MeterProvider shape (src/ops/metrics.ts bridges it to Prometheus); none: Fedify's default.
    */
   readonly meterProvider?: unknown;
+  /** Where Fedify records its OpenTelemetry traces (src/ops/tracing.ts); none: no traces. */
+  readonly tracerProvider?: unknown;
 }
 
 export type RelaisFederation = Federation<void>;
@@ -121,6 +123,7 @@ export function buildFederation(deps: FederationDeps): RelaisFederation {
     // server accepted (fedify-workarounds.ts keeps both honest).
     firstKnock: "draft-cavage-http-signatures-12",
     ...(deps.meterProvider ? { meterProvider: deps.meterProvider as NonNullable<FederationOptions<void>["meterProvider"]> } : {}),
+    ...(deps.tracerProvider ? { tracerProvider: deps.tracerProvider as NonNullable<FederationOptions<void>["tracerProvider"]> } : {}),
   });
 
   // A local actor's private keys as they are now (retries are signed with them: queue/signing-keys.ts).
