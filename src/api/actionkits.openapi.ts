@@ -1,5 +1,6 @@
 // The action kit routes of the OpenAPI document (openapi.ts merges them).
 import { kitFieldKinds, kitLimits } from "../modules/actionkit/actionkit.types.ts";
+import { authErrors, conflictError, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const date = { type: "string", format: "date-time" };
 const map = (max: number, description: string, example: Record<string, string>) => ({
@@ -83,14 +84,9 @@ const actionKitOutput = {
 
 export const actionKitSchemas = { ActionKitInput: actionKitInput, ActionKit: actionKitOutput };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective (or, to adopt, the kit's author is not its partner)", content: errorContent },
-  "404": { description: "Unknown collective or kit (another collective's draft answers the same)", content: errorContent },
-};
-const conflict = { "409": { description: "The kit changed since the If-Match version, a published kit cannot go back to draft, or it was adopted already", content: errorContent } };
-const invalid = { "422": { description: "One entry per invalid field, saying how to fix it (e.g. letters.0.body.fr: a blank that names no field)", content: errorContent } };
+const errors = authErrors({ notFound: "Unknown collective or kit (another collective's draft answers the same)", forbidden: "Not an editor of this collective (or, to adopt, the kit's author is not its partner)" });
+const conflict = conflictError("The kit changed since the If-Match version, a published kit cannot go back to draft, or it was adopted already");
+const invalid = invalidError("One entry per invalid field, saying how to fix it (e.g. letters.0.body.fr: a blank that names no field)");
 const kitResponse = (description: string) => ({
   description,
   headers: { ETag: { description: 'The version, e.g. "v3": send it back as If-Match', schema: { type: "string" } } },
@@ -104,8 +100,7 @@ const pageParams = [
   { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
   { name: "cursor", in: "query", schema: { type: "string" }, description: "The `next` of the previous page, unchanged" },
 ];
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+const idParam = uuidParam();
 
 export const actionKitPaths = {
   "/api/v1/collectives/{slug}/kits": {

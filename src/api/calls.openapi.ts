@@ -1,5 +1,6 @@
 import { callLimits } from "../modules/call/call.schema.ts";
 import { callStatuses } from "../modules/call/call.types.ts";
+import { authErrors, conflictError, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const languageMap = (example: Record<string, string>, description = "Text per language code (BCP 47); the collective's primary language comes first.") => ({
   type: "object",
@@ -65,21 +66,15 @@ const callVersion = {
 
 export const callSchemas = { CallInput: callInput, Call: callOutput, CallVersion: callVersion };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective (for a public call)", content: errorContent },
-  "404": { description: "Unknown collective or call (another collective's call that is not open answers the same)", content: errorContent },
-};
-const conflict = { "409": { description: "The call changed since the If-Match version, or cannot change in its status (the message says which)", content: errorContent } };
-const invalid = { "422": { description: "One entry per invalid field, saying how to fix it", content: errorContent } };
+const errors = authErrors({ notFound: "Unknown collective or call (another collective's call that is not open answers the same)", forbidden: "Not an editor of this collective (for a public call)" });
+const conflict = conflictError("The call changed since the If-Match version, or cannot change in its status (the message says which)");
+const invalid = invalidError();
 const callResponse = (description: string) => ({
   description,
   headers: { ETag: { description: 'The version, e.g. "v3": send it back as If-Match', schema: { type: "string" } } },
   content: { "application/json": { schema: { $ref: "#/components/schemas/Call" } } },
 });
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+const idParam = uuidParam();
 const ifMatch = { name: "If-Match", in: "header", schema: { type: "string" }, description: 'The ETag read ("v3"): refused with 409 when another change came in between' };
 
 const action = (summary: string) => ({

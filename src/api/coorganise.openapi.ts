@@ -1,14 +1,10 @@
+import { authErrors, conflictError, errorContent, slugParam, uuidParam } from "./openapi-parts.ts";
+
 /** The JSON API of events organised together (FEDERATION.md "Co-organised events"), for the OpenAPI document. */
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective", content: errorContent },
-  "404": { description: "Unknown collective, event or co-organised event", content: errorContent },
-};
-const conflict = { "409": { description: "Not possible in this state (the message says why: a draft, answered already, expired…)", content: errorContent } };
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+const errors = authErrors({ notFound: "Unknown collective, event or co-organised event" });
+const conflict = conflictError("Not possible in this state (the message says why: a draft, answered already, expired…)");
+const idParam = uuidParam();
 const ok = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Coorganised" } } } });
 
 const invitation = {

@@ -1,4 +1,5 @@
 import { invitationStates, receivedStates, signatureStates } from "../modules/cosign/cosign.entity.ts";
+import { authErrors, conflictError, invalidError, jsonResponse, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const instant = { type: "string", format: "date-time" };
 const nullableInstant = { type: ["string", "null"], format: "date-time" };
@@ -100,17 +101,10 @@ const stamp = {
 
 export const cosignSchemas = { Invitation: invitation, Signature: signature, ReceivedInvitation: received, Stamp: stamp };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective", content: errorContent },
-  "404": { description: "Unknown collective, call or invitation", content: errorContent },
-};
-const conflict = { "409": { description: "Not possible in this state (the message says why: expired, answered already, call not in consultation…)", content: errorContent } };
-const invalid = { "422": { description: "One entry per invalid field, saying how to fix it", content: errorContent } };
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
-const json = (ref: string, description: string) => ({ description, content: { "application/json": { schema: { $ref: ref } } } });
+const errors = authErrors({ notFound: "Unknown collective, call or invitation" });
+const conflict = conflictError("Not possible in this state (the message says why: expired, answered already, call not in consultation…)");
+const invalid = invalidError();
+const idParam = uuidParam();
 
 export const cosignPaths = {
   "/api/v1/calls/{id}/invitations": {
@@ -132,7 +126,7 @@ export const cosignPaths = {
           },
         },
       },
-      responses: { "201": json("#/components/schemas/Invitation", "The invitation (sent)"), ...errors, ...conflict, ...invalid },
+      responses: { "201": jsonResponse("#/components/schemas/Invitation", "The invitation (sent)"), ...errors, ...conflict, ...invalid },
     },
     get: {
       summary: "The invitations sent for a call and the signatures received, in every state (the call's editors)",
@@ -170,14 +164,14 @@ export const cosignPaths = {
     },
   },
   "/api/v1/collectives/{slug}/invitations/{id}": {
-    get: { summary: "One received invitation, with the exact text per language", parameters: [slugParam, idParam], responses: { "200": json("#/components/schemas/ReceivedInvitation", "The invitation"), ...errors } },
+    get: { summary: "One received invitation, with the exact text per language", parameters: [slugParam, idParam], responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation"), ...errors } },
   },
   "/api/v1/collectives/{slug}/invitations/{id}/sign": {
     post: {
       summary: "Sign: a stamp with this collective's Ed25519 proof over the digests of the chosen languages (default: all), sent to the initiator",
       parameters: [slugParam, idParam],
       requestBody: { required: false, content: { "application/json": { schema: { type: "object", properties: { languages: { type: "array", items: { type: "string" } } } } } } },
-      responses: { "200": json("#/components/schemas/ReceivedInvitation", "The invitation, signed"), ...errors, ...conflict, ...invalid },
+      responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation, signed"), ...errors, ...conflict, ...invalid },
     },
   },
   "/api/v1/collectives/{slug}/signatures": {
@@ -194,14 +188,14 @@ export const cosignPaths = {
     delete: {
       summary: "Revoke a signature: its URL answers 410, the initiator, the co-signatories and the followers are told, the boost is undone",
       parameters: [slugParam, idParam],
-      responses: { "200": json("#/components/schemas/Stamp", "The stamp, revoked (revoking twice changes nothing)"), ...errors },
+      responses: { "200": jsonResponse("#/components/schemas/Stamp", "The stamp, revoked (revoking twice changes nothing)"), ...errors },
     },
   },
   "/api/v1/collectives/{slug}/invitations/{id}/decline": {
     post: {
       summary: "Decline (the initiator alone is told; never public)",
       parameters: [slugParam, idParam],
-      responses: { "200": json("#/components/schemas/ReceivedInvitation", "The invitation, declined"), ...errors, ...conflict },
+      responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation, declined"), ...errors, ...conflict },
     },
   },
 };

@@ -1,4 +1,5 @@
 import { joinRequestStates } from "../modules/cosign/join-request.entity.ts";
+import { authErrors, conflictError, invalidError, itemsResponse, jsonResponse, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const instant = { type: "string", format: "date-time" };
 
@@ -43,53 +44,42 @@ const policy = {
 
 export const joinSchemas = { JoinRequest: joinRequest, SentJoinRequest: sentJoin, JoinPolicy: policy };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective", content: errorContent },
-  "404": { description: "Unknown collective, call or request", content: errorContent },
-};
-const conflict = { "409": { description: "Not possible in this state (the message says why: decided already, call not open, asked already…)", content: errorContent } };
-const invalid = { "422": { description: "One entry per invalid field, saying how to fix it", content: errorContent } };
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" }, description: "The call" };
-const requestParam = { name: "request", in: "path", required: true, schema: { type: "string", format: "uuid" }, description: "The join request" };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
-const json = (ref: string, description: string) => ({ description, content: { "application/json": { schema: { $ref: ref } } } });
-const items = (ref: string, description: string) => ({
-  description,
-  content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: ref } } } } } },
-});
+const errors = authErrors({ notFound: "Unknown collective, call or request" });
+const conflict = conflictError("Not possible in this state (the message says why: decided already, call not open, asked already…)");
+const invalid = invalidError();
+const idParam = uuidParam("id", "The call");
+const requestParam = uuidParam("request", "The join request");
 
 /** Join requests (FEDERATION.md "Join requests"): the call's side and the requesting collective's side. */
 export const joinPaths = {
   "/api/v1/calls/{id}/join-policy": {
-    get: { summary: "How requests to sign this call are approved (its editors; private)", parameters: [idParam], responses: { "200": json("#/components/schemas/JoinPolicy", "The policy"), ...errors } },
+    get: { summary: "How requests to sign this call are approved (its editors; private)", parameters: [idParam], responses: { "200": jsonResponse("#/components/schemas/JoinPolicy", "The policy"), ...errors } },
     put: {
       summary: "Choose how requests to sign this call are approved",
       parameters: [idParam],
       requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/JoinPolicy" } } } },
-      responses: { "200": json("#/components/schemas/JoinPolicy", "The policy saved"), ...errors, ...invalid },
+      responses: { "200": jsonResponse("#/components/schemas/JoinPolicy", "The policy saved"), ...errors, ...invalid },
     },
   },
   "/api/v1/calls/{id}/join-requests": {
-    get: { summary: "The requests to sign this call, oldest first, in every state (its editors)", parameters: [idParam], responses: { "200": items("#/components/schemas/JoinRequest", "The requests"), ...errors } },
+    get: { summary: "The requests to sign this call, oldest first, in every state (its editors)", parameters: [idParam], responses: { "200": itemsResponse("#/components/schemas/JoinRequest", "The requests"), ...errors } },
   },
   "/api/v1/calls/{id}/join-requests/{request}/approve": {
     post: {
       summary: "Approve a pending request: the signature is listed and the requester told (Add)",
       parameters: [idParam, requestParam],
-      responses: { "200": json("#/components/schemas/JoinRequest", "The request, approved"), ...errors, ...conflict },
+      responses: { "200": jsonResponse("#/components/schemas/JoinRequest", "The request, approved"), ...errors, ...conflict },
     },
   },
   "/api/v1/calls/{id}/join-requests/{request}/refuse": {
     post: {
       summary: "Refuse a pending request: nothing is listed or public, the requester is told (Reject) and withdraws its stamp",
       parameters: [idParam, requestParam],
-      responses: { "200": json("#/components/schemas/JoinRequest", "The request, refused"), ...errors, ...conflict },
+      responses: { "200": jsonResponse("#/components/schemas/JoinRequest", "The request, refused"), ...errors, ...conflict },
     },
   },
   "/api/v1/collectives/{slug}/join-requests": {
-    get: { summary: "The requests this collective sent to sign other servers' calls, newest first", parameters: [slugParam], responses: { "200": items("#/components/schemas/SentJoinRequest", "The requests"), ...errors } },
+    get: { summary: "The requests this collective sent to sign other servers' calls, newest first", parameters: [slugParam], responses: { "200": itemsResponse("#/components/schemas/SentJoinRequest", "The requests"), ...errors } },
     post: {
       summary: "Ask to sign another Relais server's open call: its current version is read and checked, a stamp over the chosen languages (default: all) is issued and sent",
       parameters: [slugParam],
@@ -108,7 +98,7 @@ export const joinPaths = {
           },
         },
       },
-      responses: { "201": json("#/components/schemas/SentJoinRequest", "The request, sent"), ...errors, ...conflict, ...invalid },
+      responses: { "201": jsonResponse("#/components/schemas/SentJoinRequest", "The request, sent"), ...errors, ...conflict, ...invalid },
     },
   },
 };

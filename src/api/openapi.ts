@@ -8,6 +8,7 @@ import { joinPaths, joinSchemas } from "./join.openapi.ts";
 import { coorganisePaths, coorganiseSchemas } from "./coorganise.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 import { seriesPaths, seriesSchemas } from "./series.openapi.ts";
+import { errorContent, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const languageMap = (example: Record<string, string>) => ({
   type: "object",
@@ -94,7 +95,6 @@ const error = {
   },
 };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
 const errors = {
   "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
   "429": {
@@ -109,8 +109,7 @@ const invalidBody = {
   "422": { description: "One entry per invalid field, saying how to fix it", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
 };
 const eventResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Event" } } } });
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+const idParam = uuidParam();
 
 const date = { type: "string", format: "date-time" };
 const token = {

@@ -1,7 +1,7 @@
+import { authErrors, errorContent, slugParam } from "./openapi-parts.ts";
+
 // The partner routes of the OpenAPI document (openapi.ts merges them).
 const date = { type: "string", format: "date-time" };
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
 const partnerParam = {
   name: "id",
   in: "path",
@@ -9,11 +9,7 @@ const partnerParam = {
   schema: { type: "string" },
   description: "The partner's id, its actor URL or its handle (name@host)",
 };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an owner or editor of this collective", content: errorContent },
-  "404": { description: "Unknown collective or partner", content: errorContent },
-};
+const errors = authErrors({ notFound: "Unknown collective or partner", forbidden: "Not an owner or editor of this collective" });
 const partnerResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Partner" } } } });
 
 export const partnerSchema = {

@@ -1,5 +1,6 @@
 import { pressKitLimits } from "../modules/presskit/presskit.schema.ts";
 import { fileKinds, licences } from "../modules/presskit/presskit.types.ts";
+import { authErrors, errorContent, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const languageMap = (example: Record<string, string>, description = "Text per language code (BCP 47); the collective's primary language comes first.") => ({
   type: "object",
@@ -91,16 +92,10 @@ const pressKitLink = {
 
 export const pressKitSchemas = { PressKitInput: pressKitInput, PressKit: pressKit, PressKitFile: pressKitFile, PressKitLink: pressKitLink };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective (for a published kit)", content: errorContent },
-  "404": { description: "Unknown collective, kit, file or link (another collective's unpublished kit answers the same)", content: errorContent },
-};
-const invalid = { "422": { description: "One entry per invalid field, saying how to fix it (a refused file says why)", content: errorContent } };
+const errors = authErrors({ notFound: "Unknown collective, kit, file or link (another collective's unpublished kit answers the same)", forbidden: "Not an editor of this collective (for a published kit)" });
+const invalid = invalidError("One entry per invalid field, saying how to fix it (a refused file says why)");
 const json = (ref: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } });
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+const idParam = uuidParam();
 const kitResponse = (description: string) => ({ description, content: json("PressKit") });
 
 export const pressKitPaths = {

@@ -1,6 +1,7 @@
 // The slogan routes of the OpenAPI document (openapi.ts merges them).
 import { placardFormats } from "../modules/slogan/placard.service.ts";
 import { sloganLanguages, sloganLimits } from "../modules/slogan/slogan.types.ts";
+import { authErrors, conflictError, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const date = { type: "string", format: "date-time" };
 const text = {
@@ -54,21 +55,15 @@ const sloganOutput = {
 
 export const sloganSchemas = { SloganInput: sloganInput, Slogan: sloganOutput };
 
-const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
-const errors = {
-  "401": { description: "No token, or an unknown, expired or revoked one", content: errorContent },
-  "403": { description: "Not an editor of this collective (or, to adopt, the slogan's author is not its partner)", content: errorContent },
-  "404": { description: "Unknown collective or slogan (another collective's draft answers the same)", content: errorContent },
-};
-const conflict = { "409": { description: "The slogan changed since the If-Match version, a published slogan cannot go back to draft, or it was adopted already", content: errorContent } };
-const invalid = { "422": { description: "One entry per invalid field, saying how to fix it", content: errorContent } };
+const errors = authErrors({ notFound: "Unknown collective or slogan (another collective's draft answers the same)", forbidden: "Not an editor of this collective (or, to adopt, the slogan's author is not its partner)" });
+const conflict = conflictError("The slogan changed since the If-Match version, a published slogan cannot go back to draft, or it was adopted already");
+const invalid = invalidError();
 const sloganResponse = (description: string) => ({
   description,
   headers: { ETag: { description: 'The version, e.g. "v3": send it back as If-Match', schema: { type: "string" } } },
   content: { "application/json": { schema: { $ref: "#/components/schemas/Slogan" } } },
 });
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const slugParam = { name: "slug", in: "path", required: true, schema: { type: "string" } };
+const idParam = uuidParam();
 
 export const sloganPaths = {
   "/api/v1/collectives/{slug}/slogans": {
