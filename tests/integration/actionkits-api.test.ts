@@ -10,6 +10,7 @@ import { missingTranslationKeys } from "../../src/shared/i18n.ts";
 import { cafAccessRequest } from "../support/action-kits.ts";
 import { createEditor } from "../support/editor.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { jsonApi } from "../support/json-api.ts";
 
 const marker = "zq-kit-api-editor";
 type Json = Record<string, unknown>;
@@ -19,13 +20,7 @@ describe("action kits JSON API", () => {
   let token: string;
   let partnerToken: string;
 
-  const api = (path: string, init: RequestInit & { token?: string | null; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    const t = init.token === undefined ? token : init.token;
-    if (t) headers.set("authorization", `Bearer ${t}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return fetch(relais.url(path), { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  };
+  const api = jsonApi(() => relais, () => token);
 
   beforeAll(async () => {
     relais = await startRelaisInstance({ worker: false });

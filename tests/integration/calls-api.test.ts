@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { missingTranslationKeys } from "../../src/shared/i18n.ts";
 import { createEditor } from "../support/editor.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { jsonApi } from "../support/json-api.ts";
 
 const marker = "zq-api-editor-marker";
 
@@ -15,13 +16,7 @@ describe("calls JSON API and pages", () => {
   let otherToken: string;
   let eventId: string;
 
-  const api = (path: string, init: RequestInit & { token?: string | null; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    const t = init.token === undefined ? token : init.token;
-    if (t) headers.set("authorization", `Bearer ${t}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return fetch(relais.url(path), { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  };
+  const api = jsonApi(() => relais, () => token);
   const page = (url: string, lang: string) => fetch(url, { headers: { accept: "text/html", "accept-language": lang } });
 
   beforeAll(async () => {

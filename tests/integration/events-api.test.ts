@@ -1,27 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
-import { createEditor } from "../support/editor.ts";
+import { jsonApi, lyonAndGent } from "../support/json-api.ts";
 
 describe("events JSON API", () => {
   let relais: RelaisInstance;
   let token: string;
   let otherToken: string;
 
-  const api = (path: string, init: RequestInit & { token?: string | null; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    const t = init.token === undefined ? token : init.token;
-    if (t) headers.set("authorization", `Bearer ${t}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return fetch(relais.url(path), { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  };
+  const api = jsonApi(() => relais, () => token);
 
   beforeAll(async () => {
     relais = await startRelaisInstance();
-    const { collectives } = relais.runtime;
-    await collectives.create({ slug: "lyon", name: { fr: "Droits sociaux Lyon" }, primaryLanguage: "fr" });
-    await collectives.create({ slug: "gent", name: { nl: "Sociale rechten Gent" }, primaryLanguage: "nl" });
-    token = (await createEditor(relais.runtime, "lyon", "ana@example.org")).token;
-    otherToken = (await createEditor(relais.runtime, "gent", "bram@example.org", "owner")).token;
+    ({ token, otherToken } = await lyonAndGent(relais.runtime));
   });
   afterAll(async () => {
     await relais?.close();

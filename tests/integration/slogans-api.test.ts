@@ -8,6 +8,7 @@ import { RemoteActorSchema } from "../../src/modules/remote-actor/remote-actor.e
 import { missingTranslationKeys } from "../../src/shared/i18n.ts";
 import { createEditor } from "../support/editor.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { jsonApi } from "../support/json-api.ts";
 
 const marker = "zq-api-editor-marker";
 type Json = Record<string, unknown>;
@@ -17,13 +18,7 @@ describe("slogans JSON API and pages", () => {
   let token: string;
   let otherToken: string;
 
-  const api = (path: string, init: RequestInit & { token?: string | null; json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    const t = init.token === undefined ? token : init.token;
-    if (t) headers.set("authorization", `Bearer ${t}`);
-    if (init.json !== undefined) headers.set("content-type", "application/json");
-    return fetch(relais.url(path), { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-  };
+  const api = jsonApi(() => relais, () => token);
 
   beforeAll(async () => {
     relais = await startRelaisInstance({ worker: false });
