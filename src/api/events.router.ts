@@ -92,7 +92,7 @@ export function eventsApiRouter(deps: {
     res.json(presentEvent(await deps.events.getForEditor(principalOf(res), String(req.params.id))));
   });
   router.patch("/api/v1/events/:id", auth, json, async (req, res) => {
-    res.json(presentEvent(await deps.events.update(principalOf(res), String(req.params.id), req.body)));
+    res.json(presentEvent(await deps.events.update(principalOf(res), String(req.params.id), req.body, { mergeLanguages: true })));
   });
   router.post("/api/v1/events/:id/cancel", auth, json, async (req, res) => {
     res.json(presentEvent(await deps.events.cancel(principalOf(res), String(req.params.id), req.body)));

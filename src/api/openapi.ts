@@ -363,7 +363,8 @@ export function openApiDocument(origin: URL) {
       "/api/v1/events/{id}": {
         get: { summary: "One event (drafts for editors)", parameters: [idParam], responses: { "200": eventResponse("The event"), ...errors } },
         patch: {
-          summary: "Change an event: only the fields sent; null clears an optional field",
+          summary:
+            "Change an event: only the fields sent; null clears an optional field. In name, summary, description and statusReason only the languages sent change: the others stay, and a language set to null is removed",
           parameters: [idParam],
           requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventInput" } } } },
           responses: { "200": eventResponse("The changed event"), ...errors, ...invalidBody },

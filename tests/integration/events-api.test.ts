@@ -119,6 +119,51 @@ describe("events JSON API", () => {
     expect(page.status).toBe(410);
   });
 
+  it("changes a language map one language at a time: languages left out stay, one set to null goes", async () => {
+    const created = await api("/api/v1/collectives/lyon/events", {
+      method: "POST",
+      json: {
+        name: { fr: "Marche solidaire", de: "Solidaritätsmarsch" },
+        summary: { fr: "Départ place Bellecour", de: "Start am Place Bellecour" },
+        description: { fr: "Venez **nombreux**", de: "Kommt **zahlreich**" },
+        startsAt: "2030-06-02T14:00",
+        location: { name: "Place Bellecour", locality: "Lyon", country: "FR" },
+      },
+    });
+    expect(created.status).toBe(201);
+    const { id } = await created.json();
+    const patch = async (json: unknown) => api(`/api/v1/events/${id}`, { method: "PATCH", json });
+
+    // A client fixing the German name keeps the French one (it was lost before: the map was replaced).
+    let res = await patch({ name: { de: "Marsch der Solidarität" } });
+    expect(res.status).toBe(200);
+    let e = await res.json();
+    expect(e.name).toEqual({ fr: "Marche solidaire", de: "Marsch der Solidarität" });
+    expect(Object.keys(e.name)[0]).toBe("fr");
+
+    res = await patch({ summary: { de: null }, description: { de: "Kommt *alle*" } });
+    expect(res.status).toBe(200);
+    e = await res.json();
+    expect(e.summary).toEqual({ fr: "Départ place Bellecour" });
+    expect(e.description).toEqual({ fr: "Venez **nombreux**", de: "Kommt *alle*" });
+    expect(e.descriptionHtml.fr).toContain("<strong>nombreux</strong>");
+    expect(e.descriptionHtml.de).toContain("<em>alle</em>");
+
+    // The last language of an optional map clears it; the name keeps at least one; unknown codes are named.
+    e = await (await patch({ summary: { fr: null } })).json();
+    expect(e.summary).toBeNull();
+    for (const json of [{ name: { fr: null, de: null } }, { description: { "??": null } }]) {
+      res = await patch(json);
+      expect(res.status).toBe(422);
+      expect((await res.json()).details.map((x: { field: string }) => x.field)).toEqual([Object.keys(json)[0] === "name" ? "name" : "description.??"]);
+    }
+    e = await (await api(`/api/v1/events/${id}`)).json();
+    expect(e.name).toEqual({ fr: "Marche solidaire", de: "Marsch der Solidarität" });
+    // The whole field set to null still clears it.
+    e = await (await patch({ description: null })).json();
+    expect(e.description).toBeNull();
+  });
+
   it("keeps drafts private and federates them only once published", async () => {
     const draft = await (await api("/api/v1/collectives/lyon/events", { method: "POST", json: { ...body, published: false } })).json();
     expect(draft.published).toBe(false);

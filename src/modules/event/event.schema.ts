@@ -6,6 +6,7 @@ import { type EventData, eventStatuses } from "./event.types.ts";
 import { mergePatch } from "../../shared/merge-patch.ts";
 import { parseRecurrence } from "./recurrence.ts";
 import { seriesErrors } from "./recurrence-expand.ts";
+import { mergeLanguageMaps, takeLanguageRemovals } from "./event-language-patch.ts";
 import {
   categorySchema,
   contactSchema,
@@ -50,6 +51,12 @@ export interface EventInputContext {
   readonly partial?: boolean;
   /** PATCH: the stored event, so that checks across fields (end after start, a place or a link) see the result. */
   readonly current?: EventInput;
+  /**
+   * PATCH with `current` (the JSON API): language maps change one language at a time, those left out
+   * stay and one set to null goes. Without it a map sent replaces the stored one (the editor's forms
+   * send every language).
+   */
+  readonly mergeLanguages?: boolean;
   /** When given, the image must be served from this origin (an upload of ours): pages make no third-party requests. */
   readonly mediaOrigin?: string;
 }
@@ -117,7 +124,9 @@ function zodErrors(error: z.ZodError): FieldError[] {
  */
 export function parseEventInput(body: unknown, ctx: EventInputContext & { partial: true }): EventParseResult<EventPatch>;
 export function parseEventInput(body: unknown, ctx: EventInputContext & { partial?: false }): EventParseResult<EventInput>;
-export function parseEventInput(body: unknown, ctx: EventInputContext): EventParseResult<EventInput | EventPatch> {
+export function parseEventInput(input: unknown, ctx: EventInputContext): EventParseResult<EventInput | EventPatch> {
+  const languagewise = ctx.partial && ctx.mergeLanguages && ctx.current ? takeLanguageRemovals(input) : undefined;
+  const body = languagewise ? languagewise.body : input;
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
     // Times depend on the zone and allDay; read them anyway, so that one answer lists every problem.
@@ -129,7 +138,12 @@ export function parseEventInput(body: unknown, ctx: EventInputContext): EventPar
   for (const field of requiredFields) {
     if (parsed.data[field] === null) errors.push({ field, message: "cannot be null: give a value, or leave the field out" });
   }
-  const patch = normalise(parsed.data, ctx, errors);
+  let patch = normalise(parsed.data, ctx, errors);
+  if (languagewise && ctx.current) {
+    const merged = mergeLanguageMaps(ctx.current, patch, languagewise.removals, ctx.primaryLanguage);
+    patch = merged.patch;
+    errors.push(...merged.errors);
+  }
   if (!ctx.partial) {
     if (patch.name === undefined) errors.push({ field: "name", message: 'is required: give it in at least one language, e.g. {"fr": "Marche pour le climat"}' });
     if (parsed.data.startsAt === undefined) errors.push({ field: "startsAt", message: 'is required, e.g. "2026-03-08T14:00:00+01:00"' });

@@ -157,13 +157,18 @@ export class EventService {
     return view;
   }
 
-  async update(principal: Principal, id: string, body: unknown): Promise<EventView> {
+  /**
+   * Changes the fields sent. With `mergeLanguages` (the JSON API), a language map sent changes only
+   * the languages it names (null removes one); without, it replaces the stored map (editor forms).
+   */
+  async update(principal: Principal, id: string, body: unknown, opts: { mergeLanguages?: boolean } = {}): Promise<EventView> {
     return this.#change(principal, id, (current, collective) => {
       const parsed = parseEventInput(body, {
         defaultTimezone: current.timezone,
         primaryLanguage: collective.primaryLanguage,
         partial: true,
         current,
+        mergeLanguages: opts.mergeLanguages ?? false,
         mediaOrigin: this.#urls.origin.href,
       });
       if (!parsed.ok) throw invalidEvent(parsed.errors);
