@@ -2,6 +2,7 @@ import type { Federation } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import type { CosignService } from "../modules/cosign/cosign.service.ts";
 import type { StampCheckService } from "../modules/cosign/stamp-checks.service.ts";
+import { sleepUnlessAborted } from "../shared/sleep.ts";
 import type { Urls } from "../shared/urls.ts";
 import { signedGet } from "./object-proofs.ts";
 
@@ -49,16 +50,6 @@ export async function recheckStampsPeriodically(deps: RecheckDeps, signal: Abort
     } catch (error) {
       logger.warn("could not re-check stamps: {error}", { error: String(error) });
     }
-    await new Promise<void>((resolve) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, intervalMs);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    await sleepUnlessAborted(intervalMs, signal);
   }
 }

@@ -1,4 +1,5 @@
 import { getLogger } from "@logtape/logtape";
+import { sleepUnlessAborted } from "../../shared/sleep.ts";
 import type { CallService } from "./call.service.ts";
 
 const logger = getLogger(["relais", "call"]);
@@ -16,17 +17,7 @@ export async function closeCallsAtDeadline(calls: Pick<CallService, "closeDue">,
     } catch (error) {
       logger.warn("could not close calls at their deadline: {error}", { error: String(error) });
     }
-    await new Promise<void>((resolve) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, intervalMs);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    await sleepUnlessAborted(intervalMs, signal);
   }
 }
 
@@ -39,16 +30,6 @@ export async function noteNewSignatoriesPeriodically(calls: Pick<CallService, "n
     } catch (error) {
       logger.warn("could not write the new signatories' notes: {error}", { error: String(error) });
     }
-    await new Promise<void>((resolve) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, intervalMs);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    await sleepUnlessAborted(intervalMs, signal);
   }
 }
