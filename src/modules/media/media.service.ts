@@ -39,6 +39,21 @@ export async function writeAside(dir: string, name: string, data: Uint8Array): P
   }
 }
 
+/** Whether the file of a stored name is there (`path` undefined: a name we do not give). */
+export async function storedFileExists(path: string | undefined): Promise<boolean> {
+  if (!path) return false;
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the file of a stored name, if there is one (`path` undefined: nothing). */
+export async function removeStoredFile(path: string | undefined): Promise<void> {
+  if (path) await rm(path, { force: true });
+}
+
 export interface MediaOptions {
   /** Longest side of a stored image, in pixels: larger ones are scaled down. */
   readonly maxDimension?: number;
@@ -80,20 +95,13 @@ export class MediaService {
   }
 
   /** Whether a stored image of this name exists. */
-  async exists(name: string): Promise<boolean> {
-    const path = this.pathOf(name);
-    if (!path) return false;
-    try {
-      return (await stat(path)).isFile();
-    } catch {
-      return false;
-    }
+  exists(name: string): Promise<boolean> {
+    return storedFileExists(this.pathOf(name));
   }
 
   /** Removes a stored image (a partner event's, once it is gone); unknown names are ignored. */
-  async remove(name: string): Promise<void> {
-    const path = this.pathOf(name);
-    if (path) await rm(path, { force: true });
+  remove(name: string): Promise<void> {
+    return removeStoredFile(this.pathOf(name));
   }
 
   /** The file of a stored name; undefined for anything that is not a name we give (no path tricks). */

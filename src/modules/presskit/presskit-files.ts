@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { sniffImageFormat } from "../media/image-format.ts";
-import { type MediaService, writeAside } from "../media/media.service.ts";
+import { type MediaService, removeStoredFile, storedFileExists, writeAside } from "../media/media.service.ts";
 import { cleanPdf } from "./pdf-clean.ts";
 import type { FileKind, PressKitFileView } from "./presskit.types.ts";
 
@@ -94,18 +93,11 @@ export class PressFileStore {
     return pressFileMediaType(name) ? join(this.directory, name) : undefined;
   }
 
-  async exists(name: string): Promise<boolean> {
-    const path = this.pathOf(name);
-    if (!path) return false;
-    try {
-      return (await stat(path)).isFile();
-    } catch {
-      return false;
-    }
+  exists(name: string): Promise<boolean> {
+    return storedFileExists(this.pathOf(name));
   }
 
-  async remove(name: string): Promise<void> {
-    const path = this.pathOf(name);
-    if (path) await rm(path, { force: true });
+  remove(name: string): Promise<void> {
+    return removeStoredFile(this.pathOf(name));
   }
 }
