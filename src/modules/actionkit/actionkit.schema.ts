@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { canonicalLanguage, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { languageMapSchema } from "../../shared/language-map.schema.ts";
 import { storableMultiline } from "../../shared/plain-text.ts";
 import { signableText } from "../call/call.schema.ts";
 import { oneLine } from "../event/event.schema.ts";
@@ -17,31 +18,12 @@ export type KitPatch = { -readonly [K in keyof ActionKitText]?: ActionKitText[K]
 
 export type KitParseResult = { ok: true; value: KitPatch } | { ok: false; errors: FieldError[] };
 
-const tooLong = (max: number, length: number) => `must be at most ${max} characters (it has ${length}); shorten it`;
-
 const languageMap = (max: number, kind: "line" | "multiline") =>
-  z
-    .record(z.string(), z.unknown(), { error: 'must be an object from language code to text, e.g. {"fr": "…", "de": "…"}' })
-    .transform((raw, ctx) => {
-      const out: Record<string, string> = {};
-      const entries = Object.entries(raw);
-      if (entries.length > kitLimits.languages) ctx.addIssue({ code: "custom", message: `at most ${kitLimits.languages} languages; remove some` });
-      for (const [key, value] of entries) {
-        const lang = canonicalLanguage(key);
-        const issue = (message: string) => ctx.addIssue({ code: "custom", path: [key], message });
-        if (lang === undefined) issue(`"${key}" is not a language code; use one such as fr, de, nl or en`);
-        else if (typeof value !== "string") issue("must be text");
-        else if (lang in out) issue(`the language ${lang} is given twice; keep one`);
-        else {
-          const text = signableText(kind === "multiline" ? storableMultiline(value).replace(/\r\n?/g, "\n").trim() : oneLine(value));
-          if (text === "") issue("must not be empty: write the text or remove this language");
-          else if (text.length > max) issue(tooLong(max, text.length));
-          else out[lang] = text;
-        }
-      }
-      if (Object.keys(out).length === 0 && entries.length === 0) ctx.addIssue({ code: "custom", message: 'needs at least one language, e.g. {"fr": "…"}' });
-      return out as LanguageMap;
-    });
+  languageMapSchema({
+    max,
+    languages: kitLimits.languages,
+    clean: (text) => signableText(kind === "multiline" ? storableMultiline(text).replace(/\r\n?/g, "\n").trim() : oneLine(text)),
+  });
 
 const fieldSchema = z.strictObject(
   {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { canonicalLanguage, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { languageMapSchema } from "../../shared/language-map.schema.ts";
 import { storableMultiline } from "../../shared/plain-text.ts";
 import { renderEventMarkdown } from "../event/event-markdown.ts";
 import { oneLine } from "../event/event.schema.ts";
@@ -54,30 +55,12 @@ export function signableText(text: string): string {
   return text.normalize("NFC").replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\u00ad]/g, "");
 }
 
-const tooLong = (max: number, length: number) => `must be at most ${max} characters (it has ${length}); shorten it`;
-
 const languageMap = (max: number, kind: "line" | "multiline") =>
-  z
-    .record(z.string(), z.unknown(), { error: 'must be an object from language code to text, e.g. {"fr": "…", "de": "…"}' })
-    .transform((raw, ctx) => {
-      const out: Record<string, string> = {};
-      const entries = Object.entries(raw);
-      if (entries.length > callLimits.languages) ctx.addIssue({ code: "custom", message: `at most ${callLimits.languages} languages; remove some` });
-      for (const [key, value] of entries) {
-        const lang = canonicalLanguage(key);
-        const issue = (message: string) => ctx.addIssue({ code: "custom", path: [key], message });
-        if (lang === undefined) issue(`"${key}" is not a language code; use one such as fr, de, nl or en`);
-        else if (typeof value !== "string") issue("must be text");
-        else if (lang in out) issue(`the language ${lang} is given twice; keep one`);
-        else {
-          const text = signableText(kind === "multiline" ? storableMultiline(value).trim() : oneLine(value));
-          if (text === "") issue("must not be empty: write the text or remove this language");
-          else if (text.length > max) issue(tooLong(max, text.length));
-          else out[lang] = text;
-        }
-      }
-      return out as LanguageMap;
-    });
+  languageMapSchema({
+    max,
+    languages: callLimits.languages,
+    clean: (text) => signableText(kind === "multiline" ? storableMultiline(text).trim() : oneLine(text)),
+  });
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 

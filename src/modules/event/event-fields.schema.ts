@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { canonicalLanguage, type LanguageMap } from "../../shared/language.ts";
+import { languageMapSchema } from "../../shared/language-map.schema.ts";
 import { storableMultiline } from "../../shared/plain-text.ts";
 import { type EventData, eventCategories } from "./event.types.ts";
 
@@ -59,32 +59,7 @@ export const lineOf = (max: number, example: string) =>
 
 
 export const languageMap = (max: number, multiline = false) =>
-  z
-    .record(z.string(), z.unknown(), {
-      error: 'must be an object from language code to text, e.g. {"fr": "…", "de": "…"}',
-    })
-    .transform((raw, ctx) => {
-      const out: Record<string, string> = {};
-      const entries = Object.entries(raw);
-      if (entries.length > eventLimits.languages) {
-        ctx.addIssue({ code: "custom", message: `at most ${eventLimits.languages} languages; remove some` });
-      }
-      for (const [key, value] of entries) {
-        const lang = canonicalLanguage(key);
-        const issue = (message: string) => ctx.addIssue({ code: "custom", path: [key], message });
-        if (lang === undefined) issue(`"${key}" is not a language code; use one such as fr, de, nl or en`);
-        else if (typeof value !== "string") issue("must be text");
-        else if (lang in out) issue(`the language ${lang} is given twice; keep one`);
-        else {
-          // Whatever path it came by (API, editor form, CLI), text that PostgreSQL cannot store is cleaned.
-          const text = multiline ? storableMultiline(value).trim() : oneLine(value);
-          if (text === "") issue("must not be empty: write the text or remove this language");
-          else if (text.length > max) issue(tooLong(max)({ input: text }));
-          else out[lang] = text;
-        }
-      }
-      return out as LanguageMap;
-    });
+  languageMapSchema({ max, languages: eventLimits.languages, clean: (text) => (multiline ? storableMultiline(text).trim() : oneLine(text)) });
 
 export function checkHttpUrl(value: string): URL | string {
   if (value.length > eventLimits.url) return `must be at most ${eventLimits.url} characters`;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { canonicalLanguage, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { languageMapSchema } from "../../shared/language-map.schema.ts";
 import { storableMultiline } from "../../shared/plain-text.ts";
 import { uuidPattern } from "../../shared/uuid.ts";
 import { renderEventMarkdown } from "../event/event-markdown.ts";
@@ -33,30 +34,8 @@ export const pressKitLimits = {
   linkDays: 90,
 } as const;
 
-const tooLong = (max: number, length: number) => `must be at most ${max} characters (it has ${length}); shorten it`;
-
 const languageMap = (max: number, kind: "line" | "multiline") =>
-  z
-    .record(z.string(), z.unknown(), { error: 'must be an object from language code to text, e.g. {"fr": "…", "de": "…"}' })
-    .transform((raw, ctx) => {
-      const out: Record<string, string> = {};
-      const entries = Object.entries(raw);
-      if (entries.length > pressKitLimits.languages) ctx.addIssue({ code: "custom", message: `at most ${pressKitLimits.languages} languages; remove some` });
-      for (const [key, value] of entries) {
-        const lang = canonicalLanguage(key);
-        const issue = (message: string) => ctx.addIssue({ code: "custom", path: [key], message });
-        if (lang === undefined) issue(`"${key}" is not a language code; use one such as fr, de, nl or en`);
-        else if (typeof value !== "string") issue("must be text");
-        else if (lang in out) issue(`the language ${lang} is given twice; keep one`);
-        else {
-          const text = kind === "multiline" ? storableMultiline(value).trim() : oneLine(value);
-          if (text === "") issue("must not be empty: write the text or remove this language");
-          else if (text.length > max) issue(tooLong(max, text.length));
-          else out[lang] = text;
-        }
-      }
-      return out as LanguageMap;
-    });
+  languageMapSchema({ max, languages: pressKitLimits.languages, clean: (text) => (kind === "multiline" ? storableMultiline(text).trim() : oneLine(text)) });
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
