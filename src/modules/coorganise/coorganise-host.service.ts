@@ -222,7 +222,8 @@ export class CoorganiseHostService {
   /**
    * An event was changed or deleted (in the caller's transaction): its co-organisers are sent the
    * change; when the time, the place or the name changed, every current co-organiser moves to pending
-   * reconfirmation (still listed) and is asked again, and open invitations are sent again for the new
+   * reconfirmation (still listed) and is asked again (so is one already pending, when what it was last
+   * asked to confirm is not the new essentials), and open invitations are sent again for the new
    * essentials. Returns whether activities were queued.
    */
   async reviewEvent(em: EntityManager, eventId: string): Promise<boolean> {
@@ -247,6 +248,9 @@ export class CoorganiseHostService {
         queued = (await this.#reconfirm(em, event, c, digest)) || queued;
       } else if (c.state === "pending" && c.digest === digest) {
         c.state = "current"; // back to what was accepted
+      } else if (c.state === "pending" && (await this.#lastAsked(em, event.id, c.partnerApId))?.digest !== digest) {
+        // Changed again while awaiting reconfirmation: asked for the newest time and place (the older request superseded).
+        queued = (await this.#reconfirm(em, event, c, digest)) || queued;
       }
     }
     for (const old of open) {
@@ -257,6 +261,11 @@ export class CoorganiseHostService {
     }
     await em.flush();
     return queued;
+  }
+
+  /** The newest invitation or reconfirmation request sent to a partner for the event, whatever its state. */
+  async #lastAsked(em: EntityManager, eventId: string, partnerApId: string): Promise<EventCoorganizerInvitationRow | null> {
+    return em.findOne(EventCoorganizerInvitationSchema, { event: eventId, partnerApId }, { orderBy: { createdAt: "desc", id: "desc" } });
   }
 
   async #reconfirm(em: EntityManager, event: LiveEvent, c: EventCoorganizerRow, digest: string): Promise<boolean> {

@@ -14,15 +14,37 @@ const when = (instant: Temporal.Instant, lang: string) =>
 const who = (p: { apId: string; name: string | null }) => p.name ?? p.apId;
 
 /** What an invited collective's editors see of a co-organised event, for the list and its page. */
-export type CoorganisedState = "invited" | "reconfirm" | "coorganising" | "declined" | "expired" | "withdrawn" | "deleted" | "ended";
+export type CoorganisedState = "invited" | "reconfirm" | "coorganising" | "unconfirmed" | "declined" | "expired" | "withdrawn" | "deleted" | "ended";
 
 export function coorganisedState(c: CoorganisedView): CoorganisedState {
   const latest = c.requests[0];
   if (c.deleted) return "deleted";
   if (latest?.state === "pending") return latest.purpose === "reconfirm" || c.coorganising ? "reconfirm" : "invited";
+  // Still listed by its older stamp, but the change of time or place it was asked to confirm was declined
+  // or let expire: the host shows it as awaiting reconfirmation (ADR 0026), so must its own editors.
+  if (c.coorganising && unconfirmedChange(c)) return "unconfirmed";
   if (c.coorganising) return "coorganising";
   if (latest?.state === "declined" || latest?.state === "expired" || latest?.state === "withdrawn") return latest.state;
   return "ended";
+}
+
+/** The newest request, a reconfirmation declined or expired, for essentials other than those of the newest accepted stamp. */
+function unconfirmedChange(c: CoorganisedView): CoorganisedView["requests"][number] | undefined {
+  const latest = c.requests[0];
+  if (!latest || latest.purpose !== "reconfirm" || (latest.state !== "declined" && latest.state !== "expired")) return undefined;
+  const accepted = c.requests.find((r) => r.state === "accepted");
+  return accepted && accepted.digest !== latest.digest ? latest : undefined;
+}
+
+/** Why an invitation or a reconfirmation is no longer open: when it expired, or what the decline of a change means. */
+function lapsedNote(lang: string, c: CoorganisedView, state: CoorganisedState): SafeHtml | "" {
+  const latest = c.requests[0];
+  if (!latest) return "";
+  if (state === "expired") return html`<p class="notice lapsed">${t(lang, "coorganise:partner.expiredOn", { date: when(latest.expiresAt, lang) })}</p>`;
+  if (state !== "unconfirmed") return "";
+  return html`<p class="notice lapsed">${
+    latest.state === "expired" ? t(lang, "coorganise:partner.unconfirmedExpired", { date: when(latest.expiresAt, lang) }) : t(lang, "coorganise:partner.unconfirmedDeclined")
+  }</p>`;
 }
 
 /** A confirmed, destructive step: a form whose hidden `confirm` says the button was pressed. */
@@ -167,6 +189,7 @@ ${confirmedForm(editorPaths.coorganisedAction(o.slug, c.id, "decline"), csrf, {
   const body = html`<p><a href="${editorPaths.coorganisedList(o.slug)}">← ${t(lang, "coorganise:partner.listTitle")}</a></p>
 <h1${name?.language ? html` lang="${name.language}"` : ""}>${title}</h1>
 <p>${t(lang, "coorganise:partner.from", { host: c.event.hostName ?? c.event.host })} · <strong class="state state-${state}">${t(lang, `coorganise:partner.state.${state}`)}</strong></p>
+${lapsedNote(lang, c, state)}
 ${o.problem ? errorSummary(lang, undefined, o.problem) : ""}
 <p>${t(lang, "coorganise:partner.readFirst")}</p>
 ${exactWhenWhere(lang, c.data, o.wording)}
