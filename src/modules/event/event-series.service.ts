@@ -131,6 +131,23 @@ export class EventSeriesService {
   }
 
   /**
+   * One occurrence, named by the date the rule gives it, with its series (editors of its collective also
+   * see drafts); a 404 naming the next dates when the rule gives none that day.
+   */
+  async occurrence(principal: Principal | null, id: string, date: string): Promise<SeriesView & { occurrence: Occurrence }> {
+    checkId(id);
+    const em = this.#em.fork();
+    const row = await findLiveEvent(em, id);
+    if (!row || (!row.published && !(principal && can(principal, "read-private", row.collective.id)))) throw notFound(`the event ${id}`);
+    const series = seriesOf(rowToInput(row));
+    if (!series) throw notRecurring(id);
+    checkDate(series, date, id);
+    const exceptions = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
+    const occurrence = occurrenceOf(series, exceptions, date);
+    return { event: { ...toPublishedEvent(row, row.collective, this.#urls), exceptions }, published: row.published, occurrences: [occurrence], occurrence };
+  }
+
+  /**
    * Changes one occurrence: `{"cancelled": true, "reason": {...}}`, `{"startsAt": …, "endsAt": …}` (moved),
    * `{"location": {...}}` or `{"onlineUrl": …}` (elsewhere); `null` gives a field back to the series.
    */
