@@ -5,7 +5,7 @@ import type { Principal } from "../../src/modules/user/user.service.ts";
 
 // One occurrence of a series read by its date (EventSeriesService.occurrence, what the editor's page of
 // an occurrence shows), on real PostgreSQL: its exception applied, drafts for editors only, and a date
-// the rule does not give answered with the next dates.
+// the rule does not give answered with the next dates; a date that does not exist refused with a 4xx.
 describe("one occurrence of a series", () => {
   let relais: RelaisInstance;
   let ana: Principal;
@@ -40,6 +40,12 @@ describe("one occurrence of a series", () => {
     const plain = await relais.runtime.series.occurrence(null, event.id, "2030-03-26");
     expect(plain.occurrence).toMatchObject({ date: "2030-03-26", moved: false, cancelled: false, exception: undefined });
     await expect(relais.runtime.series.occurrence(ana, event.id, "2030-03-27")).rejects.toThrow("has no occurrence on 2030-03-27; its next dates are 2030-04-02, 2030-04-09, 2030-04-16");
+    // A date that does not exist is refused as one that has no occurrence (4xx), not an exception (500).
+    await expect(relais.runtime.series.occurrence(ana, event.id, "2030-02-30")).rejects.toMatchObject({ status: 404 });
+    await expect(relais.runtime.series.changeOccurrence(ana, event.id, "2030-02-30", { cancelled: true })).rejects.toMatchObject({ status: 404 });
+    await expect(relais.runtime.series.end(ana, event.id, { after: "2030-13-40" })).rejects.toMatchObject({ status: 422, details: [{ field: "after" }] });
+    await expect(relais.runtime.series.split(ana, event.id, { from: "2030-04-31" })).rejects.toMatchObject({ status: 422, details: [{ field: "from" }] });
+    expect((await relais.runtime.series.occurrence(ana, event.id, "2030-03-26")).event.recurrence?.until).toBe("2030-04-30");
   });
 
   it("shows a draft's occurrence to its editors only", async () => {

@@ -47,6 +47,17 @@ export interface SeriesView {
 }
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A local date written "2026-12-24" that exists ("2030-02-30" does not: a 4xx, not an exception). */
+function isDate(s: string): boolean {
+  if (!dateOnly.test(s)) return false;
+  try {
+    Temporal.PlainDate.from(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const occurrenceFields = ["cancelled", "reason", "startsAt", "endsAt", "location", "onlineUrl"];
 
 export function seriesOf(input: EventInput | PublishedEvent): Series | undefined {
@@ -60,12 +71,12 @@ function notRecurring(id: string) {
 
 /** The date of an occurrence as the URL gives it, or a 404 naming the next dates of the series. */
 function checkDate(series: Series, date: string, id: string): { start: Temporal.Instant; end: Temporal.Instant | undefined } {
-  const found = dateOnly.test(date) ? occurrenceOn(series, date) : undefined;
+  const found = isDate(date) ? occurrenceOn(series, date) : undefined;
   if (found) return found;
   const next: string[] = [];
   for (const d of ruleDates(series)) {
     if (next.length >= 3) break;
-    if (!dateOnly.test(date) || d.toString() > date) next.push(d.toString());
+    if (!isDate(date) || d.toString() > date) next.push(d.toString());
   }
   throw new AppError("not_found", 404, `the event ${id} has no occurrence on ${date}${next.length ? `; its next dates are ${next.join(", ")}` : ""}`);
 }
@@ -208,7 +219,7 @@ export class EventSeriesService {
    */
   async end(principal: Principal, id: string, body: unknown): Promise<SeriesView> {
     const after = (body as { after?: unknown } | null)?.after;
-    if (typeof after !== "string" || !dateOnly.test(after)) throw invalid('send {"after": "2026-06-30"}: the last day the series may fall on', [{ field: "after", message: 'must be a date such as "2026-06-30"' }]);
+    if (typeof after !== "string" || !isDate(after)) throw invalid('send {"after": "2026-06-30"}: the last day the series may fall on', [{ field: "after", message: 'must be a date such as "2026-06-30"' }]);
     return this.#inSeries(principal, id, async (em, row, series) => {
       const first = series.startsAt.toZonedDateTimeISO(series.timezone).toPlainDate().toString();
       if (after < first) throw invalid(`after: ${after} is before the first occurrence (${first}); delete or cancel the event instead`, [{ field: "after", message: `is before ${first}` }]);
@@ -226,7 +237,7 @@ export class EventSeriesService {
   async split(principal: Principal, id: string, body: unknown): Promise<SeriesView> {
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid('send {"from": "2026-04-07", …the fields that change}');
     const { from, ...patchBody } = body as Record<string, unknown>;
-    if (typeof from !== "string" || !dateOnly.test(from)) throw invalid('from: must be the date of an occurrence, such as "2026-04-07"', [{ field: "from", message: "must be a date" }]);
+    if (typeof from !== "string" || !isDate(from)) throw invalid('from: must be the date of an occurrence, such as "2026-04-07"', [{ field: "from", message: "must be a date" }]);
     let newId = "";
     await this.#inSeries(principal, id, async (em, row, series) => {
       const at = checkDate(series, from, id);
@@ -330,7 +341,7 @@ export class EventSeriesService {
 
   /** An occurrence as the Event it federates as (its URL its id), for deliveries and its URL; null when there is none. */
   async occurrenceForDelivery(id: string, date: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null } | null> {
-    if (!isUuid(id) || !dateOnly.test(date)) return null;
+    if (!isUuid(id) || !isDate(date)) return null;
     const em = this.#em.fork();
     const row = await findEvent(em, id);
     const series = row ? seriesOf(rowToInput(row)) : undefined;
