@@ -93,6 +93,7 @@ function extraRouters(runtime: Runtime): Router[] {
       collectives: runtime.collectives,
       followers: runtime.followers,
       events: runtime.events,
+      series: runtime.series,
       calls: runtime.calls,
       slogans: runtime.slogans,
       presskits: runtime.presskits,

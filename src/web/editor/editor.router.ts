@@ -5,6 +5,7 @@ import type { MembershipService } from "../../modules/account/membership.service
 import type { SecondFactorService } from "../../modules/account/second-factor.service.ts";
 import type { AuditService } from "../../modules/audit/audit.service.ts";
 import type { EventService } from "../../modules/event/event.service.ts";
+import type { EventSeriesService } from "../../modules/event/event-series.service.ts";
 import type { CallService } from "../../modules/call/call.service.ts";
 import type { PressKitService } from "../../modules/presskit/presskit.service.ts";
 import type { SloganService } from "../../modules/slogan/slogan.service.ts";
@@ -48,6 +49,7 @@ import type { CoorganisePartnerService } from "../../modules/coorganise/coorgani
 import { collectiveRoutes } from "./collective.routes.ts";
 import { dashboardRoutes } from "./dashboard.routes.ts";
 import { eventRoutes } from "./event.routes.ts";
+import { seriesRoutes } from "./series.routes.ts";
 import { linkRoutes } from "./link.routes.ts";
 import { membersRoutes } from "./members.routes.ts";
 import { securityRoutes } from "./security.routes.ts";
@@ -65,6 +67,8 @@ export interface EditorDeps {
   readonly collectives: CollectiveService;
   readonly followers: FollowerService;
   readonly events?: EventService;
+  /** Recurring events: their occurrences cancelled, moved or held elsewhere, the series split or ended. */
+  readonly series?: EventSeriesService;
   readonly calls?: CallService;
   readonly slogans?: SloganService;
   readonly presskits?: PressKitService;
@@ -141,6 +145,7 @@ export function editorRouter(deps: EditorDeps): Router {
   r.use(membersRoutes(ctx));
   r.use(settingsRoutes(ctx));
   r.use(eventRoutes(ctx));
+  r.use(seriesRoutes(ctx));
   r.use(callRoutes(ctx));
   r.use(sloganAdoptRoutes(ctx));
   r.use(sloganRoutes(ctx));

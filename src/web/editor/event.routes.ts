@@ -14,6 +14,8 @@ import { blankForm, bodyOf, type EventFormValues, formOf, formProblems, imagePro
 import { uploadOf } from "./multipart-form.ts";
 import { doneMessage } from "./pages/editor-layout.ts";
 import { confirmPage, type EventPreview, eventFormPage } from "./pages/event-form.page.ts";
+import { seriesDatesSection } from "./pages/series.pages.ts";
+import { seriesDoneMessage } from "./series.routes.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
 type Intent = "preview" | "addLanguage" | "draft" | "publish" | "save";
@@ -127,9 +129,20 @@ export function eventRoutes(ctx: EditorContext): Router {
     });
   };
 
-  const renderEdit = (req: Request, res: Response, ev: EventView, values: EventFormValues, extra: { problems?: FieldProblem[]; preview?: EventPreview; done?: string | undefined }) => {
+  /** A recurring event's next dates, with their actions (`?dates=` shows more of them). */
+  const datesOf = async (req: Request, res: Response, ev: EventView) => {
+    if (!ev.event.recurrence || !ctx.series) return "";
+    const asked = Number(req.query.dates);
+    const limit = Number.isInteger(asked) && asked > 10 ? Math.min(asked, 200) : 10;
+    const { event, occurrences } = await ctx.series.occurrences(principalOf(res), ev.event.id, { from: Temporal.Now.instant(), limit });
+    const more = occurrences.length === limit && limit < 200 ? `${editorPaths.event(event.id)}?dates=${Math.min(limit + 40, 200)}#dates` : undefined;
+    return seriesDatesSection(ctx.view(req, res), { event, occurrences, more });
+  };
+
+  const renderEdit = async (req: Request, res: Response, ev: EventView, values: EventFormValues, extra: { problems?: FieldProblem[]; preview?: EventPreview; done?: string | undefined }) => {
     const view = ctx.view(req, res);
     const e = ev.event;
+    const dates = await datesOf(req, res, ev);
     const name = pickLanguage(e.name, [view.lang], e.organizer.primaryLanguage)?.text ?? "";
     const links = html`<section class="card danger-zone" aria-labelledby="more-actions"><h2 id="more-actions">${ctx.t(view.lang, "editor:event.otherActions")}</h2>
 <ul class="links">${ev.published ? html`<li><a href="${e.apId.pathname}">${ctx.t(view.lang, "editor:dashboard.publicPage")}</a></li>` : ""}
@@ -144,7 +157,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
       primaryLanguage: e.organizer.primaryLanguage,
       published: ev.published,
       back: editorPaths.collective(e.organizer.slug),
-      extra: links,
+      extra: html`${dates}${links}`,
       staleTranslations: ev.staleTranslations,
       uploadMB: Math.floor(ctx.maxUploadBytes / (1024 * 1024)),
       ...extra,
@@ -187,7 +200,8 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
     const ev = await editableEvent(principalOf(res), String(req.params.id));
     const lang = ctx.view(req, res).lang;
     const values = formOf(ev, (url) => ctx.urls.mediaName(url));
-    res.send(renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang, mediaUrl, words), done: doneMessage(lang, req.query.done) }));
+    const done = doneMessage(lang, req.query.done) ?? seriesDoneMessage(ctx.t, lang, req.query.done);
+    res.send(await renderEdit(req, res, ev, values, { ...previewOf(values, ev.event.organizer.primaryLanguage, { ...ev.event, published: ev.published }, lang, mediaUrl, words), done }));
   });
 
   r.post("/events/:id", auth, async (req, res) => {
@@ -201,12 +215,12 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
     let values = read.values;
     if (intent === "addLanguage" || read.problems.length > 0) {
       if (intent === "addLanguage") values = withLanguage(values, body);
-      res.status(read.problems.length > 0 ? 422 : 200).send(renderEdit(req, res, ev, values, { problems: read.problems }));
+      res.status(read.problems.length > 0 ? 422 : 200).send(await renderEdit(req, res, ev, values, { problems: read.problems }));
       return;
     }
     const checked = previewOf(values, primary, { ...ev.event, published: ev.published }, lang, mediaUrl, words);
     if (checked.problems || intent === "preview") {
-      res.status(checked.problems ? 422 : 200).send(renderEdit(req, res, ev, values, checked));
+      res.status(checked.problems ? 422 : 200).send(await renderEdit(req, res, ev, values, checked));
       return;
     }
     try {
@@ -214,7 +228,7 @@ ${ev.published && e.status !== "cancelled" ? html`<li><a href="${editorPaths.eve
       res.redirect(303, `${editorPaths.event(ev.event.id)}?done=${intent === "publish" ? "published" : "saved"}`);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 422) throw error;
-      res.status(422).send(renderEdit(req, res, ev, values, { problems: formProblems(error.details ?? [], lang, values) }));
+      res.status(422).send(await renderEdit(req, res, ev, values, { problems: formProblems(error.details ?? [], lang, values) }));
     }
   });
 

@@ -9,6 +9,10 @@ export const editorPrefix = "/manage";
 export const callActions = ["consult", "open", "close", "withdraw", "delete"] as const;
 export type CallAction = (typeof callActions)[number];
 
+/** What an editor may do to one occurrence of a recurring event, and undo. */
+export const occurrenceActions = ["cancel", "uncancel", "move", "unmove", "place", "unplace", "restore"] as const;
+export type OccurrenceAction = (typeof occurrenceActions)[number];
+
 export const editorPaths = {
   home: editorPrefix,
   login: `${editorPrefix}/login`,
@@ -31,6 +35,11 @@ export const editorPaths = {
   newEvent: (slug: string) => `${editorPrefix}/@${enc(slug)}/events/new`,
   event: (id: string) => `${editorPrefix}/events/${enc(id)}`,
   eventAction: (id: string, action: "cancel" | "delete" | "publish" | "image") => `${editorPrefix}/events/${enc(id)}/${action}`,
+  /** One occurrence of a recurring event (named by the date the rule gives it), and what can be done to it. */
+  eventOccurrence: (id: string, date: string) => `${editorPrefix}/events/${enc(id)}/occurrences/${enc(date)}`,
+  eventOccurrenceAction: (id: string, date: string, action: OccurrenceAction) => `${editorPrefix}/events/${enc(id)}/occurrences/${enc(date)}/${action}`,
+  /** A recurring event changed from a date on (split), or ended. */
+  eventSeries: (id: string, action: "split" | "end") => `${editorPrefix}/events/${enc(id)}/series/${action}`,
   calls: (slug: string) => `${editorPrefix}/@${enc(slug)}/calls`,
   newCall: (slug: string) => `${editorPrefix}/@${enc(slug)}/calls/new`,
   call: (id: string) => `${editorPrefix}/calls/${enc(id)}`,
