@@ -7,6 +7,7 @@ import { migrate } from "../db/orm.ts";
 import { createRuntime, type Role, type Runtime } from "../runtime.ts";
 import { appFor } from "../web/routers.ts";
 import { listenMetrics } from "../web/http-metrics.ts";
+import { startHeartbeat } from "../ops/heartbeat.ts";
 
 const logger = getLogger(["relais", "process"]);
 
@@ -55,6 +56,7 @@ async function run(config: Config, role: Role): Promise<void> {
   const runtime = await createRuntime(config, role);
   let server: Server | undefined;
   let metricsServer: Server | undefined;
+  let stopHeartbeat: (() => void) | undefined;
   try {
     const { port: metricsPort, host: metricsHost } = runtime.config.metrics;
     if (metricsPort !== undefined) {
@@ -63,12 +65,15 @@ async function run(config: Config, role: Role): Promise<void> {
     }
     if (role === "all" || role === "web") server = await listen(runtime);
     if (role === "all" || role === "worker") {
+      const { heartbeatFile } = runtime.config;
+      stopHeartbeat = heartbeatFile ? startHeartbeat(heartbeatFile) : undefined;
       if (role === "worker") process.stdout.write("relais: worker started\n");
       await runtime.runWorker(signal);
     } else {
       await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
     }
   } finally {
+    stopHeartbeat?.();
     metricsServer?.close();
     if (server) {
       const closed = new Promise((resolve) => server?.close(resolve));

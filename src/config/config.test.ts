@@ -114,4 +114,11 @@ describe("loadConfig", () => {
     expect([own?.endpoint.href, own?.serviceName]).toEqual(["http://b:4318/traces", "relais-eu"]);
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, [defaults])).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be an http/);
   });
+
+  it("takes a heartbeat file only as an absolute path", () => {
+    expect(loadConfig({}, [defaults]).heartbeatFile).toBeUndefined();
+    expect(loadConfig({ RELAIS_HEARTBEAT_FILE: "" }, [defaults]).heartbeatFile).toBeUndefined();
+    expect(loadConfig({ RELAIS_HEARTBEAT_FILE: "/tmp/relais-worker.alive" }, [defaults]).heartbeatFile).toBe("/tmp/relais-worker.alive");
+    expect(() => loadConfig({ RELAIS_HEARTBEAT_FILE: "worker.alive" }, [defaults])).toThrow(/RELAIS_HEARTBEAT_FILE must be an absolute path/);
+  });
 });

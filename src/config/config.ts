@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { normaliseDomain } from "../modules/moderation/block-target.ts";
 
@@ -71,6 +71,11 @@ export interface Config {
    * `http://collector:4318/v1/traces`); undefined: no tracing (nothing of OpenTelemetry's SDK is loaded).
    */
   readonly traces: { readonly endpoint: URL; readonly serviceName: string } | undefined;
+  /**
+   * A file the worker (`relais worker`, `relais start`) rewrites every few seconds while its event loop
+   * runs, for a liveness probe (`node bin/relais-alive.js <file>`); undefined: none.
+   */
+  readonly heartbeatFile: string | undefined;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -194,6 +199,7 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrlSchema.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSchema.optional(),
   OTEL_SERVICE_NAME: z.string().min(1),
+  RELAIS_HEARTBEAT_FILE: z.string().refine((v) => isAbsolute(v), "must be an absolute path, e.g. /tmp/relais-worker.alive").optional(),
 });
 
 /** Which file key feeds which environment variable. */
@@ -276,7 +282,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
   }
   for (const name of Object.keys(schema.shape)) {
     const value = env[name];
-    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR" || name === "RELAIS_METRICS_TOKEN" || name === "RELAIS_METRICS_PORT" || name.startsWith("OTEL_EXPORTER_OTLP_")))) {
+    if (value !== undefined && !(value === "" && (name === "DATABASE_URL" || name === "REDIS_URL" || name === "RELAIS_SMTP_URL" || name === "RELAIS_MEDIA_DIR" || name === "RELAIS_METRICS_TOKEN" || name === "RELAIS_METRICS_PORT" || name === "RELAIS_HEARTBEAT_FILE" || name.startsWith("OTEL_EXPORTER_OTLP_")))) {
       input[name] = value;
     }
   }
@@ -334,6 +340,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     embeddedSharedBuffersMb: v.RELAIS_EMBEDDED_SHARED_BUFFERS_MB,
     instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
     metrics: { token: v.RELAIS_METRICS_TOKEN, port: v.RELAIS_METRICS_PORT, host: v.RELAIS_METRICS_HOST },
+    heartbeatFile: v.RELAIS_HEARTBEAT_FILE,
     traces: tracesEndpoint(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, v.OTEL_EXPORTER_OTLP_ENDPOINT, v.OTEL_SERVICE_NAME),
   };
 }

@@ -108,7 +108,13 @@ describe("deploy/compose/compose.yaml", () => {
     expect(compose.services.postgres?.healthcheck?.test).toContain("pg_isready");
     expect(compose.services.redis?.healthcheck?.test).toContain("ping");
     expect(compose.services.web?.healthcheck?.test?.join(" ")).toMatch(/\/readyz/);
-    expect(compose.services.worker?.healthcheck?.disable).toBe(true);
+    // The worker's: the heartbeat file its environment names, checked by the script the image holds.
+    const check = compose.services.worker?.healthcheck?.test ?? [];
+    expect(check.slice(0, 3)).toEqual(["CMD", "node", "bin/relais-alive.js"]);
+    expect(readFileSync(join(root, check[2] as string), "utf8")).toMatch(/statSync/);
+    expect(check[3]).toBe(compose.services.worker?.environment?.RELAIS_HEARTBEAT_FILE);
+    expect(check[3]?.startsWith("/tmp/")).toBe(true); // the tmpfs, writable on the read-only root
+    expect(compose.services.worker?.healthcheck?.disable).toBeUndefined();
     expect(compose.services.migrate?.healthcheck?.disable).toBe(true);
   });
 
@@ -121,6 +127,15 @@ describe("deploy/compose/compose.yaml", () => {
     expect(config.origin.href).toBe("https://relais.example.org/");
     expect(config.trustProxy).toBe("loopback, uniquelocal");
     expect(config.mediaDir).toBe("/data/media");
+    expect(config.heartbeatFile).toBe("/tmp/relais-worker.alive");
+    // Metrics are off unless .env sets them; set, the configuration takes them.
+    expect(config.metrics).toMatchObject({ token: undefined, port: undefined });
+    const withMetrics = interpolate(parse(raw, { merge: true }), { ...example, RELAIS_METRICS_TOKEN: "m".repeat(32), RELAIS_METRICS_PORT: "9464" }) as ComposeFile;
+    for (const name of ["web", "worker"]) {
+      const e = withMetrics.services[name]?.environment as Record<string, string>;
+      const c = loadConfig({ ...e, NODE_ENV: "production", RELAIS_DATA_DIR: "/data", HOST: "0.0.0.0", PORT: "3000" }, [defaults]);
+      expect(c.metrics).toEqual({ token: "m".repeat(32), port: 9464, host: "0.0.0.0" });
+    }
     // Every setting relais.env.example mentions is one the configuration knows.
     for (const [, name] of readFileSync(join(dir, "relais.env.example"), "utf8").matchAll(/^# (RELAIS_[A-Z_]+)=/gm)) {
       expect(raw.includes(name as string) || readFileSync(join(root, "src/config/config.ts"), "utf8").includes(`${name}:`), name).toBe(true);

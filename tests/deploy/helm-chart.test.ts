@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { isMap, isScalar, parse, parseDocument, type YAMLMap } from "yaml";
 import { shutdownGraceMs } from "../../src/cli/process-commands.ts";
 import { loadConfig } from "../../src/config/config.ts";
+import { heartbeatIntervalMs } from "../../src/ops/heartbeat.ts";
 import { ChartRenderer, objectsOf } from "../support/helm-template.ts";
 import { type K8sObject, validateObject } from "../support/kubernetes-schemas.ts";
 
@@ -48,6 +49,7 @@ const variants: [string, Record<string, unknown>][] = [
   ["an existing Secret, no Redis", { secret: { existingSecret: "relais-credentials", databaseUrl: "", redisUrl: "", extra: {} } }],
   ["no ingress, an existing media claim", { ingress: { enabled: false }, media: { existingClaim: "shared-media" } }],
   ["metrics on their own port", { metrics: { enabled: true } }],
+  ["a metrics token in the chart's Secret", { secret: { ...values.secret, metricsToken: "0123456789abcdef0123456789abcdef" } }],
   ["no media volume (trying the chart)", { media: { existingClaim: "", persistentVolumeClaim: { create: false } }, podAnnotations: {}, imagePullSecrets: [], nodeSelector: {} }],
 ];
 
@@ -154,7 +156,9 @@ describe("deploy/helm/relais", () => {
         const ref = env.valueFrom?.secretKeyRef;
         if (ref) {
           expect(ref.name).toBe("prod-relais");
-          expect(keys).toContain(ref.key);
+          // A key the Secret may lack (the metrics token) is an optional reference: the variable is then unset.
+          if (ref.optional !== true) expect(keys).toContain(ref.key);
+          else expect(["REDIS_URL", "RELAIS_METRICS_TOKEN"]).toContain(ref.key);
         }
       }
     }
@@ -186,6 +190,17 @@ describe("deploy/helm/relais", () => {
     expect(container.startupProbe.httpGet.path).toBe("/healthz");
     expect(container.readinessProbe.httpGet.path).toBe("/readyz");
     expect(podSpec(find(objects, "Deployment", "prod-relais-worker")).containers[0].args).toEqual(["worker"]);
+    // The worker's liveness: the heartbeat file it is told to write, checked by the probe script the image holds.
+    const worker = podSpec(find(objects, "Deployment", "prod-relais-worker")).containers[0];
+    const command = worker.livenessProbe.exec.command as string[];
+    expect(command.slice(0, 2)).toEqual(["node", "bin/relais-alive.js"]);
+    expect(readFileSync(join(root, command[1] as string), "utf8")).toMatch(/statSync/);
+    const heartbeat = (worker.env as Any[]).find((e) => e.name === "RELAIS_HEARTBEAT_FILE")?.value;
+    expect(command[2]).toBe(heartbeat);
+    expect(heartbeat.startsWith("/tmp/")).toBe(true); // the writable emptyDir
+    expect(Number(command[3]) * 1000).toBeGreaterThanOrEqual(6 * heartbeatIntervalMs);
+    expect(loadConfig({ RELAIS_ORIGIN: "https://relais.example.org", RELAIS_HEARTBEAT_FILE: heartbeat }, [JSON.parse(readFileSync(join(root, "config/default.json"), "utf8"))]).heartbeatFile).toBe(heartbeat);
+    expect(web.containers[0].env.some((e: Any) => e.name === "RELAIS_HEARTBEAT_FILE")).toBe(false);
     for (const name of ["prod-relais-web", "prod-relais-worker"]) {
       const grace = podSpec(find(objects, "Deployment", name)).terminationGracePeriodSeconds;
       expect(grace * 1000).toBeGreaterThan(shutdownGraceMs + 5000); // above Relais' own bound and web's preStop
@@ -231,6 +246,7 @@ describe("deploy/helm/relais", () => {
     expect(refs).toEqual([
       { name: "relais-credentials", key: "DATABASE_URL" },
       { name: "relais-credentials", key: "REDIS_URL", optional: true },
+      { name: "relais-credentials", key: "RELAIS_METRICS_TOKEN", optional: true },
     ]);
   });
 
@@ -246,6 +262,15 @@ describe("deploy/helm/relais", () => {
       const config = loadConfig({ ...env, DATABASE_URL: "postgres://x" }, [defaults]);
       expect(config.metrics).toMatchObject({ port: 9100, host: "0.0.0.0" });
     }
+    // A token for scraping through the public port: in the chart's Secret, read by web and worker.
+    const withToken = render({ secret: { ...values.secret, metricsToken: "t".repeat(32) } });
+    expect((find(withToken, "Secret", "prod-relais").stringData as Record<string, string>).RELAIS_METRICS_TOKEN).toBe("t".repeat(32));
+    expect(find(render(), "Secret", "prod-relais").stringData).not.toHaveProperty("RELAIS_METRICS_TOKEN");
+    const annotation = (o: K8sObject[]) => (find(o, "Deployment", "prod-relais-worker").spec as Any).template.metadata.annotations["checksum/secret"];
+    expect(annotation(withToken)).not.toBe(annotation(render())); // pods restart with a new token
+    const tokenEnv = (podSpec(find(withToken, "Deployment", "prod-relais-web")).containers[0].env as Any[]).find((e) => e.name === "RELAIS_METRICS_TOKEN");
+    expect(tokenEnv.valueFrom.secretKeyRef).toEqual({ name: "prod-relais", key: "RELAIS_METRICS_TOKEN", optional: true });
+    expect(loadConfig({ RELAIS_ORIGIN: "https://relais.example.org", RELAIS_METRICS_TOKEN: "t".repeat(32) }, [defaults]).metrics.token).toBe("t".repeat(32));
     // Neither the Service nor the Ingress exposes it.
     expect((find(objects, "Service", "prod-relais-web").spec as Any).ports.map((p: Any) => p.targetPort)).toEqual(["http"]);
   });

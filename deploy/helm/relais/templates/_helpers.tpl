@@ -89,6 +89,12 @@ securityContext:
       name: {{ include "relais.secretName" . }}
       key: REDIS_URL
       optional: true
+- name: RELAIS_METRICS_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "relais.secretName" . }}
+      key: RELAIS_METRICS_TOKEN
+      optional: true
 {{- if .Values.metrics.enabled }}
 - name: RELAIS_METRICS_PORT
   value: {{ .Values.metrics.port | quote }}
@@ -133,7 +139,7 @@ securityContext:
 
 {{/* Changes when the chart's Secret values change, so that the pods restart with them. */}}
 {{- define "relais.secretChecksum" -}}
-{{- printf "%s|%s|%s|%s" .Values.secret.existingSecret .Values.secret.databaseUrl .Values.secret.redisUrl (toYaml .Values.secret.extra) | sha256sum | trunc 16 | quote -}}
+{{- printf "%s|%s|%s|%s|%s" .Values.secret.existingSecret .Values.secret.databaseUrl .Values.secret.redisUrl .Values.secret.metricsToken (toYaml .Values.secret.extra) | sha256sum | trunc 16 | quote -}}
 {{- end -}}
 
 {{/* The annotations of web and worker pods: the Secret's checksum, scraping, the operator's own. */}}
