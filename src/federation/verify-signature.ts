@@ -37,7 +37,8 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefine
 /**
  * Did collective `actor` sign call `call`, and which version? Trusting neither the initiator's honesty
  * nor its uptime: the signer's stamps are found in its own `endorsements` (then in the call's
- * `signatories`, an untrusted mirror), authenticated at the signer's origin (410/404: revoked) and by
+ * `signatories`, an untrusted mirror), authenticated at the signer's origin (410: revoked; 404: not public,
+ * unverifiable; a listed stamp hosted elsewhere: forged) and by
  * its proof with a key the signer's actor lists; when the initiator answers, the version's text is
  * fetched and its digests recomputed, and the call's current version says whether the signature is
  * current. Only HTTP, JCS and Ed25519: no database, no keys of our own.
@@ -75,6 +76,13 @@ export async function verifySignature(callUrl: string, actorUrl: string, opts: {
     }
   }
   const ids = [...candidates].filter((id) => URL.canParse(id) && new URL(id).origin === actorOrigin);
+  // A stamp listed for this collective but hosted elsewhere is not its stamp (design §8 step 1: only the
+  // collective's origin hosts its stamps); it is never fetched, nor any key it names.
+  const elsewhere = [...candidates].filter((id) => id !== "" && !ids.includes(id));
+  if (ids.length === 0 && elsewhere.length > 0) {
+    const where = URL.canParse(elsewhere[0] as string) ? new URL(elsewhere[0] as string).origin : "an unreadable address";
+    return { outcome: "forged", reason: `the initiator lists a stamp for this collective hosted on ${where}, not on the collective's server (${actorOrigin})`, stamp: elsewhere[0], initiatorReachable };
+  }
   if (ids.length === 0) return { outcome: "unverifiable", reason: "no stamp of this collective for this call was found", initiatorReachable };
 
   let best: VerifyReport | undefined;
@@ -96,7 +104,12 @@ async function checkStamp(
   timeout: number,
 ): Promise<VerifyReport> {
   const stamp = await get(id, timeout);
-  if (stamp.status === 410 || stamp.status === 404) return { outcome: "revoked", reason: `the collective's server answers ${stamp.status} for its stamp`, stamp: id, initiatorReachable };
+  if (stamp.status === 410) return { outcome: "revoked", reason: "the collective's server answers 410 for its stamp", stamp: id, initiatorReachable };
+  // 404 is not a revocation: a stamp is served only once its server heard of the launch (until then only
+  // to the initiator), and a revoked one answers 410 for ever.
+  if (stamp.status === 404) {
+    return { outcome: "unverifiable", reason: "the collective's server answers 404 for its stamp: not public (yet), so it can neither be confirmed nor read as revoked (only 410 revokes)", stamp: id, initiatorReachable };
+  }
   if (stamp.status !== 200 || !stamp.json) return { outcome: "unverifiable", reason: "the stamp could not be read from the collective's server", stamp: id, initiatorReachable };
   const facts = stampFacts(stamp.json);
   if (!facts || facts.id !== id || facts.signer !== actorUrl || facts.call !== callUrl) return { outcome: "forged", reason: "the stamp is not this collective's stamp for this call", stamp: id, initiatorReachable };

@@ -3,11 +3,18 @@
 // honesty nor its uptime. A hostile initiator that goes on listing a revoked stamp is contradicted by the
 // signer's origin (revoked); an initiator that serves a tampered text of the signed version is caught
 // (forged: the digests differ), and so is one that lists a signer's stamp for another call under this one;
+// a stamp its signer's server does not serve yet (404, as right after a launch) is unverifiable, never
+// revoked; a stamp hosted on a hostile server E and listed by the initiator as a signer's is forged, and
+// neither it nor E's key document claiming the signer as owner is ever fetched;
 // a signer whose server is down stays listed at the initiator's re-check
 // ("unreachable"), the verifier cannot vouch for it (unverifiable: no key cache of its own), and once
 // its origin answers 410 the next re-check unlists it.
+import { generateKeyPairSync } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifySignature } from "../../src/federation/verify-signature.ts";
+import { base58btcEncode, createProof } from "../../src/shared/eddsa-jcs-2022.ts";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { createEditor } from "../support/editor.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
@@ -115,6 +122,81 @@ describe("verify-signature against a hostile initiator and an absent signer", { 
       await sql(a, "update call_signature set call_id = ? where stamp_id = ?", [callId, stamps.koeln]);
     }
     expect((await verifySignature(callUrl, koeln)).outcome).toBe("valid-current");
+  });
+
+  it("says unverifiable, not revoked, for a stamp its signer's server does not serve yet (404)", async () => {
+    const koeln = (b as RelaisInstance).url("/@koeln").href;
+    // As right after a launch, before koeln's server hears of it: the stamp is not public, the URL answers 404.
+    await sql(b as RelaisInstance, "update cosign_stamp set public_at = null where id = ?", [uuidOf(stamps.koeln as string)]);
+    try {
+      expect((await as2(stamps.koeln as string)).status).toBe(404);
+      const report = await verifySignature(callUrl, koeln);
+      expect(report).toMatchObject({ outcome: "unverifiable", stamp: stamps.koeln, initiatorReachable: true });
+      expect(report.reason).toContain("404");
+      expect(report.reason).toContain("only 410 revokes");
+    } finally {
+      await sql(b as RelaisInstance, "update cosign_stamp set public_at = now() where id = ?", [uuidOf(stamps.koeln as string)]);
+    }
+    expect((await verifySignature(callUrl, koeln)).outcome).toBe("valid-current");
+  });
+
+  it("says forged for a stamp hosted on a hostile server and listed as a signer's, fetching neither it nor E's key claiming that signer (§13 #9)", async () => {
+    const at = b as RelaisInstance;
+    await at.runtime.collectives.create({ slug: "liege", name: { fr: "Collectif liégeois" }, primaryLanguage: "fr" });
+    const liege = at.url("/@liege").href;
+    expect((await verifySignature(callUrl, liege)).outcome).toBe("unverifiable");
+    // E: a server of the test's own, hosting a stamp attributed to liege, proved by a key document that claims liege as its owner.
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const raw = (publicKey.export({ format: "der", type: "spki" }) as Buffer).subarray(-32);
+    const hits: string[] = [];
+    let e: Server | undefined;
+    const eOrigin = await new Promise<string>((resolve) => {
+      e = createServer((req, res) => {
+        hits.push(req.url ?? "");
+        const keyDoc = { id: `${origin}/keys/liege`, type: "Multikey", controller: liege, publicKeyMultibase: `z${base58btcEncode(Buffer.concat([Buffer.from([0xed, 0x01]), raw]))}` };
+        res.writeHead(200, { "content-type": "application/activity+json" }).end(JSON.stringify(req.url === "/keys/liege" ? keyDoc : eStamp));
+      });
+      let origin = "";
+      (e as Server).listen(0, "127.0.0.3", () => {
+        origin = `http://127.0.0.3:${((e as Server).address() as AddressInfo).port}`;
+        resolve(origin);
+      });
+    });
+    const [koelnRow] = (await sql(a, "select digests, version from call_signature where stamp_id = ?", [stamps.koeln])) as { digests: unknown; version: number }[];
+    const eStampId = `${eOrigin}/stamps/forged-liege`;
+    const eStamp = createProof(
+      {
+        id: eStampId,
+        type: "CosignAuthorization",
+        attributedTo: liege,
+        interactionTarget: liege,
+        interactingObject: callUrl,
+        version: koelnRow?.version,
+        target: { type: "OrderedCollection", id: `${callUrl}/signatories`, attributedTo: a.url("/@cdc").href },
+        textDigests: typeof koelnRow?.digests === "string" ? JSON.parse(koelnRow.digests) : koelnRow?.digests,
+      },
+      privateKey,
+      { verificationMethod: `${eOrigin}/keys/liege`, created: new Date().toISOString() },
+    );
+    // The initiator, hostile, lists E's stamp as liege's signature.
+    await sql(
+      a,
+      `insert into call_signature (id, call_id, signer_ap_id, signer_inbox, signer_name, stamp_id, version, digests, stamp, state, created_at, verified_at)
+       select gen_random_uuid(), call_id, ?, ?, 'Collectif liégeois', ?, version, digests, ?::jsonb, 'current', now(), now() from call_signature where stamp_id = ?`,
+      [liege, `${liege}/inbox`, eStampId, JSON.stringify(eStamp), stamps.koeln],
+    );
+    try {
+      expect(await listedSigners()).toContain(liege);
+      const report = await verifySignature(callUrl, liege);
+      expect(report).toMatchObject({ outcome: "forged", stamp: eStampId, initiatorReachable: true });
+      expect(report.reason).toContain(`hosted on ${eOrigin}`);
+      expect(hits).toEqual([]);
+      // koeln's own signature is untouched by the forged entry beside it.
+      expect((await verifySignature(callUrl, at.url("/@koeln").href)).outcome).toBe("valid-current");
+    } finally {
+      await sql(a, "delete from call_signature where stamp_id = ?", [eStampId]);
+      await new Promise((resolve) => (e as Server).close(resolve));
+    }
   });
 
   it("keeps an unreachable signer listed, cannot vouch for it, and unlists it once its origin answers 410 (§13 #8)", async () => {

@@ -10,6 +10,7 @@ import type { Principal } from "../../src/modules/user/user.service.ts";
 import { signedGet } from "../../src/federation/object-proofs.ts";
 import { ed25519PublicKeyFromMultibase, verifyProof } from "../../src/shared/eddsa-jcs-2022.ts";
 import { createEditor } from "../support/editor.ts";
+import { captureLogs, type LogCapture } from "../support/log-capture.ts";
 import { startMastodonPeer } from "../support/mastodon-peer.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
@@ -23,6 +24,7 @@ describe("co-signing a call across instances", () => {
   let editorA: Principal;
   let tokenB: string;
   let callId: string;
+  let logs: LogCapture;
 
   const as2 = (url: string) => fetch(url, { headers: { accept: "application/activity+json" } });
   const apiB = async (path: string, init: { method?: string; json?: unknown; token?: string } = {}) => {
@@ -37,6 +39,8 @@ describe("co-signing a call across instances", () => {
   const received = async (slug: string) => (await apiB(`/api/v1/collectives/${slug}/invitations`)).body.items as Json[];
 
   beforeAll(async () => {
+    // The inboxes' decisions, each with the activity's id at debug level: to count what was delivered.
+    logs = await captureLogs("debug");
     [a, b] = await Promise.all([startRelaisInstance({ host: "127.0.0.1" }), startRelaisInstance({ host: "127.0.0.2" })]);
     await a.runtime.collectives.create({ slug: "cdc", name: { fr: "Collectif contre le contrôle" }, primaryLanguage: "fr" });
     await b.runtime.collectives.create({ slug: "koeln", name: { de: "AG Köln" }, primaryLanguage: "de" });
@@ -56,6 +60,7 @@ describe("co-signing a call across instances", () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
+    await logs?.close();
   });
 
   it("shows nothing of a call in consultation to anyone not invited", async () => {
@@ -115,6 +120,10 @@ describe("co-signing a call across instances", () => {
     });
     expect(signature).toMatchObject({ signer: { apId: b.url("/@koeln").href }, stampId: stampUrl, version: 1, languages: ["fr", "de"], state: "current" });
     expect((await a.runtime.cosign.invitations(editorA, callId)).invitations[0]?.state).toBe("signed");
+    // koeln's server received exactly one CosignRequest (design §13 #1), though cdc invited twice.
+    const requestId = a.runtime.urls.callInvitation(callId, invitation.id).href;
+    const delivered = logs.lines.filter((l) => l.category === "relais.inbox.cosign" && l.record.properties.id === requestId);
+    expect(delivered.map((l) => [l.record.properties.type, l.record.properties.outcome])).toEqual([["CosignRequest", expect.stringMatching(/^stored/)]]);
 
     // The stamp: served only to the initiator before launch, with koeln's Ed25519 proof.
     expect((await as2(stampUrl)).status).toBe(404);
