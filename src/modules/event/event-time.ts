@@ -64,3 +64,17 @@ export function parseEventTime(value: string, timezone: string, allDay: boolean)
   }
   return allDay ? zoned.startOfDay().toInstant() : instant;
 }
+
+/** Until collectives carry their own zone: the usual zone of the primary language's main country. */
+export function defaultZoneFor(language: string): string {
+  switch (language.split("-")[0]) {
+    case "fr":
+      return "Europe/Paris";
+    case "de":
+      return "Europe/Berlin";
+    case "nl":
+      return "Europe/Amsterdam";
+    default:
+      return "Europe/Brussels";
+  }
+}

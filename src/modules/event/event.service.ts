@@ -30,6 +30,9 @@ import type { Translate } from "../../shared/i18n.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 import { isUuid } from "../../shared/uuid.ts";
+import { defaultZoneFor } from "./event-time.ts";
+
+export { defaultZoneFor } from "./event-time.ts";
 
 export interface EventListQuery {
   readonly from?: Temporal.Instant;
@@ -380,20 +383,6 @@ export class EventService {
       deleted: row.deletedAt !== null,
       staleTranslations: staleTranslations(row.textUpdatedAt, collective.primaryLanguage),
     };
-  }
-}
-
-/** Until collectives carry their own zone: the usual zone of the primary language's main country. */
-export function defaultZoneFor(language: string): string {
-  switch (language.split("-")[0]) {
-    case "fr":
-      return "Europe/Paris";
-    case "de":
-      return "Europe/Berlin";
-    case "nl":
-      return "Europe/Amsterdam";
-    default:
-      return "Europe/Brussels";
   }
 }
 
