@@ -110,4 +110,14 @@ describe("a partner's open calls on the join screen", { timeout: 180_000 }, () =
     await until("the deleted call to leave the list", async () => !(await screen()).includes("Un deuxième appel"));
     expect((await kept()).map(([id]) => id)).not.toContain(other.apId.href);
   });
+
+  it("forgets a partner's calls once no collective here follows it", async () => {
+    const third = await a.runtime.calls.create(editorA, "cdc", body("Un troisième appel"));
+    await a.runtime.calls.open(editorA, third.id);
+    await until("the third call listed", async () => (await screen()).includes("Un troisième appel"));
+    const [partner] = await b.runtime.partners.list("cli", "koeln");
+    await b.runtime.partners.unfollow("cli", "koeln", (partner as { id: string }).id);
+    expect(await kept()).toEqual([]);
+    expect(await screen()).not.toContain("Un troisième appel");
+  });
 });

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Urls } from "../../shared/urls.ts";
 import { deleteUnfollowedPartnerKits } from "../actionkit/partner-kits.ts";
+import { deleteUnfollowedPartnerCalls } from "../call/partner-call-cleanup.ts";
 import { findCollectiveById } from "../collective/collective.repository.ts";
 import { type OutboxRecipient, writeOutbox } from "../outbox/outbox.writer.ts";
 import type { RemoteActor } from "../remote-actor/remote-actor.entity.ts";
@@ -53,6 +54,7 @@ export async function removePartners(
   }
   await em.nativeDelete(PartnerSchema, { id: { $in: partners.map((p) => p.id) } });
   await deleteUnfollowedPartnerKits(em);
+  await deleteUnfollowedPartnerCalls(em);
   const orphans = await deleteOrphanEvents(em);
   return { events: orphans.count, images: orphans.images };
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { deleteUnfollowedPartnerKits } from "../actionkit/partner-kits.ts";
+import { deleteUnfollowedPartnerCalls } from "../call/partner-call-cleanup.ts";
 import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import type { Collective } from "../collective/collective.entity.ts";
 import { findCollectiveBySlug } from "../collective/collective.repository.ts";
@@ -197,7 +198,10 @@ export class PartnerService {
     partner.state = answer.accepted ? "accepted" : "rejected";
     partner.lastActivityAt = new Date();
     await em.flush();
-    if (!answer.accepted) await deleteUnfollowedPartnerKits(em);
+    if (!answer.accepted) {
+      await deleteUnfollowedPartnerKits(em);
+      await deleteUnfollowedPartnerCalls(em);
+    }
     return partner.collective.slug;
   }
 
