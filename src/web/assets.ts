@@ -34,6 +34,8 @@ form.inline{display:inline-block;margin:.2rem .3rem .2rem 0}
 .buttons{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 .tabs{display:flex;gap:.5rem;flex-wrap:wrap}.tabs a{margin:0;padding:.3rem .6rem;border:1px solid #0645ad;border-radius:.3rem}
 ul.cards,ul.members,ul.events,ul.requests,ul.links{list-style:none;padding:0}ul.members li,ul.requests li{border-bottom:1px solid #eee;padding:.5rem 0}
+ul.occurrences{list-style:none;padding:0}ul.occurrences li{border-bottom:1px solid #eee;padding:.5rem 0}ul.occurrences p{margin:.2rem 0}ul.occurrences li.cancelled>p:first-child{color:#555}
+.badge{font-weight:600}.badge.cancelled{color:#b00020}.badge.moved,.badge.elsewhere{color:#8a4b00}
 .toot{border-left:4px solid #6364ff;background:#fff;padding:.5rem .75rem;margin:.5rem 0;white-space:pre-wrap;font:inherit}
 .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}
 code.secret{font-size:1.2rem;word-break:break-all}

@@ -108,7 +108,7 @@ ${buttonForm({ action: action("uncancel"), csrf, label: t(lang, "series:occurren
 <p>${t(lang, "series:occurrence.cancelText")}</p>
 ${errorSummary(lang, p("cancel"))}
 <form method="post" action="${action("cancel")}" class="stack">${csrfField(csrf)}
-${languages.map((l) => input({ name: `reason.${l}`, label: `${t(lang, "series:occurrence.reason")} (${languageName(l, lang)})`, value: o.reason[l], lang: l, error: problemOf(p("cancel"), `reason.${l}`, "reason") }))}
+${languages.map((l) => input({ name: `reason.${l}`, label: languages.length > 1 ? `${t(lang, "series:occurrence.reason")} — ${languageName(l, lang)}` : t(lang, "series:occurrence.reason"), value: o.reason[l], lang: l, error: problemOf(p("cancel"), `reason.${l}`, "reason") }))}
 <div class="buttons"><button type="submit" class="danger">${t(lang, "series:occurrence.cancelButton")}</button></div></form></section>`;
   const mp = p("move");
   const move = html`<section class="card" id="move" aria-labelledby="move-title"><h2 id="move-title">${t(lang, "series:occurrence.moveTitle")}</h2>
