@@ -1,4 +1,5 @@
 import { Migration20261203110000_partner_calls } from "./Migration20261203110000_partner_calls.ts";
+import { Migration20261203113500_action_kit_network_counts } from "./Migration20261203113500_action_kit_network_counts.ts";
 import { Migration20261203105000_partner_kits_of_unfollowed } from "./Migration20261203105000_partner_kits_of_unfollowed.ts";
 import { Migration20261203104500_signature_unreachable_since } from "./Migration20261203104500_signature_unreachable_since.ts";
 import { Migration20261203111500_retired_actor_keys } from "./Migration20261203111500_retired_actor_keys.ts";
@@ -59,4 +60,5 @@ export const migrationsList = [
   { name: "Migration20261203105000_partner_kits_of_unfollowed", class: Migration20261203105000_partner_kits_of_unfollowed },
   { name: "Migration20261203110000_partner_calls", class: Migration20261203110000_partner_calls },
   { name: "Migration20261203111500_retired_actor_keys", class: Migration20261203111500_retired_actor_keys },
+  { name: "Migration20261203113500_action_kit_network_counts", class: Migration20261203113500_action_kit_network_counts },
 ];

@@ -5,6 +5,7 @@ import type { Config } from "./config/config.ts";
 import { buildFederation } from "./federation/federation.ts";
 import { installOutboundFetch } from "./federation/fedify-workarounds.ts";
 import { ActorRefresher } from "./federation/actor-refresher.ts";
+import { KitCountExchange } from "./federation/kit-count-exchange.ts";
 import { OutboxRelay } from "./federation/outbox-relay.ts";
 import { PrincipalCache } from "./modules/user/principal-cache.ts";
 import { tablesNoCachedAnswerShows } from "./federation/read-cache.ts";
@@ -222,6 +223,7 @@ export async function createRuntime(
     const sloganReader = new SloganReader({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const actionKitReader = new ActionKitReader({ federation, urls, actionkits, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const partnerKits = new PartnerKitLister({ federation, urls, actionkits, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
+    const kitCountExchange = new KitCountExchange({ federation, urls, actionkits, allowPrivateAddresses: config.allowPrivateAddresses, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const partnerSlogans = new PartnerSloganLister({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({
@@ -295,6 +297,7 @@ export async function createRuntime(
       actionkits,
       actionKitReader,
       partnerKits,
+      kitCountExchange,
       readCache,
       feedSubjects,
       feeds,
@@ -311,6 +314,7 @@ export async function createRuntime(
           noteNewSignatoriesPeriodically(calls, signal, opts.clock ?? (() => new Date())),
           recheckStampsPeriodically(rechecks, signal),
           publishAtEmbargo(presskits, signal),
+          kitCountExchange.run(signal),
           publishOccurrencesAhead(series, signal, opts.clock ?? (() => new Date())),
         ]);
       },

@@ -1,3 +1,4 @@
+import type { KitCountExchange } from "./federation/kit-count-exchange.ts";
 import type { Config } from "./config/config.ts";
 import type { EmbeddedHandle } from "./db/embedded-postgres.ts";
 import type { EntityManager, MikroORM } from "./db/orm.ts";
@@ -156,6 +157,8 @@ export interface Runtime {
   readonly actionKitReader: ActionKitReader;
   /** Lists the published kits of a collective's partners (here or on their servers), to adopt one. */
   readonly partnerKits: PartnerKitLister;
+  /** Counts of kits across servers: our copies' counts reported to their origins, and other servers' reports (ADR 0032). */
+  readonly kitCountExchange: KitCountExchange;
   /**
    * Rendered federated reads (actors, WebFinger, NodeInfo, AS2 objects; ADR 0022): in memory, or in
    * Redis when REDIS_URL is set; every write that can change a document invalidates it after its commit.

@@ -71,8 +71,8 @@ const actionKitOutput = {
         pages: { type: "object", description: "Per language, the page where the letters are filled in (in the browser: nothing typed reaches the server)", additionalProperties: { type: "string", format: "uri" } },
         count: {
           type: "object",
-          description: "One kit only: the opt-in count of letters downloaded, of this kit and the kits here adopted from it",
-          properties: { total: { type: "integer" }, byLanguage: { type: "object", additionalProperties: { type: "integer" } } },
+          description: "One kit only: the opt-in count of letters downloaded across the network: this kit, the kits here adopted from it, and what other servers last reported for their copies (otherServers: that part)",
+          properties: { total: { type: "integer" }, byLanguage: { type: "object", additionalProperties: { type: "integer" } }, otherServers: { type: "integer" } },
         },
         createdAt: date,
         updatedAt: date,

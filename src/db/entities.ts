@@ -23,6 +23,7 @@ import { PartnerEventSchema, PartnerEventSourceSchema, PartnerSchema } from "../
 import { RemoteActorSchema } from "../modules/remote-actor/remote-actor.entity.ts";
 import { RemoteServerSchema } from "../modules/remote-server/remote-server.entity.ts";
 import { ActionKitCountSchema, ActionKitSchema, ActionKitVersionSchema } from "../modules/actionkit/actionkit.entity.ts";
+import { ActionKitCountSentSchema, ActionKitRemoteCountSchema } from "../modules/actionkit/network-count.entity.ts";
 import { PartnerActionKitSchema } from "../modules/actionkit/partner-kit.entity.ts";
 import { PartnerCallSchema } from "../modules/call/partner-call.entity.ts";
 import { SloganSchema } from "../modules/slogan/slogan.entity.ts";
@@ -64,6 +65,8 @@ export const entities = [
   ActionKitSchema,
   ActionKitVersionSchema,
   ActionKitCountSchema,
+  ActionKitRemoteCountSchema,
+  ActionKitCountSentSchema,
   PartnerActionKitSchema,
   PartnerCallSchema,
   PressKitSchema,

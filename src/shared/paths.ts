@@ -74,6 +74,8 @@ export const paths = {
   actionKitCount: "/kits/{id}/{lang}/count",
   /** A published kit's text as JSON (what an editor writes), for partners on other servers to adopt it. */
   actionKitText: "/kits/{id}/text.json",
+  /** Where another server reports the counts of its copy of a kit (a signed POST, ADR 0032). */
+  actionKitRemoteCounts: "/kits/{id}/copies/counts",
   /** The published action kits of a collective, and of a country (ISO 3166-1 alpha-2, lower case). */
   collectiveKits: "/@{identifier}/kits",
   /** A collective's published kits as JSON (their ids and titles), for its partners' editors to pick one to adopt. */

@@ -159,6 +159,10 @@ export class Urls {
   actionKitText(id: string | URL): URL {
     return typeof id === "string" ? this.#u(fill(paths.actionKitText, { id })) : new URL(`${id.pathname.replace(/\/$/, "")}/text.json`, id);
   }
+  /** Where the counts of copies of a kit are reported; for a kit URL of another server, where a Relais server takes them. */
+  actionKitRemoteCounts(id: string | URL): URL {
+    return typeof id === "string" ? this.#u(fill(paths.actionKitRemoteCounts, { id })) : new URL(`${id.pathname.replace(/\/$/, "")}/copies/counts`, id);
+  }
   /** A collective's published kits as JSON; for an actor URL of another server, where a Relais collective serves them. */
   collectiveKitsJson(slug: string | URL): URL {
     return typeof slug === "string" ? this.#u(fill(paths.collectiveKitsJson, { identifier: slug })) : new URL(`${slug.pathname.replace(/\/$/, "")}/kits.json`, slug);

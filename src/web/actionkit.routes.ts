@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type Request, type Response, Router } from "express";
+import express, { type Request, type Response, Router } from "express";
+import type { ReportAnswer } from "../federation/kit-count-exchange.ts";
 import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
 import type { ActionKitView } from "../modules/actionkit/actionkit.types.ts";
 import { actionKitListDocument, actionKitTextDocument } from "./actionkit-json.ts";
@@ -38,7 +39,13 @@ export function actionKitPolicy(countUrl: URL, https: boolean): string {
  * before): the page in the visitor's language and in each of the kit's languages, the opt-in counter,
  * and the lists per collective and per country. Drafts and unknown ids go on to 404; a deleted kit is 410.
  */
-export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls; countLimit: RateLimit }): Router {
+export function actionKitRoutes(deps: {
+  actionkits: ActionKitService;
+  urls: Urls;
+  countLimit: RateLimit;
+  /** Counts another server reports for its copy of one of our kits (ADR 0032), and their rate limit per address. */
+  copyCounts?: { receive(kitId: string, request: globalThis.Request): Promise<ReportAnswer>; limit: RateLimit };
+}): Router {
   const router = Router();
   // The rate limit of the counter keys on a hash salted per process: no address is kept, even in memory.
   const salt = randomBytes(16);
@@ -109,6 +116,24 @@ export function actionKitRoutes(deps: { actionkits: ActionKitService; urls: Urls
     }
     res.status(204).set("Cache-Control", "no-store").end();
   });
+
+  // Another server reports the counts of its copy of one of our kits (ADR 0032): a small signed JSON POST.
+  const copyCounts = deps.copyCounts;
+  if (copyCounts) {
+    router.post(route(paths.actionKitRemoteCounts), express.raw({ type: () => true, limit: "4kb" }), async (req, res) => {
+      const verdict = await copyCounts.limit.hit(`kit-counts ${addressKey(req.ip)}`);
+      if (verdict.limited) return answerLimited(res, verdict.retryAfterSeconds, "too many reports from your address");
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const request = new globalThis.Request(new URL(req.originalUrl, deps.urls.origin), { method: "POST", headers, body: new Uint8Array(body) });
+      const answer = await copyCounts.receive(String(req.params.id), request);
+      res.status(answer.status).set("Cache-Control", "no-store");
+      if (answer.retryAfterSeconds !== undefined) res.set("Retry-After", String(answer.retryAfterSeconds));
+      if (answer.status === 204) res.end();
+      else res.json({ error: answer.status === 429 ? "too_many_requests" : "refused", message: answer.message });
+    });
+  }
 
   // A collective's published kits as JSON (FEDERATION.md): its partners' editors list them to adopt one.
   router.get(route(paths.collectiveKitsJson), async (req, res, next) => {

@@ -84,7 +84,12 @@ function extraRouters(runtime: Runtime): Router[] {
     mediaRoutes(runtime.media),
     pressKitRoutes({ presskits: runtime.presskits, urls: runtime.urls }),
     actionKitAssetRoutes(),
-    actionKitRoutes({ actionkits: runtime.actionkits, urls: runtime.urls, countLimit: runtime.rateLimits.kitCounts }),
+    actionKitRoutes({
+      actionkits: runtime.actionkits,
+      urls: runtime.urls,
+      countLimit: runtime.rateLimits.kitCounts,
+      copyCounts: { receive: (id, request) => runtime.kitCountExchange.receive(id, request), limit: runtime.rateLimits.inbox },
+    }),
     editorRouter({
       origin: runtime.urls.origin,
       sessions: runtime.sessions,

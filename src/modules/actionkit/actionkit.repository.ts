@@ -59,14 +59,3 @@ export async function addKitCount(em: EntityManager, kitId: string, language: st
     [kitId, language],
   );
 }
-
-/** The counts of a kit and of the kits here adopted from it (`apId`), per language. */
-export async function kitCounts(em: EntityManager, kitId: string, apId: string): Promise<Record<string, number>> {
-  const rows = (await em.getConnection().execute(
-    `select c."language", sum(c."count")::bigint as "n" from "action_kit_count" c join "action_kit" k on k."id" = c."kit_id"
-     where k."id" = ? or (k."origin_ap_id" = ? and k."deleted_at" is null) group by c."language"`,
-    [kitId, apId],
-  )) as { language: string; n: string | number }[];
-  return Object.fromEntries(rows.map((r) => [r.language, Number(r.n)]));
-}
-

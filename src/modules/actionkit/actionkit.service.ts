@@ -13,12 +13,14 @@ import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import { type ActionKitRow, ActionKitSchema } from "./actionkit.entity.ts";
 import { rowToText, sortedJson, textToColumns, toKitVersionView, toKitView } from "./actionkit.record.ts";
-import { addKitCount, findAdoption, findKitVersion, findKitVersions, findKits, findKitsOfCountry, insertKitVersion, isPartner, kitCounts } from "./actionkit.repository.ts";
+import { addKitCount, findAdoption, findKitVersion, findKitVersions, findKits, findKitsOfCountry, insertKitVersion, isPartner } from "./actionkit.repository.ts";
+import { adoptedFromElsewhere, knownRemoteCopy, markCountsSent, networkCounts, storeRemoteCounts } from "./network-counts.ts";
 import { deletePartnerKit, type PartnerKitListed, partnerKitsOfCollective, partnerKitsOfCountry, type ReceivedPartnerKit, receivePartnerKit, toPartnerKitListed } from "./partner-kits.ts";
 import { applyKitPatch, emptyKit, type FieldError, parseKitInput } from "./actionkit.schema.ts";
-import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount } from "./actionkit.types.ts";
+import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount, RemoteCountOutcome } from "./actionkit.types.ts";
 
 const listName = "actionkits";
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const countryListName = "actionkits-country";
 const keyShape = [keyChecks.instant, keyChecks.uuid];
 
@@ -215,10 +217,56 @@ export class ActionKitService {
     return true;
   }
 
-  /** The opt-in counts of a kit and of the kits here adopted from it. */
+  /**
+   * The opt-in counts of a kit across the network: its own, those of the kits here adopted from it, and
+   * what other servers last reported for their copies (ADR 0032).
+   */
   async counts(kit: Pick<ActionKitView, "id" | "apId">): Promise<KitCount> {
-    const byLanguage = await kitCounts(this.#em.fork(), kit.id, kit.apId.href);
-    return { total: Object.values(byLanguage).reduce((a, b) => a + b, 0), byLanguage };
+    const { here, elsewhere } = await networkCounts(this.#em.fork(), kit.id, kit.apId.href);
+    const byLanguage: Record<string, number> = { ...here };
+    for (const [lang, n] of Object.entries(elsewhere)) byLanguage[lang] = (byLanguage[lang] ?? 0) + n;
+    return { total: sum(byLanguage), byLanguage, otherServers: sum(elsewhere) };
+  }
+
+  /**
+   * Counts another server reported for its copy of one of our published kits (the federation layer
+   * checked the signature and, for a copy not known yet, that the copy names this kit as its origin).
+   * At most one report per copy per `minIntervalMs`.
+   */
+  async receiveRemoteCounts(kitId: string, copyApId: string, counts: Record<string, number>, minIntervalMs: number): Promise<RemoteCountOutcome> {
+    const kit = await this.load(kitId);
+    if (!kit?.published || kit.deletedAt) return { ok: false, reason: "unknown-kit" };
+    const stored = await storeRemoteCounts(this.#em.fork(), kit.id, copyApId, counts, new Date(), minIntervalMs);
+    return stored.ok ? { ok: true, created: stored.created } : { ok: false, reason: "too-soon", retryAfterSeconds: stored.retryAfterSeconds };
+  }
+
+  /** Whether this is a published kit of ours (not deleted). */
+  async knowsKit(id: string): Promise<boolean> {
+    const kit = await this.load(id);
+    return kit?.published === true && !kit.deletedAt;
+  }
+
+  /** Whether this copy on another server reported counts for this kit already. */
+  async knowsRemoteCopy(kitId: string, copyApId: string): Promise<boolean> {
+    return isUuid(kitId) && knownRemoteCopy(this.#em.fork(), kitId, copyApId);
+  }
+
+  /** Our published kits adopted from other servers whose counts changed since their origin was last told, with their counts. */
+  async countsToReport(limit: number): Promise<{ kit: ActionKitView; originApId: string; counts: Record<string, number> }[]> {
+    const out: { kit: ActionKitView; originApId: string; counts: Record<string, number> }[] = [];
+    for (const row of await adoptedFromElsewhere(this.#em.fork(), this.#urls.origin.origin, limit)) {
+      const kit = await this.load(row.id);
+      if (!kit) continue;
+      const { byLanguage } = await this.counts(kit);
+      if (row.sent && sortedJson(row.sent) === sortedJson(byLanguage)) await markCountsSent(this.#em.fork(), row.id, byLanguage, new Date());
+      else out.push({ kit, originApId: row.originApId, counts: byLanguage });
+    }
+    return out;
+  }
+
+  /** The origin was told these counts (or refused them for good): not again until they change. */
+  async countsReported(kitId: string, counts: Record<string, number>): Promise<void> {
+    await markCountsSent(this.#em.fork(), kitId, counts, new Date());
   }
 
   /** A published kit of this instance as a partner's kit to adopt (the federation layer reads others'). */

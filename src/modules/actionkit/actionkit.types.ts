@@ -100,11 +100,19 @@ export interface ActionKitVersionView extends ActionKitText {
   readonly createdAt: Temporal.Instant;
 }
 
-/** The opt-in count of letters downloaded: per language, and in all (this kit and the kits here adopted from it). */
+/**
+ * The opt-in count of letters downloaded across the network: per language, and in all (this kit, the
+ * kits here adopted from it, and what other servers reported for their copies); `otherServers` is the
+ * part those reports make.
+ */
 export interface KitCount {
   readonly total: number;
   readonly byLanguage: Readonly<Record<string, number>>;
+  readonly otherServers: number;
 }
+
+/** What became of counts another server reported for its copy of one of our kits. */
+export type RemoteCountOutcome = { ok: true; created: boolean } | { ok: false; reason: "unknown-kit" } | { ok: false; reason: "too-soon"; retryAfterSeconds: number };
 
 /** The languages a kit is written in (those of its title), the collective's primary language first. */
 export function kitLanguages(kit: Pick<ActionKitText, "title">, primary: string): string[] {

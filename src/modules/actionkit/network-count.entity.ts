@@ -1,0 +1,40 @@
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { timestamptz } from "../../shared/entity-properties.ts";
+import { ActionKitSchema } from "./actionkit.entity.ts";
+
+/** Letters counted per language: `{fr: 12, de: 3}`. */
+export type CountsByLanguage = Record<string, number>;
+
+/**
+ * The counts another server reported for its copy of one of our kits (ADR 0032): the copy's id and
+ * its counts per language, as last pushed, nothing else. Added to the kit's own count on its page.
+ */
+export const ActionKitRemoteCountSchema = defineEntity({
+  name: "ActionKitRemoteCount",
+  tableName: "action_kit_remote_count",
+  properties: {
+    id: p.bigint("number").primary().autoincrement(),
+    kit: () => p.manyToOne(ActionKitSchema).deleteRule("cascade"),
+    copyApId: p.text(),
+    counts: p.json<CountsByLanguage>(),
+    receivedAt: timestamptz(),
+  },
+  uniques: [{ properties: ["kit", "copyApId"] }],
+});
+export type ActionKitRemoteCountRow = InferEntity<typeof ActionKitRemoteCountSchema>;
+
+/**
+ * What we last told the origin of one of our adopted kits (on another server) about its count: pushed
+ * again only when it changed (ADR 0032).
+ */
+export const ActionKitCountSentSchema = defineEntity({
+  name: "ActionKitCountSent",
+  tableName: "action_kit_count_sent",
+  properties: {
+    id: p.bigint("number").primary().autoincrement(),
+    kit: () => p.manyToOne(ActionKitSchema).deleteRule("cascade").unique(),
+    counts: p.json<CountsByLanguage>(),
+    sentAt: timestamptz(),
+  },
+});
+export type ActionKitCountSentRow = InferEntity<typeof ActionKitCountSentSchema>;
