@@ -119,6 +119,6 @@ describe("action kits reach followers", () => {
     expect((await count("es")).status).toBe(404);
     expect((await count("fr")).status).toBe(204);
     expect((await count("en")).status).toBe(204);
-    expect(await actionkits.counts(kit)).toEqual({ total: 2, byLanguage: { fr: 1, en: 1 } });
+    expect(await actionkits.counts(kit)).toEqual({ total: 2, byLanguage: { fr: 1, en: 1 }, otherServers: 0 });
   });
 });

@@ -66,7 +66,7 @@ describe("action kits JSON API", () => {
     expect((await api(`/api/v1/kits/${kit.id}/versions/9`)).status).toBe(404);
 
     const one = (await (await api(`/api/v1/kits/${kit.id}`, { token: partnerToken })).json()) as Json;
-    expect(one.count).toEqual({ total: 0, byLanguage: {} });
+    expect(one.count).toEqual({ total: 0, byLanguage: {}, otherServers: 0 });
     const country = (await (await api("/api/v1/kits?country=fr")).json()) as { items: Json[] };
     expect(country.items.map((k) => k.id)).toEqual([kit.id]);
     expect((await api("/api/v1/kits")).status).toBe(422);

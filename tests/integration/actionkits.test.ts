@@ -153,8 +153,8 @@ describe.each([
     expect(await actionkits.count(original.id, "es")).toBe(false);
     const draft = (await actionkits.list("lyon", editor, { includeDrafts: true })).find((k) => !k.published);
     expect(await actionkits.count(draft?.id ?? "", "fr")).toBe(false);
-    expect(await actionkits.counts(original)).toEqual({ total: 3, byLanguage: { fr: 2, de: 1 } });
-    expect(await actionkits.counts(adopted)).toEqual({ total: 1, byLanguage: { de: 1 } });
+    expect(await actionkits.counts(original)).toEqual({ total: 3, byLanguage: { fr: 2, de: 1 }, otherServers: 0 });
+    expect(await actionkits.counts(adopted)).toEqual({ total: 1, byLanguage: { de: 1 }, otherServers: 0 });
     // The counter keeps a number per kit and language, nothing else.
     expect(await rows(`select column_name from information_schema.columns where table_name = 'action_kit_count' order by ordinal_position`)).toEqual([
       { column_name: "id" },
