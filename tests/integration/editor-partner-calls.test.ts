@@ -55,6 +55,8 @@ describe("a partner's open calls on the join screen", { timeout: 180_000 }, () =
     expect(empty).toContain("None of the collectives yours follows has an open call");
     // The address form stays.
     expect(empty).toContain('name="call"');
+    // The invitations page leads there.
+    expect((await webB.get("/manage/@koeln/invitations?lang=en")).text).toContain('<a href="/manage/@koeln/joins/new#partner-calls">Pick one of your partners&#39; open calls</a>');
 
     const draft = await a.runtime.calls.create(editorA, "cdc", body("Brouillon jamais publié"));
     const lonely = await a.runtime.calls.create("cli", "seul", body("Appel que personne ne suit"));

@@ -96,6 +96,7 @@ ${o.detail ? html`<p class="muted" lang="en">${o.detail}</p>` : ""}
 /** On a collective's invitations page: ask to sign an open call of another server, and the requests sent. */
 export function askToJoinSection(lang: string, _csrf: string, o: { slug: string; sent: readonly SentJoinView[]; call?: string | undefined; problem?: string | undefined; detail?: string | undefined }): SafeHtml {
   return html`<section class="card" aria-labelledby="ask-to-join"><h2 id="ask-to-join">${t(lang, "editor:join.askTitle")}</h2>
+<p><a href="${editorPaths.joinNew(o.slug)}#partner-calls">${t(lang, "editor:join.partnerCalls.link")}</a></p>
 ${callAddressForm(lang, o)}
 ${sentList(lang, o.sent)}</section>`;
 }
