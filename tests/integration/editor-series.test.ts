@@ -73,6 +73,22 @@ describe("the dates of a recurring event in the editor", () => {
     expect(page.text).toContain(`href="${occurrencePath("2030-03-26")}#cancel"`);
     expect(page.text).toContain(`href="/manage/events/${id}/series/split?from=2030-04-09"`);
     expect(page.text).toContain(`href="/manage/events/${id}/series/end"`);
+    expect(page.text).not.toContain("Afficher plus de dates");
+
+    // A series without end: ten dates, then more on asking.
+    const endless = await relais.runtime.events.create(ana, "lyon", {
+      name: { fr: "Assemblée" },
+      startsAt: "2030-01-08T19:00",
+      timezone: "Europe/Paris",
+      onlineUrl: "https://meet.example.org/ag",
+      recurrence: "FREQ=MONTHLY;BYDAY=2TU",
+      published: false,
+    });
+    const first = await web.get(`/manage/events/${endless.event.id}`, fr);
+    expect([...first.text.matchAll(/<li id="date-/g)]).toHaveLength(10);
+    expect(first.text).toContain(`<a href="/manage/events/${endless.event.id}?dates=50#dates">Afficher plus de dates</a>`);
+    const more = await web.get(`/manage/events/${endless.event.id}?dates=50`, fr);
+    expect([...more.text.matchAll(/<li id="date-/g)]).toHaveLength(50);
   });
 
   it("cancels a date with a note: the feed and the public page say so", async () => {
@@ -188,6 +204,7 @@ describe("the dates of a recurring event in the editor", () => {
     expect(newId).not.toBe(id);
     const newPage = await web.get(split.location as string, fr);
     expect(newPage.text).toContain("La série continue à partir de cette date avec ce nouvel événement");
+    expect(newPage.text).toContain(`<a href="/manage/events/${id}#dates">Cette série en continue une précédente : ses dates d’avant</a>`);
     expect((await relais.runtime.series.occurrence(ana, id, "2030-04-09")).event.recurrence?.until).toBe("2030-04-15");
     // 15:00 Paris in summer is 13:00Z.
     expect((await expanded(newId)).map((o) => o.start)).toEqual(["2030-04-16T13:00:00.000Z", "2030-04-23T13:00:00.000Z", "2030-04-30T13:00:00.000Z"]);

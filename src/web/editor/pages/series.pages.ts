@@ -57,6 +57,7 @@ export function seriesDatesSection(view: EditorView, o: { event: PublishedEvent;
   return html`<section class="card series-dates" id="dates" aria-labelledby="dates-title">
 <h2 id="dates-title">${t(lang, "series:dates.title")}</h2>
 <p>${describeSeries(e, lang) ?? ""}</p>
+${e.previousSeries ? html`<p><a href="${editorPaths.event(e.previousSeries)}#dates">${t(lang, "series:dates.continues")}</a></p>` : ""}
 <p class="hint">${t(lang, "series:dates.intro")}</p>
 ${items.length > 0 ? html`<ul class="occurrences">${items}</ul>` : html`<p>${t(lang, "series:dates.none")}</p>`}
 ${o.more ? html`<p><a href="${o.more}">${t(lang, "series:dates.more")}</a></p>` : ""}
