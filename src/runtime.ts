@@ -159,7 +159,7 @@ export async function createRuntime(
       onChange: () => feedSubjects.invalidate(),
       onEventChanged: (tx, id) => coorganise.host.reviewEvent(tx, id),
     });
-    const series = new EventSeriesService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate() });
+    const series = new EventSeriesService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate(), leadMs: config.occurrenceLeadHours * 3_600_000 });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.

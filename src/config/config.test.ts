@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { occurrenceLeadMs } from "../modules/event/occurrence-publishing.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
 const defaults = { origin: "http://localhost:3000", port: 3000, dataDir: "./data", maxInboxBodyBytes: 1048576 };
@@ -120,5 +121,15 @@ describe("loadConfig", () => {
     expect(loadConfig({ RELAIS_HEARTBEAT_FILE: "" }, [defaults]).heartbeatFile).toBeUndefined();
     expect(loadConfig({ RELAIS_HEARTBEAT_FILE: "/tmp/relais-worker.alive" }, [defaults]).heartbeatFile).toBe("/tmp/relais-worker.alive");
     expect(() => loadConfig({ RELAIS_HEARTBEAT_FILE: "worker.alive" }, [defaults])).toThrow(/RELAIS_HEARTBEAT_FILE must be an absolute path/);
+  });
+
+  it("takes the lead time of recurring events' occurrences in hours, five days by default, and refuses nonsense", () => {
+    expect(loadConfig({}, [defaults]).occurrenceLeadHours * 3_600_000).toBe(occurrenceLeadMs);
+    expect(loadConfig({}, [defaults]).occurrenceLeadHours).toBe(120);
+    expect(loadConfig({ RELAIS_OCCURRENCE_LEAD_HOURS: "48" }, [defaults]).occurrenceLeadHours).toBe(48);
+    expect(loadConfig({}, [defaults, { occurrenceLeadHours: 72 }]).occurrenceLeadHours).toBe(72);
+    expect(() => loadConfig({ RELAIS_OCCURRENCE_LEAD_HOURS: "0" }, [defaults])).toThrow(/RELAIS_OCCURRENCE_LEAD_HOURS must be at least 1/);
+    expect(() => loadConfig({ RELAIS_OCCURRENCE_LEAD_HOURS: "two days" }, [defaults])).toThrow(/RELAIS_OCCURRENCE_LEAD_HOURS must be a whole number/);
+    expect(() => loadConfig({ RELAIS_OCCURRENCE_LEAD_HOURS: "9999" }, [defaults])).toThrow(/RELAIS_OCCURRENCE_LEAD_HOURS must be at most 1440/);
   });
 });

@@ -76,6 +76,11 @@ export interface Config {
    * runs, for a liveness probe (`node bin/relais-alive.js <file>`); undefined: none.
    */
   readonly heartbeatFile: string | undefined;
+  /**
+   * How long before it starts each occurrence of a recurring event goes out to followers, in hours
+   * (120: five days; FEDERATION.md "Recurring events").
+   */
+  readonly occurrenceLeadHours: number;
 }
 
 /** Defaults from `config/*.json`; environment variables override them. */
@@ -200,6 +205,8 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSchema.optional(),
   OTEL_SERVICE_NAME: z.string().min(1),
   RELAIS_HEARTBEAT_FILE: z.string().refine((v) => isAbsolute(v), "must be an absolute path, e.g. /tmp/relais-worker.alive").optional(),
+  // At least an hour (the worker looks every ten minutes), at most 60 days (no flood of a series' dates).
+  RELAIS_OCCURRENCE_LEAD_HOURS: intString(1, 60 * 24),
 });
 
 /** Which file key feeds which environment variable. */
@@ -236,6 +243,7 @@ const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   metricsPort: "RELAIS_METRICS_PORT",
   metricsHost: "RELAIS_METRICS_HOST",
   tracesEndpoint: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  occurrenceLeadHours: "RELAIS_OCCURRENCE_LEAD_HOURS",
 };
 
 const builtInDefaults: Record<string, unknown> = {
@@ -260,6 +268,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_INSTANCE_MANUAL_APPROVAL: false,
   RELAIS_METRICS_HOST: "127.0.0.1",
   OTEL_SERVICE_NAME: "relais",
+  RELAIS_OCCURRENCE_LEAD_HOURS: 5 * 24,
 };
 
 /**
@@ -342,6 +351,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     metrics: { token: v.RELAIS_METRICS_TOKEN, port: v.RELAIS_METRICS_PORT, host: v.RELAIS_METRICS_HOST },
     heartbeatFile: v.RELAIS_HEARTBEAT_FILE,
     traces: tracesEndpoint(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, v.OTEL_EXPORTER_OTLP_ENDPOINT, v.OTEL_SERVICE_NAME),
+    occurrenceLeadHours: v.RELAIS_OCCURRENCE_LEAD_HOURS,
   };
 }
 

@@ -16,6 +16,7 @@ import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { changeNoteWriter } from "./event-change.ts";
 import { insertChangeNote } from "./event-change-note.repository.ts";
 import { occurrenceAsEvent } from "./occurrence-event.ts";
+import { occurrenceLeadMs } from "./occurrence-publishing.ts";
 import type { Translate } from "../../shared/i18n.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import { applyEventPatch, type EventInput, parseEventInput } from "./event.schema.ts";
@@ -92,6 +93,7 @@ export class EventSeriesService {
   readonly #onChange: () => void | Promise<void>;
   readonly #onOutbox: () => void;
   readonly #changeNoteText: ReturnType<typeof changeNoteWriter> | undefined;
+  readonly #leadMs: number;
 
   constructor(
     em: EntityManager,
@@ -101,6 +103,8 @@ export class EventSeriesService {
       onOutbox?: () => void;
       /** Words the change notes of federated occurrences (none without it). */
       translate?: Translate;
+      /** How long before it starts an occurrence goes out (the instance's RELAIS_OCCURRENCE_LEAD_HOURS). */
+      leadMs?: number;
     } = {},
   ) {
     this.#em = em;
@@ -108,6 +112,7 @@ export class EventSeriesService {
     this.#onChange = opts.onChange ?? (() => {});
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#changeNoteText = opts.translate ? changeNoteWriter(opts.translate) : undefined;
+    this.#leadMs = opts.leadMs ?? occurrenceLeadMs;
   }
 
   /**
@@ -307,11 +312,11 @@ export class EventSeriesService {
 
   /**
    * Publishes, once each, the occurrences of published recurring events that start within `leadMs` of
-   * `now` (and are not over nor cancelled): one Create of the occurrence's own Event each, through the
+   * `now` (the instance's lead time unless given) (and are not over nor cancelled): one Create of the occurrence's own Event each, through the
    * outbox. The event's row is locked while its occurrences are marked, so several workers publish
    * each occurrence once; the outbox refuses a second row with the same activity id besides.
    */
-  async publishDue(now: Date, leadMs: number): Promise<number> {
+  async publishDue(now: Date, leadMs: number = this.#leadMs): Promise<number> {
     const horizon = new Date(now.getTime() + leadMs);
     const due = await this.#em.fork().find(EventSchema, { published: true, deletedAt: null, seriesEndsAt: { $gte: now }, startsAt: { $lte: horizon } }, { fields: ["id"] });
     let queued = 0;
