@@ -158,8 +158,9 @@ export async function createRuntime(
       onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
       onEventChanged: (tx, id) => coorganise.host.reviewEvent(tx, id),
+      ...(opts.clock ? { now: opts.clock } : {}),
     });
-    const series = new EventSeriesService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate(), leadMs: config.occurrenceLeadHours * 3_600_000 });
+    const series = new EventSeriesService(em, urls, { translate, onOutbox: outboxWritten.notify, onChange: () => feedSubjects.invalidate(), leadMs: config.occurrenceLeadHours * 3_600_000, ...(opts.clock ? { now: opts.clock } : {}) });
     const placards = new PlacardService(join(config.mediaDir, "placards"));
     const slogans = new SloganService(em, urls, { onOutbox: outboxWritten.notify });
     // Kits' files have their own folder: nothing of a kit under embargo is reachable under /media.

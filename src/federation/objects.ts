@@ -127,7 +127,7 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       return { status: 200, document: (await eventNote(loaded.event, { urls, wording }).clone({ id: noteUrl }).toJsonLd({ format: "compact" })) as JsonObject };
     }),
     kind(paths.eventOccurrenceChangeNote, async ({ id, date, version }) => {
-      const [loaded, note] = await Promise.all([deps.series ? deps.series.occurrenceForDelivery(id, date) : null, events.changeNote(id, Number(version))]);
+      const [loaded, note] = await Promise.all([deps.series ? deps.series.occurrenceForDelivery(id, date) : null, events.changeNote(id, Number(version), date)]);
       if (!loaded?.published || !note?.sentAt) return undefined;
       const noteUrl = urls.eventOccurrenceChangeNote(id, date, note.version);
       if (loaded.deletedAt) return { status: 410, document: tombstoneResponseDocument(noteUrl, "Note", loaded.deletedAt) };

@@ -256,6 +256,7 @@ export class OutboxRelay {
       }
       case "create-occurrence":
       case "update-occurrence":
+      case "delete-occurrence":
       case "delete-occurrences": {
         if (!this.#series) throw new Error("recurring events are not wired into this relay");
         await sendOccurrenceMessage(ctx, message, {

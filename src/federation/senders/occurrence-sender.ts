@@ -14,7 +14,7 @@ import type { ServerSoftwareResolver } from "../server-software.ts";
 import { planDelivery, serverOrigin } from "./delivery-plan.ts";
 import { toFedifyRecipient } from "./recipient.ts";
 
-export type OccurrenceMessage = Extract<OutboxMessage, { kind: "create-occurrence" | "update-occurrence" | "delete-occurrences" }>;
+export type OccurrenceMessage = Extract<OutboxMessage, { kind: "create-occurrence" | "update-occurrence" | "delete-occurrence" | "delete-occurrences" }>;
 
 export interface OccurrenceSenderDeps {
   readonly events: EventService;
@@ -33,7 +33,7 @@ export interface OccurrenceSenderDeps {
  * the Note form, `…/occurrences/<date>/note`; its change notes `…/occurrences/<date>/changes/<version>`.
  */
 export async function sendOccurrenceMessage(ctx: Context<void>, message: OccurrenceMessage, deps: OccurrenceSenderDeps): Promise<void> {
-  if (message.kind === "delete-occurrences") return sendOccurrenceDeletes(ctx, message, deps);
+  if (message.kind === "delete-occurrences" || message.kind === "delete-occurrence") return sendOccurrenceDeletes(ctx, message, deps);
   const loaded = await deps.series.occurrenceForDelivery(message.eventId, message.date);
   if (!loaded?.published || loaded.deletedAt) return;
   const { event } = loaded;
@@ -44,7 +44,7 @@ export async function sendOccurrenceMessage(ctx: Context<void>, message: Occurre
   const update = message.kind === "update-occurrence";
   const version = update ? message.version : 0;
   const name = update ? `update-${version}` : "create";
-  const note = update ? await deps.events.changeNote(message.eventId, message.version) : null;
+  const note = update ? await deps.events.changeNote(message.eventId, message.version, message.date) : null;
   let noteSent = false;
   for (const group of plan) {
     const identifier = group.sender === "collective" ? event.organizer.slug : instanceIdentifier;
@@ -67,23 +67,31 @@ export async function sendOccurrenceMessage(ctx: Context<void>, message: Occurre
       noteSent = true;
     }
   }
-  if (noteSent && note) await deps.events.markChangeNoteSent(message.eventId, note.version);
+  if (noteSent && note) await deps.events.markChangeNoteSent(message.eventId, note.version, message.date);
 }
 
 /**
- * A deleted recurring event: a Delete of each occurrence that went out (its Event, or its Note). The
- * change notes of occurrences are not deleted yet: which occurrence a note named is not kept.
+ * A deleted recurring event: a Delete of each occurrence that went out (its Event, or its Note), then of
+ * each of its change notes the server got. One occurrence that its series' changed rule no longer gives
+ * (`delete-occurrence`): the same for that occurrence alone, the series still there.
  */
-async function sendOccurrenceDeletes(ctx: Context<void>, message: Extract<OccurrenceMessage, { kind: "delete-occurrences" }>, deps: OccurrenceSenderDeps): Promise<void> {
+async function sendOccurrenceDeletes(
+  ctx: Context<void>,
+  message: Extract<OccurrenceMessage, { kind: "delete-occurrences" | "delete-occurrence" }>,
+  deps: OccurrenceSenderDeps,
+): Promise<void> {
   const series = await deps.events.loadForDelivery(message.eventId);
-  if (!series?.published || !series.deletedAt) return;
-  const deletedAt = series.deletedAt;
-  const dates = await deps.series.federatedDates(message.eventId);
+  if (!series?.published) return;
+  const one = message.kind === "delete-occurrence";
+  if (!one && !series.deletedAt) return;
+  const deletedAt = series.deletedAt ?? series.event.updatedAt;
+  const dates = one ? [message.date] : await deps.series.federatedDates(message.eventId);
   if (dates.length === 0) return;
   const collectiveFollowers = await deps.followers.recipients(message.collectiveId);
   const instanceFollowers = await deps.followers.recipients(null);
   const software = await deps.serverSoftware.softwareOf([...collectiveFollowers, ...instanceFollowers].map(serverOrigin));
   const plan = planDelivery(series.event.visibility, collectiveFollowers, instanceFollowers, (r) => profileFor(software.get(serverOrigin(r))));
+  const notes = new Map(await Promise.all(dates.map(async (date) => [date, await deps.events.sentChangeNotes(message.eventId, date)] as const)));
   for (const group of plan) {
     const identifier = group.sender === "collective" ? series.event.organizer.slug : instanceIdentifier;
     const sender: ActivitySender = group.sender === "collective" ? collectiveSender(series.event, deps.urls.collectiveFollowers(identifier)) : relaySender(deps.urls);
@@ -94,6 +102,9 @@ async function sendOccurrenceDeletes(ctx: Context<void>, message: Extract<Occurr
         group.profile.form === "note"
           ? deleteDocument({ id: deps.urls.eventOccurrenceNote(message.eventId, date), formerType: "Note", deletedAt }, sender)
           : deleteDocument({ id: occurrence, formerType: "Event", deletedAt }, sender),
+        ...(group.profile.changeNotes ? (notes.get(date) ?? []) : []).map((n) =>
+          deleteDocument({ id: deps.urls.eventOccurrenceChangeNote(message.eventId, date, n.version), formerType: "Note", deletedAt }, sender),
+        ),
       ];
       for (const activity of await Promise.all(documents.map((d) => prebuiltActivity(Delete, d)))) {
         await ctx.sendActivity({ identifier }, recipients, activity, { preferSharedInbox: true, fanout: "skip", orderingKey: occurrence.href });

@@ -4,7 +4,8 @@ import { EventSchema } from "./event.entity.ts";
 
 /**
  * The short note that tells followers what changed in an event (Mastodon shows no Update of an Event),
- * one per (event, version). Kept here, not in the outbox, so that its URL keeps answering after the
+ * one per (event, version, occurrence): a series change may move several occurrences. Kept here, not
+ * in the outbox, so that its URL keeps answering after the
  * outbox row is pruned, and so that deleting the event can delete the notes that were sent.
  */
 export const EventChangeNoteSchema = defineEntity({
@@ -15,6 +16,8 @@ export const EventChangeNoteSchema = defineEntity({
     event: () => p.manyToOne(EventSchema).deleteRule("cascade"),
     /** The event version whose Update this note accompanies. */
     version: p.integer(),
+    /** The occurrence of a recurring event the note is about ("2030-03-12"); "" for a single event. */
+    occurrenceDate: p.string().default(""),
     language: p.string(),
     /** Plain text; the federation layer adds the link and the HTML. */
     text: p.text(),
@@ -22,6 +25,6 @@ export const EventChangeNoteSchema = defineEntity({
     /** When it was handed over for delivery: only sent notes get a Delete when the event is deleted. */
     sentAt: timestamptz().nullable(),
   },
-  uniques: [{ properties: ["event", "version"] }],
+  uniques: [{ properties: ["event", "version", "occurrenceDate"] }],
 });
 export type EventChangeNote = InferEntity<typeof EventChangeNoteSchema>;

@@ -17,6 +17,7 @@ import { changeNoteWriter } from "./event-change.ts";
 import { insertChangeNote } from "./event-change-note.repository.ts";
 import { occurrenceAsEvent } from "./occurrence-event.ts";
 import { occurrenceLeadMs } from "./occurrence-publishing.ts";
+import { queueSeriesChange } from "./series-federation.ts";
 import type { Translate } from "../../shared/i18n.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import { applyEventPatch, type EventInput, parseEventInput } from "./event.schema.ts";
@@ -94,6 +95,7 @@ export class EventSeriesService {
   readonly #onOutbox: () => void;
   readonly #changeNoteText: ReturnType<typeof changeNoteWriter> | undefined;
   readonly #leadMs: number;
+  readonly #now: () => Date;
 
   constructor(
     em: EntityManager,
@@ -105,6 +107,8 @@ export class EventSeriesService {
       translate?: Translate;
       /** How long before it starts an occurrence goes out (the instance's RELAIS_OCCURRENCE_LEAD_HOURS). */
       leadMs?: number;
+      /** The instance's clock (which occurrences of a changed series are over). */
+      now?: () => Date;
     } = {},
   ) {
     this.#em = em;
@@ -113,6 +117,7 @@ export class EventSeriesService {
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#changeNoteText = opts.translate ? changeNoteWriter(opts.translate) : undefined;
     this.#leadMs = opts.leadMs ?? occurrenceLeadMs;
+    this.#now = opts.now ?? (() => new Date());
   }
 
   /**
@@ -283,6 +288,11 @@ export class EventSeriesService {
         if (occ.date < from) continue;
         if (isException(occ) && occurrenceOn(newSeries, occ.date) && occ.federatedAt === null) occ.event = created;
         else if (occ.federatedAt === null) em.remove(occ);
+        else if (isException(occ) && occurrenceOn(newSeries, occ.date)) {
+          // Sent as the old series' occurrence (deleted below: #inSeries): the new series keeps its exception, to send as its own.
+          const { cancelled, startsAt, endsAt, location, onlineUrl, reason } = occ;
+          em.create(EventOccurrenceSchema, { event: created, date: occ.date, cancelled, startsAt, endsAt, location, onlineUrl, reason, updatedAt: now, federatedAt: null });
+        }
       }
       await em.flush();
       await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.create", subject: created.id, detail: `continues ${row.id} from ${from}` });
@@ -306,7 +316,7 @@ export class EventSeriesService {
       text: false,
     };
     const text = this.#changeNoteText?.(change, occurrenceAsEvent(published, changed.after, apId), language);
-    if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text });
+    if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: changed.date });
     return writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: changed.date, version: row.version });
   }
 
@@ -379,6 +389,7 @@ export class EventSeriesService {
       assertCanEdit(principal, row, id);
       const series = seriesOf(rowToInput(row));
       if (!series) throw notRecurring(id);
+      const before = rowToInput(row);
       const { result, changed } = await change(em, row, series);
       const exceptions: OccurrenceException[] = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
       row.seriesEndsAt = seriesEndColumn(rowToInput(row), exceptions);
@@ -389,7 +400,10 @@ export class EventSeriesService {
       await bumpEventsVersion(em, row.collective.id);
       const name = row.name[row.collective.primaryLanguage] ?? Object.values(row.name)[0];
       await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.change", subject: row.id, detail: changed ? `${name} (${changed.date})` : name });
-      const queued = changed?.federated && row.published ? await this.#queueOccurrenceChange(em, row, changed) : false;
+      // One occurrence changed, or the whole series (its end, or its part from a date on): what went out is put right.
+      const queued = changed
+        ? changed.federated && row.published && (await this.#queueOccurrenceChange(em, row, changed))
+        : await queueSeriesChange(em, { urls: this.#urls, changeNoteText: this.#changeNoteText, now: this.#now() }, row, before, rowToInput(row));
       return { result, queued };
     });
     await this.#onChange();

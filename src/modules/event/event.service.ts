@@ -30,6 +30,7 @@ import type { Translate } from "../../shared/i18n.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 import { isUuid } from "../../shared/uuid.ts";
+import { queueSeriesChange } from "./series-federation.ts";
 import { defaultZoneFor } from "./event-time.ts";
 
 export { defaultZoneFor } from "./event-time.ts";
@@ -103,6 +104,7 @@ export class EventService {
   readonly #onChange: () => void | Promise<void>;
   readonly #changeNoteText: ReturnType<typeof changeNoteWriter>;
   readonly #onEventChanged: (em: EntityManager, eventId: string) => Promise<boolean>;
+  readonly #now: () => Date;
 
   /**
    * `translate` words the change notes; `onOutbox`: activities were queued (nudge the relay);
@@ -119,6 +121,8 @@ export class EventService {
       onChange?: () => void | Promise<void>;
       /** A published event changed or was deleted, in its transaction (co-organisers are told): whether rows were queued. */
       onEventChanged?: (em: EntityManager, eventId: string) => Promise<boolean>;
+      /** The instance's clock (which occurrences of a changed series are over). */
+      now?: () => Date;
     },
   ) {
     this.#em = em;
@@ -127,6 +131,7 @@ export class EventService {
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#onChange = opts.onChange ?? (() => {});
     this.#onEventChanged = opts.onEventChanged ?? (async () => false);
+    this.#now = opts.now ?? (() => new Date());
   }
 
   async create(principal: Principal, slug: string, body: unknown): Promise<EventView> {
@@ -232,22 +237,22 @@ export class EventService {
     };
   }
 
-  /** A change note, to send it with its Update and to serve it at its URL. */
-  async changeNote(id: string, version: number): Promise<ChangeNoteView | null> {
+  /** A change note (of one occurrence of a recurring event: `occurrenceDate`), to send it with its Update and to serve it at its URL. */
+  async changeNote(id: string, version: number, occurrenceDate = ""): Promise<ChangeNoteView | null> {
     if (!isUuid(id) || !Number.isSafeInteger(version)) return null;
-    const row = await findChangeNote(this.#em.fork(), id, version);
+    const row = await findChangeNote(this.#em.fork(), id, version, occurrenceDate);
     return row ? toChangeNoteView(row) : null;
   }
 
   /** Records that a change note was handed over for delivery: deleting the event will delete it too. */
-  async markChangeNoteSent(id: string, version: number): Promise<void> {
-    await markChangeNoteSent(this.#em.fork(), id, version);
+  async markChangeNoteSent(id: string, version: number, occurrenceDate = ""): Promise<void> {
+    await markChangeNoteSent(this.#em.fork(), id, version, occurrenceDate);
   }
 
-  /** The change notes of an event that followers may have received, oldest first. */
-  async sentChangeNotes(id: string): Promise<ChangeNoteView[]> {
+  /** The change notes of an event (of one occurrence of a recurring event) that followers may have received, oldest first. */
+  async sentChangeNotes(id: string, occurrenceDate = ""): Promise<ChangeNoteView[]> {
     if (!isUuid(id)) return [];
-    return (await sentChangeNotes(this.#em.fork(), id)).map(toChangeNoteView);
+    return (await sentChangeNotes(this.#em.fork(), id, occurrenceDate)).map(toChangeNoteView);
   }
 
   /** Public published events, newest first, for the collective's outbox (the instance actor's: every collective's), paged. */
@@ -331,6 +336,8 @@ export class EventService {
       let queued = false;
       if (after.recurrence || before.recurrence) {
         // Occurrences federate one by one (EventSeriesService); the series itself is not sent as an Event.
+        // Those already sent are updated or deleted as the change says (series-federation.ts).
+        queued = await queueSeriesChange(em, { urls: this.#urls, changeNoteText: this.#changeNoteText, now: this.#now() }, row, before, after);
       } else if (after.published && !wasPublished) {
         queued = await this.#queueCreate(em, collective, row);
       } else if (after.published) {

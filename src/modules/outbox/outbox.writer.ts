@@ -14,6 +14,8 @@ export type OutboxMessage =
   /** An occurrence of a recurring event published ahead (Create of its Event), or changed once published (Update + change note of the event's `version`). */
   | { kind: "create-occurrence"; collectiveId: string; eventId: string; date: string }
   | { kind: "update-occurrence"; collectiveId: string; eventId: string; date: string; version: number }
+  /** An occurrence that went out is no longer given by its series' changed rule: its Delete (and its change notes'). */
+  | { kind: "delete-occurrence"; collectiveId: string; eventId: string; date: string }
   /** A recurring event was deleted: a Delete for each of its occurrences that went out. */
   | { kind: "delete-occurrences"; collectiveId: string; eventId: string }
   /** A call to action was launched (Create of its Article), changed or closed or withdrawn (Update + change note), or deleted. */
