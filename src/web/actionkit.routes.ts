@@ -13,6 +13,9 @@ import { actionKitPage, actionKitsList, countryName, pageLanguage } from "./page
 import { errorPage } from "./pages/layout.ts";
 import { addressKey, answerLimited, type RateLimit } from "./rate-limits.ts";
 
+/** Kits per page of the public lists (a collective's, a country's), for each of its two lists. */
+export const listPageSize = 50;
+
 /**
  * The Content-Security-Policy of a kit's page (docs/adr: action kits): scripts from here only, and one
  * connection allowed, to this kit's counter in this language (a CSP source with a path matches that
@@ -147,23 +150,70 @@ export function actionKitRoutes(deps: {
     res.set("Cache-Control", "no-cache").json(actionKitListDocument(deps.urls.collective(slug), kits));
   });
 
+  // The public lists: the kits here and the partners' kits, each a page of 50 at a time (keyset cursors:
+  // `cursor` for the kits here, `partners` for the partners'); a "more" link carries the other list's position.
+  const listPages = (req: Request) => {
+    const param = (name: string) => (typeof req.query[name] === "string" && req.query[name] !== "" ? (req.query[name] as string) : undefined);
+    const own = param("cursor");
+    const partners = param("partners");
+    const lang = param("lang");
+    const more = (path: string, which: "cursor" | "partners", next: string | null) => {
+      if (next === null) return undefined;
+      const q = new URLSearchParams();
+      if (lang) q.set("lang", lang);
+      q.set("cursor", which === "cursor" ? next : (own ?? ""));
+      q.set("partners", which === "partners" ? next : (partners ?? ""));
+      for (const k of ["cursor", "partners"]) if (q.get(k) === "") q.delete(k);
+      return `${path}?${q.toString()}`;
+    };
+    return { own: { limit: listPageSize, cursor: own }, partners: { limit: listPageSize, cursor: partners }, more };
+  };
+
   router.get(route(paths.collectiveKits), async (req, res) => {
     const { wanted, lang } = visitorLanguages(req);
     const slug = String(req.params.identifier);
-    const kits = await deps.actionkits.list(slug, null);
-    const partnerKits = await deps.actionkits.partnerKits(slug);
+    const pages = listPages(req);
+    const path = deps.urls.collectiveKits(slug).pathname;
+    const kits = await deps.actionkits.page(slug, null, {}, pages.own);
+    const partnerKits = await deps.actionkits.partnerKits(slug, pages.partners);
     const title = `${t(lang, "actionkit:page.kits")}`;
-    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits, partnerKits, lang, wanted, urls: deps.urls, title, path: deps.urls.collectiveKits(slug).pathname }));
+    res.type("html").set("Content-Language", lang).send(
+      actionKitsList({
+        kits: kits.items,
+        partnerKits: partnerKits.items,
+        moreKits: pages.more(path, "cursor", kits.next),
+        morePartnerKits: pages.more(path, "partners", partnerKits.next),
+        lang,
+        wanted,
+        urls: deps.urls,
+        title,
+        path,
+      }),
+    );
   });
 
   router.get(route(paths.countryKits), async (req, res, next) => {
     const country = String(req.params.country);
     if (!/^[a-zA-Z]{2}$/.test(country)) return next();
     const { wanted, lang } = visitorLanguages(req);
-    const page = await deps.actionkits.pageOfCountry(country, { limit: 100 });
+    const pages = listPages(req);
+    const path = deps.urls.countryKits(country).pathname;
+    const kits = await deps.actionkits.pageOfCountry(country, pages.own);
     const title = t(lang, "actionkit:page.countryTitle", { country: countryName(country.toUpperCase(), lang) });
-    const partnerKits = await deps.actionkits.partnerKitsOfCountry(country);
-    res.type("html").set("Content-Language", lang).send(actionKitsList({ kits: page.items, partnerKits, lang, wanted, urls: deps.urls, title, path: deps.urls.countryKits(country).pathname }));
+    const partnerKits = await deps.actionkits.partnerKitsOfCountry(country, pages.partners);
+    res.type("html").set("Content-Language", lang).send(
+      actionKitsList({
+        kits: kits.items,
+        partnerKits: partnerKits.items,
+        moreKits: pages.more(path, "cursor", kits.next),
+        morePartnerKits: pages.more(path, "partners", partnerKits.next),
+        lang,
+        wanted,
+        urls: deps.urls,
+        title,
+        path,
+      }),
+    );
   });
   return router;
 }

@@ -22,6 +22,7 @@ import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, K
 const listName = "actionkits";
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const countryListName = "actionkits-country";
+const partnerListName = "partner-actionkits";
 const keyShape = [keyChecks.instant, keyChecks.uuid];
 
 /** Who acts on a kit: an editor (a web session or an API token), or the operator at the CLI. */
@@ -63,14 +64,18 @@ export class ActionKitService {
     return this.#em.transactional((em) => deletePartnerKit(em as EntityManager, authorApId, apId));
   }
 
-  /** The published kits of the partners a collective follows, kept from their origin, for its public page. */
-  async partnerKits(slug: string): Promise<PartnerKitListed[]> {
-    return (await partnerKitsOfCollective(this.#em.fork(), slug)).map(toPartnerKitListed);
+  /** One page of the published kits of the partners a collective follows, kept from their origin, newest first. A bad cursor is a 400. */
+  async partnerKits(slug: string, request: PageRequest): Promise<Page<PartnerKitListed>> {
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, partnerListName, keyShape) as [number, string]);
+    const rows = await partnerKitsOfCollective(this.#em.fork(), slug, request.limit + 1, after);
+    return toPage(rows, request.limit, partnerListName, (r) => [r.publishedAt.getTime(), r.id], toPartnerKitListed);
   }
 
-  /** Partners' kits of one country (two letters), kept from their origin, for the country's public page. */
-  async partnerKitsOfCountry(country: string): Promise<PartnerKitListed[]> {
-    return (await partnerKitsOfCountry(this.#em.fork(), country.trim().toUpperCase())).map(toPartnerKitListed);
+  /** One page of partners' kits of one country (two letters), kept from their origin, newest first. */
+  async partnerKitsOfCountry(country: string, request: PageRequest): Promise<Page<PartnerKitListed>> {
+    const after = request.cursor === undefined ? undefined : (decodeCursor(request.cursor, partnerListName, keyShape) as [number, string]);
+    const rows = await partnerKitsOfCountry(this.#em.fork(), country.trim().toUpperCase(), request.limit + 1, after);
+    return toPage(rows, request.limit, partnerListName, (r) => [r.publishedAt.getTime(), r.id], toPartnerKitListed);
   }
 
   async create(actor: KitActor, slug: string, body: unknown): Promise<ActionKitView> {

@@ -65,19 +65,30 @@ export async function deleteUnfollowedPartnerKits(em: EntityManager): Promise<nu
   return rows.length;
 }
 
-/** The kits of the given partners (actor ids), newest publication first. */
-export async function partnerKitsBy(em: EntityManager, authorApIds: readonly string[], limit = 50): Promise<PartnerActionKitRow[]> {
+/** A position in a list of partners' kits: the last one's publication (ms) and id. */
+export type PartnerKitAfter = readonly [number, string] | undefined;
+
+/** Only the kits after `after` in the order publication descending, id descending. */
+function keyset(where: Record<string, unknown>, after: PartnerKitAfter): Record<string, unknown> {
+  if (!after) return where;
+  const at = new Date(after[0]);
+  return { ...where, $or: [{ publishedAt: { $lt: at } }, { publishedAt: at, id: { $lt: after[1] } }] };
+}
+const newestFirst = { publishedAt: "desc", id: "desc" } as const;
+
+/** The kits of the given partners (actor ids), newest publication first, after `after`. */
+export async function partnerKitsBy(em: EntityManager, authorApIds: readonly string[], limit = 50, after?: PartnerKitAfter): Promise<PartnerActionKitRow[]> {
   if (authorApIds.length === 0) return [];
-  return em.find(PartnerActionKitSchema, { authorApId: { $in: [...authorApIds] } }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
+  return em.find(PartnerActionKitSchema, keyset({ authorApId: { $in: [...authorApIds] } }, after), { orderBy: newestFirst, limit });
 }
 
-/** Partners' kits of one country, newest publication first. */
-export async function partnerKitsOfCountry(em: EntityManager, country: string, limit = 50): Promise<PartnerActionKitRow[]> {
+/** Partners' kits of one country, newest publication first, after `after`. */
+export async function partnerKitsOfCountry(em: EntityManager, country: string, limit = 50, after?: PartnerKitAfter): Promise<PartnerActionKitRow[]> {
   // Only authors some collective here still follows (a kit kept from an unfollowed partner is not shown).
   const followed = await em.find(PartnerSchema, { state: "accepted" }, { populate: ["actor"], fields: ["actor.apId"] });
   const authors = [...new Set(followed.map((p) => p.actor.apId))];
   if (authors.length === 0) return [];
-  return em.find(PartnerActionKitSchema, { country, authorApId: { $in: authors } }, { orderBy: { publishedAt: "desc", id: "desc" }, limit });
+  return em.find(PartnerActionKitSchema, keyset({ country, authorApId: { $in: authors } }, after), { orderBy: newestFirst, limit });
 }
 
 /** A partner's kit as listed on our public pages: a link to its origin page, marked with its author. */
@@ -92,11 +103,12 @@ export interface PartnerKitListed {
 export const toPartnerKitListed = (r: PartnerActionKitRow): PartnerKitListed => ({ url: r.url, title: r.title, country: r.country ?? null, authorApId: r.authorApId, authorName: r.authorName ?? null });
 
 /** The kits of the partners a collective follows (accepted follows), newest publication first. */
-export async function partnerKitsOfCollective(em: EntityManager, slug: string, limit = 50): Promise<PartnerActionKitRow[]> {
+export async function partnerKitsOfCollective(em: EntityManager, slug: string, limit = 50, after?: PartnerKitAfter): Promise<PartnerActionKitRow[]> {
   const partners = await em.find(PartnerSchema, { collective: { slug }, state: "accepted" }, { populate: ["actor"] });
   return partnerKitsBy(
     em,
     partners.map((p) => p.actor.apId),
     limit,
+    after,
   );
 }

@@ -92,7 +92,18 @@ ${others.length > 0 ? html`<p class="no-print"${langAttr(contentLang ? lang : un
 }
 
 /** A list of kits (a collective's, a country's). */
-export function actionKitsList(opts: { kits: readonly ActionKitView[]; partnerKits?: readonly PartnerKitListed[]; lang: string; wanted: readonly string[]; urls: Urls; title: string; path: string }): string {
+export function actionKitsList(opts: {
+  kits: readonly ActionKitView[];
+  partnerKits?: readonly PartnerKitListed[];
+  /** Links to the next page of each list, when there is one. */
+  moreKits?: string | undefined;
+  morePartnerKits?: string | undefined;
+  lang: string;
+  wanted: readonly string[];
+  urls: Urls;
+  title: string;
+  path: string;
+}): string {
   const { kits, lang, wanted, urls } = opts;
   const items = kits.map((k) => {
     const title = localized(k.title, wanted, k.collective.primaryLanguage, lang);
@@ -104,7 +115,8 @@ export function actionKitsList(opts: { kits: readonly ActionKitView[]; partnerKi
     const title = localized(k.title, wanted, Object.keys(k.title)[0] ?? lang, lang);
     return html`<li class="partner-kit"><a href="${k.url}"${langAttr(title?.lang)}>${title?.text ?? ""}</a> <span class="muted">· ${k.country ? countryName(k.country, lang) : ""} · ${t(lang, "actionkit:page.partnerKitBy", { name: k.authorName ?? new URL(k.authorApId).host })}</span></li>`;
   });
-  const partners = partnerItems.length > 0 ? html`<h2>${t(lang, "actionkit:page.fromPartners")}</h2><ul class="event-list">${partnerItems}</ul>` : "";
-  const body = html`<h1>${opts.title}</h1>${items.length > 0 ? html`<ul class="event-list">${items}</ul>` : html`<p>${t(lang, "actionkit:page.none")}</p>`}${partners}`;
+  const more = (href: string | undefined) => (href ? html`<p><a rel="next" href="${href}">${t(lang, "actionkit:page.more")}</a></p>` : "");
+  const partners = partnerItems.length > 0 ? html`<h2>${t(lang, "actionkit:page.fromPartners")}</h2><ul class="event-list">${partnerItems}</ul>${more(opts.morePartnerKits)}` : "";
+  const body = html`<h1>${opts.title}</h1>${items.length > 0 ? html`<ul class="event-list">${items}</ul>${more(opts.moreKits)}` : html`<p>${t(lang, "actionkit:page.none")}</p>`}${partners}`;
   return layout({ lang, title: opts.title, body, path: opts.path });
 }
