@@ -1,16 +1,14 @@
 import type { Context } from "@fedify/fedify";
-import { type Activity, Create, Delete, Update } from "@fedify/vocab";
+import { Create, Delete, Update } from "@fedify/vocab";
 import type { ActionKitService } from "../../modules/actionkit/actionkit.service.ts";
 import type { ActionKitWording } from "../../modules/actionkit/actionkit-wording.ts";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
-import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
 import { actionKitActivityDocument, actionKitDeleteDocument } from "../mappers/actionkit.mapper.ts";
-import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
-import { serverOrigin } from "./delivery-plan.ts";
+import { followersTakingArticles, senderTo } from "./article-delivery.ts";
 
 export type ActionKitMessage = Extract<OutboxMessage, { kind: "create-actionkit" | "update-actionkit" | "delete-actionkit" }>;
 
@@ -22,8 +20,6 @@ export interface ActionKitSenderDeps {
   readonly serverSoftware: ServerSoftwareResolver;
 }
 
-const toFedifyRecipient = (r: Recipient) => ({ id: r.apId, inboxId: r.inboxUrl, endpoints: r.sharedInboxUrl ? { sharedInbox: r.sharedInboxUrl } : null });
-
 /**
  * Sends a published kit's Article from the collective to its followers (Create, Update, Delete). A kit
  * that is not published is never sent, whatever the row says; servers that take no Article (Gancio)
@@ -32,16 +28,9 @@ const toFedifyRecipient = (r: Recipient) => ({ id: r.apId, inboxId: r.inboxUrl, 
 export async function sendActionKitMessage(ctx: Context<void>, message: ActionKitMessage, deps: ActionKitSenderDeps): Promise<void> {
   const kit = await deps.actionkits.load(message.kitId);
   if (!kit?.published) return;
-  const followers = await deps.followers.recipients(message.collectiveId);
-  const software = await deps.serverSoftware.softwareOf(followers.map(serverOrigin));
-  const recipients = followers.filter((r) => profileFor(software.get(serverOrigin(r))).articles);
+  const { recipients } = await followersTakingArticles(message.collectiveId, deps);
   if (recipients.length === 0) return;
-  const send = async (activity: Activity) =>
-    ctx.sendActivity({ identifier: kit.collective.slug }, recipients.map(toFedifyRecipient), activity, {
-      preferSharedInbox: true,
-      fanout: "skip",
-      orderingKey: kit.apId.href,
-    });
+  const send = senderTo(ctx, kit.collective.slug, recipients, kit.apId);
   const mapping = { urls: deps.urls, wording: deps.wording };
   switch (message.kind) {
     case "create-actionkit":

@@ -1,15 +1,13 @@
 import type { Context } from "@fedify/fedify";
-import { type Activity, Create, Delete, Update } from "@fedify/vocab";
+import { Create, Delete, Update } from "@fedify/vocab";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
 import type { PressKitService } from "../../modules/presskit/presskit.service.ts";
-import type { Recipient } from "../../modules/remote-actor/remote-actor.types.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
 import { pressKitActivityDocument, pressKitDeleteDocument } from "../mappers/presskit.mapper.ts";
-import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
-import { serverOrigin } from "./delivery-plan.ts";
+import { followersTakingArticles, senderTo } from "./article-delivery.ts";
 
 export type PressKitMessage = Extract<OutboxMessage, { kind: "create-presskit" | "update-presskit" | "delete-presskit" }>;
 
@@ -20,8 +18,6 @@ export interface PressKitSenderDeps {
   readonly serverSoftware: ServerSoftwareResolver;
 }
 
-const toFedifyRecipient = (r: Recipient) => ({ id: r.apId, inboxId: r.inboxUrl, endpoints: r.sharedInboxUrl ? { sharedInbox: r.sharedInboxUrl } : null });
-
 /**
  * Sends a published kit's Article from the collective to its followers (Create, Update, Delete). A kit
  * that is not published is never sent, whatever the row says. Servers that take no Article (Gancio)
@@ -30,16 +26,9 @@ const toFedifyRecipient = (r: Recipient) => ({ id: r.apId, inboxId: r.inboxUrl, 
 export async function sendPressKitMessage(ctx: Context<void>, message: PressKitMessage, deps: PressKitSenderDeps): Promise<void> {
   const kit = await deps.presskits.load(message.kitId);
   if (!kit?.publishedAt) return;
-  const followers = await deps.followers.recipients(message.collectiveId);
-  const software = await deps.serverSoftware.softwareOf(followers.map(serverOrigin));
-  const recipients = followers.filter((r) => profileFor(software.get(serverOrigin(r))).articles);
+  const { recipients } = await followersTakingArticles(message.collectiveId, deps);
   if (recipients.length === 0) return;
-  const send = async (activity: Activity) =>
-    ctx.sendActivity({ identifier: kit.collective.slug }, recipients.map(toFedifyRecipient), activity, {
-      preferSharedInbox: true,
-      fanout: "skip",
-      orderingKey: kit.apId.href,
-    });
+  const send = senderTo(ctx, kit.collective.slug, recipients, kit.apId);
   switch (message.kind) {
     case "create-presskit":
       if (!kit.deletedAt) await send(await prebuiltActivity(Create, pressKitActivityDocument("Create", kit, deps.urls)));

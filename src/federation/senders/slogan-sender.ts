@@ -1,5 +1,5 @@
 import type { Context } from "@fedify/fedify";
-import { type Activity, Delete } from "@fedify/vocab";
+import { Delete } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { FollowerService } from "../../modules/follower/follower.service.ts";
 import type { OutboxMessage } from "../../modules/outbox/outbox.writer.ts";
@@ -8,10 +8,8 @@ import type { SloganService } from "../../modules/slogan/slogan.service.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { prebuiltActivity } from "../fedify-workarounds.ts";
 import { sloganActivity, sloganDeleteDocument } from "../mappers/slogan.mapper.ts";
-import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
-import { serverOrigin } from "./delivery-plan.ts";
-import { toFedifyRecipient } from "./recipient.ts";
+import { followersTakingArticles, senderTo } from "./article-delivery.ts";
 
 const logger = getLogger(["relais", "outbox"]);
 
@@ -34,17 +32,10 @@ export async function sendSloganMessage(ctx: Context<void>, message: SloganMessa
   const slogan = await deps.slogans.load(message.sloganId);
   if (!slogan?.published) return;
   if (message.kind !== "delete-slogan" && slogan.deletedAt) return;
-  const followers = await deps.followers.recipients(message.collectiveId);
-  const software = await deps.serverSoftware.softwareOf(followers.map(serverOrigin));
-  const recipients = followers.filter((r) => profileFor(software.get(serverOrigin(r))).articles);
-  if (recipients.length < followers.length) logger.debug("{kind} not sent to {skipped} follower(s) whose servers take only events", { kind: message.kind, skipped: followers.length - recipients.length });
+  const { recipients, skipped } = await followersTakingArticles(message.collectiveId, deps);
+  if (skipped > 0) logger.debug("{kind} not sent to {skipped} follower(s) whose servers take only events", { kind: message.kind, skipped });
   if (recipients.length === 0) return;
-  const send = (activity: Activity) =>
-    ctx.sendActivity({ identifier: slogan.collective.slug }, recipients.map(toFedifyRecipient), activity, {
-      preferSharedInbox: true,
-      fanout: "skip",
-      orderingKey: slogan.apId.href,
-    });
+  const send = senderTo(ctx, slogan.collective.slug, recipients, slogan.apId);
   const mapping = { urls: deps.urls, wording: deps.wording };
   switch (message.kind) {
     case "create-slogan":
