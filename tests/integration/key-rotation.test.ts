@@ -2,11 +2,13 @@
 // as Mastodon does: real HTTP on loopback, real draft-cavage signatures checked by the peer's own code.
 // The follower gets the Update signed with the new key, fetches the actor again once, and verifies
 // every later delivery with the key it now holds; deliveries queued before the rotation (one waiting
-// for a retry, one in flight) arrive signed with the new key too, and no old private key is left.
+// for a retry, one in flight) arrive signed with the new key too, and no old private key is left. The
+// instance actor rotates the same way, and partners the collective follows get the Update too.
 import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEditor } from "../support/editor.ts";
 import { type JsonObject, type MastodonPeer, startMastodonPeer } from "../support/mastodon-peer.ts";
+import { followPartner } from "../support/partner-network.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
 
@@ -102,4 +104,42 @@ describe("relais keys rotate", () => {
       expect(stored.some((s) => s.private_jwk.d === d)).toBe(false);
     }
   }, 60_000);
+
+  it("rotates the instance actor's keys too, its followers getting the Update of the Application", async () => {
+    const instance = relais.url("/@relais.instance");
+    const other = await startMastodonPeer({ host: "127.0.0.29", username: "ines", cacheKeys: true });
+    try {
+      const { activityId } = await other.follow(instance);
+      await other.waitFor((d) => d.activity?.type === "Accept" && (d.activity.object as JsonObject | undefined)?.id === activityId.href);
+      const before = other.keyFetches.length;
+      const rotated = await relais.runtime.keyRotation.rotate("instance");
+      expect(rotated.actor.href).toBe(instance.href);
+      const update = await other.waitFor((d) => d.activity?.type === "Update" && d.status === 202);
+      expect(update.signatureValid).toBe(true);
+      expect(update.keyId).toBe(`${instance.href}#main-key`);
+      expect((update.activity?.object as JsonObject).type).toBe("Application");
+      expect(other.keyFetches.length).toBe(before + 1);
+      // The collective's follower is not the instance actor's: it got no Update of the Application.
+      expect(mastodon.received.filter((d) => d.activity?.type === "Update" && (d.activity.object as JsonObject)?.type === "Application")).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("sends the Update to the partners a collective follows, which checked its Follow with the old key", async () => {
+    const partner = await startMastodonPeer({ host: "127.0.0.30", username: "pablo", cacheKeys: true });
+    try {
+      await followPartner(relais, "lyon", `@pablo@${partner.origin.host}`, { waitFor: "pending" });
+      const follow = await partner.waitFor((d) => d.activity?.type === "Follow");
+      expect(follow.signatureValid).toBe(true);
+      const before = partner.keyFetches.length;
+      await relais.runtime.keyRotation.rotate({ slug: "lyon" });
+      const update = await partner.waitFor((d) => d.activity?.type === "Update" && d.status === 202);
+      expect(update.signatureValid).toBe(true);
+      expect((update.activity?.object as JsonObject).id).toBe(relais.url("/@lyon").href);
+      expect(partner.keyFetches.length).toBe(before + 1);
+    } finally {
+      await partner.close();
+    }
+  });
 });
