@@ -192,6 +192,7 @@ describe("the dates of a recurring event in the editor", () => {
     expect(page.status).toBe(200);
     const fields = formFields(page.text, `/manage/events/${id}/series/split`);
     expect(fields).toMatchObject({ from: "2030-04-16", startTime: "14:00", endTime: "17:00", placeName: "Centre social" });
+    expect(page.text).toContain("Une des dates de la série, après la première. Prochaines dates : mar. 19 mars 2030, mar. 26 mars 2030,");
     const notADate = await web.post(`/manage/events/${id}/series/split`, { ...fields, from: "2030-04-17" }, fr);
     expect(notADate.status).toBe(422);
     expect(notADate.text).toContain("Choisissez une des dates de la série, après la première");

@@ -172,9 +172,9 @@ export function seriesRoutes(ctx: EditorContext): Router {
     const principal = principalOf(res);
     const id = String(req.params.id);
     await editable(principal, id);
-    const { event } = await nextDates(principal, id);
+    const { event, next } = await nextDates(principal, id);
     const after = typeof req.query.after === "string" && /^\d{4}-\d{2}-\d{2}$/.test(req.query.after) ? req.query.after : "";
-    res.send(endPage(ctx.view(req, res), { event, after }));
+    res.send(endPage(ctx.view(req, res), { event, next, after }));
   });
 
   r.post("/events/:id/series/end", auth, async (req, res) => {
@@ -187,8 +187,8 @@ export function seriesRoutes(ctx: EditorContext): Router {
       await services().series.end(principal, id, { after });
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 422) throw error;
-      const { event } = await nextDates(principal, id);
-      res.status(422).send(endPage(ctx.view(req, res), { event, after, problems: seriesProblems(error.details ?? [{ field: "after", message: error.message }], lang, "after") }));
+      const { event, next } = await nextDates(principal, id);
+      res.status(422).send(endPage(ctx.view(req, res), { event, next, after, problems: seriesProblems(error.details ?? [{ field: "after", message: error.message }], lang, "after") }));
       return;
     }
     res.redirect(303, `${editorPaths.event(id)}?done=series-end#dates`);

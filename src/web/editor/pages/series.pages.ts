@@ -4,6 +4,7 @@ import { allCountryCodes } from "../../../modules/event/event.schema.ts";
 import type { Occurrence } from "../../../modules/event/recurrence-expand.ts";
 import type { FieldProblem } from "../../../shared/errors.ts";
 import { t } from "../../../shared/i18n.ts";
+import { dateTimeFormat } from "../../../shared/intl-cache.ts";
 import { pickLanguage } from "../../../shared/language.ts";
 import { html, type SafeHtml } from "../../html.ts";
 import { describeSeries } from "../../series-wording.ts";
@@ -17,6 +18,14 @@ import { buttonForm, csrfField, errorSummary, input, problemOf, select } from ".
 const nameOf = (e: PublishedEvent, lang: string) => pickLanguage(e.name, [lang], e.organizer.primaryLanguage)?.text ?? "";
 const when = (e: PublishedEvent, o: Occurrence, lang: string) => formatEventWhen(occurrenceAsEvent(e, o), lang);
 const planned = (e: PublishedEvent, o: Occurrence, lang: string) => formatEventWhen(occurrenceAsEvent(e, { ...o, startsAt: o.originalStart, moved: false }), lang);
+/** Local dates ("2030-04-09") as the language writes them short ("mar. 9 avr. 2030"), for hints. */
+const shortDates = (dates: readonly string[], lang: string) =>
+  dates
+    .map((d) => {
+      const day = Temporal.PlainDate.from(d);
+      return dateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(Date.UTC(day.year, day.month - 1, day.day, 12));
+    })
+    .join(", ");
 const reasonOf = (e: PublishedEvent, o: Occurrence, lang: string) => (o.exception?.reason ? pickLanguage(o.exception.reason, [lang], e.organizer.primaryLanguage) : undefined);
 
 /** What differs about one occurrence, in words: cancelled, moved (from when), elsewhere (where), the note. */
@@ -146,12 +155,15 @@ export function splitPage(view: EditorView, o: { event: PublishedEvent; next: re
   const v = o.values;
   const p = o.problems;
   const title = t(lang, "series:split.title", { name: nameOf(e, lang) });
+  // The first date cannot start the new part: change the event itself instead.
+  const first = e.startsAt.toZonedDateTimeISO(e.timezone).toPlainDate().toString();
+  const next = o.next.filter((d) => d !== first);
   const body = html`<p><a href="${editorPaths.event(e.id)}#dates">← ${t(lang, "series:occurrence.back")}</a></p>
 <h1>${title}</h1>
 <p>${t(lang, "series:split.text")}</p>
 ${errorSummary(lang, p)}
 <form method="post" action="${editorPaths.eventSeries(e.id, "split")}" class="stack" novalidate>${csrfField(view.csrf)}
-${input({ name: "from", label: t(lang, "series:split.from"), type: "date", value: v.from, required: true, error: problemOf(p, "from"), hint: o.next.length > 0 ? t(lang, "series:split.fromHint", { dates: o.next.join(", ") }) : undefined })}
+${input({ name: "from", label: t(lang, "series:split.from"), type: "date", value: v.from, required: true, error: problemOf(p, "from"), hint: next.length > 0 ? t(lang, "series:split.fromHint", { dates: shortDates(next, lang) }) : undefined })}
 ${
   e.allDay
     ? ""
@@ -165,7 +177,7 @@ ${input({ name: "endTime", label: t(lang, "editor:event.endTime"), type: "time",
 }
 
 /** "End the series after a date": its last day. */
-export function endPage(view: EditorView, o: { event: PublishedEvent; after: string; problems?: readonly FieldProblem[] | undefined }): string {
+export function endPage(view: EditorView, o: { event: PublishedEvent; next: readonly string[]; after: string; problems?: readonly FieldProblem[] | undefined }): string {
   const { lang } = view;
   const e = o.event;
   const title = t(lang, "series:end.title", { name: nameOf(e, lang) });
@@ -175,7 +187,7 @@ export function endPage(view: EditorView, o: { event: PublishedEvent; after: str
 <p>${t(lang, "series:end.text")}</p>
 ${errorSummary(lang, o.problems)}
 <form method="post" action="${editorPaths.eventSeries(e.id, "end")}" class="stack" novalidate>${csrfField(view.csrf)}
-${input({ name: "after", label: t(lang, "series:end.after"), type: "date", value: o.after, required: true, error: problemOf(o.problems, "after") })}
+${input({ name: "after", label: t(lang, "series:end.after"), type: "date", value: o.after, required: true, error: problemOf(o.problems, "after"), hint: o.next.length > 0 ? t(lang, "series:end.afterHint", { dates: shortDates(o.next, lang) }) : undefined })}
 <div class="buttons"><a href="${editorPaths.event(e.id)}#dates">${t(lang, "editor:event.confirm.back")}</a>
 <button type="submit" class="danger">${t(lang, "series:end.button")}</button></div></form>`;
   return editorPage({ view, title, body, path: editorPaths.eventSeries(e.id, "end") });
