@@ -4,6 +4,7 @@
 // report only when the counts changed, at most one per copy per ten minutes (the last value kept), an
 // unsigned one refused, and an origin that never answers costs one timeout without stopping the round.
 import { createServer, type Server } from "node:net";
+import { signRequest } from "@fedify/fedify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionKitView } from "../../src/modules/actionkit/actionkit.types.ts";
 import { cafAccessRequest } from "../support/action-kits.ts";
@@ -91,6 +92,24 @@ describe("action kit counts across instances", () => {
     expect(unsigned.status).toBe(401);
     const wrongOrigin = await fetch(a.url(`/kits/${kit.id}/copies/counts`), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: copyB.apId.href, origin: a.url("/kits/other").href, counts: {} }) });
     expect(wrongOrigin.status).toBe(400);
+    expect((await apiCount()).total).toBe(11);
+  });
+
+  it("refuses a signed report for a kit that is no copy of it (422), and one signed by another server's key (401)", async () => {
+    const signedBy = async (at: RelaisInstance, report: Record<string, unknown>) => {
+      const [pair] = (await at.runtime.federation.createContext(at.origin, undefined).getActorKeyPairs("relais.instance")).filter((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
+      if (!pair) throw new Error("no RSA key");
+      const request = new Request(a.url(`/kits/${kit.id}/copies/counts`), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(report) });
+      return fetch(await signRequest(request, pair.privateKey, pair.keyId, { spec: "draft-cavage-http-signatures-12" }));
+    };
+    // b's own kit, not adopted from a's: its text.json names no origin.
+    const own = await b.runtime.actionkits.create("cli", "gent", { ...cafAccessRequest, published: true });
+    const notACopy = await signedBy(b, { id: own.apId.href, origin: kit.apId.href, counts: { fr: 999 } });
+    expect(notACopy.status).toBe(422);
+    expect(((await notACopy.json()) as { message: string }).message).toBe(`${own.apId.href} is not a copy of ${kit.apId.href}`);
+    // c signs a report for b's copy.
+    const impostor = await signedBy(c, { id: copyB.apId.href, origin: kit.apId.href, counts: { fr: 999 } });
+    expect(impostor.status).toBe(401);
     expect((await apiCount()).total).toBe(11);
   });
 
