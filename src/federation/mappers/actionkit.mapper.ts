@@ -4,6 +4,7 @@ import { type ActionKitView, kitLanguages } from "../../modules/actionkit/action
 import { escapeHtml, textToHtml } from "../../shared/html.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
+import { articleActivityDocument, articleDeleteDocument, articleTombstoneDocument } from "./article-activities.ts";
 import { plainText } from "./as2-text.ts";
 import type { JsonObject } from "./event.mapper.ts";
 
@@ -86,33 +87,13 @@ export function actionKitDocument(kit: ActionKitView, ctx: ActionKitMapperContex
 
 /** `Create` (id `…#create`) or `Update` (id `…#update-<version>`) of the kit's Article. */
 export function actionKitActivityDocument(kind: "Create" | "Update", kit: ActionKitView, ctx: ActionKitMapperContext, version = kit.version): JsonObject {
-  const article = actionKitArticle(kit, ctx);
-  return {
-    "@context": asContext,
-    id: `${kit.apId.href}#${kind === "Create" ? "create" : `update-${version}`}`,
-    type: kind,
-    actor: kit.collective.apId.href,
-    published: (kind === "Create" ? (kit.publishedAt ?? kit.createdAt) : kit.updatedAt).toString(),
-    to: [publicAddress],
-    cc: article.cc as string[],
-    object: article,
-  };
+  return articleActivityDocument(kind, kit, actionKitArticle(kit, ctx), version);
 }
 
-const tombstoneContext = [asContext, { formerType: { "@id": "as:formerType", "@type": "@vocab" } }];
-
 export function actionKitTombstoneDocument(kit: ActionKitView, deletedAt: Temporal.Instant): JsonObject {
-  return { "@context": tombstoneContext, id: kit.apId.href, type: "Tombstone", formerType: "Article", deleted: deletedAt.toString() };
+  return articleTombstoneDocument(kit.apId, deletedAt);
 }
 
 export function actionKitDeleteDocument(kit: ActionKitView, deletedAt: Temporal.Instant, urls: Urls): JsonObject {
-  return {
-    "@context": tombstoneContext,
-    id: `${kit.apId.href}#delete`,
-    type: "Delete",
-    actor: kit.collective.apId.href,
-    to: publicAddress,
-    cc: urls.collectiveFollowers(kit.collective.slug).href,
-    object: { id: kit.apId.href, type: "Tombstone", formerType: "Article", deleted: deletedAt.toString() },
-  };
+  return articleDeleteDocument(kit, deletedAt, urls);
 }

@@ -2,6 +2,7 @@ import { kitLanguages, licenceNames, type PressKitView } from "../../modules/pre
 import { escapeHtml, textToHtml } from "../../shared/html.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
+import { articleActivityDocument, articleDeleteDocument, articleTombstoneDocument } from "./article-activities.ts";
 import { plainText, sanitizedHtmlMap } from "./as2-text.ts";
 import type { JsonObject } from "./event.mapper.ts";
 
@@ -74,33 +75,13 @@ export function pressKitDocument(kit: PressKitView, urls: Urls): JsonObject {
 
 /** `Create` (id `…#create`) or `Update` (id `…#update-<revision>`) of the kit's Article. */
 export function pressKitActivityDocument(kind: "Create" | "Update", kit: PressKitView, urls: Urls, revision = 0): JsonObject {
-  const article = pressKitArticle(kit, urls);
-  return {
-    "@context": asContext,
-    id: `${kit.apId.href}#${kind === "Create" ? "create" : `update-${revision}`}`,
-    type: kind,
-    actor: kit.collective.apId.href,
-    published: (kind === "Create" ? (kit.publishedAt ?? kit.createdAt) : kit.updatedAt).toString(),
-    to: [publicAddress],
-    cc: article.cc as string[],
-    object: article,
-  };
+  return articleActivityDocument(kind, kit, pressKitArticle(kit, urls), revision);
 }
 
-const tombstoneContext = [asContext, { formerType: { "@id": "as:formerType", "@type": "@vocab" } }];
-
 export function pressKitTombstoneDocument(kit: PressKitView, deletedAt: Temporal.Instant): JsonObject {
-  return { "@context": tombstoneContext, id: kit.apId.href, type: "Tombstone", formerType: "Article", deleted: deletedAt.toString() };
+  return articleTombstoneDocument(kit.apId, deletedAt);
 }
 
 export function pressKitDeleteDocument(kit: PressKitView, deletedAt: Temporal.Instant, urls: Urls): JsonObject {
-  return {
-    "@context": tombstoneContext,
-    id: `${kit.apId.href}#delete`,
-    type: "Delete",
-    actor: kit.collective.apId.href,
-    to: publicAddress,
-    cc: urls.collectiveFollowers(kit.collective.slug).href,
-    object: { id: kit.apId.href, type: "Tombstone", formerType: "Article", deleted: deletedAt.toString() },
-  };
+  return articleDeleteDocument(kit, deletedAt, urls);
 }
