@@ -117,4 +117,43 @@ describe("recurring events in iCal feeds", () => {
     const none = parseWithIcalJs(await feed("/@lyon/events.ics?from=2030-03-14T00:00:00Z&to=2030-03-15T00:00:00Z")).events;
     expect(none.map((e) => e.summary)).not.toContain("Permanence CAF");
   });
+
+  it("filters occurrences, not series: ?status= keeps the occurrences of that status, a window the subscriber asks for keeps those in it", async () => {
+    const uid = eventUid(new URL(helpDesk.url));
+    const of = async (query: string) => {
+      const text = await feed(`/@lyon/events.ics?${query}`);
+      return { text, js: expandWithIcalJs(text).filter((o) => o.uid === uid), py: (await expandWithPython(text)).filter((o) => o.uid === uid && !o.excluded) };
+    };
+    // Cancelled only: the held series passes with its cancelled date alone, shown as cancelled (not in EXDATE), by both parsers.
+    const cancelled = await of("status=cancelled&from=2030-01-01");
+    expect(cancelled.js.map(({ recurrenceId, start, status }) => ({ recurrenceId, start, status }))).toEqual([
+      { recurrenceId: "2030-03-26T13:00:00.000Z", start: "2030-03-26T13:00:00.000Z", status: "CANCELLED" },
+    ]);
+    expect(cancelled.py.map((o) => [new Date(o.start).toISOString(), o.status])).toEqual([["2030-03-26T13:00:00.000Z", "CANCELLED"]]);
+    expect(cancelled.text).toContain("Grève");
+    expect(parseWithIcalJs(cancelled.text).events.map((e) => e.summary)).not.toContain("Assemblée mensuelle");
+
+    // Scheduled only: every held date, and no trace of the cancelled one (no override saying it is off).
+    const held = await of("status=scheduled&from=2030-01-01");
+    expect(held.js.map((o) => o.start)).toEqual(expected.map((o) => o.start));
+    expect(held.py.map((o) => new Date(o.start).toISOString())).toEqual(expected.map((o) => o.start));
+    expect(held.text.replace(/\r\n[ \t]/g, "")).not.toContain("Grève");
+    // A window holding only the cancelled date: the series is not in a feed of held events…
+    const gap = "from=2030-03-25T00:00:00Z&to=2030-03-27T00:00:00Z";
+    expect(parseWithIcalJs((await of(`status=scheduled&${gap}`)).text).events.map((e) => e.summary)).not.toContain("Permanence CAF");
+    // …and is in one of cancelled events.
+    expect((await of(`status=cancelled&${gap}`)).js.map((o) => o.start)).toEqual(["2030-03-26T13:00:00.000Z"]);
+
+    // A window asked for: only its occurrences (the moved 2 April one where it went, the relocated 9th), by both parsers.
+    const april = await of("from=2030-04-01&to=2030-04-12");
+    expect(april.js.map(({ recurrenceId, start }) => ({ recurrenceId, start }))).toEqual([
+      { recurrenceId: "2030-04-02T12:00:00.000Z", start: "2030-04-03T08:00:00.000Z" },
+      { recurrenceId: "2030-04-09T12:00:00.000Z", start: "2030-04-09T12:00:00.000Z" },
+    ]);
+    expect(april.js[1]?.location).toBe("Bourse du travail, Lyon");
+    expect(april.py.map((o) => new Date(o.start).toISOString())).toEqual(["2030-04-03T08:00:00.000Z", "2030-04-09T12:00:00.000Z"]);
+    // An open window from a date: from its first occurrence to the series' own end.
+    const fromApril = await of("from=2030-04-05");
+    expect(fromApril.js.map((o) => o.start)).toEqual(["2030-04-09T12:00:00.000Z", "2030-04-16T12:00:00.000Z"]);
+  });
 });

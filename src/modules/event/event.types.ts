@@ -123,6 +123,12 @@ export interface PublishedEvent extends EventData {
   readonly remote?: { readonly pageUrl: URL; readonly server: string; readonly organizerName?: string | undefined } | undefined;
   /** A recurring event's cancelled, moved and relocated occurrences (loaded where feeds and pages need them). */
   readonly exceptions?: readonly OccurrenceException[] | undefined;
+  /**
+   * Set by a feed that shows only some occurrences of a recurring event (src/modules/feed/feed-occurrences.ts):
+   * the rule's dates it leaves out (EXDATE, no override), and whether its cancelled occurrences are what it
+   * shows (then they are not in EXDATE).
+   */
+  readonly feedView?: { readonly hiddenDates: readonly string[]; readonly cancelledShown: boolean } | undefined;
   /** The id of the series this one continues (a series changed from a date on). */
   readonly previousSeries?: string | undefined;
 }

@@ -6,6 +6,7 @@ import { isCountryCode } from "../event/event.schema.ts";
 import { type EventCategory, type EventStatus, eventCategories, eventStatuses, type PublishedEvent } from "../event/event.types.ts";
 import type { FeedFilters, TimeWindow } from "./feed.types.ts";
 import { expandOccurrences } from "../event/recurrence-expand.ts";
+import { matchingOccurrences } from "./feed-occurrences.ts";
 
 export const feedParameters = ["lang", "tag", "category", "country", "status", "from", "to"] as const;
 /** What network feeds (a collective's or the instance's events and their partners') accept besides. */
@@ -178,13 +179,15 @@ export function filtersKey(f: FeedFilters): string {
 
 /** Whether an event passes the filters and lies in the window (the reference for every source). */
 export function eventMatches(event: PublishedEvent, f: FeedFilters, window: TimeWindow): boolean {
-  if (f.statuses.length > 0 && !f.statuses.includes(event.status)) return false;
+  // A recurring event's status is its occurrences': a cancelled date of a held series passes ?status=cancelled.
+  if (f.statuses.length > 0 && !event.recurrence && !f.statuses.includes(event.status)) return false;
   if (f.categories.length > 0 && (event.category === undefined || !f.categories.includes(event.category))) return false;
   if (f.countries.length > 0) {
     const country = event.location?.country;
     if (country === undefined || !f.countries.includes(country)) return false;
   }
   if (f.tags.length > 0 && !event.tags.some((tag) => f.tags.includes(normaliseTag(tag)))) return false;
+  if (event.recurrence) return matchingOccurrences(event, f.statuses, window, 1).length > 0;
   return inWindow(event, window);
 }
 

@@ -3,6 +3,7 @@ import { pickLanguage } from "../../shared/language.ts";
 import type { PublishedEvent } from "../event/event.types.ts";
 import { renderCalendar } from "../ical/ical-renderer.ts";
 import { filtersKey } from "./feed-filters.ts";
+import { seriesForFeed } from "./feed-occurrences.ts";
 import { httpDate, weakEtag } from "./feed-validators.ts";
 import {
   type EventQuery,
@@ -24,7 +25,7 @@ const dayMs = 86_400_000;
  * Part of every ETag: bump it when the feeds' bytes change for the same data (renderer, ordering,
  * defaults), so that clients holding an old tag get the new bytes.
  */
-export const feedFormatVersion = "2";
+export const feedFormatVersion = "3";
 
 export interface FeedServiceOptions {
   readonly subjects: FeedSubjects;
@@ -153,7 +154,10 @@ export class FeedService {
     const { subject, filters } = head;
     const query: EventQuery = { filters, window: this.window(head), limit: this.#maxEvents };
     const lists = await Promise.all(this.#sources(subject.scope).map((s) => s.events(subject, query)));
-    const events = lists.length === 1 ? lists[0]! : merge(lists, this.#maxEvents);
+    const window = query.window;
+    const explicitWindow = filters.from !== undefined || filters.to !== undefined;
+    // A series shows the occurrences the filters keep (feed-occurrences.ts).
+    const events = (lists.length === 1 ? lists[0]! : merge(lists, this.#maxEvents)).map((e) => (e.recurrence ? seriesForFeed(e, filters, window, explicitWindow) : e));
     const name =
       typeof subject.name === "string" ? subject.name : picked(subject.name, filters.languages, subject.primaryLanguage);
     const text = renderCalendar(events, {

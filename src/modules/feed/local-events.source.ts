@@ -46,7 +46,8 @@ export class LocalEventSource implements FeedSource {
     const { filters, window } = query;
     const where: FilterQuery<EventRow>[] = [{ published: true, deletedAt: null, visibility: "public" }];
     if (scope.kind === "collective") where.push({ collective: subject.id });
-    if (filters.statuses.length > 0) where.push({ status: { $in: [...filters.statuses] } });
+    // A series' occurrences have their own statuses (a cancelled date of a held series): eventMatches decides.
+    if (filters.statuses.length > 0) where.push({ $or: [{ status: { $in: [...filters.statuses] } }, { recurrence: { $ne: null } }] });
     if (filters.categories.length > 0) where.push({ category: { $in: [...filters.categories] } });
     if (filters.countries.length > 0) where.push({ location: { country: { $in: [...filters.countries] } } });
     if (window.from !== undefined || window.to !== undefined) where.push(timeWindowFilter(window) as FilterQuery<EventRow>);

@@ -3,7 +3,7 @@
 // Times are written as the master's DTSTART is: in its zone with TZID, in UTC, or as dates (all-day).
 import type { PublishedEvent } from "../event/event.types.ts";
 export { occurrenceAsEvent } from "../event/occurrence-event.ts";
-import { expandOccurrences, type Occurrence, type Series } from "../event/recurrence-expand.ts";
+import { expandOccurrences, type Occurrence, occurrenceOn, type Series } from "../event/recurrence-expand.ts";
 import { toRrule } from "../event/recurrence.ts";
 import { dayMs, formatDateTime } from "./ical-time.ts";
 import type { ZoneRules } from "./vtimezone.ts";
@@ -37,9 +37,16 @@ export function masterLines(event: PublishedEvent, zone: string | null, rules: Z
   if (series === undefined) return [];
   const start = event.startsAt.toZonedDateTimeISO(event.timezone);
   const lines = [`RRULE:${toRrule(series.recurrence, start, event.allDay)}`];
+  const excluded: number[] = [];
   for (const o of exceptionalOccurrences(event)) {
-    if (o.cancelled) lines.push(timeProperty("EXDATE", o.originalStart.epochMilliseconds, zone, rules, event.allDay));
+    if (o.cancelled && !event.feedView?.cancelledShown) excluded.push(o.originalStart.epochMilliseconds);
   }
+  // Dates a filtered feed leaves out (feed-occurrences.ts).
+  for (const date of event.feedView?.hiddenDates ?? []) {
+    const at = occurrenceOn(series, date);
+    if (at) excluded.push(at.start.epochMilliseconds);
+  }
+  for (const ms of excluded.sort((a, b) => a - b)) lines.push(timeProperty("EXDATE", ms, zone, rules, event.allDay));
   return lines;
 }
 
