@@ -1,5 +1,5 @@
 import { invitationStates, receivedStates, signatureStates } from "../modules/cosign/cosign.entity.ts";
-import { authErrors, conflictError, invalidError, jsonResponse, slugParam, uuidParam } from "./openapi-parts.ts";
+import { authErrors, conflictError, errorContent, invalidError, jsonResponse, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const instant = { type: "string", format: "date-time" };
 const nullableInstant = { type: ["string", "null"], format: "date-time" };
@@ -105,6 +105,7 @@ const errors = authErrors({ notFound: "Unknown collective, call or invitation" }
 const conflict = conflictError("Not possible in this state (the message says why: expired, answered already, call not in consultation…)");
 const invalid = invalidError();
 const idParam = uuidParam();
+const goneError = { "410": { description: "The initiator withdrew the invitation: it can no longer be read or signed", content: errorContent } };
 
 export const cosignPaths = {
   "/api/v1/calls/{id}/invitations": {
@@ -150,6 +151,14 @@ export const cosignPaths = {
       },
     },
   },
+  "/api/v1/calls/{id}/invitations/{invitation}": {
+    delete: {
+      summary:
+        "Withdraw an invitation not answered yet: the invited collective's server is told (an Undo of the request), the invitation leaves its editors' list and can no longer be signed, and the collective may no longer read the call before launch (withdrawing twice changes nothing)",
+      parameters: [idParam, uuidParam("invitation", "The invitation's id")],
+      responses: { "200": jsonResponse("#/components/schemas/Invitation", "The invitation, withdrawn"), ...errors, ...conflictError("The invitation was answered already (signed or declined)") },
+    },
+  },
   "/api/v1/collectives/{slug}/invitations": {
     get: {
       summary: "Invitations to sign other collectives' calls that this collective received, newest first (its editors)",
@@ -164,14 +173,18 @@ export const cosignPaths = {
     },
   },
   "/api/v1/collectives/{slug}/invitations/{id}": {
-    get: { summary: "One received invitation, with the exact text per language", parameters: [slugParam, idParam], responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation"), ...errors } },
+    get: {
+      summary: "One received invitation, with the exact text per language",
+      parameters: [slugParam, idParam],
+      responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation"), ...errors, ...goneError },
+    },
   },
   "/api/v1/collectives/{slug}/invitations/{id}/sign": {
     post: {
       summary: "Sign: a stamp with this collective's Ed25519 proof over the digests of the chosen languages (default: all), sent to the initiator",
       parameters: [slugParam, idParam],
       requestBody: { required: false, content: { "application/json": { schema: { type: "object", properties: { languages: { type: "array", items: { type: "string" } } } } } } },
-      responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation, signed"), ...errors, ...conflict, ...invalid },
+      responses: { "200": jsonResponse("#/components/schemas/ReceivedInvitation", "The invitation, signed"), ...errors, ...conflict, ...invalid, ...goneError },
     },
   },
   "/api/v1/collectives/{slug}/signatures": {

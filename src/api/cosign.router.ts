@@ -66,6 +66,9 @@ export function cosignApiRouter(deps: { cosign: CosignService; users: UserServic
     const invitation = await deps.cosign.invite(principalOf(res), id(req), found.partner, { expiresAt: input.expiresAt });
     res.status(201).json(presentInvitation(invitation));
   });
+  router.delete("/api/v1/calls/:id/invitations/:invitation", auth, async (req, res) => {
+    res.json(presentInvitation(await deps.cosign.withdraw(principalOf(res), id(req), String(req.params.invitation))));
+  });
   router.get("/api/v1/calls/:id/invitations", auth, async (req, res) => {
     const { invitations, signatures } = await deps.cosign.invitations(principalOf(res), id(req));
     res.json({ invitations: invitations.map(presentInvitation), signatures: signatures.map((s) => presentSignature(s)) });

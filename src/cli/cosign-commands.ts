@@ -60,6 +60,16 @@ export function registerCosignCommands(call: Command, config: () => Config): voi
       }),
     );
   call
+    .command("uninvite <id> <invitation-id>")
+    .description("withdraw an invitation not answered yet: the invited collective is told, and can no longer read the call or sign it")
+    .action((id: string, invitationId: string) =>
+      withRuntime(config(), async (r) => {
+        const invitation = await r.cosign.withdraw("cli", id, invitationId);
+        await r.relay.nudge();
+        out(invitation.id, invitation.state, invitation.partner.apId);
+      }),
+    );
+  call
     .command("signatures <id>")
     .description("the invitations sent for a call and the signatures received, every state")
     .action((id: string) =>

@@ -298,6 +298,7 @@ export class OutboxRelay {
         await sendJoinMessage(ctx, activityId, identifier, message, { cosign: this.#cosign, joins: this.#joins, urls: this.#urls });
         return;
       case "cosign-request":
+      case "cosign-withdraw":
       case "cosign-listed":
       case "cosign-accept":
       case "cosign-decline":

@@ -84,6 +84,9 @@ export async function onUndo(ctx: InboxContext<void>, undo: Undo, deps: Federati
   if (objectId !== null && objectId.origin === actor.origin) {
     const slug = await deps.followers.removeFollowByActivityId(actor.href, objectId.href);
     if (slug) return decided("Undo", "unfollowed (matched by the Follow's id)", undo, { slug });
+    // An initiator withdrawing its invitation to co-sign (design #4): the request is named by its id.
+    const withdrawal = await deps.cosign.incomingWithdrawal(objectId.href, actor.href);
+    if (withdrawal.ok) return decided("Undo", `invitation to co-sign withdrawn (${withdrawal.value.withdrawn} pending)`, undo);
   }
   // Otherwise by what the Follow says. The embedded object is only trusted when it comes from the same
   // origin; Fedify re-fetches it otherwise.

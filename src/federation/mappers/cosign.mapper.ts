@@ -194,6 +194,11 @@ export function cosignAnswerDocument(a: { readonly id: URL; readonly type: "Acce
   };
 }
 
+/** #4: the initiator withdraws an invitation not answered yet (the request named by id). */
+export function cosignWithdrawDocument(a: { readonly id: string; readonly initiator: URL; readonly partner: string; readonly request: string }): JsonObject {
+  return { "@context": context(), id: a.id, type: "Undo", actor: a.initiator.href, to: [a.partner], object: a.request };
+}
+
 /** #5: the initiator lists a stamp in its signatories. */
 export function cosignAddDocument(a: { readonly id: string; readonly initiator: URL; readonly to: readonly string[]; readonly stamp: string; readonly signatories: URL }): JsonObject {
   return {

@@ -12,6 +12,7 @@ import {
   cosignRequestDocument,
   cosignRevokeDocument,
   cosignUndoAnnounceDocument,
+  cosignWithdrawDocument,
   idOf,
 } from "../mappers/cosign.mapper.ts";
 import { fetchActor, signedGet } from "../object-proofs.ts";
@@ -22,7 +23,7 @@ import { toFedifyRecipient } from "./recipient.ts";
 
 export type CosignMessage = Extract<
   OutboxMessage,
-  { kind: "cosign-request" | "cosign-listed" | "cosign-accept" | "cosign-decline" | "cosign-announce" | "cosign-undo-announce" | "cosign-revoke" }
+  { kind: "cosign-request" | "cosign-withdraw" | "cosign-listed" | "cosign-accept" | "cosign-decline" | "cosign-announce" | "cosign-undo-announce" | "cosign-revoke" }
 >;
 
 export interface CosignSenderDeps {
@@ -56,6 +57,13 @@ export async function sendCosignMessage(ctx: Context<void>, activityId: string, 
         expiresAt: invitation.expiresAt,
       });
       await ctx.sendActivity({ identifier }, recipient(invitation.partner.apId, invitation.partnerInbox), await prebuiltActivity(Offer, document));
+      return;
+    }
+    case "cosign-withdraw": {
+      const invitation = await cosign.invitation(message.invitationId);
+      if (invitation?.state !== "withdrawn") return;
+      const document = cosignWithdrawDocument({ id: activityId, initiator: self, partner: invitation.partner.apId, request: urls.callInvitation(invitation.callId, invitation.id).href });
+      await ctx.sendActivity({ identifier }, recipient(invitation.partner.apId, invitation.partnerInbox), await prebuiltActivity(Undo, document));
       return;
     }
     case "cosign-accept": {

@@ -24,6 +24,7 @@ export const auditActions = [
   "call.sign",
   "call.decline",
   "call.revoke",
+  "call.invite-withdraw",
   "call.join-policy",
   "call.join-request",
   "call.join-approve",

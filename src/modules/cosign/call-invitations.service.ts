@@ -74,6 +74,34 @@ export class CallInvitationService {
     return view;
   }
 
+  /**
+   * Withdraws an invitation not answered yet (design #4, an Undo of the request): the partner's server
+   * is told, its editors no longer see the text nor can sign it, and the partner may no longer read the
+   * call before launch. A signature that arrives afterwards is refused (the invitation is withdrawn).
+   */
+  async withdraw(actor: CallActor, callId: string, invitationId: string): Promise<InvitationView> {
+    const { view, queued } = await this.#withCall(actor, callId, async (em, call, collective) => {
+      const row = isUuid(invitationId) ? await em.findOne(CallInvitationSchema, { id: invitationId, call: call.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+      if (!row) throw notFound(`the invitation ${invitationId}`);
+      if (row.state === "withdrawn") return { view: invitationView(row, this.#now()), queued: false };
+      if (row.state !== "invited") {
+        throw conflict(`the invitation is ${row.state}: only an invitation not answered yet can be withdrawn${row.state === "signed" ? " (a signature is the signer's to revoke)" : ""}`);
+      }
+      const now = this.#now();
+      // Every earlier invitation of the partner to this call goes too: none of them lets it read the call any more.
+      for (const p of await em.find(CallInvitationSchema, { call: call.id, partnerApId: row.partnerApId, state: { $in: ["invited", "superseded", "expired"] } })) {
+        p.state = "withdrawn";
+        p.answeredAt ??= now;
+      }
+      await em.flush();
+      const queued = await writeOutbox(em, `${this.#urls.callInvitation(call.id, row.id).href}#withdraw`, { kind: "cosign-withdraw", collectiveId: collective.id, invitationId: row.id });
+      await auditCosign(em, actor, collective.id, "call.invite-withdraw", call.id, row.partnerApId);
+      return { view: invitationView(row, now), queued };
+    });
+    if (queued) this.#onOutbox();
+    return view;
+  }
+
   /** The invitations a call's editors sent and the signatures they hold (every state): private. */
   async invitations(actor: CallActor, callId: string): Promise<{ invitations: InvitationView[]; signatures: SignatureView[] }> {
     const em = this.#em.fork();

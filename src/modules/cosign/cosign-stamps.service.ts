@@ -68,11 +68,33 @@ export class CosignStampService {
     });
   }
 
+  /**
+   * The initiator withdrew its invitation (design #4, its Undo of the request, checked by the federation
+   * layer: signed by the initiator): a pending invitation it sent with that id is withdrawn. One already
+   * answered stays as it is (a signature is ours to revoke). Idempotent.
+   */
+  async incomingWithdrawal(requestId: string, initiatorApId: string): Promise<CosignOutcome<{ withdrawn: number }>> {
+    return this.#em.fork().transactional(async (em) => {
+      const rows = await em.find(ReceivedInvitationSchema, { requestId, initiatorApId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (rows.length === 0) return { ok: false, reason: "no invitation of that collective has that id" };
+      let withdrawn = 0;
+      for (const row of rows) {
+        if (row.state !== "pending" && row.state !== "superseded") continue;
+        row.state = "withdrawn";
+        row.answeredAt = this.#now();
+        withdrawn++;
+      }
+      await em.flush();
+      return { ok: true, value: { withdrawn } };
+    });
+  }
+
   /** The invitations a collective received, newest first, for its editors. */
   async received(actor: CallActor, slug: string): Promise<ReceivedInvitationView[]> {
     const em = this.#em.fork();
     const collective = await this.#signingCollective(em, actor, slug);
-    const rows = await em.find(ReceivedInvitationSchema, { collective: collective.id }, { orderBy: { createdAt: "desc" }, limit: 500 });
+    // A withdrawn invitation is gone from the list: its initiator took the text back.
+    const rows = await em.find(ReceivedInvitationSchema, { collective: collective.id, state: { $ne: "withdrawn" } }, { orderBy: { createdAt: "desc" }, limit: 500 });
     const stamps = await this.#stampsOf(em, rows);
     const signedBefore = (r: ReceivedInvitationRow) => rows.some((o) => o.callApId === r.callApId && o.version < r.version && o.state === "signed");
     return rows.map((r) => ({ ...receivedView(this.#urls, this.#now(), r, collective.slug, stamps.get(r.id) ?? null), reconfirmation: r.state === "pending" && signedBefore(r) }));
@@ -83,6 +105,7 @@ export class CosignStampService {
     const collective = await this.#signingCollective(em, actor, slug);
     const row = isUuid(id) ? await em.findOne(ReceivedInvitationSchema, { id, collective: collective.id }) : null;
     if (!row) throw notFound(`the invitation ${id}`);
+    if (row.state === "withdrawn") throw withdrawnError(row);
     const stamps = await this.#stampsOf(em, [row]);
     return { ...receivedView(this.#urls, this.#now(), row, collective.slug, stamps.get(row.id) ?? null), previous: await this.#previousSignature(em, row) };
   }
@@ -300,6 +323,7 @@ export class CosignStampService {
   }
 
   #assertAnswerable(row: ReceivedInvitationRow): void {
+    if (row.state === "withdrawn") throw withdrawnError(row);
     if (row.state === "pending" && row.expiresAt <= this.#now()) {
       throw new AppError("conflict", 409, `the invitation expired on ${row.expiresAt.toISOString()}: ask the initiator to invite you again`);
     }
@@ -311,4 +335,10 @@ export class CosignStampService {
     const stamps = await em.find(CosignStampSchema, { invitation: { $in: rows.map((r) => r.id) } }, { fields: ["id", "invitation"] });
     return new Map(stamps.flatMap((s) => (s.invitation ? [[typeof s.invitation === "string" ? s.invitation : s.invitation.id, s.id] as [string, string]] : [])));
   }
+}
+
+/** What an editor is told about an invitation its initiator withdrew (no text, no signing). */
+function withdrawnError(row: ReceivedInvitationRow): AppError {
+  const when = row.answeredAt ? ` on ${row.answeredAt.toISOString().slice(0, 10)}` : "";
+  return new AppError("gone", 410, `the initiator withdrew this invitation${when}: it can no longer be read or signed`);
 }

@@ -46,6 +46,10 @@ export class CosignService {
     return this.initiator.invite(actor, callId, partner, opts);
   }
 
+  withdraw(actor: CallActor, callId: string, invitationId: string): Promise<InvitationView> {
+    return this.initiator.withdraw(actor, callId, invitationId);
+  }
+
   invitations(actor: CallActor, callId: string): Promise<{ invitations: InvitationView[]; signatures: SignatureView[] }> {
     return this.initiator.invitations(actor, callId);
   }
@@ -112,6 +116,10 @@ export class CosignService {
 
   incomingInvitation(input: IncomingInvitation): Promise<CosignOutcome<{ id: string; created: boolean }>> {
     return this.signer.incomingInvitation(input);
+  }
+
+  incomingWithdrawal(requestId: string, initiatorApId: string): Promise<CosignOutcome<{ withdrawn: number }>> {
+    return this.signer.incomingWithdrawal(requestId, initiatorApId);
   }
 
   received(actor: CallActor, slug: string): Promise<ReceivedInvitationView[]> {

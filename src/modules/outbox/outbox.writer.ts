@@ -51,6 +51,7 @@ export type OutboxMessage =
   | { kind: "forward-partner-update"; collectiveId: string; via: string[]; eventApId: string; activity: string; activityId: string | null; activityType: string }
   /** Co-signed calls (initiator): an invitation to sign a version (CosignRequest), a verified signature listed (Add). */
   | { kind: "cosign-request"; collectiveId: string; invitationId: string }
+  | { kind: "cosign-withdraw"; collectiveId: string; invitationId: string }
   | { kind: "cosign-listed"; collectiveId: string; signatureId: string }
   /** Co-signed calls (signer): a signature (Accept with the stamp), a decline (Reject), a revocation (Delete of the stamp). */
   | { kind: "cosign-accept"; collectiveId: string; stampId: string }
