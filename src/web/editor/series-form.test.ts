@@ -10,14 +10,22 @@ describe("the forms of a series' dates", () => {
     expect(moveBody({ startDate: "2030-04-03", startTime: "", endDate: "2030-04-04", endTime: "" }, true)).toEqual({ startsAt: "2030-04-03", endsAt: "2030-04-04" });
   });
 
-  it("sends only the place or the link that differ from the series, nothing when neither does", () => {
+  it("sends the place or the link that differ from the series, gives back what equals it, nothing when there is nothing to change", () => {
     const e = makeEvent({ onlineUrl: "https://meet.example.org/a" });
+    const planned = { date: "2030-04-09", originalStart: e.startsAt, startsAt: e.startsAt, endsAt: e.endsAt, cancelled: false, moved: false, exception: undefined };
     const same = placeOf(e, undefined);
-    expect(placeBody(same, e)).toBeUndefined();
-    expect(placeBody(readPlace({ ...same, placeName: "Bourse du travail", street: "", postalCode: "" }), e)).toEqual({ location: { name: "Bourse du travail", locality: "Paris", country: "FR" } });
-    expect(placeBody({ ...same, onlineUrl: "https://meet.example.org/b" }, e)).toEqual({ onlineUrl: "https://meet.example.org/b" });
+    expect(placeBody(same, e, planned)).toBeUndefined();
+    expect(placeBody(readPlace({ ...same, placeName: "Bourse du travail", street: "", postalCode: "" }), e, planned)).toEqual({
+      location: { name: "Bourse du travail", locality: "Paris", country: "FR" },
+      onlineUrl: null,
+    });
+    expect(placeBody({ ...same, onlineUrl: "https://meet.example.org/b" }, e, planned)).toEqual({ location: null, onlineUrl: "https://meet.example.org/b" });
     // Emptied fields are not a place: the series' place stays.
-    expect(placeBody({ ...same, placeName: "", street: "", locality: "" }, e)).toBeUndefined();
+    expect(placeBody({ ...same, placeName: "", street: "", locality: "" }, e, planned)).toBeUndefined();
+    // An occurrence held elsewhere, its form set back to the series' place with a new link: the place given back.
+    const elsewhere = { ...planned, exception: { date: "2030-04-09", cancelled: false, location: { name: "Bourse du travail" }, version: 1 } };
+    expect(placeBody({ ...same, onlineUrl: "https://meet.example.org/b" }, e, elsewhere)).toEqual({ location: null, onlineUrl: "https://meet.example.org/b" });
+    expect(placeBody(same, e, elsewhere)).toEqual({ location: null, onlineUrl: null });
   });
 
   it("leaves empty notes out", () => {

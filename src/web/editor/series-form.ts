@@ -87,16 +87,19 @@ function locationOf(v: PlaceValues): Record<string, string> | null {
 }
 
 /**
- * The body of "another place" for one occurrence: only what differs from the series (what is the
- * series' stays the series', and follows it). `undefined` when nothing differs.
+ * The body of "another place" for one occurrence: what differs from the series, and what equals it given
+ * back to the series (null), so that it follows the series. `undefined` when nothing differs and the
+ * occurrence has no place of its own: there is nothing to change.
  */
-export function placeBody(v: PlaceValues, e: PublishedEvent): Record<string, unknown> | undefined {
+export function placeBody(v: PlaceValues, e: PublishedEvent, o: Occurrence): Record<string, unknown> | undefined {
   const location = locationOf(v);
   const series = locationOf(placeOf(e, undefined));
-  const body: Record<string, unknown> = {};
-  if (location && JSON.stringify(location) !== JSON.stringify(series)) body.location = location;
-  if (v.onlineUrl !== "" && v.onlineUrl !== (e.onlineUrl ?? "")) body.onlineUrl = v.onlineUrl;
-  return Object.keys(body).length > 0 ? body : undefined;
+  const body = {
+    location: location && JSON.stringify(location) !== JSON.stringify(series) ? location : null,
+    onlineUrl: v.onlineUrl !== "" && v.onlineUrl !== (e.onlineUrl ?? "") ? v.onlineUrl : null,
+  };
+  const elsewhere = Boolean(o.exception?.location || o.exception?.onlineUrl);
+  return body.location === null && body.onlineUrl === null && !elsewhere ? undefined : body;
 }
 
 /** The note of a cancellation as typed, per language of the event. */

@@ -78,7 +78,7 @@ export function seriesRoutes(ctx: EditorContext): Router {
       const principal = principalOf(res);
       const id = String(req.params.id);
       const date = String(req.params.date);
-      const { event } = await occurrenceOf(principal, id, date);
+      const { event, occurrence } = await occurrenceOf(principal, id, date);
       const lang = ctx.view(req, res).lang;
       const form = req.body as Record<string, unknown>;
       const refuse = async (problems: readonly FieldProblem[]) => {
@@ -98,7 +98,7 @@ export function seriesRoutes(ctx: EditorContext): Router {
           break;
         }
         case "place": {
-          const placed = placeBody(readPlace(form), event);
+          const placed = placeBody(readPlace(form), event, occurrence);
           if (!placed) return refuse([{ field: "placeName", message: ctx.t(lang, "series:problem.samePlace") }]);
           body = placed;
           break;
