@@ -105,7 +105,7 @@ describe("an action kit in a real browser", () => {
       await browser.context.setOffline(false);
     }
     expect(requests.map((r) => `${r.method()} ${r.url()}`)).toEqual([]);
-    expect(await relais.runtime.actionkits.counts(kit)).toEqual({ total: 0, byLanguage: {} });
+    expect(await relais.runtime.actionkits.counts(kit)).toEqual({ total: 0, byLanguage: {}, otherServers: 0 });
     await page.close();
   });
 
@@ -144,7 +144,7 @@ describe("an action kit in a real browser", () => {
     // A second download counts no more.
     const [again] = await Promise.all([page.waitForEvent("download"), page.locator("#kit-pdf-access-request").click()]);
     await again.path();
-    await expect.poll(() => relais.runtime.actionkits.counts(kit)).toEqual({ total: 1, byLanguage: { fr: 1 } });
+    await expect.poll(() => relais.runtime.actionkits.counts(kit)).toEqual({ total: 1, byLanguage: { fr: 1 }, otherServers: 0 });
     expect(requests).toHaveLength(1);
     const [count] = requests;
     if (!count) throw new Error("the count");
