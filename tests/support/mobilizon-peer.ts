@@ -9,7 +9,10 @@
 //   address terms), a `Place` whose `address` is a schema.org `PostalAddress` with the country as a
 //   name ("France"), `ical:status`, `category`, `uuid`, `anonymousParticipationEnabled`…;
 // - the group answers a Follow with an `Accept` embedding the Follow;
-// - requests are signed with draft-cavage over `(request-target) host date digest content-type`.
+// - requests are signed with draft-cavage over `(request-target) host date digest content-type`;
+// - an `Article` becomes a post of the group named by its `attributedTo` only when it also has `actor`
+//   (Mobilizon's converter/post.ex needs both), kept with its title and HTML `content` (no `summary`);
+//   an `Announce` naming an object by id makes it fetch that object and ingest it (transmogrifier.ex).
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { generateSigningKey, idOf, type JsonObject, type SigningKey, signedGetHeaders, signedPostHeaders, verifyMastodonDelivery } from "./http-signatures.ts";
@@ -100,6 +103,8 @@ export class MobilizonPeer {
   readonly followers = new Map<string, URL>();
   /** Events received from actors the group follows (by id). */
   readonly received = new Map<string, JsonObject>();
+  /** Group posts (Articles) received or fetched, by id, as Mobilizon keeps them: whose group, title, text. */
+  readonly posts = new Map<string, { readonly attributedTo: string; readonly actor: string; readonly title: string; readonly content: string; readonly via: string }>();
   readonly #events = new Map<string, StoredEvent>();
   readonly #documents = new Map<string, JsonObject>();
   readonly #server: Server;
@@ -332,6 +337,17 @@ export class MobilizonPeer {
     res.writeHead(404).end();
   }
 
+  /** Mobilizon's post converter: an Article without `actor` or `attributedTo` is not a group post. */
+  #ingestPost(article: JsonObject, via: string): void {
+    const attributedTo = idOf(article.attributedTo);
+    const actor = idOf(article.actor);
+    if (!attributedTo || !actor) {
+      this.log.warn(`[federation] an Article without actor or attributedTo is not a post: ${String(article.id)}`);
+      return;
+    }
+    this.posts.set(String(article.id), { attributedTo, actor, title: String(article.name ?? ""), content: String(article.content ?? ""), via });
+  }
+
   async #receive(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const raw = await readBody(req);
     const activity = parseJsonObject(raw.toString("utf8"));
@@ -364,10 +380,18 @@ export class MobilizonPeer {
       }
     } else if (activity.type === "Undo" && (object as JsonObject | undefined)?.type === "Follow") {
       this.followers.delete(actor);
+    } else if ((activity.type === "Create" || activity.type === "Update") && (object as JsonObject | undefined)?.type === "Article") {
+      this.#ingestPost(object as JsonObject, String(activity.type));
+    } else if (activity.type === "Announce" && typeof object === "string") {
+      const fetched = await this.fetchJson(new URL(object));
+      if (fetched?.type === "Article") this.#ingestPost(fetched, `Announce by ${actor}`);
+      else if (fetched?.type === "Event") this.received.set(String(fetched.id), fetched);
+      else this.log.warn(`[federation] could not fetch the announced ${object}`);
     } else if ((activity.type === "Create" || activity.type === "Update") && (object as JsonObject | undefined)?.type === "Event") {
       this.received.set(String((object as JsonObject).id), object as JsonObject);
     } else if (activity.type === "Delete") {
       this.received.delete(String(idOf(object)));
+      this.posts.delete(String(idOf(object)));
     }
     delivery.status = 200;
     res.writeHead(200).end();
