@@ -69,8 +69,13 @@ describe("a recurring event's rule changes after its occurrences went out", () =
     await until("Gancio stores both", async () => gancio.events.size === 2);
 
     // Weekly Tuesday -> weekly Wednesday: both Tuesdays sent are deleted, nothing else is sent.
-    let mark = peer.received.length;
     await events.update(editor, id, { startsAt: "2030-03-13T14:00", endsAt: "2030-03-13T17:00", recurrence: { frequency: "weekly", weekdays: ["WE"], until: "2030-05-28" } });
+    // Written by the change itself (its transaction), before any worker round.
+    const outbox = await relais.runtime.em.getConnection().execute(`select activity_id, kind from outbox where kind = 'delete-occurrence' and payload->>'eventId' = '${id}' order by activity_id`);
+    expect(outbox).toEqual([
+      { activity_id: `${occ("2030-03-12")}#delete`, kind: "delete-occurrence" },
+      { activity_id: `${occ("2030-03-19")}#delete`, kind: "delete-occurrence" },
+    ]);
     await until("both Tuesdays deleted", async () => ids("Delete").length === 2);
     expect(ids("Delete").sort()).toEqual([occ("2030-03-12"), occ("2030-03-19")]);
     await until("Gancio forgets the Tuesdays", async () => gancio.events.size === 0);
@@ -80,7 +85,9 @@ describe("a recurring event's rule changes after its occurrences went out", () =
     expect(valid("Update")).toEqual([]);
 
     // A new time: the Wednesday sent gets its Update and a change note naming 15:00; nothing for the others.
-    mark = peer.received.length;
+    await until("Gancio stores the first Wednesday", async () => gancio.events.has(occ("2030-03-13")));
+    const gancioBefore = gancio.events.get(occ("2030-03-13"))?.startTime;
+    let mark = peer.received.length;
     await events.update(editor, id, { startsAt: "2030-03-13T15:00", endsAt: "2030-03-13T18:00" });
     const update = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Update" && peer.received.indexOf(d) >= mark, { timeoutMs: 20_000 });
     expect(obj(update)).toMatchObject({ id: occ("2030-03-13"), startTime: "2030-03-13T15:00:00+01:00" });
@@ -89,7 +96,8 @@ describe("a recurring event's rule changes after its occurrences went out", () =
     expect(noteId).toMatch(new RegExp(`^${occ("2030-03-13")}/changes/\\d+$`));
     expect(String(obj(note).content)).toMatch(/15:00/);
     expect(await peer.fetchDocument(new URL(noteId))).toMatchObject({ ok: true, json: { id: noteId, type: "Note" } });
-    await until("Gancio has the new time", async () => gancio.events.size === 1 && String(gancio.events.get(occ("2030-03-13"))?.startTime) !== "");
+    await until("Gancio has the new time", async () => gancio.events.get(occ("2030-03-13"))?.startTime !== gancioBefore);
+    expect(gancio.events.size).toBe(1);
 
     // "From this date on" (20 March, another place): the old series' 20th, sent, is deleted; the new series publishes its own.
     expect(await publishAt("2030-03-15T08:00:00Z")).toBe(1);
@@ -123,4 +131,27 @@ describe("a recurring event's rule changes after its occurrences went out", () =
     expect(ids("Delete").sort()).toEqual([...createdIds, noteId].sort());
     expect(ids("Update")).toEqual([occ("2030-03-13")]);
   }, 120_000);
+
+  it("a series that stops repeating: its occurrences sent are deleted, and it goes out as one event", async () => {
+    const { events } = relais.runtime;
+    const created = await events.create(editor, "lyon", {
+      name: { fr: "Assemblée" },
+      startsAt: "2030-06-04T19:00",
+      endsAt: "2030-06-04T21:00",
+      timezone: "Europe/Paris",
+      location: { name: "Bourse du travail", locality: "Lyon", country: "FR" },
+      recurrence: { frequency: "weekly", weekdays: ["TU"], count: 4 },
+      published: true,
+    });
+    const apId = created.event.apId.href;
+    expect(await publishAt("2030-06-01T08:00:00Z")).toBe(1);
+    await until("the first occurrence", async () => ids("Create", "Event").includes(`${apId}/occurrences/2030-06-04`));
+    const view = await events.update(editor, created.event.id, { recurrence: null });
+    expect(view.event.recurrence).toBeUndefined();
+    await until("the occurrence deleted", async () => ids("Delete").includes(`${apId}/occurrences/2030-06-04`));
+    const single = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Create" && obj(d).id === apId, { timeoutMs: 20_000 });
+    expect(obj(single)).toMatchObject({ type: "Event", startTime: "2030-06-04T19:00:00+02:00" });
+    // The worker sends nothing more of it.
+    expect(await publishAt("2030-06-08T08:00:00Z")).toBe(0);
+  }, 60_000);
 });

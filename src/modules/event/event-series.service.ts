@@ -225,7 +225,8 @@ export class EventSeriesService {
 
   /**
    * Ends the series with the occurrence on or before `after` (its new `until`); later exceptions are
-   * dropped. Occurrences already federated keep their Event; none after the end goes out.
+   * dropped. Occurrences already federated after the end, not over yet, are deleted (series-federation.ts);
+   * none after the end goes out.
    */
   async end(principal: Principal, id: string, body: unknown): Promise<SeriesView> {
     const after = (body as { after?: unknown } | null)?.after;

@@ -42,9 +42,10 @@ export async function queueSeriesChange(
   after: EventInput,
 ): Promise<boolean> {
   if (!row.published) return false;
-  const rows = (await findOccurrenceRows(em, row.id)).filter((r) => r.federatedAt !== null);
+  const all = await findOccurrenceRows(em, row.id);
+  const rows = all.filter((r) => r.federatedAt !== null);
   if (rows.length === 0) return false;
-  const exceptions = (await findOccurrenceRows(em, row.id)).filter(isException).map(toException);
+  const exceptions = all.filter(isException).map(toException);
   const [oldSeries, newSeries] = [seriesOfInput(before), seriesOfInput(after)];
   const published = toPublishedEvent(row, row.collective, deps.urls);
   const previous = { ...published, ...before };
