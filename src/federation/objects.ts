@@ -223,8 +223,17 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       }
       if (stamp.revokedAt) return { status: 410, document: stampTombstoneDocument(urls.stamp(id), stamp.revokedAt) };
       if (!stamp.publicAt && (await viewer())?.href !== stamp.initiatorApId) return undefined;
-      const unsigned = stampDocument(stamp, { id: urls.stamp(id), signer: urls.collective(stamp.collective.slug) });
+      const unsigned = stampDocument(stamp, { id: urls.stamp(id), signer: urls.collective(stamp.collective.slug), signedText: urls.stampText(id) });
       return { status: 200, document: await sign(stamp.collective.slug, unsigned, stamp.signedAt) };
+    }),
+    // The version a stamp of ours signed, exactly as received (the initiator's proof intact): its text
+    // stays readable when the initiator is down. Served as the stamp is (only to the initiator until public).
+    kind(paths.stampText, async ({ id }, viewer) => {
+      const stamp = await cosign.stamp(id);
+      if (!stamp) return undefined;
+      if (stamp.revokedAt) return { status: 410, document: stampTombstoneDocument(urls.stamp(id), stamp.revokedAt) };
+      if (!stamp.publicAt && (await viewer())?.href !== stamp.initiatorApId) return undefined;
+      return { status: 200, document: stamp.versionDocument as JsonObject };
     }),
     // A published slogan (a Note), or its Tombstone once deleted; drafts are not found.
     kind(paths.slogan, async ({ id }) => {

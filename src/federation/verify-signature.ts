@@ -14,6 +14,8 @@ export interface VerifyReport {
   readonly languages?: readonly string[] | undefined;
   /** Whether the initiator answered (the current version and the text were checked against it). */
   readonly initiatorReachable: boolean;
+  /** Where the signed text whose digests were recomputed came from: the initiator, or the signer's archive (`signedText`). */
+  readonly textFrom?: "initiator" | "signer" | undefined;
 }
 
 type Got = { status: number; json?: JsonObject };
@@ -119,13 +121,19 @@ async function checkStamp(
   const proof = verifyProof(stamp.json, key);
   if (!proof.ok) return { outcome: "forged", reason: `the stamp's proof does not verify: ${proof.reason}`, stamp: id, initiatorReachable };
   const base = { stamp: id, version: facts.version, languages: facts.digests.map((d) => d.language), initiatorReachable };
-  if (!initiatorReachable || !article) return { outcome: "valid-current", reason: `signed version ${facts.version}; the initiator does not answer, so the current version was not checked`, ...base };
+  if (!initiatorReachable || !article) {
+    // The initiator is down: the text comes from the signer's archive (its `signedText`, on its own origin).
+    const archived = await signedTextOf(stamp.json, id, callUrl, facts.version, timeout);
+    if (!archived) return { outcome: "valid-current", reason: `signed version ${facts.version}; the initiator does not answer and the signer serves no copy of the text, so neither the text nor the current version was checked`, ...base };
+    if (facts.digests.some((d) => archived.get(d.language) !== d.digest)) return { outcome: "forged", reason: `the signer's archived text of version ${facts.version} is not what its stamp signed`, ...base, textFrom: "signer" };
+    return { outcome: "valid-current", reason: `signed version ${facts.version}, whose text was read from the signer's archive (signedText); the initiator does not answer, so the current version was not checked`, ...base, textFrom: "signer" };
+  }
   // The text of the signed version, from the initiator, its digests recomputed.
   const version = await get(`${callUrl}/versions/${facts.version}`, timeout);
   const parsed = version.json ? signableFromVersionDocument(version.json) : undefined;
   if (!parsed || parsed.signable.call !== callUrl) return { outcome: "valid-current", reason: `signed version ${facts.version}; its text could not be read from the initiator`, ...base };
   const recomputed = new Map(versionDigests(parsed.signable).map((d) => [d.language, d.digest]));
-  if (facts.digests.some((d) => recomputed.get(d.language) !== d.digest)) return { outcome: "forged", reason: `the initiator's text of version ${facts.version} is not what was signed`, ...base };
+  if (facts.digests.some((d) => recomputed.get(d.language) !== d.digest)) return { outcome: "forged", reason: `the initiator's text of version ${facts.version} is not what was signed`, ...base, textFrom: "initiator" };
   const current = typeof article.version === "number" ? article.version : facts.version;
   if (current === facts.version) return { outcome: "valid-current", reason: `signed the current version (${current})`, ...base };
   const now = await get(`${callUrl}/versions/${current}`, timeout);
@@ -135,4 +143,14 @@ async function checkStamp(
     return { outcome: "valid-current", reason: `signed version ${facts.version}; what it covers is unchanged in the current version (${current})`, ...base };
   }
   return { outcome: "valid-older-version", reason: `signed version ${facts.version}; the call is at version ${current}`, ...base };
+}
+
+/** The digests of the signer's archived copy of the signed version (its stamp's `signedText`, on the stamp's origin); undefined when none is served. */
+async function signedTextOf(stamp: JsonObject, stampId: string, callUrl: string, version: number, timeout: number): Promise<Map<string, string> | undefined> {
+  const url = idOf(stamp.signedText);
+  if (!url || !URL.canParse(url) || new URL(url).origin !== new URL(stampId).origin) return undefined;
+  const got = await get(url, timeout);
+  const parsed = got.status === 200 && got.json ? signableFromVersionDocument(got.json) : undefined;
+  if (!parsed || parsed.signable.call !== callUrl || parsed.signable.version !== version) return undefined;
+  return new Map(versionDigests(parsed.signable).map((d) => [d.language, d.digest]));
 }

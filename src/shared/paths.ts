@@ -52,6 +52,8 @@ export const paths = {
   callInvitation: "/calls/{id}/invitations/{invitation}",
   /** A collective's signature of another collective's call (a CosignAuthorization), hosted by the signer. */
   stamp: "/stamps/{id}",
+  /** The signer's archived copy of the version its stamp signed (the stamp's `signedText`), the initiator's proof intact. */
+  stampText: "/stamps/{id}/text",
   /** A collective's public stamps (its signatures of other collectives' calls that are public). */
   actorEndorsements: "/@{identifier}/endorsements",
   /** An uploaded image (a random name given by the media service). */

@@ -112,6 +112,10 @@ export class Urls {
   stamp(id: string): URL {
     return this.#u(fill(paths.stamp, { id }));
   }
+  /** The version a stamp signed, as its signer received it (the stamp's `signedText`). */
+  stampText(id: string): URL {
+    return this.#u(fill(paths.stampText, { id }));
+  }
   /** Id of a signer's boost (Announce) of the call its stamp covers; its Undo is `…-undo`. */
   stampAnnounce(stampId: string): URL {
     return new URL(`${this.stamp(stampId).href}#announce`);

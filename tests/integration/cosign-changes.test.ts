@@ -156,7 +156,15 @@ describe("changing and revoking a co-signed call", () => {
     expect(await verifySignature(callUrl, koeln)).toMatchObject({ outcome: "valid-older-version", version: 3 });
     aClosed = true;
     await a.close();
-    expect(await verifySignature(callUrl, koeln, { timeoutMs: 3_000 })).toMatchObject({ outcome: "valid-current", version: 3, initiatorReachable: false });
+    // The signed text is read from koeln's own archive (its stamp's signedText) and its digests recomputed.
+    const alone = await verifySignature(callUrl, koeln, { timeoutMs: 3_000 });
+    expect(alone).toMatchObject({ outcome: "valid-current", version: 3, initiatorReachable: false, textFrom: "signer" });
+    expect(alone.reason).toContain("signedText");
+    const stamp = (await (await as2(stamps.koeln as string)).json()) as Json;
+    expect(stamp.signedText).toBe(`${stamps.koeln}/text`);
+    const archived = (await (await as2(stamp.signedText as string)).json()) as Json;
+    expect(archived).toMatchObject({ type: "CallVersion", versionOf: callUrl, version: 3, attributedTo: a.url("/@cdc").href });
+    expect((archived.proof as Json).verificationMethod).toMatch(/^http:\/\/127\.0\.0\.1/);
     expect((await verifySignature(callUrl, c.url("/@gent").href, { timeoutMs: 3_000 })).outcome).toBe("revoked");
   }, 60_000);
 });

@@ -91,7 +91,7 @@ export function signableFromVersionDocument(doc: JsonObject): { signable: Signab
 }
 
 /** A stamp (`CosignAuthorization`) as its signer's server serves it, without its proof. */
-export function stampDocument(stamp: StampView, ids: { readonly id: URL; readonly signer: URL }): JsonObject {
+export function stampDocument(stamp: StampView, ids: { readonly id: URL; readonly signer: URL; readonly signedText: URL }): JsonObject {
   return {
     "@context": context(),
     id: ids.id.href,
@@ -103,6 +103,7 @@ export function stampDocument(stamp: StampView, ids: { readonly id: URL; readonl
     target: { type: "OrderedCollection", id: stamp.signatoriesUrl, attributedTo: stamp.initiatorApId },
     published: stamp.signedAt.toString(),
     textDigests: digestsJson(stamp.digests),
+    signedText: ids.signedText.href,
   };
 }
 
