@@ -335,10 +335,9 @@ export class EventService {
       await this.#audit(em, principal, collective, action, row);
       let queued = false;
       if (after.recurrence || before.recurrence) {
-        // Occurrences federate one by one (EventSeriesService); the series itself is not sent as an Event.
-        // Those already sent are updated or deleted as the change says (series-federation.ts).
+        // Occurrences federate one by one; those sent are updated or deleted as the change says
+        // (series-federation.ts). No longer repeating: it goes out as one event.
         queued = await queueSeriesChange(em, { urls: this.#urls, changeNoteText: this.#changeNoteText, now: this.#now() }, row, before, after);
-        // No longer repeating: it goes out as one event (its occurrences sent are deleted just above).
         if (!after.recurrence && after.published) queued = (await this.#queueCreate(em, collective, row)) || queued;
       } else if (after.published && !wasPublished) {
         queued = await this.#queueCreate(em, collective, row);
