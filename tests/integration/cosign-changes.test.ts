@@ -165,6 +165,21 @@ describe("changing and revoking a co-signed call", () => {
     const archived = (await (await as2(stamp.signedText as string)).json()) as Json;
     expect(archived).toMatchObject({ type: "CallVersion", versionOf: callUrl, version: 3, attributedTo: a.url("/@cdc").href });
     expect((archived.proof as Json).verificationMethod).toMatch(/^http:\/\/127\.0\.0\.1/);
+    // Archives that no longer match their stamps' digests are caught (every copy koeln keeps of this call altered in place).
+    const sqlB = (query: string, params: unknown[]) => b.runtime.em.fork().getConnection().execute(query, params);
+    const kept = (await sqlB("select id, version_document from cosign_stamp where call_ap_id = ?", [callUrl])) as { id: string; version_document: unknown }[];
+    expect(kept.length).toBeGreaterThan(0);
+    await sqlB(`update cosign_stamp set version_document = jsonb_set(version_document, '{contentMap}', '{"fr": "<p>Autre chose.</p>", "de": "<p>Etwas anderes.</p>"}'::jsonb) where call_ap_id = ?`, [callUrl]);
+    try {
+      const tampered = await verifySignature(callUrl, koeln, { timeoutMs: 3_000 });
+      expect(tampered).toMatchObject({ outcome: "forged", textFrom: "signer" });
+      expect(tampered.reason).toContain("archived text");
+    } finally {
+      for (const row of kept) {
+        await sqlB("update cosign_stamp set version_document = ? where id = ?", [typeof row.version_document === "string" ? row.version_document : JSON.stringify(row.version_document), row.id]);
+      }
+    }
+    expect((await verifySignature(callUrl, koeln, { timeoutMs: 3_000 })).outcome).toBe("valid-current");
     expect((await verifySignature(callUrl, c.url("/@gent").href, { timeoutMs: 3_000 })).outcome).toBe("revoked");
   }, 60_000);
 });
