@@ -154,4 +154,44 @@ describe("the signing screens", { timeout: 120_000 }, () => {
     const again = await webB.post(`/manage/@koeln/invitations/${inv.id}/sign`, { "language.fr": "1" });
     expect(again.status).toBe(409);
   });
+
+  it("withdraws an invitation not answered yet, and refuses to withdraw an answered one", async () => {
+    const third = await newCall("Un troisième appel");
+    const atGent = () => b.runtime.cosign.received("cli", "gent");
+    await webA.post(`/manage/calls/${third}/signatures`, { partner: `@gent@${b.origin.host}` });
+    await webA.post(`/manage/calls/${third}/signatures`, { partner: `@koeln@${b.origin.host}` });
+    await until("the invitation at gent", async () => (await atGent()).find((i) => i.state === "pending"), 60_000);
+    // The partners' ids carry their slug (the hosts are bare addresses).
+    const atA = async (slug: "gent" | "koeln") => (await a.runtime.cosign.invitations(editorA, third)).invitations.find((i) => i.partner.apId.includes(slug));
+    const gentInv = await atA("gent");
+    const koelnInv = await atA("koeln");
+    if (!gentInv || !koelnInv) throw new Error("both invitations are listed at the initiator");
+    const withdrawPath = `/manage/calls/${third}/signatures/${gentInv.id}/withdraw`;
+    expect((await webA.get(`/manage/calls/${third}/signatures?lang=en`)).text).toContain(`action="${withdrawPath}"`);
+
+    // Without the form's token, or from an editor of another collective, nothing changes.
+    expect((await webA.post(withdrawPath, { _csrf: null })).status).toBe(403);
+    const omar = new WebClient(a.origin);
+    await omar.login("omar@example.org", password);
+    expect([403, 404]).toContain((await omar.post(withdrawPath, {})).status);
+    expect((await atA("gent"))?.state).toBe("invited");
+
+    const withdrawn = await webA.post(withdrawPath, {});
+    expect(withdrawn.location).toBe(`/manage/calls/${third}/signatures?done=invitationWithdrawn`);
+    expect((await atA("gent"))?.state).toBe("withdrawn");
+    const page = await webA.get(`${withdrawn.location as string}&lang=en`);
+    expect(htmlText(page.text)).toContain("Invitation withdrawn: the partner's editors no longer see the text.");
+    expect(page.text).not.toContain(`action="${withdrawPath}"`);
+    // The partner's server learns it: the invitation leaves gent's editors' list.
+    await until("the withdrawal at gent", async () => ((await atGent()).some((i) => i.state === "pending") ? undefined : true), 60_000);
+
+    // An answered invitation is not withdrawn: koeln declines, then the initiator's click is refused.
+    const atKoeln = await until("the invitation at koeln", async () => (await invitationsAtKoeln()).find((i) => i.state === "pending"), 60_000);
+    await webB.post(`/manage/@koeln/invitations/${atKoeln.id}/decline`, { confirm: "yes" });
+    await until("the decline at the initiator", async () => ((await atA("koeln"))?.state === "declined" ? true : undefined), 60_000);
+    const refused = await webA.post(`/manage/calls/${third}/signatures/${koelnInv.id}/withdraw?lang=en`, {});
+    expect(refused.status).toBe(409);
+    expect(htmlText(refused.text)).toContain("This invitation can no longer be withdrawn");
+    expect((await atA("koeln"))?.state).toBe("declined");
+  });
 });

@@ -41,7 +41,7 @@ export function cosignRoutes(ctx: EditorContext): Router {
     return ctx.calls;
   };
 
-  const renderSignatures = async (req: Request, res: Response, extra: { partner?: string; problem?: string; detail?: string } = {}) => {
+  const renderSignatures = async (req: Request, res: Response, extra: { partner?: string; problem?: string; detail?: string; withdrawProblem?: string } = {}) => {
     const principal = principalOf(res);
     const call = await calls().get(principal, String(req.params.id));
     const c = await ctx.collectives.findBySlug(call.collective.slug);
@@ -104,6 +104,22 @@ export function cosignRoutes(ctx: EditorContext): Router {
       return;
     }
     res.redirect(303, `${editorPaths.callSignatures(id)}?done=invitedToSign`);
+  });
+
+  // Withdrawing an invitation not answered yet (design §13 #2): the partner's server is told, the text
+  // leaves its editors' list. An answered one is refused (409) with the service's reason.
+  r.post("/calls/:id/signatures/:invitation/withdraw", auth, async (req, res) => {
+    const principal = principalOf(res);
+    const id = String(req.params.id);
+    try {
+      await cosign().withdraw(principal, id, String(req.params.invitation));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 409) throw error;
+      const lang = ctx.view(req, res).lang;
+      res.status(409).send(await renderSignatures(req, res, { withdrawProblem: `${ctx.t(lang, "editor:cosign.problem.withdraw")} (${error.message})` }));
+      return;
+    }
+    res.redirect(303, `${editorPaths.callSignatures(id)}?done=invitationWithdrawn`);
   });
 
   const isRevoked = async (principal: Principal, slug: string, stampId: string | undefined) =>

@@ -46,6 +46,7 @@ export const editorPaths = {
   callAction: (id: string, action: CallAction) => `${editorPrefix}/calls/${enc(id)}/${action}`,
   callVersions: (id: string) => `${editorPrefix}/calls/${enc(id)}/versions`,
   callSignatures: (id: string) => `${editorPrefix}/calls/${enc(id)}/signatures`,
+  invitationWithdraw: (id: string, invitationId: string) => `${editorPrefix}/calls/${enc(id)}/signatures/${enc(invitationId)}/withdraw`,
   callJoinPolicy: (id: string) => `${editorPrefix}/calls/${enc(id)}/join-policy`,
   callJoinDecision: (id: string, request: string, action: "approve" | "refuse") => `${editorPrefix}/calls/${enc(id)}/join-requests/${enc(request)}/${action}`,
   joins: (slug: string) => `${editorPrefix}/@${enc(slug)}/joins`,

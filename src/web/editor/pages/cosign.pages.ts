@@ -28,6 +28,8 @@ export function callSignaturesPage(
     expires?: string;
     problem?: string | undefined;
     detail?: string | undefined;
+    /** Why a withdrawal was refused, shown above the invitations. */
+    withdrawProblem?: string | undefined;
     done?: string | undefined;
     /** Join requests (pages/join.pages.ts). */
     joins?: SafeHtml | undefined;
@@ -64,12 +66,17 @@ ${
       )}</ul>`
 }</section>
 <section class="card" aria-labelledby="invitations"><h2 id="invitations">${t(lang, "editor:cosign.invitations")}</h2>
+${o.withdrawProblem ? html`<p class="notice" role="alert">${o.withdrawProblem}</p>` : ""}
 ${
   o.invitations.length === 0
     ? html`<p class="muted">${t(lang, "editor:cosign.noInvitations")}</p>`
     : html`<ul class="invitations">${o.invitations.map(
         (i) => html`<li><strong class="who">${who(i.partner)}</strong> — <span class="state state-${i.state}">${t(lang, `editor:cosign.invitationState.${i.state}`)}</span><br>
-<span class="muted">${t(lang, "editor:cosign.invitedFor", { version: i.version, date: when(i.createdAt, lang), expires: when(i.expiresAt, lang) })}</span></li>`,
+<span class="muted">${t(lang, "editor:cosign.invitedFor", { version: i.version, date: when(i.createdAt, lang), expires: when(i.expiresAt, lang) })}</span>${
+          i.state === "invited"
+            ? html`<form method="post" action="${editorPaths.invitationWithdraw(o.callId, i.id)}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${t(lang, "editor:cosign.withdrawButton")}</button></form>`
+            : ""
+        }</li>`,
       )}</ul>`
 }</section>
 ${o.joins ?? ""}`;

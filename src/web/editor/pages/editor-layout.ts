@@ -45,6 +45,7 @@ export const doneKeys = [
   "alreadyBlocked",
   "unblocked",
   "invitedToSign",
+  "invitationWithdrawn",
   "signed",
   "declined",
   "revoked",
