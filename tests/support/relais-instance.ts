@@ -82,8 +82,21 @@ export async function startRelaisInstance(options: InstanceOptions = {}): Promis
     async close() {
       stop.abort();
       await worker;
+      // Requests still being handled (an inbox verifying a key through the KV pool) finish before the
+      // pools end: the server stops accepting, idle connections are closed as they become idle, and only
+      // after 3 s are the rest cut. Cutting them at once left handlers querying an ended pool.
+      const closed = new Promise((r) => server.close(r));
+      const deadline = Date.now() + 3_000;
+      let done = false;
+      void closed.then(() => {
+        done = true;
+      });
+      while (!done && Date.now() < deadline) {
+        server.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 25));
+      }
       server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await closed;
       await runtime.close();
       await db.drop();
       rmSync(mediaDir, { recursive: true, force: true });
