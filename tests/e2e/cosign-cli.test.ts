@@ -1,8 +1,8 @@
-// `relais call invite|invitations|invitation|sign|decline|signatures` and the join-request commands as
+// `relais call invite|invitations|invitation|sign|decline|signatures|uninvite` and the join-request commands as
 // real processes against two real Relais instances (their own PostgreSQL databases, real HTTP and
 // signatures between them; the instances' workers deliver what the commands queue): the initiator
 // invites from the command line, the partner reads the exact text and signs or declines, the initiator
-// sees the verified signature; after launch a third collective asks to sign and is approved by hand.
+// sees the verified signature, and withdraws an invitation not answered yet; after launch a third collective asks to sign and is approved by hand.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/modules/user/user.service.ts";
 import { createEditor } from "../support/editor.ts";
@@ -28,7 +28,7 @@ describe("co-signing from the command line", { timeout: 300_000 }, () => {
   beforeAll(async () => {
     [a, b] = await Promise.all([startRelaisInstance({ host: "127.0.0.1" }), startRelaisInstance({ host: "127.0.0.2" })]);
     await a.runtime.collectives.create({ slug: "cdc", name: { fr: "Collectif contre le contrôle" }, primaryLanguage: "fr" });
-    for (const [slug, lang] of [["koeln", "de"], ["gent", "nl"], ["liege", "fr"]] as const) await b.runtime.collectives.create({ slug, name: { [lang]: slug }, primaryLanguage: lang });
+    for (const [slug, lang] of [["koeln", "de"], ["gent", "nl"], ["liege", "fr"], ["bxl", "fr"]] as const) await b.runtime.collectives.create({ slug, name: { [lang]: slug }, primaryLanguage: lang });
     editorA = (await createEditor(a.runtime, "cdc", "ana@example.org")).principal;
     const call = await a.runtime.calls.create(editorA, "cdc", {
       title: { fr: "Stop au contrôle algorithmique", de: "Schluss mit der Algorithmen-Kontrolle" },
@@ -72,6 +72,34 @@ describe("co-signing from the command line", { timeout: 300_000 }, () => {
     expect((await cli(b, "call", "decline", "gent", gent[0] as string)).stdout.trim()).toBe(`${gent[0]}\tdeclined`);
     await until("cdc to see the decline", async () => (await cli(a, "call", "signatures", callId)).stdout.includes(`declined\tv1\tsign\t${b.url("/@gent").href}`));
     expect((await cli(b, "call", "sign", "koeln", "00000000-0000-4000-8000-000000000000")).code).toBe(3);
+  });
+
+  it("withdraws an invitation not answered yet: the invited server loses it and refuses to sign it", async () => {
+    const invited = await cli(a, "call", "invite", callId, b.url("/@bxl").href);
+    const sent = lines(invited.stdout)[0]?.[0] as string;
+    const received = await until("bxl's invitation", async () => lines((await cli(b, "call", "invitations", "bxl")).stdout).find((l) => l[1] === "pending"));
+    const id = received[0] as string;
+
+    const withdrawn = await cli(a, "call", "uninvite", callId, sent);
+    expect(withdrawn.stderr).toBe("");
+    expect(withdrawn.stdout.trim()).toBe(`${sent}\twithdrawn\t${b.url("/@bxl").href}`);
+    // A second run changes nothing; a signed invitation is the signer's to revoke, not the initiator's to withdraw.
+    expect((await cli(a, "call", "uninvite", callId, sent)).stdout.trim()).toBe(`${sent}\twithdrawn\t${b.url("/@bxl").href}`);
+    const koeln = lines((await cli(a, "call", "signatures", callId)).stdout).find((l) => l[0] === "invitation" && l[5] === b.url("/@koeln").href);
+    const refused = await cli(a, "call", "uninvite", callId, koeln?.[1] as string);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the invitation is signed: only an invitation not answered yet can be withdrawn/);
+    expect((await cli(a, "call", "signatures", callId)).stdout).toContain(`invitation\t${sent}\twithdrawn\tv1\tsign\t${b.url("/@bxl").href}`);
+
+    // bxl's server hears it from the initiator's Undo: the invitation leaves the list, reading and signing it say why.
+    await until("the invitation gone from bxl's list", async () => (await cli(b, "call", "invitations", "bxl")).stdout.includes("has received no invitation"));
+    const read = await cli(b, "call", "invitation", "bxl", id);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toMatch(/initiator withdrew this invitation/);
+    const sign = await cli(b, "call", "sign", "bxl", id);
+    expect(sign.code).toBe(1);
+    expect(sign.stderr).toMatch(/can no longer be read or signed/);
+    expect((await cli(b, "call", "stamps", "bxl")).stdout.trim()).toBe("");
   });
 
   it("asks to sign an open call, and the initiator approves by hand", async () => {
