@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { Config } from "../config/config.ts";
-import type { ActionKitView } from "../modules/actionkit/actionkit.types.ts";
+import type { ActionKitView, KitCountDetail } from "../modules/actionkit/actionkit.types.ts";
 import { invalid, notFound } from "../shared/errors.ts";
 import { visibleControls } from "../shared/plain-text.ts";
 import { withRuntime } from "./admin-commands.ts";
@@ -85,7 +85,7 @@ export function registerActionKitCommands(program: Command, config: () => Config
     .action((id: string, opts: { json?: boolean }) =>
       withRuntime(config(), async (r) => {
         const k = await r.actionkits.get("cli", id);
-        const count = await r.actionkits.counts(k);
+        const count = await r.actionkits.countDetail(k);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ ...k, collective: k.collective.slug, count }, null, 2)}\n`);
           return;
@@ -99,7 +99,15 @@ export function registerActionKitCommands(program: Command, config: () => Config
         for (const [lang, title] of Object.entries(k.title)) out(`title.${lang}`, title, r.urls.actionKitPage(k.id, lang).href);
         out("fields", k.fields.map((f) => `${f.name}${f.required ? "*" : ""}`).join(" "));
         out("letters", k.letters.map((l) => l.key).join(" "));
+        const perLanguage = (pick: (l: KitCountDetail["languages"][number]) => number) =>
+          count.languages.filter((l) => pick(l) > 0).map((l) => `${l.language}:${pick(l)}`).join(" ");
         out("count", String(count.total), Object.entries(count.byLanguage).map(([l, n]) => `${l}:${n}`).join(" "));
+        out("count.here", String(count.total - count.otherServers), perLanguage((l) => l.here));
+        out("count.other-servers", String(count.otherServers), perLanguage((l) => l.otherServers));
+        for (const s of count.servers) {
+          const langs = Object.entries(s.byLanguage).map(([l, n]) => `${l}:${n}`).join(" ");
+          out("count.server", s.server, String(s.total), langs, `${s.copies} ${s.copies === 1 ? "copy" : "copies"}`, `last report ${s.lastReportAt.toString()}`);
+        }
         if (k.origin) out("adopted from", k.origin.url ?? k.origin.apId, k.origin.actorName ?? k.origin.actorApId);
       }),
     );

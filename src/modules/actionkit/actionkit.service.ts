@@ -14,14 +14,20 @@ import type { Principal } from "../user/user.service.ts";
 import { type ActionKitRow, ActionKitSchema } from "./actionkit.entity.ts";
 import { rowToText, sortedJson, textToColumns, toKitVersionView, toKitView } from "./actionkit.record.ts";
 import { addKitCount, findAdoption, findKitVersion, findKitVersions, findKits, findKitsOfCountry, insertKitVersion, isPartner } from "./actionkit.repository.ts";
-import { adoptedFromElsewhere, knownRemoteCopy, markCountsSent, networkCounts, storeRemoteCounts } from "./network-counts.ts";
+import { adoptedFromElsewhere, knownRemoteCopy, markCountsSent, networkCounts, remoteCopyReports, storeRemoteCounts } from "./network-counts.ts";
 import { deletePartnerKit, type PartnerKitListed, partnerKitsOfCollective, partnerKitsOfCountry, type ReceivedPartnerKit, receivePartnerKit, toPartnerKitListed } from "./partner-kits.ts";
 import { applyKitPatch, emptyKit, type FieldError, parseKitInput } from "./actionkit.schema.ts";
-import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount, RemoteCountOutcome } from "./actionkit.types.ts";
+import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount, KitCountDetail, RemoteCountOutcome } from "./actionkit.types.ts";
 
 const listName = "actionkits";
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const countryListName = "actionkits-country";
+/** A kit's count from what was counted here and what other servers reported, per language. */
+const addCounts = (here: Record<string, number>, elsewhere: Record<string, number>): KitCount => {
+  const byLanguage: Record<string, number> = { ...here };
+  for (const [lang, n] of Object.entries(elsewhere)) byLanguage[lang] = (byLanguage[lang] ?? 0) + n;
+  return { total: sum(byLanguage), byLanguage, otherServers: sum(elsewhere) };
+};
 const partnerListName = "partner-actionkits";
 const keyShape = [keyChecks.instant, keyChecks.uuid];
 
@@ -228,9 +234,34 @@ export class ActionKitService {
    */
   async counts(kit: Pick<ActionKitView, "id" | "apId">): Promise<KitCount> {
     const { here, elsewhere } = await networkCounts(this.#em.fork(), kit.id, kit.apId.href);
-    const byLanguage: Record<string, number> = { ...here };
-    for (const [lang, n] of Object.entries(elsewhere)) byLanguage[lang] = (byLanguage[lang] ?? 0) + n;
-    return { total: sum(byLanguage), byLanguage, otherServers: sum(elsewhere) };
+    return addCounts(here, elsewhere);
+  }
+
+  /**
+   * The same counts split for the kit's editors: per language, here and on other servers; per server,
+   * its copies' last reported counts and the time of its last report (ADR 0032).
+   */
+  async countDetail(kit: Pick<ActionKitView, "id" | "apId">): Promise<KitCountDetail> {
+    const em = this.#em.fork();
+    const { here, elsewhere } = await networkCounts(em, kit.id, kit.apId.href);
+    const reports = await remoteCopyReports(em, kit.id, kit.apId.href);
+    const count = addCounts(here, elsewhere);
+    const servers = new Map<string, { server: string; copies: number; total: number; byLanguage: Record<string, number>; lastReportAt: Temporal.Instant }>();
+    for (const r of reports) {
+      const server = new URL(r.copyApId).host;
+      const at = Temporal.Instant.fromEpochMilliseconds(r.receivedAt.getTime());
+      const s = servers.get(server) ?? { server, copies: 0, total: 0, byLanguage: {}, lastReportAt: at };
+      s.copies += 1;
+      for (const [lang, n] of Object.entries(r.counts)) s.byLanguage[lang] = (s.byLanguage[lang] ?? 0) + n;
+      s.total = sum(s.byLanguage);
+      if (Temporal.Instant.compare(at, s.lastReportAt) > 0) s.lastReportAt = at;
+      servers.set(server, s);
+    }
+    const languages = Object.keys(count.byLanguage)
+      .sort()
+      .map((language) => ({ language, here: here[language] ?? 0, otherServers: elsewhere[language] ?? 0 }));
+    const byServer = [...servers.values()].map((s) => ({ ...s, byLanguage: Object.fromEntries(Object.entries(s.byLanguage).sort(([a], [b]) => a.localeCompare(b))) }));
+    return { ...count, languages, servers: byServer.sort((a, b) => b.total - a.total || a.server.localeCompare(b.server)) };
   }
 
   /**

@@ -111,6 +111,22 @@ export interface KitCount {
   readonly otherServers: number;
 }
 
+/**
+ * A kit's count split for its editors: per language, what was counted here (this kit and the kits here
+ * adopted from it) and what other servers reported; per server (its host), the sum of its copies' last
+ * reported counts and when its last report was received.
+ */
+export interface KitCountDetail extends KitCount {
+  readonly languages: readonly { readonly language: string; readonly here: number; readonly otherServers: number }[];
+  readonly servers: readonly {
+    readonly server: string;
+    readonly copies: number;
+    readonly total: number;
+    readonly byLanguage: Readonly<Record<string, number>>;
+    readonly lastReportAt: Temporal.Instant;
+  }[];
+}
+
 /** What became of counts another server reported for its copy of one of our kits. */
 export type RemoteCountOutcome = { ok: true; created: boolean } | { ok: false; reason: "unknown-kit" } | { ok: false; reason: "too-soon"; retryAfterSeconds: number };
 

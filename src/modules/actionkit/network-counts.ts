@@ -20,6 +20,24 @@ export async function networkCounts(em: EntityManager, kitId: string, apId: stri
   return { here, elsewhere };
 }
 
+/**
+ * What another server last reported for each copy of a kit (the kit itself and the kits here adopted
+ * from it, as in `networkCounts`): the copy, its counts per language and when they were received.
+ */
+export async function remoteCopyReports(em: EntityManager, kitId: string, apId: string): Promise<{ copyApId: string; counts: CountsByLanguage; receivedAt: Date }[]> {
+  const rows = await em.execute<{ copy_ap_id: string; counts: CountsByLanguage | string; received_at: Date | string }[]>(
+    `select r."copy_ap_id", r."counts", r."received_at" from "action_kit_remote_count" r
+     where r."kit_id" in (select k."id" from "action_kit" k where k."id" = ? or (k."origin_ap_id" = ? and k."deleted_at" is null))
+     order by r."copy_ap_id"`,
+    [kitId, apId],
+  );
+  return rows.map((r) => ({
+    copyApId: r.copy_ap_id,
+    counts: typeof r.counts === "string" ? (JSON.parse(r.counts) as CountsByLanguage) : r.counts,
+    receivedAt: new Date(r.received_at),
+  }));
+}
+
 /** Whether another server's copy already reported counts for this kit (it was checked then). */
 export async function knownRemoteCopy(em: EntityManager, kitId: string, copyApId: string): Promise<boolean> {
   return (await em.count(ActionKitRemoteCountSchema, { kit: kitId, copyApId })) > 0;

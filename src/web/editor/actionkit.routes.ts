@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from "express";
 import type { ActionKitService } from "../../modules/actionkit/actionkit.service.ts";
-import { type ActionKitView, kitLanguages } from "../../modules/actionkit/actionkit.types.ts";
+import { type ActionKitView, type KitCountDetail, kitLanguages } from "../../modules/actionkit/actionkit.types.ts";
 import { can } from "../../modules/collective/collective.policy.ts";
 import type { Principal } from "../../modules/user/user.service.ts";
 import { AppError, type FieldProblem, forbidden } from "../../shared/errors.ts";
@@ -53,7 +53,13 @@ export function actionKitRoutes(ctx: EditorContext): Router {
       problems,
     });
   };
-  const renderEdit = (req: Request, res: Response, kit: ActionKitView, values: ActionKitFormValues, extra: { problems?: FieldProblem[]; message?: string; done?: string | undefined } = {}) => {
+  const renderEdit = (
+    req: Request,
+    res: Response,
+    kit: ActionKitView,
+    values: ActionKitFormValues,
+    extra: { problems?: FieldProblem[]; message?: string; done?: string | undefined; count?: KitCountDetail | undefined } = {},
+  ) => {
     const view = ctx.view(req, res);
     const action = editorPaths.actionkit(kit.id);
     return actionKitFormPage(view, {
@@ -100,7 +106,8 @@ export function actionKitRoutes(ctx: EditorContext): Router {
   r.get("/kits/:id", auth, async (req, res) => {
     const kit = await editableKit(principalOf(res), String(req.params.id));
     const values = actionKitFormOf(kit, chosenLanguage(req.query.in, kit.collective.primaryLanguage));
-    res.send(renderEdit(req, res, kit, values, { done: doneMessage(ctx.view(req, res).lang, req.query.done) }));
+    const count = kit.published ? await kits().countDetail(kit) : undefined;
+    res.send(renderEdit(req, res, kit, values, { done: doneMessage(ctx.view(req, res).lang, req.query.done), count }));
   });
 
   r.post("/kits/:id", auth, async (req, res) => {

@@ -1,4 +1,4 @@
-import { type ActionKitView, kitFieldKinds } from "../../../modules/actionkit/actionkit.types.ts";
+import { type ActionKitView, type KitCountDetail, kitFieldKinds } from "../../../modules/actionkit/actionkit.types.ts";
 import type { FieldProblem } from "../../../shared/errors.ts";
 import { t } from "../../../shared/i18n.ts";
 import { pickLanguage } from "../../../shared/language.ts";
@@ -50,6 +50,37 @@ ${
       })}</ul>`
 }`;
   return editorPage({ view, title, body, path: editorPaths.actionkits(o.slug), done: o.done });
+}
+
+const reportTime = (lang: string, at: Temporal.Instant) =>
+  new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(at.epochMilliseconds));
+
+/**
+ * A published kit's count for its editors: per language, counted here and reported by other servers;
+ * then each server that reported, with its copies' letters and the time (UTC) of its last report.
+ */
+export function kitCountSection(lang: string, count: KitCountDetail): SafeHtml {
+  const perLanguage =
+    count.languages.length === 0
+      ? html`<p class="muted">${t(lang, "actionkit:editor.countNone")}</p>`
+      : html`<table class="kit-count"><thead><tr><th scope="col">${t(lang, "actionkit:editor.countLanguage")}</th><th scope="col">${t(lang, "actionkit:editor.countHere")}</th><th scope="col">${t(lang, "actionkit:editor.countOtherServers")}</th></tr></thead>
+<tbody>${count.languages.map((l) => html`<tr data-language="${l.language}"><th scope="row">${languageName(l.language, lang)}</th><td>${String(l.here)}</td><td>${String(l.otherServers)}</td></tr>`)}</tbody>
+<tfoot><tr><th scope="row">${t(lang, "actionkit:editor.countTotal")}</th><td>${String(count.total - count.otherServers)}</td><td>${String(count.otherServers)}</td></tr></tfoot></table>`;
+  const servers =
+    count.servers.length === 0
+      ? html`<p class="muted">${t(lang, "actionkit:editor.countNoServers")}</p>`
+      : html`<table class="kit-servers"><thead><tr><th scope="col">${t(lang, "actionkit:editor.countServer")}</th><th scope="col">${t(lang, "actionkit:editor.countLetters")}</th><th scope="col">${t(lang, "actionkit:editor.countCopies")}</th><th scope="col">${t(lang, "actionkit:editor.countLastReport")}</th></tr></thead>
+<tbody>${count.servers.map(
+          (s) =>
+            html`<tr data-server="${s.server}"><th scope="row">${s.server}</th><td>${String(s.total)} <span class="muted">(${Object.entries(s.byLanguage)
+              .map(([l, n]) => `${l.toUpperCase()} ${n}`)
+              .join(", ")})</span></td><td>${String(s.copies)}</td><td><time datetime="${s.lastReportAt.toString()}">${reportTime(lang, s.lastReportAt)} UTC</time></td></tr>`,
+        )}</tbody></table>`;
+  return html`<section class="card" id="kit-count"><h2>${t(lang, "actionkit:editor.countTitle")}</h2>
+${perLanguage}
+<h3>${t(lang, "actionkit:editor.countServers")}</h3>
+<p class="hint">${t(lang, "actionkit:editor.countServersHint")}</p>
+${servers}</section>`;
 }
 
 type Rows = { stored: number; others: readonly string[] };
@@ -108,6 +139,8 @@ export function actionKitFormPage(
     kit?: ActionKitView | undefined;
     /** The kit's public pages, once published. */
     pages?: readonly { lang: string; href: string }[];
+    /** Its count, here and on other servers, once published. */
+    count?: KitCountDetail | undefined;
     problems?: readonly FieldProblem[] | undefined;
     message?: string | undefined;
     done?: string | undefined;
@@ -137,6 +170,7 @@ ${
 <h1>${o.title}</h1>
 ${o.kit?.origin ? kitOriginNote(lang, o.kit.origin) : ""}
 ${o.kit ? html`<p class="muted">${t(lang, o.kit.published ? "actionkit:editor.published" : "actionkit:editor.draft")} · ${t(lang, "actionkit:page.version", { version: o.kit.version })}</p>` : ""}
+${o.kit?.published && o.count ? kitCountSection(lang, o.count) : ""}
 ${switcher}
 ${errorSummary(lang, o.problems, o.message)}
 <form method="post" action="${o.action}" class="stack">${csrfField(view.csrf)}
