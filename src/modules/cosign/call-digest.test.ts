@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coversUnchanged, signableLanguages, signableText, type SignableVersion, textDigest, versionDigests } from "./call-digest.ts";
+import { coversUnchanged, signableLanguages, signableText, type SignableVersion, stampDigestMismatch, textDigest, versionDigests } from "./call-digest.ts";
 
 const v: SignableVersion = {
   call: "https://a.example/calls/1",
@@ -37,5 +37,20 @@ describe("call digests", () => {
     // A change of the deadline is a change of every language.
     expect(coversUnchanged(signed, versionDigests({ ...v, deadline: null }))).toBe(false);
     expect(coversUnchanged([], versionDigests(v))).toBe(false);
+  });
+});
+
+describe("stamp digests against a version", () => {
+  it("accepts a stamp whose digests are the version's and cover the authoritative language", () => {
+    expect(stampDigestMismatch(versionDigests(v), v, "fr")).toBeNull();
+    expect(stampDigestMismatch(versionDigests(v).filter((d) => d.language === "fr"), v, "fr")).toBeNull();
+  });
+
+  it("says why any other stamp does not match", () => {
+    expect(stampDigestMismatch([], v, "fr")).toBe("the stamp covers no language");
+    const changed = versionDigests({ ...v, content: { ...v.content, de: "<p>Wir fordern alles</p>" } });
+    expect(stampDigestMismatch(changed, v, "fr")).toBe("the stamp's digest for de is not the version's");
+    expect(stampDigestMismatch([{ language: "nl", digest: textDigest(v, "nl") }], v, "fr")).toBe("the stamp's digest for nl is not the version's");
+    expect(stampDigestMismatch(versionDigests(v).filter((d) => d.language === "de"), v, "fr")).toBe("the stamp does not cover the call's authoritative language (fr)");
   });
 });

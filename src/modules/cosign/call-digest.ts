@@ -72,6 +72,21 @@ export function coversUnchanged(signed: readonly TextDigest[], current: readonly
   return signed.length > 0 && signed.every((d) => now.get(d.language) === d.digest);
 }
 
+/**
+ * Why a stamp's digests do not match the version it pins, or null when they do: it covers at least one
+ * language, each digest it carries is the version's for that language, and it covers the call's
+ * authoritative language. The initiator checks this for an invited signature and for a join request alike.
+ */
+export function stampDigestMismatch(stamp: readonly TextDigest[], version: SignableVersion, authoritativeLanguage: string): string | null {
+  const expected = new Map(versionDigests(version).map((d) => [d.language, d.digest]));
+  if (stamp.length === 0) return "the stamp covers no language";
+  for (const d of stamp) {
+    if (expected.get(d.language) !== d.digest) return `the stamp's digest for ${d.language} is not the version's`;
+  }
+  if (!stamp.some((d) => d.language === authoritativeLanguage)) return `the stamp does not cover the call's authoritative language (${authoritativeLanguage})`;
+  return null;
+}
+
 /** The signable form of one stored version of a local call (the initiator's side). */
 export function signableFromText(
   text: {

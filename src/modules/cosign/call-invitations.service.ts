@@ -3,13 +3,12 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { isUuid } from "../../shared/uuid.ts";
-import { CallSchema, type CallRow, CallVersionSchema } from "../call/call.entity.ts";
-import { rowToText } from "../call/call.record.ts";
+import { CallSchema, type CallRow } from "../call/call.entity.ts";
 import type { CallActor } from "../call/call.service.ts";
 import type { Collective } from "../collective/collective.entity.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
-import { coversUnchanged, type SignableVersion, signableFromText, versionDigests } from "./call-digest.ts";
-import { auditCosign, type CosignContext, day, declineCooldownDays, defaultInvitationDays, mayEdit, signableStatuses } from "./cosign-context.ts";
+import { coversUnchanged, type SignableVersion, stampDigestMismatch, versionDigests } from "./call-digest.ts";
+import { auditCosign, type CosignContext, day, declineCooldownDays, defaultInvitationDays, mayEdit, signableStatuses, storedSignable } from "./cosign-context.ts";
 import { CallInvitationSchema, CallSignatureSchema, type CallSignatureRow } from "./cosign.entity.ts";
 import type { CosignOutcome, CosignPartner, IncomingStamp, InvitationView, SignatureView } from "./cosign.types.ts";
 import { invitationView, signatureView } from "./cosign.views.ts";
@@ -136,7 +135,7 @@ export class CallInvitationService {
     const em = this.#em.fork();
     const call = await em.findOne(CallSchema, { id: callId }, { populate: ["collective"] });
     if (!call) return null;
-    return this.#signable(em, call, version);
+    return storedSignable(em, this.#urls, call, version);
   }
 
   /**
@@ -160,20 +159,14 @@ export class CallInvitationService {
       if (invitation.state !== "invited") return { ok: false, reason: `the invitation is ${invitation.state}` };
       if (invitation.expiresAt <= this.#now()) return { ok: false, reason: "the invitation has expired" };
       if (stamp.version !== invitation.version) return { ok: false, reason: `the stamp pins version ${stamp.version}, the invitation was for version ${invitation.version}` };
-      const signed = await this.#signable(em, call, invitation.version);
+      const signed = await storedSignable(em, this.#urls, call, invitation.version);
       if (!signed) return { ok: false, reason: "the invited version is unknown" };
-      const expected = new Map(versionDigests(signed).map((d) => [d.language, d.digest]));
-      if (stamp.digests.length === 0) return { ok: false, reason: "the stamp covers no language" };
-      for (const d of stamp.digests) {
-        if (expected.get(d.language) !== d.digest) return { ok: false, reason: `the stamp's digest for ${d.language} is not the version's` };
-      }
-      if (!stamp.digests.some((d) => d.language === call.collective.primaryLanguage)) {
-        return { ok: false, reason: `the stamp does not cover the call's authoritative language (${call.collective.primaryLanguage})` };
-      }
+      const mismatch = stampDigestMismatch(stamp.digests, signed, call.collective.primaryLanguage);
+      if (mismatch) return { ok: false, reason: mismatch };
       // Signed an older version while the call moved on: listed only if what it covers is unchanged.
       let state: "current" | "pending" = "current";
       if (invitation.version !== call.version) {
-        const now = await this.#signable(em, call, call.version);
+        const now = await storedSignable(em, this.#urls, call, call.version);
         state = now && coversUnchanged(stamp.digests, versionDigests(now)) ? "current" : "pending";
       }
       for (const old of await em.find(CallSignatureSchema, { call: call.id, signerApId: stamp.signerApId, state: { $in: ["current", "pending"] } })) old.state = "removed";
@@ -216,7 +209,7 @@ export class CallInvitationService {
   async reviewSignatures(em: EntityManager, callId: string): Promise<boolean> {
     const call = await em.findOne(CallSchema, { id: callId }, { populate: ["collective"] });
     if (!call) return false;
-    const now = await this.#signable(em, call, call.version);
+    const now = await storedSignable(em, this.#urls, call, call.version);
     if (!now) return false;
     const digests = versionDigests(now);
     let queued = false;
@@ -291,17 +284,6 @@ export class CallInvitationService {
     });
     await em.flush();
     return writeOutbox(em, this.#urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: call.collective.id, invitationId: row.id });
-  }
-
-  async #signable(em: EntityManager, call: CallRow, version: number): Promise<SignableVersion | null> {
-    const row = await em.findOne(CallVersionSchema, { call: call.id, version });
-    if (!row) return null;
-    return signableFromText(rowToText(row, call.collective.primaryLanguage), {
-      call: this.#urls.call(call.id).href,
-      initiator: this.#urls.collective(call.collective.slug).href,
-      version,
-      eventUrl: (id) => this.#urls.event(id).href,
-    });
   }
 
   async #withCall<T>(actor: CallActor, callId: string, apply: (em: EntityManager, call: CallRow, collective: Collective) => Promise<T>): Promise<T> {

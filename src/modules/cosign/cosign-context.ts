@@ -2,8 +2,11 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Urls } from "../../shared/urls.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
+import { type CallRow, CallVersionSchema } from "../call/call.entity.ts";
+import { rowToText } from "../call/call.record.ts";
 import type { CallActor } from "../call/call.service.ts";
 import { can } from "../collective/collective.policy.ts";
+import { type SignableVersion, signableFromText } from "./call-digest.ts";
 
 /** What every co-signing service is built with (one of each per runtime, shared by the three sides). */
 export interface CosignContext {
@@ -32,4 +35,16 @@ export const maySign = (actor: CallActor, collectiveId: string) => actor === "cl
 /** One audit line for an editor's (or the CLI's) co-signing action, in the caller's transaction. */
 export async function auditCosign(em: EntityManager, actor: CallActor, collectiveId: string, action: AuditAction, subject: string, detail: string): Promise<void> {
   await writeAudit(em, { collectiveId, actor: actor === "cli" ? "cli" : actor, action, subject, detail });
+}
+
+/** The signable form of one stored version of a local call (its `collective` populated), or null when it has no such version. */
+export async function storedSignable(em: EntityManager, urls: Urls, call: CallRow, version: number): Promise<SignableVersion | null> {
+  const row = await em.findOne(CallVersionSchema, { call: call.id, version });
+  if (!row) return null;
+  return signableFromText(rowToText(row, call.collective.primaryLanguage), {
+    call: urls.call(call.id).href,
+    initiator: urls.collective(call.collective.slug).href,
+    version,
+    eventUrl: (id) => urls.event(id).href,
+  });
 }

@@ -5,13 +5,13 @@ import type { Urls } from "../../shared/urls.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
-import { type CallRow, CallSchema, CallVersionSchema } from "../call/call.entity.ts";
-import { rowToText } from "../call/call.record.ts";
+import { type CallRow, CallSchema } from "../call/call.entity.ts";
 import type { CallActor } from "../call/call.service.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { can } from "../collective/collective.policy.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
-import { coversUnchanged, type SignableVersion, signableFromText, versionDigests } from "./call-digest.ts";
+import { coversUnchanged, type SignableVersion, stampDigestMismatch, versionDigests } from "./call-digest.ts";
+import { storedSignable } from "./cosign-context.ts";
 import { CallSignatureSchema, CosignStampSchema, type CosignStampRow, StampRevocationSchema } from "./cosign.entity.ts";
 import type { CosignOutcome, CosignPartner, IncomingStamp } from "./cosign.types.ts";
 import { CallJoinRequestSchema, type CallJoinRequestRow, type JoinPolicy, type JoinRequestState } from "./join-request.entity.ts";
@@ -274,7 +274,7 @@ export class JoinRequestService {
     const now = this.#now();
     let state: "current" | "pending" = "current";
     if (row.version !== call.version) {
-      const current = await this.#signable(em, call, call.version);
+      const current = await storedSignable(em, this.#urls, call, call.version);
       state = current && coversUnchanged(row.digests, versionDigests(current)) ? "current" : "pending";
     }
     for (const old of await em.find(CallSignatureSchema, { call: call.id, signerApId: row.requesterApId, state: { $in: ["current", "pending"] } })) old.state = "removed";
@@ -302,17 +302,10 @@ export class JoinRequestService {
 
   async #checkDigests(em: EntityManager, call: CallRow, stamp: IncomingStamp): Promise<CosignOutcome> {
     if (stamp.version > call.version || stamp.version < 1) return { ok: false, reason: `the stamp pins version ${stamp.version}, which the call does not have` };
-    const signed = await this.#signable(em, call, stamp.version);
+    const signed = await storedSignable(em, this.#urls, call, stamp.version);
     if (!signed) return { ok: false, reason: "the signed version is unknown" };
-    const expected = new Map(versionDigests(signed).map((d) => [d.language, d.digest]));
-    if (stamp.digests.length === 0) return { ok: false, reason: "the stamp covers no language" };
-    for (const d of stamp.digests) {
-      if (expected.get(d.language) !== d.digest) return { ok: false, reason: `the stamp's digest for ${d.language} is not the version's` };
-    }
-    if (!stamp.digests.some((d) => d.language === call.collective.primaryLanguage)) {
-      return { ok: false, reason: `the stamp does not cover the call's authoritative language (${call.collective.primaryLanguage})` };
-    }
-    return { ok: true, value: undefined };
+    const mismatch = stampDigestMismatch(stamp.digests, signed, call.collective.primaryLanguage);
+    return mismatch ? { ok: false, reason: mismatch } : { ok: true, value: undefined };
   }
 
   async #decide(
@@ -333,17 +326,6 @@ export class JoinRequestService {
     });
     if (queued) this.#onOutbox();
     return view;
-  }
-
-  async #signable(em: EntityManager, call: CallRow, version: number): Promise<SignableVersion | null> {
-    const row = await em.findOne(CallVersionSchema, { call: call.id, version });
-    if (!row) return null;
-    return signableFromText(rowToText(row, call.collective.primaryLanguage), {
-      call: this.#urls.call(call.id).href,
-      initiator: this.#urls.collective(call.collective.slug).href,
-      version,
-      eventUrl: (id) => this.#urls.event(id).href,
-    });
   }
 
   async #editableCall(em: EntityManager, actor: CallActor, callId: string, lock = false): Promise<CallRow> {
