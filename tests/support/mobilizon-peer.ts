@@ -10,81 +10,18 @@
 //   name ("France"), `ical:status`, `category`, `uuid`, `anonymousParticipationEnabled`…;
 // - the group answers a Follow with an `Accept` embedding the Follow;
 // - requests are signed with draft-cavage over `(request-target) host date digest content-type`;
-// - an `Article` becomes a post of the group named by its `attributedTo` only when it also has `actor`
-//   (Mobilizon's converter/post.ex needs both), kept with its title and HTML `content` (no `summary`);
-//   an `Announce` naming an object by id makes it fetch that object and ingest it (transmogrifier.ex).
+// - what it receives (a `Create`/`Update` embedding an `Article` or an `Event`, or an `Announce` naming
+//   one by id, which it fetches: transmogrifier.ex) is kept only as Mobilizon's converters would keep
+//   it (mobilizon-ingest.ts): `posts` and `events`, each refusal logged as a problem; documents in
+//   mobilizon-documents.ts.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { generateSigningKey, idOf, type JsonObject, type SigningKey, signedGetHeaders, signedPostHeaders, verifyMastodonDelivery } from "./http-signatures.ts";
+import { LITEPUB_CONTEXT, type MobilizonEventInput, mobilizonContext, mobilizonEventDocument, NODEINFO_SCHEMA, nodeinfoDocument, PUBLIC, type StoredEvent } from "./mobilizon-documents.ts";
+import { eventFromObject, type Ingested, type MobilizonEvent, type MobilizonPost, postFromArticle } from "./mobilizon-ingest.ts";
 import { closeServer, headerRecord, InboxRecord, type InboxDelivery, listenOnLoopback, PeerLog, parseJsonObject, readBody } from "./peer-http.ts";
 
-const AS = "https://www.w3.org/ns/activitystreams";
-const PUBLIC = `${AS}#Public`;
-const NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema";
-
-/**
- * Mobilizon's `@context` (lib/federation/activity_stream/utils.ex `make_json_ld_header`), trimmed. Its
- * second entry is LitePub's remote context; tests reach no other host, so this peer serves a copy of
- * that context itself and names it at its own origin: what is tested is the same (a remote context to
- * load, with the terms Mobilizon relies on), only the URL differs.
- */
-const mobilizonContext = (origin: URL) => [
-  AS,
-  new URL("/litepub/context.jsonld", origin).href,
-  {
-    Hashtag: "as:Hashtag",
-    category: "sc:category",
-    ical: "http://www.w3.org/2002/12/cal/ical#",
-    joinMode: { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
-    mz: "https://joinmobilizon.org/ns#",
-    sc: "http://schema.org#",
-    uuid: "sc:identifier",
-    openness: { "@id": "mz:openness", "@type": "@id" },
-    anonymousParticipationEnabled: { "@id": "mz:anonymousParticipationEnabled", "@type": "sc:Boolean" },
-    isOnline: { "@id": "mz:isOnline", "@type": "sc:Boolean" },
-  },
-];
-
-/** LitePub's context (litepub.social/litepub/context.jsonld), trimmed to what Mobilizon's documents use. */
-const LITEPUB_CONTEXT = {
-  "@context": [
-    AS,
-    "https://w3id.org/security/v1",
-    {
-      Emoji: "toot:Emoji",
-      Hashtag: "as:Hashtag",
-      PropertyValue: "schema:PropertyValue",
-      discoverable: "toot:discoverable",
-      manuallyApprovesFollowers: "as:manuallyApprovesFollowers",
-      litepub: "http://litepub.social/ns#",
-      ostatus: "http://ostatus.org#",
-      schema: "http://schema.org#",
-      sensitive: "as:sensitive",
-      toot: "http://joinmastodon.org/ns#",
-      value: "schema:value",
-    },
-  ],
-};
-
-export interface MobilizonEventInput {
-  title: string;
-  /** Local wall time with its offset, as Mobilizon writes `beginsOn` (e.g. 2030-05-02T19:00:00+02:00). */
-  beginsOn: string;
-  endsOn?: string;
-  timezone?: string;
-  description?: string;
-  place?: { name: string; street?: string; postalCode?: string; locality?: string; region?: string; country?: string };
-  tags?: string[];
-  category?: string;
-}
-
-interface StoredEvent {
-  uuid: string;
-  input: MobilizonEventInput;
-  status: "CONFIRMED" | "CANCELLED";
-  published: string;
-  updated: string;
-}
+export type { MobilizonEventInput } from "./mobilizon-documents.ts";
 
 /** One actor of this server that can sign. */
 interface LocalActor {
@@ -101,10 +38,12 @@ export class MobilizonPeer {
   readonly inbox = new InboxRecord<InboxDelivery>("mobilizon");
   /** Actors following the group (their inboxes), as Mobilizon keeps them once it accepted. */
   readonly followers = new Map<string, URL>();
-  /** Events received from actors the group follows (by id). */
+  /** Events received from actors the group follows (by id), as received. */
   readonly received = new Map<string, JsonObject>();
+  /** Events received or fetched, by id, as Mobilizon's event converter keeps them (organiser, group, contacts…). */
+  readonly events = new Map<string, MobilizonEvent>();
   /** Group posts (Articles) received or fetched, by id, as Mobilizon keeps them: whose group, title, text. */
-  readonly posts = new Map<string, { readonly attributedTo: string; readonly actor: string; readonly title: string; readonly content: string; readonly via: string }>();
+  readonly posts = new Map<string, MobilizonPost>();
   readonly #events = new Map<string, StoredEvent>();
   readonly #documents = new Map<string, JsonObject>();
   readonly #server: Server;
@@ -187,48 +126,7 @@ export class MobilizonPeer {
   eventDocument(uuid: string): JsonObject {
     const stored = this.#events.get(uuid);
     if (!stored) throw new Error(`no event ${uuid}`);
-    const { input } = stored;
-    const id = new URL(`/events/${uuid}`, this.origin).href;
-    const place = input.place;
-    return {
-      id,
-      type: "Event",
-      uuid,
-      name: input.title,
-      url: id,
-      startTime: input.beginsOn,
-      endTime: input.endsOn ?? null,
-      ...(input.timezone ? { timezone: input.timezone } : {}),
-      content: input.description ?? "",
-      mediaType: "text/html",
-      attributedTo: this.group.id.href,
-      actor: this.member.id.href,
-      to: [PUBLIC],
-      cc: [`${this.group.id.href}/followers`],
-      category: input.category ?? "MEETING",
-      "ical:status": stored.status,
-      anonymousParticipationEnabled: false,
-      isOnline: false,
-      published: stored.published,
-      updated: stored.updated,
-      tag: (input.tags ?? []).map((t) => ({ type: "Hashtag", name: `#${t}`, href: new URL(`/tag/${t}`, this.origin).href })),
-      attachment: [],
-      location: place
-        ? {
-            type: "Place",
-            id: new URL(`/address/${randomUUID()}`, this.origin).href,
-            name: place.name,
-            address: {
-              type: "PostalAddress",
-              streetAddress: place.street ?? "",
-              postalCode: place.postalCode ?? "",
-              addressLocality: place.locality ?? "",
-              addressRegion: place.region ?? "",
-              addressCountry: place.country ?? "",
-            },
-          }
-        : null,
-    };
+    return mobilizonEventDocument(this.origin, this.group.id, this.member.id, stored);
   }
 
   /** A member creates an event in the group: the group announces the member's Create to its followers. */
@@ -327,7 +225,7 @@ export class MobilizonPeer {
       return json(200, { links: [{ rel: `${NODEINFO_SCHEMA}/2.1`, href: new URL("/.well-known/nodeinfo/2.1", this.origin).href }] }, "application/json");
     }
     if (url.pathname === "/.well-known/nodeinfo/2.1") {
-      return json(200, { version: "2.1", software: { name: "Mobilizon", version: "5.1.0" }, protocols: ["activitypub"], usage: { users: { total: 2 }, localPosts: this.#events.size }, openRegistrations: false, metadata: {}, services: { inbound: [], outbound: ["atom1.0"] } }, "application/json");
+      return json(200, nodeinfoDocument(this.#events.size), "application/json");
     }
     if (url.pathname === this.group.id.pathname) return json(200, this.groupDocument());
     if (url.pathname === this.member.id.pathname) return json(200, this.memberDocument());
@@ -337,15 +235,15 @@ export class MobilizonPeer {
     res.writeHead(404).end();
   }
 
-  /** Mobilizon's post converter: an Article without `actor` or `attributedTo` is not a group post. */
-  #ingestPost(article: JsonObject, via: string): void {
-    const attributedTo = idOf(article.attributedTo);
-    const actor = idOf(article.actor);
-    if (!attributedTo || !actor) {
-      this.log.warn(`[federation] an Article without actor or attributedTo is not a post: ${String(article.id)}`);
-      return;
-    }
-    this.posts.set(String(article.id), { attributedTo, actor, title: String(article.name ?? ""), content: String(article.content ?? ""), via });
+  /** Keeps what Mobilizon's converters would keep; logs what they would refuse. */
+  #keep<T>(ingested: Ingested<T>, store: Map<string, T>, id: unknown): void {
+    if (ingested.ok) store.set(String(id), ingested.value);
+    else this.log.warn(`[federation] ${ingested.reason}`);
+  }
+
+  async #ingestEvent(event: JsonObject, via: string): Promise<void> {
+    this.received.set(String(event.id), event);
+    this.#keep(await eventFromObject(event, via, (url) => this.fetchJson(url)), this.events, event.id);
   }
 
   async #receive(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -381,16 +279,17 @@ export class MobilizonPeer {
     } else if (activity.type === "Undo" && (object as JsonObject | undefined)?.type === "Follow") {
       this.followers.delete(actor);
     } else if ((activity.type === "Create" || activity.type === "Update") && (object as JsonObject | undefined)?.type === "Article") {
-      this.#ingestPost(object as JsonObject, String(activity.type));
+      this.#keep(postFromArticle(object as JsonObject, String(activity.type)), this.posts, (object as JsonObject).id);
     } else if (activity.type === "Announce" && typeof object === "string") {
       const fetched = await this.fetchJson(new URL(object));
-      if (fetched?.type === "Article") this.#ingestPost(fetched, `Announce by ${actor}`);
-      else if (fetched?.type === "Event") this.received.set(String(fetched.id), fetched);
+      if (fetched?.type === "Article") this.#keep(postFromArticle(fetched, `Announce by ${actor}`), this.posts, fetched.id);
+      else if (fetched?.type === "Event") await this.#ingestEvent(fetched, `Announce by ${actor}`);
       else this.log.warn(`[federation] could not fetch the announced ${object}`);
     } else if ((activity.type === "Create" || activity.type === "Update") && (object as JsonObject | undefined)?.type === "Event") {
-      this.received.set(String((object as JsonObject).id), object as JsonObject);
+      await this.#ingestEvent(object as JsonObject, String(activity.type));
     } else if (activity.type === "Delete") {
       this.received.delete(String(idOf(object)));
+      this.events.delete(String(idOf(object)));
       this.posts.delete(String(idOf(object)));
     }
     delivery.status = 200;

@@ -22,6 +22,9 @@ export const organizersContext = {
   OrganizersCollection: "https://w3id.org/fep/8a8e/OrganizersCollection",
   coorganizers: relaisContext.coorganizers,
   relais: relaisContext.relais,
+  // Mobilizon's term (its event converter reads `contacts`, a list of actors it fetches, and shows
+  // them on the event; it ignores `organizers`).
+  contacts: { "@id": "https://joinmobilizon.org/ns#contacts", "@type": "@id" },
 } as const;
 
 /**
@@ -138,8 +141,9 @@ export function coorganizersDocument(id: URL, host: URL, coorganizers: readonly 
 
 /**
  * Adds FEP-8a8e's `organizers` (the host, then every listed co-organiser, pending reconfirmation
- * included) and Relais's `coorganizers` collection to an event document. Left as it is when the event
- * has no co-organiser (`attributedTo` says who organises it).
+ * included), Relais's `coorganizers` collection and Mobilizon's `contacts` (the co-organisers' ids: the
+ * host is already `attributedTo`) to an event document. Left as it is when the event has no
+ * co-organiser (`attributedTo` says who organises it).
  */
 export function withOrganizers(doc: JsonObject, host: { readonly id: URL; readonly name?: string | undefined }, coorganizers: readonly CoorganizerView[], collection: URL): JsonObject {
   if (coorganizers.length === 0) return doc;
@@ -153,6 +157,7 @@ export function withOrganizers(doc: JsonObject, host: { readonly id: URL; readon
     "@context": [...contexts.filter((c) => c !== undefined), organizersContext] as unknown as JsonObject,
     organizers: { type: "OrganizersCollection", totalItems: items.length, items },
     coorganizers: collection.href,
+    contacts: coorganizers.map((c) => c.partner.apId),
   };
 }
 

@@ -125,13 +125,13 @@ describe("eventToJsonLd", () => {
       timezone: "Europe/Paris",
       eventStatus: "EventScheduled",
       category: "MOVEMENTS_POLITICS",
-      to: "as:Public",
-      cc: ctx.followersUrl.href,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+      cc: [ctx.followersUrl.href],
     });
     const all = await eventToJsonLd(assembly, ctx);
     // All-day: from the start of the first day to the start of the day after the last one.
     expect(all).toMatchObject({ startTime: "2026-05-01T00:00:00+02:00", endTime: "2026-05-04T00:00:00+02:00" });
-    expect(all).toMatchObject({ to: ctx.followersUrl.href, cc: "as:Public", eventStatus: "EventCancelled", "ical:status": "CANCELLED" });
+    expect(all).toMatchObject({ to: [ctx.followersUrl.href], cc: ["https://www.w3.org/ns/activitystreams#Public"], eventStatus: "EventCancelled", "ical:status": "CANCELLED" });
     expect(all.location).toEqual({ type: "VirtualLocation", url: "https://meet.example/climat", address: { url: "https://meet.example/climat" } });
   });
 

@@ -1,4 +1,4 @@
-import { Create, Event, Hashtag, Image, Link, Place, Update } from "@fedify/vocab";
+import { Create, Event, Hashtag, Image, Link, Place, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
 import { eventAudience } from "./audience.ts";
 import type { EventWording } from "../../modules/event/event-summary.ts";
 import type { EventData, PublishedEvent } from "../../modules/event/event.types.ts";
@@ -152,6 +152,8 @@ function withoutUndefined(o: Record<string, unknown>): JsonObject {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as JsonObject;
 }
 
+const fullPublic = (address: unknown): unknown => (address === "as:Public" || address === "Public" ? PUBLIC_COLLECTION.href : address);
+
 const asArray = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 
 /**
@@ -164,7 +166,7 @@ const asArray = (value: unknown): unknown[] => (value === undefined || value ===
  * and `attachment.length`); `content` is always there (its Update reads it as text); `location` is one
  * object when the event has one place (Gancio's Update reads `location.name` and `location.address`),
  * an array for a hybrid event; the online link is also in the VirtualLocation's `address.url`, the
- * only place Gancio looks for it.
+ * only place Gancio looks for it. `to` and `cc` are lists, the public spelled in full (Mobilizon).
  */
 export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonObject {
   const { start, end } = as2Times(event);
@@ -177,6 +179,10 @@ export function extendEventJsonLd(compact: JsonObject, event: EventData): JsonOb
   out["ical:status"] = icalStatus[event.status];
   if (event.category) out.category = event.category;
   out.content ??= "";
+  // Mobilizon's event converter reads `@ap_public in object["to"]`: a single value (not a list) raises
+  // and the event is lost, and only the full IRI makes it public (converter/event.ex, Mobilizon 5.1).
+  out.to = asArray(compact.to).map(fullPublic) as JsonObject[];
+  out.cc = asArray(compact.cc).map(fullPublic) as JsonObject[];
   const locations: JsonObject[] = [];
   if (event.location && typeof compact.location === "object" && compact.location !== null) {
     const p = event.location;
