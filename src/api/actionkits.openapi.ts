@@ -137,7 +137,8 @@ export const actionKitPaths = {
   "/api/v1/kits/{id}": {
     get: { summary: "One kit with its opt-in count (a draft: its editors only)", parameters: [idParam], responses: { "200": kitResponse("The kit"), ...errors } },
     patch: {
-      summary: "Change a kit: only the fields sent (lists replace the stored ones whole); published: true publishes a draft. Each change of a published kit is a new version (and an Update to followers).",
+      summary:
+        "Change a kit: only the fields sent (lists replace the stored ones whole). In title, explanation, institution and legalBasis only the languages sent change: the others stay, and a language set to null is removed (each keeps at least one). published: true publishes a draft. Each change of a published kit is a new version (and an Update to followers).",
       parameters: [idParam, { name: "If-Match", in: "header", schema: { type: "string" }, description: 'The ETag read ("v3")' }],
       requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ActionKitInput" } } } },
       responses: { "200": kitResponse("The changed kit"), ...errors, ...conflict, ...invalid },

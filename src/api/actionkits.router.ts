@@ -86,7 +86,7 @@ export function actionKitsApiRouter(deps: {
     res.json({ ...v, createdAt: createdAt.toString() });
   });
   router.patch("/api/v1/kits/:id", auth, json, async (req, res) => {
-    const kit = await deps.actionkits.update(principalOf(res), id(req), req.body, { ifVersion: ifVersion(req) });
+    const kit = await deps.actionkits.update(principalOf(res), id(req), req.body, { ifVersion: ifVersion(req), mergeLanguages: true });
     withEtag(res, kit.version).json(present(kit));
   });
   router.delete("/api/v1/kits/:id", auth, async (req, res) => {

@@ -109,7 +109,8 @@ export const callPaths = {
   "/api/v1/calls/{id}": {
     get: { summary: "One call (not yet open: its editors only)", parameters: [idParam], responses: { "200": callResponse("The call"), ...errors } },
     patch: {
-      summary: "Change a call: only the fields sent; null clears an optional field. Outside a draft, a new version.",
+      summary:
+        "Change a call: only the fields sent; null clears an optional field. In title, pitch and body only the languages sent change: the others stay, and a language set to null is removed (title and body keep at least one; a pitch left with none is cleared); demands are sent whole. Outside a draft, a new version.",
       parameters: [idParam, ifMatch],
       requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CallInput" } } } },
       responses: { "200": callResponse("The changed call"), ...errors, ...conflict, ...invalid },

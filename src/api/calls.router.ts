@@ -48,7 +48,7 @@ export function callsApiRouter(deps: { calls: CallService; users: UserService; a
     withEtag(res, call.version).json(presentCall(call));
   });
   router.patch("/api/v1/calls/:id", auth, json, async (req, res) => {
-    const call = await deps.calls.update(principalOf(res), id(req), req.body, { ifVersion: ifVersion(req) });
+    const call = await deps.calls.update(principalOf(res), id(req), req.body, { ifVersion: ifVersion(req), mergeLanguages: true });
     withEtag(res, call.version).json(presentCall(call));
   });
   for (const action of ["consult", "open", "close", "withdraw"] as const) {

@@ -109,7 +109,13 @@ export const pressKitPaths = {
   },
   "/api/v1/presskits/{id}": {
     get: { summary: "One kit (unpublished: its editors only)", parameters: [idParam], responses: { "200": kitResponse("The kit"), ...errors } },
-    patch: { summary: "Change a kit: only the fields sent; null clears an optional one. Once published, followers get an Update.", parameters: [idParam], requestBody: { required: true, content: json("PressKitInput") }, responses: { "200": kitResponse("The kit"), ...errors, ...invalid } },
+    patch: {
+      summary:
+        "Change a kit: only the fields sent; null clears an optional one. In title, lead and body only the languages sent change: the others stay, and a language set to null is removed (each keeps at least one). Once published, followers get an Update.",
+      parameters: [idParam],
+      requestBody: { required: true, content: json("PressKitInput") },
+      responses: { "200": kitResponse("The kit"), ...errors, ...invalid },
+    },
     delete: { summary: "Delete a kit and its files (once published, its URL answers 410 and followers get a Delete)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
   },
   "/api/v1/presskits/{id}/publish": {

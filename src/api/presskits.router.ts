@@ -46,7 +46,7 @@ export function pressKitsApiRouter(deps: { presskits: PressKitService; users: Us
     res.json(present(await presskits.get(principalOf(res), id(req))));
   });
   router.patch("/api/v1/presskits/:id", auth, json, async (req, res) => {
-    res.json(present(await presskits.update(principalOf(res), id(req), req.body)));
+    res.json(present(await presskits.update(principalOf(res), id(req), req.body, { mergeLanguages: true })));
   });
   router.delete("/api/v1/presskits/:id", auth, async (req, res) => {
     await presskits.delete(principalOf(res), id(req));

@@ -104,7 +104,8 @@ export const sloganPaths = {
   "/api/v1/slogans/{id}": {
     get: { summary: "One slogan (a draft: its editors only)", parameters: [idParam], responses: { "200": sloganResponse("The slogan"), ...errors } },
     patch: {
-      summary: "Change a slogan: only the fields sent; null detaches the call or event. Each change is a new version (and an Update to followers).",
+      summary:
+        "Change a slogan: only the fields sent; null detaches the call or event. In text only the languages sent change: the others stay, and a language set to null is removed (one at least stays). Each change is a new version (and an Update to followers).",
       parameters: [idParam, { name: "If-Match", in: "header", schema: { type: "string" }, description: 'The ETag read ("v3")' }],
       requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/SloganInput" } } } },
       responses: { "200": sloganResponse("The changed slogan"), ...errors, ...conflict, ...invalid },

@@ -63,7 +63,7 @@ export function slogansApiRouter(deps: { slogans: SloganService; users: UserServ
     withEtag(res, slogan.version).json(present(slogan));
   });
   router.patch("/api/v1/slogans/:id", auth, json, async (req, res) => {
-    const slogan = await deps.slogans.update(principalOf(res), id(req), req.body, { ifVersion: ifVersion(req) });
+    const slogan = await deps.slogans.update(principalOf(res), id(req), req.body, { ifVersion: ifVersion(req), mergeLanguages: true });
     withEtag(res, slogan.version).json(present(slogan));
   });
   router.delete("/api/v1/slogans/:id", auth, async (req, res) => {

@@ -87,6 +87,39 @@ describe("action kits JSON API", () => {
     expect((await fetch(relais.url(`/kits/${kit.id}`))).status).toBe(410);
   });
 
+  it("changes a language map one language at a time: languages left out stay, one set to null goes", async () => {
+    const { id } = (await (await api("/api/v1/collectives/lyon/kits", { method: "POST", json: { ...cafAccessRequest, published: true } })).json()) as Json;
+    const patch = (json: unknown) => api(`/api/v1/kits/${id}`, { method: "PATCH", json });
+
+    // A client fixing the English institution keeps the French one (it was lost before: the map was replaced).
+    let res = await patch({ institution: { en: "Family allowance office (CAF)" } });
+    expect(res.status).toBe(200);
+    let kit = (await res.json()) as Json;
+    expect(kit.institution).toEqual({ fr: cafAccessRequest.institution.fr, en: "Family allowance office (CAF)" });
+    expect(kit.version).toBe(2);
+    // null removes a language; the primary language stays first.
+    res = await patch({ title: { en: null, fr: "Demander vos données à la CAF" }, legalBasis: { en: null } });
+    expect(res.status).toBe(200);
+    kit = (await res.json()) as Json;
+    expect(kit.title).toEqual({ fr: "Demander vos données à la CAF" });
+    expect(kit.legalBasis).toEqual({ fr: cafAccessRequest.legalBasis.fr });
+    expect(Object.keys(kit.explanation as Json)).toEqual(["fr", "en"]);
+    // Every map of a kit is required: none loses its last language; unknown codes are named.
+    const refused: [unknown, string[]][] = [
+      [{ title: { fr: null } }, ["title"]],
+      [{ legalBasis: { fr: null }, institution: { fr: null, en: null } }, ["institution", "legalBasis"]],
+      [{ explanation: { français: "…" }, institution: { "??": null } }, ["explanation.français", "institution.??"]],
+    ];
+    for (const [json, fields] of refused) {
+      res = await patch(json);
+      expect(res.status).toBe(422);
+      const details = ((await res.json()) as { details: { field: string; message: string }[] }).details;
+      expect(details.map((d) => d.field).sort()).toEqual(fields);
+      expect(details[0]?.message).toMatch(fields[0]?.includes(".") ? /is not a language code/ : /cannot lose every language/);
+    }
+    expect(((await (await api(`/api/v1/kits/${id}`)).json()) as Json).version).toBe(3);
+  });
+
   it("lets a partner adopt a kit by its URL, keeping the origin, and refuses a stranger", async () => {
     const created = (await (await api("/api/v1/collectives/lyon/kits", { method: "POST", json: { ...cafAccessRequest, published: true } })).json()) as Json;
     const adopt = (t: string, json: unknown) => api("/api/v1/collectives/gent/kits/adopt", { method: "POST", token: t, json });

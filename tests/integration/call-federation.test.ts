@@ -94,10 +94,15 @@ describe("calls to action reach followers", () => {
     expect(await served.json()).toMatchObject({ id: apId, type: "Article", callStatus: "Open" });
 
     mark = mastodon.received.length;
-    await calls.update(editor, call.id, { deadline: "2030-03-02", body: { fr: "Nous **exigeons** tout", de: "Wir **fordern** alles" } });
+    // As the JSON API changes it: one language of the body; the Update still carries every language.
+    await calls.update(editor, call.id, { deadline: "2030-03-02", body: { fr: "Nous **exigeons** tout" } }, { mergeLanguages: true });
     const update = await mastodon.waitFor(since(mark, "Update", "Article"), { timeoutMs: 20_000 });
     expect(update.activity?.id).toBe(`${apId}#update-1`);
     expect(objectOf(update)).toMatchObject({ version: 2, deadline: "2030-03-02T23:59:00+01:00" });
+    const contentMap = objectOf(update).contentMap as Json;
+    expect(Object.keys(contentMap)).toEqual(["fr", "de"]);
+    expect([contentMap.fr, contentMap.de]).toEqual([expect.stringContaining("<strong>exigeons</strong> tout"), expect.stringContaining("Wir <strong>fordern</strong>")]);
+    expect(Object.keys(objectOf(update).nameMap as Json)).toEqual(["fr", "de"]);
     const noteCreate = await mastodon.waitFor(since(mark, "Create", "Note"), { timeoutMs: 20_000 });
     expect(mastodon.received.indexOf(noteCreate)).toBeGreaterThan(mastodon.received.indexOf(update));
     const note = objectOf(noteCreate);

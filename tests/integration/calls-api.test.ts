@@ -126,6 +126,45 @@ describe("calls JSON API and pages", () => {
     expect((await api(`/api/v1/calls/${call.id}`)).status).toBe(404);
   });
 
+  it("changes a language map one language at a time: languages left out stay, one set to null goes", async () => {
+    const { id } = await (await api("/api/v1/collectives/lyon/calls", { method: "POST", json: body })).json();
+    const patch = (json: unknown) => api(`/api/v1/calls/${id}`, { method: "PATCH", json });
+
+    // A client fixing the German title keeps the French one (it was lost before: the map was replaced).
+    let res = await patch({ title: { de: "Schluss mit dem Algorithmus" } });
+    expect(res.status).toBe(200);
+    let c = await res.json();
+    expect(c.title).toEqual({ fr: body.title.fr, de: "Schluss mit dem Algorithmus" });
+    expect(Object.keys(c.title)[0]).toBe("fr");
+    // The body by language: its HTML follows the Markdown.
+    c = await (await patch({ body: { de: "Wir *fordern* alles" } })).json();
+    expect(c.body).toEqual({ fr: body.body.fr, de: "Wir *fordern* alles" });
+    expect(c.bodyHtml).toEqual({ fr: "<p>Nous <strong>exigeons</strong> la fin du score.</p>", de: "<p>Wir <em>fordern</em> alles</p>" });
+    // null removes a language (from title and body together: each language of a call has both).
+    res = await patch({ title: { de: null }, body: { de: null }, pitch: { de: null } });
+    expect(res.status).toBe(200);
+    c = await res.json();
+    expect([c.title, c.body, c.bodyHtml, c.pitch]).toEqual([{ fr: body.title.fr }, { fr: body.body.fr }, { fr: c.bodyHtml.fr }, { fr: body.pitch.fr }]);
+    expect(c.demands).toEqual(body.demands);
+    // The last language of the pitch clears it; the title and the body keep one; unknown codes are named.
+    expect((await (await patch({ pitch: { fr: null } })).json()).pitch).toBeNull();
+    const refused: [unknown, string[]][] = [
+      [{ title: { fr: null } }, ["title"]],
+      [{ body: { fr: null } }, ["body"]],
+      [{ title: { klingon: "Titel" }, pitch: { "??": null } }, ["title.klingon", "pitch.??"]],
+    ];
+    for (const [json, fields] of refused) {
+      res = await patch(json);
+      expect(res.status).toBe(422);
+      const error = await res.json();
+      expect(error.details.map((d: { field: string }) => d.field)).toEqual(fields);
+      if (fields[0] === "title") expect(error.details[0].message).toMatch(/cannot lose every language/);
+      if (fields[0] === "title.klingon") expect(error.details[0].message).toMatch(/"klingon" is not a language code/);
+    }
+    c = await (await api(`/api/v1/calls/${id}`)).json();
+    expect([c.title, c.body]).toEqual([{ fr: body.title.fr }, { fr: body.body.fr }]);
+  });
+
   it("says what is wrong with a call, field by field", async () => {
     const res = await api("/api/v1/collectives/lyon/calls", {
       method: "POST",

@@ -79,6 +79,36 @@ describe("slogans JSON API and pages", () => {
     expect((await api(`/api/v1/slogans/${slogan.id}`)).status).toBe(404);
   });
 
+  it("changes the text one language at a time: languages left out stay, one set to null goes", async () => {
+    const created = await api("/api/v1/collectives/lyon/slogans", { method: "POST", json: { text: { fr: "Pas de tri des pauvres", de: "Keine Sortierung der Armen" } } });
+    const { id } = (await created.json()) as Json;
+    const patch = (json: unknown) => api(`/api/v1/slogans/${id}`, { method: "PATCH", json });
+
+    // A client fixing the German line keeps the French one (it was lost before: the text was replaced).
+    let res = await patch({ text: { de: "Kein Sortieren der Armen", nl: "Geen sortering van de armen" } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Json).text).toEqual({ fr: "Pas de tri des pauvres", de: "Kein Sortieren der Armen", nl: "Geen sortering van de armen" });
+    res = await patch({ text: { nl: null } });
+    expect(res.status).toBe(200);
+    const changed = (await res.json()) as Json;
+    expect(changed.text).toEqual({ fr: "Pas de tri des pauvres", de: "Kein Sortieren der Armen" });
+    expect(Object.keys(changed.text as Json)[0]).toBe("fr");
+    // The text keeps one language; a language slogans do not have is named, removed or not.
+    const refused: [unknown, string, RegExp][] = [
+      [{ text: { fr: null, de: null } }, "text", /cannot lose every language/],
+      [{ text: { es: "No a la clasificación" } }, "text.es", /"es" is not a language of slogans/],
+      [{ text: { xx: null } }, "text.xx", /"xx" is not a language of slogans/],
+    ];
+    for (const [json, field, message] of refused) {
+      res = await patch(json);
+      expect(res.status).toBe(422);
+      const details = ((await res.json()) as { details: { field: string; message: string }[] }).details;
+      expect(details.map((d) => d.field)).toEqual([field]);
+      expect(details[0]?.message).toMatch(message);
+    }
+    expect(((await (await api(`/api/v1/slogans/${id}`)).json()) as Json).text).toEqual(changed.text);
+  });
+
   it("adopts a partner's slogan by its URL, not a stranger's", async () => {
     const original = (await (await api("/api/v1/collectives/gent/slogans", { method: "POST", token: otherToken, json: { text: { nl: "Geen sortering van de armen" }, tags: ["gent"] } })).json()) as Json;
     const refused = await api("/api/v1/collectives/lyon/slogans/adopt", { method: "POST", json: { url: original.url } });

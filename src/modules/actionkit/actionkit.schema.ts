@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
 import { languageMapSchema } from "../../shared/language-map.schema.ts";
+import { type LanguagePatchSpec, mergeLanguageMaps, takeLanguageRemovals } from "../../shared/language-patch.ts";
 import { storableMultiline } from "../../shared/plain-text.ts";
 import { signableText } from "../call/call.schema.ts";
 import { oneLine } from "../event/event.schema.ts";
@@ -81,17 +82,36 @@ function zodErrors(error: z.ZodError): FieldError[] {
 
 const required = ["title", "explanation", "country", "institution", "legalBasis", "letters"] as const;
 
+export interface KitInputContext {
+  readonly primaryLanguage: string;
+  /** PATCH: every field optional. */
+  readonly partial?: boolean;
+  /** PATCH: the stored text, so that the kit as it would be saved is checked whole. */
+  readonly current?: ActionKitText;
+  /**
+   * PATCH with `current` (the JSON API): title, explanation, institution and legalBasis change one
+   * language at a time, those left out stay and one set to null goes. Without it a map sent replaces the
+   * stored one (the editor's form sends every language). Lists (steps, fields, letters) are sent whole.
+   */
+  readonly mergeLanguages?: boolean;
+}
+
 /**
  * Validates a JSON body for a kit (POST, or PATCH with `partial` and the stored text). Unknown fields are
  * refused; every language map gets the primary language first; the kit as it would be saved is checked
  * whole: each language of its title has every text, and every `{{blank}}` of a letter is a field.
  */
-export function parseKitInput(body: unknown, ctx: { primaryLanguage: string; partial?: boolean; current?: ActionKitText }): KitParseResult {
-  const parsed = bodySchema.safeParse(body);
+export function parseKitInput(input: unknown, ctx: KitInputContext): KitParseResult {
+  const languages: LanguagePatchSpec | undefined =
+    ctx.partial && ctx.mergeLanguages && ctx.current
+      ? { fields: (["title", "explanation", "institution", "legalBasis"] as const).map((field) => ({ field, required: true })), primaryLanguage: ctx.primaryLanguage, maxLanguages: kitLimits.languages }
+      : undefined;
+  const languagewise = languages ? takeLanguageRemovals(input, languages) : undefined;
+  const parsed = bodySchema.safeParse(languagewise ? languagewise.body : input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const data = parsed.data;
   const first = (map: LanguageMap) => primaryFirst(map, ctx.primaryLanguage);
-  const patch: KitPatch = {};
+  let patch: KitPatch = {};
   if (data.title) patch.title = first(data.title);
   if (data.explanation) patch.explanation = first(data.explanation);
   if (data.country) patch.country = data.country;
@@ -104,6 +124,11 @@ export function parseKitInput(body: unknown, ctx: { primaryLanguage: string; par
   if (data.letters) patch.letters = data.letters.map((l): KitLetter => ({ key: l.key, title: first(l.title), body: first(l.body) }));
   if (data.published !== undefined) patch.published = data.published;
   const errors: FieldError[] = [];
+  if (languages && languagewise && ctx.current) {
+    const merged = mergeLanguageMaps(ctx.current, patch, languagewise.removals, languages);
+    patch = merged.patch;
+    errors.push(...merged.errors);
+  }
   if (!ctx.partial) {
     for (const name of required) if (patch[name] === undefined) errors.push({ field: name, message: requiredMessage[name] });
   }

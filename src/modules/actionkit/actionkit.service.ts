@@ -121,9 +121,16 @@ export class ActionKitService {
   /**
    * Changes a kit (a translation is a change: new languages come in the maps). `ifVersion`: the version
    * the editor saw (If-Match), and `ifUpdatedAt` for drafts; another save since is a 409. `published:
-   * true` publishes a draft; a published kit cannot go back to draft.
+   * true` publishes a draft; a published kit cannot go back to draft. `mergeLanguages` (the JSON API): a
+   * language map sent changes only the languages it names (null removes one); without, it replaces the
+   * stored map (the editor's form).
    */
-  async update(actor: KitActor, id: string, body: unknown, opts: { ifVersion?: number; ifUpdatedAt?: Temporal.Instant } = {}): Promise<ActionKitView> {
+  async update(
+    actor: KitActor,
+    id: string,
+    body: unknown,
+    opts: { ifVersion?: number; ifUpdatedAt?: Temporal.Instant; mergeLanguages?: boolean } = {},
+  ): Promise<ActionKitView> {
     return this.#change(actor, id, async (em, row, collective) => {
       if (opts.ifVersion !== undefined && opts.ifVersion !== row.version) {
         throw conflict(`the action kit has changed since you read it (it is at version ${row.version}, you saw ${opts.ifVersion}): read it again and redo your change`);
@@ -132,7 +139,7 @@ export class ActionKitService {
         throw conflict("the action kit has been saved since you read it: read it again and redo your change");
       }
       const before = rowToText(row, collective.primaryLanguage);
-      const parsed = parseKitInput(body, { primaryLanguage: collective.primaryLanguage, partial: true, current: before });
+      const parsed = parseKitInput(body, { primaryLanguage: collective.primaryLanguage, partial: true, current: before, mergeLanguages: opts.mergeLanguages ?? false });
       if (!parsed.ok) throw invalidKit(parsed.errors);
       if (parsed.value.published === false && row.published) throw conflict("a published action kit cannot go back to draft; delete it instead");
       const after = applyKitPatch(before, parsed.value);

@@ -9,6 +9,7 @@ import type { EventImage } from "../event/event.types.ts";
 import type { CallText } from "./call.types.ts";
 import { uuidPattern } from "../../shared/uuid.ts";
 import { mergePatch } from "../../shared/merge-patch.ts";
+import { type LanguagePatchSpec, mergeLanguageMaps, takeLanguageRemovals } from "../../shared/language-patch.ts";
 
 /** One problem with a request body: `field` is a dotted path ("demands.2.fr"). */
 export interface FieldError {
@@ -30,6 +31,12 @@ export interface CallInputContext {
   readonly partial?: boolean;
   /** PATCH: the stored text, so that checks across fields see the result. */
   readonly current?: CallText;
+  /**
+   * PATCH with `current` (the JSON API): title, pitch and body change one language at a time, those left
+   * out stay and one set to null goes. Without it a map sent replaces the stored one (the editor's form
+   * sends every language). Demands are a list: sent whole.
+   */
+  readonly mergeLanguages?: boolean;
   /** The image must be served from this origin (an upload of ours): pages make no third-party requests. */
   readonly mediaOrigin?: string;
 }
@@ -145,8 +152,13 @@ const requiredFields = ["title", "body", "bodySource", "demands", "timezone", "r
  */
 export function parseCallInput(body: unknown, ctx: CallInputContext & { partial: true }): CallParseResult<CallPatch>;
 export function parseCallInput(body: unknown, ctx: CallInputContext & { partial?: false }): CallParseResult<CallText>;
-export function parseCallInput(body: unknown, ctx: CallInputContext): CallParseResult<CallText | CallPatch> {
-  const parsed = bodySchema.safeParse(body);
+export function parseCallInput(input: unknown, ctx: CallInputContext): CallParseResult<CallText | CallPatch> {
+  const languages: LanguagePatchSpec | undefined =
+    ctx.partial && ctx.mergeLanguages && ctx.current
+      ? { fields: [{ field: "title", required: true }, { field: "pitch" }, { field: "body", required: true, source: "bodySource" }], primaryLanguage: ctx.primaryLanguage, maxLanguages: callLimits.languages }
+      : undefined;
+  const languagewise = languages ? takeLanguageRemovals(input, languages) : undefined;
+  const parsed = bodySchema.safeParse(languagewise ? languagewise.body : input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error) };
   const data = parsed.data;
   const errors: FieldError[] = [];
@@ -154,7 +166,7 @@ export function parseCallInput(body: unknown, ctx: CallInputContext): CallParseR
     if (data[field] === null) errors.push({ field, message: "cannot be null: give a value, or leave the field out" });
   }
   const first = (map: LanguageMap) => primaryFirst(map, ctx.primaryLanguage);
-  const patch: CallPatch = {};
+  let patch: CallPatch = {};
   if (data.title) patch.title = first(data.title);
   if (data.pitch !== undefined) patch.pitch = data.pitch === null ? null : first(data.pitch);
   if (data.body) {
@@ -184,6 +196,11 @@ export function parseCallInput(body: unknown, ctx: CallInputContext): CallParseR
   if (!ctx.partial) {
     if (!patch.title) errors.push({ field: "title", message: 'is required: give it in at least one language, e.g. {"fr": "Stop au contrôle algorithmique"}' });
     if (!patch.body) errors.push({ field: "body", message: 'is required: the text of the call (Markdown), e.g. {"fr": "Nous exigeons…"}' });
+  }
+  if (languages && languagewise && ctx.current) {
+    const perLanguage = mergeLanguageMaps(ctx.current, patch, languagewise.removals, languages);
+    patch = perLanguage.patch;
+    errors.push(...perLanguage.errors);
   }
   const merged = ctx.partial && ctx.current ? applyCallPatch(ctx.current, patch) : patch;
   errors.push(...crossFieldErrors(merged, ctx, patch));

@@ -132,9 +132,15 @@ export class CallService {
   /**
    * Changes the text. `ifVersion`: the version the editor saw (HTTP If-Match); `ifUpdatedAt`: the time
    * of the save the editor saw (the web form, drafts included); another save since then is a 409, so
-   * that nobody overwrites a change unseen.
+   * that nobody overwrites a change unseen. `mergeLanguages` (the JSON API): a language map sent changes
+   * only the languages it names (null removes one); without, it replaces the stored map (the editor's form).
    */
-  async update(actor: CallActor, id: string, body: unknown, opts: { ifVersion?: number; ifUpdatedAt?: Temporal.Instant } = {}): Promise<CallView> {
+  async update(
+    actor: CallActor,
+    id: string,
+    body: unknown,
+    opts: { ifVersion?: number; ifUpdatedAt?: Temporal.Instant; mergeLanguages?: boolean } = {},
+  ): Promise<CallView> {
     return this.#change(actor, id, async (em, row, collective) => {
       if (opts.ifVersion !== undefined && opts.ifVersion !== row.version) {
         throw conflict(`the call has changed since you read it (it is at version ${row.version}, you saw ${opts.ifVersion}): read it again and redo your change`);
@@ -147,7 +153,14 @@ export class CallService {
         throw conflict(`a ${row.status} call cannot change any more; create a new call instead`);
       }
       const before = rowToText(row, collective.primaryLanguage);
-      const parsed = parseCallInput(body, { primaryLanguage: collective.primaryLanguage, defaultTimezone: before.timezone, partial: true, current: before, mediaOrigin: this.#urls.origin.href });
+      const parsed = parseCallInput(body, {
+        primaryLanguage: collective.primaryLanguage,
+        defaultTimezone: before.timezone,
+        partial: true,
+        current: before,
+        mergeLanguages: opts.mergeLanguages ?? false,
+        mediaOrigin: this.#urls.origin.href,
+      });
       if (!parsed.ok) throw invalidCall(parsed.errors);
       const after = applyCallPatch(before, parsed.value);
       await this.#checkEvents(em, after.relatedEvents.filter((e) => !before.relatedEvents.includes(e)));

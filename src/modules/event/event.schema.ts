@@ -6,7 +6,7 @@ import { type EventData, eventStatuses } from "./event.types.ts";
 import { mergePatch } from "../../shared/merge-patch.ts";
 import { parseRecurrence } from "./recurrence.ts";
 import { seriesErrors } from "./recurrence-expand.ts";
-import { mergeLanguageMaps, takeLanguageRemovals } from "./event-language-patch.ts";
+import { type LanguagePatchSpec, mergeLanguageMaps, takeLanguageRemovals } from "../../shared/language-patch.ts";
 import {
   categorySchema,
   contactSchema,
@@ -125,7 +125,8 @@ function zodErrors(error: z.ZodError): FieldError[] {
 export function parseEventInput(body: unknown, ctx: EventInputContext & { partial: true }): EventParseResult<EventPatch>;
 export function parseEventInput(body: unknown, ctx: EventInputContext & { partial?: false }): EventParseResult<EventInput>;
 export function parseEventInput(input: unknown, ctx: EventInputContext): EventParseResult<EventInput | EventPatch> {
-  const languagewise = ctx.partial && ctx.mergeLanguages && ctx.current ? takeLanguageRemovals(input) : undefined;
+  const languages = ctx.partial && ctx.mergeLanguages && ctx.current ? languagePatch(ctx.primaryLanguage) : undefined;
+  const languagewise = languages ? takeLanguageRemovals(input, languages) : undefined;
   const body = languagewise ? languagewise.body : input;
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
@@ -139,8 +140,8 @@ export function parseEventInput(input: unknown, ctx: EventInputContext): EventPa
     if (parsed.data[field] === null) errors.push({ field, message: "cannot be null: give a value, or leave the field out" });
   }
   let patch = normalise(parsed.data, ctx, errors);
-  if (languagewise && ctx.current) {
-    const merged = mergeLanguageMaps(ctx.current, patch, languagewise.removals, ctx.primaryLanguage);
+  if (languages && languagewise && ctx.current) {
+    const merged = mergeLanguageMaps(ctx.current, patch, languagewise.removals, languages);
     patch = merged.patch;
     errors.push(...merged.errors);
   }
@@ -154,6 +155,13 @@ export function parseEventInput(input: unknown, ctx: EventInputContext): EventPa
   if (ctx.partial) return { ok: true, value: patch };
   return { ok: true, value: applyEventPatch(defaults, patch) };
 }
+
+/** The language maps a PATCH of the JSON API changes one language at a time. */
+const languagePatch = (primaryLanguage: string): LanguagePatchSpec => ({
+  fields: [{ field: "name", required: true }, { field: "summary" }, { field: "description", source: "descriptionSource" }, { field: "statusReason" }],
+  primaryLanguage,
+  maxLanguages: eventLimits.languages,
+});
 
 /** Fields an event always has: null cannot clear them. */
 const requiredFields = ["name", "startsAt", "timezone", "allDay", "tags", "status", "links", "visibility", "published"] as const;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
 import { languageMapSchema } from "../../shared/language-map.schema.ts";
+import { type LanguagePatchSpec, mergeLanguageMaps, takeLanguageRemovals } from "../../shared/language-patch.ts";
 import { storableMultiline } from "../../shared/plain-text.ts";
 import { uuidPattern } from "../../shared/uuid.ts";
 import { renderEventMarkdown } from "../event/event-markdown.ts";
@@ -90,6 +91,12 @@ export interface PressKitInputContext {
   readonly defaultTimezone: string;
   readonly partial?: boolean;
   readonly current?: PressKitText;
+  /**
+   * PATCH with `current` (the JSON API): title, lead and body change one language at a time, those left
+   * out stay and one set to null goes. Without it a map sent replaces the stored one (the editor's form
+   * sends every language).
+   */
+  readonly mergeLanguages?: boolean;
 }
 
 const defaults: PressKitText = { title: {}, lead: {}, body: {}, bodySource: {}, contact: {}, timezone: "UTC" };
@@ -101,8 +108,17 @@ const defaults: PressKitText = { title: {}, lead: {}, body: {}, bodySource: {}, 
  */
 export function parsePressKitInput(body: unknown, ctx: PressKitInputContext & { partial: true }): ParseResult<PressKitPatch>;
 export function parsePressKitInput(body: unknown, ctx: PressKitInputContext & { partial?: false }): ParseResult<PressKitText>;
-export function parsePressKitInput(body: unknown, ctx: PressKitInputContext): ParseResult<PressKitText | PressKitPatch> {
-  const parsed = bodySchema.safeParse(body);
+export function parsePressKitInput(input: unknown, ctx: PressKitInputContext): ParseResult<PressKitText | PressKitPatch> {
+  const languages: LanguagePatchSpec | undefined =
+    ctx.partial && ctx.mergeLanguages && ctx.current
+      ? {
+          fields: [{ field: "title", required: true }, { field: "lead", required: true }, { field: "body", required: true, source: "bodySource" }],
+          primaryLanguage: ctx.primaryLanguage,
+          maxLanguages: pressKitLimits.languages,
+        }
+      : undefined;
+  const languagewise = languages ? takeLanguageRemovals(input, languages) : undefined;
+  const parsed = bodySchema.safeParse(languagewise ? languagewise.body : input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error, acceptedKeys) };
   const data = parsed.data;
   const errors: FieldError[] = [];
@@ -110,7 +126,7 @@ export function parsePressKitInput(body: unknown, ctx: PressKitInputContext): Pa
     if (data[field] === null) errors.push({ field, message: "cannot be null: give a value, or leave the field out" });
   }
   const first = (map: LanguageMap) => primaryFirst(map, ctx.primaryLanguage);
-  const patch: PressKitPatch = {};
+  let patch: PressKitPatch = {};
   if (data.title) patch.title = first(data.title);
   if (data.lead) patch.lead = first(data.lead);
   if (data.body) {
@@ -147,6 +163,11 @@ export function parsePressKitInput(body: unknown, ctx: PressKitInputContext): Pa
     if (!patch.lead) errors.push({ field: "lead", message: 'is required: the opening paragraph, e.g. {"fr": "Le collectif appelle…"}' });
     if (!patch.body) errors.push({ field: "body", message: 'is required: the release (Markdown), e.g. {"fr": "Le 8 mars…"}' });
     if (!patch.contact) errors.push({ field: "contact", message: 'is required: {"email": "presse@collectif.example"} or {"phone": "+33 4 72 00 00 00"}, with an optional label' });
+  }
+  if (languages && languagewise && ctx.current) {
+    const perLanguage = mergeLanguageMaps(ctx.current, patch, languagewise.removals, languages);
+    patch = perLanguage.patch;
+    errors.push(...perLanguage.errors);
   }
   const merged = ctx.current ? applyPressKitPatch(ctx.current, patch) : patch;
   if (merged.title && merged.lead && merged.body && ("title" in patch || "lead" in patch || "body" in patch)) {

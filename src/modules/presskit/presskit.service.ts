@@ -92,11 +92,21 @@ export class PressKitService {
     });
   }
 
-  /** Changes the release, the contact or the embargo; a published kit sends an Update to followers. */
-  async update(actor: PressKitActor, id: string, body: unknown): Promise<PressKitView> {
+  /**
+   * Changes the release, the contact or the embargo; a published kit sends an Update to followers.
+   * `mergeLanguages` (the JSON API): a language map sent changes only the languages it names (null
+   * removes one); without, it replaces the stored map (the editor's form).
+   */
+  async update(actor: PressKitActor, id: string, body: unknown, opts: { mergeLanguages?: boolean } = {}): Promise<PressKitView> {
     return this.#change(actor, id, async (em, row, collective) => {
       const before = rowToText(row, collective.primaryLanguage);
-      const parsed = parsePressKitInput(body, { primaryLanguage: collective.primaryLanguage, defaultTimezone: before.timezone, partial: true, current: before });
+      const parsed = parsePressKitInput(body, {
+        primaryLanguage: collective.primaryLanguage,
+        defaultTimezone: before.timezone,
+        partial: true,
+        current: before,
+        mergeLanguages: opts.mergeLanguages ?? false,
+      });
       if (!parsed.ok) throw invalidKit(parsed.errors);
       if (row.publishedAt && parsed.value.embargoAt !== undefined) {
         throw invalid("the kit is published: its embargo cannot change any more", [{ field: "embargo", message: "the kit is already public; leave the embargo out" }]);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { canonicalLanguage, type LanguageMap, primaryFirst } from "../../shared/language.ts";
+import { type LanguagePatchSpec, mergeLanguageMaps, takeLanguageRemovals } from "../../shared/language-patch.ts";
 import { uuidPattern } from "../../shared/uuid.ts";
 import { signableText } from "../call/call.schema.ts";
 import { oneLine, tagsSchema } from "../event/event.schema.ts";
@@ -62,12 +63,32 @@ const bodySchema = z.strictObject(
 
 const accepted = Object.keys(bodySchema.shape);
 
+/** A language of slogans, canonical; undefined for any other key. */
+const sloganLanguageOf = (key: string): string | undefined => {
+  const lang = canonicalLanguage(key);
+  return lang !== undefined && isSloganLanguage(lang) ? lang : undefined;
+};
+
+export interface SloganInputContext {
+  readonly primaryLanguage: string;
+  /** PATCH: every field optional. */
+  readonly partial?: boolean;
+  /**
+   * PATCH (the JSON API): the stored text, changed one language at a time: those left out stay, one set
+   * to null goes. Without it a text sent replaces the stored one (the editor's form sends every language).
+   */
+  readonly currentText?: LanguageMap;
+}
+
 /**
  * Validates a JSON body for a slogan (POST, or PATCH with `partial`). Unknown fields are refused; the
  * text gets the primary language first and one spelling; at most 10 tags.
  */
-export function parseSloganInput(body: unknown, ctx: { primaryLanguage: string; partial?: boolean }): SloganParseResult {
-  const parsed = bodySchema.safeParse(body);
+export function parseSloganInput(input: unknown, ctx: SloganInputContext): SloganParseResult {
+  const languages: LanguagePatchSpec | undefined =
+    ctx.partial && ctx.currentText ? { fields: [{ field: "text", required: true }], primaryLanguage: ctx.primaryLanguage, language: sloganLanguageOf } : undefined;
+  const languagewise = languages ? takeLanguageRemovals(input, languages) : undefined;
+  const parsed = bodySchema.safeParse(languagewise ? languagewise.body : input);
   if (!parsed.success) {
     return {
       ok: false,
@@ -82,7 +103,11 @@ export function parseSloganInput(body: unknown, ctx: { primaryLanguage: string; 
   const data = parsed.data;
   const errors: FieldError[] = [];
   const patch: SloganPatch = {};
-  if (data.text !== undefined) {
+  if (languages && languagewise && ctx.currentText) {
+    const merged = mergeLanguageMaps({ text: ctx.currentText }, { text: data.text }, languagewise.removals, languages);
+    errors.push(...merged.errors);
+    if (merged.patch.text) patch.text = merged.patch.text;
+  } else if (data.text !== undefined) {
     if (Object.keys(data.text).length === 0) errors.push({ field: "text", message: 'needs at least one language, e.g. {"fr": "Pas de tri des pauvres"}' });
     patch.text = primaryFirst(data.text, ctx.primaryLanguage);
   } else if (!ctx.partial) {

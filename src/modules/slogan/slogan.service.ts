@@ -87,13 +87,17 @@ export class SloganService {
     return this.#insert(actor, collective, { text: primaryFirst(text, collective.primaryLanguage), tags, published: opts.published ?? true }, origin, "slogan.adopt");
   }
 
-  /** Changes a slogan. `ifVersion`: the version the editor saw (If-Match); another save since is a 409. */
-  async update(actor: SloganActor, id: string, body: unknown, opts: { ifVersion?: number } = {}): Promise<SloganView> {
+  /**
+   * Changes a slogan. `ifVersion`: the version the editor saw (If-Match); another save since is a 409.
+   * `mergeLanguages` (the JSON API): the text sent changes only the languages it names (null removes
+   * one); without, it replaces the stored text (the editor's form).
+   */
+  async update(actor: SloganActor, id: string, body: unknown, opts: { ifVersion?: number; mergeLanguages?: boolean } = {}): Promise<SloganView> {
     return this.#change(actor, id, async (em, row, collective) => {
       if (opts.ifVersion !== undefined && opts.ifVersion !== row.version) {
         throw conflict(`the slogan has changed since you read it (it is at version ${row.version}, you saw ${opts.ifVersion}): read it again and redo your change`);
       }
-      const parsed = parseSloganInput(body, { primaryLanguage: collective.primaryLanguage, partial: true });
+      const parsed = parseSloganInput(body, { primaryLanguage: collective.primaryLanguage, partial: true, ...(opts.mergeLanguages ? { currentText: row.text } : {}) });
       if (!parsed.ok) throw invalidSlogan(parsed.errors);
       const patch = parsed.value;
       await this.#checkAttachments(em, collective, patch);
