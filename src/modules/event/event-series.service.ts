@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { AppError, invalid, notFound } from "../../shared/errors.ts";
+import { invalid, notFound } from "../../shared/errors.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
@@ -14,32 +14,20 @@ import { bumpEventsVersion, findEvent, findLiveEvent, insertEvent } from "./even
 import { EventSchema } from "./event.entity.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { changeNoteWriter } from "./event-change.ts";
-import { insertChangeNote } from "./event-change-note.repository.ts";
 import { occurrenceAsEvent } from "./occurrence-event.ts";
 import { occurrenceLeadMs } from "./occurrence-publishing.ts";
-import { queueSeriesChange } from "./series-federation.ts";
+import { type ChangedOccurrence, queueOccurrenceChange, queueSeriesChange } from "./series-federation.ts";
 import type { Translate } from "../../shared/i18n.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import { applyEventPatch, type EventInput, parseEventInput } from "./event.schema.ts";
-import { assertCanEdit, checkId, invalidEvent } from "./event.service.ts";
+import { assertCanEdit, checkId, invalidEvent } from "./event-guards.ts";
 import { textTimes } from "./event-translations.ts";
 import type { PublishedEvent } from "./event.types.ts";
 import { expandOccurrences, type Occurrence, type OccurrenceException, occurrenceOn, ruleDates, type Series } from "./recurrence-expand.ts";
-
-interface ChangedOccurrence {
-  readonly date: string;
-  readonly before: Occurrence;
-  readonly after: Occurrence;
-  /** Whether it was federated (then its Update and change note go out). */
-  readonly federated: boolean;
-}
+import { checkDate, isDate, notRecurring, occurrenceOnDate, seriesOf } from "./series-dates.ts";
 
 /** The occurrence on `date` (a date of the rule) with these exceptions. */
-function occurrenceOf(series: Series, exceptions: readonly OccurrenceException[], date: string): Occurrence {
-  const base = occurrenceOn(series, date)!;
-  const near = { from: base.start.subtract({ hours: 24 * 400 }), to: base.start.add({ hours: 24 * 400 }), limit: 5000 };
-  return expandOccurrences(series, exceptions, near).find((o) => o.date === date)!;
-}
+const occurrenceOf = (series: Series, exceptions: readonly OccurrenceException[], date: string): Occurrence => occurrenceOnDate(series, exceptions, date)!;
 
 /** What a series' occurrences look like to editors, the API and pages. */
 export interface SeriesView {
@@ -48,40 +36,7 @@ export interface SeriesView {
   readonly occurrences: readonly Occurrence[];
 }
 
-const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A local date written "2026-12-24" that exists ("2030-02-30" does not: a 4xx, not an exception). */
-function isDate(s: string): boolean {
-  if (!dateOnly.test(s)) return false;
-  try {
-    Temporal.PlainDate.from(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
 const occurrenceFields = ["cancelled", "reason", "startsAt", "endsAt", "location", "onlineUrl"];
-
-export function seriesOf(input: EventInput | PublishedEvent): Series | undefined {
-  const { recurrence } = input;
-  return recurrence ? { startsAt: input.startsAt, endsAt: input.endsAt, timezone: input.timezone, allDay: input.allDay, recurrence } : undefined;
-}
-
-function notRecurring(id: string) {
-  return invalid(`the event ${id} does not repeat; give it a "recurrence" first (PATCH the event)`, [{ field: "recurrence", message: "the event has none" }]);
-}
-
-/** The date of an occurrence as the URL gives it, or a 404 naming the next dates of the series. */
-function checkDate(series: Series, date: string, id: string): { start: Temporal.Instant; end: Temporal.Instant | undefined } {
-  const found = isDate(date) ? occurrenceOn(series, date) : undefined;
-  if (found) return found;
-  const next: string[] = [];
-  for (const d of ruleDates(series)) {
-    if (next.length >= 3) break;
-    if (!isDate(date) || d.toString() > date) next.push(d.toString());
-  }
-  throw new AppError("not_found", 404, `the event ${id} has no occurrence on ${date}${next.length ? `; its next dates are ${next.join(", ")}` : ""}`);
-}
 
 /**
  * Recurring events: their occurrences, the exceptions of single occurrences (cancelled, moved,
@@ -303,25 +258,6 @@ export class EventSeriesService {
   }
 
   /**
-   * A federated occurrence changed: its Update goes out (id from the event's new version) with a change
-   * note when its time, place or status changed, in the change's transaction.
-   */
-  async #queueOccurrenceChange(em: EntityManager, row: EventRow & { collective: Collective }, changed: ChangedOccurrence): Promise<boolean> {
-    const language = row.collective.primaryLanguage;
-    const published = toPublishedEvent(row, row.collective, this.#urls);
-    const apId = this.#urls.eventOccurrence(row.id, changed.date);
-    const change = {
-      time: !changed.before.startsAt.equals(changed.after.startsAt) || String(changed.before.endsAt) !== String(changed.after.endsAt),
-      place: JSON.stringify(changed.before.exception?.location ?? null) !== JSON.stringify(changed.after.exception?.location ?? null) || changed.before.exception?.onlineUrl !== changed.after.exception?.onlineUrl,
-      status: changed.before.cancelled !== changed.after.cancelled,
-      text: false,
-    };
-    const text = this.#changeNoteText?.(change, occurrenceAsEvent(published, changed.after, apId), language);
-    if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: changed.date });
-    return writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: changed.date, version: row.version });
-  }
-
-  /**
    * Publishes, once each, the occurrences of published recurring events that start within `leadMs` of
    * `now` (the instance's lead time unless given) (and are not over nor cancelled): one Create of the occurrence's own Event each, through the
    * outbox. The event's row is locked while its occurrences are marked, so several workers publish
@@ -403,7 +339,7 @@ export class EventSeriesService {
       await writeAudit(em, { collectiveId: row.collective.id, actor: principal, action: "event.change", subject: row.id, detail: changed ? `${name} (${changed.date})` : name });
       // One occurrence changed, or the whole series (its end, or its part from a date on): what went out is put right.
       const queued = changed
-        ? changed.federated && row.published && (await this.#queueOccurrenceChange(em, row, changed))
+        ? changed.federated && row.published && (await queueOccurrenceChange(em, { urls: this.#urls, changeNoteText: this.#changeNoteText }, row, changed))
         : await queueSeriesChange(em, { urls: this.#urls, changeNoteText: this.#changeNoteText, now: this.#now() }, row, before, rowToInput(row));
       return { result, queued };
     });

@@ -5,11 +5,10 @@ import type { Collective } from "../collective/collective.entity.ts";
 import { findCollectiveBySlug } from "../collective/collective.repository.ts";
 import { can } from "../collective/collective.policy.ts";
 import { writeAudit } from "../audit/audit.writer.ts";
-import { writeOutbox } from "../outbox/outbox.writer.ts";
 import type { Principal } from "../user/user.service.ts";
 import { bumpsSequence, changeNoteWriter, describeChanges } from "./event-change.ts";
 import type { EventChangeNote } from "./event-change-note.entity.ts";
-import { findChangeNote, insertChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
+import { findChangeNote, markChangeNoteSent, sentChangeNotes } from "./event-change-note.repository.ts";
 import type { EventRow } from "./event.entity.ts";
 import {
   bumpEventsVersion,
@@ -24,16 +23,17 @@ import {
 import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import { inputToColumns, rowToInput, toPublishedEvent } from "./event.record.ts";
 import { staleTranslations, textTimes } from "./event-translations.ts";
-import { applyEventPatch, type EventInput, type FieldError, parseEventInput } from "./event.schema.ts";
+import { applyEventPatch, type EventInput, parseEventInput } from "./event.schema.ts";
 import type { EventStatus, PublishedEvent } from "./event.types.ts";
 import type { Translate } from "../../shared/i18n.ts";
-import type { LanguageMap } from "../../shared/language.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
 import { isUuid } from "../../shared/uuid.ts";
-import { queueSeriesChange } from "./series-federation.ts";
+import { queueEventChange, queueEventCreate, queueEventDelete } from "./event-federation.ts";
+import { assertCanEdit, checkId, invalidEvent, parseReason } from "./event-guards.ts";
 import { defaultZoneFor } from "./event-time.ts";
 
 export { defaultZoneFor } from "./event-time.ts";
+export { assertCanEdit, checkId, invalidEvent } from "./event-guards.ts";
 
 export interface EventListQuery {
   readonly from?: Temporal.Instant;
@@ -73,24 +73,6 @@ const toChangeNoteView = (row: EventChangeNote): ChangeNoteView => ({
 
 const eventListName = "events";
 const eventKeyShape = [keyChecks.instant, keyChecks.uuid];
-
-export function checkId(id: string): void {
-  if (!isUuid(id)) throw notFound(`the event ${id}`);
-}
-
-/**
- * Stops a principal who may not edit the event. Another collective's draft answers exactly like an
- * unknown id (its existence is that collective's business); a published event is public, so 403 says
- * what is wrong.
- */
-export function assertCanEdit(principal: Principal, row: { published: boolean; collective: { id: string; slug: string } }, id: string): void {
-  if (can(principal, "edit-events", row.collective.id)) return;
-  if (!row.published) throw notFound(`the event ${id}`);
-  throw forbidden(`you are not an editor of "${row.collective.slug}"`);
-}
-
-export const invalidEvent = (errors: readonly FieldError[]) =>
-  invalid(`the event is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
 
 /**
  * Events of collectives. Every change and the activities it must send are written in one transaction
@@ -155,7 +137,7 @@ export class EventService {
         updatedAt: now,
       });
       // A recurring event federates occurrence by occurrence, each a few days ahead (EventSeriesService.publishDue).
-      if (input.published && !input.recurrence) await this.#queueCreate(em, collective, row);
+      if (input.published && !input.recurrence) await queueEventCreate(em, this.#urls, collective, row);
       await bumpEventsVersion(em, collective.id);
       await this.#audit(em, principal, collective, input.published ? "event.publish" : "event.create", row);
       return this.#view(row, collective);
@@ -202,14 +184,7 @@ export class EventService {
       await bumpEventsVersion(em, row.collective.id);
       await this.#audit(em, principal, row.collective, "event.delete", row);
       if (!row.published) return false;
-      // A recurring event went out occurrence by occurrence: each of those is deleted (occurrence-sender.ts).
-      const queued = row.recurrence
-        ? await writeOutbox(em, `${this.#urls.event(row.id).href}#delete-occurrences`, { kind: "delete-occurrences", collectiveId: row.collective.id, eventId: row.id })
-        : await writeOutbox(em, `${this.#urls.event(row.id).href}#delete`, {
-            kind: "delete-event",
-            collectiveId: row.collective.id,
-            eventId: row.id,
-          });
+      const queued = await queueEventDelete(em, this.#urls, row);
       return (await this.#onEventChanged(em, row.id)) || queued;
     });
     await this.#onChange();
@@ -333,40 +308,13 @@ export class EventService {
       await bumpEventsVersion(em, collective.id);
       const action = !wasPublished && after.published ? "event.publish" : change.status && after.status === "cancelled" ? "event.cancel" : "event.change";
       await this.#audit(em, principal, collective, action, row);
-      let queued = false;
-      if (after.recurrence || before.recurrence) {
-        // Occurrences federate one by one; those sent are updated or deleted as the change says
-        // (series-federation.ts). No longer repeating: it goes out as one event.
-        queued = await queueSeriesChange(em, { urls: this.#urls, changeNoteText: this.#changeNoteText, now: this.#now() }, row, before, after);
-        if (!after.recurrence && after.published) queued = (await this.#queueCreate(em, collective, row)) || queued;
-      } else if (after.published && !wasPublished) {
-        queued = await this.#queueCreate(em, collective, row);
-      } else if (after.published) {
-        const apId = this.#urls.event(row.id).href;
-        queued = await writeOutbox(em, `${apId}#update-${row.version}`, {
-          kind: "update-event",
-          collectiveId: collective.id,
-          eventId: row.id,
-          version: row.version,
-        });
-        // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
-        const text = change.time || change.place || change.status ? this.#changeNoteText(change, after, collective.primaryLanguage) : undefined;
-        if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language: collective.primaryLanguage, text });
-        queued = (await this.#onEventChanged(em, row.id)) || queued;
-      }
+      const deps = { urls: this.#urls, changeNoteText: this.#changeNoteText, onEventChanged: this.#onEventChanged, now: this.#now() };
+      const queued = await queueEventChange(em, deps, row, { before, after, wasPublished, described: change });
       return { view: this.#view(row, collective), queued };
     });
     await this.#onChange();
     if (queued) this.#onOutbox();
     return view;
-  }
-
-  async #queueCreate(em: EntityManager, collective: Collective, row: EventRow): Promise<boolean> {
-    return writeOutbox(em, `${this.#urls.event(row.id).href}#create`, {
-      kind: "create-event",
-      collectiveId: collective.id,
-      eventId: row.id,
-    });
   }
 
   async #audit(em: EntityManager, principal: Principal, collective: Collective, action: AuditAction, row: EventRow): Promise<void> {
@@ -392,17 +340,4 @@ export class EventService {
       staleTranslations: staleTranslations(row.textUpdatedAt, collective.primaryLanguage),
     };
   }
-}
-
-function parseReason(body: unknown): LanguageMap | undefined {
-  if (body === undefined || body === null || (typeof body === "object" && Object.keys(body).length === 0)) return undefined;
-  if (typeof body !== "object" || Array.isArray(body)) throw invalid('send {"reason": {"fr": "…"}} or an empty body');
-  const keys = Object.keys(body);
-  const unknown = keys.filter((k) => k !== "reason");
-  if (unknown.length > 0) throw invalid(`unknown field(s): ${unknown.join(", ")}`, unknown.map((f) => ({ field: f, message: "unknown field" })));
-  const reason = (body as { reason?: unknown }).reason;
-  if (reason === undefined) return undefined;
-  const parsed = parseEventInput({ statusReason: reason, status: "cancelled" }, { defaultTimezone: "UTC", primaryLanguage: "und", partial: true });
-  if (!parsed.ok) throw invalidEvent(parsed.errors.map((e) => ({ ...e, field: e.field.replace(/^statusReason/, "reason") })));
-  return parsed.value.statusReason ?? undefined;
 }

@@ -9,20 +9,8 @@ import { findOccurrenceRows, isException, toException } from "./event-occurrence
 import { toPublishedEvent } from "./event.record.ts";
 import type { EventInput } from "./event.schema.ts";
 import { occurrenceAsEvent } from "./occurrence-event.ts";
-import { expandOccurrences, type Occurrence, type OccurrenceException, occurrenceOn, type Series } from "./recurrence-expand.ts";
-
-/** The occurrence on `date` with these exceptions, or undefined when the rule gives no occurrence that day. */
-export function occurrenceOnDate(series: Series | undefined, exceptions: readonly OccurrenceException[], date: string): Occurrence | undefined {
-  const base = series ? occurrenceOn(series, date) : undefined;
-  if (!series || !base) return undefined;
-  const near = { from: base.start.subtract({ hours: 24 * 400 }), to: base.start.add({ hours: 24 * 400 }), limit: 5000 };
-  return expandOccurrences(series, exceptions, near).find((o) => o.date === date);
-}
-
-export function seriesOfInput(input: EventInput): Series | undefined {
-  const { recurrence } = input;
-  return recurrence ? { startsAt: input.startsAt, endsAt: input.endsAt, timezone: input.timezone, allDay: input.allDay, recurrence } : undefined;
-}
+import type { Occurrence } from "./recurrence-expand.ts";
+import { occurrenceOnDate, seriesOf } from "./series-dates.ts";
 
 /**
  * A whole series changed (its rule, times, place or status: PATCH, cancel, "from this date on", ended
@@ -46,7 +34,7 @@ export async function queueSeriesChange(
   const rows = all.filter((r) => r.federatedAt !== null);
   if (rows.length === 0) return false;
   const exceptions = all.filter(isException).map(toException);
-  const [oldSeries, newSeries] = [seriesOfInput(before), seriesOfInput(after)];
+  const [oldSeries, newSeries] = [seriesOf(before), seriesOf(after)];
   const published = toPublishedEvent(row, row.collective, deps.urls);
   const previous = { ...published, ...before };
   const language = row.collective.primaryLanguage;
@@ -73,4 +61,36 @@ export async function queueSeriesChange(
   }
   await em.flush();
   return queued;
+}
+
+export interface ChangedOccurrence {
+  readonly date: string;
+  readonly before: Occurrence;
+  readonly after: Occurrence;
+  /** Whether it was federated (then its Update and change note go out). */
+  readonly federated: boolean;
+}
+
+/**
+ * A federated occurrence changed: its Update goes out (id from the event's new version) with a change
+ * note when its time, place or status changed, in the change's transaction.
+ */
+export async function queueOccurrenceChange(
+  em: EntityManager,
+  deps: { urls: Urls; changeNoteText: ReturnType<typeof changeNoteWriter> | undefined },
+  row: EventRow & { collective: Collective },
+  changed: ChangedOccurrence,
+): Promise<boolean> {
+  const language = row.collective.primaryLanguage;
+  const published = toPublishedEvent(row, row.collective, deps.urls);
+  const apId = deps.urls.eventOccurrence(row.id, changed.date);
+  const change = {
+    time: !changed.before.startsAt.equals(changed.after.startsAt) || String(changed.before.endsAt) !== String(changed.after.endsAt),
+    place: JSON.stringify(changed.before.exception?.location ?? null) !== JSON.stringify(changed.after.exception?.location ?? null) || changed.before.exception?.onlineUrl !== changed.after.exception?.onlineUrl,
+    status: changed.before.cancelled !== changed.after.cancelled,
+    text: false,
+  };
+  const text = deps.changeNoteText?.(change, occurrenceAsEvent(published, changed.after, apId), language);
+  if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: changed.date });
+  return writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: changed.date, version: row.version });
 }
