@@ -8,6 +8,7 @@ import { createRuntime, type Role, type Runtime } from "../runtime.ts";
 import { appFor } from "../web/routers.ts";
 import { listenMetrics } from "../web/http-metrics.ts";
 import { startHeartbeat } from "../ops/heartbeat.ts";
+import { startWatchdog } from "../ops/watchdog.ts";
 
 const logger = getLogger(["relais", "process"]);
 
@@ -57,6 +58,10 @@ async function run(config: Config, role: Role): Promise<void> {
   let server: Server | undefined;
   let metricsServer: Server | undefined;
   let stopHeartbeat: (() => void) | undefined;
+  const { watchdogSeconds } = runtime.config;
+  // Kept until the very end: a shutdown stuck on a blocked loop is ended too.
+  const stopWatchdog = watchdogSeconds > 0 ? startWatchdog({ limitSeconds: watchdogSeconds, format: runtime.config.logFormat, role: `relais ${role === "all" ? "start" : role === "web" ? "serve" : role}` }) : undefined;
+  if (watchdogSeconds > 0) logger.info("watchdog on: the process ends itself if its event loop stalls {seconds} s", { seconds: watchdogSeconds });
   try {
     const { port: metricsPort, host: metricsHost } = runtime.config.metrics;
     if (metricsPort !== undefined) {
@@ -81,6 +86,7 @@ async function run(config: Config, role: Role): Promise<void> {
       await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
     }
     await runtime.close();
+    stopWatchdog?.();
     logger.info("stopped");
   }
 }

@@ -123,6 +123,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RELAIS_HEARTBEAT_FILE: "worker.alive" }, [defaults])).toThrow(/RELAIS_HEARTBEAT_FILE must be an absolute path/);
   });
 
+  it("takes the watchdog's limit in seconds, off by default, and refuses a limit a pause could reach", () => {
+    expect(loadConfig({}, [defaults]).watchdogSeconds).toBe(0);
+    expect(loadConfig({ RELAIS_WATCHDOG_SECONDS: "60" }, [defaults]).watchdogSeconds).toBe(60);
+    expect(loadConfig({ RELAIS_WATCHDOG_SECONDS: "0" }, [defaults]).watchdogSeconds).toBe(0);
+    expect(() => loadConfig({ RELAIS_WATCHDOG_SECONDS: "5" }, [defaults])).toThrow(/RELAIS_WATCHDOG_SECONDS must be 0 \(off\) or at least 10/);
+    expect(() => loadConfig({ RELAIS_WATCHDOG_SECONDS: "soon" }, [defaults])).toThrow(/RELAIS_WATCHDOG_SECONDS must be a whole number/);
+  });
+
   it("takes the lead time of recurring events' occurrences in hours, five days by default, and refuses nonsense", () => {
     expect(loadConfig({}, [defaults]).occurrenceLeadHours * 3_600_000).toBe(occurrenceLeadMs);
     expect(loadConfig({}, [defaults]).occurrenceLeadHours).toBe(120);

@@ -76,6 +76,8 @@ export interface Config {
    * runs, for a liveness probe (`node bin/relais-alive.js <file>`); undefined: none.
    */
   readonly heartbeatFile: string | undefined;
+  /** Seconds the event loop may stall before the process ends itself (src/ops/watchdog.ts); 0: never. */
+  readonly watchdogSeconds: number;
   /**
    * How long before it starts each occurrence of a recurring event goes out to followers, in hours
    * (120: five days; FEDERATION.md "Recurring events").
@@ -205,6 +207,8 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrlSchema.optional(),
   OTEL_SERVICE_NAME: z.string().min(1),
   RELAIS_HEARTBEAT_FILE: z.string().refine((v) => isAbsolute(v), "must be an absolute path, e.g. /tmp/relais-worker.alive").optional(),
+  // 0 (off) or at least 10 s: garbage collection or a start-up's work may hold the loop for seconds.
+  RELAIS_WATCHDOG_SECONDS: intString(0, 3600).refine((v) => v === 0 || v >= 10, "must be 0 (off) or at least 10"),
   // At least an hour (the worker looks every ten minutes), at most 60 days (no flood of a series' dates).
   RELAIS_OCCURRENCE_LEAD_HOURS: intString(1, 60 * 24),
 });
@@ -269,6 +273,7 @@ const builtInDefaults: Record<string, unknown> = {
   RELAIS_METRICS_HOST: "127.0.0.1",
   OTEL_SERVICE_NAME: "relais",
   RELAIS_OCCURRENCE_LEAD_HOURS: 5 * 24,
+  RELAIS_WATCHDOG_SECONDS: 0,
 };
 
 /**
@@ -350,6 +355,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, fi
     instanceManuallyApprovesFollowers: v.RELAIS_INSTANCE_MANUAL_APPROVAL,
     metrics: { token: v.RELAIS_METRICS_TOKEN, port: v.RELAIS_METRICS_PORT, host: v.RELAIS_METRICS_HOST },
     heartbeatFile: v.RELAIS_HEARTBEAT_FILE,
+    watchdogSeconds: v.RELAIS_WATCHDOG_SECONDS,
     traces: tracesEndpoint(v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, v.OTEL_EXPORTER_OTLP_ENDPOINT, v.OTEL_SERVICE_NAME),
     occurrenceLeadHours: v.RELAIS_OCCURRENCE_LEAD_HOURS,
   };

@@ -118,6 +118,22 @@ describe("deploy/compose/compose.yaml", () => {
     expect(compose.services.migrate?.healthcheck?.disable).toBe(true);
   });
 
+  it("has web and worker end themselves when their event loop stalls, and restarts what exits", () => {
+    const defaults = JSON.parse(readFileSync(join(root, "config/default.json"), "utf8"));
+    for (const name of ["web", "worker"]) {
+      const s = compose.services[name] as Service;
+      // Compose restarts only a container that exits: the watchdog (src/ops/watchdog.ts) makes it exit.
+      expect(s.restart, name).toBe("unless-stopped");
+      const config = loadConfig({ ...s.environment, NODE_ENV: "production", RELAIS_DATA_DIR: "/data" }, [defaults]);
+      expect(config.watchdogSeconds, name).toBe(60);
+    }
+    // No later than the worker's health check calls its heartbeat stale.
+    const test = compose.services.worker?.healthcheck?.test ?? [];
+    expect(60).toBeLessThanOrEqual(Number(test[4]));
+    const other = interpolate(parse(raw, { merge: true }), { ...example, RELAIS_WATCHDOG_SECONDS: "0" }) as ComposeFile;
+    expect(loadConfig({ ...other.services.worker?.environment, RELAIS_DATA_DIR: "/data" }, [defaults]).watchdogSeconds).toBe(0);
+  });
+
   it("gives Relais an environment its configuration accepts, in production, on PostgreSQL and Redis", () => {
     const defaults = JSON.parse(readFileSync(join(root, "config/default.json"), "utf8"));
     const env = compose.services.web?.environment as Record<string, string>;
