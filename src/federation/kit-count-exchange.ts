@@ -42,8 +42,9 @@ function parseCounts(v: unknown): Record<string, number> | string {
  * The counts of action kits across servers (ADR 0032, FEDERATION.md "Action kits"). A server that adopted
  * a kit of another server reports its copy's counts to the kit's origin: a signed POST of `{id, origin,
  * counts}` from its instance actor, at most once per round (an hour in the worker) and only when they
- * changed. The origin checks the signature (a key on the copy's server), the first time that the copy
- * names the kit as its origin (its `text.json`), and keeps the last counts per copy. No server ever waits
+ * changed, and once that a copy whose counts were told was deleted (ADR 0033). The origin checks the
+ * signature (a key on the copy's server), the first time that the copy names the kit as its origin (its
+ * `text.json`, whose `attributedTo` it keeps), and keeps the last counts per copy; a deleted copy's go. No server ever waits
  * on another: a report has a timeout, a server that fails is skipped until the next round, and a kit's
  * page adds what was last reported.
  */
@@ -64,20 +65,27 @@ export class KitCountExchange {
 
   /**
    * One round of reports: each of our published kits adopted from another server whose counts changed
-   * since its origin was last told (at most `limit`). A server that does not answer in time, fails or
+   * since its origin was last told (at most `limit`), and each of those deleted since their origin was
+   * told counts (at most `limit`; counted as reported once told). A server that does not answer in time, fails or
    * says "too soon" is left for the next round, and its other kits are not tried in this one.
    */
   async reportRound(limit = 100): Promise<{ reported: number; refused: number; failed: number }> {
     const result = { reported: 0, refused: 0, failed: 0 };
     const due = await this.#kits.countsToReport(limit);
-    if (due.length === 0) return result;
+    const gone = await this.#kits.deletedCopiesToTell(limit);
+    if (due.length === 0 && gone.length === 0) return result;
     const ctx = this.#federation.createContext(this.#urls.origin, undefined);
     const pairs = await ctx.getActorKeyPairs(instanceIdentifier);
     const rsa = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
     if (!rsa) throw new Error("the instance actor has no RSA key to sign with");
     const skipped = new Set<string>();
-    for (const { kit, originApId, counts } of due) {
-      const origin = new URL(originApId);
+    // Each report: the copy, its origin, and its counts, or that it was deleted (ADR 0033).
+    const reports = [
+      ...due.map(({ kit, originApId, counts }) => ({ kitId: kit.id, body: { id: kit.apId.href, origin: originApId, counts }, done: () => this.#kits.countsReported(kit.id, counts) })),
+      ...gone.map(({ kitId, apId, originApId }) => ({ kitId, body: { id: apId.href, origin: originApId, deleted: true }, done: () => this.#kits.deletionReported(kitId) })),
+    ];
+    for (const { kitId, body, done } of reports) {
+      const origin = new URL(body.origin);
       if (skipped.has(origin.origin)) continue;
       const target = this.#urls.actionKitRemoteCounts(origin);
       let status: number;
@@ -85,23 +93,22 @@ export class KitCountExchange {
         if (await this.#refuses(origin)) status = 403;
         else {
           if (!this.#allowPrivateAddresses) await validatePublicUrl(target.href);
-          const body = JSON.stringify({ id: kit.apId.href, origin: originApId, counts });
-          const request = new Request(target, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body });
+          const request = new Request(target, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(body) });
           const signed = await signRequest(request, rsa.privateKey, rsa.keyId, { spec: "draft-cavage-http-signatures-12" });
           const response = await fetch(signed, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
           await response.body?.cancel();
           status = response.status;
         }
       } catch (error) {
-        logger.debug("reporting the counts of {kit} to {target} failed: {error}", { kit: kit.apId.href, target: target.href, error: String(error) });
+        logger.debug("reporting the counts of {kit} to {target} failed: {error}", { kit: kitId, target: target.href, error: String(error) });
         status = 0;
       }
       if (status >= 200 && status < 300) {
-        await this.#kits.countsReported(kit.id, counts);
+        await done();
         result.reported++;
       } else if (status >= 400 && status < 500 && status !== 429 && status !== 408) {
         // Not a Relais origin, the kit gone, or a refusal: not asked again until the counts change.
-        await this.#kits.countsReported(kit.id, counts);
+        await done();
         result.refused++;
       } else {
         skipped.add(origin.origin);
@@ -143,9 +150,10 @@ export class KitCountExchange {
     if (json.origin !== kitUrl) return { status: 400, message: `origin must be ${kitUrl}` };
     const copy = new URL(json.id);
     if (!/^https?:$/.test(copy.protocol) || copy.origin === this.#urls.origin.origin) return { status: 400, message: "id must be a copy on another server" };
-    const counts = parseCounts(json.counts);
+    const deleted = json.deleted === true;
+    const counts = deleted ? {} : parseCounts(json.counts);
     if (typeof counts === "string") return { status: 400, message: counts };
-    if (await this.#refuses(copy)) return { status: 403, message: "this server is blocked here" };
+    if (!deleted && (await this.#refuses(copy))) return { status: 403, message: "this server is blocked here" };
 
     const ctx = this.#federation.createContext(this.#urls.origin, undefined);
     const documentLoader = await ctx.getDocumentLoader({ identifier: instanceIdentifier });
@@ -153,14 +161,20 @@ export class KitCountExchange {
     if (!key?.id || key.id.origin !== copy.origin || (key.ownerId && key.ownerId.origin !== copy.origin)) {
       return { status: 401, message: "the report must be signed with a key of the copy's server" };
     }
+    // Its server says the copy is gone: what it reported for it goes too (nothing to check, it can only lower the count).
+    if (deleted) {
+      await this.#kits.forgetRemoteCopy(kitId, copy.href);
+      return { status: 204 };
+    }
+    let author: URL | undefined;
     if (!(await this.#kits.knowsRemoteCopy(kitId, copy.href))) {
       const text = await signedGet(ctx, instanceIdentifier, this.#urls.actionKitText(copy), { allowPrivateAddresses: this.#allowPrivateAddresses });
       if (!text.ok) return { status: 422, message: `the copy's text could not be read: ${text.reason}` };
       const origin = isObject(text.json.origin) ? text.json.origin.id : undefined;
-      const author = typeof text.json.attributedTo === "string" && URL.canParse(text.json.attributedTo) ? new URL(text.json.attributedTo) : undefined;
+      author = typeof text.json.attributedTo === "string" && URL.canParse(text.json.attributedTo) ? new URL(text.json.attributedTo) : undefined;
       if (text.json.id !== copy.href || origin !== kitUrl || author?.origin !== copy.origin) return { status: 422, message: `${copy.href} is not a copy of ${kitUrl}` };
     }
-    const outcome = await this.#kits.receiveRemoteCounts(kitId, copy.href, counts, reportMinIntervalMs);
+    const outcome = await this.#kits.receiveRemoteCounts(kitId, { apId: copy.href, actorApId: author?.href }, counts, reportMinIntervalMs);
     if (outcome.ok) return { status: 204 };
     if (outcome.reason === "too-soon") return { status: 429, message: "the counts of this copy were reported a short while ago", retryAfterSeconds: outcome.retryAfterSeconds };
     return { status: 404, message: "no published action kit here" };

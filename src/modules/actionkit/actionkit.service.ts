@@ -14,7 +14,18 @@ import type { Principal } from "../user/user.service.ts";
 import { type ActionKitRow, ActionKitSchema } from "./actionkit.entity.ts";
 import { rowToText, sortedJson, textToColumns, toKitVersionView, toKitView } from "./actionkit.record.ts";
 import { addKitCount, findAdoption, findKitVersion, findKitVersions, findKits, findKitsOfCountry, insertKitVersion, isPartner } from "./actionkit.repository.ts";
-import { adoptedFromElsewhere, knownRemoteCopy, markCountsSent, networkCounts, remoteCopyReports, storeRemoteCounts } from "./network-counts.ts";
+import {
+  adoptedFromElsewhere,
+  deletedCopiesToTell,
+  forgetCountsSent,
+  forgetRemoteCopy,
+  knownRemoteCopy,
+  markCountsSent,
+  networkCounts,
+  remoteCopyReports,
+  reportsByServer,
+  storeRemoteCounts,
+} from "./network-counts.ts";
 import { deletePartnerKit, type PartnerKitListed, partnerKitsOfCollective, partnerKitsOfCountry, type ReceivedPartnerKit, receivePartnerKit, toPartnerKitListed } from "./partner-kits.ts";
 import { applyKitPatch, emptyKit, type FieldError, parseKitInput } from "./actionkit.schema.ts";
 import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount, KitCountDetail, RemoteCountOutcome } from "./actionkit.types.ts";
@@ -253,22 +264,10 @@ export class ActionKitService {
     const { here, elsewhere } = await networkCounts(em, kit.id, kit.apId.href);
     const reports = await remoteCopyReports(em, kit.id, kit.apId.href);
     const count = addCounts(here, elsewhere);
-    const servers = new Map<string, { server: string; copies: number; total: number; byLanguage: Record<string, number>; lastReportAt: Temporal.Instant }>();
-    for (const r of reports) {
-      const server = new URL(r.copyApId).host;
-      const at = Temporal.Instant.fromEpochMilliseconds(r.receivedAt.getTime());
-      const s = servers.get(server) ?? { server, copies: 0, total: 0, byLanguage: {}, lastReportAt: at };
-      s.copies += 1;
-      for (const [lang, n] of Object.entries(r.counts)) s.byLanguage[lang] = (s.byLanguage[lang] ?? 0) + n;
-      s.total = sum(s.byLanguage);
-      if (Temporal.Instant.compare(at, s.lastReportAt) > 0) s.lastReportAt = at;
-      servers.set(server, s);
-    }
     const languages = Object.keys(count.byLanguage)
       .sort()
       .map((language) => ({ language, here: here[language] ?? 0, otherServers: elsewhere[language] ?? 0 }));
-    const byServer = [...servers.values()].map((s) => ({ ...s, byLanguage: Object.fromEntries(Object.entries(s.byLanguage).sort(([a], [b]) => a.localeCompare(b))) }));
-    return { ...count, languages, servers: byServer.sort((a, b) => b.total - a.total || a.server.localeCompare(b.server)) };
+    return { ...count, languages, servers: reportsByServer(reports) };
   }
 
   /**
@@ -276,11 +275,21 @@ export class ActionKitService {
    * checked the signature and, for a copy not known yet, that the copy names this kit as its origin).
    * At most one report per copy per `minIntervalMs`.
    */
-  async receiveRemoteCounts(kitId: string, copyApId: string, counts: Record<string, number>, minIntervalMs: number): Promise<RemoteCountOutcome> {
+  async receiveRemoteCounts(
+    kitId: string,
+    copy: { apId: string; actorApId?: string | undefined },
+    counts: Record<string, number>,
+    minIntervalMs: number,
+  ): Promise<RemoteCountOutcome> {
     const kit = await this.load(kitId);
     if (!kit?.published || kit.deletedAt) return { ok: false, reason: "unknown-kit" };
-    const stored = await storeRemoteCounts(this.#em.fork(), kit.id, copyApId, counts, new Date(), minIntervalMs);
+    const stored = await storeRemoteCounts(this.#em.fork(), kit.id, copy.apId, copy.actorApId, counts, new Date(), minIntervalMs);
     return stored.ok ? { ok: true, created: stored.created } : { ok: false, reason: "too-soon", retryAfterSeconds: stored.retryAfterSeconds };
+  }
+
+  /** Another server's copy of one of our kits was deleted there (its server said so, signed): its counts go. */
+  async forgetRemoteCopy(kitId: string, copyApId: string): Promise<boolean> {
+    return isUuid(kitId) && forgetRemoteCopy(this.#em.fork(), kitId, copyApId);
   }
 
   /** Whether this is a published kit of ours (not deleted). */
@@ -305,6 +314,17 @@ export class ActionKitService {
       else out.push({ kit, originApId: row.originApId, counts: byLanguage });
     }
     return out;
+  }
+
+  /** Our deleted copies of kits on other servers whose origins were told counts, to tell them the copies are gone (ADR 0033). */
+  async deletedCopiesToTell(limit: number): Promise<{ kitId: string; apId: URL; originApId: string }[]> {
+    const rows = await deletedCopiesToTell(this.#em.fork(), this.#urls.origin.origin, limit);
+    return rows.map((r) => ({ kitId: r.id, apId: this.#urls.actionKit(r.id), originApId: r.originApId }));
+  }
+
+  /** The origin heard that this copy is gone (or will never hear it): nothing more to tell. */
+  async deletionReported(kitId: string): Promise<void> {
+    await forgetCountsSent(this.#em.fork(), kitId);
   }
 
   /** The origin was told these counts (or refused them for good): not again until they change. */

@@ -7,7 +7,9 @@ export type CountsByLanguage = Record<string, number>;
 
 /**
  * The counts another server reported for its copy of one of our kits (ADR 0032): the copy's id and
- * its counts per language, as last pushed, nothing else. Added to the kit's own count on its page.
+ * its counts per language, as last pushed, and the collective the copy is attributed to (read from its
+ * `text.json`). Added to the kit's own count on its page while that collective follows the kit's
+ * (ADR 0033); removed when the copy's server says the copy was deleted.
  */
 export const ActionKitRemoteCountSchema = defineEntity({
   name: "ActionKitRemoteCount",
@@ -16,6 +18,8 @@ export const ActionKitRemoteCountSchema = defineEntity({
     id: p.bigint("number").primary().autoincrement(),
     kit: () => p.manyToOne(ActionKitSchema).deleteRule("cascade"),
     copyApId: p.text(),
+    /** The copy's `attributedTo`; null for a copy that last reported before it was kept (it counts until its next report). */
+    copyActorApId: p.text().nullable(),
     counts: p.json<CountsByLanguage>(),
     receivedAt: timestamptz(),
   },

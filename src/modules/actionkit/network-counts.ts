@@ -1,5 +1,16 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { KitCountDetail } from "./actionkit.types.ts";
 import { ActionKitCountSentSchema, ActionKitRemoteCountSchema, type CountsByLanguage } from "./network-count.entity.ts";
+
+/**
+ * A report `r` counts while the collective its copy is attributed to follows (pending or accepted) the
+ * collective of the kit it reports for (ADR 0033): an unfollow, a Reject, a block, a Delete of that actor
+ * or its inbox gone all remove the follow, and its counts stop counting. A copy that last reported before
+ * its collective was kept (null) counts until it reports again.
+ */
+const stillFollowing = `(r."copy_actor_ap_id" is null or exists (
+  select 1 from "follower" f join "remote_actor" ra on ra."id" = f."actor_id" join "action_kit" ck on ck."id" = r."kit_id"
+  where ra."ap_id" = r."copy_actor_ap_id" and f."collective_id" = ck."collective_id"))`;
 
 /**
  * The counts of a kit across the network, per language (ADR 0032): its own opt-in count, that of the
@@ -11,7 +22,7 @@ export async function networkCounts(em: EntityManager, kitId: string, apId: stri
     `with kits as (select k."id" from "action_kit" k where k."id" = ? or (k."origin_ap_id" = ? and k."deleted_at" is null))
      select 'here' as "source", c."language", sum(c."count")::bigint as "n" from "action_kit_count" c where c."kit_id" in (select "id" from kits) group by c."language"
      union all
-     select 'elsewhere', e."key", sum(e."value"::bigint)::bigint from "action_kit_remote_count" r, jsonb_each_text(r."counts") e where r."kit_id" in (select "id" from kits) group by e."key"`,
+     select 'elsewhere', e."key", sum(e."value"::bigint)::bigint from "action_kit_remote_count" r, jsonb_each_text(r."counts") e where r."kit_id" in (select "id" from kits) and ${stillFollowing} group by e."key"`,
     [kitId, apId],
   );
   const here: CountsByLanguage = {};
@@ -27,7 +38,7 @@ export async function networkCounts(em: EntityManager, kitId: string, apId: stri
 export async function remoteCopyReports(em: EntityManager, kitId: string, apId: string): Promise<{ copyApId: string; counts: CountsByLanguage; receivedAt: Date }[]> {
   const rows = await em.execute<{ copy_ap_id: string; counts: CountsByLanguage | string; received_at: Date | string }[]>(
     `select r."copy_ap_id", r."counts", r."received_at" from "action_kit_remote_count" r
-     where r."kit_id" in (select k."id" from "action_kit" k where k."id" = ? or (k."origin_ap_id" = ? and k."deleted_at" is null))
+     where r."kit_id" in (select k."id" from "action_kit" k where k."id" = ? or (k."origin_ap_id" = ? and k."deleted_at" is null)) and ${stillFollowing}
      order by r."copy_ap_id"`,
     [kitId, apId],
   );
@@ -38,9 +49,34 @@ export async function remoteCopyReports(em: EntityManager, kitId: string, apId: 
   }));
 }
 
-/** Whether another server's copy already reported counts for this kit (it was checked then). */
+/** Reports of copies summed per server (the copies' host), its languages in order, most letters first (ADR 0032). */
+export function reportsByServer(reports: readonly { copyApId: string; counts: CountsByLanguage; receivedAt: Date }[]): KitCountDetail["servers"] {
+  const servers = new Map<string, { server: string; copies: number; total: number; byLanguage: CountsByLanguage; lastReportAt: Temporal.Instant }>();
+  for (const r of reports) {
+    const server = new URL(r.copyApId).host;
+    const at = Temporal.Instant.fromEpochMilliseconds(r.receivedAt.getTime());
+    const s = servers.get(server) ?? { server, copies: 0, total: 0, byLanguage: {}, lastReportAt: at };
+    s.copies += 1;
+    for (const [lang, n] of Object.entries(r.counts)) {
+      s.byLanguage[lang] = (s.byLanguage[lang] ?? 0) + n;
+      s.total += n;
+    }
+    if (Temporal.Instant.compare(at, s.lastReportAt) > 0) s.lastReportAt = at;
+    servers.set(server, s);
+  }
+  return [...servers.values()]
+    .map((s) => ({ ...s, byLanguage: Object.fromEntries(Object.entries(s.byLanguage).sort(([x], [y]) => x.localeCompare(y))) }))
+    .sort((x, y) => y.total - x.total || x.server.localeCompare(y.server));
+}
+
+/** Whether another server's copy already reported counts for this kit (it was checked then, and its collective kept). */
 export async function knownRemoteCopy(em: EntityManager, kitId: string, copyApId: string): Promise<boolean> {
-  return (await em.count(ActionKitRemoteCountSchema, { kit: kitId, copyApId })) > 0;
+  return (await em.count(ActionKitRemoteCountSchema, { kit: kitId, copyApId, copyActorApId: { $ne: null } })) > 0;
+}
+
+/** Forgets what another server reported for its copy of a kit (the copy was deleted there); whether there was anything. */
+export async function forgetRemoteCopy(em: EntityManager, kitId: string, copyApId: string): Promise<boolean> {
+  return (await em.nativeDelete(ActionKitRemoteCountSchema, { kit: kitId, copyApId })) > 0;
 }
 
 /**
@@ -52,6 +88,7 @@ export async function storeRemoteCounts(
   em: EntityManager,
   kitId: string,
   copyApId: string,
+  copyActorApId: string | undefined,
   counts: CountsByLanguage,
   now: Date,
   minIntervalMs: number,
@@ -63,16 +100,24 @@ export async function storeRemoteCounts(
     );
     const row = rows[0];
     if (!row) {
-      tx.create(ActionKitRemoteCountSchema, { kit: kitId, copyApId, counts, receivedAt: now });
+      tx.create(ActionKitRemoteCountSchema, { kit: kitId, copyApId, copyActorApId: copyActorApId ?? null, counts, receivedAt: now });
       await tx.flush();
       return { ok: true as const, created: true };
     }
     const wait = new Date(row.received_at).getTime() + minIntervalMs - now.getTime();
     if (wait > 0) return { ok: false as const, retryAfterSeconds: Math.ceil(wait / 1000) };
-    await tx.execute(`update "action_kit_remote_count" set "counts" = ?, "received_at" = ? where "id" = ?`, [JSON.stringify(counts), now, row.id]);
+    await tx.execute(`update "action_kit_remote_count" set "counts" = ?, "received_at" = ?, "copy_actor_ap_id" = coalesce(?, "copy_actor_ap_id") where "id" = ?`, [
+      JSON.stringify(counts),
+      now,
+      copyActorApId ?? null,
+      row.id,
+    ]);
     return { ok: true as const, created: false };
   });
 }
+
+/** A LIKE pattern for every URL on our origin. */
+const ourUrls = (ourOrigin: string) => `${ourOrigin.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
 
 /** Our published kits adopted from another server (`origin` is not ours), oldest report first, to report their counts. */
 export async function adoptedFromElsewhere(em: EntityManager, ourOrigin: string, limit: number): Promise<{ id: string; originApId: string; sent: CountsByLanguage | null }[]> {
@@ -80,9 +125,25 @@ export async function adoptedFromElsewhere(em: EntityManager, ourOrigin: string,
     `select k."id", k."origin_ap_id", s."counts" from "action_kit" k left join "action_kit_count_sent" s on s."kit_id" = k."id"
      where k."published" and k."deleted_at" is null and k."origin_ap_id" is not null and k."origin_ap_id" not like ?
      order by s."sent_at" asc nulls first, k."id" limit ?`,
-    [`${ourOrigin.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`, limit],
+    [ourUrls(ourOrigin), limit],
   );
   return rows.map((r) => ({ id: r.id, originApId: r.origin_ap_id, sent: typeof r.counts === "string" ? (JSON.parse(r.counts) as CountsByLanguage) : r.counts }));
+}
+
+/** Our deleted kits adopted from another server whose origin was told their counts: it must hear they are gone (ADR 0033). */
+export async function deletedCopiesToTell(em: EntityManager, ourOrigin: string, limit: number): Promise<{ id: string; originApId: string }[]> {
+  const rows = await em.execute<{ id: string; origin_ap_id: string }[]>(
+    `select k."id", k."origin_ap_id" from "action_kit" k join "action_kit_count_sent" s on s."kit_id" = k."id"
+     where k."deleted_at" is not null and k."origin_ap_id" is not null and k."origin_ap_id" not like ?
+     order by s."sent_at" asc, k."id" limit ?`,
+    [ourUrls(ourOrigin), limit],
+  );
+  return rows.map((r) => ({ id: r.id, originApId: r.origin_ap_id }));
+}
+
+/** The origin heard that our copy is gone (or cannot hear it): nothing more to tell it. */
+export async function forgetCountsSent(em: EntityManager, kitId: string): Promise<void> {
+  await em.nativeDelete(ActionKitCountSentSchema, { kit: kitId });
 }
 
 /** Remembers what the origin was told (or that it need not be asked again until the counts change). */
