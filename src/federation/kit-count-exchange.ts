@@ -42,7 +42,7 @@ function parseCounts(v: unknown): Record<string, number> | string {
  * The counts of action kits across servers (ADR 0032, FEDERATION.md "Action kits"). A server that adopted
  * a kit of another server reports its copy's counts to the kit's origin: a signed POST of `{id, origin,
  * counts}` from its instance actor, at most once per round (an hour in the worker) and only when they
- * changed, and once that a copy whose counts were told was deleted (ADR 0033). The origin checks the
+ * changed, and once that a copy whose counts were told was deleted (ADR 0035). The origin checks the
  * signature (a key on the copy's server), the first time that the copy names the kit as its origin (its
  * `text.json`, whose `attributedTo` it keeps), and keeps the last counts per copy; a deleted copy's go. No server ever waits
  * on another: a report has a timeout, a server that fails is skipped until the next round, and a kit's
@@ -79,7 +79,7 @@ export class KitCountExchange {
     const rsa = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
     if (!rsa) throw new Error("the instance actor has no RSA key to sign with");
     const skipped = new Set<string>();
-    // Each report: the copy, its origin, and its counts, or that it was deleted (ADR 0033).
+    // Each report: the copy, its origin, and its counts, or that it was deleted (ADR 0035).
     const reports = [
       ...due.map(({ kit, originApId, counts }) => ({ kitId: kit.id, body: { id: kit.apId.href, origin: originApId, counts }, done: () => this.#kits.countsReported(kit.id, counts) })),
       ...gone.map(({ kitId, apId, originApId }) => ({ kitId, body: { id: apId.href, origin: originApId, deleted: true }, done: () => this.#kits.deletionReported(kitId) })),

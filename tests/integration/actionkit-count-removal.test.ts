@@ -1,5 +1,5 @@
 // What other servers reported for their copies of a kit stops counting at the origin when the copy or
-// the partnership ends (issue 11, ADR 0033). Two real instances over real HTTP with real signatures:
+// the partnership ends (issue 11, ADR 0035). Two real instances over real HTTP with real signatures:
 // four collectives on b adopt a kit of a's and report their counts; then one deletes its copy (b tells
 // a with a signed report saying so, and a forgets its counts), one unfollows a's collective (Undo), one
 // is blocked by it, and one sends the Delete of itself: each time a's page loses that copy's letters, and

@@ -316,7 +316,7 @@ export class ActionKitService {
     return out;
   }
 
-  /** Our deleted copies of kits on other servers whose origins were told counts, to tell them the copies are gone (ADR 0033). */
+  /** Our deleted copies of kits on other servers whose origins were told counts, to tell them the copies are gone (ADR 0035). */
   async deletedCopiesToTell(limit: number): Promise<{ kitId: string; apId: URL; originApId: string }[]> {
     const rows = await deletedCopiesToTell(this.#em.fork(), this.#urls.origin.origin, limit);
     return rows.map((r) => ({ kitId: r.id, apId: this.#urls.actionKit(r.id), originApId: r.originApId }));

@@ -9,7 +9,7 @@ export type CountsByLanguage = Record<string, number>;
  * The counts another server reported for its copy of one of our kits (ADR 0032): the copy's id and
  * its counts per language, as last pushed, and the collective the copy is attributed to (read from its
  * `text.json`). Added to the kit's own count on its page while that collective follows the kit's
- * (ADR 0033); removed when the copy's server says the copy was deleted.
+ * (ADR 0035); removed when the copy's server says the copy was deleted.
  */
 export const ActionKitRemoteCountSchema = defineEntity({
   name: "ActionKitRemoteCount",

@@ -4,7 +4,7 @@ import { ActionKitCountSentSchema, ActionKitRemoteCountSchema, type CountsByLang
 
 /**
  * A report `r` counts while the collective its copy is attributed to follows (pending or accepted) the
- * collective of the kit it reports for (ADR 0033): an unfollow, a Reject, a block, a Delete of that actor
+ * collective of the kit it reports for (ADR 0035): an unfollow, a Reject, a block, a Delete of that actor
  * or its inbox gone all remove the follow, and its counts stop counting. A copy that last reported before
  * its collective was kept (null) counts until it reports again.
  */
@@ -130,7 +130,7 @@ export async function adoptedFromElsewhere(em: EntityManager, ourOrigin: string,
   return rows.map((r) => ({ id: r.id, originApId: r.origin_ap_id, sent: typeof r.counts === "string" ? (JSON.parse(r.counts) as CountsByLanguage) : r.counts }));
 }
 
-/** Our deleted kits adopted from another server whose origin was told their counts: it must hear they are gone (ADR 0033). */
+/** Our deleted kits adopted from another server whose origin was told their counts: it must hear they are gone (ADR 0035). */
 export async function deletedCopiesToTell(em: EntityManager, ourOrigin: string, limit: number): Promise<{ id: string; originApId: string }[]> {
   const rows = await em.execute<{ id: string; origin_ap_id: string }[]>(
     `select k."id", k."origin_ap_id" from "action_kit" k join "action_kit_count_sent" s on s."kit_id" = k."id"
