@@ -154,4 +154,36 @@ describe("a recurring event's rule changes after its occurrences went out", () =
     // The worker sends nothing more of it.
     expect(await publishAt("2030-06-08T08:00:00Z")).toBe(0);
   }, 60_000);
+
+  it("a single event made recurring: its Event is deleted in the change's transaction, then its occurrences go out", async () => {
+    const { events } = relais.runtime;
+    const created = await events.create(editor, "lyon", {
+      name: { fr: "Permanence logement" },
+      startsAt: "2030-07-02T14:00",
+      endsAt: "2030-07-02T17:00",
+      timezone: "Europe/Paris",
+      location: { name: "Centre social", locality: "Lyon", country: "FR" },
+      published: true,
+    });
+    const apId = created.event.apId.href;
+    await until("the follower has the single event", async () => ids("Create", "Event").includes(apId));
+    await until("Gancio stores it", async () => gancio.events.has(apId));
+    const view = await events.update(editor, created.event.id, { recurrence: { frequency: "weekly", weekdays: ["TU"], count: 3 } });
+    expect(view.event.recurrence).toMatchObject({ frequency: "weekly", count: 3 });
+    // Written by the change itself, before any worker round.
+    const rows = await relais.runtime.em.getConnection().execute(`select activity_id, kind from outbox where payload->>'eventId' = '${created.event.id}' order by created_at`);
+    expect(rows).toEqual([
+      { activity_id: `${apId}#create`, kind: "create-event" },
+      { activity_id: `${apId}#delete`, kind: "delete-event" },
+    ]);
+    const deleted = await peer.waitFor((d) => d.signatureValid && d.activity?.type === "Delete" && obj(d).id === apId, { timeoutMs: 20_000 });
+    expect(obj(deleted)).toMatchObject({ type: "Tombstone", formerType: expect.anything() });
+    await until("Gancio forgets the single event", async () => !gancio.events.has(apId));
+    // Its occurrences go out as a series' do, at their own ids, each once.
+    expect(await publishAt("2030-06-28T08:00:00Z")).toBe(1);
+    await until("the first occurrence", async () => ids("Create", "Event").includes(`${apId}/occurrences/2030-07-02`));
+    await until("Gancio stores the occurrence", async () => gancio.events.has(`${apId}/occurrences/2030-07-02`));
+    expect(ids("Create", "Event").filter((i) => i.startsWith(apId))).toEqual([apId, `${apId}/occurrences/2030-07-02`]);
+    expect(ids("Delete").filter((i) => i.startsWith(apId))).toEqual([apId]);
+  }, 60_000);
 });

@@ -118,10 +118,14 @@ async function sendToGroup(ctx: Context<void>, message: EventMessage, loaded: Lo
     case "event-change-note":
       // A row written before change notes went out with their Update (see outbox.writer.ts).
       return deletedAt ? false : await sendChangeNote(message.version, true);
-    case "delete-event":
-      if (!deletedAt) return false;
-      for (const activity of await deletions(event, deletedAt, sender, group, deps)) await send(activity);
+    case "delete-event": {
+      // A live event that repeats now went out as a single Event before: that Event is deleted
+      // (its occurrences go out on their own); a live single event is never deleted here.
+      const gone = deletedAt ?? (event.recurrence ? event.updatedAt : null);
+      if (!gone) return false;
+      for (const activity of await deletions(event, gone, sender, group, deps)) await send(activity);
       return false;
+    }
   }
 }
 

@@ -21,10 +21,13 @@ export async function queueEventCreate(em: EntityManager, urls: Urls, collective
   return writeOutbox(em, `${urls.event(row.id).href}#create`, { kind: "create-event", collectiveId: collective.id, eventId: row.id });
 }
 
-/** The Delete of a deleted event: of its Event, or of each occurrence that went out (occurrence-sender.ts). */
-export async function queueEventDelete(em: EntityManager, urls: Urls, row: EventRow & { collective: Collective }): Promise<boolean> {
+/**
+ * The Delete of a deleted event: of its Event, or of each occurrence that went out (occurrence-sender.ts).
+ * `single`: the Event a single event went out as, now that it repeats (the event is not deleted).
+ */
+export async function queueEventDelete(em: EntityManager, urls: Urls, row: EventRow & { collective: Collective }, opts: { single?: boolean } = {}): Promise<boolean> {
   const apId = urls.event(row.id).href;
-  return row.recurrence
+  return row.recurrence && !opts.single
     ? writeOutbox(em, `${apId}#delete-occurrences`, { kind: "delete-occurrences", collectiveId: row.collective.id, eventId: row.id })
     : writeOutbox(em, `${apId}#delete`, { kind: "delete-event", collectiveId: row.collective.id, eventId: row.id });
 }
@@ -45,8 +48,12 @@ export async function queueEventChange(
   const collective = row.collective;
   if (after.recurrence || before.recurrence) {
     // Occurrences federate one by one; those sent are updated or deleted as the change says
-    // (series-federation.ts). No longer repeating: it goes out as one event.
-    let queued = await queueSeriesChange(em, { urls: deps.urls, changeNoteText: deps.changeNoteText, now: deps.now }, row, before, after);
+    // (series-federation.ts). No longer repeating: it goes out as one event. A single event made
+    // recurring: its Event, which followers have, is deleted (with its change notes); its occurrences
+    // then go out as any series' do (EventSeriesService.publishDue).
+    let queued = false;
+    if (after.recurrence && !before.recurrence && wasPublished) queued = await queueEventDelete(em, deps.urls, row, { single: true });
+    queued = (await queueSeriesChange(em, { urls: deps.urls, changeNoteText: deps.changeNoteText, now: deps.now }, row, before, after)) || queued;
     if (!after.recurrence && after.published) queued = (await queueEventCreate(em, deps.urls, collective, row)) || queued;
     return queued;
   }

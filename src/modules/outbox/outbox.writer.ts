@@ -10,6 +10,7 @@ export type OutboxMessage =
   | { kind: "update-event"; collectiveId: string; eventId: string; version: number }
   /** Written only before change notes had their own table (they now go out with their Update's row). */
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
+  /** A single event deleted, or made recurring (the Event it went out as is deleted; the event lives on). */
   | { kind: "delete-event"; collectiveId: string; eventId: string }
   /** An occurrence of a recurring event published ahead (Create of its Event), or changed once published (Update + change note of the event's `version`). */
   | { kind: "create-occurrence"; collectiveId: string; eventId: string; date: string }
