@@ -142,7 +142,7 @@ export const pressKitPaths = {
   },
   "/api/v1/presskits/{id}/files/{fileId}": {
     patch: {
-      summary: "Change a file's caption, credit or licence",
+      summary: "Change a file's caption, credit or licence. In caption only the languages sent change: the others stay, and a language set to null is removed (one at least stays)",
       parameters: [idParam, { name: "fileId", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
       requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { caption: languageMap({ fr: "…" }), credit: { type: "string" }, licence: { type: "string", enum: [...licences] } } } } } },
       responses: { "200": { description: "The file", content: json("PressKitFile") }, ...errors, ...invalid },

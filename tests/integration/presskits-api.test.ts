@@ -1,9 +1,10 @@
 // The press kits part of the JSON API over real HTTP: a PATCH changes the release's title, lead and
 // body one language at a time (the others stay, one set to null goes, the body's HTML follows its
 // Markdown), none of them can lose its last language, unknown language codes are named; another
-// collective's editor cannot change a draft kit (nor see it).
+// collective's editor cannot change a draft kit (nor see it). A file's caption changes the same way.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonApi, lyonAndGent } from "../support/json-api.ts";
+import { gpsJpeg } from "../support/press-files.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 
 type Json = Record<string, unknown>;
@@ -74,5 +75,33 @@ describe("press kits JSON API", () => {
     expect((await patch({ title: { fr: "Piraté" } }, otherToken)).status).toBe(404);
     k = (await (await api(`/api/v1/presskits/${id}`)).json()) as Json;
     expect([k.title, k.lead, k.body]).toEqual([{ fr: kit.title.fr }, { fr: kit.lead.fr }, { fr: kit.body.fr }]);
+  });
+
+  it("changes a file's caption one language at a time, and keeps one", async () => {
+    const { id } = (await (await api("/api/v1/collectives/lyon/presskits", { method: "POST", json: kit })).json()) as Json;
+    const uploaded = await api(`/api/v1/presskits/${id}/files?kind=photo&credit=Photo%3A%20Collectif&licence=cc-by&caption.fr=Place%20Bellecour&caption.de=Platz`, {
+      method: "POST",
+      body: new Uint8Array(await gpsJpeg(200, 150)),
+      headers: { "content-type": "image/jpeg" },
+    });
+    expect(uploaded.status).toBe(201);
+    const file = (await uploaded.json()) as Json;
+    const patch = (json: unknown) => api(`/api/v1/presskits/${id}/files/${file.id}`, { method: "PATCH", json });
+
+    let res = await patch({ caption: { de: "Place Bellecour in Lyon" }, credit: "Photo: Droits sociaux Lyon" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ caption: { fr: "Place Bellecour", de: "Place Bellecour in Lyon" }, credit: "Photo: Droits sociaux Lyon" });
+    res = await patch({ caption: { de: null } });
+    expect(((await res.json()) as Json).caption).toEqual({ fr: "Place Bellecour" });
+    // An empty map changes nothing (it emptied the caption before); the last language stays; codes are named.
+    expect(((await (await patch({ caption: {} })).json()) as Json).caption).toEqual({ fr: "Place Bellecour" });
+    for (const [json, field] of [
+      [{ caption: { fr: null } }, "caption"],
+      [{ caption: { "en-!": null } }, "caption.en-!"],
+    ] as const) {
+      res = await patch(json);
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as Details).details.map((d) => d.field)).toEqual([field]);
+    }
   });
 });

@@ -219,12 +219,23 @@ const fileMetaSchema = z.strictObject(
 /**
  * A file's description. At upload (`required`) the kind, a caption in at least one language, the
  * credit line and the licence are all required: a journalist must know what may be reprinted, how.
+ * With `currentCaption` (a change through the JSON API) the caption changes one language at a time:
+ * those left out stay, one set to null goes, the last one stays.
  */
-export function parseFileMeta(body: unknown, opts: { required: boolean; primaryLanguage: string }): ParseResult<FileMeta> {
-  const parsed = fileMetaSchema.safeParse(body);
+export function parseFileMeta(input: unknown, opts: { required: boolean; primaryLanguage: string; currentCaption?: LanguageMap }): ParseResult<FileMeta> {
+  const languages: LanguagePatchSpec | undefined = opts.currentCaption
+    ? { fields: [{ field: "caption", required: true }], primaryLanguage: opts.primaryLanguage, maxLanguages: pressKitLimits.languages }
+    : undefined;
+  const languagewise = languages ? takeLanguageRemovals(input, languages) : undefined;
+  const parsed = fileMetaSchema.safeParse(languagewise ? languagewise.body : input);
   if (!parsed.success) return { ok: false, errors: zodErrors(parsed.error, { "": Object.keys(fileMetaSchema.shape) }) };
-  const v = parsed.data;
+  let v = parsed.data;
   const errors: FieldError[] = [];
+  if (languages && languagewise && opts.currentCaption) {
+    const merged = mergeLanguageMaps({ caption: opts.currentCaption }, { caption: v.caption }, languagewise.removals, languages);
+    errors.push(...merged.errors);
+    v = { ...v, caption: merged.patch.caption ?? undefined };
+  }
   if (opts.required) {
     if (!v.kind) errors.push({ field: "kind", message: `is required: ${fileKinds.join(", ")}` });
     if (!v.caption || Object.keys(v.caption).length === 0) errors.push({ field: "caption", message: 'is required in at least one language, e.g. caption.fr="Manifestation du 8 mars"' });

@@ -211,15 +211,18 @@ export class PressKitService {
     }
   }
 
-  /** Changes a file's caption, credit or licence. */
+  /**
+   * Changes a file's caption, credit or licence. The caption changes one language at a time (those left
+   * out stay, one set to null goes); a file keeps a caption in one language at least.
+   */
   async updateFile(actor: PressKitActor, id: string, fileId: string, meta: unknown): Promise<PressKitFileView> {
     const { row: kit, collective } = await this.#editable(actor, id);
-    const parsed = parseFileMeta(meta, { required: false, primaryLanguage: collective.primaryLanguage });
-    if (!parsed.ok) throw invalid(`the file's description is invalid: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, parsed.errors);
-    if (parsed.value.kind) throw invalid("a file's kind cannot change; remove it and add it again", [{ field: "kind", message: "cannot change" }]);
     const queued = await this.#em.fork().transactional(async (em) => {
       const file = isUuid(fileId) ? await em.findOne(PressKitFileSchema, { id: fileId, kit: kit.id }) : null;
       if (!file) throw notFound(`the file ${fileId} of this kit`);
+      const parsed = parseFileMeta(meta, { required: false, primaryLanguage: collective.primaryLanguage, currentCaption: file.caption });
+      if (!parsed.ok) throw invalid(`the file's description is invalid: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, parsed.errors);
+      if (parsed.value.kind) throw invalid("a file's kind cannot change; remove it and add it again", [{ field: "kind", message: "cannot change" }]);
       if (parsed.value.caption) file.caption = parsed.value.caption;
       if (parsed.value.credit) file.credit = parsed.value.credit;
       if (parsed.value.licence) file.licence = parsed.value.licence;
