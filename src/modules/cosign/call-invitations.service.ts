@@ -1,14 +1,13 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
-import type { Urls } from "../../shared/urls.ts";
+import { conflict, invalid, notFound } from "../../shared/errors.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import { CallSchema, type CallRow } from "../call/call.entity.ts";
 import type { CallActor } from "../call/call.service.ts";
 import type { Collective } from "../collective/collective.entity.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { coversUnchanged, type SignableVersion, stampDigestMismatch, versionDigests } from "./call-digest.ts";
-import { auditCosign, type CosignContext, day, declineCooldownDays, defaultInvitationDays, mayEdit, signableStatuses, storedSignable } from "./cosign-context.ts";
+import { auditCosign, type CosignContext, day, declineCooldownDays, defaultInvitationDays, editableCall, signableStatuses, storedSignable } from "./cosign-context.ts";
 import { CallInvitationSchema, CallSignatureSchema, type CallSignatureRow } from "./cosign.entity.ts";
 import type { CosignOutcome, CosignPartner, IncomingStamp, InvitationView, SignatureView } from "./cosign.types.ts";
 import { invitationView, signatureView } from "./cosign.views.ts";
@@ -19,16 +18,10 @@ import { invitationView, signatureView } from "./cosign.views.ts";
  * changed what they signed. Every change and the activity it sends are written in one transaction.
  */
 export class CallInvitationService {
-  readonly #em: EntityManager;
-  readonly #urls: Urls;
-  readonly #onOutbox: () => void;
-  readonly #now: () => Date;
+  readonly #ctx: CosignContext;
 
   constructor(ctx: CosignContext) {
-    this.#em = ctx.em;
-    this.#urls = ctx.urls;
-    this.#onOutbox = ctx.onOutbox;
-    this.#now = ctx.now;
+    this.#ctx = ctx;
   }
 
   async invite(actor: CallActor, callId: string, partner: CosignPartner, opts: { expiresAt?: Temporal.Instant | undefined } = {}): Promise<InvitationView> {
@@ -36,15 +29,15 @@ export class CallInvitationService {
       if (!(signableStatuses as readonly string[]).includes(call.status)) {
         throw conflict(`a ${call.status} call cannot be signed: put it in consultation (or open it) before inviting partners`);
       }
-      if (partner.apId.origin === this.#urls.origin.origin && partner.apId.href === this.#urls.collective(collective.slug).href) {
+      if (partner.apId.origin === this.#ctx.urls.origin.origin && partner.apId.href === this.#ctx.urls.collective(collective.slug).href) {
         throw invalid("a collective cannot invite itself to sign its own call", [{ field: "partner", message: "is the call's own collective" }]);
       }
-      const now = this.#now();
+      const now = this.#ctx.now();
       const current = await em.findOne(CallSignatureSchema, { call: call.id, signerApId: partner.apId.href, state: "current" });
       if (current && current.version === call.version) throw conflict(`${partner.apId.href} has signed version ${call.version} already`);
       const previous = await em.find(CallInvitationSchema, { call: call.id, partnerApId: partner.apId.href }, { orderBy: { createdAt: "desc" } });
       const open = previous.find((i) => i.state === "invited" && i.expiresAt > now);
-      if (open && open.version === call.version) return { view: invitationView(open, this.#now()), queued: false };
+      if (open && open.version === call.version) return { view: invitationView(open, this.#ctx.now()), queued: false };
       const declined = previous.find((i) => i.state === "declined");
       if (declined?.answeredAt && now.getTime() - declined.answeredAt.getTime() < declineCooldownDays * day) {
         const again = new Date(declined.answeredAt.getTime() + declineCooldownDays * day);
@@ -65,11 +58,11 @@ export class CallInvitationService {
         createdAt: now,
       });
       await em.flush();
-      const queued = await writeOutbox(em, this.#urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: collective.id, invitationId: row.id });
+      const queued = await writeOutbox(em, this.#ctx.urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: collective.id, invitationId: row.id });
       await auditCosign(em, actor, collective.id, "call.invite", call.id, partner.apId.href);
-      return { view: invitationView(row, this.#now()), queued };
+      return { view: invitationView(row, this.#ctx.now()), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
   }
 
@@ -82,32 +75,32 @@ export class CallInvitationService {
     const { view, queued } = await this.#withCall(actor, callId, async (em, call, collective) => {
       const row = isUuid(invitationId) ? await em.findOne(CallInvitationSchema, { id: invitationId, call: call.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!row) throw notFound(`the invitation ${invitationId}`);
-      if (row.state === "withdrawn") return { view: invitationView(row, this.#now()), queued: false };
+      if (row.state === "withdrawn") return { view: invitationView(row, this.#ctx.now()), queued: false };
       if (row.state !== "invited") {
         throw conflict(`the invitation is ${row.state}: only an invitation not answered yet can be withdrawn${row.state === "signed" ? " (a signature is the signer's to revoke)" : ""}`);
       }
-      const now = this.#now();
+      const now = this.#ctx.now();
       // Every earlier invitation of the partner to this call goes too: none of them lets it read the call any more.
       for (const p of await em.find(CallInvitationSchema, { call: call.id, partnerApId: row.partnerApId, state: { $in: ["invited", "superseded", "expired"] } })) {
         p.state = "withdrawn";
         p.answeredAt ??= now;
       }
       await em.flush();
-      const queued = await writeOutbox(em, `${this.#urls.callInvitation(call.id, row.id).href}#withdraw`, { kind: "cosign-withdraw", collectiveId: collective.id, invitationId: row.id });
+      const queued = await writeOutbox(em, `${this.#ctx.urls.callInvitation(call.id, row.id).href}#withdraw`, { kind: "cosign-withdraw", collectiveId: collective.id, invitationId: row.id });
       await auditCosign(em, actor, collective.id, "call.invite-withdraw", call.id, row.partnerApId);
       return { view: invitationView(row, now), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
   }
 
   /** The invitations a call's editors sent and the signatures they hold (every state): private. */
   async invitations(actor: CallActor, callId: string): Promise<{ invitations: InvitationView[]; signatures: SignatureView[] }> {
-    const em = this.#em.fork();
-    const call = await this.#readableCall(em, actor, callId);
+    const em = this.#ctx.em.fork();
+    const call = await editableCall(em, actor, callId);
     const invitations = await em.find(CallInvitationSchema, { call: call.id }, { orderBy: { createdAt: "asc" } });
     const signatures = await em.find(CallSignatureSchema, { call: call.id }, { orderBy: { createdAt: "asc" } });
-    const now = this.#now();
+    const now = this.#ctx.now();
     return {
       invitations: invitations.map((i) => invitationView(i, now)),
       signatures: signatures.map((s) => signatureView(s)),
@@ -117,25 +110,25 @@ export class CallInvitationService {
   /** Whether `actorApId` was ever invited to sign the call (the embargo lets it read the call). */
   async isInvited(callId: string, actorApId: string): Promise<boolean> {
     if (!isUuid(callId)) return false;
-    const found = await this.#em.fork().count(CallInvitationSchema, { call: callId, partnerApId: actorApId, state: { $nin: ["withdrawn"] } });
+    const found = await this.#ctx.em.fork().count(CallInvitationSchema, { call: callId, partnerApId: actorApId, state: { $nin: ["withdrawn"] } });
     return found > 0;
   }
 
   /** An invitation, for the federation layer (to send it, or to match an answer to it). */
   async invitation(invitationId: string): Promise<(InvitationView & { partnerInbox: string; partnerSharedInbox: string | null; collectiveSlug: string }) | null> {
     if (!isUuid(invitationId)) return null;
-    const row = await this.#em.fork().findOne(CallInvitationSchema, { id: invitationId }, { populate: ["call", "call.collective"] });
+    const row = await this.#ctx.em.fork().findOne(CallInvitationSchema, { id: invitationId }, { populate: ["call", "call.collective"] });
     if (!row) return null;
-    return { ...invitationView(row, this.#now()), partnerInbox: row.partnerInbox, partnerSharedInbox: row.partnerSharedInbox ?? null, collectiveSlug: row.call.collective.slug };
+    return { ...invitationView(row, this.#ctx.now()), partnerInbox: row.partnerInbox, partnerSharedInbox: row.partnerSharedInbox ?? null, collectiveSlug: row.call.collective.slug };
   }
 
   /** The signable form of one version of a local call (to serve its CallVersion document and to check stamps). */
   async signableVersion(callId: string, version: number): Promise<SignableVersion | null> {
     if (!isUuid(callId) || !Number.isSafeInteger(version)) return null;
-    const em = this.#em.fork();
+    const em = this.#ctx.em.fork();
     const call = await em.findOne(CallSchema, { id: callId }, { populate: ["collective"] });
     if (!call) return null;
-    return storedSignable(em, this.#urls, call, version);
+    return storedSignable(em, this.#ctx.urls, call, version);
   }
 
   /**
@@ -145,7 +138,7 @@ export class CallInvitationService {
    */
   async incomingSignature(invitationId: string, stamp: IncomingStamp): Promise<CosignOutcome<{ signatureId: string; state: "current" | "pending" }>> {
     if (!isUuid(invitationId)) return { ok: false, reason: "it answers no invitation of ours" };
-    const result = await this.#em.fork().transactional(async (em): Promise<CosignOutcome<{ signatureId: string; state: "current" | "pending" }> & { queued?: boolean }> => {
+    const result = await this.#ctx.em.fork().transactional(async (em): Promise<CosignOutcome<{ signatureId: string; state: "current" | "pending" }> & { queued?: boolean }> => {
       const invitation = await em.findOne(CallInvitationSchema, { id: invitationId }, { populate: ["call", "call.collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!invitation) return { ok: false, reason: "it answers no invitation of ours" };
       if (invitation.partnerApId !== stamp.signerApId) return { ok: false, reason: "the invitation was sent to another collective" };
@@ -157,16 +150,16 @@ export class CallInvitationService {
       const call = invitation.call;
       if (call.deletedAt || !(signableStatuses as readonly string[]).includes(call.status)) return { ok: false, reason: `the call is ${call.deletedAt ? "deleted" : call.status}` };
       if (invitation.state !== "invited") return { ok: false, reason: `the invitation is ${invitation.state}` };
-      if (invitation.expiresAt <= this.#now()) return { ok: false, reason: "the invitation has expired" };
+      if (invitation.expiresAt <= this.#ctx.now()) return { ok: false, reason: "the invitation has expired" };
       if (stamp.version !== invitation.version) return { ok: false, reason: `the stamp pins version ${stamp.version}, the invitation was for version ${invitation.version}` };
-      const signed = await storedSignable(em, this.#urls, call, invitation.version);
+      const signed = await storedSignable(em, this.#ctx.urls, call, invitation.version);
       if (!signed) return { ok: false, reason: "the invited version is unknown" };
       const mismatch = stampDigestMismatch(stamp.digests, signed, call.collective.primaryLanguage);
       if (mismatch) return { ok: false, reason: mismatch };
       // Signed an older version while the call moved on: listed only if what it covers is unchanged.
       let state: "current" | "pending" = "current";
       if (invitation.version !== call.version) {
-        const now = await storedSignable(em, this.#urls, call, call.version);
+        const now = await storedSignable(em, this.#ctx.urls, call, call.version);
         state = now && coversUnchanged(stamp.digests, versionDigests(now)) ? "current" : "pending";
       }
       for (const old of await em.find(CallSignatureSchema, { call: call.id, signerApId: stamp.signerApId, state: { $in: ["current", "pending"] } })) old.state = "removed";
@@ -182,21 +175,21 @@ export class CallInvitationService {
         digests: stamp.digests.map((d) => ({ ...d })),
         stamp: stamp.document,
         state,
-        createdAt: this.#now(),
-        verifiedAt: this.#now(),
+        createdAt: this.#ctx.now(),
+        verifiedAt: this.#ctx.now(),
       });
       invitation.state = "signed";
-      invitation.answeredAt = this.#now();
+      invitation.answeredAt = this.#ctx.now();
       await em.flush();
       let queued = false;
       if (state === "current") {
-        queued = await writeOutbox(em, `${this.#urls.callSignatories(call.id).href}#add-${row.id}`, { kind: "cosign-listed", collectiveId: call.collective.id, signatureId: row.id });
+        queued = await writeOutbox(em, `${this.#ctx.urls.callSignatories(call.id).href}#add-${row.id}`, { kind: "cosign-listed", collectiveId: call.collective.id, signatureId: row.id });
       } else {
         queued = await this.#reinvite(em, call, row);
       }
       return { ok: true, value: { signatureId: row.id, state }, queued };
     });
-    if ("queued" in result && result.queued) this.#onOutbox();
+    if ("queued" in result && result.queued) this.#ctx.onOutbox();
     return result.ok ? { ok: true, value: result.value } : result;
   }
 
@@ -209,7 +202,7 @@ export class CallInvitationService {
   async reviewSignatures(em: EntityManager, callId: string): Promise<boolean> {
     const call = await em.findOne(CallSchema, { id: callId }, { populate: ["collective"] });
     if (!call) return false;
-    const now = await storedSignable(em, this.#urls, call, call.version);
+    const now = await storedSignable(em, this.#ctx.urls, call, call.version);
     if (!now) return false;
     const digests = versionDigests(now);
     let queued = false;
@@ -222,7 +215,7 @@ export class CallInvitationService {
         s.state = "current"; // the text came back to what was signed
       }
     }
-    const pending = await em.find(CallInvitationSchema, { call: call.id, state: "invited", version: { $lt: call.version }, expiresAt: { $gt: this.#now() } });
+    const pending = await em.find(CallInvitationSchema, { call: call.id, state: "invited", version: { $lt: call.version }, expiresAt: { $gt: this.#ctx.now() } });
     for (const old of pending) {
       if (await em.count(CallSignatureSchema, { call: call.id, signerApId: old.partnerApId, state: "pending" })) continue; // asked above
       old.state = "superseded";
@@ -236,10 +229,10 @@ export class CallInvitationService {
         purpose: old.purpose,
         state: "invited",
         expiresAt: old.expiresAt,
-        createdAt: this.#now(),
+        createdAt: this.#ctx.now(),
       });
       await em.flush();
-      queued = (await writeOutbox(em, this.#urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: call.collective.id, invitationId: row.id })) || queued;
+      queued = (await writeOutbox(em, this.#ctx.urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: call.collective.id, invitationId: row.id })) || queued;
     }
     await em.flush();
     return queued;
@@ -248,12 +241,12 @@ export class CallInvitationService {
   /** A signer declined (Reject of the invitation): private, nothing is sent. */
   async incomingDecline(invitationId: string, signerApId: string): Promise<CosignOutcome> {
     if (!isUuid(invitationId)) return { ok: false, reason: "it answers no invitation of ours" };
-    return this.#em.fork().transactional(async (em) => {
+    return this.#ctx.em.fork().transactional(async (em) => {
       const invitation = await em.findOne(CallInvitationSchema, { id: invitationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!invitation || invitation.partnerApId !== signerApId) return { ok: false, reason: "it answers no invitation of ours to that collective" };
       if (invitation.state !== "invited") return { ok: true, value: undefined };
       invitation.state = "declined";
-      invitation.answeredAt = this.#now();
+      invitation.answeredAt = this.#ctx.now();
       await em.flush();
       return { ok: true, value: undefined };
     });
@@ -268,7 +261,7 @@ export class CallInvitationService {
 
   /** Asks a signer again for the call's current version (its signature pins an older text). */
   async #reinvite(em: EntityManager, call: CallRow, signature: CallSignatureRow): Promise<boolean> {
-    const now = this.#now();
+    const now = this.#ctx.now();
     for (const p of await em.find(CallInvitationSchema, { call: call.id, partnerApId: signature.signerApId, state: "invited" })) p.state = "superseded";
     const row = em.create(CallInvitationSchema, {
       call: call.id,
@@ -283,28 +276,14 @@ export class CallInvitationService {
       createdAt: now,
     });
     await em.flush();
-    return writeOutbox(em, this.#urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: call.collective.id, invitationId: row.id });
+    return writeOutbox(em, this.#ctx.urls.callInvitation(call.id, row.id).href, { kind: "cosign-request", collectiveId: call.collective.id, invitationId: row.id });
   }
 
   async #withCall<T>(actor: CallActor, callId: string, apply: (em: EntityManager, call: CallRow, collective: Collective) => Promise<T>): Promise<T> {
     if (!isUuid(callId)) throw notFound(`the call ${callId}`);
-    return this.#em.fork().transactional(async (em) => {
-      const call = await em.findOne(CallSchema, { id: callId, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!call) throw notFound(`the call ${callId}`);
-      if (!mayEdit(actor, call.collective.id)) {
-        if (!call.launchedAt) throw notFound(`the call ${callId}`);
-        throw forbidden(`you are not an editor of "${call.collective.slug}"`);
-      }
+    return this.#ctx.em.fork().transactional(async (em) => {
+      const call = await editableCall(em, actor, callId, true);
       return apply(em, call, call.collective);
     });
   }
-
-  async #readableCall(em: EntityManager, actor: CallActor, callId: string): Promise<CallRow> {
-    const call = isUuid(callId) ? await em.findOne(CallSchema, { id: callId, deletedAt: null }, { populate: ["collective"] }) : null;
-    if (!call) throw notFound(`the call ${callId}`);
-    if (!mayEdit(actor, call.collective.id)) {
-      if (!call.launchedAt) throw notFound(`the call ${callId}`);
-      throw forbidden(`you are not an editor of "${call.collective.slug}"`);
-    }
-    return call;
-  }}
+}

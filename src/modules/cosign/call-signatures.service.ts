@@ -1,6 +1,4 @@
 import { LockMode } from "@mikro-orm/core";
-import type { EntityManager } from "@mikro-orm/postgresql";
-import type { Urls } from "../../shared/urls.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import type { CosignContext } from "./cosign-context.ts";
 import { CallSignatureSchema, StampRevocationSchema } from "./cosign.entity.ts";
@@ -13,47 +11,43 @@ import { signatureView } from "./cosign.views.ts";
  * its origin, or the signer gone).
  */
 export class CallSignatureService {
-  readonly #em: EntityManager;
-  readonly #urls: Urls;
-  readonly #now: () => Date;
+  readonly #ctx: CosignContext;
 
   constructor(ctx: CosignContext) {
-    this.#em = ctx.em;
-    this.#urls = ctx.urls;
-    this.#now = ctx.now;
+    this.#ctx = ctx;
   }
 
   /** The signatures shown and counted (current ones), oldest first: public once the call is. */
   async signatories(callId: string): Promise<SignatureView[]> {
     if (!isUuid(callId)) return [];
-    const rows = await this.#em.fork().find(CallSignatureSchema, { call: callId, state: "current" }, { orderBy: { createdAt: "asc" } });
+    const rows = await this.#ctx.em.fork().find(CallSignatureSchema, { call: callId, state: "current" }, { orderBy: { createdAt: "asc" } });
     return rows.map((s) => signatureView(s));
   }
 
   /** The signatures awaiting reconfirmation (they signed an older text): listed apart, never counted as signed. */
   async pendingSignatories(callId: string): Promise<SignatureView[]> {
     if (!isUuid(callId)) return [];
-    const rows = await this.#em.fork().find(CallSignatureSchema, { call: callId, state: "pending" }, { orderBy: { createdAt: "asc" } });
+    const rows = await this.#ctx.em.fork().find(CallSignatureSchema, { call: callId, state: "pending" }, { orderBy: { createdAt: "asc" } });
     return rows.map((s) => signatureView(s));
   }
 
   /** A signature, for the federation layer (to announce its listing). */
   async signature(signatureId: string): Promise<(SignatureView & { signerInbox: string }) | null> {
     if (!isUuid(signatureId)) return null;
-    const row = await this.#em.fork().findOne(CallSignatureSchema, { id: signatureId });
+    const row = await this.#ctx.em.fork().findOne(CallSignatureSchema, { id: signatureId });
     return row ? { ...signatureView(row), signerInbox: row.signerInbox } : null;
   }
 
   /** Where the current signatories of a call receive activities (the launch reaches them too). */
   async signatoryRecipients(callId: string): Promise<{ apId: URL; inboxUrl: URL; sharedInboxUrl?: URL | undefined }[]> {
     if (!isUuid(callId)) return [];
-    const rows = await this.#em.fork().find(CallSignatureSchema, { call: callId, state: "current" }, { orderBy: { createdAt: "asc" } });
+    const rows = await this.#ctx.em.fork().find(CallSignatureSchema, { call: callId, state: "current" }, { orderBy: { createdAt: "asc" } });
     return rows.map((r) => ({ apId: new URL(r.signerApId), inboxUrl: new URL(r.signerInbox), sharedInboxUrl: r.signerSharedInbox ? new URL(r.signerSharedInbox) : undefined }));
   }
 
   /** Whether a stamp id is one the initiator lists or listed (a Delete of it is then worth checking). */
   async isKnownStamp(stampId: string): Promise<boolean> {
-    return (await this.#em.fork().count(CallSignatureSchema, { stampId })) > 0;
+    return (await this.#ctx.em.fork().count(CallSignatureSchema, { stampId })) > 0;
   }
 
   /**
@@ -61,17 +55,17 @@ export class CallSignatureService {
    * and a signature listed here with that stamp is no longer shown or counted. Idempotent.
    */
   async incomingRevocation(stampId: string, signerApId: string, callApId: string | undefined): Promise<{ unlisted: number }> {
-    return this.#em.fork().transactional(async (em) => {
+    return this.#ctx.em.fork().transactional(async (em) => {
       await em
         .createQueryBuilder(StampRevocationSchema)
-        .insert({ stampId, signerApId, callApId: callApId ?? null, createdAt: this.#now() })
+        .insert({ stampId, signerApId, callApId: callApId ?? null, createdAt: this.#ctx.now() })
         .onConflict("stampId")
         .ignore()
         .execute();
       const rows = await em.find(CallSignatureSchema, { stampId, signerApId, state: { $in: ["current", "pending"] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       for (const r of rows) {
         r.state = "revoked";
-        r.revokedAt = this.#now();
+        r.revokedAt = this.#ctx.now();
       }
       await em.flush();
       return { unlisted: rows.length };
@@ -84,17 +78,17 @@ export class CallSignatureService {
    * again. No change note: a collective that no longer exists withdrew nothing.
    */
   async signerGone(signerApId: string): Promise<{ unlisted: number }> {
-    return this.#em.fork().transactional(async (em) => {
+    return this.#ctx.em.fork().transactional(async (em) => {
       const rows = await em.find(CallSignatureSchema, { signerApId, state: { $in: ["current", "pending"] } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       for (const r of rows) {
         await em
           .createQueryBuilder(StampRevocationSchema)
-          .insert({ stampId: r.stampId, signerApId, callApId: this.#urls.call(r.call.id).href, createdAt: this.#now() })
+          .insert({ stampId: r.stampId, signerApId, callApId: this.#ctx.urls.call(r.call.id).href, createdAt: this.#ctx.now() })
           .onConflict("stampId")
           .ignore()
           .execute();
         r.state = "revoked";
-        r.revokedAt = this.#now();
+        r.revokedAt = this.#ctx.now();
       }
       await em.flush();
       return { unlisted: rows.length };
@@ -103,6 +97,6 @@ export class CallSignatureService {
 
   /** Whether this server heard of (and confirmed) the revocation of a stamp. */
   async isRevoked(stampId: string): Promise<boolean> {
-    return (await this.#em.fork().count(StampRevocationSchema, { stampId })) > 0;
+    return (await this.#ctx.em.fork().count(StampRevocationSchema, { stampId })) > 0;
   }
 }

@@ -1,13 +1,12 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { AppError, conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
-import type { Urls } from "../../shared/urls.ts";
+import { AppError, conflict, invalid, notFound } from "../../shared/errors.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import type { CallActor } from "../call/call.service.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { type SignableVersion, signableTexts, versionDigests } from "./call-digest.ts";
-import { auditCosign, type CosignContext, day, defaultInvitationDays, maySign } from "./cosign-context.ts";
+import { auditCosign, type CosignContext, day, defaultInvitationDays, signingCollective } from "./cosign-context.ts";
 import { CosignStampSchema, type CosignStampRow, type ReceivedInvitationRow, ReceivedInvitationSchema } from "./cosign.entity.ts";
 import type { CosignOutcome, IncomingInvitation, PreviousSignature, ReceivedInvitationView, StampView } from "./cosign.types.ts";
 import { receivedView, stampView } from "./cosign.views.ts";
@@ -18,16 +17,10 @@ import { receivedView, stampView } from "./cosign.views.ts";
  * (its stamp listed, the call launched: the boost).
  */
 export class CosignStampService {
-  readonly #em: EntityManager;
-  readonly #urls: Urls;
-  readonly #onOutbox: () => void;
-  readonly #now: () => Date;
+  readonly #ctx: CosignContext;
 
   constructor(ctx: CosignContext) {
-    this.#em = ctx.em;
-    this.#urls = ctx.urls;
-    this.#onOutbox = ctx.onOutbox;
-    this.#now = ctx.now;
+    this.#ctx = ctx;
   }
 
   /** A CosignRequest for a local collective, checked by the federation layer: stored once per request id. */
@@ -37,12 +30,12 @@ export class CosignStampService {
     if (!input.authoritativeLanguages.some((l) => digests.some((d) => d.language === l))) {
       return { ok: false, reason: "no authoritative language of the version can be signed" };
     }
-    return this.#em.fork().transactional(async (em) => {
+    return this.#ctx.em.fork().transactional(async (em) => {
       const collective = await em.findOne(CollectiveSchema, { slug: input.collectiveSlug });
       if (!collective) return { ok: false, reason: "no such collective here" };
       const existing = await em.findOne(ReceivedInvitationSchema, { collective: collective.id, requestId: input.requestId });
       if (existing) return { ok: true, value: { id: existing.id, created: false } };
-      const now = this.#now();
+      const now = this.#ctx.now();
       const expiresAt = input.expiresAt && input.expiresAt.epochMilliseconds > now.getTime() ? new Date(Math.min(input.expiresAt.epochMilliseconds, now.getTime() + 90 * day)) : new Date(now.getTime() + defaultInvitationDays * day);
       for (const older of await em.find(ReceivedInvitationSchema, { collective: collective.id, callApId: input.signable.call, state: "pending" })) older.state = "superseded";
       const row = em.create(ReceivedInvitationSchema, {
@@ -74,14 +67,14 @@ export class CosignStampService {
    * answered stays as it is (a signature is ours to revoke). Idempotent.
    */
   async incomingWithdrawal(requestId: string, initiatorApId: string): Promise<CosignOutcome<{ withdrawn: number }>> {
-    return this.#em.fork().transactional(async (em) => {
+    return this.#ctx.em.fork().transactional(async (em) => {
       const rows = await em.find(ReceivedInvitationSchema, { requestId, initiatorApId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (rows.length === 0) return { ok: false, reason: "no invitation of that collective has that id" };
       let withdrawn = 0;
       for (const row of rows) {
         if (row.state !== "pending" && row.state !== "superseded") continue;
         row.state = "withdrawn";
-        row.answeredAt = this.#now();
+        row.answeredAt = this.#ctx.now();
         withdrawn++;
       }
       await em.flush();
@@ -91,23 +84,23 @@ export class CosignStampService {
 
   /** The invitations a collective received, newest first, for its editors. */
   async received(actor: CallActor, slug: string): Promise<ReceivedInvitationView[]> {
-    const em = this.#em.fork();
-    const collective = await this.#signingCollective(em, actor, slug);
+    const em = this.#ctx.em.fork();
+    const collective = await signingCollective(em, actor, slug);
     // A withdrawn invitation is gone from the list: its initiator took the text back.
     const rows = await em.find(ReceivedInvitationSchema, { collective: collective.id, state: { $ne: "withdrawn" } }, { orderBy: { createdAt: "desc" }, limit: 500 });
     const stamps = await this.#stampsOf(em, rows);
     const signedBefore = (r: ReceivedInvitationRow) => rows.some((o) => o.callApId === r.callApId && o.version < r.version && o.state === "signed");
-    return rows.map((r) => ({ ...receivedView(this.#urls, this.#now(), r, collective.slug, stamps.get(r.id) ?? null), reconfirmation: r.state === "pending" && signedBefore(r) }));
+    return rows.map((r) => ({ ...receivedView(this.#ctx.urls, this.#ctx.now(), r, collective.slug, stamps.get(r.id) ?? null), reconfirmation: r.state === "pending" && signedBefore(r) }));
   }
 
   async receivedOne(actor: CallActor, slug: string, id: string): Promise<ReceivedInvitationView> {
-    const em = this.#em.fork();
-    const collective = await this.#signingCollective(em, actor, slug);
+    const em = this.#ctx.em.fork();
+    const collective = await signingCollective(em, actor, slug);
     const row = isUuid(id) ? await em.findOne(ReceivedInvitationSchema, { id, collective: collective.id }) : null;
     if (!row) throw notFound(`the invitation ${id}`);
     if (row.state === "withdrawn") throw withdrawnError(row);
     const stamps = await this.#stampsOf(em, [row]);
-    return { ...receivedView(this.#urls, this.#now(), row, collective.slug, stamps.get(row.id) ?? null), previous: await this.#previousSignature(em, row) };
+    return { ...receivedView(this.#ctx.urls, this.#ctx.now(), row, collective.slug, stamps.get(row.id) ?? null), previous: await this.#previousSignature(em, row) };
   }
 
   /** The last older version of the same call this collective signed (by invitation), and what changed since in the languages it covered. */
@@ -148,7 +141,7 @@ export class CosignStampService {
           { field: "languages", message: `include ${row.authoritativeLanguages.join(" or ")}` },
         ]);
       }
-      const now = this.#now();
+      const now = this.#ctx.now();
       const stamp = em.create(CosignStampSchema, {
         collective: collective.id,
         invitation: row.id,
@@ -165,11 +158,11 @@ export class CosignStampService {
       row.state = "signed";
       row.answeredAt = now;
       await em.flush();
-      const queued = await writeOutbox(em, `${this.#urls.stamp(stamp.id).href}#accept`, { kind: "cosign-accept", collectiveId: collective.id, stampId: stamp.id });
+      const queued = await writeOutbox(em, `${this.#ctx.urls.stamp(stamp.id).href}#accept`, { kind: "cosign-accept", collectiveId: collective.id, stampId: stamp.id });
       await auditCosign(em, actor, collective.id, "call.sign", stamp.id, row.callApId);
-      return { view: receivedView(this.#urls, this.#now(), row, collective.slug, stamp.id), queued };
+      return { view: receivedView(this.#ctx.urls, this.#ctx.now(), row, collective.slug, stamp.id), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
   }
 
@@ -178,20 +171,20 @@ export class CosignStampService {
     const { view, queued } = await this.#withReceived(actor, slug, id, async (em, row, collective) => {
       this.#assertAnswerable(row);
       row.state = "declined";
-      row.answeredAt = this.#now();
+      row.answeredAt = this.#ctx.now();
       await em.flush();
-      const queued = await writeOutbox(em, this.#urls.invitationAnswer(collective.slug, row.id).href, { kind: "cosign-decline", collectiveId: collective.id, receivedId: row.id });
+      const queued = await writeOutbox(em, this.#ctx.urls.invitationAnswer(collective.slug, row.id).href, { kind: "cosign-decline", collectiveId: collective.id, receivedId: row.id });
       await auditCosign(em, actor, collective.id, "call.decline", row.id, row.callApId);
-      return { view: receivedView(this.#urls, this.#now(), row, collective.slug, null), queued };
+      return { view: receivedView(this.#ctx.urls, this.#ctx.now(), row, collective.slug, null), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
   }
 
   /** The stamps a collective issued, newest first (its signatures of other collectives' calls). */
   async stamps(actor: CallActor, slug: string): Promise<StampView[]> {
-    const em = this.#em.fork();
-    const collective = await this.#signingCollective(em, actor, slug);
+    const em = this.#ctx.em.fork();
+    const collective = await signingCollective(em, actor, slug);
     const rows = await em.find(CosignStampSchema, { collective: collective.id }, { populate: ["collective", "invitation"], orderBy: { signedAt: "desc" }, limit: 500 });
     return rows.map((r) => stampView(r));
   }
@@ -202,29 +195,29 @@ export class CosignStampService {
    * the call is undone.
    */
   async revoke(actor: CallActor, slug: string, stampId: string): Promise<StampView> {
-    const { view, queued } = await this.#em.fork().transactional(async (em) => {
-      const collective = await this.#signingCollective(em, actor, slug);
+    const { view, queued } = await this.#ctx.em.fork().transactional(async (em) => {
+      const collective = await signingCollective(em, actor, slug);
       const row = isUuid(stampId)
         ? await em.findOne(CosignStampSchema, { id: stampId, collective: collective.id }, { populate: ["collective", "invitation"], lockMode: LockMode.PESSIMISTIC_WRITE })
         : null;
       if (!row) throw notFound(`the signature ${stampId}`);
       if (row.revokedAt) return { view: stampView(row), queued: false };
-      row.revokedAt = this.#now();
+      row.revokedAt = this.#ctx.now();
       await em.flush();
-      let queued = await writeOutbox(em, this.#urls.stampDelete(row.id).href, { kind: "cosign-revoke", collectiveId: collective.id, stampId: row.id });
+      let queued = await writeOutbox(em, this.#ctx.urls.stampDelete(row.id).href, { kind: "cosign-revoke", collectiveId: collective.id, stampId: row.id });
       if (row.announcedAt) {
-        queued = (await writeOutbox(em, `${this.#urls.stampAnnounce(row.id).href}-undo`, { kind: "cosign-undo-announce", collectiveId: collective.id, stampId: row.id })) || queued;
+        queued = (await writeOutbox(em, `${this.#ctx.urls.stampAnnounce(row.id).href}-undo`, { kind: "cosign-undo-announce", collectiveId: collective.id, stampId: row.id })) || queued;
       }
       await auditCosign(em, actor, collective.id, "call.revoke", row.id, row.callApId);
       return { view: stampView(row), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
   }
 
   /** A collective's public stamps (its `endorsements`), revoked ones included (they answer 410), newest first. */
   async publicStamps(slug: string): Promise<StampView[] | null> {
-    const em = this.#em.fork();
+    const em = this.#ctx.em.fork();
     const collective = await em.findOne(CollectiveSchema, { slug });
     if (!collective) return null;
     const rows = await em.find(CosignStampSchema, { collective: collective.id, publicAt: { $ne: null } }, { populate: ["collective", "invitation"], orderBy: { signedAt: "desc" }, limit: 500 });
@@ -234,14 +227,14 @@ export class CosignStampService {
   /** A stamp of this server, for its URL and for the activities that carry it; null when unknown. */
   async stamp(id: string): Promise<StampView | null> {
     if (!isUuid(id)) return null;
-    const row = await this.#em.fork().findOne(CosignStampSchema, { id }, { populate: ["collective", "invitation"] });
+    const row = await this.#ctx.em.fork().findOne(CosignStampSchema, { id }, { populate: ["collective", "invitation"] });
     return row ? stampView(row) : null;
   }
 
   /** A received invitation, for the federation layer (to send its Reject). */
   async receivedForDelivery(id: string): Promise<{ requestId: string; initiatorApId: string; initiatorInbox: string; initiatorSharedInbox: string | null; slug: string } | null> {
     if (!isUuid(id)) return null;
-    const row = await this.#em.fork().findOne(ReceivedInvitationSchema, { id }, { populate: ["collective"] });
+    const row = await this.#ctx.em.fork().findOne(ReceivedInvitationSchema, { id }, { populate: ["collective"] });
     return row
       ? { requestId: row.requestId, initiatorApId: row.initiatorApId, initiatorInbox: row.initiatorInbox, initiatorSharedInbox: row.initiatorSharedInbox ?? null, slug: row.collective.slug }
       : null;
@@ -255,9 +248,9 @@ export class CosignStampService {
    * not boosted; a later Add makes it public then. Returns how many boosts were queued.
    */
   async incomingLaunch(callApId: string, initiatorApId: string): Promise<number> {
-    const { count, queued } = await this.#em.fork().transactional(async (em) => {
+    const { count, queued } = await this.#ctx.em.fork().transactional(async (em) => {
       const stamps = await em.find(CosignStampSchema, { callApId, initiatorApId, revokedAt: null, listedAt: { $ne: null } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const now = this.#now();
+      const now = this.#ctx.now();
       let count = 0;
       let queued = false;
       // One boost per collective, from its newest stamp for the call.
@@ -271,41 +264,34 @@ export class CosignStampService {
       for (const [collectiveId, stamp] of byCollective) {
         if (stamps.some((s) => (typeof s.collective === "string" ? s.collective : s.collective.id) === collectiveId && s.announcedAt)) continue;
         stamp.announcedAt = now;
-        queued = (await writeOutbox(em, this.#urls.stampAnnounce(stamp.id).href, { kind: "cosign-announce", collectiveId, stampId: stamp.id })) || queued;
+        queued = (await writeOutbox(em, this.#ctx.urls.stampAnnounce(stamp.id).href, { kind: "cosign-announce", collectiveId, stampId: stamp.id })) || queued;
         count++;
       }
       await em.flush();
       return { count, queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return count;
   }
 
   /** The stamps of ours the initiator listed but whose call we have not seen launched (to ask the call). */
   async awaitingLaunch(stampId: string): Promise<{ callApId: string; initiatorApId: string; slug: string } | null> {
     if (!isUuid(stampId)) return null;
-    const row = await this.#em.fork().findOne(CosignStampSchema, { id: stampId, revokedAt: null, publicAt: null }, { populate: ["collective"] });
+    const row = await this.#ctx.em.fork().findOne(CosignStampSchema, { id: stampId, revokedAt: null, publicAt: null }, { populate: ["collective"] });
     return row ? { callApId: row.callApId, initiatorApId: row.initiatorApId, slug: row.collective.slug } : null;
   }
 
   /** The initiator listed one of our stamps (its Add): noted; only the initiator of that call may. */
   async incomingListed(stampId: string, initiatorApId: string): Promise<CosignOutcome> {
     if (!isUuid(stampId)) return { ok: false, reason: "no such stamp here" };
-    const em = this.#em.fork();
+    const em = this.#ctx.em.fork();
     const row = await em.findOne(CosignStampSchema, { id: stampId });
     if (!row || row.initiatorApId !== initiatorApId) return { ok: false, reason: "no stamp of ours for a call of that collective" };
     if (!row.listedAt && !row.revokedAt) {
-      row.listedAt = this.#now();
+      row.listedAt = this.#ctx.now();
       await em.flush();
     }
     return { ok: true, value: undefined };
-  }
-
-  async #signingCollective(em: EntityManager, actor: CallActor, slug: string): Promise<Collective> {
-    const collective = await em.findOne(CollectiveSchema, { slug });
-    if (!collective) throw notFound(`the collective "${slug}"`);
-    if (!maySign(actor, collective.id)) throw forbidden(`you are not an editor of "${slug}"`);
-    return collective;
   }
 
   async #withReceived<T>(
@@ -314,8 +300,8 @@ export class CosignStampService {
     id: string,
     apply: (em: EntityManager, row: ReceivedInvitationRow, collective: Collective) => Promise<T>,
   ): Promise<T> {
-    return this.#em.fork().transactional(async (em) => {
-      const collective = await this.#signingCollective(em, actor, slug);
+    return this.#ctx.em.fork().transactional(async (em) => {
+      const collective = await signingCollective(em, actor, slug);
       const row = isUuid(id) ? await em.findOne(ReceivedInvitationSchema, { id, collective: collective.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!row) throw notFound(`the invitation ${id}`);
       return apply(em, row, collective);
@@ -324,7 +310,7 @@ export class CosignStampService {
 
   #assertAnswerable(row: ReceivedInvitationRow): void {
     if (row.state === "withdrawn") throw withdrawnError(row);
-    if (row.state === "pending" && row.expiresAt <= this.#now()) {
+    if (row.state === "pending" && row.expiresAt <= this.#ctx.now()) {
       throw new AppError("conflict", 409, `the invitation expired on ${row.expiresAt.toISOString()}: ask the initiator to invite you again`);
     }
     if (row.state !== "pending") throw conflict(`the invitation is ${row.state} already`);

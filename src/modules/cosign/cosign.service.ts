@@ -4,6 +4,7 @@ import type { CallActor } from "../call/call.service.ts";
 import type { SignableVersion } from "./call-digest.ts";
 import { CallInvitationService } from "./call-invitations.service.ts";
 import { CallSignatureService } from "./call-signatures.service.ts";
+import { cosignContext } from "./cosign-context.ts";
 import { CosignStampService } from "./cosign-stamps.service.ts";
 import type {
   CosignOutcome,
@@ -34,7 +35,7 @@ export class CosignService {
   readonly signer: CosignStampService;
 
   constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; now?: () => Date } = {}) {
-    const ctx = { em, urls, onOutbox: opts.onOutbox ?? (() => {}), now: opts.now ?? (() => new Date()) };
+    const ctx = cosignContext(em, urls, opts);
     this.initiator = new CallInvitationService(ctx);
     this.listing = new CallSignatureService(ctx);
     this.signer = new CosignStampService(ctx);

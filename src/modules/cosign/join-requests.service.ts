@@ -1,28 +1,20 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
+import { conflict, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
-import { writeAudit } from "../audit/audit.writer.ts";
 import { type CallRow, CallSchema } from "../call/call.entity.ts";
 import type { CallActor } from "../call/call.service.ts";
-import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
-import { can } from "../collective/collective.policy.ts";
 import { writeOutbox } from "../outbox/outbox.writer.ts";
 import { coversUnchanged, type SignableVersion, stampDigestMismatch, versionDigests } from "./call-digest.ts";
-import { storedSignable } from "./cosign-context.ts";
+import { auditCosign, type CosignContext, cosignContext, day, editableCall, instant, signingCollective, storedSignable } from "./cosign-context.ts";
 import { CallSignatureSchema, CosignStampSchema, type CosignStampRow, StampRevocationSchema } from "./cosign.entity.ts";
 import type { CosignOutcome, CosignPartner, IncomingStamp } from "./cosign.types.ts";
 import { CallJoinRequestSchema, type CallJoinRequestRow, type JoinPolicy, type JoinRequestState } from "./join-request.entity.ts";
 
-const day = 24 * 60 * 60 * 1000;
 /** Join requests kept pending from one server in a day, beyond which its further requests are not stored (spam). */
 export const pendingJoinsPerOriginPerDay = 20;
-
-const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
-const mayEdit = (actor: CallActor, collectiveId: string) => actor === "cli" || can(actor, "edit-calls", collectiveId);
-const maySign = (actor: CallActor, collectiveId: string) => actor === "cli" || can(actor, "sign-calls", collectiveId);
 
 /** A request to sign one of our calls, for its editors (never public). */
 export interface JoinRequestView {
@@ -76,33 +68,27 @@ export interface IncomingJoin {
  * invitation), and learning of a refusal (the stamp then answers 410).
  */
 export class JoinRequestService {
-  readonly #em: EntityManager;
-  readonly #urls: Urls;
-  readonly #onOutbox: () => void;
-  readonly #now: () => Date;
+  readonly #ctx: CosignContext;
 
   constructor(em: EntityManager, urls: Urls, opts: { onOutbox?: () => void; now?: () => Date } = {}) {
-    this.#em = em;
-    this.#urls = urls;
-    this.#onOutbox = opts.onOutbox ?? (() => {});
-    this.#now = opts.now ?? (() => new Date());
+    this.#ctx = cosignContext(em, urls, opts);
   }
 
   // ---------------------------------------------------------------- initiator
 
   async policy(actor: CallActor, callId: string): Promise<JoinPolicy> {
-    const call = await this.#editableCall(this.#em.fork(), actor, callId);
+    const call = await editableCall(this.#ctx.em.fork(), actor, callId);
     return call.joinPolicy;
   }
 
   async setPolicy(actor: CallActor, callId: string, policy: JoinPolicy): Promise<JoinPolicy> {
     if (policy !== "manual" && policy !== "automatic") throw invalid("policy: manual or automatic", [{ field: "policy", message: "must be manual or automatic" }]);
-    return this.#em.fork().transactional(async (em) => {
-      const call = await this.#editableCall(em, actor, callId, true);
+    return this.#ctx.em.fork().transactional(async (em) => {
+      const call = await editableCall(em, actor, callId, true);
       if (call.joinPolicy !== policy) {
         call.joinPolicy = policy;
         await em.flush();
-        await this.#audit(em, actor, call.collective.id, "call.join-policy", call.id, policy);
+        await auditCosign(em, actor, call.collective.id, "call.join-policy", call.id, policy);
       }
       return call.joinPolicy;
     });
@@ -110,8 +96,8 @@ export class JoinRequestService {
 
   /** The requests to sign a call, every state, oldest first: for its editors only. */
   async requests(actor: CallActor, callId: string): Promise<JoinRequestView[]> {
-    const em = this.#em.fork();
-    const call = await this.#editableCall(em, actor, callId);
+    const em = this.#ctx.em.fork();
+    const call = await editableCall(em, actor, callId);
     const rows = await em.find(CallJoinRequestSchema, { call: call.id }, { orderBy: { createdAt: "asc" }, limit: 500 });
     return rows.map((r) => this.#view(r));
   }
@@ -122,14 +108,14 @@ export class JoinRequestService {
    */
   async incomingJoin(input: IncomingJoin): Promise<CosignOutcome<{ requestId: string; state: JoinRequestState }>> {
     if (!isUuid(input.callId)) return { ok: false, reason: "no such call" };
-    const result = await this.#em.fork().transactional(async (em): Promise<CosignOutcome<{ requestId: string; state: JoinRequestState }> & { queued?: boolean }> => {
+    const result = await this.#ctx.em.fork().transactional(async (em): Promise<CosignOutcome<{ requestId: string; state: JoinRequestState }> & { queued?: boolean }> => {
       const call = await em.findOne(CallSchema, { id: input.callId, deletedAt: null }, { populate: ["collective"], lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!call) return { ok: false, reason: "no such call" };
       const seen = await em.findOne(CallJoinRequestSchema, { $or: [{ activityId: input.activityId }, { stampId: input.stamp.stampId }] });
       if (seen) return { ok: true, value: { requestId: seen.id, state: seen.state } };
       if (call.status !== "open") return { ok: false, reason: `the call is ${call.status}: only an open call can be joined` };
       if (input.stamp.signerApId !== input.requester.apId.href) return { ok: false, reason: "the stamp is another collective's" };
-      if (input.requester.apId.href === this.#urls.collective(call.collective.slug).href) return { ok: false, reason: "the call's own collective" };
+      if (input.requester.apId.href === this.#ctx.urls.collective(call.collective.slug).href) return { ok: false, reason: "the call's own collective" };
       if ((await em.count(CallSignatureSchema, { stampId: input.stamp.stampId })) > 0) return { ok: false, reason: "that stamp is known already" };
       if ((await em.count(StampRevocationSchema, { stampId: input.stamp.stampId })) > 0) return { ok: false, reason: "that stamp was revoked" };
       if ((await em.count(CallSignatureSchema, { call: call.id, signerApId: input.requester.apId.href, state: "current" })) > 0) {
@@ -138,9 +124,9 @@ export class JoinRequestService {
       const checked = await this.#checkDigests(em, call, input.stamp);
       if (!checked.ok) return checked;
       const origin = `${input.requester.apId.origin}/`;
-      const recent = await em.count(CallJoinRequestSchema, { requesterApId: { $like: `${origin}%` }, state: "pending", createdAt: { $gt: new Date(this.#now().getTime() - day) } });
+      const recent = await em.count(CallJoinRequestSchema, { requesterApId: { $like: `${origin}%` }, state: "pending", createdAt: { $gt: new Date(this.#ctx.now().getTime() - day) } });
       if (recent >= pendingJoinsPerOriginPerDay) return { ok: false, reason: `${input.requester.apId.origin} has ${recent} pending requests today already` };
-      const now = this.#now();
+      const now = this.#ctx.now();
       const row = em.create(CallJoinRequestSchema, {
         call: call.id,
         requesterApId: input.requester.apId.href,
@@ -160,7 +146,7 @@ export class JoinRequestService {
       if (call.joinPolicy === "automatic") queued = await this.#list(em, call, row);
       return { ok: true, value: { requestId: row.id, state: row.state }, queued };
     });
-    if ("queued" in result && result.queued) this.#onOutbox();
+    if ("queued" in result && result.queued) this.#ctx.onOutbox();
     return result.ok ? { ok: true, value: result.value } : result;
   }
 
@@ -179,23 +165,23 @@ export class JoinRequestService {
   async refuse(actor: CallActor, callId: string, requestId: string): Promise<JoinRequestView> {
     return this.#decide(actor, callId, requestId, "call.join-refuse", async (em, call, row) => {
       row.state = "refused";
-      row.decidedAt = this.#now();
+      row.decidedAt = this.#ctx.now();
       await em.flush();
-      return writeOutbox(em, `${this.#urls.callSignatories(call.id).href}#refuse-${row.id}`, { kind: "cosign-join-refuse", collectiveId: call.collective.id, requestId: row.id });
+      return writeOutbox(em, `${this.#ctx.urls.callSignatories(call.id).href}#refuse-${row.id}`, { kind: "cosign-join-refuse", collectiveId: call.collective.id, requestId: row.id });
     });
   }
 
   /** An open call of ours that may be asked to join, for the federation layer (its collective signs the stamp's GET). */
   async joinable(callId: string): Promise<{ slug: string } | null> {
     if (!isUuid(callId)) return null;
-    const call = await this.#em.fork().findOne(CallSchema, { id: callId, deletedAt: null, status: "open" }, { populate: ["collective"] });
+    const call = await this.#ctx.em.fork().findOne(CallSchema, { id: callId, deletedAt: null, status: "open" }, { populate: ["collective"] });
     return call ? { slug: call.collective.slug } : null;
   }
 
   /** A request, for the federation layer (to send its Reject). */
   async request(requestId: string): Promise<(JoinRequestView & { activityId: string; requesterInbox: string }) | null> {
     if (!isUuid(requestId)) return null;
-    const row = await this.#em.fork().findOne(CallJoinRequestSchema, { id: requestId });
+    const row = await this.#ctx.em.fork().findOne(CallJoinRequestSchema, { id: requestId });
     return row ? { ...this.#view(row), activityId: row.activityId, requesterInbox: row.requesterInbox } : null;
   }
 
@@ -216,11 +202,11 @@ export class JoinRequestService {
     if (!chosen.some((l) => call.authoritativeLanguages.includes(l))) {
       throw invalid(`a signature must cover an authoritative language of the call (${call.authoritativeLanguages.join(", ")})`, [{ field: "languages", message: `include ${call.authoritativeLanguages.join(" or ")}` }]);
     }
-    const { view, queued } = await this.#em.fork().transactional(async (em) => {
-      const collective = await this.#signingCollective(em, actor, slug);
-      if (call.initiator.apId.href === this.#urls.collective(collective.slug).href) throw conflict("a collective cannot ask to sign its own call");
+    const { view, queued } = await this.#ctx.em.fork().transactional(async (em) => {
+      const collective = await signingCollective(em, actor, slug);
+      if (call.initiator.apId.href === this.#ctx.urls.collective(collective.slug).href) throw conflict("a collective cannot ask to sign its own call");
       const live = await em.findOne(CosignStampSchema, { collective: collective.id, callApId: call.callApId, revokedAt: null, version: call.signable.version });
-      if (live) throw conflict(`@${slug} signed (or asked to sign) version ${call.signable.version} of this call already: ${this.#urls.stamp(live.id).href}`);
+      if (live) throw conflict(`@${slug} signed (or asked to sign) version ${call.signable.version} of this call already: ${this.#ctx.urls.stamp(live.id).href}`);
       const stamp = em.create(CosignStampSchema, {
         collective: collective.id,
         invitation: null,
@@ -232,21 +218,21 @@ export class JoinRequestService {
         version: call.signable.version,
         digests: digests.filter((d) => chosen.includes(d.language)),
         versionDocument: call.versionDocument,
-        signedAt: this.#now(),
+        signedAt: this.#ctx.now(),
       });
       await em.flush();
-      const queued = await writeOutbox(em, this.#urls.stampJoin(stamp.id).href, { kind: "cosign-join", collectiveId: collective.id, stampId: stamp.id });
-      await this.#audit(em, actor, collective.id, "call.join-request", stamp.id, call.callApId);
+      const queued = await writeOutbox(em, this.#ctx.urls.stampJoin(stamp.id).href, { kind: "cosign-join", collectiveId: collective.id, stampId: stamp.id });
+      await auditCosign(em, actor, collective.id, "call.join-request", stamp.id, call.callApId);
       return { view: this.#sentView(stamp, collective.slug), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
   }
 
   /** The requests to sign a collective sent (stamps without an invitation), newest first. */
   async sent(actor: CallActor, slug: string): Promise<SentJoinView[]> {
-    const em = this.#em.fork();
-    const collective = await this.#signingCollective(em, actor, slug);
+    const em = this.#ctx.em.fork();
+    const collective = await signingCollective(em, actor, slug);
     const rows = await em.find(CosignStampSchema, { collective: collective.id, invitation: null }, { orderBy: { signedAt: "desc" }, limit: 500 });
     return rows.map((r) => this.#sentView(r, collective.slug));
   }
@@ -254,12 +240,12 @@ export class JoinRequestService {
   /** The initiator refused our request (its Reject of our Create): the stamp is gone (410) and never listed. */
   async incomingRefusal(stampId: string, initiatorApId: string): Promise<CosignOutcome> {
     if (!isUuid(stampId)) return { ok: false, reason: "no such stamp here" };
-    return this.#em.fork().transactional(async (em) => {
+    return this.#ctx.em.fork().transactional(async (em) => {
       const row = await em.findOne(CosignStampSchema, { id: stampId, invitation: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!row || row.initiatorApId !== initiatorApId) return { ok: false, reason: "no request of ours to a call of that collective" };
       if (row.listedAt) return { ok: false, reason: "the stamp was listed already: only its signer may revoke it" };
       if (!row.refusedAt) {
-        row.refusedAt = this.#now();
+        row.refusedAt = this.#ctx.now();
         row.revokedAt ??= row.refusedAt;
         await em.flush();
       }
@@ -271,10 +257,10 @@ export class JoinRequestService {
 
   /** Lists a request's stamp (in the caller's transaction): a current signature (or pending, if the text moved on) and its Add. */
   async #list(em: EntityManager, call: CallRow, row: CallJoinRequestRow): Promise<boolean> {
-    const now = this.#now();
+    const now = this.#ctx.now();
     let state: "current" | "pending" = "current";
     if (row.version !== call.version) {
-      const current = await storedSignable(em, this.#urls, call, call.version);
+      const current = await storedSignable(em, this.#ctx.urls, call, call.version);
       state = current && coversUnchanged(row.digests, versionDigests(current)) ? "current" : "pending";
     }
     for (const old of await em.find(CallSignatureSchema, { call: call.id, signerApId: row.requesterApId, state: { $in: ["current", "pending"] } })) old.state = "removed";
@@ -297,12 +283,12 @@ export class JoinRequestService {
     row.decidedAt = now;
     row.signature = signature;
     await em.flush();
-    return writeOutbox(em, `${this.#urls.callSignatories(call.id).href}#add-${signature.id}`, { kind: "cosign-listed", collectiveId: call.collective.id, signatureId: signature.id });
+    return writeOutbox(em, `${this.#ctx.urls.callSignatories(call.id).href}#add-${signature.id}`, { kind: "cosign-listed", collectiveId: call.collective.id, signatureId: signature.id });
   }
 
   async #checkDigests(em: EntityManager, call: CallRow, stamp: IncomingStamp): Promise<CosignOutcome> {
     if (stamp.version > call.version || stamp.version < 1) return { ok: false, reason: `the stamp pins version ${stamp.version}, which the call does not have` };
-    const signed = await storedSignable(em, this.#urls, call, stamp.version);
+    const signed = await storedSignable(em, this.#ctx.urls, call, stamp.version);
     if (!signed) return { ok: false, reason: "the signed version is unknown" };
     const mismatch = stampDigestMismatch(stamp.digests, signed, call.collective.primaryLanguage);
     return mismatch ? { ok: false, reason: mismatch } : { ok: true, value: undefined };
@@ -315,40 +301,17 @@ export class JoinRequestService {
     action: AuditAction,
     apply: (em: EntityManager, call: CallRow, row: CallJoinRequestRow) => Promise<boolean>,
   ): Promise<JoinRequestView> {
-    const { view, queued } = await this.#em.fork().transactional(async (em) => {
-      const call = await this.#editableCall(em, actor, callId, true);
+    const { view, queued } = await this.#ctx.em.fork().transactional(async (em) => {
+      const call = await editableCall(em, actor, callId, true);
       const row = isUuid(requestId) ? await em.findOne(CallJoinRequestSchema, { id: requestId, call: call.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!row) throw notFound(`the request ${requestId}`);
       if (row.state !== "pending") throw conflict(`the request was ${row.state} already`);
       const queued = await apply(em, call, row);
-      await this.#audit(em, actor, call.collective.id, action, row.id, row.requesterApId);
+      await auditCosign(em, actor, call.collective.id, action, row.id, row.requesterApId);
       return { view: this.#view(row), queued };
     });
-    if (queued) this.#onOutbox();
+    if (queued) this.#ctx.onOutbox();
     return view;
-  }
-
-  async #editableCall(em: EntityManager, actor: CallActor, callId: string, lock = false): Promise<CallRow> {
-    const call = isUuid(callId)
-      ? await em.findOne(CallSchema, { id: callId, deletedAt: null }, { populate: ["collective"], ...(lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) })
-      : null;
-    if (!call) throw notFound(`the call ${callId}`);
-    if (!mayEdit(actor, call.collective.id)) {
-      if (!call.launchedAt) throw notFound(`the call ${callId}`);
-      throw forbidden(`you are not an editor of "${call.collective.slug}"`);
-    }
-    return call;
-  }
-
-  async #signingCollective(em: EntityManager, actor: CallActor, slug: string): Promise<Collective> {
-    const collective = await em.findOne(CollectiveSchema, { slug });
-    if (!collective) throw notFound(`the collective "${slug}"`);
-    if (!maySign(actor, collective.id)) throw forbidden(`you are not an editor of "${slug}"`);
-    return collective;
-  }
-
-  async #audit(em: EntityManager, actor: CallActor, collectiveId: string, action: AuditAction, subject: string, detail: string): Promise<void> {
-    await writeAudit(em, { collectiveId, actor: actor === "cli" ? "cli" : actor, action, subject, detail });
   }
 
   #view(row: CallJoinRequestRow): JoinRequestView {
@@ -369,7 +332,7 @@ export class JoinRequestService {
     const state = row.refusedAt ? "refused" : row.revokedAt ? "revoked" : row.listedAt ? "listed" : "pending";
     return {
       stampId: row.id,
-      url: this.#urls.stamp(row.id).href,
+      url: this.#ctx.urls.stamp(row.id).href,
       collective: slug,
       callApId: row.callApId,
       initiatorApId: row.initiatorApId,
