@@ -213,6 +213,9 @@ const schema = z.object({
   RELAIS_OCCURRENCE_LEAD_HOURS: intString(1, 60 * 24),
 });
 
+/** Every environment variable the configuration reads (deployment files are checked against it). */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 /** Which file key feeds which environment variable. */
 const fileKeys: Record<string, keyof z.input<typeof schema>> = {
   origin: "RELAIS_ORIGIN",
