@@ -3,6 +3,8 @@ import express, { type Request, type Response, Router } from "express";
 import type { ReportAnswer } from "../federation/kit-count-exchange.ts";
 import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
 import type { ActionKitView } from "../modules/actionkit/actionkit.types.ts";
+import type { PartnerKitListed } from "../modules/actionkit/partner-kits.ts";
+import type { Page } from "../shared/list-page.ts";
 import { actionKitListDocument, actionKitTextDocument } from "./actionkit-json.ts";
 import { t } from "../shared/i18n.ts";
 import { pickLanguage } from "../shared/language.ts";
@@ -169,51 +171,46 @@ export function actionKitRoutes(deps: {
     return { own: { limit: listPageSize, cursor: own }, partners: { limit: listPageSize, cursor: partners }, more };
   };
 
-  router.get(route(paths.collectiveKits), async (req, res) => {
+  /** One page of a public list: the kits here and the partners' kits, each with its "more" link. */
+  const sendList = (
+    req: Request,
+    res: Response,
+    list: { path: string; title: string; kits: Page<ActionKitView>; partnerKits: Page<PartnerKitListed>; more: ReturnType<typeof listPages>["more"] },
+  ) => {
     const { wanted, lang } = visitorLanguages(req);
-    const slug = String(req.params.identifier);
-    const pages = listPages(req);
-    const path = deps.urls.collectiveKits(slug).pathname;
-    const kits = await deps.actionkits.page(slug, null, {}, pages.own);
-    const partnerKits = await deps.actionkits.partnerKits(slug, pages.partners);
-    const title = `${t(lang, "actionkit:page.kits")}`;
     res.type("html").set("Content-Language", lang).send(
       actionKitsList({
-        kits: kits.items,
-        partnerKits: partnerKits.items,
-        moreKits: pages.more(path, "cursor", kits.next),
-        morePartnerKits: pages.more(path, "partners", partnerKits.next),
+        kits: list.kits.items,
+        partnerKits: list.partnerKits.items,
+        moreKits: list.more(list.path, "cursor", list.kits.next),
+        morePartnerKits: list.more(list.path, "partners", list.partnerKits.next),
         lang,
         wanted,
         urls: deps.urls,
-        title,
-        path,
+        title: list.title,
+        path: list.path,
       }),
     );
+  };
+
+  router.get(route(paths.collectiveKits), async (req, res) => {
+    const slug = String(req.params.identifier);
+    const pages = listPages(req);
+    const kits = await deps.actionkits.page(slug, null, {}, pages.own);
+    const partnerKits = await deps.actionkits.partnerKits(slug, pages.partners);
+    const title = t(visitorLanguages(req).lang, "actionkit:page.kits");
+    sendList(req, res, { path: deps.urls.collectiveKits(slug).pathname, title, kits, partnerKits, more: pages.more });
   });
 
   router.get(route(paths.countryKits), async (req, res, next) => {
     const country = String(req.params.country);
     if (!/^[a-zA-Z]{2}$/.test(country)) return next();
-    const { wanted, lang } = visitorLanguages(req);
     const pages = listPages(req);
-    const path = deps.urls.countryKits(country).pathname;
     const kits = await deps.actionkits.pageOfCountry(country, pages.own);
-    const title = t(lang, "actionkit:page.countryTitle", { country: countryName(country.toUpperCase(), lang) });
     const partnerKits = await deps.actionkits.partnerKitsOfCountry(country, pages.partners);
-    res.type("html").set("Content-Language", lang).send(
-      actionKitsList({
-        kits: kits.items,
-        partnerKits: partnerKits.items,
-        moreKits: pages.more(path, "cursor", kits.next),
-        morePartnerKits: pages.more(path, "partners", partnerKits.next),
-        lang,
-        wanted,
-        urls: deps.urls,
-        title,
-        path,
-      }),
-    );
+    const lang = visitorLanguages(req).lang;
+    const title = t(lang, "actionkit:page.countryTitle", { country: countryName(country.toUpperCase(), lang) });
+    sendList(req, res, { path: deps.urls.countryKits(country).pathname, title, kits, partnerKits, more: pages.more });
   });
   return router;
 }
