@@ -8,6 +8,7 @@ import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import type { JsonObject } from "../mappers/remote-event.mapper.ts";
 import { fetchErrorStatus } from "./inbox-handlers.ts";
+import { ownObjectDeleted, partnerObjectRefusal } from "./partner-object.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
@@ -54,9 +55,10 @@ export async function onPartnerKit(ctx: InboxContext<void>, activity: Create | U
   const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
   if (article && article.type !== "Article") return false;
   const what = `${type} of an action kit`;
-  if (objectId.origin !== actor.origin || (activity.id !== null && activity.id.origin !== actor.origin)) return handled(what, "ignored: only the kit's own origin may", activity);
-  if ((await deps.blocks.rules()).blocksActor(actor)) return handled(what, "ignored: its actor is blocked", activity);
-  if (!(await deps.partners.isListeningTo(actor.href))) return handled(what, "ignored: nobody here follows its actor", activity);
+  if (activity.id !== null && activity.id.origin !== actor.origin) return handled(what, "ignored: its id is not on its actor's origin", activity);
+  // Its author is checked against its text, fetched from its origin below.
+  const refusal = await partnerObjectRefusal(deps, actor, objectId, undefined);
+  if (refusal) return handled(what, refusal, activity);
   const load = await ctx.getDocumentLoader({ identifier: instanceIdentifier });
   let text: JsonObject;
   try {
@@ -96,10 +98,9 @@ export async function onPartnerKit(ctx: InboxContext<void>, activity: Create | U
 
 /** Delete of a partner's kit by its author: it leaves our pages. False when it is no kit kept here. */
 export async function onPartnerKitDelete(del: Delete, deps: FederationDeps): Promise<boolean> {
-  const actor = del.actorId;
-  const objectId = del.objectId;
-  if (!deps.actionkits || !actor || !objectId || !isKitId(objectId) || objectId.origin !== actor.origin) return false;
-  const removed = await deps.actionkits.deletePartnerKit(actor.href, objectId.href);
+  const deleted = ownObjectDeleted(del, isKitId);
+  if (!deps.actionkits || !deleted) return false;
+  const removed = await deps.actionkits.deletePartnerKit(deleted.actor.href, deleted.objectId.href);
   if (removed) decided("Delete of an action kit", "a partner kit was deleted by its origin", del);
   return removed;
 }

@@ -7,6 +7,7 @@ import { match, paths } from "../../shared/paths.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import type { JsonObject } from "../mappers/event.mapper.ts";
+import { ownObjectDeleted, partnerObjectRefusal } from "./partner-object.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
@@ -54,11 +55,10 @@ export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | 
   const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
   if (!article || article.type !== "Article" || typeof article.callStatus !== "string") return;
   const what = `${type} of a partner's call`;
-  if (objectId.origin !== actor.origin || idOf(article.attributedTo) !== actor.href) return decided(what, "ignored: only the call's collective may", activity);
+  const refusal = await partnerObjectRefusal(deps, actor, objectId, idOf(article.attributedTo) ?? null);
+  if (refusal) return decided(what, refusal, activity);
   const status = statuses[article.callStatus];
   if (!status) return decided(what, `ignored: not public (${article.callStatus})`, activity);
-  if ((await deps.blocks.rules()).blocksActor(actor)) return decided(what, "ignored: its actor is blocked", activity);
-  if (!(await deps.partners.isListeningTo(actor.href))) return decided(what, "ignored: nobody here follows its collective", activity);
   const title = languageMap(article.nameMap) ?? (typeof article.name === "string" ? { und: article.name } : undefined);
   const published = instant(article.published);
   if (!title || !published) return decided(what, "ignored: no title or publication date", activity);
@@ -79,10 +79,9 @@ export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | 
 
 /** Delete of a partner's call by its collective: it leaves the join screens. False when no such call is kept. */
 export async function onPartnerCallDelete(del: Delete, deps: FederationDeps): Promise<boolean> {
-  const actor = del.actorId;
-  const objectId = del.objectId;
-  if (!deps.partnerCalls || !actor || !objectId || !isCallId(objectId) || objectId.origin !== actor.origin) return false;
-  const removed = await deps.partnerCalls.delete(actor.href, objectId.href);
+  const deleted = ownObjectDeleted(del, isCallId);
+  if (!deps.partnerCalls || !deleted) return false;
+  const removed = await deps.partnerCalls.delete(deleted.actor.href, deleted.objectId.href);
   if (removed) decided("Delete of a partner's call", "removed", del);
   return removed;
 }
