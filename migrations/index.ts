@@ -6,6 +6,7 @@ import { Migration20261203111500_retired_actor_keys } from "./Migration202612031
 import { Migration20261203114500_occurrence_change_notes } from "./Migration20261203114500_occurrence_change_notes.ts";
 import { Migration20261203120000_invitation_withdraw_audit } from "./Migration20261203120000_invitation_withdraw_audit.ts";
 import { Migration20261203143000_kit_count_copy_actor } from "./Migration20261203143000_kit_count_copy_actor.ts";
+import { Migration20261203151500_occurrence_issue } from "./Migration20261203151500_occurrence_issue.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
 import { Migration20261202192000_coorganised_events } from "./Migration20261202192000_coorganised_events.ts";
@@ -67,4 +68,5 @@ export const migrationsList = [
   { name: "Migration20261203114500_occurrence_change_notes", class: Migration20261203114500_occurrence_change_notes },
   { name: "Migration20261203120000_invitation_withdraw_audit", class: Migration20261203120000_invitation_withdraw_audit },
   { name: "Migration20261203143000_kit_count_copy_actor", class: Migration20261203143000_kit_count_copy_actor },
+  { name: "Migration20261203151500_occurrence_issue", class: Migration20261203151500_occurrence_issue },
 ];

@@ -58,7 +58,7 @@ export function eventRoutes(deps: {
       res.status(410).type("html").send(errorPage(visitorLanguages(req).lang, 410));
       return;
     }
-    res.redirect(303, `${deps.urls.event(String(req.params.id)).pathname}#occurrence-${String(req.params.date)}`);
+    res.redirect(303, `${deps.urls.event(String(req.params.id)).pathname}#occurrence-${loaded.date}`);
   });
   /** A Note about an event: the event's page for browsers, gone with the event. */
   const noteRoute = (path: typeof paths.eventNote | typeof paths.eventChangeNote, exists: (params: Record<string, string>) => Promise<boolean>) =>

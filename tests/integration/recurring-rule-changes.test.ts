@@ -10,6 +10,7 @@ import type { Principal } from "../../src/modules/user/user.service.ts";
 import { createEditor } from "../support/editor.ts";
 import { type GancioPeer, startGancioPeer } from "../support/gancio-peer.ts";
 import { type MastodonPeer, type ReceivedDelivery, startMastodonPeer } from "../support/mastodon-peer.ts";
+import { keptStatuses } from "../support/mastodon-statuses.ts";
 import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
 import { until } from "../support/wait.ts";
 
@@ -185,5 +186,44 @@ describe("a recurring event's rule changes after its occurrences went out", () =
     await until("Gancio stores the occurrence", async () => gancio.events.has(`${apId}/occurrences/2030-07-02`));
     expect(ids("Create", "Event").filter((i) => i.startsWith(apId))).toEqual([apId, `${apId}/occurrences/2030-07-02`]);
     expect(ids("Delete").filter((i) => i.startsWith(apId))).toEqual([apId]);
+  }, 60_000);
+
+  it("a date deleted at followers and given back goes out again under a new id, which Mastodon keeps", async () => {
+    const { events, series } = relais.runtime;
+    const created = await events.create(editor, "lyon", {
+      name: { fr: "Atelier CV" },
+      startsAt: "2030-09-03T14:00",
+      endsAt: "2030-09-03T16:00",
+      timezone: "Europe/Paris",
+      location: { name: "Centre social", locality: "Lyon", country: "FR" },
+      recurrence: { frequency: "weekly", weekdays: ["TU"], count: 3 },
+      published: true,
+    });
+    const id = created.event.id;
+    const occ = (key: string) => `${created.event.apId.href}/occurrences/${key}`;
+    expect(await publishAt("2030-09-02T08:00:00Z")).toBe(2);
+    await until("both dates at Gancio", async () => gancio.events.has(occ("2030-09-03")) && gancio.events.has(occ("2030-09-10")));
+    // Ended after the 5th: the 10th, sent, is deleted (Mastodon keeps its tombstone).
+    await series.end(editor, id, { after: "2030-09-05" });
+    await until("the 10th deleted", async () => ids("Delete").includes(occ("2030-09-10")));
+    await until("Gancio forgets the 10th", async () => !gancio.events.has(occ("2030-09-10")));
+    // Given back (three Tuesdays again): the 10th goes out anew, at its second id, on the worker's round.
+    await events.update(editor, id, { recurrence: { frequency: "weekly", weekdays: ["TU"], count: 3 } });
+    expect(await publishAt("2030-09-02T09:00:00Z")).toBe(1);
+    await until("the 10th again", async () => ids("Create", "Event").includes(occ("2030-09-10.2")));
+    const kept = () => keptStatuses(peer.received);
+    expect(kept().statuses.has(occ("2030-09-10.2"))).toBe(true);
+    expect(kept().refused).toEqual([]);
+    await until("Gancio stores it again", async () => gancio.events.has(occ("2030-09-10.2")));
+    // Its id serves it; the first one stays gone.
+    expect(await peer.fetchDocument(new URL(occ("2030-09-10.2")))).toMatchObject({ ok: true, json: { id: occ("2030-09-10.2"), startTime: "2030-09-10T14:00:00+02:00" } });
+    expect((await fetch(occ("2030-09-10"), { headers: { accept: "application/activity+json" } })).status).toBe(410);
+    // Deleting the series deletes what followers have: the 3rd and the second 10th, not the first 10th again.
+    await events.delete(editor, id);
+    await until("the second 10th deleted", async () => ids("Delete").includes(occ("2030-09-10.2")));
+    await until("the 3rd deleted", async () => ids("Delete").includes(occ("2030-09-03")));
+    await settle();
+    expect(ids("Delete").filter((i) => i.startsWith(created.event.apId.href)).sort()).toEqual([occ("2030-09-03"), occ("2030-09-10"), occ("2030-09-10.2")]);
+    expect([...kept().statuses.keys()].filter((i) => i.startsWith(created.event.apId.href))).toEqual([]);
   }, 60_000);
 });

@@ -32,6 +32,11 @@ export const EventOccurrenceSchema = defineEntity({
     updatedAt: timestamptz(),
     /** When it was handed to the outbox as its own Event; null while it is not federated. */
     federatedAt: timestamptz().nullable(),
+    /**
+     * Its issue at followers: 1, then one more each time it went out, was deleted there (its date no
+     * longer given) and may go out again under a new id (series-dates.ts occurrenceKey).
+     */
+    issue: p.integer().default(1),
   },
   uniques: [{ properties: ["event", "date"] }],
 });

@@ -49,3 +49,19 @@ export async function occurrenceRow(em: EntityManager, eventId: string, date: st
   await em.flush();
   return row;
 }
+
+const noException = { cancelled: false, startsAt: null, endsAt: null, location: null, onlineUrl: null, reason: null } as const;
+
+/**
+ * An occurrence deleted at followers (its date no longer given): its exception goes, and its next
+ * issue, should the date come back, goes out under a new id (series-dates.ts occurrenceKey).
+ */
+export function retireIssue(row: EventOccurrenceRow): void {
+  Object.assign(row, noException, { federatedAt: null, issue: row.issue + 1, updatedAt: new Date() });
+}
+
+/** Forgets an occurrence not federated: its row goes, unless it must remember an earlier issue deleted at followers. */
+export function dropOccurrence(em: EntityManager, row: EventOccurrenceRow): void {
+  if (row.issue > 1) Object.assign(row, noException, { updatedAt: new Date() });
+  else em.remove(row);
+}

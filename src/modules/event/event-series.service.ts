@@ -8,7 +8,7 @@ import type { Collective } from "../collective/collective.entity.ts";
 import type { Principal } from "../user/user.service.ts";
 import type { EventRow } from "./event.entity.ts";
 import { EventOccurrenceSchema } from "./event-occurrence.entity.ts";
-import { findExceptions, findOccurrenceRows, isException, occurrenceRow, toException } from "./event-occurrence.repository.ts";
+import { dropOccurrence, findExceptions, findOccurrenceRows, isException, occurrenceRow, toException } from "./event-occurrence.repository.ts";
 import { inputToColumns, rowToInput, seriesEndColumn, toPublishedEvent } from "./event.record.ts";
 import { bumpEventsVersion, findEvent, findLiveEvent, insertEvent } from "./event.repository.ts";
 import { EventSchema } from "./event.entity.ts";
@@ -24,7 +24,7 @@ import { assertCanEdit, checkId, invalidEvent } from "./event-guards.ts";
 import { textTimes } from "./event-translations.ts";
 import type { PublishedEvent } from "./event.types.ts";
 import { expandOccurrences, type Occurrence, type OccurrenceException, occurrenceOn, ruleDates, type Series } from "./recurrence-expand.ts";
-import { checkDate, isDate, notRecurring, occurrenceOnDate, seriesOf } from "./series-dates.ts";
+import { checkDate, isDate, notRecurring, occurrenceKey, occurrenceOnDate, parseOccurrenceKey, seriesOf } from "./series-dates.ts";
 
 /** The occurrence on `date` (a date of the rule) with these exceptions. */
 const occurrenceOf = (series: Series, exceptions: readonly OccurrenceException[], date: string): Occurrence => occurrenceOnDate(series, exceptions, date)!;
@@ -169,7 +169,7 @@ export class EventSeriesService {
       occ.updatedAt = new Date();
       await em.flush();
       const after = occurrenceOf(series, [toException(occ)], date);
-      return { result: after, changed: { date, before, after, federated: Boolean(occ.federatedAt) } };
+      return { result: after, changed: { date, key: occurrenceKey(date, occ.issue), before, after, federated: Boolean(occ.federatedAt) } };
     });
   }
 
@@ -191,7 +191,8 @@ export class EventSeriesService {
       if (after < first) throw invalid(`after: ${after} is before the first occurrence (${first}); delete or cancel the event instead`, [{ field: "after", message: `is before ${first}` }]);
       const { count: _count, ...rule } = series.recurrence;
       row.recurrence = { ...rule, until: after };
-      await em.nativeDelete(EventOccurrenceSchema, { event: id, date: { $gt: after }, federatedAt: null });
+      for (const occ of await findOccurrenceRows(em, id)) if (occ.date > after && occ.federatedAt === null) dropOccurrence(em, occ);
+      await em.flush();
       return { result: null };
     }).then(() => this.occurrences(principal, id, { limit: 1 }));
   }
@@ -243,7 +244,7 @@ export class EventSeriesService {
       for (const occ of await findOccurrenceRows(em, id)) {
         if (occ.date < from) continue;
         if (isException(occ) && occurrenceOn(newSeries, occ.date) && occ.federatedAt === null) occ.event = created;
-        else if (occ.federatedAt === null) em.remove(occ);
+        else if (occ.federatedAt === null) dropOccurrence(em, occ);
         else if (isException(occ) && occurrenceOn(newSeries, occ.date)) {
           // Sent as the old series' occurrence (deleted below: #inSeries): the new series keeps its exception, to send as its own.
           const { cancelled, startsAt, endsAt, location, onlineUrl, reason } = occ;
@@ -281,8 +282,10 @@ export class EventSeriesService {
           if (occ.federatedAt) continue;
           occ.federatedAt = now;
           await em.flush();
-          const apId = this.#urls.eventOccurrence(id, o.date);
-          if (await writeOutbox(em, `${apId.href}#create`, { kind: "create-occurrence", collectiveId: row.collective.id, eventId: id, date: o.date })) n++;
+          // After a Delete of its date, it goes out again under a new id (series-dates.ts occurrenceKey).
+          const key = occurrenceKey(o.date, occ.issue);
+          const apId = this.#urls.eventOccurrence(id, key);
+          if (await writeOutbox(em, `${apId.href}#create`, { kind: "create-occurrence", collectiveId: row.collective.id, eventId: id, date: key })) n++;
         }
         return n;
       });
@@ -291,26 +294,36 @@ export class EventSeriesService {
     return queued;
   }
 
-  /** An occurrence as the Event it federates as (its URL its id), for deliveries and its URL; null when there is none. */
-  async occurrenceForDelivery(id: string, date: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null } | null> {
-    if (!isUuid(id) || !isDate(date)) return null;
+  /**
+   * An occurrence as the Event it federates as, named by its key (its date, `<date>.<issue>` after a
+   * Delete: series-dates.ts), for deliveries and its URL; null when there is none. An earlier issue,
+   * deleted at followers, is gone (`deletedAt`).
+   */
+  async occurrenceForDelivery(id: string, key: string): Promise<{ event: PublishedEvent; published: boolean; deletedAt: Temporal.Instant | null; date: string } | null> {
+    const parsed = parseOccurrenceKey(key);
+    if (!isUuid(id) || !parsed) return null;
+    const { date, issue } = parsed;
     const em = this.#em.fork();
     const row = await findEvent(em, id);
     const series = row ? seriesOf(rowToInput(row)) : undefined;
     if (!row || !series || !occurrenceOn(series, date)) return null;
-    const exceptions = (await findOccurrenceRows(em, id)).filter(isException).map(toException);
-    const o = occurrenceOf(series, exceptions, date);
+    const rows = await findOccurrenceRows(em, id);
+    const own = rows.find((r) => r.date === date);
+    if (issue > (own?.issue ?? 1)) return null;
+    const o = occurrenceOf(series, rows.filter(isException).map(toException), date);
+    const gone = row.deletedAt ?? (issue < own!.issue ? own!.updatedAt : null);
     return {
-      event: occurrenceAsEvent(toPublishedEvent(row, row.collective, this.#urls), o, this.#urls.eventOccurrence(id, date)),
+      event: occurrenceAsEvent(toPublishedEvent(row, row.collective, this.#urls), o, this.#urls.eventOccurrence(id, key)),
       published: row.published,
-      deletedAt: row.deletedAt ? Temporal.Instant.fromEpochMilliseconds(row.deletedAt.getTime()) : null,
+      deletedAt: gone ? Temporal.Instant.fromEpochMilliseconds(gone.getTime()) : null,
+      date,
     };
   }
 
-  /** The dates of the occurrences that went out to followers (deleted events included), for their Deletes. */
+  /** The keys of the occurrences that went out to followers (deleted events included), for their Deletes. */
   async federatedDates(id: string): Promise<string[]> {
     if (!isUuid(id)) return [];
-    return (await findOccurrenceRows(this.#em.fork(), id)).filter((r) => r.federatedAt !== null).map((r) => r.date);
+    return (await findOccurrenceRows(this.#em.fork(), id)).filter((r) => r.federatedAt !== null).map((r) => occurrenceKey(r.date, r.issue));
   }
 
   /** Runs a change of a recurring event in one transaction: the row locked, versions, series end, feeds. */

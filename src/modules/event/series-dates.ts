@@ -48,3 +48,19 @@ export function checkDate(series: Series, date: string, id: string): { start: Te
   }
   throw new AppError("not_found", 404, `the event ${id} has no occurrence on ${date}${next.length ? `; its next dates are ${next.join(", ")}` : ""}`);
 }
+
+/**
+ * The key an occurrence federates under (its URL's last segment): its date for its first issue,
+ * `<date>.<issue>` once it went out again after a Delete, since servers keep a tombstone of a deleted
+ * id and refuse to create it anew (FEDERATION.md "Recurring events").
+ */
+export function occurrenceKey(date: string, issue: number): string {
+  return issue > 1 ? `${date}.${issue}` : date;
+}
+
+/** A key back into its date and issue; undefined when it is no key. */
+export function parseOccurrenceKey(key: string): { date: string; issue: number } | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:\.([2-9]|[1-9]\d{1,5}))?$/.exec(key);
+  if (!m || !isDate(m[1]!)) return undefined;
+  return { date: m[1]!, issue: m[2] ? Number(m[2]) : 1 };
+}

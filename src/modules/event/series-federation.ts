@@ -5,18 +5,19 @@ import type { Collective } from "../collective/collective.entity.ts";
 import { describeChanges, type changeNoteWriter } from "./event-change.ts";
 import { insertChangeNote } from "./event-change-note.repository.ts";
 import type { EventRow } from "./event.entity.ts";
-import { findOccurrenceRows, isException, toException } from "./event-occurrence.repository.ts";
+import { findOccurrenceRows, isException, retireIssue, toException } from "./event-occurrence.repository.ts";
 import { toPublishedEvent } from "./event.record.ts";
 import type { EventInput } from "./event.schema.ts";
 import { occurrenceAsEvent } from "./occurrence-event.ts";
 import type { Occurrence } from "./recurrence-expand.ts";
-import { occurrenceOnDate, seriesOf } from "./series-dates.ts";
+import { occurrenceKey, occurrenceOnDate, seriesOf } from "./series-dates.ts";
 
 /**
  * A whole series changed (its rule, times, place or status: PATCH, cancel, "from this date on", ended
  * early): what followers already have of it is put right, in the change's transaction. Each occurrence
- * that went out and is not over yet gets, when the rule no longer gives its date, a Delete (its row is
- * removed: it is deleted once, and the series' deletion will not delete it again); when its time, place
+ * that went out and is not over yet gets, when the rule no longer gives its date, a Delete (its row
+ * forgets it was sent, so the series' deletion will not delete it again, and counts one more issue: the
+ * date, should it come back, goes out under a new id); when its time, place
  * or status changed, an Update and a change note naming it (ids from the event's new `version`). Past
  * occurrences are left as followers saw them: a series changed today does not rewrite what was held.
  * Occurrences not sent yet need nothing: the worker publishes them as they then are. Returns whether rows
@@ -44,11 +45,12 @@ export async function queueSeriesChange(
     const was = occurrenceOnDate(oldSeries, exceptions, occ.date);
     // Over (or unknown to the old rule): followers keep it as it was.
     if (!was || (was.endsAt ?? was.startsAt).epochMilliseconds <= now) continue;
-    const apId = deps.urls.eventOccurrence(row.id, occ.date);
+    const key = occurrenceKey(occ.date, occ.issue);
+    const apId = deps.urls.eventOccurrence(row.id, key);
     const is = occurrenceOnDate(newSeries, exceptions, occ.date);
     if (!is) {
-      em.remove(occ);
-      queued = (await writeOutbox(em, `${apId.href}#delete`, { kind: "delete-occurrence", collectiveId: row.collective.id, eventId: row.id, date: occ.date })) || queued;
+      retireIssue(occ);
+      queued = (await writeOutbox(em, `${apId.href}#delete`, { kind: "delete-occurrence", collectiveId: row.collective.id, eventId: row.id, date: key })) || queued;
       continue;
     }
     const oldEvent = occurrenceAsEvent(previous, was, apId);
@@ -56,8 +58,8 @@ export async function queueSeriesChange(
     const change = describeChanges(oldEvent, newEvent);
     if (!change.time && !change.place && !change.status && !change.text) continue;
     const text = change.time || change.place || change.status ? deps.changeNoteText?.({ ...change, text: false }, newEvent, language) : undefined;
-    if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: occ.date });
-    queued = (await writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: occ.date, version: row.version })) || queued;
+    if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: key });
+    queued = (await writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: key, version: row.version })) || queued;
   }
   await em.flush();
   return queued;
@@ -65,6 +67,8 @@ export async function queueSeriesChange(
 
 export interface ChangedOccurrence {
   readonly date: string;
+  /** The key it federates under (series-dates.ts occurrenceKey). */
+  readonly key: string;
   readonly before: Occurrence;
   readonly after: Occurrence;
   /** Whether it was federated (then its Update and change note go out). */
@@ -83,7 +87,7 @@ export async function queueOccurrenceChange(
 ): Promise<boolean> {
   const language = row.collective.primaryLanguage;
   const published = toPublishedEvent(row, row.collective, deps.urls);
-  const apId = deps.urls.eventOccurrence(row.id, changed.date);
+  const apId = deps.urls.eventOccurrence(row.id, changed.key);
   const change = {
     time: !changed.before.startsAt.equals(changed.after.startsAt) || String(changed.before.endsAt) !== String(changed.after.endsAt),
     place: JSON.stringify(changed.before.exception?.location ?? null) !== JSON.stringify(changed.after.exception?.location ?? null) || changed.before.exception?.onlineUrl !== changed.after.exception?.onlineUrl,
@@ -91,6 +95,6 @@ export async function queueOccurrenceChange(
     text: false,
   };
   const text = deps.changeNoteText?.(change, occurrenceAsEvent(published, changed.after, apId), language);
-  if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: changed.date });
-  return writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: changed.date, version: row.version });
+  if (text) await insertChangeNote(em, { eventId: row.id, version: row.version, language, text, occurrenceDate: changed.key });
+  return writeOutbox(em, `${apId.href}#update-${row.version}`, { kind: "update-occurrence", collectiveId: row.collective.id, eventId: row.id, date: changed.key, version: row.version });
 }

@@ -12,7 +12,10 @@ export type OutboxMessage =
   | { kind: "event-change-note"; collectiveId: string; eventId: string; version: number; language: string; text: string }
   /** A single event deleted, or made recurring (the Event it went out as is deleted; the event lives on). */
   | { kind: "delete-event"; collectiveId: string; eventId: string }
-  /** An occurrence of a recurring event published ahead (Create of its Event), or changed once published (Update + change note of the event's `version`). */
+  /**
+   * An occurrence of a recurring event published ahead (Create of its Event), or changed once published (Update + change note of
+   * the event's `version`). In the occurrence kinds, `date` is its key: the date, or `<date>.<issue>` once it went out again after a Delete.
+   */
   | { kind: "create-occurrence"; collectiveId: string; eventId: string; date: string }
   | { kind: "update-occurrence"; collectiveId: string; eventId: string; date: string; version: number }
   /** An occurrence that went out is no longer given by its series' changed rule: its Delete (and its change notes'). */
