@@ -53,7 +53,7 @@ export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | 
   if (!deps.partnerCalls || !actor || !objectId || !isCallId(objectId) || objectId.origin === deps.origin.origin) return;
   const json = receivedJson(ctx);
   const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
-  if (!article || article.type !== "Article" || typeof article.callStatus !== "string") return;
+  if (article?.type !== "Article" || typeof article.callStatus !== "string") return;
   const what = `${type} of a partner's call`;
   const refusal = await partnerObjectRefusal(deps, actor, objectId, idOf(article.attributedTo) ?? null);
   if (refusal) return decided(what, refusal, activity);

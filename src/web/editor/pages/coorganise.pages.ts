@@ -31,7 +31,7 @@ export function coorganisedState(c: CoorganisedView): CoorganisedState {
 /** The newest request, a reconfirmation declined or expired, for essentials other than those of the newest accepted stamp. */
 function unconfirmedChange(c: CoorganisedView): CoorganisedView["requests"][number] | undefined {
   const latest = c.requests[0];
-  if (!latest || latest.purpose !== "reconfirm" || (latest.state !== "declined" && latest.state !== "expired")) return undefined;
+  if (latest?.purpose !== "reconfirm" || (latest.state !== "declined" && latest.state !== "expired")) return undefined;
   const accepted = c.requests.find((r) => r.state === "accepted");
   return accepted && accepted.digest !== latest.digest ? latest : undefined;
 }
