@@ -22,7 +22,12 @@ export interface ReportAnswer {
   readonly status: number;
   readonly message?: string;
   readonly retryAfterSeconds?: number;
+  /** With 200: the counts kept of a report whose increase was capped (ADR 0036). */
+  readonly body?: { readonly counts: Readonly<Record<string, number>> };
 }
+
+const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([lang, n]) => b[lang] === n);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -36,6 +41,18 @@ function parseCounts(v: unknown): Record<string, number> | string {
     if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n > maxCount) return `the count of ${lang} must be a whole number from 0 to ${maxCount}`;
   }
   return Object.fromEntries(entries) as Record<string, number>;
+}
+
+/** The counts an origin says it kept of a report (200 `{counts}`), if it says so in a shape we accept. */
+function keptCounts(text: string): Record<string, number> | undefined {
+  if (text.length > 4096) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    const counts = isObject(json) ? parseCounts(json.counts) : undefined;
+    return typeof counts === "object" ? counts : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -81,7 +98,12 @@ export class KitCountExchange {
     const skipped = new Set<string>();
     // Each report: the copy, its origin, and its counts, or that it was deleted (ADR 0035).
     const reports = [
-      ...due.map(({ kit, originApId, counts }) => ({ kitId: kit.id, body: { id: kit.apId.href, origin: originApId, counts }, done: () => this.#kits.countsReported(kit.id, counts) })),
+      ...due.map(({ kit, originApId, counts }) => ({
+        kitId: kit.id,
+        body: { id: kit.apId.href, origin: originApId, counts },
+        // An origin that kept less (its cap, ADR 0036) is told the rest in a later round.
+        done: (kept?: Record<string, number>) => this.#kits.countsReported(kit.id, kept ?? counts),
+      })),
       ...gone.map(({ kitId, apId, originApId }) => ({ kitId, body: { id: apId.href, origin: originApId, deleted: true }, done: () => this.#kits.deletionReported(kitId) })),
     ];
     for (const { kitId, body, done } of reports) {
@@ -89,6 +111,7 @@ export class KitCountExchange {
       if (skipped.has(origin.origin)) continue;
       const target = this.#urls.actionKitRemoteCounts(origin);
       let status: number;
+      let kept: Record<string, number> | undefined;
       try {
         if (await this.#refuses(origin)) status = 403;
         else {
@@ -96,15 +119,16 @@ export class KitCountExchange {
           const request = new Request(target, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(body) });
           const signed = await signRequest(request, rsa.privateKey, rsa.keyId, { spec: "draft-cavage-http-signatures-12" });
           const response = await fetch(signed, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
-          await response.body?.cancel();
           status = response.status;
+          if (status === 200 && "counts" in body) kept = keptCounts(await response.text().catch(() => ""));
+          else await response.body?.cancel();
         }
       } catch (error) {
         logger.debug("reporting the counts of {kit} to {target} failed: {error}", { kit: kitId, target: target.href, error: String(error) });
         status = 0;
       }
       if (status >= 200 && status < 300) {
-        await done();
+        await done(kept);
         result.reported++;
       } else if (status >= 400 && status < 500 && status !== 429 && status !== 408) {
         // Not a Relais origin, the kit gone, or a refusal: not asked again until the counts change.
@@ -175,7 +199,8 @@ export class KitCountExchange {
       if (text.json.id !== copy.href || origin !== kitUrl || author?.origin !== copy.origin) return { status: 422, message: `${copy.href} is not a copy of ${kitUrl}` };
     }
     const outcome = await this.#kits.receiveRemoteCounts(kitId, { apId: copy.href, actorApId: author?.href }, counts, reportMinIntervalMs);
-    if (outcome.ok) return { status: 204 };
+    // Part of an increase left for later reports (ADR 0036): say what was kept, so the copy reports again.
+    if (outcome.ok) return sameCounts(outcome.kept, counts) ? { status: 204 } : { status: 200, body: { counts: outcome.kept } };
     if (outcome.reason === "too-soon") return { status: 429, message: "the counts of this copy were reported a short while ago", retryAfterSeconds: outcome.retryAfterSeconds };
     return { status: 404, message: "no published action kit here" };
   }

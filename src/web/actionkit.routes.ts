@@ -136,6 +136,7 @@ export function actionKitRoutes(deps: {
       res.status(answer.status).set("Cache-Control", "no-store");
       if (answer.retryAfterSeconds !== undefined) res.set("Retry-After", String(answer.retryAfterSeconds));
       if (answer.status === 204) res.end();
+      else if (answer.body) res.json(answer.body);
       else res.json({ error: answer.status === 429 ? "too_many_requests" : "refused", message: answer.message });
     });
   }

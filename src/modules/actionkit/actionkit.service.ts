@@ -27,6 +27,7 @@ import {
   storeRemoteCounts,
 } from "./network-counts.ts";
 import { deletePartnerKit, type PartnerKitListed, partnerKitsOfCollective, partnerKitsOfCountry, type ReceivedPartnerKit, receivePartnerKit, toPartnerKitListed } from "./partner-kits.ts";
+import { capReportedCounts } from "./count-guard.ts";
 import { applyKitPatch, emptyKit, type FieldError, parseKitInput } from "./actionkit.schema.ts";
 import type { ActionKitText, ActionKitVersionView, ActionKitView, IncomingKit, KitCount, KitCountDetail, RemoteCountOutcome } from "./actionkit.types.ts";
 
@@ -283,8 +284,10 @@ export class ActionKitService {
   ): Promise<RemoteCountOutcome> {
     const kit = await this.load(kitId);
     if (!kit?.published || kit.deletedAt) return { ok: false, reason: "unknown-kit" };
-    const stored = await storeRemoteCounts(this.#em.fork(), kit.id, copy.apId, copy.actorApId, counts, new Date(), minIntervalMs);
-    return stored.ok ? { ok: true, created: stored.created } : { ok: false, reason: "too-soon", retryAfterSeconds: stored.retryAfterSeconds };
+    // Increases beyond what a server's counter can take in the time since its last report wait for later reports (ADR 0036).
+    const keep = (previous: Record<string, number> | undefined, elapsedMs: number) => capReportedCounts(previous, counts, elapsedMs).kept;
+    const stored = await storeRemoteCounts(this.#em.fork(), kit.id, { apId: copy.apId, actorApId: copy.actorApId }, keep, new Date(), minIntervalMs);
+    return stored.ok ? { ok: true, created: stored.created, kept: stored.kept } : { ok: false, reason: "too-soon", retryAfterSeconds: stored.retryAfterSeconds };
   }
 
   /** Another server's copy of one of our kits was deleted there (its server said so, signed): its counts go. */

@@ -127,8 +127,8 @@ export interface KitCountDetail extends KitCount {
   }[];
 }
 
-/** What became of counts another server reported for its copy of one of our kits. */
-export type RemoteCountOutcome = { ok: true; created: boolean } | { ok: false; reason: "unknown-kit" } | { ok: false; reason: "too-soon"; retryAfterSeconds: number };
+/** What became of counts another server reported for its copy of one of our kits (`kept`: what counts of them, ADR 0036). */
+export type RemoteCountOutcome = { ok: true; created: boolean; kept: Readonly<Record<string, number>> } | { ok: false; reason: "unknown-kit" } | { ok: false; reason: "too-soon"; retryAfterSeconds: number };
 
 /** The languages a kit is written in (those of its title), the collective's primary language first. */
 export function kitLanguages(kit: Pick<ActionKitText, "title">, primary: string): string[] {

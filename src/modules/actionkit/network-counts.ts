@@ -80,39 +80,41 @@ export async function forgetRemoteCopy(em: EntityManager, kitId: string, copyApI
 }
 
 /**
- * Keeps what another server reports for its copy of a kit: its counts replace the last ones (a report
- * is absolute, so a repeated one changes nothing). A copy reports at most once per `minIntervalMs`: an
+ * Keeps what another server reports for its copy of a kit: what `keep` makes of its counts (given the
+ * counts kept before, none for a first report, and the time since) replaces the last ones (a report is
+ * absolute, so a repeated one changes nothing). A copy reports at most once per `minIntervalMs`: an
  * earlier report is refused with the seconds to wait.
  */
 export async function storeRemoteCounts(
   em: EntityManager,
   kitId: string,
-  copyApId: string,
-  copyActorApId: string | undefined,
-  counts: CountsByLanguage,
+  copy: { apId: string; actorApId: string | undefined },
+  keep: (previous: CountsByLanguage | undefined, elapsedMs: number) => CountsByLanguage,
   now: Date,
   minIntervalMs: number,
-): Promise<{ ok: true; created: boolean } | { ok: false; retryAfterSeconds: number }> {
+): Promise<{ ok: true; created: boolean; kept: CountsByLanguage } | { ok: false; retryAfterSeconds: number }> {
   return em.transactional(async (tx) => {
-    const rows = await tx.execute<{ id: string; received_at: Date }[]>(
-      `select "id", "received_at" from "action_kit_remote_count" where "kit_id" = ? and "copy_ap_id" = ? for update`,
-      [kitId, copyApId],
+    const rows = await tx.execute<{ id: string; counts: CountsByLanguage | string; received_at: Date }[]>(
+      `select "id", "counts", "received_at" from "action_kit_remote_count" where "kit_id" = ? and "copy_ap_id" = ? for update`,
+      [kitId, copy.apId],
     );
     const row = rows[0];
     if (!row) {
-      tx.create(ActionKitRemoteCountSchema, { kit: kitId, copyApId, copyActorApId: copyActorApId ?? null, counts, receivedAt: now });
+      const kept = keep(undefined, 0);
+      tx.create(ActionKitRemoteCountSchema, { kit: kitId, copyApId: copy.apId, copyActorApId: copy.actorApId ?? null, counts: kept, receivedAt: now });
       await tx.flush();
-      return { ok: true as const, created: true };
+      return { ok: true as const, created: true, kept };
     }
-    const wait = new Date(row.received_at).getTime() + minIntervalMs - now.getTime();
-    if (wait > 0) return { ok: false as const, retryAfterSeconds: Math.ceil(wait / 1000) };
+    const elapsed = now.getTime() - new Date(row.received_at).getTime();
+    if (elapsed < minIntervalMs) return { ok: false as const, retryAfterSeconds: Math.ceil((minIntervalMs - elapsed) / 1000) };
+    const kept = keep(typeof row.counts === "string" ? (JSON.parse(row.counts) as CountsByLanguage) : row.counts, elapsed);
     await tx.execute(`update "action_kit_remote_count" set "counts" = ?, "received_at" = ?, "copy_actor_ap_id" = coalesce(?, "copy_actor_ap_id") where "id" = ?`, [
-      JSON.stringify(counts),
+      JSON.stringify(kept),
       now,
-      copyActorApId ?? null,
+      copy.actorApId ?? null,
       row.id,
     ]);
-    return { ok: true as const, created: false };
+    return { ok: true as const, created: false, kept };
   });
 }
 
