@@ -91,6 +91,37 @@ describe("the dates of a recurring event in the editor", () => {
     expect([...more.text.matchAll(/<li id="date-/g)]).toHaveLength(50);
   });
 
+  it("shows past dates on asking, most recent first, a few at a time, in the editor's language", async () => {
+    // Weekly from 36 days ago (yesterday's weekday), 8 dates: 6 over, 2 to come, whatever today is.
+    const first = Temporal.Now.plainDateISO("Europe/Paris").subtract({ days: 36 });
+    const dates = Array.from({ length: 8 }, (_, i) => first.add({ days: 7 * i }).toString());
+    const weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][first.dayOfWeek - 1];
+    const started = await relais.runtime.events.create(ana, "lyon", {
+      name: { fr: "Permanence logement" },
+      startsAt: `${first}T14:00`,
+      endsAt: `${first}T17:00`,
+      timezone: "Europe/Paris",
+      location: { name: "Maison des associations", locality: "Lyon", country: "FR" },
+      recurrence: { frequency: "weekly", weekdays: [weekday], count: 8 },
+      published: true,
+    });
+    const path = `/manage/events/${started.event.id}`;
+    const page = await web.get(path, fr);
+    expect([...page.text.matchAll(/<li id="date-(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1])).toEqual(dates.slice(6));
+    expect(page.text).toContain(`<a href="${path}?past=10#past-dates">Afficher les dates passées</a>`);
+    expect(page.text).not.toContain('id="past-');
+    const past = await web.get(`${path}?past=10`, fr);
+    expect(past.text).toContain("Dates passées");
+    expect([...past.text.matchAll(/<li id="past-(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1])).toEqual(dates.slice(0, 6).reverse());
+    expect(past.text).not.toContain("Afficher des dates plus anciennes");
+    const few = await web.get(`${path}?past=3`, { "accept-language": "de" });
+    expect([...few.text.matchAll(/<li id="past-(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1])).toEqual([dates[5], dates[4], dates[3]]);
+    expect(few.text).toContain("Vergangene Termine");
+    expect(few.text).toContain(`<a href="${path}?past=43#past-dates">Frühere Termine anzeigen</a>`);
+    // A series that has not begun offers none.
+    expect((await web.get(`/manage/events/${id}`, fr)).text).not.toContain("?past=");
+  });
+
   it("cancels a date with a note: the feed and the public page say so", async () => {
     const done = await sendForm("2030-03-26", "cancel", { "reason.fr": "Grève" });
     expect(done.status).toBe(303);

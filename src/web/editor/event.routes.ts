@@ -14,7 +14,7 @@ import { blankForm, bodyOf, type EventFormValues, formOf, formProblems, imagePro
 import { uploadOf } from "./multipart-form.ts";
 import { doneMessage } from "./pages/editor-layout.ts";
 import { confirmPage, type EventPreview, eventFormPage } from "./pages/event-form.page.ts";
-import { seriesDatesSection } from "./pages/series.pages.ts";
+import { type PastDates, seriesDatesSection } from "./pages/series.pages.ts";
 import { seriesDoneMessage } from "./series.routes.ts";
 import { editorPaths, editorPrefix } from "./paths.ts";
 
@@ -129,14 +129,26 @@ export function eventRoutes(ctx: EditorContext): Router {
     });
   };
 
-  /** A recurring event's next dates, with their actions (`?dates=` shows more of them). */
+  /**
+   * A recurring event's next dates, with their actions (`?dates=` shows more of them), and its past
+   * dates on asking (`?past=`: the most recent that many, up to 200, of the last 500).
+   */
   const datesOf = async (req: Request, res: Response, ev: EventView) => {
     if (!ev.event.recurrence || !ctx.series) return "";
+    const now = Temporal.Now.instant();
     const asked = Number(req.query.dates);
     const limit = Number.isInteger(asked) && asked > 10 ? Math.min(asked, 200) : 10;
-    const { event, occurrences } = await ctx.series.occurrences(principalOf(res), ev.event.id, { from: Temporal.Now.instant(), limit });
+    const { event, occurrences } = await ctx.series.occurrences(principalOf(res), ev.event.id, { from: now, limit });
     const more = occurrences.length === limit && limit < 200 ? `${editorPaths.event(event.id)}?dates=${Math.min(limit + 40, 200)}#dates` : undefined;
-    return seriesDatesSection(ctx.view(req, res), { event, occurrences, more });
+    const pastAsked = Number(req.query.past);
+    let past: PastDates;
+    if (Number.isInteger(pastAsked) && pastAsked > 0) {
+      const pastLimit = Math.min(pastAsked, 200);
+      const over = (await ctx.series.occurrences(principalOf(res), event.id, { to: now, limit: 500 })).occurrences.filter((o) => Temporal.Instant.compare(o.endsAt ?? o.startsAt, now) <= 0);
+      const earlier = over.length > pastLimit && pastLimit < 200 ? `${editorPaths.event(event.id)}?past=${Math.min(pastLimit + 40, 200)}#past-dates` : undefined;
+      past = { occurrences: over.slice(-pastLimit).reverse(), earlier };
+    } else if (Temporal.Instant.compare(event.startsAt, now) < 0) past = { show: `${editorPaths.event(event.id)}?past=10#past-dates` };
+    return seriesDatesSection(ctx.view(req, res), { event, occurrences, more, past });
   };
 
   const renderEdit = async (req: Request, res: Response, ev: EventView, values: EventFormValues, extra: { problems?: FieldProblem[]; preview?: EventPreview; done?: string | undefined }) => {

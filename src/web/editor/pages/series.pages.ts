@@ -46,7 +46,10 @@ function stateOf(e: PublishedEvent, o: Occurrence, lang: string): SafeHtml {
  * their exceptions marked, and for each the way to cancel, move, hold elsewhere or restore it, or to
  * change the series from it on; then the series' own actions.
  */
-export function seriesDatesSection(view: EditorView, o: { event: PublishedEvent; occurrences: readonly Occurrence[]; more: string | undefined }): SafeHtml {
+export function seriesDatesSection(
+  view: EditorView,
+  o: { event: PublishedEvent; occurrences: readonly Occurrence[]; more: string | undefined; past: PastDates },
+): SafeHtml {
   const { lang } = view;
   const e = o.event;
   const first = e.startsAt.toZonedDateTimeISO(e.timezone).toPlainDate().toString();
@@ -70,10 +73,26 @@ ${e.previousSeries ? html`<p><a href="${editorPaths.event(e.previousSeries)}#dat
 <p class="hint">${t(lang, "series:dates.intro")}</p>
 ${items.length > 0 ? html`<ul class="occurrences">${items}</ul>` : html`<p>${t(lang, "series:dates.none")}</p>`}
 ${o.more ? html`<p><a href="${o.more}">${t(lang, "series:dates.more")}</a></p>` : ""}
+${pastDates(e, o.past, lang)}
 <h3>${t(lang, "series:dates.seriesActions")}</h3>
 <ul class="links"><li><a href="${editorPaths.eventSeries(e.id, "split")}">${t(lang, "series:dates.splitSeries")}</a></li>
 <li><a href="${editorPaths.eventSeries(e.id, "end")}">${t(lang, "series:dates.end")}</a></li></ul>
 </section>`;
+}
+
+/** The series' past dates: none (it has not begun), a link to show them, or the most recent first with a link to earlier ones. */
+export type PastDates = { readonly show: string } | { readonly occurrences: readonly Occurrence[]; readonly earlier: string | undefined } | undefined;
+
+function pastDates(e: PublishedEvent, past: PastDates, lang: string): SafeHtml | string {
+  if (!past) return "";
+  if ("show" in past) return html`<p><a href="${past.show}">${t(lang, "series:dates.pastShow")}</a></p>`;
+  const items = past.occurrences.map(
+    (occ) => html`<li id="past-${occ.date}" class="occurrence past${occ.cancelled ? " cancelled" : ""}"><p>${occ.cancelled ? html`<del><time datetime="${occ.startsAt.toString()}">${when(e, occ, lang)}</time></del>` : html`<time datetime="${occ.startsAt.toString()}">${when(e, occ, lang)}</time>`}${stateOf(e, occ, lang)}</p></li>`,
+  );
+  return html`<h3 id="past-dates">${t(lang, "series:dates.past")}</h3>
+<p class="hint">${t(lang, "series:dates.pastHint")}</p>
+<ul class="occurrences past">${items}</ul>
+${past.earlier ? html`<p><a href="${past.earlier}">${t(lang, "series:dates.pastMore")}</a></p>` : ""}`;
 }
 
 /** The place fields of a form (one occurrence elsewhere, or the series from a date on). */
