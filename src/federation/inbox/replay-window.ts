@@ -34,9 +34,10 @@ export function withSignedAt<T>(headers: Headers, fn: () => T): T {
 }
 
 /**
- * Whether a received activity is part of co-signing (FEDERATION.md #1, #2, #3, #6, #7): an invitation
- * (`CosignRequest`), an answer to one of our invitations or join requests, or a join request (a Create
- * whose target is one of our calls' signatories).
+ * Whether a received activity is part of co-signing (FEDERATION.md #1, #2, #3, #4, #6, #7): an
+ * invitation (`CosignRequest`), the initiator's withdrawal of one (an `Undo` of a request id
+ * `<call>/invitations/<uuid>`, on the initiator's origin), an answer to one of our invitations or join
+ * requests, or a join request (a Create whose target is one of our calls' signatories).
  */
 export function isCosignActivity(json: JsonObject, origin: URL): boolean {
   if (hasType(json, "CosignRequest")) return true;
@@ -47,6 +48,10 @@ export function isCosignActivity(json: JsonObject, origin: URL): boolean {
   if (hasType(json, "Accept") || hasType(json, "Reject")) {
     const object = ours(json.object);
     return object !== undefined && (match(paths.callInvitation, object.pathname) !== undefined || object.hash === "#join");
+  }
+  if (hasType(json, "Undo")) {
+    const object = idOf(json.object);
+    return object !== undefined && URL.canParse(object) && match(paths.callInvitation, new URL(object).pathname) !== undefined;
   }
   if (hasType(json, "Create")) {
     const target = ours(json.target);
