@@ -11,16 +11,28 @@ import {
   type JsonFetchResult,
   type JsonObject,
   parseSignatureHeader,
-  type SignatureProblem,
   type SigningKey,
   signedGetHeaders,
   signedPostHeaders,
-  type VerifyResult,
-  verifyMastodonDelivery,
 } from "./http-signatures.ts";
-import { headerRecord, parseJsonObject, readBody } from "./peer-http.ts";
+import {
+  ACTIVITY_STREAMS,
+  emptyCollection,
+  type MastodonAccount,
+  mastodonActor,
+  mastodonCollections,
+  mastodonCreateNote,
+  mastodonNodeInfo,
+  mastodonWebFinger,
+  NODEINFO,
+  nodeInfoLinks,
+} from "./mastodon-documents.ts";
+import { type ReceivedDelivery, receiveMastodonDelivery } from "./mastodon-inbox.ts";
+import { closeServer, headerRecord } from "./peer-http.ts";
 
 export type { JsonObject, SigningKey };
+export { ACTIVITY_STREAMS, PUBLIC_COLLECTION } from "./mastodon-documents.ts";
+export type { ReceivedDelivery } from "./mastodon-inbox.ts";
 
 export interface MastodonPeerOptions {
   /** Loopback address to listen on (127.0.0.2 etc. work on Linux); default 127.0.0.1. */
@@ -38,25 +50,6 @@ export interface MastodonPeerOptions {
    * its keys). Off by default: each delivery fetches the key.
    */
   cacheKeys?: boolean;
-}
-
-/** One POST to the peer's inboxes, valid or not. */
-export interface ReceivedDelivery {
-  activity: JsonObject | null;
-  path: string;
-  scheme: "draft-cavage" | "rfc9421" | "none";
-  signatureValid: boolean;
-  signatureProblem?: SignatureProblem;
-  signatureDetail?: string;
-  keyId?: string;
-  /** Owner of the key the signature verified with (also set on `actor-mismatch`). */
-  signer?: string;
-  headers: Record<string, string>;
-  body: string;
-  /** The status the peer answered. */
-  status: number;
-  /** Set when the delivery was forwarded: the signer of the request, whose actor is not the activity's. */
-  forwardedBy?: string;
 }
 
 /** Any request the peer served (GETs included), to see what our server fetched and how it signed. */
@@ -84,37 +77,9 @@ export type WebFingerResult =
   | { ok: true; jrd: JsonObject; self: URL | null }
   | { ok: false; status: number; reason: string };
 
-export const ACTIVITY_STREAMS = "https://www.w3.org/ns/activitystreams";
-export const PUBLIC_COLLECTION = `${ACTIVITY_STREAMS}#Public`;
-const NODEINFO = "http://nodeinfo.diaspora.software";
 const FETCH_ACCEPT = `${ACTIVITY_JSON}, application/ld+json; profile="${ACTIVITY_STREAMS}", text/html;q=0.1`;
 
-/** The context Mastodon puts on actor documents (trimmed to the terms the peer uses). */
-const ACTOR_CONTEXT = [
-  ACTIVITY_STREAMS,
-  "https://w3id.org/security/v1",
-  {
-    manuallyApprovesFollowers: "as:manuallyApprovesFollowers",
-    toot: "http://joinmastodon.org/ns#",
-    featured: { "@id": "toot:featured", "@type": "@id" },
-    featuredTags: { "@id": "toot:featuredTags", "@type": "@id" },
-    alsoKnownAs: { "@id": "as:alsoKnownAs", "@type": "@id" },
-    movedTo: { "@id": "as:movedTo", "@type": "@id" },
-    schema: "http://schema.org#",
-    PropertyValue: "schema:PropertyValue",
-    value: "schema:value",
-    discoverable: "toot:discoverable",
-    indexable: "toot:indexable",
-    memorial: "toot:memorial",
-  },
-];
-
-const NOTE_CONTEXT = [
-  ACTIVITY_STREAMS,
-  { ostatus: "http://ostatus.org#", atomUri: "ostatus:atomUri", sensitive: "as:sensitive", toot: "http://joinmastodon.org/ns#" },
-];
-
-export class MastodonPeer {
+export class MastodonPeer implements MastodonAccount {
   readonly origin: URL;
   readonly username: string;
   readonly actorId: URL;
@@ -175,31 +140,7 @@ export class MastodonPeer {
 
   /** Mastodon's Person document, shaped like the activitypub.academy fixture. */
   actorDocument(): JsonObject {
-    const actor = this.actorId.href;
-    return {
-      "@context": ACTOR_CONTEXT,
-      id: actor,
-      type: "Person",
-      following: `${actor}/following`,
-      followers: `${actor}/followers`,
-      inbox: this.inboxUrl.href,
-      outbox: `${actor}/outbox`,
-      featured: `${actor}/collections/featured`,
-      featuredTags: `${actor}/collections/tags`,
-      preferredUsername: this.username,
-      name: this.username[0]!.toUpperCase() + this.username.slice(1),
-      summary: "",
-      url: new URL(`/@${this.username}`, this.origin).href,
-      manuallyApprovesFollowers: false,
-      discoverable: true,
-      indexable: false,
-      memorial: false,
-      published: "2024-09-12T00:00:00Z",
-      publicKey: { id: this.key.keyId.href, owner: actor, publicKeyPem: this.key.publicKeyPem },
-      tag: [],
-      attachment: [],
-      endpoints: { sharedInbox: this.sharedInboxUrl.href },
-    };
+    return mastodonActor(this);
   }
 
   /** Answer every later delivery with this status (404, 410, 500…) after recording it; null restores 202/401. */
@@ -258,27 +199,9 @@ export class MastodonPeer {
   /** A public Create(Note) by this peer; pass `objectId` on another origin for the cross-origin case. */
   buildCreateNote(options: { content: string; objectId?: URL; to?: string[]; cc?: string[]; inReplyTo?: URL }): JsonObject {
     const noteId = options.objectId ?? this.newId();
-    const published = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    const to = options.to ?? [PUBLIC_COLLECTION];
-    const cc = options.cc ?? [`${this.actorId.href}/followers`];
-    const note = {
-      id: noteId.href,
-      type: "Note",
-      summary: null,
-      inReplyTo: options.inReplyTo?.href ?? null,
-      published,
-      url: noteId.href,
-      attributedTo: this.actorId.href,
-      to,
-      cc,
-      sensitive: false,
-      atomUri: noteId.href,
-      content: options.content,
-      attachment: [],
-      tag: [],
-    };
-    if (noteId.origin === this.origin.origin) this.serve({ "@context": NOTE_CONTEXT, ...note });
-    return { "@context": NOTE_CONTEXT, id: `${noteId.href}/activity`, type: "Create", actor: this.actorId.href, published, to, cc, object: note };
+    const { note, create } = mastodonCreateNote(this.actorId, noteId, options);
+    if (noteId.origin === this.origin.origin) this.serve(note);
+    return create;
   }
 
   /** GET signed like Mastodon's authorized fetch: `(request-target) host date accept`. */
@@ -371,10 +294,7 @@ export class MastodonPeer {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
+    await closeServer(this.#server);
   }
 
   #userAgent(): string {
@@ -418,76 +338,24 @@ export class MastodonPeer {
     if (url.pathname === "/.well-known/webfinger") {
       const resource = url.searchParams.get("resource");
       if (resource !== `acct:${this.acct}` && resource !== this.actorId.href) return void res.writeHead(404).end();
-      return json(200, this.#webFinger(), "application/jrd+json; charset=utf-8");
+      return json(200, mastodonWebFinger(this), "application/jrd+json; charset=utf-8");
     }
     if (url.pathname === "/.well-known/nodeinfo") {
-      return json(200, { links: [{ rel: `${NODEINFO}/ns/schema/2.0`, href: new URL("/nodeinfo/2.0", this.origin).href }] }, "application/json");
+      return json(200, nodeInfoLinks(this.origin), "application/json");
     }
     if (url.pathname === "/nodeinfo/2.0") {
-      const usage = { users: { total: 1, activeMonth: 1, activeHalfyear: 1 }, localPosts: 0 };
-      const info = { version: "2.0", software: { name: "mastodon", version: "4.3.0" }, protocols: ["activitypub"], services: { outbound: [], inbound: [] }, usage, openRegistrations: false, metadata: {} };
-      return json(200, info, `application/json; profile="${NODEINFO}/ns/schema/2.0#"`);
+      return json(200, mastodonNodeInfo(), `application/json; profile="${NODEINFO}/ns/schema/2.0#"`);
     }
     if (url.pathname === actor) return json(200, this.actorDocument());
-    if (["following", "followers", "outbox", "collections/featured", "collections/tags"].some((c) => url.pathname === `${actor}/${c}`)) {
-      return json(200, { "@context": ACTIVITY_STREAMS, id: `${this.origin.origin}${url.pathname}`, type: "OrderedCollection", totalItems: 0, orderedItems: [] });
-    }
+    if (mastodonCollections.some((c) => url.pathname === `${actor}/${c}`)) return json(200, emptyCollection(`${this.origin.origin}${url.pathname}`));
     const document = this.#documents.get(url.pathname);
     if (document !== undefined) return json(200, document);
     res.writeHead(404).end();
   }
 
-  #webFinger(): JsonObject {
-    const profile = new URL(`/@${this.username}`, this.origin).href;
-    return {
-      subject: `acct:${this.acct}`,
-      aliases: [profile, this.actorId.href],
-      links: [
-        { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: profile },
-        { rel: "self", type: ACTIVITY_JSON, href: this.actorId.href },
-        { rel: "http://ostatus.org/schema/1.0/subscribe", template: new URL("/authorize_interaction?uri={uri}", this.origin).href },
-      ],
-    };
-  }
-
   async #receive(req: IncomingMessage, url: URL, headers: Record<string, string>): Promise<number> {
-    const raw = await readBody(req);
-    const body = raw.toString("utf8");
-    const activity = parseJsonObject(body);
-    const fetchKey = async (keyUrl: URL): Promise<JsonFetchResult> => {
-      const cached = this.#keyCache?.get(keyUrl.href);
-      if (cached?.ok) return cached;
-      this.keyFetches.push(keyUrl.href);
-      const fetched = await this.fetchDocument(keyUrl);
-      this.#keyCache?.set(keyUrl.href, fetched);
-      return fetched;
-    };
-    const verifyOnce = () =>
-      verifyMastodonDelivery(
-        { method: req.method ?? "POST", target: url.pathname + url.search, headers: new Headers(headers), body: raw },
-        idOf(activity?.actor),
-        { fetchJson: fetchKey },
-      );
-    let result: VerifyResult = await verifyOnce();
-    if (!result.ok && result.problem === "bad-signature" && result.keyId && this.#keyCache?.has(result.keyId)) {
-      // Mastodon refreshes the key of a signature that does not verify, once, and tries again.
-      this.#keyCache.delete(result.keyId);
-      result = await verifyOnce();
-    }
-    let forwardedBy: string | undefined;
-    if (!result.ok && result.problem === "actor-mismatch" && activity && this.#verifyForwarded && (await this.#verifyForwarded(activity))) {
-      forwardedBy = result.signer;
-      result = { ok: true, keyId: result.keyId ?? "", signer: forwardedBy ?? "" };
-    }
-    const scheme = headers["signature-input"] !== undefined ? "rfc9421" : headers.signature !== undefined ? "draft-cavage" : "none";
-    const delivery: ReceivedDelivery = { activity, path: url.pathname, scheme, signatureValid: result.ok, headers, body, status: result.ok ? 202 : 401 };
-    if (result.keyId !== undefined) delivery.keyId = result.keyId;
-    if (result.signer !== undefined) delivery.signer = result.signer;
-    if (forwardedBy !== undefined) delivery.forwardedBy = forwardedBy;
-    if (!result.ok) {
-      delivery.signatureProblem = result.problem;
-      delivery.signatureDetail = result.detail;
-    }
+    const inbox = { fetchDocument: (u: URL) => this.fetchDocument(u), keyCache: this.#keyCache, keyFetches: this.keyFetches, verifyForwarded: this.#verifyForwarded };
+    const delivery = await receiveMastodonDelivery(inbox, req, url, headers);
     if (this.#deliveryStatus !== null) delivery.status = this.#deliveryStatus;
     this.received.push(delivery);
     for (const waiter of [...this.#waiters]) waiter();
