@@ -38,6 +38,7 @@ import { CoorganisedEventSource } from "./modules/coorganise/coorganised-events.
 import { eventDigester } from "./federation/coorganise-digest.ts";
 import { SloganService } from "./modules/slogan/slogan.service.ts";
 import { ActionKitService } from "./modules/actionkit/actionkit.service.ts";
+import { KitReportService } from "./modules/actionkit/kit-reports.service.ts";
 import { actionKitWording } from "./modules/actionkit/actionkit-wording.ts";
 import { PlacardService } from "./modules/slogan/placard.service.ts";
 import { sloganWording } from "./modules/slogan/slogan-wording.ts";
@@ -224,7 +225,7 @@ export async function createRuntime(
     const sloganReader = new SloganReader({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const actionKitReader = new ActionKitReader({ federation, urls, actionkits, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const partnerKits = new PartnerKitLister({ federation, urls, actionkits, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
-    const kitCountExchange = new KitCountExchange({ federation, urls, actionkits, allowPrivateAddresses: config.allowPrivateAddresses, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
+    const kitCountExchange = new KitCountExchange({ federation, urls, reports: new KitReportService(em, urls, actionkits), allowPrivateAddresses: config.allowPrivateAddresses, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const partnerSlogans = new PartnerSloganLister({ federation, urls, slogans, refuses: async (url) => !(await blocks.rules()).allowsFetch(url) });
     const outbox = new OutboxRepository(em);
     const serverSoftware = new ServerSoftwareResolver({

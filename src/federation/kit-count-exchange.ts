@@ -1,7 +1,7 @@
 import { signRequest, verifyRequest } from "@fedify/fedify";
 import { validatePublicUrl } from "@fedify/vocab-runtime";
 import { getLogger } from "@logtape/logtape";
-import type { ActionKitService } from "../modules/actionkit/actionkit.service.ts";
+import type { KitReportService } from "../modules/actionkit/kit-reports.service.ts";
 import { sleepUnlessAborted } from "../shared/sleep.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
@@ -68,14 +68,14 @@ function keptCounts(text: string): Record<string, number> | undefined {
 export class KitCountExchange {
   readonly #federation: RelaisFederation;
   readonly #urls: Urls;
-  readonly #kits: ActionKitService;
+  readonly #kits: KitReportService;
   readonly #refuses: (url: URL) => Promise<boolean>;
   readonly #allowPrivateAddresses: boolean;
 
-  constructor(deps: { federation: RelaisFederation; urls: Urls; actionkits: ActionKitService; allowPrivateAddresses: boolean; refuses?: (url: URL) => Promise<boolean> }) {
+  constructor(deps: { federation: RelaisFederation; urls: Urls; reports: KitReportService; allowPrivateAddresses: boolean; refuses?: (url: URL) => Promise<boolean> }) {
     this.#federation = deps.federation;
     this.#urls = deps.urls;
-    this.#kits = deps.actionkits;
+    this.#kits = deps.reports;
     this.#allowPrivateAddresses = deps.allowPrivateAddresses;
     this.#refuses = deps.refuses ?? (async () => false);
   }
