@@ -1,6 +1,7 @@
 // The documents the Mastodon-shaped peer (mastodon-peer.ts) serves and sends, shaped like Mastodon 4.3's
 // (../shared/fixtures/as2: its actor, WebFinger, NodeInfo, a public Create(Note)).
-import { ACTIVITY_JSON, type JsonObject, type SigningKey } from "./http-signatures.ts";
+import { ACTIVITY_JSON, type JsonObject } from "./http-signatures.ts";
+import type { MastodonPeer } from "./mastodon-peer.ts";
 
 export const ACTIVITY_STREAMS = "https://www.w3.org/ns/activitystreams";
 export const PUBLIC_COLLECTION = `${ACTIVITY_STREAMS}#Public`;
@@ -32,15 +33,7 @@ const NOTE_CONTEXT = [
 ];
 
 /** Who the peer is: its account and where its actor and inboxes live. */
-export interface MastodonAccount {
-  readonly origin: URL;
-  readonly username: string;
-  readonly actorId: URL;
-  readonly inboxUrl: URL;
-  readonly sharedInboxUrl: URL;
-  readonly acct: string;
-  readonly key: SigningKey;
-}
+type MastodonAccount = Pick<MastodonPeer, "origin" | "username" | "actorId" | "inboxUrl" | "sharedInboxUrl" | "acct" | "key">;
 
 /** Mastodon's Person document, shaped like the activitypub.academy fixture. */
 export function mastodonActor(account: MastodonAccount): JsonObject {

@@ -18,7 +18,6 @@ import {
 import {
   ACTIVITY_STREAMS,
   emptyCollection,
-  type MastodonAccount,
   mastodonActor,
   mastodonCollections,
   mastodonCreateNote,
@@ -79,7 +78,7 @@ export type WebFingerResult =
 
 const FETCH_ACCEPT = `${ACTIVITY_JSON}, application/ld+json; profile="${ACTIVITY_STREAMS}", text/html;q=0.1`;
 
-export class MastodonPeer implements MastodonAccount {
+export class MastodonPeer {
   readonly origin: URL;
   readonly username: string;
   readonly actorId: URL;
