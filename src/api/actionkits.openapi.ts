@@ -1,6 +1,6 @@
 // The action kit routes of the OpenAPI document (openapi.ts merges them).
 import { kitFieldKinds, kitLimits } from "../modules/actionkit/actionkit.types.ts";
-import { authErrors, conflictError, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
+import { authErrors, conflictError, invalidError, patchInput, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const date = { type: "string", format: "date-time" };
 const map = (max: number, description: string, example: Record<string, string>) => ({
@@ -82,7 +82,11 @@ const actionKitOutput = {
   ],
 };
 
-export const actionKitSchemas = { ActionKitInput: actionKitInput, ActionKit: actionKitOutput };
+export const actionKitSchemas = {
+  ActionKitInput: actionKitInput,
+  ActionKitPatch: patchInput(actionKitInput, ["title", "explanation", "institution", "legalBasis"]),
+  ActionKit: actionKitOutput,
+};
 
 const errors = authErrors({ notFound: "Unknown collective or kit (another collective's draft answers the same)", forbidden: "Not an editor of this collective (or, to adopt, the kit's author is not its partner)" });
 const conflict = conflictError("The kit changed since the If-Match version, a published kit cannot go back to draft, or it was adopted already");
@@ -140,7 +144,7 @@ export const actionKitPaths = {
       summary:
         "Change a kit: only the fields sent (lists replace the stored ones whole). In title, explanation, institution and legalBasis only the languages sent change: the others stay, and a language set to null is removed (each keeps at least one). published: true publishes a draft. Each change of a published kit is a new version (and an Update to followers).",
       parameters: [idParam, { name: "If-Match", in: "header", schema: { type: "string" }, description: 'The ETag read ("v3")' }],
-      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ActionKitInput" } } } },
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/ActionKitPatch" } } } },
       responses: { "200": kitResponse("The changed kit"), ...errors, ...conflict, ...invalid },
     },
     delete: { summary: "Delete a kit (once published, its URL answers 410 and followers get a Delete)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },

@@ -1,6 +1,6 @@
 import { callLimits } from "../modules/call/call.schema.ts";
 import { callStatuses } from "../modules/call/call.types.ts";
-import { authErrors, conflictError, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
+import { authErrors, conflictError, invalidError, patchInput, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const languageMap = (example: Record<string, string>, description = "Text per language code (BCP 47); the collective's primary language comes first.") => ({
   type: "object",
@@ -15,20 +15,18 @@ export const callInput = {
   required: ["title", "body"],
   properties: {
     title: { ...languageMap({ fr: "Stop au contrôle algorithmique des allocataires", de: "Schluss mit der Algorithmen-Kontrolle" }), maxProperties: callLimits.languages },
-    pitch: { ...languageMap({ fr: "Les CAF notent nos vies." }, `A short plain-text presentation per language (at most ${callLimits.pitch} characters)`), nullable: true },
+    pitch: { ...languageMap({ fr: "Les CAF notent nos vies." }, `A short plain-text presentation per language (at most ${callLimits.pitch} characters)`), type: ["object", "null"] },
     body: languageMap({ fr: "Nous **exigeons** la fin du score de risque." }, "The text of the call, Markdown per language; sanitized HTML is derived. Every language of the title needs its body, and the reverse."),
     demands: { type: "array", maxItems: callLimits.demands, items: languageMap({ fr: "Fin du score de risque", de: "Abschaffung des Risiko-Scores" }), description: "Numbered demands, one line each" },
     deadline: {
-      type: "string",
-      nullable: true,
+      type: ["string", "null"],
       description: "Signing closes then (the call becomes closed): an instant with offset, a wall-clock time in `timezone`, or a date (the end of that day).",
       example: "2027-03-01T23:59:00+01:00",
     },
     timezone: { type: "string", description: "IANA zone of the deadline; default the collective's", example: "Europe/Paris" },
     relatedEvents: { type: "array", maxItems: callLimits.relatedEvents, items: { type: "string", format: "uuid" }, description: "Published events of this instance (the day of action)" },
     image: {
-      type: "object",
-      nullable: true,
+      type: ["object", "null"],
       properties: { url: { type: "string", format: "uri", description: "An image uploaded to this instance" }, mediaType: { type: "string" }, alt: languageMap({ fr: "Affiche" }) },
       required: ["url"],
     },
@@ -64,7 +62,7 @@ const callVersion = {
   properties: { version: { type: "integer" }, createdAt: { type: "string", format: "date-time" }, ...callInput.properties, bodyHtml: languageMap({ fr: "<p>…</p>" }) },
 };
 
-export const callSchemas = { CallInput: callInput, Call: callOutput, CallVersion: callVersion };
+export const callSchemas = { CallInput: callInput, CallPatch: patchInput(callInput, ["title", "pitch", "body"]), Call: callOutput, CallVersion: callVersion };
 
 const errors = authErrors({ notFound: "Unknown collective or call (another collective's call that is not open answers the same)", forbidden: "Not an editor of this collective (for a public call)" });
 const conflict = conflictError("The call changed since the If-Match version, or cannot change in its status (the message says which)");
@@ -112,7 +110,7 @@ export const callPaths = {
       summary:
         "Change a call: only the fields sent; null clears an optional field. In title, pitch and body only the languages sent change: the others stay, and a language set to null is removed (title and body keep at least one; a pitch left with none is cleared); demands are sent whole. Outside a draft, a new version.",
       parameters: [idParam, ifMatch],
-      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CallInput" } } } },
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/CallPatch" } } } },
       responses: { "200": callResponse("The changed call"), ...errors, ...conflict, ...invalid },
     },
     delete: { summary: "Delete a call (once open, its URL then answers 410 and followers get a Delete)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },

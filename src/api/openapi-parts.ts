@@ -34,3 +34,26 @@ export const itemsResponse = (ref: string, description: string) => ({
   description,
   content: { "application/json": { schema: { type: "object", properties: { items: { type: "array", items: { $ref: ref } } } } } },
 });
+
+type InputSchema = { properties: Record<string, object> } & Record<string, unknown>;
+type LanguageMapSchema = { description?: string; additionalProperties: object };
+
+/**
+ * The PATCH body of an input schema (src/shared/language-patch.ts): no field is required (only those
+ * sent change), and in each of the language maps `languageMaps` a language may be null, which removes it.
+ * The input schema itself, used by POST, keeps strings only.
+ */
+export function patchInput(input: InputSchema, languageMaps: readonly string[]) {
+  const properties: Record<string, object> = { ...input.properties };
+  for (const field of languageMaps) {
+    const map = properties[field] as LanguageMapSchema | undefined;
+    if (map?.additionalProperties === undefined) throw new Error(`patchInput: ${field} is not a language map of this schema`);
+    properties[field] = {
+      ...map,
+      description: `${(map.description ?? "Text per language code").replace(/\.$/, "")}. Only the languages sent change, the others stay; a language set to null is removed.`,
+      additionalProperties: { ...map.additionalProperties, type: ["string", "null"] },
+    };
+  }
+  const rest = Object.fromEntries(Object.entries(input).filter(([key]) => key !== "required"));
+  return { ...rest, properties };
+}

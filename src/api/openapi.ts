@@ -8,7 +8,7 @@ import { joinPaths, joinSchemas } from "./join.openapi.ts";
 import { coorganisePaths, coorganiseSchemas } from "./coorganise.openapi.ts";
 import { partnerPaths, partnerSchema } from "./partners.openapi.ts";
 import { seriesPaths, seriesSchemas } from "./series.openapi.ts";
-import { errorContent, slugParam, uuidParam } from "./openapi-parts.ts";
+import { errorContent, patchInput, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const languageMap = (example: Record<string, string>) => ({
   type: "object",
@@ -45,26 +45,25 @@ const eventInput = {
       description: "An instant with offset, a wall-clock time in `timezone`, or a date for all-day events.",
       example: "2026-03-08T14:00:00+01:00",
     },
-    endsAt: { type: "string", nullable: true },
+    endsAt: { type: ["string", "null"] },
     timezone: { type: "string", description: "IANA zone; default the collective's", example: "Europe/Paris" },
     allDay: { type: "boolean", default: false },
-    location: { ...place, nullable: true },
-    onlineUrl: { type: "string", format: "uri", nullable: true },
-    category: { type: "string", enum: [...eventCategories], nullable: true },
+    location: { ...place, type: ["object", "null"] },
+    onlineUrl: { type: ["string", "null"], format: "uri" },
+    category: { type: ["string", "null"], enum: [...eventCategories, null] },
     tags: { type: "array", items: { type: "string" } },
     status: { type: "string", enum: [...eventStatuses], default: "scheduled" },
-    statusReason: { ...languageMap({ fr: "Interdiction préfectorale" }), nullable: true },
+    statusReason: { ...languageMap({ fr: "Interdiction préfectorale" }), type: ["object", "null"] },
     image: {
-      type: "object",
-      nullable: true,
+      type: ["object", "null"],
       properties: { url: { type: "string", format: "uri" }, mediaType: { type: "string" }, alt: languageMap({ fr: "Banderole" }) },
       required: ["url"],
     },
     links: { type: "array", items: { type: "object", properties: { url: { type: "string", format: "uri" }, title: { type: "string" } }, required: ["url"] } },
-    contact: { type: "string", description: "An email address or a URL", nullable: true },
+    contact: { type: ["string", "null"], description: "An email address or a URL" },
     visibility: { type: "string", enum: ["public", "unlisted"], default: "public" },
     published: { type: "boolean", default: false, description: "false keeps a draft that is neither shown nor federated" },
-    recurrence: { $ref: "#/components/schemas/Recurrence", nullable: true, description: "Repeats the event; startsAt/endsAt are the first occurrence" },
+    recurrence: { anyOf: [{ $ref: "#/components/schemas/Recurrence" }, { type: "null" }], description: "Repeats the event; startsAt/endsAt are the first occurrence" },
   },
 };
 
@@ -303,6 +302,7 @@ export function openApiDocument(origin: URL) {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: {
         EventInput: eventInput,
+        EventPatch: patchInput(eventInput, ["name", "summary", "description", "statusReason"]),
         Event: eventOutput,
         Error: error,
         Token: token,
@@ -366,7 +366,7 @@ export function openApiDocument(origin: URL) {
           summary:
             "Change an event: only the fields sent; null clears an optional field. In name, summary, description and statusReason only the languages sent change: the others stay, and a language set to null is removed",
           parameters: [idParam],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventInput" } } } },
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/EventPatch" } } } },
           responses: { "200": eventResponse("The changed event"), ...errors, ...invalidBody },
         },
         delete: { summary: "Delete an event (its URL then answers 410)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },

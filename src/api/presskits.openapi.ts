@@ -1,6 +1,6 @@
 import { pressKitLimits } from "../modules/presskit/presskit.schema.ts";
 import { fileKinds, licences } from "../modules/presskit/presskit.types.ts";
-import { authErrors, errorContent, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
+import { authErrors, errorContent, invalidError, patchInput, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const languageMap = (example: Record<string, string>, description = "Text per language code (BCP 47); the collective's primary language comes first.") => ({
   type: "object",
@@ -90,7 +90,27 @@ const pressKitLink = {
   },
 };
 
-export const pressKitSchemas = { PressKitInput: pressKitInput, PressKit: pressKit, PressKitFile: pressKitFile, PressKitLink: pressKitLink };
+const pressKitFileChange = patchInput(
+  {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      caption: languageMap({ fr: "Manifestation du 8 mars" }),
+      credit: { type: "string", maxLength: pressKitLimits.credit },
+      licence: { type: "string", enum: [...licences] },
+    },
+  },
+  ["caption"],
+);
+
+export const pressKitSchemas = {
+  PressKitInput: pressKitInput,
+  PressKitPatch: patchInput(pressKitInput, ["title", "lead", "body"]),
+  PressKit: pressKit,
+  PressKitFile: pressKitFile,
+  PressKitFilePatch: pressKitFileChange,
+  PressKitLink: pressKitLink,
+};
 
 const errors = authErrors({ notFound: "Unknown collective, kit, file or link (another collective's unpublished kit answers the same)", forbidden: "Not an editor of this collective (for a published kit)" });
 const invalid = invalidError("One entry per invalid field, saying how to fix it (a refused file says why)");
@@ -113,7 +133,7 @@ export const pressKitPaths = {
       summary:
         "Change a kit: only the fields sent; null clears an optional one. In title, lead and body only the languages sent change: the others stay, and a language set to null is removed (each keeps at least one). Once published, followers get an Update.",
       parameters: [idParam],
-      requestBody: { required: true, content: json("PressKitInput") },
+      requestBody: { required: true, content: json("PressKitPatch") },
       responses: { "200": kitResponse("The kit"), ...errors, ...invalid },
     },
     delete: { summary: "Delete a kit and its files (once published, its URL answers 410 and followers get a Delete)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
@@ -142,9 +162,9 @@ export const pressKitPaths = {
   },
   "/api/v1/presskits/{id}/files/{fileId}": {
     patch: {
-      summary: "Change a file's caption, credit or licence. In caption only the languages sent change: the others stay, and a language set to null is removed (one at least stays)",
+      summary: "Change a file's caption, credit or licence (not its kind). In caption only the languages sent change: the others stay, and a language set to null is removed (one at least stays)",
       parameters: [idParam, { name: "fileId", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
-      requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { caption: languageMap({ fr: "…" }), credit: { type: "string" }, licence: { type: "string", enum: [...licences] } } } } } },
+      requestBody: { required: true, content: json("PressKitFilePatch") },
       responses: { "200": { description: "The file", content: json("PressKitFile") }, ...errors, ...invalid },
     },
     delete: { summary: "Remove a file", parameters: [idParam, { name: "fileId", in: "path", required: true, schema: { type: "string", format: "uuid" } }], responses: { "204": { description: "Removed" }, ...errors } },

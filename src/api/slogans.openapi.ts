@@ -1,7 +1,7 @@
 // The slogan routes of the OpenAPI document (openapi.ts merges them).
 import { placardFormats } from "../modules/slogan/placard.service.ts";
 import { sloganLanguages, sloganLimits } from "../modules/slogan/slogan.types.ts";
-import { authErrors, conflictError, invalidError, slugParam, uuidParam } from "./openapi-parts.ts";
+import { authErrors, conflictError, invalidError, patchInput, slugParam, uuidParam } from "./openapi-parts.ts";
 
 const date = { type: "string", format: "date-time" };
 const text = {
@@ -53,7 +53,7 @@ const sloganOutput = {
   ],
 };
 
-export const sloganSchemas = { SloganInput: sloganInput, Slogan: sloganOutput };
+export const sloganSchemas = { SloganInput: sloganInput, SloganPatch: patchInput(sloganInput, ["text"]), Slogan: sloganOutput };
 
 const errors = authErrors({ notFound: "Unknown collective or slogan (another collective's draft answers the same)", forbidden: "Not an editor of this collective (or, to adopt, the slogan's author is not its partner)" });
 const conflict = conflictError("The slogan changed since the If-Match version, a published slogan cannot go back to draft, or it was adopted already");
@@ -107,7 +107,7 @@ export const sloganPaths = {
       summary:
         "Change a slogan: only the fields sent; null detaches the call or event. In text only the languages sent change: the others stay, and a language set to null is removed (one at least stays). Each change is a new version (and an Update to followers).",
       parameters: [idParam, { name: "If-Match", in: "header", schema: { type: "string" }, description: 'The ETag read ("v3")' }],
-      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/SloganInput" } } } },
+      requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/SloganPatch" } } } },
       responses: { "200": sloganResponse("The changed slogan"), ...errors, ...conflict, ...invalid },
     },
     delete: { summary: "Delete a slogan (once published, its URL answers 410 and followers get a Delete)", parameters: [idParam], responses: { "204": { description: "Deleted" }, ...errors } },
