@@ -60,6 +60,8 @@ export function presentEvent(view: EventView) {
     contact: e.contact ?? null,
     visibility: e.visibility,
     recurrence: e.recurrence ?? null,
+    previousSeries: e.previousSeries ?? null,
+    nextSeries: e.nextSeries ?? null,
     published: view.published,
     sequence: e.sequence,
     updatedAt: formatInstant(e.updatedAt),

@@ -79,6 +79,8 @@ const eventOutput = {
         collective: { type: "string" },
         descriptionHtml: languageMap({ fr: "<p><strong>Venez nombreux·ses</strong></p>" }),
         sequence: { type: "integer", description: "Grows with each change of time, place, status or text" },
+        previousSeries: { type: "string", format: "uuid", nullable: true, description: "The series this one continues (changed from a date on)" },
+        nextSeries: { type: "string", format: "uuid", nullable: true, description: "The series that continues this one from a date on" },
         updatedAt: { type: "string", format: "date-time" },
       },
     },

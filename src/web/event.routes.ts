@@ -45,7 +45,7 @@ export function eventRoutes(deps: {
     const sections = kits.length > 0 ? [pressKitsSection({ kits, lang, wanted, urls: deps.urls })] : [];
     if (loaded.event.recurrence && deps.series) {
       const view = await deps.series.occurrences(null, loaded.event.id, { from: Temporal.Now.instant(), limit: 8 });
-      sections.unshift(seriesSection({ event: view.event, occurrences: view.occurrences, lang, wanted }));
+      sections.unshift(seriesSection({ event: view.event, occurrences: view.occurrences, lang, wanted, pageOf: (other) => deps.urls.event(other).pathname }));
     }
     res.type("html").set("Content-Language", lang).send(eventPage({ event: loaded.event, lang, wanted, urls: deps.urls, slogans, sections, coorganizers }));
   });

@@ -237,6 +237,13 @@ describe("the dates of a recurring event in the editor", () => {
     const newPage = await web.get(split.location as string, fr);
     expect(newPage.text).toContain("La série continue à partir de cette date avec ce nouvel événement");
     expect(newPage.text).toContain(`<a href="/manage/events/${id}#dates">Cette série en continue une précédente : ses dates d’avant</a>`);
+    // The old series links forward, in the editor and on its public page (and the new one back).
+    const oldPage = await web.get(`/manage/events/${id}`, fr);
+    expect(oldPage.text).toContain(`<a href="/manage/events/${newId}#dates">Cette série est continuée par une autre : ses dates à partir de là</a>`);
+    const publicPage = async (path: string) => (await fetch(relais.url(path), { headers: { accept: "text/html", "accept-language": "fr" } })).text();
+    const newPublic = relais.runtime.urls.event(newId).pathname;
+    expect(await publicPage(publicPath)).toContain(`<a href="${newPublic}#dates">Elle se poursuit dans une autre série.</a>`);
+    expect(await publicPage(newPublic)).toContain(`<a href="${publicPath}#dates">Cette série fait suite à une précédente.</a>`);
     expect((await relais.runtime.series.occurrence(ana, id, "2030-04-09")).event.recurrence?.until).toBe("2030-04-15");
     // 15:00 Paris in summer is 13:00Z.
     expect((await expanded(newId)).map((o) => o.start)).toEqual(["2030-04-16T13:00:00.000Z", "2030-04-23T13:00:00.000Z", "2030-04-30T13:00:00.000Z"]);

@@ -103,6 +103,11 @@ describe("recurring events JSON API", () => {
     expect(next.recurrence.until).toBe("2030-04-30");
     const old = await (await api(`/api/v1/events/${e.id}`)).json();
     expect(old.recurrence.until).toBe("2030-04-08");
+    // Each names the other: the old one is continued by the new one, which continues it.
+    expect(old).toMatchObject({ previousSeries: null, nextSeries: next.id });
+    expect(next).toMatchObject({ previousSeries: e.id, nextSeries: null });
+    const listed = (await (await api("/api/v1/collectives/lyon/events?from=2030-01-01T00:00:00Z&limit=100")).json()).items.find((i: { id: string }) => i.id === e.id);
+    expect(listed.nextSeries).toBe(next.id);
     const newDates = (await (await api(`/api/v1/events/${next.id}/occurrences?from=2030-01-01`)).json()).items;
     expect(newDates.map((o: { date: string; cancelled: boolean }) => [o.date, o.cancelled])).toEqual([
       ["2030-04-09", false],
@@ -118,6 +123,9 @@ describe("recurring events JSON API", () => {
     const left = (await (await api(`/api/v1/events/${next.id}/occurrences?from=2030-01-01`)).json()).items;
     expect(left.map((o: { date: string }) => o.date)).toEqual(["2030-04-09", "2030-04-16"]);
     expect((await api(`/api/v1/events/${next.id}/series/end`, { method: "POST", json: { after: "2030-01-01" } })).status).toBe(422);
+    // The continuation deleted: the old series no longer links to it.
+    expect((await api(`/api/v1/events/${next.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await (await api(`/api/v1/events/${e.id}`)).json()).nextSeries).toBeNull();
   });
 
   it("lists a series while it is not over, and describes the routes in OpenAPI", async () => {

@@ -237,6 +237,7 @@ export class EventSeriesService {
         updatedAt: now,
       });
       newId = created.id;
+      row.nextSeries = created.id;
       const lastDay = Temporal.PlainDate.from(from).subtract({ days: 1 }).toString();
       row.recurrence = { ...rule, until: lastDay };
       // Exceptions from `from` on belong to the new series when it still has that date.

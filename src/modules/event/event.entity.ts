@@ -55,6 +55,8 @@ export const EventSchema = defineEntity({
     seriesEndsAt: timestamptz().nullable(),
     /** The series this one continues ("change from this date on" splits a series in two). */
     previousSeries: p.uuid().nullable(),
+    /** The series that continues this one (set by the split; the latest split's, cleared if that one is deleted). */
+    nextSeries: p.uuid().nullable(),
   },
   // Lists read a collective's events in (startsAt, id) order from a position, and find running events by
   // their end (event.repository.ts); the instance calendar reads every collective's by start.

@@ -87,5 +87,6 @@ export function toPublishedEvent(row: EventRow, collective: Collective, urls: Ur
     publishedAt: instant(row.publishedAt ?? row.createdAt),
     updatedAt: instant(row.updatedAt),
     ...(row.previousSeries ? { previousSeries: row.previousSeries } : {}),
+    ...(row.nextSeries ? { nextSeries: row.nextSeries } : {}),
   };
 }

@@ -167,3 +167,8 @@ export async function upcomingPublicEvents(em: EntityManager, from: Temporal.Ins
     { populate: ["collective"], orderBy: { startsAt: "asc" }, limit },
   )) as EventWithCollective[];
 }
+
+/** A deleted series no longer continues the one before it: that one stops linking to it. */
+export async function forgetContinuation(em: EntityManager, previousId: string, id: string): Promise<void> {
+  await em.nativeUpdate(EventSchema, { id: previousId, nextSeries: id }, { nextSeries: null });
+}

@@ -16,6 +16,7 @@ import {
   findEvent,
   findEventPage,
   findLiveEvent,
+  forgetContinuation,
   insertEvent,
   publicEventsPage,
   upcomingPublicEvents,
@@ -181,6 +182,7 @@ export class EventService {
       row.updatedAt = row.deletedAt;
       row.version += 1;
       await em.flush();
+      if (row.previousSeries) await forgetContinuation(em, row.previousSeries, row.id);
       await bumpEventsVersion(em, row.collective.id);
       await this.#audit(em, principal, row.collective, "event.delete", row);
       if (!row.published) return false;

@@ -131,4 +131,6 @@ export interface PublishedEvent extends EventData {
   readonly feedView?: { readonly hiddenDates: readonly string[]; readonly cancelledShown: boolean } | undefined;
   /** The id of the series this one continues (a series changed from a date on). */
   readonly previousSeries?: string | undefined;
+  /** The id of the series that continues this one from a date on. */
+  readonly nextSeries?: string | undefined;
 }

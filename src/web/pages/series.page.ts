@@ -13,7 +13,14 @@ import { formatEventWhen, formatEventWhere } from "../wording.ts";
  * URL sends browsers), the cancelled ones struck through, the moved ones with their new time, those held
  * elsewhere with their place.
  */
-export function seriesSection(opts: { event: PublishedEvent; occurrences: readonly Occurrence[]; lang: string; wanted?: readonly string[] }): SafeHtml {
+export function seriesSection(opts: {
+  event: PublishedEvent;
+  occurrences: readonly Occurrence[];
+  lang: string;
+  wanted?: readonly string[];
+  /** The page of another event (the series this one continues, or that continues it). */
+  pageOf?: (eventId: string) => string;
+}): SafeHtml {
   const { event: e, occurrences, lang } = opts;
   /** Why an occurrence is cancelled or changed, in the visitor's language by the fallback chain. */
   const why = (o: Occurrence) => {
@@ -30,10 +37,12 @@ export function seriesSection(opts: { event: PublishedEvent; occurrences: readon
     const where = o.exception?.location || o.exception?.onlineUrl ? html` — <strong>${t(lang, "web:series.elsewhere", { where: formatEventWhere(one, lang) ?? one.onlineUrl ?? "" })}</strong>` : "";
     return html`<li id="${id}">${moved}${where}${o.moved || where ? why(o) : ""}</li>`;
   });
+  const seriesLink = (other: string | undefined, key: string) =>
+    other ? html`<p>${opts.pageOf ? html`<a href="${opts.pageOf(other)}#dates">${t(lang, key)}</a>` : t(lang, key)}</p>` : "";
   return html`<section class="series" id="dates">
 <h2>${t(lang, "web:series.title")}</h2>
 <p>${describeSeries(e, lang) ?? ""}</p>
-${e.previousSeries ? html`<p>${t(lang, "web:series.continues")}</p>` : ""}
+${seriesLink(e.previousSeries, "web:series.continues")}${seriesLink(e.nextSeries, "web:series.continuedBy")}
 ${items.length > 0 ? html`<h3>${t(lang, "web:series.next")}</h3><ul>${items}</ul>` : html`<p>${t(lang, "web:series.noMore")}</p>`}
 </section>`;
 }

@@ -70,6 +70,7 @@ export function seriesDatesSection(
 <h2 id="dates-title">${t(lang, "series:dates.title")}</h2>
 <p>${describeSeries(e, lang) ?? ""}</p>
 ${e.previousSeries ? html`<p><a href="${editorPaths.event(e.previousSeries)}#dates">${t(lang, "series:dates.continues")}</a></p>` : ""}
+${e.nextSeries ? html`<p><a href="${editorPaths.event(e.nextSeries)}#dates">${t(lang, "series:dates.continuedBy")}</a></p>` : ""}
 <p class="hint">${t(lang, "series:dates.intro")}</p>
 ${items.length > 0 ? html`<ul class="occurrences">${items}</ul>` : html`<p>${t(lang, "series:dates.none")}</p>`}
 ${o.more ? html`<p><a href="${o.more}">${t(lang, "series:dates.more")}</a></p>` : ""}
