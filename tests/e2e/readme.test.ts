@@ -1,4 +1,5 @@
 // The README's examples run as written: its "Publish events" shell block (curl) against a real instance.
+// Its list of CLI commands names every command `relais --help` prints.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -34,6 +35,18 @@ describe("README", { timeout: 120_000 }, () => {
   });
   afterAll(async () => {
     await relais?.close();
+  });
+
+  it("names every command of relais --help", async () => {
+    const bin = new URL("../../bin/relais.js", import.meta.url).pathname;
+    const help = await bash(`"${process.execPath}" "${bin}" --help`, {});
+    expect(help.code, help.stderr).toBe(0);
+    const commands = [...(help.stdout.split("\nCommands:\n")[1] ?? "").matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1] as string).filter((c) => c !== "help");
+    expect(commands).toEqual(expect.arrayContaining(["start", "worker", "call", "keys", "backup", "restore", "slogan", "presskit"]));
+    const from = readme.indexOf("`npx relais --help` lists every");
+    expect(from).toBeGreaterThan(-1);
+    const list = readme.slice(from, readme.indexOf("\n\n", from));
+    expect(commands.filter((c) => !new RegExp(`\`${c}[\` |]`).test(list))).toEqual([]);
   });
 
   it("publishes the example event with curl, two weeks ahead", async () => {
