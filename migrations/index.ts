@@ -8,6 +8,7 @@ import { Migration20261203120000_invitation_withdraw_audit } from "./Migration20
 import { Migration20261203143000_kit_count_copy_actor } from "./Migration20261203143000_kit_count_copy_actor.ts";
 import { Migration20261203151500_occurrence_issue } from "./Migration20261203151500_occurrence_issue.ts";
 import { Migration20261203152000_next_series } from "./Migration20261203152000_next_series.ts";
+import { Migration20261203153000_occurrence_change_notes_named } from "./Migration20261203153000_occurrence_change_notes_named.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
 import { Migration20261202192000_coorganised_events } from "./Migration20261202192000_coorganised_events.ts";
@@ -71,4 +72,5 @@ export const migrationsList = [
   { name: "Migration20261203143000_kit_count_copy_actor", class: Migration20261203143000_kit_count_copy_actor },
   { name: "Migration20261203151500_occurrence_issue", class: Migration20261203151500_occurrence_issue },
   { name: "Migration20261203152000_next_series", class: Migration20261203152000_next_series },
+  { name: "Migration20261203153000_occurrence_change_notes_named", class: Migration20261203153000_occurrence_change_notes_named },
 ];
