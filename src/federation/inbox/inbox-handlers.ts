@@ -6,26 +6,12 @@ import type { FederationDeps } from "../federation.ts";
 import { forgetGoneActor } from "../gone-actors.ts";
 import { remoteActorInfo } from "../mappers/collective.mapper.ts";
 import { idOf, signatureKeyId } from "./activity-document.ts";
+import { decisionLog } from "./inbox-util.ts";
 import { onDeleteObject } from "./partner-handlers.ts";
 
 const logger = getLogger(["relais", "inbox"]);
 
-/**
- * What the inbox decided, one line each. At INFO only the activity type, the collective and the
- * outcome: who follows which collective is political-opinion data, so the actor and activity ids
- * (which name people: `…/users/ana#follows/3/undo`) are logged at DEBUG only.
- */
-function decided(type: string, outcome: string, activity: Activity, fields: { slug?: string } = {}): void {
-  const where = fields.slug ? ` (@${fields.slug})` : "";
-  logger.info(`{type}${where}: {outcome}`, { type, outcome, ...fields });
-  logger.debug(`{type} {id} from {actor}${where}: {outcome}`, {
-    type,
-    id: activity.id?.href ?? null,
-    actor: activity.actorId?.href ?? null,
-    outcome,
-    ...fields,
-  });
-}
+const decided = decisionLog(logger);
 
 /**
  * An activity is only believed for its own origin: its id and its actor must share the origin of the

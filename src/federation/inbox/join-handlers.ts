@@ -1,21 +1,13 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Activity, Create, Reject } from "@fedify/vocab";
+import type { Create, Reject } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { match, paths } from "../../shared/paths.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
-import { idOf } from "../mappers/cosign.mapper.ts";
 import { fetchAndCheckStamp } from "./cosign-handlers.ts";
+import { decisionLog, idOf, ourPath, sameOrigin } from "./inbox-util.ts";
 
-const logger = getLogger(["relais", "inbox", "cosign"]);
-
-function decided(type: string, outcome: string, activity: Activity): void {
-  logger.info("{type}: {outcome}", { type, outcome });
-  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
-}
-
-const sameOrigin = (a: string | undefined, b: URL) => a !== undefined && URL.canParse(a) && new URL(a).origin === b.origin;
-const ourPath = (deps: FederationDeps, url: string | undefined) => (url && URL.canParse(url) && new URL(url).origin === deps.origin.origin ? new URL(url).pathname : undefined);
+const decided = decisionLog(getLogger(["relais", "inbox", "cosign"]));
 
 /**
  * #6 at the initiator's server: a collective asks to sign one of our open calls, a `Create` whose
@@ -26,7 +18,7 @@ const ourPath = (deps: FederationDeps, url: string | undefined) => (url && URL.c
  */
 export async function onJoinRequest(ctx: InboxContext<void>, create: Create, deps: FederationDeps): Promise<boolean> {
   const json = receivedJson(ctx);
-  const found = match(paths.callSignatories, ourPath(deps, idOf(json?.target)) ?? "");
+  const found = match(paths.callSignatories, ourPath(deps.origin, idOf(json?.target)) ?? "");
   if (!found || !deps.joins) return false;
   const type = "Create of a stamp (join request)";
   const actor = create.actorId;

@@ -1,40 +1,21 @@
 import type { InboxContext } from "@fedify/fedify";
 import type { Activity, Create, Delete, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
-import type { LanguageMap } from "../../shared/language.ts";
 import { match, paths } from "../../shared/paths.ts";
 import { instanceIdentifier } from "../../shared/urls.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import type { JsonObject } from "../mappers/remote-event.mapper.ts";
 import { fetchErrorStatus } from "./inbox-handlers.ts";
+import { decisionLog, idOf, instant, isObject, languageMap } from "./inbox-util.ts";
 import { ownObjectDeleted, partnerObjectRefusal } from "./partner-object.ts";
 
-const logger = getLogger(["relais", "inbox"]);
-
-function decided(type: string, outcome: string, activity: Activity): void {
-  logger.info("{type}: {outcome}", { type, outcome });
-  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
-}
+const decided = decisionLog(getLogger(["relais", "inbox"]));
 
 /** Logs the decision on an activity this handler owns; true: no other handler is to see it. */
 function handled(type: string, outcome: string, activity: Activity): true {
   decided(type, outcome, activity);
   return true;
-}
-
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
-const languageMap = (v: unknown): LanguageMap | undefined =>
-  isObject(v) && Object.values(v).every((s) => typeof s === "string") && Object.keys(v).length > 0 ? (v as LanguageMap) : undefined;
-
-function instant(v: unknown): Temporal.Instant | undefined {
-  if (typeof v !== "string") return undefined;
-  try {
-    return Temporal.Instant.from(v);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A Relais action kit's id: `/kits/{id}` on its author's server. */

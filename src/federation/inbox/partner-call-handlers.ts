@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Activity, Create, Delete, Update } from "@fedify/vocab";
+import type { Create, Delete, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import type { PartnerCallStatus } from "../../modules/call/partner-call.entity.ts";
 import type { LanguageMap } from "../../shared/language.ts";
@@ -7,29 +7,11 @@ import { match, paths } from "../../shared/paths.ts";
 import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import type { JsonObject } from "../mappers/event.mapper.ts";
+import { decisionLog, idOf, instant, isObject, languageMap } from "./inbox-util.ts";
 import { ownObjectDeleted, partnerObjectRefusal } from "./partner-object.ts";
 
-const logger = getLogger(["relais", "inbox"]);
-
-function decided(type: string, outcome: string, activity: Activity): void {
-  logger.info("{type}: {outcome}", { type, outcome });
-  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
-}
-
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
-const languageMap = (v: unknown): LanguageMap | undefined =>
-  isObject(v) && Object.keys(v).length > 0 && Object.values(v).every((s) => typeof s === "string" && s.length <= 500) ? (v as LanguageMap) : undefined;
+const decided = decisionLog(getLogger(["relais", "inbox"]));
 const statuses: Record<string, PartnerCallStatus> = { Open: "open", Closed: "closed", Withdrawn: "withdrawn" };
-
-function instant(v: unknown): Temporal.Instant | undefined {
-  if (typeof v !== "string") return undefined;
-  try {
-    return Temporal.Instant.from(v);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The call's primary language: its first authoritative one, else the first of its `nameMap` (the primary, as sent). */
 function primaryLanguage(article: JsonObject, title: LanguageMap): string {
@@ -59,7 +41,7 @@ export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | 
   if (refusal) return decided(what, refusal, activity);
   const status = statuses[article.callStatus];
   if (!status) return decided(what, `ignored: not public (${article.callStatus})`, activity);
-  const title = languageMap(article.nameMap) ?? (typeof article.name === "string" ? { und: article.name } : undefined);
+  const title = languageMap(article.nameMap, 500) ?? (typeof article.name === "string" ? { und: article.name } : undefined);
   const published = instant(article.published);
   if (!title || !published) return decided(what, "ignored: no title or publication date", activity);
   const url = typeof article.url === "string" && URL.canParse(article.url) && new URL(article.url).origin === actor.origin ? article.url : objectId.href;

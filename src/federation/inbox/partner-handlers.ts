@@ -6,20 +6,13 @@ import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import { eventFromJson, type JsonObject } from "../mappers/remote-event.mapper.ts";
 import { fetchErrorStatus } from "./inbox-handlers.ts";
+import { decisionLog, idOf, instant, isObject } from "./inbox-util.ts";
 import type { ForwardableActivity } from "../../modules/partner/partner.types.ts";
 
-const logger = getLogger(["relais", "inbox"]);
+const decided = decisionLog(getLogger(["relais", "inbox"]));
 
-/** One line per decision; who sent what only at debug level (as in inbox-handlers.ts). */
-function decided(type: string, outcome: string, activity: Activity): void {
-  logger.info("{type}: {outcome}", { type, outcome });
-  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
-}
-
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 const hasType = (o: JsonObject, ...names: string[]) =>
   (Array.isArray(o.type) ? o.type : [o.type]).some((t) => typeof t === "string" && names.includes(t.slice(Math.max(t.lastIndexOf("#"), t.lastIndexOf(":")) + 1)));
-const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
 
 /** Whether what an activity involves is blocked instance-wide (queued before the block, or announced from there). */
 async function blocked(deps: FederationDeps, ...urls: URL[]): Promise<boolean> {
@@ -145,7 +138,7 @@ async function receive(type: string, activity: Activity, document: JsonObject, p
   if (!read.ok) return decided(type, `ignored: the event cannot be used (${read.reason})`, activity);
   const event = read.value;
   const object = hasType(document, "Event") ? document : isObject(document.object) ? document.object : {};
-  const updated = typeof object.updated === "string" ? safeInstant(object.updated) : undefined;
+  const updated = instant(object.updated);
   const result = await deps.partners.receiveEvent({
     senderApId: activity.actorId as URL,
     path,
@@ -157,14 +150,6 @@ async function receive(type: string, activity: Activity, document: JsonObject, p
   const relayed = result.relayed ? `, relayed by ${result.relayed}` : "";
   const forwarded = result.forwarded ? `, its Update forwarded via ${result.forwarded}` : "";
   decided(type, `event ${result.outcome} for ${result.collectives} collective(s)${relayed}${forwarded}`, activity);
-}
-
-function safeInstant(text: string): Temporal.Instant | undefined {
-  try {
-    return Temporal.Instant.from(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Delete of an object that is not an actor: a partner event, deleted by its origin only. */

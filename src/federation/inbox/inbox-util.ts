@@ -1,0 +1,62 @@
+import type { Activity } from "@fedify/vocab";
+import type { Logger } from "@logtape/logtape";
+import type { LanguageMap } from "../../shared/language.ts";
+import type { JsonObject } from "../mappers/remote-event.mapper.ts";
+
+/**
+ * Small helpers the inbox handlers share: their decision log and the reading of single values of the
+ * JSON an activity arrived as (`receivedJson`). What must read a raw body the way Fedify will (`@id`,
+ * aliases, expanded forms) is in activity-document.ts, not here.
+ */
+
+/**
+ * Logs what a handler decided about an activity, one line each. At INFO only the activity type, the
+ * collective (`slug`) and the outcome: who follows or sends what is political-opinion data, so the actor
+ * and activity ids (which name people: `…/users/ana#follows/3/undo`) are logged at DEBUG only.
+ */
+export type Decided = (type: string, outcome: string, activity: Activity, fields?: { slug?: string }) => void;
+
+/** The `decided` of a handler file, logging to `logger`. */
+export function decisionLog(logger: Logger): Decided {
+  return (type, outcome, activity, fields = {}) => {
+    const where = fields.slug ? ` (@${fields.slug})` : "";
+    logger.info(`{type}${where}: {outcome}`, { type, outcome, ...fields });
+    logger.debug(`{type} {id} from {actor}${where}: {outcome}`, {
+      type,
+      id: activity.id?.href ?? null,
+      actor: activity.actorId?.href ?? null,
+      outcome,
+      ...fields,
+    });
+  };
+}
+
+export const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The id of a compact value as received: a string, or an object's `id` (undefined otherwise). */
+export const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
+
+/** An instant from an ISO 8601 string, undefined for anything else. */
+export function instant(v: unknown): Temporal.Instant | undefined {
+  if (typeof v !== "string") return undefined;
+  try {
+    return Temporal.Instant.from(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A non-empty map of strings (`nameMap`…), each at most `maxLength` long; undefined otherwise. */
+export function languageMap(v: unknown, maxLength = Number.POSITIVE_INFINITY): LanguageMap | undefined {
+  return isObject(v) && Object.keys(v).length > 0 && Object.values(v).every((s) => typeof s === "string" && s.length <= maxLength) ? (v as LanguageMap) : undefined;
+}
+
+/** Whether `url` is a URL on `origin`'s origin. */
+export const sameOrigin = (url: string | undefined, origin: URL): boolean => url !== undefined && URL.canParse(url) && new URL(url).origin === origin.origin;
+
+/** The path of one of our URLs (on `ours`' origin), or undefined for another origin's. */
+export function ourPath(ours: URL, url: string | undefined): string | undefined {
+  if (!url || !URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  return u.origin === ours.origin ? u.pathname : undefined;
+}
