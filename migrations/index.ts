@@ -9,6 +9,7 @@ import { Migration20261203143000_kit_count_copy_actor } from "./Migration2026120
 import { Migration20261203151500_occurrence_issue } from "./Migration20261203151500_occurrence_issue.ts";
 import { Migration20261203152000_next_series } from "./Migration20261203152000_next_series.ts";
 import { Migration20261203153000_occurrence_change_notes_named } from "./Migration20261203153000_occurrence_change_notes_named.ts";
+import { Migration20261203160000_partner_call_backfill } from "./Migration20261203160000_partner_call_backfill.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
 import { Migration20261202192000_coorganised_events } from "./Migration20261202192000_coorganised_events.ts";
@@ -73,4 +74,5 @@ export const migrationsList = [
   { name: "Migration20261203151500_occurrence_issue", class: Migration20261203151500_occurrence_issue },
   { name: "Migration20261203152000_next_series", class: Migration20261203152000_next_series },
   { name: "Migration20261203153000_occurrence_change_notes_named", class: Migration20261203153000_occurrence_change_notes_named },
+  { name: "Migration20261203160000_partner_call_backfill", class: Migration20261203160000_partner_call_backfill },
 ];

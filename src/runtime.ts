@@ -12,6 +12,7 @@ import { tablesNoCachedAnswerShows } from "./federation/read-cache.ts";
 import { watchCommittedWrites } from "./db/committed-writes.ts";
 import { KeyRotationService } from "./modules/collective/key-rotation.service.ts";
 import { rekeyQueuedDeliveries } from "./federation/queue/signing-keys.ts";
+import { PartnerCallBackfill } from "./federation/partner-call-backfill.ts";
 import { PartnerImageFetcher } from "./federation/partner-image-fetcher.ts";
 import { PartnerResolver, type ResolveActorResult } from "./federation/partner-resolver.ts";
 import { SloganReader } from "./federation/slogan-reader.ts";
@@ -29,6 +30,7 @@ import { CollectiveService } from "./modules/collective/collective.service.ts";
 import { CosignService } from "./modules/cosign/cosign.service.ts";
 import { JoinRequestService } from "./modules/cosign/join-requests.service.ts";
 import { PartnerCallService } from "./modules/call/partner-calls.service.ts";
+import { PartnerCallBackfillService } from "./modules/call/partner-call-backfill.service.ts";
 import { callToJoinReader } from "./federation/cosign-call-reader.ts";
 import { StampCheckService } from "./modules/cosign/stamp-checks.service.ts";
 import { recheckStamps, recheckStampsPeriodically } from "./federation/stamp-rechecks.ts";
@@ -174,6 +176,8 @@ export async function createRuntime(
     const cosign = new CosignService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
     const joins = new JoinRequestService(em, urls, { onOutbox: outboxWritten.notify, ...(opts.clock ? { now: opts.clock } : {}) });
     const partnerCalls = new PartnerCallService(em, { now: opts.clock });
+    // Set once the federation exists; a follow accepted before then is read by the worker's next round.
+    let partnerCallBackfill: PartnerCallBackfill | undefined;
     const calls = new CallService(em, urls, {
       translate,
       onOutbox: outboxWritten.notify,
@@ -185,6 +189,7 @@ export async function createRuntime(
       isBlocked: async (url, collectiveId) => (await blocks.rules()).blocksActor(url, collectiveId),
       onOutbox: outboxWritten.notify,
       onChange: () => feedSubjects.invalidate(),
+      onFollowAccepted: () => void partnerCallBackfill?.nudge(),
     });
     // A new block takes the blocked's partner follows (undone) and events with it, in its transaction.
     blocks.registerPurger(async (tx, target, collectiveId) => {
@@ -236,6 +241,16 @@ export async function createRuntime(
     });
     const cosignPartners = cosignPartnerLookup({ partners: partnerActors, software: serverSoftware });
     const callToJoin = callToJoinReader({ federation, urls, allowPrivateAddresses: config.allowPrivateAddresses });
+    partnerCallBackfill = new PartnerCallBackfill({
+      federation,
+      urls,
+      backfills: new PartnerCallBackfillService(em, { now: opts.clock }),
+      partnerCalls,
+      isListeningTo: (actorApId) => partners.isListeningTo(actorApId),
+      isBlocked: async (actor) => !(await blocks.rules()).allowsFetch(actor),
+      allowPrivateAddresses: config.allowPrivateAddresses,
+    });
+    const backfill = partnerCallBackfill;
     const rechecks = { federation, urls, checks: new StampCheckService(em, urls, opts.clock ? { now: opts.clock } : {}), cosign, allowPrivateAddresses: config.allowPrivateAddresses };
     // Network feeds (a collective's or the instance's events and their partners') have a second source.
     const partnerEvents = new PartnerEventSource(em, urls);
@@ -317,6 +332,7 @@ export async function createRuntime(
           recheckStampsPeriodically(rechecks, signal),
           publishAtEmbargo(presskits, signal),
           kitCountExchange.run(signal),
+          backfill.run(signal),
           publishOccurrencesAhead(series, signal, opts.clock ?? (() => new Date())),
         ]);
       },

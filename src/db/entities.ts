@@ -25,7 +25,7 @@ import { RemoteServerSchema } from "../modules/remote-server/remote-server.entit
 import { ActionKitCountSchema, ActionKitSchema, ActionKitVersionSchema } from "../modules/actionkit/actionkit.entity.ts";
 import { ActionKitCountSentSchema, ActionKitRemoteCountSchema } from "../modules/actionkit/network-count.entity.ts";
 import { PartnerActionKitSchema } from "../modules/actionkit/partner-kit.entity.ts";
-import { PartnerCallSchema } from "../modules/call/partner-call.entity.ts";
+import { PartnerCallBackfillSchema, PartnerCallSchema } from "../modules/call/partner-call.entity.ts";
 import { SloganSchema } from "../modules/slogan/slogan.entity.ts";
 import { ApiTokenSchema, MembershipSchema, UserSchema } from "../modules/user/user.entity.ts";
 
@@ -69,6 +69,7 @@ export const entities = [
   ActionKitCountSentSchema,
   PartnerActionKitSchema,
   PartnerCallSchema,
+  PartnerCallBackfillSchema,
   PressKitSchema,
   PressKitFileSchema,
   PressKitLinkSchema,

@@ -23,6 +23,7 @@ import { sloganNoteDocument, sloganTombstoneDocument } from "./mappers/slogan.ma
 import { fill, type PathPattern, type PathVariables, paths, route } from "../shared/paths.ts";
 import type { Urls } from "../shared/urls.ts";
 import { callChangeNoteDocument, callDocument, callTombstoneDocument } from "./mappers/call.mapper.ts";
+import { openCallsDocument } from "./mappers/partner-call.mapper.ts";
 import { callVersionDocument, cosignContext, signatoriesDocument, stampDocument, stampTombstoneDocument } from "./mappers/cosign.mapper.ts";
 import { signWithActorKey } from "./object-proofs.ts";
 import { changeNote, changeNoteDocument, tombstoneResponseDocument } from "./mappers/event-activity.mapper.ts";
@@ -209,6 +210,13 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
           : { id: urls.stamp(s.id).href, type: "CosignAuthorization", interactingObject: s.callApId, version: s.version },
       );
       return { status: 200, document: { "@context": [...cosignContext] as unknown as JsonObject, id, type: "OrderedCollection", attributedTo: urls.collective(identifier).href, totalItems: items.length, orderedItems: items } };
+    }),
+    // A collective's open calls, whole: a partner whose follow we accept reads the calls launched before it.
+    kind(paths.actorOpenCalls, async ({ identifier }) => {
+      const list = await calls.list(identifier, null, { limit: 100 }).catch(() => undefined);
+      if (!list) return undefined;
+      const open = list.filter((c) => c.status === "open" && !c.deletedAt).map((c) => callDocument(c, { urls, wording: callWording }));
+      return { status: 200, document: openCallsDocument(new URL(fill(paths.actorOpenCalls, { identifier }), urls.origin), urls.collective(identifier), open) };
     }),
     // A stamp one of our collectives issued: its initiator may read it at once, everyone once the call is public.
     kind(paths.stamp, async ({ id }, viewer) => {

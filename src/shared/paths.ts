@@ -56,6 +56,8 @@ export const paths = {
   stampText: "/stamps/{id}/text",
   /** A collective's public stamps (its signatures of other collectives' calls that are public). */
   actorEndorsements: "/@{identifier}/endorsements",
+  /** A collective's open calls, their Articles whole (followers read it once their follow is accepted). */
+  actorOpenCalls: "/@{identifier}/open-calls",
   /** An uploaded image (a random name given by the media service). */
   media: "/media/{name}",
   /** A slogan (a Note), its placards (`fr-a4-portrait.pdf`) and its share images (`fr-v3.png`). */

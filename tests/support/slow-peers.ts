@@ -44,8 +44,11 @@ async function startPeer(host: string, handler: Handler): Promise<SlowPeer> {
     connectionsSeen: () => seen,
     openConnections: () => sockets.size,
     async close() {
+      // Stop listening first: a connection accepted after the sockets were destroyed would keep
+      // server.close waiting for ever (these peers never answer it).
+      const closed = new Promise((r) => server.close(r));
       for (const socket of sockets) socket.destroy();
-      await new Promise((r) => server.close(r));
+      await closed;
     },
   };
 }

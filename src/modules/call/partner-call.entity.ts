@@ -33,3 +33,22 @@ export const PartnerCallSchema = defineEntity({
   indexes: [{ properties: ["authorApId", "publishedAt"] }],
 });
 export type PartnerCallRow = InferEntity<typeof PartnerCallSchema>;
+
+/**
+ * A followed partner whose open calls are to be read from its origin (its `<actor>/open-calls`
+ * collection): written in the transaction that stores the Accept of our Follow, so that calls launched
+ * before the follow reach the join screens too. The worker reads it off the request path, bounded, and
+ * deletes it once done; a failure is tried again later (`attempts`), then given up.
+ */
+export const PartnerCallBackfillSchema = defineEntity({
+  name: "PartnerCallBackfill",
+  tableName: "partner_call_backfill",
+  properties: {
+    actorApId: p.text().primary(),
+    dueAt: timestamptz(),
+    attempts: p.integer().default(0),
+    lastError: p.text().nullable(),
+  },
+  indexes: [{ properties: ["dueAt"] }],
+});
+export type PartnerCallBackfillRow = InferEntity<typeof PartnerCallBackfillSchema>;

@@ -3,6 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { deleteUnfollowedPartnerKits } from "../actionkit/partner-kits.ts";
+import { scheduleBackfill } from "../call/partner-call-backfill.repository.ts";
 import { deleteUnfollowedPartnerCalls } from "../call/partner-call-cleanup.ts";
 import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import type { Collective } from "../collective/collective.entity.ts";
@@ -52,6 +53,7 @@ export class PartnerService {
   readonly #images: PartnerImages;
   readonly #isBlocked: PartnerBlockCheck;
   readonly #onOutbox: () => void;
+  readonly #onFollowAccepted: (() => void) | undefined;
   readonly #onChange: () => void;
   readonly #receiver: PartnerEventReceiver;
 
@@ -67,8 +69,11 @@ export class PartnerService {
       onOutbox?: () => void;
       /** Partner events changed (feed caches of this process forget their versions). */
       onChange?: () => void;
+      /** A follow was accepted and the backfill of the partner's calls is due (the worker may start at once). */
+      onFollowAccepted?: () => void;
     },
   ) {
+    this.#onFollowAccepted = opts.onFollowAccepted;
     this.#em = em;
     this.#urls = urls;
     this.#isBlocked = opts.isBlocked ?? (async () => false);
@@ -197,7 +202,10 @@ export class PartnerService {
     if (!partner) return null;
     partner.state = answer.accepted ? "accepted" : "rejected";
     partner.lastActivityAt = new Date();
+    // Its calls launched before this follow: read from its origin by the worker (written in this flush).
+    if (answer.accepted) await scheduleBackfill(em, answer.actorApId, new Date());
     await em.flush();
+    if (answer.accepted) this.#onFollowAccepted?.();
     if (!answer.accepted) {
       await deleteUnfollowedPartnerKits(em);
       await deleteUnfollowedPartnerCalls(em);
