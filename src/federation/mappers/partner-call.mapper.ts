@@ -7,8 +7,9 @@ import type { JsonObject } from "./event.mapper.ts";
 
 /**
  * A partner's call to action as the join screens keep it (FEDERATION.md "Co-signed calls", "A partner's
- * open calls"): read from the `Article` its origin sent in a Create/Update, or listed in its
- * `<actor>/open-calls` collection. Pure.
+ * open calls"), read from an `Article` listed in its `<actor>/open-calls` collection: the same rules as
+ * the inbox's onPartnerCall (partner-call-handlers.ts) applies to a Create/Update (kept apart there while
+ * that file is being reworked; the two should share this). Pure.
  */
 
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
