@@ -36,9 +36,8 @@ export async function onPartnerKit(ctx: InboxContext<void>, activity: Create | U
   const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
   if (article && article.type !== "Article") return false;
   const what = `${type} of an action kit`;
-  if (activity.id !== null && activity.id.origin !== actor.origin) return handled(what, "ignored: its id is not on its actor's origin", activity);
   // Its author is checked against its text, fetched from its origin below.
-  const refusal = await partnerObjectRefusal(deps, actor, objectId, undefined);
+  const refusal = await partnerObjectRefusal(deps, activity.id, actor, objectId, undefined);
   if (refusal) return handled(what, refusal, activity);
   const load = await ctx.getDocumentLoader({ identifier: instanceIdentifier });
   let text: JsonObject;

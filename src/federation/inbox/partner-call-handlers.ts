@@ -26,8 +26,8 @@ const isCallId = (id: URL) => match(paths.call, id.pathname) !== undefined;
  * Create or Update of a call to action (an Article at `/calls/{id}`, with `callStatus`) by a partner one
  * of our collectives follows: its title, status and signing deadline are kept for the collectives'
  * "request to sign" screens (FEDERATION.md, "Co-signed calls"). Only the call's own origin, by its
- * collective (`attributedTo`), not blocked. Never exclusive: the same Create may be the launch of a call
- * we signed (onCallPublished), which runs beside it.
+ * collective (`attributedTo`), in an activity whose id is on that origin, not blocked. Never exclusive:
+ * the same Create may be the launch of a call we signed (onCallPublished), which runs beside it.
  */
 export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | Update, type: "Create" | "Update", deps: FederationDeps): Promise<void> {
   const actor = activity.actorId;
@@ -37,7 +37,7 @@ export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | 
   const article = json && isObject(json.object) && idOf(json.object) === objectId.href ? json.object : undefined;
   if (article?.type !== "Article" || typeof article.callStatus !== "string") return;
   const what = `${type} of a partner's call`;
-  const refusal = await partnerObjectRefusal(deps, actor, objectId, idOf(article.attributedTo) ?? null);
+  const refusal = await partnerObjectRefusal(deps, activity.id, actor, objectId, idOf(article.attributedTo) ?? null);
   if (refusal) return decided(what, refusal, activity);
   const status = statuses[article.callStatus];
   if (!status) return decided(what, `ignored: not public (${article.callStatus})`, activity);

@@ -3,17 +3,20 @@ import type { FederationDeps } from "../federation.ts";
 
 /**
  * Why a partner's Create or Update of one of its own objects (a call, an action kit) is not admitted,
- * or undefined when it is: the object lives on its actor's server and, where the activity names its
- * author, that author is the actor; the actor is not blocked instance-wide; and one of our collectives
- * follows it. `author`: the object's `attributedTo` as received (null when it names none), or undefined
- * when the handler checks the author elsewhere (against a document fetched from the origin).
+ * or undefined when it is: the activity's id (when it has one) and the object live on its actor's
+ * server and, where the activity names its author, that author is the actor; the actor is not blocked
+ * instance-wide; and one of our collectives follows it. `author`: the object's `attributedTo` as
+ * received (null when it names none), or undefined when the handler checks the author elsewhere
+ * (against a document fetched from the origin).
  */
 export async function partnerObjectRefusal(
   deps: Pick<FederationDeps, "blocks" | "partners">,
+  activityId: URL | null,
   actor: URL,
   objectId: URL,
   author: string | null | undefined,
 ): Promise<string | undefined> {
+  if (activityId !== null && activityId.origin !== actor.origin) return "ignored: its id is not on its actor's origin";
   if (objectId.origin !== actor.origin || (author !== undefined && author !== actor.href)) return "ignored: only the object's own server and author may";
   if ((await deps.blocks.rules()).blocksActor(actor)) return "ignored: its actor is blocked";
   if (!(await deps.partners.isListeningTo(actor.href))) return "ignored: nobody here follows its actor";
