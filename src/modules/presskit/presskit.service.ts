@@ -1,44 +1,23 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { forbidden, invalid, notFound } from "../../shared/errors.ts";
-import { type LanguageMap, primaryFirst } from "../../shared/language.ts";
 import type { Urls } from "../../shared/urls.ts";
 import { isUuid } from "../../shared/uuid.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
-import { type AuditActor, writeAudit } from "../audit/audit.writer.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
-import { can } from "../collective/collective.policy.ts";
 import { defaultZoneFor } from "../event/event.service.ts";
-import { writeOutbox } from "../outbox/outbox.writer.ts";
-import type { Principal } from "../user/user.service.ts";
-import type { FileRefusal, PressFileStore } from "./presskit-files.ts";
-import { type PressKitFileRow, PressKitFileSchema, PressKitLinkSchema, type PressKitRow, PressKitSchema } from "./presskit.entity.ts";
-import { belongsTo, findDueKits, findFiles, findKits, findPublishedKitsAbout, findLinkByHash, findLinks, markPublished, nextFilePosition } from "./presskit.repository.ts";
-import { applyPressKitPatch, type FieldError, parseFileMeta, parsePressKitInput, pressKitLimits } from "./presskit.schema.ts";
-import type { PressKitFileView, PressKitLinkView, PressKitText, PressKitView } from "./presskit.types.ts";
+import type { PressFileStore } from "./presskit-files.ts";
+import { queuePressKitCreate, queuePressKitDelete, queuePressKitUpdate } from "./presskit-federation.ts";
+import { auditKit, checkKitLinks, fileRefusalMessages, hashToken, invalidFileMeta, invalidKit, mayEdit, mayReadPrivate, type PressKitActor, parseLinkInput } from "./presskit-guards.ts";
+import { instant, pressKitView, rowToText, textToColumns, toFileView, toLinkView } from "./presskit-views.ts";
+import { PressKitFileSchema, PressKitLinkSchema, type PressKitRow, PressKitSchema } from "./presskit.entity.ts";
+import { findDueKits, findFiles, findKits, findPublishedKitsAbout, findLinkByHash, findLinks, markPublished, nextFilePosition } from "./presskit.repository.ts";
+import { applyPressKitPatch, parseFileMeta, parsePressKitInput } from "./presskit.schema.ts";
+import type { PressKitFileView, PressKitLinkView, PressKitView } from "./presskit.types.ts";
 
-/** Who acts on a kit: an editor (a web session or an API token), or the operator at the CLI. */
-export type PressKitActor = Principal | "cli";
-
-const mayEdit = (actor: PressKitActor, collectiveId: string) => actor === "cli" || can(actor, "edit-presskits", collectiveId);
-const auditActor = (actor: PressKitActor): AuditActor => (actor === "cli" ? "cli" : actor);
-const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
-const optInstant = (d: Date | null | undefined) => (d ? instant(d) : undefined);
-const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
-
-const invalidKit = (errors: readonly FieldError[]) =>
-  invalid(`the press kit is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
-
-/** Why an upload was refused, in words an API client can act on (pages word them in four languages). */
-export const fileRefusalMessages: Record<FileRefusal, string> = {
-  "not-allowed": "only JPEG, PNG and WebP images and PDF documents are accepted (checked by their content; SVG is not accepted)",
-  polyglot: "the file also contains something else (HTML or SVG markup, an archive); export it again as a plain JPEG, PNG, WebP or PDF",
-  unreadable: "the file could not be read; export it again and send that",
-  encrypted: "the PDF is encrypted; send it without a password",
-  "too-many-pixels": "the image has too many pixels; scale it down (50 megapixels at most)",
-  "wrong-kind": "photos and logos must be images (JPEG, PNG, WebP) and documents PDFs; choose the matching kind",
-};
+export { fileRefusalMessages, type PressKitActor } from "./presskit-guards.ts";
+export { isPublic } from "./presskit-views.ts";
 
 export interface PressKitServiceOptions {
   /** Runs after a commit that queued activities (the outbox relay's nudge). */
@@ -83,11 +62,11 @@ export class PressKitService {
     const parsed = parsePressKitInput(body, { primaryLanguage: collective.primaryLanguage, defaultTimezone: defaultZoneFor(collective.primaryLanguage) });
     if (!parsed.ok) throw invalidKit(parsed.errors);
     return this.#em.fork().transactional(async (em) => {
-      await this.#checkLinks(em, parsed.value, collective.id);
+      await checkKitLinks(em, parsed.value, collective.id);
       const now = this.#clock();
       const row = em.create(PressKitSchema, { collective: collective.id, ...textToColumns(parsed.value), createdAt: now, updatedAt: now });
       await em.flush();
-      await this.#audit(em, actor, collective, "presskit.create", row);
+      await auditKit(em, actor, collective, "presskit.create", row);
       return this.#view(em, row, collective);
     });
   }
@@ -112,10 +91,10 @@ export class PressKitService {
         throw invalid("the kit is published: its embargo cannot change any more", [{ field: "embargo", message: "the kit is already public; leave the embargo out" }]);
       }
       const after = applyPressKitPatch(before, parsed.value);
-      await this.#checkLinks(em, after, collective.id);
+      await checkKitLinks(em, after, collective.id);
       em.assign(row, textToColumns(after));
       row.updatedAt = this.#clock();
-      return { action: "presskit.change", queued: await this.#queueUpdate(em, row, collective) };
+      return { action: "presskit.change", queued: await queuePressKitUpdate(em, this.#urls, row, collective) };
     });
   }
 
@@ -129,7 +108,7 @@ export class PressKitService {
       const published = await markPublished(em, row.id, now, { beforeEmbargo: true });
       if (!published) return { action: undefined, queued: false };
       await em.refresh(row);
-      return { action: "presskit.publish", queued: await this.#queueCreate(em, row, collective) };
+      return { action: "presskit.publish", queued: await queuePressKitCreate(em, this.#urls, row, collective) };
     });
   }
 
@@ -146,8 +125,8 @@ export class PressKitService {
       const queued = await this.#em.fork().transactional(async (em) => {
         if (!(await markPublished(em, id, now, { beforeEmbargo: false }))) return undefined;
         const row = await em.findOneOrFail(PressKitSchema, { id }, { populate: ["collective"] });
-        await this.#audit(em, "worker", row.collective, "presskit.publish", row);
-        return this.#queueCreate(em, row, row.collective);
+        await auditKit(em, "worker", row.collective, "presskit.publish", row);
+        return queuePressKitCreate(em, this.#urls, row, row.collective);
       });
       if (queued === undefined) continue;
       published += 1;
@@ -165,10 +144,7 @@ export class PressKitService {
       files.push(...(await findFiles(em, row.id)).map((f) => f.name));
       await em.nativeDelete(PressKitFileSchema, { kit: row.id });
       await em.nativeUpdate(PressKitLinkSchema, { kit: row.id, revokedAt: null }, { revokedAt: row.deletedAt });
-      const queued = row.publishedAt
-        ? await writeOutbox(em, `${this.#urls.pressKit(row.id).href}#delete`, { kind: "delete-presskit", collectiveId: collective.id, kitId: row.id })
-        : false;
-      return { action: "presskit.delete", queued };
+      return { action: "presskit.delete", queued: await queuePressKitDelete(em, this.#urls, row, collective) };
     });
     for (const name of files) await this.#files.remove(name);
   }
@@ -180,7 +156,7 @@ export class PressKitService {
   async addFile(actor: PressKitActor, id: string, bytes: Buffer, meta: unknown): Promise<PressKitFileView> {
     const { row: kit, collective } = await this.#editable(actor, id);
     const parsed = parseFileMeta(meta, { required: true, primaryLanguage: collective.primaryLanguage });
-    if (!parsed.ok) throw invalid(`the file's description is invalid: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, parsed.errors);
+    if (!parsed.ok) throw invalidFileMeta(parsed.errors);
     const m = parsed.value as Required<typeof parsed.value>;
     const stored = await this.#files.store(bytes, m.kind);
     if (!stored.ok) throw invalid(`the file was refused: ${fileRefusalMessages[stored.reason]}`, [{ field: "file", message: fileRefusalMessages[stored.reason] }]);
@@ -200,7 +176,7 @@ export class PressKitService {
           createdAt: this.#clock(),
         });
         await em.flush();
-        await this.#audit(em, actor, collective, "presskit.change", kit, `+ ${m.kind}: ${Object.values(m.caption)[0] ?? ""}`);
+        await auditKit(em, actor, collective, "presskit.change", kit, `+ ${m.kind}: ${Object.values(m.caption)[0] ?? ""}`);
         return { id: file.id, queued: await this.#touch(em, kit.id, collective) };
       });
       if (fileId.queued) this.#onOutbox();
@@ -221,13 +197,13 @@ export class PressKitService {
       const file = isUuid(fileId) ? await em.findOne(PressKitFileSchema, { id: fileId, kit: kit.id }) : null;
       if (!file) throw notFound(`the file ${fileId} of this kit`);
       const parsed = parseFileMeta(meta, { required: false, primaryLanguage: collective.primaryLanguage, currentCaption: file.caption });
-      if (!parsed.ok) throw invalid(`the file's description is invalid: ${parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, parsed.errors);
+      if (!parsed.ok) throw invalidFileMeta(parsed.errors);
       if (parsed.value.kind) throw invalid("a file's kind cannot change; remove it and add it again", [{ field: "kind", message: "cannot change" }]);
       if (parsed.value.caption) file.caption = parsed.value.caption;
       if (parsed.value.credit) file.credit = parsed.value.credit;
       if (parsed.value.licence) file.licence = parsed.value.licence;
       await em.flush();
-      await this.#audit(em, actor, collective, "presskit.change", kit, `~ ${file.kind}`);
+      await auditKit(em, actor, collective, "presskit.change", kit, `~ ${file.kind}`);
       return this.#touch(em, kit.id, collective);
     });
     if (queued) this.#onOutbox();
@@ -241,7 +217,7 @@ export class PressKitService {
       if (!file) throw notFound(`the file ${fileId} of this kit`);
       em.remove(file);
       await em.flush();
-      await this.#audit(em, actor, collective, "presskit.change", kit, `- ${file.kind}`);
+      await auditKit(em, actor, collective, "presskit.change", kit, `- ${file.kind}`);
       return { name: file.name, queued: await this.#touch(em, kit.id, collective) };
     });
     if (queued) this.#onOutbox();
@@ -254,17 +230,7 @@ export class PressKitService {
    */
   async createLink(actor: PressKitActor, id: string, body: unknown): Promise<{ token: string; link: PressKitLinkView }> {
     const { row: kit, collective } = await this.#editable(actor, id);
-    const b = (body ?? {}) as Record<string, unknown>;
-    const errors: FieldError[] = [];
-    const unknownKeys = Object.keys(b).filter((k) => k !== "label" && k !== "expiresInDays");
-    for (const k of unknownKeys) errors.push({ field: k, message: "is not a field we accept; remove it (accepted: label, expiresInDays)" });
-    const days = b.expiresInDays === undefined ? 7 : Number(b.expiresInDays);
-    if (!Number.isFinite(days) || days <= 0 || days > pressKitLimits.linkDays) {
-      errors.push({ field: "expiresInDays", message: `must be a number of days from 1 hour (0.05) to ${pressKitLimits.linkDays}` });
-    }
-    const label = typeof b.label === "string" ? b.label.trim().slice(0, pressKitLimits.linkLabel) : undefined;
-    if (b.label !== undefined && typeof b.label !== "string") errors.push({ field: "label", message: "must be text (who the link is for, e.g. a newsroom)" });
-    if (errors.length > 0) throw invalid(`the link is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
+    const { days, label } = parseLinkInput(body);
     const token = randomBytes(32).toString("base64url");
     const now = this.#clock();
     const row = await this.#em.fork().transactional(async (em) => {
@@ -277,7 +243,7 @@ export class PressKitService {
         revokedAt: null,
       });
       await em.flush();
-      await this.#audit(em, actor, collective, "presskit.link-create", kit, label || undefined);
+      await auditKit(em, actor, collective, "presskit.link-create", kit, label || undefined);
       return link;
     });
     return { token, link: toLinkView(row) };
@@ -291,7 +257,7 @@ export class PressKitService {
       if (link.revokedAt) return;
       link.revokedAt = this.#clock();
       await em.flush();
-      await this.#audit(em, actor, collective, "presskit.link-revoke", kit, link.label ?? undefined);
+      await auditKit(em, actor, collective, "presskit.link-revoke", kit, link.label ?? undefined);
     });
   }
 
@@ -314,7 +280,7 @@ export class PressKitService {
   async get(actor: PressKitActor | null, id: string): Promise<PressKitView> {
     const em = this.#em.fork();
     const row = isUuid(id) ? await em.findOne(PressKitSchema, { id, deletedAt: null }, { populate: ["collective"] }) : null;
-    if (!row || (!row.publishedAt && !(actor !== null && (actor === "cli" || can(actor, "read-private", row.collective.id))))) {
+    if (!row || (!row.publishedAt && !mayReadPrivate(actor, row.collective.id))) {
       throw notFound(`the press kit ${id}`);
     }
     return this.#view(em, row, row.collective);
@@ -333,7 +299,7 @@ export class PressKitService {
     const em = this.#em.fork();
     const collective = await em.findOne(CollectiveSchema, { slug });
     if (!collective) throw notFound(`the collective "${slug}"`);
-    const includePrivate = opts.includePrivate === true && actor !== null && (actor === "cli" || can(actor, "read-private", collective.id));
+    const includePrivate = opts.includePrivate === true && mayReadPrivate(actor, collective.id);
     const rows = await findKits(em, collective.id, { includePrivate, limit: Math.min(opts.limit ?? 100, 500) });
     return Promise.all(rows.map((r) => this.#view(em, r, collective)));
   }
@@ -374,7 +340,7 @@ export class PressKitService {
       }
       const { action, queued } = await apply(em, row, collective);
       await em.flush();
-      if (action) await this.#audit(em, actor, collective, action, row);
+      if (action) await auditKit(em, actor, collective, action, row);
       return { view: await this.#view(em, row, collective), queued };
     });
     if (queued) this.#onOutbox();
@@ -385,113 +351,16 @@ export class PressKitService {
   async #touch(em: EntityManager, kitId: string, collective: Collective): Promise<boolean> {
     const row = await em.findOneOrFail(PressKitSchema, { id: kitId });
     row.updatedAt = this.#clock();
-    const queued = await this.#queueUpdate(em, row, collective);
+    const queued = await queuePressKitUpdate(em, this.#urls, row, collective);
     await em.flush();
     return queued;
-  }
-
-  async #queueCreate(em: EntityManager, row: PressKitRow, collective: Collective): Promise<boolean> {
-    return writeOutbox(em, `${this.#urls.pressKit(row.id).href}#create`, { kind: "create-presskit", collectiveId: collective.id, kitId: row.id });
-  }
-
-  async #queueUpdate(em: EntityManager, row: PressKitRow, collective: Collective): Promise<boolean> {
-    if (!row.publishedAt) return false;
-    row.revision += 1;
-    await em.flush();
-    return writeOutbox(em, `${this.#urls.pressKit(row.id).href}#update-${row.revision}`, {
-      kind: "update-presskit",
-      collectiveId: collective.id,
-      kitId: row.id,
-      revision: row.revision,
-    });
-  }
-
-  async #checkLinks(em: EntityManager, text: PressKitText, collectiveId: string): Promise<void> {
-    const errors: FieldError[] = [];
-    if (text.callId && !(await belongsTo(em, "call", text.callId, collectiveId))) errors.push({ field: "call", message: "is no call to action of this collective" });
-    if (text.eventId && !(await belongsTo(em, "event", text.eventId, collectiveId))) errors.push({ field: "event", message: "is no event of this collective" });
-    if (errors.length > 0) throw invalidKit(errors);
-  }
-
-  async #audit(em: EntityManager, actor: PressKitActor | "worker", collective: Collective, action: AuditAction, row: PressKitRow, detail?: string): Promise<void> {
-    const title = row.title[collective.primaryLanguage] ?? Object.values(row.title)[0];
-    await writeAudit(em, {
-      collectiveId: collective.id,
-      actor: actor === "worker" ? "worker" : auditActor(actor),
-      action,
-      subject: row.id,
-      detail: detail ? `${title} (${detail})` : title,
-    });
   }
 
   async #fileViews(kitId: string, primary: string): Promise<PressKitFileView[]> {
     return (await findFiles(this.#em.fork(), kitId)).map((f) => toFileView(f, primary));
   }
 
-  async #view(em: EntityManager, row: PressKitRow, collective: Collective): Promise<PressKitView> {
-    const files = (await findFiles(em, row.id)).map((f) => toFileView(f, collective.primaryLanguage));
-    return {
-      ...rowToText(row, collective.primaryLanguage),
-      id: row.id,
-      apId: this.#urls.pressKit(row.id),
-      collective: { id: collective.id, apId: this.#urls.collective(collective.slug), slug: collective.slug, primaryLanguage: collective.primaryLanguage, name: collective.name },
-      files,
-      createdAt: instant(row.createdAt),
-      updatedAt: instant(row.updatedAt),
-      publishedAt: optInstant(row.publishedAt),
-      deletedAt: optInstant(row.deletedAt),
-    };
+  #view(em: EntityManager, row: PressKitRow, collective: Collective): Promise<PressKitView> {
+    return pressKitView(em, this.#urls, row, collective);
   }
 }
-
-function rowToText(row: PressKitRow, primary: string): PressKitText {
-  const first = (map: LanguageMap) => primaryFirst(map, primary);
-  return {
-    title: first(row.title),
-    lead: first(row.lead),
-    body: first(row.body),
-    bodySource: first(row.bodySource),
-    contact: row.contact.label ? { ...row.contact, label: first(row.contact.label) } : row.contact,
-    embargoAt: optInstant(row.embargoAt),
-    timezone: row.timezone,
-    callId: row.callId ?? undefined,
-    eventId: row.eventId ?? undefined,
-  };
-}
-
-function textToColumns(text: PressKitText) {
-  return {
-    title: text.title,
-    lead: text.lead,
-    body: text.body,
-    bodySource: text.bodySource,
-    contact: { ...text.contact },
-    embargoAt: text.embargoAt ? new Date(text.embargoAt.epochMilliseconds) : null,
-    timezone: text.timezone,
-    callId: text.callId ?? null,
-    eventId: text.eventId ?? null,
-  };
-}
-
-function toFileView(f: PressKitFileRow, primary: string): PressKitFileView {
-  return {
-    id: f.id,
-    kind: f.kind,
-    name: f.name,
-    mediaType: f.mediaType as PressKitFileView["mediaType"],
-    bytes: f.bytes,
-    width: f.width ?? undefined,
-    height: f.height ?? undefined,
-    caption: primaryFirst(f.caption, primary),
-    credit: f.credit,
-    licence: f.licence,
-    position: f.position,
-  };
-}
-
-function toLinkView(l: { id: string; label?: string | null; createdAt: Date; expiresAt: Date; revokedAt?: Date | null }): PressKitLinkView {
-  return { id: l.id, label: l.label ?? null, createdAt: instant(l.createdAt), expiresAt: instant(l.expiresAt), revokedAt: l.revokedAt ? instant(l.revokedAt) : null };
-}
-
-/** Whether a kit's page, files, ZIP and document are public. */
-export const isPublic = (kit: Pick<PressKitView, "publishedAt" | "deletedAt">): boolean => kit.publishedAt !== undefined && kit.deletedAt === undefined;
