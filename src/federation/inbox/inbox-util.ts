@@ -1,13 +1,13 @@
 import type { Activity } from "@fedify/vocab";
 import type { Logger } from "@logtape/logtape";
-import type { LanguageMap } from "../../shared/language.ts";
-import type { JsonObject } from "../mappers/remote-event.mapper.ts";
 
 /**
  * Small helpers the inbox handlers share: their decision log and the reading of single values of the
  * JSON an activity arrived as (`receivedJson`). What must read a raw body the way Fedify will (`@id`,
- * aliases, expanded forms) is in activity-document.ts, not here.
+ * aliases, expanded forms) is in activity-document.ts, not here. The readings of received values are
+ * pure and shared with the mappers, so they live in mappers/json-values.ts.
  */
+export { idOf, instant, isObject, languageMap } from "../mappers/json-values.ts";
 
 /**
  * Logs what a handler decided about an activity, one line each. At INFO only the activity type, the
@@ -29,26 +29,6 @@ export function decisionLog(logger: Logger): Decided {
       ...fields,
     });
   };
-}
-
-export const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The id of a compact value as received: a string, or an object's `id` (undefined otherwise). */
-export const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
-
-/** An instant from an ISO 8601 string, undefined for anything else. */
-export function instant(v: unknown): Temporal.Instant | undefined {
-  if (typeof v !== "string") return undefined;
-  try {
-    return Temporal.Instant.from(v);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A non-empty map of strings (`nameMap`…), each at most `maxLength` long; undefined otherwise. */
-export function languageMap(v: unknown, maxLength = Number.POSITIVE_INFINITY): LanguageMap | undefined {
-  return isObject(v) && Object.keys(v).length > 0 && Object.values(v).every((s) => typeof s === "string" && s.length <= maxLength) ? (v as LanguageMap) : undefined;
 }
 
 /** Whether `url` is a URL on `origin`'s origin. */

@@ -4,28 +4,15 @@ import type { LanguageMap } from "../../shared/language.ts";
 import { match, paths } from "../../shared/paths.ts";
 import { callContext } from "./call.mapper.ts";
 import type { JsonObject } from "./event.mapper.ts";
+import { idOf, instant, isObject, languageMap } from "./json-values.ts";
 
 /**
  * A partner's call to action as the join screens keep it (FEDERATION.md "Co-signed calls", "A partner's
- * open calls"), read from an `Article` listed in its `<actor>/open-calls` collection: the same rules as
- * the inbox's onPartnerCall (partner-call-handlers.ts) applies to a Create/Update (kept apart there while
- * that file is being reworked; the two should share this). Pure.
+ * open calls"), read from an `Article`: one listed in its `<actor>/open-calls` collection (the backfill)
+ * or the object of a Create/Update it sent (the inbox's onPartnerCall). Pure.
  */
 
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
-const languageMap = (v: unknown): LanguageMap | undefined =>
-  isObject(v) && Object.keys(v).length > 0 && Object.values(v).every((s) => typeof s === "string" && s.length <= 500) ? (v as LanguageMap) : undefined;
 const statuses: Record<string, PartnerCallStatus> = { Open: "open", Closed: "closed", Withdrawn: "withdrawn" };
-
-function instant(v: unknown): Temporal.Instant | undefined {
-  if (typeof v !== "string") return undefined;
-  try {
-    return Temporal.Instant.from(v);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The call's primary language: its first authoritative one, else the first of its `nameMap` (the primary, as sent). */
 function primaryLanguage(article: JsonObject, title: LanguageMap): string {
@@ -51,7 +38,7 @@ export function partnerCallFromArticle(article: JsonObject, actor: URL): Partner
   if (new URL(id).origin !== actor.origin || idOf(article.attributedTo) !== actor.href) return { ok: false, reason: "only the call's collective may" };
   const status = typeof article.callStatus === "string" ? statuses[article.callStatus] : undefined;
   if (!status) return { ok: false, reason: `not public (${String(article.callStatus)})` };
-  const title = languageMap(article.nameMap) ?? (typeof article.name === "string" ? { und: article.name } : undefined);
+  const title = languageMap(article.nameMap, 500) ?? (typeof article.name === "string" ? { und: article.name } : undefined);
   const published = instant(article.published);
   if (!title || !published) return { ok: false, reason: "no title or publication date" };
   const url = typeof article.url === "string" && URL.canParse(article.url) && new URL(article.url).origin === actor.origin ? article.url : id;
