@@ -1,20 +1,19 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { AppError, conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
+import { conflict, forbidden, invalid, notFound } from "../../shared/errors.ts";
 import type { Translate } from "../../shared/i18n.ts";
-import { primaryFirst } from "../../shared/language.ts";
 import { decodeCursor, keyChecks, type Page, type PageRequest, toPage } from "../../shared/list-page.ts";
 import type { Urls } from "../../shared/urls.ts";
+import { isUuid } from "../../shared/uuid.ts";
 import type { AuditAction } from "../audit/audit.entity.ts";
-import { writeAudit } from "../audit/audit.writer.ts";
 import { type Collective, CollectiveSchema } from "../collective/collective.entity.ts";
-import { can } from "../collective/collective.policy.ts";
-import { defaultZoneFor } from "../event/event.service.ts";
-import { writeOutbox } from "../outbox/outbox.writer.ts";
-import type { Principal } from "../user/user.service.ts";
 import { CallSignatureSchema } from "../cosign/cosign.entity.ts";
+import { defaultZoneFor } from "../event/event.service.ts";
+import { describeCallChange, snapshotCallVersion } from "./call-changes.ts";
+import { type CallFederationDeps, queueCallCreate, queueCallDelete, queueCallUpdate } from "./call-federation.ts";
+import { assertCallStatus, auditCall, type CallActor, checkRelatedEvents, invalidCall, mayEdit, mayReadPrivate } from "./call-guards.ts";
 import { callWording } from "./call-wording.ts";
-import { type CallRow, CallSchema, CallVersionSchema } from "./call.entity.ts";
+import { type CallRow, CallSchema } from "./call.entity.ts";
 import { rowToText, textToColumns, toCallView, toChangeNoteView, toVersionView } from "./call.record.ts";
 import {
   findCallChangeNote,
@@ -23,57 +22,18 @@ import {
   findRelatedEvents,
   findVersion,
   findVersions,
-  insertCallChangeNote,
   lastSignatoriesNote,
   markCallChangeNoteSent,
   sentCallChangeNotes,
-  unknownEvents,
 } from "./call.repository.ts";
-import { applyCallPatch, type FieldError, parseCallInput } from "./call.schema.ts";
-import {
-  type CallChangeKind,
-  type CallChangeNoteView,
-  type CallStatus,
-  type CallText,
-  type CallVersionView,
-  type CallView,
-  editableStatuses,
-} from "./call.types.ts";
-import { isUuid } from "../../shared/uuid.ts";
+import { applyCallPatch, parseCallInput } from "./call.schema.ts";
+import { type CallChangeKind, type CallChangeNoteView, type CallVersionView, type CallView, editableStatuses } from "./call.types.ts";
+
+export { describeCallChange } from "./call-changes.ts";
+export type { CallActor } from "./call-guards.ts";
 
 const callListName = "calls";
 const callKeyShape = [keyChecks.instant, keyChecks.uuid];
-
-/** Who acts on a call: an editor (a web session or an API token), or the operator at the CLI. */
-export type CallActor = Principal | "cli";
-
-
-const mayEdit = (actor: CallActor, collectiveId: string) => actor === "cli" || can(actor, "edit-calls", collectiveId);
-const mayReadPrivate = (actor: CallActor | null, collectiveId: string) => actor === "cli" || (actor !== null && can(actor, "read-private", collectiveId));
-
-const invalidCall = (errors: readonly FieldError[]) =>
-  invalid(`the call is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`, errors);
-
-/** JSON with every object's keys sorted (jsonb keeps its own key order): equal values, equal strings. */
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
-/** What changed between two texts, in the words of change notes (an image alone is worth no note). */
-export function describeCallChange(before: CallText, after: CallText): { changed: boolean; kinds: CallChangeKind[] } {
-  const same = (a: unknown, b: unknown) => sortedJson(a) === sortedJson(b);
-  const kinds: CallChangeKind[] = [];
-  if (!same(before.title, after.title) || !same(before.pitch, after.pitch) || !same(before.body, after.body) || !same(before.demands, after.demands)) {
-    kinds.push("text");
-  }
-  const deadline = (t: CallText) => t.deadline?.epochMilliseconds ?? null;
-  if (deadline(before) !== deadline(after)) kinds.push("deadline");
-  if (!same(before.relatedEvents, after.relatedEvents)) kinds.push("events");
-  const changed = kinds.length > 0 || !same(before.image, after.image) || before.timezone !== after.timezone || !same(before.bodySource, after.bodySource);
-  return { changed, kinds };
-}
 
 /**
  * Calls to action of collectives. A draft is edited in place; from consultation on, every saved change
@@ -83,7 +43,7 @@ export function describeCallChange(before: CallText, after: CallText): { changed
 export class CallService {
   readonly #em: EntityManager;
   readonly #urls: Urls;
-  readonly #wording: ReturnType<typeof callWording>;
+  readonly #federation: CallFederationDeps;
   readonly #onOutbox: () => void;
   readonly #onNewVersion: (em: EntityManager, callId: string) => Promise<boolean>;
 
@@ -104,7 +64,7 @@ export class CallService {
   ) {
     this.#em = em;
     this.#urls = urls;
-    this.#wording = callWording(opts.translate);
+    this.#federation = { urls, wording: callWording(opts.translate) };
     this.#onOutbox = opts.onOutbox ?? (() => {});
     this.#onNewVersion = opts.onNewVersion ?? (async () => false);
   }
@@ -120,11 +80,11 @@ export class CallService {
     });
     if (!parsed.ok) throw invalidCall(parsed.errors);
     return this.#em.fork().transactional(async (em) => {
-      await this.#checkEvents(em, parsed.value.relatedEvents);
+      await checkRelatedEvents(em, parsed.value.relatedEvents);
       const now = new Date();
       const row = em.create(CallSchema, { collective: collective.id, status: "draft", ...textToColumns(parsed.value), createdAt: now, updatedAt: now });
       await em.flush();
-      await this.#audit(em, actor, collective, "call.create", row);
+      await auditCall(em, actor, collective, "call.create", row);
       return this.#view(em, row, collective);
     });
   }
@@ -163,7 +123,7 @@ export class CallService {
       });
       if (!parsed.ok) throw invalidCall(parsed.errors);
       const after = applyCallPatch(before, parsed.value);
-      await this.#checkEvents(em, after.relatedEvents.filter((e) => !before.relatedEvents.includes(e)));
+      await checkRelatedEvents(em, after.relatedEvents.filter((e) => !before.relatedEvents.includes(e)));
       const { changed, kinds } = describeCallChange(before, after);
       if (!changed) return { action: undefined, queued: false };
       em.assign(row, textToColumns(after));
@@ -171,7 +131,7 @@ export class CallService {
       if (row.status === "draft") return { action: "call.change", queued: false };
       // Outside a draft every saved change is a new version; followers hear of it once the call is public.
       row.version += 1;
-      await this.#snapshot(em, row);
+      await snapshotCallVersion(em, row);
       const asked = await this.#onNewVersion(em, row.id);
       if (row.status !== "open") return { action: "call.change", queued: asked };
       return { action: "call.change", queued: (await this.#queueUpdate(em, row, collective, kinds)) || asked };
@@ -181,12 +141,12 @@ export class CallService {
   /** Draft → consultation: invited partners may read it (and only they); its first version is written. */
   async consult(actor: CallActor, id: string): Promise<CallView> {
     return this.#change(actor, id, async (em, row) => {
-      this.#assertStatus(row, ["draft"], "consultation");
+      assertCallStatus(row, ["draft"], "consultation");
       row.status = "consultation";
       row.updatedAt = new Date();
       if (row.version === 0) {
         row.version = 1;
-        await this.#snapshot(em, row);
+        await snapshotCallVersion(em, row);
       }
       return { action: "call.consult", queued: false };
     });
@@ -195,7 +155,7 @@ export class CallService {
   /** Draft or consultation → open: the call becomes public and is sent to the collective's followers. */
   async open(actor: CallActor, id: string): Promise<CallView> {
     return this.#change(actor, id, async (em, row, collective) => {
-      this.#assertStatus(row, ["draft", "consultation"], "open");
+      assertCallStatus(row, ["draft", "consultation"], "open");
       const now = new Date();
       if (row.deadline && row.deadline.getTime() <= now.getTime()) {
         throw invalid("the signing deadline has passed: move it or remove it before launching the call", [
@@ -207,17 +167,16 @@ export class CallService {
       row.updatedAt = now;
       if (row.version === 0) {
         row.version = 1;
-        await this.#snapshot(em, row);
+        await snapshotCallVersion(em, row);
       }
-      const queued = await writeOutbox(em, `${this.#urls.call(row.id).href}#create`, { kind: "create-call", collectiveId: collective.id, callId: row.id });
-      return { action: "call.open", queued };
+      return { action: "call.open", queued: await queueCallCreate(em, this.#urls, row, collective) };
     });
   }
 
   /** Open → closed: signing ends (an editor, or the deadline). */
   async close(actor: CallActor, id: string): Promise<CallView> {
     return this.#change(actor, id, async (em, row, collective) => {
-      this.#assertStatus(row, ["open"], "closed");
+      assertCallStatus(row, ["open"], "closed");
       return { action: "call.close", queued: await this.#closeRow(em, row, collective) };
     });
   }
@@ -225,7 +184,7 @@ export class CallService {
   /** Consultation, open or closed → withdrawn: the collective no longer stands by the call. */
   async withdraw(actor: CallActor, id: string): Promise<CallView> {
     return this.#change(actor, id, async (em, row, collective) => {
-      this.#assertStatus(row, ["consultation", "open", "closed"], "withdrawn");
+      assertCallStatus(row, ["consultation", "open", "closed"], "withdrawn");
       row.status = "withdrawn";
       row.withdrawnAt = new Date();
       row.updatedAt = row.withdrawnAt;
@@ -239,10 +198,7 @@ export class CallService {
     await this.#change(actor, id, async (em, row, collective) => {
       row.deletedAt = new Date();
       row.updatedAt = row.deletedAt;
-      const queued = row.launchedAt
-        ? await writeOutbox(em, `${this.#urls.call(row.id).href}#delete`, { kind: "delete-call", collectiveId: collective.id, callId: row.id })
-        : false;
-      return { action: "call.delete", queued };
+      return { action: "call.delete", queued: await queueCallDelete(em, this.#urls, row, collective) };
     });
   }
 
@@ -385,16 +341,11 @@ export class CallService {
       }
       const { action, queued } = await apply(em, row, collective);
       await em.flush();
-      if (action) await this.#audit(em, actor, collective, action, row);
+      if (action) await auditCall(em, actor, collective, action, row);
       return { view: await this.#view(em, row, collective), queued };
     });
     if (queued) this.#onOutbox();
     return view;
-  }
-
-  #assertStatus(row: CallRow, from: readonly CallStatus[], to: CallStatus): void {
-    if (from.includes(row.status)) return;
-    throw new AppError("conflict", 409, `a ${row.status} call cannot become ${to} (only a call that is ${from.join(" or ")} can)`);
   }
 
   async #closeRow(em: EntityManager, row: CallRow, collective: Collective): Promise<boolean> {
@@ -404,52 +355,8 @@ export class CallService {
     return this.#queueUpdate(em, row, collective, ["closed"]);
   }
 
-  /** The next revision: an Update of the Article, and the change note that says what changed (when worth one). */
-  async #queueUpdate(
-    em: EntityManager,
-    row: CallRow,
-    collective: Collective,
-    kinds: readonly CallChangeKind[],
-    extra: { signatories?: readonly string[]; at?: Date } = {},
-  ): Promise<boolean> {
-    row.revision += 1;
-    await em.flush();
-    if (kinds.length > 0) {
-      const events = await findRelatedEvents(em, row.relatedEvents, this.#urls);
-      const worded = { title: primaryFirst(row.title, collective.primaryLanguage), status: row.status, deadline: rowToText(row, collective.primaryLanguage).deadline, timezone: row.timezone, events, version: row.version, signatories: extra.signatories };
-      const text = this.#wording.changeNote(kinds, worded, collective.primaryLanguage);
-      // The note goes out with the Update's row, after the Update: one row keeps that order on retries.
-      await insertCallChangeNote(em, { callId: row.id, revision: row.revision, kinds, text, ...(extra.at ? { createdAt: extra.at } : {}) });
-    }
-    return writeOutbox(em, `${this.#urls.call(row.id).href}#update-${row.revision}`, {
-      kind: "update-call",
-      collectiveId: collective.id,
-      callId: row.id,
-      revision: row.revision,
-    });
-  }
-
-  /** Writes the row's current text as its version `row.version` (once: versions never change). */
-  async #snapshot(em: EntityManager, row: CallRow): Promise<void> {
-    await em
-      .createQueryBuilder(CallVersionSchema)
-      .insert({ call: row.id, version: row.version, ...textToColumns(rowToText(row, "und")), createdAt: new Date() })
-      .onConflict(["call", "version"])
-      .ignore()
-      .execute();
-  }
-
-  async #checkEvents(em: EntityManager, ids: readonly string[]): Promise<void> {
-    const unknown = await unknownEvents(em, ids);
-    if (unknown.length === 0) return;
-    throw invalidCall(
-      unknown.map((id) => ({ field: `relatedEvents.${ids.indexOf(id)}`, message: `${id} is no published event of this instance; publish it first, or remove it` })),
-    );
-  }
-
-  async #audit(em: EntityManager, actor: CallActor, collective: Collective, action: AuditAction, row: CallRow): Promise<void> {
-    const title = row.title[collective.primaryLanguage] ?? Object.values(row.title)[0];
-    await writeAudit(em, { collectiveId: collective.id, actor: actor === "cli" ? "cli" : actor, action, subject: row.id, detail: title });
+  #queueUpdate(em: EntityManager, row: CallRow, collective: Collective, kinds: readonly CallChangeKind[], extra: { signatories?: readonly string[]; at?: Date } = {}): Promise<boolean> {
+    return queueCallUpdate(em, this.#federation, row, collective, kinds, extra);
   }
 
   /** The primary language of a call's collective (language maps are read back in jsonb's key order). */
