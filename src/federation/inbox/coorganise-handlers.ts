@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Accept, Activity, Add, Delete, Offer, Reject, Update } from "@fedify/vocab";
+import type { Accept, Add, Delete, Offer, Reject, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { essentialsDigest } from "../../modules/coorganise/event-essentials.ts";
 import { match, paths } from "../../shared/paths.ts";
@@ -11,28 +11,11 @@ import { hasType, idOf } from "../mappers/cosign.mapper.ts";
 import type { JsonObject } from "../mappers/event.mapper.ts";
 import { eventFromJson } from "../mappers/remote-event.mapper.ts";
 import { checkActorProof, fetchActor, signedGet } from "../object-proofs.ts";
+import { decisionLog, handledBy, ourPath, sameOrigin } from "./inbox-util.ts";
 
-const logger = getLogger(["relais", "inbox", "coorganise"]);
+const decided = decisionLog(getLogger(["relais", "inbox", "coorganise"]));
+const handled = handledBy(decided);
 
-/** One line per decision; who sent what only at debug level (as in inbox-handlers.ts). */
-function decided(type: string, outcome: string, activity: Activity): void {
-  logger.info("{type}: {outcome}", { type, outcome });
-  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
-}
-
-function ourPath(deps: FederationDeps, url: string | undefined): string | undefined {
-  if (!url || !URL.canParse(url)) return undefined;
-  const u = new URL(url);
-  return u.origin === deps.origin.origin ? u.pathname : undefined;
-}
-
-/** `decided`, for a handler that says it dealt with the activity. */
-function handled(type: string, outcome: string, activity: Activity): true {
-  decided(type, outcome, activity);
-  return true;
-}
-
-const sameOrigin = (a: string | undefined, b: URL) => a !== undefined && URL.canParse(a) && new URL(a).origin === b.origin;
 const fetchOpts = (deps: FederationDeps) => ({ allowPrivateAddresses: deps.allowPrivateAddresses });
 
 /**
@@ -48,7 +31,7 @@ export async function onCoorganizeOffer(ctx: InboxContext<void>, offer: Offer, d
   const actor = offer.actorId;
   const requestId = offer.id?.href;
   if (!actor || !requestId || !sameOrigin(requestId, actor)) return handled(type, "ignored: no actor, or its id is not on its actor's origin", offer);
-  const invited = match(paths.actor, ourPath(deps, idOf(json.object)) ?? "");
+  const invited = match(paths.actor, ourPath(deps.origin, idOf(json.object)) ?? "");
   if (!invited) return handled(type, "ignored: it invites no collective of ours", offer);
   const eventUrl = idOf(json.instrument);
   const coorganizersUrl = idOf(json.target);
@@ -93,7 +76,7 @@ export async function onCoorganizeOffer(ctx: InboxContext<void>, offer: Offer, d
  */
 export async function onCoorganizeAnswer(ctx: InboxContext<void>, answer: Accept | Reject, accepted: boolean, deps: FederationDeps): Promise<boolean> {
   const json = receivedJson(ctx);
-  const found = match(paths.eventCoorganizerInvitation, ourPath(deps, answer.objectId?.href ?? idOf(json?.object)) ?? "");
+  const found = match(paths.eventCoorganizerInvitation, ourPath(deps.origin, answer.objectId?.href ?? idOf(json?.object)) ?? "");
   if (!found) return false;
   const type = accepted ? "Accept of an invitation to co-organise" : "Reject of an invitation to co-organise";
   const actor = answer.actorId;
@@ -132,7 +115,7 @@ export async function onCoorganizeAnswer(ctx: InboxContext<void>, answer: Accept
 /** At the invited collective's server: the host listed one of our stamps (its Add). False when the Add is about something else. */
 export async function onCoorganizeAdd(_ctx: InboxContext<void>, add: Add, deps: FederationDeps): Promise<boolean> {
   const json = receivedJson(_ctx);
-  const found = match(paths.stamp, ourPath(deps, add.objectId?.href ?? idOf(json?.object)) ?? "");
+  const found = match(paths.stamp, ourPath(deps.origin, add.objectId?.href ?? idOf(json?.object)) ?? "");
   const actor = add.actorId;
   if (!found || !actor || !(await deps.coorganise.partner.stamp(found.id))) return false;
   const outcome = await deps.coorganise.partner.incomingListed(found.id, actor.href);

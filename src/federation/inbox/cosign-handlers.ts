@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Accept, Activity, Add, Create, Delete, Offer, Reject, Update } from "@fedify/vocab";
+import type { Accept, Add, Create, Delete, Offer, Reject, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { match, paths } from "../../shared/paths.ts";
 import { instanceIdentifier } from "../../shared/urls.ts";
@@ -9,23 +9,10 @@ import { readCallVersion } from "../cosign-call-reader.ts";
 import { hasType, idOf, stampFacts } from "../mappers/cosign.mapper.ts";
 import type { JsonObject } from "../mappers/event.mapper.ts";
 import { checkActorProof, type FetchedActor, fetchActor, signedGet } from "../object-proofs.ts";
+import { decisionLog, ourPath, sameOrigin } from "./inbox-util.ts";
 
-const logger = getLogger(["relais", "inbox", "cosign"]);
+const decided = decisionLog(getLogger(["relais", "inbox", "cosign"]));
 
-/** One line per decision; who sent what only at debug level (as in inbox-handlers.ts). */
-function decided(type: string, outcome: string, activity: Activity): void {
-  logger.info("{type}: {outcome}", { type, outcome });
-  logger.debug("{type} {id} from {actor}: {outcome}", { type, id: activity.id?.href ?? null, actor: activity.actorId?.href ?? null, outcome });
-}
-
-/** The path of one of our URLs, or undefined for another origin's. */
-function ourPath(deps: FederationDeps, url: string | undefined): string | undefined {
-  if (!url || !URL.canParse(url)) return undefined;
-  const u = new URL(url);
-  return u.origin === deps.origin.origin ? u.pathname : undefined;
-}
-
-const sameOrigin = (a: string | undefined, b: URL) => a !== undefined && URL.canParse(a) && new URL(a).origin === b.origin;
 const fetchOpts = (deps: FederationDeps) => ({ allowPrivateAddresses: deps.allowPrivateAddresses });
 
 /**
@@ -40,7 +27,7 @@ export async function onOffer(ctx: InboxContext<void>, offer: Offer, deps: Feder
   const actor = offer.actorId;
   const requestId = offer.id?.href;
   if (!actor || !requestId || !sameOrigin(requestId, actor)) return decided("CosignRequest", "ignored: no actor, or its id is not on its actor's origin", offer);
-  const invited = match(paths.actor, ourPath(deps, idOf(json.object)) ?? "");
+  const invited = match(paths.actor, ourPath(deps.origin, idOf(json.object)) ?? "");
   if (!invited) return decided("CosignRequest", "ignored: it invites no collective of ours", offer);
   const versionUrl = idOf(json.instrument);
   const signatoriesUrl = idOf(json.target);
@@ -79,7 +66,7 @@ export async function onOffer(ctx: InboxContext<void>, offer: Offer, deps: Feder
 export async function onCosignAnswer(ctx: InboxContext<void>, answer: Accept | Reject, accepted: boolean, deps: FederationDeps): Promise<boolean> {
   const json = receivedJson(ctx);
   const objectId = answer.objectId?.href ?? idOf(json?.object);
-  const found = match(paths.callInvitation, ourPath(deps, objectId) ?? "");
+  const found = match(paths.callInvitation, ourPath(deps.origin, objectId) ?? "");
   if (!found) return false;
   const type = accepted ? "Accept of an invitation" : "Reject of an invitation";
   const actor = answer.actorId;
@@ -148,7 +135,7 @@ export async function fetchAndCheckStamp(
 export async function onAdd(ctx: InboxContext<void>, add: Add, deps: FederationDeps): Promise<void> {
   const json = receivedJson(ctx);
   const actor = add.actorId;
-  const stampId = match(paths.stamp, ourPath(deps, add.objectId?.href ?? idOf(json?.object)) ?? "");
+  const stampId = match(paths.stamp, ourPath(deps.origin, add.objectId?.href ?? idOf(json?.object)) ?? "");
   if (!actor || !stampId) return decided("Add", "ignored: it adds nothing of ours", add);
   const outcome = await deps.cosign.incomingListed(stampId.id, actor.href);
   decided("Add", outcome.ok ? "our stamp is listed" : `ignored: ${outcome.reason}`, add);

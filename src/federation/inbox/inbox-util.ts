@@ -31,6 +31,17 @@ export function decisionLog(logger: Logger): Decided {
   };
 }
 
+/** A `decided` for handlers that own what they log: it logs, then answers true (no other handler is to see it). */
+export type Handled = (type: string, outcome: string, activity: Activity, fields?: { slug?: string }) => true;
+
+/** The `handled` of a handler file, logging with its `decided`. */
+export function handledBy(decided: Decided): Handled {
+  return (type, outcome, activity, fields) => {
+    decided(type, outcome, activity, fields);
+    return true;
+  };
+}
+
 /** Whether `url` is a URL on `origin`'s origin. */
 export const sameOrigin = (url: string | undefined, origin: URL): boolean => url !== undefined && URL.canParse(url) && new URL(url).origin === origin.origin;
 

@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import type { Activity, Create, Delete, Update } from "@fedify/vocab";
+import type { Create, Delete, Update } from "@fedify/vocab";
 import { getLogger } from "@logtape/logtape";
 import { match, paths } from "../../shared/paths.ts";
 import { instanceIdentifier } from "../../shared/urls.ts";
@@ -7,16 +7,12 @@ import type { FederationDeps } from "../federation.ts";
 import { receivedJson } from "../fedify-workarounds.ts";
 import type { JsonObject } from "../mappers/remote-event.mapper.ts";
 import { fetchErrorStatus } from "./inbox-handlers.ts";
-import { decisionLog, idOf, instant, isObject, languageMap } from "./inbox-util.ts";
+import { decisionLog, handledBy, idOf, instant, isObject, languageMap } from "./inbox-util.ts";
 import { ownObjectDeleted, partnerObjectRefusal } from "./partner-object.ts";
 
 const decided = decisionLog(getLogger(["relais", "inbox"]));
-
 /** Logs the decision on an activity this handler owns; true: no other handler is to see it. */
-function handled(type: string, outcome: string, activity: Activity): true {
-  decided(type, outcome, activity);
-  return true;
-}
+const handled = handledBy(decided);
 
 /** A Relais action kit's id: `/kits/{id}` on its author's server. */
 const isKitId = (id: URL) => match(paths.actionKit, id.pathname) !== undefined;
