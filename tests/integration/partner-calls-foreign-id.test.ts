@@ -7,57 +7,34 @@
 // the partner's key fetched over real HTTP, the signature verified, the activity queued and handled by
 // the real listeners. One real instance, a Mastodon-shaped partner on loopback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signedPostHeaders } from "../support/http-signatures.ts";
-import { ACTIVITY_STREAMS, type MastodonPeer, startMastodonPeer } from "../support/mastodon-peer.ts";
-import { type RelaisInstance, startRelaisInstance } from "../support/relais-instance.ts";
+import { type FollowedPartner, startFollowedPartner } from "../support/followed-partner.ts";
 import { until, untilQueueIdle } from "../support/wait.ts";
 
 describe("a partner's call in an activity whose id is on another host", { timeout: 120_000 }, () => {
-  let relais: RelaisInstance;
-  let partner: MastodonPeer;
+  let setup: FollowedPartner;
   const kept = async () =>
-    (await relais.runtime.em.fork().getConnection().execute<{ ap_id: string; status: string; title: Record<string, string> }[]>("select ap_id, status, title from partner_call order by ap_id")).map(
+    (await setup.relais.runtime.em.fork().getConnection().execute<{ ap_id: string; status: string; title: Record<string, string> }[]>("select ap_id, status, title from partner_call order by ap_id")).map(
       (r) => [r.ap_id, r.status, r.title.fr],
     );
-  const callId = (n: number) => new URL(`/calls/0000000${n}-0000-4000-8000-000000000000`, partner.origin).href;
+  const callId = (n: number) => new URL(`/calls/0000000${n}-0000-4000-8000-000000000000`, setup.partner.origin).href;
   const article = (n: number, over: Record<string, unknown> = {}) => ({
     id: callId(n),
     type: "Article",
-    attributedTo: partner.actorId.href,
+    attributedTo: setup.partner.actorId.href,
     nameMap: { fr: `Appel ${n}` },
     callStatus: "Open",
     published: "2026-12-01T10:00:00Z",
     ...over,
   });
-  const activity = (id: string, type: "Create" | "Update", object: Record<string, unknown>) => ({
-    "@context": ACTIVITY_STREAMS,
-    id,
-    type,
-    actor: partner.actorId.href,
-    object,
-    to: [`${partner.actorId.href}/followers`],
-  });
-  /** Over HTTP, through the inbox's precheck. */
-  const send = (body: Record<string, unknown>) => partner.sendSigned(relais.url("/@lyon/inbox"), body);
-  /** The same signed request handed to Fedify directly: what the precheck does not see. */
-  const deliverToFedify = async (body: Record<string, unknown>) => {
-    const inbox = relais.url("/@lyon/inbox");
-    const text = JSON.stringify(body);
-    const request = new Request(inbox, { method: "POST", headers: { ...signedPostHeaders(partner.key, inbox, text), host: inbox.host }, body: text });
-    return relais.runtime.federation.fetch(request, { contextData: undefined });
-  };
+  const activity = (id: string, type: "Create" | "Update", object: Record<string, unknown>) => setup.activity(id, type, object);
+  const send = (body: Record<string, unknown>) => setup.send(body);
+  const deliverToFedify = (body: Record<string, unknown>) => setup.deliverToFedify(body);
 
   beforeAll(async () => {
-    relais = await startRelaisInstance();
-    partner = await startMastodonPeer({ host: "127.0.0.81", username: "cdc" });
-    await relais.runtime.collectives.create({ slug: "lyon", name: { fr: "Lyon" }, primaryLanguage: "fr" });
-    const found = await relais.runtime.partnerActors.resolve(partner.actorId.href);
-    if (!found.ok) throw new Error(found.reason);
-    await relais.runtime.partners.follow("cli", "lyon", found.actor);
+    setup = await startFollowedPartner("127.0.0.81");
   }, 120_000);
   afterAll(async () => {
-    await partner?.close();
-    await relais?.close();
+    await setup?.close();
   });
 
   it("ignores a Create or Update whose id is not on its actor's server: nothing stored, nothing changed", async () => {
@@ -73,7 +50,7 @@ describe("a partner's call in an activity whose id is on another host", { timeou
     for (const body of [create, update]) expect((await send(body)).status).toBe(400);
     // Past the precheck: signature verified, queued, handled, and ignored by the listener.
     for (const body of [create, update]) expect((await deliverToFedify(body)).status).toBe(202);
-    await untilQueueIdle(relais.runtime.queue);
+    await untilQueueIdle(setup.relais.runtime.queue);
     expect(await kept()).toEqual([
       [callId(1), "open", "Appel 1"],
       [callId(2), "open", "Appel 2"],

@@ -72,10 +72,14 @@ export async function onPartnerKit(ctx: InboxContext<void>, activity: Create | U
   return true;
 }
 
-/** Delete of a partner's kit by its author: it leaves our pages. False when it is no kit kept here. */
+/**
+ * Delete of a partner's kit by its author: it leaves our pages. False when it is no kit kept here; true,
+ * changing nothing, when the Delete's id is not on its author's origin.
+ */
 export async function onPartnerKitDelete(del: Delete, deps: FederationDeps): Promise<boolean> {
   const deleted = ownObjectDeleted(del, isKitId);
   if (!deps.actionkits || !deleted) return false;
+  if (deleted.refusal) return handled("Delete of an action kit", deleted.refusal, del);
   const removed = await deps.actionkits.deletePartnerKit(deleted.actor.href, deleted.objectId.href);
   if (removed) decided("Delete of an action kit", "a partner kit was deleted by its origin", del);
   return removed;

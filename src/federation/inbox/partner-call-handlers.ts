@@ -33,11 +33,19 @@ export async function onPartnerCall(ctx: InboxContext<void>, activity: Create | 
   decided(what, outcome === "stale" ? "ignored: older than the one kept" : `partner call ${outcome}`, activity);
 }
 
-/** Delete of a partner's call by its collective: it leaves the join screens. False when no such call is kept. */
+/**
+ * Delete of a partner's call by its collective: it leaves the join screens. False when no such call is kept;
+ * true, changing nothing, when the Delete's id is not on its collective's origin.
+ */
 export async function onPartnerCallDelete(del: Delete, deps: FederationDeps): Promise<boolean> {
   const deleted = ownObjectDeleted(del, isCallId);
   if (!deps.partnerCalls || !deleted) return false;
+  const what = "Delete of a partner's call";
+  if (deleted.refusal) {
+    decided(what, deleted.refusal, del);
+    return true;
+  }
   const removed = await deps.partnerCalls.delete(deleted.actor.href, deleted.objectId.href);
-  if (removed) decided("Delete of a partner's call", "removed", del);
+  if (removed) decided(what, "removed", del);
   return removed;
 }

@@ -16,16 +16,28 @@ export async function partnerObjectRefusal(
   objectId: URL,
   author: string | null | undefined,
 ): Promise<string | undefined> {
-  if (activityId !== null && activityId.origin !== actor.origin) return "ignored: its id is not on its actor's origin";
+  const foreignId = idRefusal(activityId, actor);
+  if (foreignId) return foreignId;
   if (objectId.origin !== actor.origin || (author !== undefined && author !== actor.href)) return "ignored: only the object's own server and author may";
   if ((await deps.blocks.rules()).blocksActor(actor)) return "ignored: its actor is blocked";
   if (!(await deps.partners.isListeningTo(actor.href))) return "ignored: nobody here follows its actor";
   return undefined;
 }
 
-/** The actor and object of a Delete of one of the actor's own objects of a kind (on its own server), or undefined. */
-export function ownObjectDeleted(del: Delete, isKind: (id: URL) => boolean): { actor: URL; objectId: URL } | undefined {
+/** Why an activity of `actor` is not admitted on its id: one on another origin than its actor's (undefined when it has none). */
+function idRefusal(activityId: URL | null, actor: URL): string | undefined {
+  return activityId !== null && activityId.origin !== actor.origin ? "ignored: its id is not on its actor's origin" : undefined;
+}
+
+/**
+ * The actor and object of a Delete of one of the actor's own objects of a kind (on its own server), or
+ * undefined; `refusal` when the Delete is not admitted (its id is not on its actor's origin, as for a
+ * Create or Update: partnerObjectRefusal), then nothing is to be deleted.
+ */
+export function ownObjectDeleted(del: Delete, isKind: (id: URL) => boolean): { actor: URL; objectId: URL; refusal?: string } | undefined {
   const actor = del.actorId;
   const objectId = del.objectId;
-  return actor && objectId && isKind(objectId) && objectId.origin === actor.origin ? { actor, objectId } : undefined;
+  if (!actor || !objectId || !isKind(objectId) || objectId.origin !== actor.origin) return undefined;
+  const refusal = idRefusal(del.id, actor);
+  return refusal ? { actor, objectId, refusal } : { actor, objectId };
 }
