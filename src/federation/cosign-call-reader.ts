@@ -4,7 +4,8 @@ import type { CallToJoin } from "../modules/cosign/join-requests.service.ts";
 import type { RemoteActorInfo } from "../modules/remote-actor/remote-actor.types.ts";
 import type { Urls } from "../shared/urls.ts";
 import { sanitizedHtmlMap } from "./mappers/as2-text.ts";
-import { hasType, idOf, signableFromVersionDocument } from "./mappers/cosign.mapper.ts";
+import { hasType, signableFromVersionDocument } from "./mappers/cosign.mapper.ts";
+import { idOf } from "./mappers/json-values.ts";
 import type { JsonObject } from "./mappers/event.mapper.ts";
 import { checkActorProof, fetchActor, signedGet } from "./object-proofs.ts";
 

@@ -5,6 +5,7 @@ import type { KitReportService } from "../modules/actionkit/kit-reports.service.
 import { sleepUnlessAborted } from "../shared/sleep.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
+import { isObject } from "./mappers/json-values.ts";
 import { signedGet } from "./object-proofs.ts";
 
 const logger = getLogger(["relais", "actionkits", "counts"]);
@@ -28,8 +29,6 @@ export interface ReportAnswer {
 
 const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([lang, n]) => b[lang] === n);
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The counts of a report, or why they are refused: at most 20 languages, each a whole number. */
 function parseCounts(v: unknown): Record<string, number> | string {

@@ -1,6 +1,7 @@
 import { versionDigests } from "../modules/cosign/call-digest.ts";
 import { ed25519PublicKeyFromMultibase, verifyProof } from "../shared/eddsa-jcs-2022.ts";
-import { idOf, signableFromVersionDocument, stampFacts } from "./mappers/cosign.mapper.ts";
+import { signableFromVersionDocument, stampFacts } from "./mappers/cosign.mapper.ts";
+import { idOf } from "./mappers/json-values.ts";
 import type { JsonObject } from "./mappers/event.mapper.ts";
 
 /** What `relais verify-signature` says (design §8): one outcome and why. */

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { MessageQueue } from "@fedify/fedify";
 import { getLogger } from "@logtape/logtape";
 import { match, paths } from "../../shared/paths.ts";
-import { hasType, idOf } from "../mappers/cosign.mapper.ts";
+import { hasType } from "../mappers/cosign.mapper.ts";
+import { idOf } from "../mappers/json-values.ts";
 import type { JsonObject } from "../mappers/event.mapper.ts";
 
 const logger = getLogger(["relais", "inbox", "cosign"]);

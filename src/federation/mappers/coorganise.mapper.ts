@@ -1,7 +1,8 @@
 import type { CoorganizerView, CoorganizeStampView } from "../../modules/coorganise/coorganise.types.ts";
 import type { EventEssentials } from "../../modules/coorganise/event-essentials.ts";
-import { cosignContext, hasType, idOf } from "./cosign.mapper.ts";
+import { cosignContext, hasType } from "./cosign.mapper.ts";
 import type { JsonObject } from "./event.mapper.ts";
+import { idOf, isObject } from "./json-values.ts";
 import { relaisContext } from "./relais-context.ts";
 
 /**
@@ -14,7 +15,6 @@ import { relaisContext } from "./relais-context.ts";
 
 const asContext = "https://www.w3.org/ns/activitystreams";
 const context = () => [...cosignContext] as unknown as JsonObject;
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** FEP-8a8e's `organizers` (an OrganizersCollection) and Relais's `coorganizers`, added to an event's context. */
 export const organizersContext = {

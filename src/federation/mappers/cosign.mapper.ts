@@ -2,6 +2,7 @@ import type { SignableVersion, TextDigest } from "../../modules/cosign/call-dige
 import type { SignatureView, StampView } from "../../modules/cosign/cosign.types.ts";
 import type { LanguageMap } from "../../shared/language.ts";
 import type { JsonObject } from "./event.mapper.ts";
+import { idOf, isObject } from "./json-values.ts";
 import { relaisContext } from "./relais-context.ts";
 
 /**
@@ -20,8 +21,6 @@ const dataIntegrity = "https://w3id.org/security/data-integrity/v1";
 export const cosignContext = [asContext, dataIntegrity, relaisContext] as const;
 const context = () => [...cosignContext] as unknown as JsonObject;
 
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
-export const idOf = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.id === "string" ? v.id : undefined);
 /** Whether a document's `type` (a string or a list) names `name` (compact, or as a full IRI). */
 export const hasType = (o: JsonObject, name: string): boolean =>
   (Array.isArray(o.type) ? o.type : [o.type]).some((t) => typeof t === "string" && (t === name || t.endsWith(`#${name}`) || t.endsWith(`:${name}`)));

@@ -3,6 +3,7 @@ import { canonicalTimezone } from "../../modules/event/event-time.ts";
 import { allCountryCodes, eventLimits, isCountryCode } from "../../modules/event/event.schema.ts";
 import { type EventCategory, type EventData, type EventImage, type EventLink, eventCategories, type Place } from "../../modules/event/event.types.ts";
 import { isLanguageTag, type LanguageMap } from "../../shared/language.ts";
+import { isObject } from "./json-values.ts";
 
 /**
  * Reads events other servers publish (Relais, Mobilizon, Gancio, WordPress event plugins…) from their
@@ -34,7 +35,6 @@ export type EventRejection =
 
 export type EventFromAs2Result = { ok: true; value: RemoteEvent } | { ok: false; reason: EventRejection };
 
-const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
 /** "Event", "as:Event", "https://www.w3.org/ns/activitystreams#Event", "sc:PostalAddress" → the last name. */

@@ -13,8 +13,8 @@ import {
   cosignRevokeDocument,
   cosignUndoAnnounceDocument,
   cosignWithdrawDocument,
-  idOf,
 } from "../mappers/cosign.mapper.ts";
+import { idOf } from "../mappers/json-values.ts";
 import { fetchActor, signedGet } from "../object-proofs.ts";
 import { profileFor } from "../server-profiles.ts";
 import type { ServerSoftwareResolver } from "../server-software.ts";
