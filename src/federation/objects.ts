@@ -216,7 +216,7 @@ export function as2ObjectKinds(deps: As2ObjectDeps): As2ObjectKind[] {
       const list = await calls.list(identifier, null, { limit: 100 }).catch(() => undefined);
       if (!list) return undefined;
       const open = list.filter((c) => c.status === "open" && !c.deletedAt).map((c) => callDocument(c, { urls, wording: callWording }));
-      return { status: 200, document: openCallsDocument(new URL(fill(paths.actorOpenCalls, { identifier }), urls.origin), urls.collective(identifier), open) };
+      return { status: 200, document: openCallsDocument(urls.collectiveOpenCalls(identifier), urls.collective(identifier), open) };
     }),
     // A stamp one of our collectives issued: its initiator may read it at once, everyone once the call is public.
     kind(paths.stamp, async ({ id }, viewer) => {

@@ -4,7 +4,7 @@ import type { PartnerCallService } from "../modules/call/partner-calls.service.t
 import { sleepUnlessAborted } from "../shared/sleep.ts";
 import { instanceIdentifier, type Urls } from "../shared/urls.ts";
 import type { RelaisFederation } from "./federation.ts";
-import { openCallsItems, partnerCallFromArticle } from "./mappers/partner-call.mapper.ts";
+import { openCallsItems, openCallsStream, partnerCallFromArticle } from "./mappers/partner-call.mapper.ts";
 import { signedGet } from "./object-proofs.ts";
 
 const logger = getLogger(["relais", "partner-calls", "backfill"]);
@@ -27,11 +27,12 @@ export interface PartnerCallBackfillDeps {
 /**
  * Fills the join screens with the calls a partner launched before our follow of it (FEDERATION.md "A
  * partner's open calls"). When a follow is accepted, PartnerService marks the partner due (in the
- * Accept's transaction, which nudges this); it reads `<actor>/open-calls` from the partner's origin,
- * one GET signed by the instance actor, and keeps each call as a Create of it would be kept. Off the
- * request and inbox paths, bounded: one page of at most 50 calls, 10 s per partner, at most 8 partners
- * at once, each on its own (a slow or silent server holds its own slot until its timeout, never the
- * others'); a failure is tried again later, a 404 or 410 (a server without such a collection) ends it.
+ * Accept's transaction, which nudges this); it reads the partner's actor document, then the open-calls
+ * collection the actor lists in `streams` (none listed: nothing more is asked), GETs signed by the
+ * instance actor, and keeps each call as a Create of it would be kept. Off the request and inbox paths,
+ * bounded: one page of at most 50 calls, 10 s per request, at most 8 partners at once, each on its own
+ * (a slow or silent server holds its own slot until its timeout, never the others'); a failure is tried
+ * again later, a 404 or 410 ends it.
  */
 export class PartnerCallBackfill {
   readonly #deps: PartnerCallBackfillDeps;
@@ -101,14 +102,18 @@ export class PartnerCallBackfill {
       const actor = new URL(actorApId);
       if ((await this.#deps.isBlocked(actor)) || !(await this.#deps.isListeningTo(actorApId))) return await backfills.done(actorApId);
       const ctx = this.#deps.federation.createContext(this.#deps.urls.origin, undefined);
-      const url = new URL(`${actor.href.replace(/\/$/, "")}/open-calls`);
-      const fetched = await signedGet(ctx, instanceIdentifier, url, { allowPrivateAddresses: this.#deps.allowPrivateAddresses });
-      if (!fetched.ok) {
-        if (fetched.status === 404 || fetched.status === 410) return await backfills.done(actorApId);
-        const again = await backfills.failed(actorApId, fetched.reason);
-        logger.info("open calls of {actor} not read ({reason}){retry}", { actor: actorApId, reason: fetched.reason, retry: again ? ", tried again later" : ", given up" });
-        return;
+      const opts = { allowPrivateAddresses: this.#deps.allowPrivateAddresses };
+      // Only a collection the actor lists in its `streams` is read: other servers are never probed.
+      const document = await signedGet(ctx, instanceIdentifier, actor, opts);
+      if (!document.ok) return await this.#failed(actorApId, document);
+      if (document.json.id !== actor.href) {
+        await backfills.done(actorApId);
+        return logger.info("open calls of {actor}: its origin answered with another actor", { actor: actorApId });
       }
+      const url = openCallsStream(document.json, actor);
+      if (!url) return await backfills.done(actorApId);
+      const fetched = await signedGet(ctx, instanceIdentifier, url, opts);
+      if (!fetched.ok) return await this.#failed(actorApId, fetched);
       if (fetched.json.id !== url.href) {
         await backfills.done(actorApId);
         return logger.info("open calls of {actor}: its origin answered with another document", { actor: actorApId });
@@ -124,5 +129,13 @@ export class PartnerCallBackfill {
       await backfills.failed(actorApId, String(error)).catch(() => false);
       logger.warn("open calls of {actor} could not be read: {error}", { actor: actorApId, error: String(error) });
     }
+  }
+
+  /** A read that failed: a 404 or 410 (nothing there) ends it, anything else is tried again later. */
+  async #failed(actorApId: string, fetched: { status?: number; reason: string }): Promise<void> {
+    const { backfills } = this.#deps;
+    if (fetched.status === 404 || fetched.status === 410) return await backfills.done(actorApId);
+    const again = await backfills.failed(actorApId, fetched.reason);
+    logger.info("open calls of {actor} not read ({reason}){retry}", { actor: actorApId, reason: fetched.reason, retry: again ? ", tried again later" : ", given up" });
   }
 }

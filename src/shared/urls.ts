@@ -28,6 +28,10 @@ export class Urls {
   collectiveFollowers(slug: string): URL {
     return this.#u(fill(paths.actorFollowers, { identifier: slug }));
   }
+  /** The collective's open calls, whole (listed in its actor's `streams`: partners read it, FEDERATION.md). */
+  collectiveOpenCalls(slug: string): URL {
+    return this.#u(fill(paths.actorOpenCalls, { identifier: slug }));
+  }
   sharedInbox(): URL {
     return this.#u(paths.sharedInbox);
   }

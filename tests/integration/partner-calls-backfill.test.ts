@@ -1,8 +1,8 @@
 // A partner's calls launched before our follow reach the join screen (issue 9, join requests;
 // FEDERATION.md "A partner's open calls"), two Relais instances over real HTTP with real signatures.
 // cdc launches a call, then koeln (another instance) follows cdc: no Create of that call will ever
-// reach koeln's server, so once cdc accepts the follow koeln's worker reads cdc's `/@cdc/open-calls`
-// (one GET signed by the instance actor) and keeps the open calls, and only them, as their Create
+// reach koeln's server, so once cdc accepts the follow koeln's worker reads cdc's actor and the
+// `/@cdc/open-calls` it lists in `streams` (GETs signed by the instance actor) and keeps the open calls, and only them, as their Create
 // would have been kept; koeln's join screen lists the call. Bounded and off the request path: a
 // partner whose server never answers (a silent peer here; its follow stored as rows and marked accepted
 // through the same service the inbox's Accept handler calls) holds only its own slot, and cdc's calls are kept long
@@ -56,6 +56,9 @@ describe("a partner's calls launched before the follow", { timeout: 180_000 }, (
     const collection = (await res.json()) as Json;
     expect(collection).toMatchObject({ id: a.url("/@cdc/open-calls").href, type: "OrderedCollection", attributedTo: a.url("/@cdc").href, totalItems: 1 });
     expect((collection.orderedItems as Json[]).map((i) => [i.id, i.type, i.callStatus])).toEqual([[open.apId.href, "Article", "Open"]]);
+    // Its Group lists it in `streams`: that is where a partner finds it (no URL is guessed).
+    const group = (await (await fetch(a.url("/@cdc"), { headers: { accept: "application/activity+json" } })).json()) as Json;
+    expect([group.streams].flat()).toEqual([a.url("/@cdc/open-calls").href]);
 
     // A partner on a server that never answers, accepted first: its read hangs until its timeout.
     const silentActor = silent.url("/@muet");
@@ -71,7 +74,8 @@ describe("a partner's calls launched before the follow", { timeout: 180_000 }, (
       [row?.id, b.url("/@koeln#follows/muet").href],
     );
     expect(await b.runtime.partners.answered({ actorApId: silentActor.href, collectiveApId: b.url("/@koeln").href, accepted: true })).toBe("koeln");
-    await until("the silent server to be asked", async () => silent.requests.some((r) => r.path === "/@muet/open-calls"), 10_000);
+    // Its actor document is asked first (only a collection it lists in `streams` is read).
+    await until("the silent server to be asked", async () => silent.requests.some((r) => r.path === "/@muet"), 10_000);
 
     const followed = Date.now();
     await followPartner(b, "koeln", handleOf(a, "cdc"));

@@ -34,6 +34,9 @@ export function collectiveToGroup(collective: Collective, urls: Urls, keys: Acto
     inbox: urls.collectiveInbox(slug),
     outbox: urls.collectiveOutbox(slug),
     followers: urls.collectiveFollowers(slug),
+    // Its open calls (a partner whose follow it accepts reads those launched before): only what an actor
+    // lists here is read, so servers without such a collection are never asked for one.
+    streams: [urls.collectiveOpenCalls(slug)],
     endpoints: new Endpoints({ sharedInbox: urls.sharedInbox() }),
     manuallyApprovesFollowers: collective.manuallyApprovesFollowers,
     discoverable: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openCallsDocument, openCallsItems, partnerCallFromArticle } from "./partner-call.mapper.ts";
+import { openCallsDocument, openCallsItems, openCallsStream, partnerCallFromArticle } from "./partner-call.mapper.ts";
 
 const actor = new URL("https://a.example/@cdc");
 const article = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -33,5 +33,16 @@ describe("a partner's open calls", () => {
     expect(partnerCallFromArticle(article(1, { id: "https://a.example/events/1" }), actor)).toEqual({ ok: false, reason: "not a call's id" });
     expect(partnerCallFromArticle(article(1, { callStatus: "Consultation" }), actor)).toEqual({ ok: false, reason: "not public (Consultation)" });
     expect(partnerCallFromArticle(article(1, { nameMap: undefined }), actor)).toEqual({ ok: false, reason: "no title or publication date" });
+  });
+
+  it("finds the open-calls collection only where the actor lists it, on its own origin", () => {
+    const own = `${actor.href}/open-calls`;
+    expect(openCallsStream({ id: actor.href, streams: [own] }, actor)?.href).toBe(own);
+    expect(openCallsStream({ id: actor.href, streams: own }, actor)?.href).toBe(own);
+    expect(openCallsStream({ id: actor.href, streams: [{ id: own, type: "OrderedCollection" }] }, actor)?.href).toBe(own);
+    // Mastodon, Gancio and the like list none: nothing is guessed.
+    expect(openCallsStream({ id: actor.href }, actor)).toBeUndefined();
+    expect(openCallsStream({ id: actor.href, streams: ["https://elsewhere.example/@cdc/open-calls"] }, actor)).toBeUndefined();
+    expect(openCallsStream({ id: actor.href, streams: [`${actor.href}/featured`, "not a url"] }, actor)).toBeUndefined();
   });
 });

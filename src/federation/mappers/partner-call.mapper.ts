@@ -75,3 +75,19 @@ export function openCallsItems(collection: JsonObject): JsonObject[] {
   const items = Array.isArray(collection.orderedItems) ? collection.orderedItems : Array.isArray(collection.items) ? collection.items : [];
   return items.slice(0, openCallsLimit).filter(isCallArticle);
 }
+
+/**
+ * The open-calls collection an actor document lists in its `streams` (on the actor's own origin, its path
+ * ending in `/open-calls`); undefined when it lists none: such a server is never asked for one (Gancio,
+ * for one, logs every request it does not know).
+ */
+export function openCallsStream(actorDocument: JsonObject, actor: URL): URL | undefined {
+  const streams = Array.isArray(actorDocument.streams) ? actorDocument.streams : [actorDocument.streams];
+  for (const stream of streams) {
+    const id = idOf(stream);
+    if (!id || !URL.canParse(id)) continue;
+    const url = new URL(id);
+    if (url.origin === actor.origin && url.pathname.endsWith("/open-calls")) return url;
+  }
+  return undefined;
+}
