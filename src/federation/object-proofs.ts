@@ -38,7 +38,7 @@ export type Fetched = { ok: true; status: number; json: JsonObject } | { ok: fal
  * A GET signed by a local actor (draft-cavage, as Fedify signs its own fetches), without following
  * redirects: a document must come from the URL that names it. Network failures and bad bodies are values.
  */
-export async function signedGet(ctx: Context<void>, identifier: string, url: URL, opts: { allowPrivateAddresses: boolean }): Promise<Fetched> {
+export async function signedGet(ctx: Context<void>, identifier: string, url: URL, opts: { allowPrivateAddresses: boolean; signal?: AbortSignal }): Promise<Fetched> {
   if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: `${url.href} is not an http(s) URL` };
   try {
     if (!opts.allowPrivateAddresses) await validatePublicUrl(url.href);
@@ -46,7 +46,9 @@ export async function signedGet(ctx: Context<void>, identifier: string, url: URL
     const rsa = pairs.find((p) => p.privateKey.algorithm.name === "RSASSA-PKCS1-v1_5");
     const request = new Request(url, { headers: { accept: as2Accept } });
     const signed = rsa ? await signRequest(request, rsa.privateKey, rsa.keyId) : request;
-    const response = await fetch(signed, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
+    // 10 s at most, less when the caller gives up first (a worker stopping).
+    const signal = opts.signal ? AbortSignal.any([AbortSignal.timeout(10_000), opts.signal]) : AbortSignal.timeout(10_000);
+    const response = await fetch(signed, { redirect: "manual", signal });
     if (response.status !== 200) {
       await response.body?.cancel();
       return { ok: false, status: response.status, reason: `${url.href} answered ${response.status}` };

@@ -10,7 +10,7 @@ import { signedGet } from "./object-proofs.ts";
 const logger = getLogger(["relais", "partner-calls", "backfill"]);
 
 /** Partners read at once: each costs at most one request's timeout (10 s, signedGet). */
-const maxInFlight = 8;
+const defaultMaxInFlight = 8;
 
 export interface PartnerCallBackfillDeps {
   readonly federation: RelaisFederation;
@@ -22,6 +22,8 @@ export interface PartnerCallBackfillDeps {
   /** Whether the actor is blocked instance-wide (nothing is fetched from it, nothing kept). */
   readonly isBlocked: (actor: URL) => Promise<boolean>;
   readonly allowPrivateAddresses: boolean;
+  /** Partners read at once (8 unless told; tests). */
+  readonly maxInFlight?: number;
 }
 
 /**
@@ -39,8 +41,8 @@ export class PartnerCallBackfill {
   readonly #inFlight = new Set<Promise<void>>();
   #claiming: Promise<void> | null = null;
   #again = false;
-  /** Set once the worker stops: nothing new is started (the pools are about to end). */
-  #stopped = false;
+  /** Aborted once the worker stops: nothing new is started (the pools are about to end), reads in flight are cut. */
+  readonly #stop = new AbortController();
 
   constructor(deps: PartnerCallBackfillDeps) {
     this.#deps = deps;
@@ -51,34 +53,41 @@ export class PartnerCallBackfill {
    * waits for one being read. Concurrent calls coalesce; never throws.
    */
   nudge(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
+    if (this.#stop.signal.aborted) return Promise.resolve();
     if (this.#claiming) {
       this.#again = true;
       return this.#claiming;
     }
-    this.#claiming = (async () => {
-      try {
-        do {
-          this.#again = false;
-          const room = maxInFlight - this.#inFlight.size;
-          if (room <= 0 || this.#stopped) break;
-          const due = await this.#deps.backfills.claim(room);
-          for (const { actorApId } of due) {
-            const reading: Promise<void> = this.#one(actorApId).finally(() => {
-              this.#inFlight.delete(reading);
-              // Room again: what waited for it (more was due than there was room for) is taken now.
-              if (due.length === room) void this.nudge();
-            });
-            this.#inFlight.add(reading);
-          }
-        } while (this.#again);
-      } catch (error) {
-        logger.error("partner calls backfill failed: {error}", { error: String(error) });
-      } finally {
-        this.#claiming = null;
-      }
-    })();
-    return this.#claiming;
+    // Cleared in a callback, never inside #claim: with no room #claim ends before its first await, and a
+    // `finally` there ran before this assignment, leaving a settled promise here for ever (no claim ever
+    // again, and idle() spinning on it without yielding to timers or I/O: the worker never stopped).
+    const claiming: Promise<void> = this.#claim().finally(() => {
+      if (this.#claiming === claiming) this.#claiming = null;
+    });
+    this.#claiming = claiming;
+    return claiming;
+  }
+
+  async #claim(): Promise<void> {
+    const max = this.#deps.maxInFlight ?? defaultMaxInFlight;
+    try {
+      do {
+        this.#again = false;
+        const room = max - this.#inFlight.size;
+        if (room <= 0 || this.#stop.signal.aborted) break;
+        const due = await this.#deps.backfills.claim(room);
+        for (const { actorApId } of due) {
+          const reading: Promise<void> = this.#one(actorApId).finally(() => {
+            this.#inFlight.delete(reading);
+            // Room again: what waited for it (more was due than there was room for) is taken now.
+            if (due.length === room) void this.nudge();
+          });
+          this.#inFlight.add(reading);
+        }
+      } while (this.#again);
+    } catch (error) {
+      logger.error("partner calls backfill failed: {error}", { error: String(error) });
+    }
   }
 
   /** Resolves once nothing is being claimed or read (tests, shutdown). */
@@ -92,7 +101,8 @@ export class PartnerCallBackfill {
       await this.nudge();
       await sleepUnlessAborted(intervalMs, signal);
     }
-    this.#stopped = true;
+    // The reads in flight are cut (a silent server is not waited for), then their outcome is written.
+    this.#stop.abort();
     await this.idle();
   }
 
@@ -102,7 +112,7 @@ export class PartnerCallBackfill {
       const actor = new URL(actorApId);
       if ((await this.#deps.isBlocked(actor)) || !(await this.#deps.isListeningTo(actorApId))) return await backfills.done(actorApId);
       const ctx = this.#deps.federation.createContext(this.#deps.urls.origin, undefined);
-      const opts = { allowPrivateAddresses: this.#deps.allowPrivateAddresses };
+      const opts = { allowPrivateAddresses: this.#deps.allowPrivateAddresses, signal: this.#stop.signal };
       // Only a collection the actor lists in its `streams` is read: other servers are never probed.
       const document = await signedGet(ctx, instanceIdentifier, actor, opts);
       if (!document.ok) return await this.#failed(actorApId, document);
@@ -134,6 +144,8 @@ export class PartnerCallBackfill {
   /** A read that failed: a 404 or 410 (nothing there) ends it, anything else is tried again later. */
   async #failed(actorApId: string, fetched: { status?: number; reason: string }): Promise<void> {
     const { backfills } = this.#deps;
+    // Cut by the worker stopping: not an attempt; its lease ends and the next run reads it again.
+    if (this.#stop.signal.aborted) return logger.info("open calls of {actor}: read cut, the worker stops", { actor: actorApId });
     if (fetched.status === 404 || fetched.status === 410) return await backfills.done(actorApId);
     const again = await backfills.failed(actorApId, fetched.reason);
     logger.info("open calls of {actor} not read ({reason}){retry}", { actor: actorApId, reason: fetched.reason, retry: again ? ", tried again later" : ", given up" });
