@@ -10,6 +10,7 @@ import { Migration20261203151500_occurrence_issue } from "./Migration20261203151
 import { Migration20261203152000_next_series } from "./Migration20261203152000_next_series.ts";
 import { Migration20261203153000_occurrence_change_notes_named } from "./Migration20261203153000_occurrence_change_notes_named.ts";
 import { Migration20261203160000_partner_call_backfill } from "./Migration20261203160000_partner_call_backfill.ts";
+import { Migration20261203161500_kit_count_sent_outlives_copy } from "./Migration20261203161500_kit_count_sent_outlives_copy.ts";
 import { Migration20261203090532_partner_action_kits } from "./Migration20261203090532_partner_action_kits.ts";
 import { Migration20261203073159_recurring_events } from "./Migration20261203073159_recurring_events.ts";
 import { Migration20261202192000_coorganised_events } from "./Migration20261202192000_coorganised_events.ts";
@@ -75,4 +76,5 @@ export const migrationsList = [
   { name: "Migration20261203152000_next_series", class: Migration20261203152000_next_series },
   { name: "Migration20261203153000_occurrence_change_notes_named", class: Migration20261203153000_occurrence_change_notes_named },
   { name: "Migration20261203160000_partner_call_backfill", class: Migration20261203160000_partner_call_backfill },
+  { name: "Migration20261203161500_kit_count_sent_outlives_copy", class: Migration20261203161500_kit_count_sent_outlives_copy },
 ];

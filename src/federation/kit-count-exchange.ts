@@ -101,7 +101,7 @@ export class KitCountExchange {
         kitId: kit.id,
         body: { id: kit.apId.href, origin: originApId, counts },
         // An origin that kept less (its cap, ADR 0036) is told the rest in a later round.
-        done: (kept?: Record<string, number>) => this.#kits.countsReported(kit.id, kept ?? counts),
+        done: (kept?: Record<string, number>) => this.#kits.countsReported(kit.id, originApId, kept ?? counts),
       })),
       ...gone.map(({ kitId, apId, originApId }) => ({ kitId, body: { id: apId.href, origin: originApId, deleted: true }, done: () => this.#kits.deletionReported(kitId) })),
     ];

@@ -66,13 +66,13 @@ export class KitReportService {
       const kit = await this.#kits.load(row.id);
       if (!kit) continue;
       const { byLanguage } = await this.#kits.counts(kit);
-      if (row.sent && sortedJson(row.sent) === sortedJson(byLanguage)) await markCountsSent(this.#em.fork(), row.id, byLanguage, new Date());
+      if (row.sent && sortedJson(row.sent) === sortedJson(byLanguage)) await markCountsSent(this.#em.fork(), row.id, row.originApId, byLanguage, new Date());
       else out.push({ kit, originApId: row.originApId, counts: byLanguage });
     }
     return out;
   }
 
-  /** Our deleted copies of kits on other servers whose origins were told counts, to tell them the copies are gone (ADR 0035). */
+  /** Our copies of kits on other servers whose origins were told counts, deleted or removed with their collective, to tell them the copies are gone (ADR 0035). */
   async deletedCopiesToTell(limit: number): Promise<{ kitId: string; apId: URL; originApId: string }[]> {
     const rows = await deletedCopiesToTell(this.#em.fork(), this.#urls.origin.origin, limit);
     return rows.map((r) => ({ kitId: r.id, apId: this.#urls.actionKit(r.id), originApId: r.originApId }));
@@ -84,7 +84,7 @@ export class KitReportService {
   }
 
   /** The origin was told these counts (or refused them for good): not again until they change. */
-  async countsReported(kitId: string, counts: Record<string, number>): Promise<void> {
-    await markCountsSent(this.#em.fork(), kitId, counts, new Date());
+  async countsReported(kitId: string, originApId: string, counts: Record<string, number>): Promise<void> {
+    await markCountsSent(this.#em.fork(), kitId, originApId, counts, new Date());
   }
 }

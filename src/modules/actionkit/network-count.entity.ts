@@ -29,14 +29,21 @@ export type ActionKitRemoteCountRow = InferEntity<typeof ActionKitRemoteCountSch
 
 /**
  * What we last told the origin of one of our adopted kits (on another server) about its count: pushed
- * again only when it changed (ADR 0032).
+ * again only when it changed (ADR 0032). Outlives the copy's row (the link is set to null, the copy's
+ * id and origin kept) so that a copy removed with its collective is still told to its origin (ADR 0035);
+ * removed once the origin heard the copy is gone.
  */
 export const ActionKitCountSentSchema = defineEntity({
   name: "ActionKitCountSent",
   tableName: "action_kit_count_sent",
   properties: {
     id: p.bigint("number").primary().autoincrement(),
-    kit: () => p.manyToOne(ActionKitSchema).deleteRule("cascade").unique(),
+    /** The copy while its row exists; null once it was removed (its collective deleted here). */
+    kit: () => p.manyToOne(ActionKitSchema).deleteRule("set null").nullable().unique(),
+    /** The copy's id (its URL is derived from it), kept when its row goes. */
+    copyKitId: p.uuid(),
+    /** The kit the copy was adopted from, on another server: where to tell that the copy is gone. */
+    originApId: p.text(),
     counts: p.json<CountsByLanguage>(),
     sentAt: timestamptz(),
   },

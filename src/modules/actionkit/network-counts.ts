@@ -132,27 +132,31 @@ export async function adoptedFromElsewhere(em: EntityManager, ourOrigin: string,
   return rows.map((r) => ({ id: r.id, originApId: r.origin_ap_id, sent: typeof r.counts === "string" ? (JSON.parse(r.counts) as CountsByLanguage) : r.counts }));
 }
 
-/** Our deleted kits adopted from another server whose origin was told their counts: it must hear they are gone (ADR 0035). */
+/**
+ * Our copies of kits on another server whose origin was told their counts and that are gone here: deleted
+ * (`deleted_at`), or removed with their collective (the sent row kept, its link set to null). The origin
+ * must hear they are gone (ADR 0035).
+ */
 export async function deletedCopiesToTell(em: EntityManager, ourOrigin: string, limit: number): Promise<{ id: string; originApId: string }[]> {
   const rows = await em.execute<{ id: string; origin_ap_id: string }[]>(
-    `select k."id", k."origin_ap_id" from "action_kit" k join "action_kit_count_sent" s on s."kit_id" = k."id"
-     where k."deleted_at" is not null and k."origin_ap_id" is not null and k."origin_ap_id" not like ?
-     order by s."sent_at" asc, k."id" limit ?`,
+    `select s."copy_kit_id" as "id", s."origin_ap_id" from "action_kit_count_sent" s left join "action_kit" k on k."id" = s."kit_id"
+     where (s."kit_id" is null or k."deleted_at" is not null) and s."origin_ap_id" not like ?
+     order by s."sent_at" asc, s."copy_kit_id" limit ?`,
     [ourUrls(ourOrigin), limit],
   );
   return rows.map((r) => ({ id: r.id, originApId: r.origin_ap_id }));
 }
 
 /** The origin heard that our copy is gone (or cannot hear it): nothing more to tell it. */
-export async function forgetCountsSent(em: EntityManager, kitId: string): Promise<void> {
-  await em.nativeDelete(ActionKitCountSentSchema, { kit: kitId });
+export async function forgetCountsSent(em: EntityManager, copyKitId: string): Promise<void> {
+  await em.nativeDelete(ActionKitCountSentSchema, { copyKitId });
 }
 
 /** Remembers what the origin was told (or that it need not be asked again until the counts change). */
-export async function markCountsSent(em: EntityManager, kitId: string, counts: CountsByLanguage, now: Date): Promise<void> {
+export async function markCountsSent(em: EntityManager, kitId: string, originApId: string, counts: CountsByLanguage, now: Date): Promise<void> {
   await em
     .createQueryBuilder(ActionKitCountSentSchema)
-    .insert({ kit: kitId, counts, sentAt: now })
+    .insert({ kit: kitId, copyKitId: kitId, originApId, counts, sentAt: now })
     .onConflict(["kit"])
     .merge(["counts", "sentAt"])
     .execute();
